@@ -1,0 +1,23 @@
+import type { Range } from '../manifests/lineIndex';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/**
+ * A finding with offsets relative to the document chunk it was found in. Offsets stay
+ * valid while the chunk's text is unchanged, so findings can be cached with the parse.
+ */
+export interface Problem {
+  start: number;
+  end: number;
+  severity: Severity;
+  code: string;
+  message: string;
+}
+
+/** A finding placed in a file: what the LSP adapter and the CLI print. */
+export interface Finding {
+  range: Range;
+  severity: Severity;
+  code: string;
+  message: string;
+}

@@ -1,0 +1,48 @@
+import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
+
+/** What a Kubernetes object is and where it lives: group/version/kind/namespace/name. */
+export interface ResourceIdentity {
+  apiVersion: string;
+  group: string;
+  version: string;
+  kind: string;
+  name?: string;
+  namespace?: string;
+}
+
+function scalarString(map: YAMLMap, key: string): string | undefined {
+  const node = map.get(key, true);
+  if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
+    return String(node.value);
+  }
+  return undefined;
+}
+
+/** Reads the identity of a document that looks like a Kubernetes object, without converting it to JS. */
+export function identityOf(doc: Document): ResourceIdentity | undefined {
+  const root = doc.contents;
+  if (!isMap(root)) return undefined;
+  const apiVersion = scalarString(root, 'apiVersion');
+  const kind = scalarString(root, 'kind');
+  if (apiVersion === undefined || kind === undefined) return undefined;
+  const slash = apiVersion.indexOf('/');
+  const identity: ResourceIdentity = {
+    apiVersion,
+    group: slash === -1 ? '' : apiVersion.slice(0, slash),
+    version: slash === -1 ? apiVersion : apiVersion.slice(slash + 1),
+    kind,
+  };
+  const metadata = root.get('metadata', true);
+  if (isMap(metadata)) {
+    const name = scalarString(metadata, 'name');
+    const namespace = scalarString(metadata, 'namespace');
+    if (name !== undefined) identity.name = name;
+    if (namespace !== undefined) identity.namespace = namespace;
+  }
+  return identity;
+}
+
+/** Kind/name (or Kind) as users write it, for messages and outlines. */
+export function describeIdentity(identity: ResourceIdentity): string {
+  return identity.name === undefined ? identity.kind : `${identity.kind}/${identity.name}`;
+}

@@ -1,0 +1,122 @@
+import { parseAllDocuments, type Document } from 'yaml';
+import type { Problem } from '../check/problem';
+import { identityOf, type ResourceIdentity } from './identity';
+import { LineIndex } from './lineIndex';
+import { splitDocuments } from './split';
+
+// Messages without code frames (we show ranges instead); duplicate keys are errors, as kubectl treats them.
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true } as const;
+
+/** One parsed YAML document with its findings; offsets are relative to its chunk. */
+export interface ParsedDocument {
+  readonly doc: Document.Parsed;
+  readonly identity: ResourceIdentity | undefined;
+  readonly syntax: readonly Problem[];
+}
+
+/** The parse of one chunk of text, shared by every file version that contains the same text. */
+export interface ParsedChunk {
+  readonly text: string;
+  readonly documents: readonly ParsedDocument[];
+}
+
+/** A document of a particular file version: the cached parse plus where its chunk starts. */
+export interface ManifestDocument extends ParsedDocument {
+  /** Offset of the chunk in the file; add it to node ranges and problem offsets. */
+  readonly base: number;
+  /** Index of the document in the file, counting from 0. */
+  readonly index: number;
+}
+
+export interface ManifestFile {
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly documents: readonly ManifestDocument[];
+}
+
+/**
+ * The parser reports an unclosed quote where the input ends, often many lines below the
+ * mistake. Point at the opening quote instead, through the end of its line.
+ */
+function unclosedQuoteRange(text: string, message: string, end: number): [number, number] | undefined {
+  const quote = /Missing closing (["'])quote/.exec(message)?.[1];
+  if (quote === undefined) return undefined;
+  let at = text.lastIndexOf(quote, Math.min(end, text.length) - 1);
+  // A double-quoted scalar may contain escaped quotes; step over them.
+  while (quote === '"' && at > 0 && text[at - 1] === '\\') at = text.lastIndexOf(quote, at - 1);
+  if (at < 0) return undefined;
+  const lineEnd = text.indexOf('\n', at);
+  return [at, lineEnd === -1 ? text.length : lineEnd];
+}
+
+const TOKEN_END = /[\s:,[\]{}#]/;
+
+/** Widens a one-character error position to the token it points into, e.g. a whole duplicate key. */
+function widenToToken(text: string, start: number, end: number): number {
+  if (end - start > 1 || start >= text.length || TOKEN_END.test(text[start] ?? ' ')) return end;
+  let at = start;
+  while (at < text.length && !TOKEN_END.test(text[at] ?? ' ')) at++;
+  return at;
+}
+
+function syntaxProblems(doc: Document.Parsed, text: string): Problem[] {
+  const chunkLength = text.length;
+  const problems: Problem[] = [];
+  for (const [list, severity] of [
+    [doc.errors, 'error'],
+    [doc.warnings, 'warning'],
+  ] as const) {
+    for (const e of list) {
+      const [start, end] = unclosedQuoteRange(text, e.message, e.pos[1]) ?? e.pos;
+      const safeEnd = Math.min(widenToToken(text, start, Math.max(end, start + 1)), chunkLength);
+      problems.push({ start, end: Math.max(safeEnd, start), severity, code: `yaml.${e.code}`, message: e.message });
+    }
+  }
+  return problems;
+}
+
+/** Parses one chunk. Exported for tests; use ManifestParser to get caching. */
+export function parseChunk(text: string): ParsedChunk {
+  const docs = parseAllDocuments(text, PARSE_OPTIONS);
+  // parseAllDocuments returns an EmptyStream (array-like, no documents) for blank input.
+  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  return {
+    text,
+    documents: list.map((doc) => ({
+      doc,
+      identity: doc.errors.length === 0 ? identityOf(doc) : safeIdentity(doc),
+      syntax: syntaxProblems(doc, text),
+    })),
+  };
+}
+
+function safeIdentity(doc: Document.Parsed): ResourceIdentity | undefined {
+  try {
+    return identityOf(doc);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses files document by document and remembers each document's parse by its text, so an
+ * edit to one document of a large file re-parses only that document.
+ */
+export class ManifestParser {
+  private cache = new Map<string, ParsedChunk>();
+
+  parse(text: string): ManifestFile {
+    const next = new Map<string, ParsedChunk>();
+    const documents: ManifestDocument[] = [];
+    for (const chunk of splitDocuments(text)) {
+      const parsed = next.get(chunk.text) ?? this.cache.get(chunk.text) ?? parseChunk(chunk.text);
+      next.set(chunk.text, parsed);
+      for (const d of parsed.documents) {
+        documents.push({ ...d, base: chunk.start, index: documents.length });
+      }
+    }
+    // Keep only what the latest version uses: memory stays proportional to one file version.
+    this.cache = next;
+    return { text, lines: new LineIndex(text), documents };
+  }
+}

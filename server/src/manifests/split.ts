@@ -1,0 +1,35 @@
+/** One YAML document's source text and where it starts in the file. */
+export interface DocumentChunk {
+  start: number;
+  text: string;
+}
+
+const MARKER = /^---(?=[ \t\r\n]|$)/gm;
+
+/**
+ * Splits a multi-document YAML stream at `---` lines so that each document can be parsed
+ * and cached on its own: an edit then re-parses one document, not the whole file.
+ * A `---` at column 0 can never be content (YAML forbids it inside scalars), so the split is
+ * exact. Directive lines (`%YAML`) just above a marker travel with the document they precede.
+ */
+export function splitDocuments(text: string): DocumentChunk[] {
+  const cuts: number[] = [];
+  for (const match of text.matchAll(MARKER)) {
+    let cut = match.index;
+    while (cut > 0) {
+      const prevLineStart = text.lastIndexOf('\n', cut - 2) + 1;
+      if (text.charCodeAt(prevLineStart) !== 0x25 /* % */) break;
+      cut = prevLineStart;
+    }
+    if (cut > 0) cuts.push(cut);
+  }
+  const chunks: DocumentChunk[] = [];
+  let start = 0;
+  for (const cut of cuts) {
+    if (cut <= start) continue;
+    chunks.push({ start, text: text.slice(start, cut) });
+    start = cut;
+  }
+  chunks.push({ start, text: text.slice(start) });
+  return chunks;
+}
