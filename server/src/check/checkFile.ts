@@ -1,6 +1,29 @@
-import type { ManifestFile } from '../manifests/parse';
+import { isMap, type Document, type Node } from 'yaml';
+import type { ResourceIdentity } from '../manifests/identity';
+import type { ManifestDocument, ManifestFile } from '../manifests/parse';
+import type { SchemaResolver } from '../schemas/resolver';
+import { validateDocument } from '../validation/validateDocument';
+import type { FileRole } from './fileRole';
+import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, type CheckLimits } from './limits';
-import type { Finding, Problem } from './problem';
+import type { Finding, Problem, Severity } from './problem';
+
+export interface CheckOptions {
+  role: FileRole;
+  /** Without schemas only YAML syntax is checked. */
+  schemas?: SchemaResolver;
+  /** Severity of the note on a kind that no schema describes; 'ignore' drops it. */
+  unknownKind: Severity | 'ignore';
+}
+
+export const DEFAULT_CHECK_OPTIONS: CheckOptions = { role: { kind: 'manifests' }, unknownKind: 'information' };
+
+const KUSTOMIZATION_IDENTITY: ResourceIdentity = {
+  apiVersion: 'kustomize.config.k8s.io/v1beta1',
+  group: 'kustomize.config.k8s.io',
+  version: 'v1beta1',
+  kind: 'Kustomization',
+};
 
 function place(file: ManifestFile, base: number, problem: Problem): Finding {
   return {
@@ -11,11 +34,66 @@ function place(file: ManifestFile, base: number, problem: Problem): Finding {
   };
 }
 
+/** Schema results per parsed document, reused while its text and the schemas stay the same. */
+const schemaCache = new WeakMap<Document, { stamp: string; problems: Problem[] }>();
+
+function valueNode(doc: Document, key: string): Node | null {
+  const root = doc.contents;
+  if (!isMap(root)) return null;
+  const node = root.get(key, true) as Node | undefined;
+  return node ?? null;
+}
+
+function problemAt(node: Node | null, severity: Severity, code: string, message: string): Problem {
+  const start = node?.range?.[0] ?? 0;
+  return { start, end: node?.range?.[1] ?? start, severity, code, message };
+}
+
+function hasSops(doc: Document): boolean {
+  const root = doc.contents;
+  return isMap(root) && isMap(root.get('sops', true));
+}
+
+function schemaProblems(document: ManifestDocument, options: CheckOptions, schemas: SchemaResolver): Problem[] {
+  let identity = document.identity;
+  if (identity === undefined && options.role.kind === 'kustomization' && isMap(document.doc.contents)) identity = KUSTOMIZATION_IDENTITY;
+  // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate.
+  if (identity === undefined) return [];
+  const resolved = schemas.resolve(identity);
+  if (resolved === undefined) {
+    const others = schemas.otherVersions(identity);
+    const kindNode = valueNode(document.doc, 'kind');
+    if (others.length > 0) {
+      const apiNode = valueNode(document.doc, 'apiVersion');
+      const served = others.map((v) => (identity.group === '' ? v : `${identity.group}/${v}`)).join(' or ');
+      return [problemAt(apiNode, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use \`${served}\``)];
+    }
+    if (options.unknownKind === 'ignore') return [];
+    return [problemAt(kindNode, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated`)];
+  }
+  const partial = options.role.kind === 'patch';
+  const stamp = `${schemas.generation}|${partial ? 'p' : 'f'}|${resolved.name}`;
+  const cached = schemaCache.get(document.doc);
+  if (cached !== undefined && cached.stamp === stamp) return cached.problems;
+  const problems = validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, { partial, sops: hasSops(document.doc) });
+  schemaCache.set(document.doc, { stamp, problems });
+  return problems;
+}
+
 /** Everything Plumbline reports for one parsed file, in document order. */
-export function checkFile(file: ManifestFile): Finding[] {
+export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CHECK_OPTIONS): Finding[] {
+  const role = options.role;
+  if (role.kind === 'helm-template') return [];
   const findings: Finding[] = [];
+  const syntaxBroken = file.documents.some((d) => d.syntax.some((p) => p.severity === 'error'));
+  // An unrendered template outside a chart folder: its `{{ }}` are not YAML errors to report.
+  if (syntaxBroken && looksTemplated(file.text)) return [];
   for (const document of file.documents) {
     for (const problem of document.syntax) findings.push(place(file, document.base, problem));
+    const schemas = options.schemas;
+    if (schemas === undefined || document.syntax.some((p) => p.severity === 'error')) continue;
+    if (role.kind === 'patch' && role.use === 'json6902') continue;
+    for (const problem of schemaProblems(document, options, schemas)) findings.push(place(file, document.base, problem));
   }
   return findings;
 }
@@ -31,3 +109,4 @@ export function sizeFinding(byteLength: number, limits: CheckLimits = DEFAULT_LI
     message: `skipped: too large (${mb(byteLength)}; the limit is ${mb(limits.maxFileBytes)}, see plumbline.maxFileSize)`,
   };
 }
+

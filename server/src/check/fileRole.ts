@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { basename, join, sep } from 'node:path';
+import type { PatchUse } from '../kustomize/patchIndex';
+
+/** How a YAML file is used, which decides what is checked in it. */
+export type FileRole =
+  | { kind: 'manifests' }
+  | { kind: 'kustomization' }
+  | { kind: 'patch'; use: PatchUse }
+  | { kind: 'helm-template' };
+
+/** True for files under the `templates/` folder of a Helm chart: Go templates, not YAML. */
+export function isHelmTemplate(path: string, exists: (p: string) => boolean = existsSync): boolean {
+  const parts = path.split(sep);
+  const at = parts.lastIndexOf('templates');
+  if (at <= 0) return false;
+  return exists(join(parts.slice(0, at).join(sep) || sep, 'Chart.yaml'));
+}
+
+export function fileRole(path: string | undefined, patchUse: PatchUse | undefined): FileRole {
+  if (path === undefined) return { kind: 'manifests' };
+  if (/\.(tpl|gotmpl)$/.test(path) || isHelmTemplate(path)) return { kind: 'helm-template' };
+  if (patchUse !== undefined) return { kind: 'patch', use: patchUse };
+  if (/^(kustomization\.ya?ml|Kustomization)$/.test(basename(path))) return { kind: 'kustomization' };
+  return { kind: 'manifests' };
+}
+
+/** Text that looks like an unrendered template (`{{ … }}` outside quotes). */
+export function looksTemplated(text: string): boolean {
+  return /^[^#'"\n]*\{\{[^\n]*\}\}/m.test(text);
+}
+

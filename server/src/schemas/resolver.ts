@@ -1,0 +1,60 @@
+import type { ResourceIdentity } from '../manifests/identity';
+import type { SchemaBundle, SchemaSource } from './bundle';
+import type { OpenApiSchema } from './openapi';
+import { SchemaView } from '../validation/schemaView';
+
+export interface ResolvedSchema {
+  name: string;
+  schema: OpenApiSchema;
+  view: SchemaView;
+  source: SchemaSource;
+}
+
+/**
+ * Chooses the schema for a document's kind from an ordered list of bundles: the live
+ * cluster's first, then its disk cache, then the bundled schemas.
+ */
+export class SchemaResolver {
+  private layers: { bundle: SchemaBundle; view: SchemaView }[] = [];
+  /** Changes whenever the layers change, so cached validation results can be invalidated. */
+  generation = 0;
+
+  constructor(bundles: readonly SchemaBundle[]) {
+    this.setLayers(bundles);
+  }
+
+  setLayers(bundles: readonly SchemaBundle[]): void {
+    this.layers = bundles.map((bundle) => ({ bundle, view: new SchemaView(bundle) }));
+    this.generation++;
+  }
+
+  resolve(identity: Pick<ResourceIdentity, 'group' | 'version' | 'kind'>): ResolvedSchema | undefined {
+    for (const { bundle, view } of this.layers) {
+      const found = bundle.kind(identity.group, identity.version, identity.kind);
+      if (found !== undefined) return { ...found, view, source: bundle.source };
+    }
+    return undefined;
+  }
+
+  /** Versions of the same group and kind that are known, e.g. to suggest apps/v1 for apps/v1beta1. */
+  otherVersions(identity: Pick<ResourceIdentity, 'group' | 'kind'>): string[] {
+    const versions = new Set<string>();
+    for (const { bundle } of this.layers) {
+      for (const key of bundle.kindKeys()) {
+        const [group, version, kind] = key.split('/');
+        if (group === identity.group && kind === identity.kind && version !== undefined) versions.add(version);
+      }
+    }
+    return [...versions];
+  }
+
+  /** Labels of the layers, for messages: "bundled schemas (Kubernetes v1.36.3)". */
+  describe(): string {
+    return this.layers.map((l) => l.bundle.source.label).join(', ') || 'no schemas';
+  }
+
+  /** Whether any layer defines the group at all (so a missing version is a real mistake). */
+  knowsGroup(group: string): boolean {
+    return this.layers.some(({ bundle }) => bundle.kindKeys().some((k) => k.startsWith(`${group}/`)));
+  }
+}

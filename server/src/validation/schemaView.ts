@@ -1,0 +1,46 @@
+import type { SchemaBundle } from '../schemas/bundle';
+import type { OpenApiSchema } from '../schemas/openapi';
+
+/**
+ * A schema with `$ref`s followed and `allOf` merged, which is how Kubernetes nests field
+ * types (`allOf: [{$ref}]` next to the field's own description). Cached per schema object.
+ */
+export class SchemaView {
+  private readonly flat = new WeakMap<OpenApiSchema, OpenApiSchema>();
+
+  constructor(readonly bundle: SchemaBundle) {}
+
+  flatten(schema: OpenApiSchema): OpenApiSchema {
+    const cached = this.flat.get(schema);
+    if (cached !== undefined) return cached;
+    const result = this.merge(schema, 0);
+    this.flat.set(schema, result);
+    return result;
+  }
+
+  private merge(schema: OpenApiSchema, depth: number): OpenApiSchema {
+    let base = schema;
+    if (base.$ref !== undefined) {
+      const { $ref: _ref, ...rest } = base;
+      base = { ...this.bundle.resolveRef(base), ...stripUndefined(rest) };
+      delete base.$ref;
+    }
+    if (base.allOf === undefined || depth > 8) return base;
+    const { allOf, ...own } = base;
+    let merged: OpenApiSchema = {};
+    for (const part of allOf) merged = combine(merged, this.merge(part, depth + 1));
+    // The field's own keywords (its description above all) win over the referenced type's.
+    return combine(merged, own);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function combine(a: OpenApiSchema, b: OpenApiSchema): OpenApiSchema {
+  const out: OpenApiSchema = { ...a, ...b };
+  if (a.properties !== undefined && b.properties !== undefined) out.properties = { ...a.properties, ...b.properties };
+  if (a.required !== undefined && b.required !== undefined) out.required = [...new Set([...a.required, ...b.required])];
+  return out;
+}

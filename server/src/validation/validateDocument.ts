@@ -1,0 +1,281 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type YAMLMap } from 'yaml';
+import type { Problem, Severity } from '../check/problem';
+import type { OpenApiSchema } from '../schemas/openapi';
+import { checkFormat } from './formats';
+import type { SchemaView } from './schemaView';
+import { closestName } from './suggest';
+
+export interface ValidateOptions {
+  /** A kustomize patch: a partial object, so required fields may be missing. */
+  partial: boolean;
+  /** SOPS-encrypted: `ENC[...]` strings stand in for values of any type. */
+  sops: boolean;
+}
+
+/** Nodes visited per document before we stop: aliases can make a small file expand enormously. */
+const NODE_BUDGET = 200_000;
+/** Recursive schemas (CRD validation, JSON props) could otherwise follow user data arbitrarily deep. */
+const MAX_DEPTH = 128;
+
+type PathSegment = string | number;
+
+const YAML11_BOOLEANS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,/;
+
+class Walker {
+  readonly problems: Problem[] = [];
+  private visited = 0;
+  private exhausted = false;
+
+  constructor(
+    private readonly view: SchemaView,
+    private readonly doc: Document.Parsed,
+    private readonly kind: string,
+    private readonly options: ValidateOptions,
+  ) {}
+
+  report(node: Node | null | undefined, message: string, code: string, severity: Severity = 'error'): void {
+    const range = node?.range;
+    const start = range?.[0] ?? 0;
+    const end = range?.[1] ?? start;
+    this.problems.push({ start, end: Math.max(end, start), severity, code, message });
+  }
+
+  where(path: readonly PathSegment[]): string {
+    if (path.length === 0) return this.kind;
+    let out = '';
+    for (const seg of path) {
+      if (typeof seg === 'number') out += `[${seg}]`;
+      else if (seg.startsWith('[')) out += seg;
+      else out += out === '' ? seg : `.${seg}`;
+    }
+    return `${this.kind} ${out}`;
+  }
+
+  visit(node: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+    if (this.exhausted) return;
+    if (++this.visited > NODE_BUDGET) {
+      this.exhausted = true;
+      this.report(parentKey, `validation stopped: this document expands to more than ${NODE_BUDGET} nodes (aliases?)`, 'schema.too-large', 'warning');
+      return;
+    }
+    if (depth > MAX_DEPTH || node === null) return;
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (target !== undefined) this.visit(target, schemaIn, path, parentKey, depth + 1);
+      return;
+    }
+    const schema = this.view.flatten(schemaIn);
+    // `field:` with no value is null, which Kubernetes treats as unset.
+    if (isScalar(node) && node.value === null) return;
+    if (this.options.sops && isScalar(node) && typeof node.value === 'string' && SOPS_VALUE.test(node.value)) return;
+
+    if (schema['x-kubernetes-int-or-string'] === true) {
+      // CRDs spell int-or-string as anyOf integer/string too; one message is enough.
+      this.intOrString(node, schema, path);
+      return;
+    }
+    this.typed(node, schema, path, parentKey, depth);
+    if (schema.anyOf !== undefined) this.alternatives(node, schema.anyOf, path, parentKey, depth, 'any');
+    if (schema.oneOf !== undefined) this.alternatives(node, schema.oneOf, path, parentKey, depth, 'one');
+  }
+
+  private intOrString(node: Node, schema: OpenApiSchema, path: PathSegment[]): void {
+    if (isScalar(node) && (typeof node.value === 'string' || (typeof node.value === 'number' && Number.isInteger(node.value)))) {
+      if (typeof node.value === 'string') this.stringChecks(node, node.value, schema, path);
+      return;
+    }
+    this.report(node, `${this.where(path)} must be an integer or a string, not ${describeNode(node)}`, 'schema.type');
+  }
+
+  private typed(node: Node, schema: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+    const type = schema.type ?? (schema.properties !== undefined ? 'object' : undefined);
+    switch (type) {
+      case 'object':
+        if (!isMap(node)) return this.report(node, `${this.where(path)} must be an object, not ${describeNode(node)}`, 'schema.type');
+        return this.object(node, schema, path, parentKey, depth);
+      case 'array': {
+        if (!isSeq(node)) return this.report(node, `${this.where(path)} must be a list, not ${describeNode(node)}`, 'schema.type');
+        const items = schema.items;
+        const count = node.items.length;
+        if (schema.minItems !== undefined && count < schema.minItems) this.report(node, `${this.where(path)} needs at least ${schema.minItems} item(s)`, 'schema.minItems');
+        if (schema.maxItems !== undefined && count > schema.maxItems) this.report(node, `${this.where(path)} allows at most ${schema.maxItems} item(s)`, 'schema.maxItems');
+        if (items === undefined) return;
+        const mergeKey = this.view.flatten(items).type === 'object' ? listItemKey(schema) : undefined;
+        node.items.forEach((item, index) => {
+          const label = mergeKey !== undefined ? itemLabel(item as Node, mergeKey, index) : index;
+          this.visit(item as Node, items, [...path, label], null, depth + 1);
+        });
+        return;
+      }
+      case 'string':
+        if (!isScalar(node) || typeof node.value !== 'string') {
+          return this.report(node, `${this.where(path)} must be a string, not ${describeNode(node)}${quoteHint(node)}`, 'schema.type');
+        }
+        return this.stringChecks(node, node.value, schema, path);
+      case 'integer':
+        if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) {
+          return this.report(node, `${this.where(path)} must be an integer, not ${describeNode(node)}`, 'schema.type');
+        }
+        return this.numberChecks(node, node.value, schema, path);
+      case 'number':
+        if (!isScalar(node) || typeof node.value !== 'number') {
+          return this.report(node, `${this.where(path)} must be a number, not ${describeNode(node)}`, 'schema.type');
+        }
+        return this.numberChecks(node, node.value, schema, path);
+      case 'boolean':
+        if (isScalar(node) && (typeof node.value === 'boolean' || (node.type === Scalar.PLAIN && YAML11_BOOLEANS.test(String(node.value))))) return;
+        return this.report(node, `${this.where(path)} must be true or false, not ${describeNode(node)}`, 'schema.type');
+      default:
+        // Untyped (RawExtension, preserve-unknown-fields): anything goes, but enum and format still apply to scalars.
+        if (isScalar(node) && typeof node.value === 'string') this.stringChecks(node, node.value, schema, path);
+    }
+  }
+
+  private object(node: YAMLMap, schema: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+    const properties = schema.properties;
+    const additional = schema.additionalProperties;
+    const open = schema['x-kubernetes-preserve-unknown-fields'] === true || additional === true || (properties === undefined && additional === undefined);
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
+      if (key === undefined) continue;
+      seen.add(key);
+      const value = pair.value as Node | null;
+      const propertySchema = properties?.[key];
+      if (propertySchema !== undefined) {
+        this.visit(value, propertySchema, [...path, key], keyNode, depth + 1);
+      } else if (typeof additional === 'object') {
+        this.visit(value, additional, [...path, key], keyNode, depth + 1);
+      } else if (!open && !(this.options.sops && path.length === 0 && key === 'sops')) {
+        const suggestion = properties === undefined ? undefined : closestName(key, Object.keys(properties));
+        const hint = suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;
+        this.report(keyNode, `unknown field \`${key}\` in ${this.where(path)}${hint}`, 'schema.unknown-field');
+      }
+    }
+    if (!this.options.partial) {
+      const missing = (schema.required ?? []).filter((name) => !seen.has(name));
+      if (missing.length > 0) {
+        const anchor = parentKey ?? rootAnchor(node);
+        const list = missing.map((m) => `\`${m}\``).join(', ');
+        this.report(anchor, `missing required field${missing.length > 1 ? 's' : ''} ${list} in ${this.where(path)}`, 'schema.required');
+      }
+    }
+    const count = node.items.length;
+    if (schema.minProperties !== undefined && count < schema.minProperties) this.report(parentKey ?? node, `${this.where(path)} needs at least ${schema.minProperties} field(s)`, 'schema.minProperties');
+    if (schema.maxProperties !== undefined && count > schema.maxProperties) this.report(node, `${this.where(path)} allows at most ${schema.maxProperties} field(s)`, 'schema.maxProperties');
+  }
+
+  private stringChecks(node: Scalar, value: string, schema: OpenApiSchema, path: PathSegment[]): void {
+    if (schema.enum !== undefined && schema.enum.length > 0 && !schema.enum.includes(value)) {
+      const allowed = schema.enum.map(String);
+      const near = closestName(value, allowed);
+      this.report(node, `\`${value}\` is not allowed for ${this.where(path)}: expected ${allowed.join(', ')}${near !== undefined ? `; did you mean \`${near}\`?` : ''}`, 'schema.enum');
+      return;
+    }
+    if (schema.minLength !== undefined && value.length < schema.minLength) this.report(node, `${this.where(path)} must be at least ${schema.minLength} characters long`, 'schema.minLength');
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) this.report(node, `${this.where(path)} must be at most ${schema.maxLength} characters long`, 'schema.maxLength');
+    if (schema.pattern !== undefined) {
+      const re = compilePattern(schema.pattern);
+      if (re !== undefined && !re.test(value)) this.report(node, `\`${value}\` does not match the pattern ${schema.pattern} required for ${this.where(path)}`, 'schema.pattern');
+    }
+    if (schema.format !== undefined) {
+      const problem = checkFormat(schema.format, value);
+      if (problem !== undefined) this.report(node, `\`${value}\` is not a valid ${schema.format} for ${this.where(path)}: ${problem}`, 'schema.format');
+    }
+  }
+
+  private numberChecks(node: Scalar, value: number, schema: OpenApiSchema, path: PathSegment[]): void {
+    if (schema.enum !== undefined && schema.enum.length > 0 && !schema.enum.includes(value)) {
+      this.report(node, `${value} is not allowed for ${this.where(path)}: expected ${schema.enum.map(String).join(', ')}`, 'schema.enum');
+    }
+    if (schema.minimum !== undefined && (schema.exclusiveMinimum === true ? value <= schema.minimum : value < schema.minimum)) {
+      this.report(node, `${this.where(path)} must be ${schema.exclusiveMinimum === true ? 'greater than' : 'at least'} ${schema.minimum}`, 'schema.minimum');
+    }
+    if (schema.maximum !== undefined && (schema.exclusiveMaximum === true ? value >= schema.maximum : value > schema.maximum)) {
+      this.report(node, `${this.where(path)} must be ${schema.exclusiveMaximum === true ? 'less than' : 'at most'} ${schema.maximum}`, 'schema.maximum');
+    }
+  }
+
+  /** anyOf/oneOf: the value must fit at least one alternative; report the closest one's problems. */
+  private alternatives(node: Node, options: OpenApiSchema[], path: PathSegment[], parentKey: Node | null, depth: number, mode: 'any' | 'one'): void {
+    let best: Problem[] | undefined;
+    let matches = 0;
+    for (const option of options) {
+      const probe = new Walker(this.view, this.doc, this.kind, this.options);
+      probe.visit(node, option, path, parentKey, depth);
+      if (probe.problems.length === 0) matches++;
+      else if (best === undefined || probe.problems.length < best.length) best = probe.problems;
+    }
+    if (matches === 0 && best !== undefined) this.problems.push(...best);
+    // oneOf with several matches is legal for the structural subset Kubernetes uses; we only flag no match.
+    void mode;
+  }
+}
+
+const patternCache = new Map<string, RegExp | undefined>();
+
+/** Go RE2 patterns are nearly always valid JavaScript; an exotic one is skipped rather than guessed. */
+function compilePattern(pattern: string): RegExp | undefined {
+  if (!patternCache.has(pattern)) {
+    let compiled: RegExp | undefined;
+    try {
+      compiled = new RegExp(pattern, 'u');
+    } catch {
+      compiled = undefined;
+    }
+    patternCache.set(pattern, compiled);
+  }
+  return patternCache.get(pattern);
+}
+
+function listItemKey(schema: OpenApiSchema): string | undefined {
+  return schema['x-kubernetes-patch-merge-key'] ?? schema['x-kubernetes-list-map-keys']?.[0];
+}
+
+/** `containers[web]` reads better than `containers[0]` in a message. */
+function itemLabel(item: Node, key: string, index: number): string | number {
+  if (!isMap(item)) return index;
+  const value = item.get(key, true);
+  return isScalar(value) && (typeof value.value === 'string' || typeof value.value === 'number') ? `[${String(value.value)}]` : index;
+}
+
+function rootAnchor(node: YAMLMap): Node | null {
+  const kind = node.get('kind', true);
+  return isScalar(kind) ? kind : node;
+}
+
+function describeNode(node: Node): string {
+  if (isMap(node)) return 'an object';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+    if (typeof v === 'number') return `the number ${String(v)}`;
+    if (typeof v === 'boolean') return `the boolean ${String(v)}`;
+    return 'null';
+  }
+  return 'this value';
+}
+
+function quoteHint(node: Node): string {
+  if (isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean') && node.source !== undefined) {
+    return `; quote it: "${String(node.source)}"`;
+  }
+  return '';
+}
+
+/** Validates one document against the schema of its kind. */
+export function validateDocument(
+  view: SchemaView,
+  doc: Document.Parsed,
+  schema: OpenApiSchema,
+  kind: string,
+  options: ValidateOptions,
+): Problem[] {
+  const walker = new Walker(view, doc, kind, options);
+  walker.visit(doc.contents, schema, [], null, 0);
+  return walker.problems;
+}

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkFile, type CheckOptions } from '../../server/src/check/checkFile';
+import { SchemaBundle, indexKinds, type SchemaBundleData } from '../../server/src/schemas/bundle';
+import type { OpenApiSchema } from '../../server/src/schemas/openapi';
+import { SchemaResolver } from '../../server/src/schemas/resolver';
+import { ManifestParser } from '../../server/src/manifests/parse';
+import { parseCaretFixture } from '../support/carets';
+
+// A small schema set in the shape Kubernetes serves (allOf/$ref nesting, merge keys, int-or-string),
+// enough to exercise every rule of the walker without the generated bundle.
+const definitions: Record<string, OpenApiSchema> = {
+  'test.Widget': {
+    type: 'object',
+    required: ['spec'],
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { allOf: [{ $ref: '#/components/schemas/test.Meta' }], description: 'Standard metadata.' },
+      spec: { allOf: [{ $ref: '#/components/schemas/test.WidgetSpec' }] },
+    },
+    'x-kubernetes-group-version-kind': [{ group: 'example.com', version: 'v1', kind: 'Widget' }],
+  },
+  'test.Meta': {
+    type: 'object',
+    properties: {
+      name: { type: 'string' },
+      labels: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+  },
+  'test.WidgetSpec': {
+    type: 'object',
+    required: ['size'],
+    properties: {
+      replicas: { type: 'integer', minimum: 0 },
+      size: { type: 'string', enum: ['small', 'large'] },
+      port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+      enabled: { type: 'boolean' },
+      memory: { type: 'string', format: 'quantity' },
+      interval: { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$' },
+      parts: {
+        type: 'array',
+        'x-kubernetes-patch-merge-key': 'name',
+        items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, weight: { type: 'number' } } },
+      },
+      extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    },
+  },
+};
+const data: SchemaBundleData = { format: 1, kubernetesVersion: 'v0.0.0-test', sources: {}, definitions, kinds: indexKinds(definitions) };
+const resolver = new SchemaResolver([new SchemaBundle(data, { kind: 'bundled', label: 'test schemas', kubernetesVersion: 'v0.0.0-test' })]);
+const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: resolver, unknownKind: 'information' };
+const HEAD = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n';
+
+function expectFindings(fixture: string, options: CheckOptions = OPTIONS): void {
+  const { text, expected } = parseCaretFixture(fixture);
+  const findings = checkFile(new ManifestParser().parse(text), options);
+  assert.equal(findings.length, expected.length, `findings: ${JSON.stringify(findings.map((f) => [f.range.start, f.message]), null, 1)}`);
+  expected.forEach((want, i) => {
+    const got = findings[i]!;
+    assert.equal(got.severity, want.severity, got.message);
+    assert.ok(got.message.includes(want.message), `"${got.message}" should include "${want.message}"`);
+    assert.deepEqual(got.range, want.range, `range of "${got.message}"`);
+  });
+}
+
+describe('schema validation', () => {
+  test('a valid object has no findings', () => {
+    expectFindings(`${HEAD}spec:
+  size: small
+  replicas: 3
+  port: http
+  enabled: yes
+  memory: 128Mi
+  interval: 1m30s
+  parts:
+    - name: a
+      weight: 1.5
+  extra:
+    anything: [goes, here]
+`);
+  });
+
+  test('unknown fields are errors with a suggestion', () => {
+    expectFindings(`${HEAD}spec:
+  size: small
+  replica: 3
+  ^^^^^^^ error: unknown field \`replica\` in Widget spec; did you mean \`replicas\`?
+  parts:
+    - name: a
+      wieght: 2
+      ^^^^^^ error: unknown field \`wieght\` in Widget spec.parts[a]; did you mean \`weight\`?
+`);
+  });
+
+  test('missing required fields are reported on the parent key', () => {
+    expectFindings(`${HEAD}spec:
+^^^^ error: missing required field \`size\` in Widget spec
+  replicas: 1
+`);
+  });
+
+  test('types, enums, formats and patterns', () => {
+    expectFindings(`${HEAD}spec:
+  size: medium
+        ^^^^^^ error: \`medium\` is not allowed for Widget spec.size: expected small, large
+  replicas: "3"
+            ^^^ error: Widget spec.replicas must be an integer, not the string "3"
+  port: [80]
+        ^^^^ error: must be an integer or a string
+  memory: 12 GB
+          ^^^^^ error: is not a valid quantity
+  interval: 10 minutes
+            ^^^^^^^^^^ error: does not match the pattern
+`);
+  });
+
+  test('numbers where strings belong get a quoting hint', () => {
+    expectFindings(`${HEAD}metadata:
+  name: w
+  labels:
+    tier: 1
+          ^ error: Widget metadata.labels.tier must be a string, not the number 1; quote it: "1"
+spec:
+  size: small
+`.replace(HEAD, 'apiVersion: example.com/v1\nkind: Widget\n'));
+  });
+
+  test('kustomize patches may leave out required fields', () => {
+    expectFindings(`${HEAD}spec:
+  replicas: 2
+`, { ...OPTIONS, role: { kind: 'patch', use: 'strategic-merge' } });
+  });
+
+  test('SOPS-encrypted values and metadata are accepted', () => {
+    expectFindings(`${HEAD}spec:
+  size: small
+  replicas: ENC[AES256_GCM,data:Tg==,iv:x,tag:y,type:int]
+sops:
+  version: 3.9.0
+`);
+  });
+
+  test('unknown kinds get one information note on kind', () => {
+    expectFindings(`apiVersion: example.com/v1
+kind: Gadget
+      ^^^^^^ information: no schema for Gadget (example.com/v1) in test schemas
+`);
+  });
+
+  test('a known kind at an unknown version is an error that names the served version', () => {
+    expectFindings(`apiVersion: example.com/v1beta1
+            ^^^^^^^^^^^^^^^^^^^ error: Widget is not served as \`example.com/v1beta1\` by test schemas; use \`example.com/v1\`
+kind: Widget
+`);
+  });
+
+  test('documents that are not Kubernetes objects are left alone', () => {
+    expectFindings('name: CI\non:\n  push:\n    branches: [main]\n');
+  });
+
+  test('an alias bomb stops validation with one warning instead of hanging', () => {
+    const lines = [`${HEAD}spec:`, '  size: small', '  extra:', '    a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 25; i++) lines.push(`    a${i}: &a${i} [*a${i - 1}, *a${i - 1}, *a${i - 1}]`);
+    lines.push('  parts: *a24');
+    const findings = checkFile(new ManifestParser().parse(lines.join('\n')), OPTIONS);
+    assert.ok(findings.length <= 3, JSON.stringify(findings));
+  });
+});
