@@ -26,7 +26,7 @@ export function patchesOf(kustomizationPath: string, text: string): Map<string, 
     // Inline patches are YAML strings with newlines; only file references are paths.
     if (!path.includes('\n')) uses.set(resolve(dir, path), use);
   };
-  for (const path of strings(root.get('patchesStrategicMerge', true) as Node | null)) add(path, 'strategic-merge');
+  for (const path of strings(root.get('patchesStrategicMerge', true))) add(path, 'strategic-merge');
   for (const key of ['patches', 'patchesJson6902'] as const) {
     const list = root.get(key, true) as Node | null;
     if (!isSeq(list)) continue;
