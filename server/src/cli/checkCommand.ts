@@ -1,54 +1,109 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { checkFile, sizeFinding } from '../check/checkFile';
+import { dirname, join, resolve } from 'node:path';
+import { checkFile, sizeFinding, type CheckOptions } from '../check/checkFile';
+import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
+import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
+import type { SchemaResolver } from '../schemas/resolver';
 import { decodeManifest } from '../workspace/decode';
 import { collectYamlFiles, displayPath } from '../workspace/files';
 
 export interface FileReport {
   path: string;
   documents: number;
+  /** Resources validated against a schema. */
+  resources: number;
+  skipped: string | undefined;
   findings: Finding[];
 }
 
+export interface CheckRun {
+  schemas: SchemaResolver | undefined;
+  unknownKind: CheckOptions['unknownKind'];
+}
+
+/** Kustomizations among the files and beside them, so patch files are known before they are checked. */
+async function buildPatchIndex(files: readonly string[]): Promise<PatchIndex> {
+  const index = new PatchIndex();
+  const kustomizations = new Set(files.filter(isKustomizationFile).map((f) => resolve(f)));
+  for (const dir of new Set(files.map((f) => dirname(resolve(f))))) {
+    for (const name of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) kustomizations.add(candidate);
+    }
+  }
+  for (const path of kustomizations) index.update(path, await readFile(path, 'utf8').catch(() => undefined));
+  return index;
+}
+
 /** Checks every YAML file below the given paths; expected failures become findings, not throws. */
-export async function checkPaths(paths: readonly string[]): Promise<FileReport[]> {
+export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
   const files = await collectYamlFiles(paths);
+  const patches = await buildPatchIndex(files);
   const reports: FileReport[] = [];
   for (const path of files) {
+    const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
+    reports.push(report);
     const bytes = await readFile(path);
     const tooLarge = sizeFinding(bytes.byteLength);
     if (tooLarge !== undefined) {
-      reports.push({ path, documents: 0, findings: [tooLarge] });
+      report.findings.push(tooLarge);
+      report.skipped = 'too large';
       continue;
     }
     const decoded = decodeManifest(bytes);
     if ('finding' in decoded) {
-      reports.push({ path, documents: 0, findings: [decoded.finding] });
+      report.findings.push(decoded.finding);
+      report.skipped = decoded.finding.code === 'file.binary' ? 'binary' : undefined;
+      continue;
+    }
+    const role = fileRole(resolve(path), patches.useOf(path));
+    if (role.kind === 'helm-template') {
+      report.skipped = 'Helm template';
       continue;
     }
     const file = new ManifestParser().parse(decoded.text);
-    reports.push({ path, documents: file.documents.length, findings: checkFile(file) });
+    report.documents = file.documents.length;
+    report.resources = file.documents.filter((d) => d.identity !== undefined).length;
+    report.findings = checkFile(file, { role, schemas: run.schemas, unknownKind: run.unknownKind });
   }
   return reports;
+}
+
+interface Totals {
+  files: number;
+  resources: number;
+  errors: number;
+  warnings: number;
+  skipped: number;
+}
+
+export function totals(reports: readonly FileReport[]): Totals {
+  const t: Totals = { files: reports.length, resources: 0, errors: 0, warnings: 0, skipped: 0 };
+  for (const r of reports) {
+    t.resources += r.resources;
+    if (r.skipped !== undefined) t.skipped++;
+    for (const f of r.findings) {
+      if (f.severity === 'error') t.errors++;
+      else if (f.severity === 'warning') t.warnings++;
+    }
+  }
+  return t;
 }
 
 /** `path:line:col severity message [code]`, one line per finding, with 1-based line and column. */
 export function formatText(reports: readonly FileReport[]): string {
   const lines: string[] = [];
-  let errors = 0;
-  let warnings = 0;
-  let documents = 0;
   for (const report of reports) {
-    documents += report.documents;
     for (const f of report.findings) {
-      if (f.severity === 'error') errors++;
-      if (f.severity === 'warning') warnings++;
       const { line, character } = f.range.start;
       lines.push(`${displayPath(report.path)}:${line + 1}:${character + 1} ${f.severity} ${f.message} [${f.code}]`);
     }
   }
-  lines.push(`Summary: ${documents} documents in ${reports.length} files - errors: ${errors}, warnings: ${warnings}`);
+  const t = totals(reports);
+  lines.push(`Summary: ${t.resources} resources found in ${t.files} files - errors: ${t.errors}, warnings: ${t.warnings}, skipped files: ${t.skipped}`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PLUMBLINE_VERSION } from '../version';
+import { loadBundledSchemas } from '../schemas/bundled';
+import { SchemaResolver } from '../schemas/resolver';
 import { UsageError } from '../workspace/files';
 import { checkPaths, formatText, hasErrors } from './checkCommand';
 
@@ -38,7 +40,10 @@ async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(USAGE);
       return EXIT.clean;
     }
-    const reports = await checkPaths(positionals.length > 0 ? positionals : ['.']);
+    const reports = await checkPaths(positionals.length > 0 ? positionals : ['.'], {
+      schemas: new SchemaResolver([loadBundledSchemas()]),
+      unknownKind: 'information',
+    });
     process.stdout.write(formatText(reports));
     return hasErrors(reports) ? EXIT.found : EXIT.clean;
   }

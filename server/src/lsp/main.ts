@@ -1,15 +1,25 @@
+import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   createConnection,
+  FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { readFile } from 'node:fs/promises';
 import { checkFile, sizeFinding } from '../check/checkFile';
-import { ManifestParser } from '../manifests/parse';
+import { fileRole } from '../check/fileRole';
+import type { Finding } from '../check/problem';
+import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
+import { ManifestParser, type ManifestFile } from '../manifests/parse';
 import { DEFAULT_SETTINGS, sanitizeSettings, type PlumblineSettings } from '../protocol';
+import { loadBundledSchemas } from '../schemas/bundled';
+import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
+import { collectYamlFiles } from '../workspace/files';
+import { registerAssist } from './assist';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 
@@ -19,28 +29,65 @@ const connection = createConnection(ProposedFeatures.all);
 process.on('unhandledRejection', (reason: unknown) => {
   connection.console.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
 });
+
 const documents = new TextDocuments(TextDocument);
 const parsers = new Map<string, ManifestParser>();
+const patches = new PatchIndex();
 let settings: PlumblineSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
+let workspaceFolders: string[] = [];
+let schemas: SchemaResolver | undefined;
+let schemaError: string | undefined;
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+function pathOf(uri: string): string | undefined {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+}
+
+/** Loads the bundled schemas on first use; without them we still report YAML errors. */
+function schemaResolver(): SchemaResolver | undefined {
+  if (schemas === undefined && schemaError === undefined) {
+    try {
+      schemas = new SchemaResolver([loadBundledSchemas()]);
+    } catch (error: unknown) {
+      schemaError = describeError(error);
+      connection.console.error(`schemas unavailable, only YAML syntax is checked: ${schemaError}`);
+    }
+  }
+  return schemas;
+}
+
+/** The parse of a document's current text; cheap when validation already parsed this version. */
+function parsed(uri: string): ManifestFile | undefined {
+  const document = documents.get(uri);
+  if (document === undefined) return undefined;
+  let parser = parsers.get(uri);
+  if (parser === undefined) {
+    parser = new ManifestParser();
+    parsers.set(uri, parser);
+  }
+  return parser.parse(document.getText());
+}
 
 async function validate(uri: string): Promise<void> {
   const document = documents.get(uri);
   if (document === undefined) return;
   const version = document.version;
   const text = document.getText();
+  const path = pathOf(uri);
   const tooLarge = sizeFinding(Buffer.byteLength(text, 'utf8'), { maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 });
-  let findings;
+  let findings: Finding[];
   if (tooLarge !== undefined) {
     parsers.delete(uri);
     findings = [tooLarge];
   } else {
-    let parser = parsers.get(uri);
-    if (parser === undefined) {
-      parser = new ManifestParser();
-      parsers.set(uri, parser);
-    }
-    findings = checkFile(parser.parse(text));
+    if (path !== undefined && isKustomizationFile(path)) patches.update(path, text);
+    const role = fileRole(path, path === undefined ? undefined : patches.useOf(path));
+    const file = parsed(uri);
+    findings = file === undefined ? [] : checkFile(file, { role, schemas: schemaResolver(), unknownKind: settings.unknownKinds });
   }
   // A newer version arrived while we worked: its own run will publish.
   if (documents.get(uri)?.version !== version) return;
@@ -48,9 +95,12 @@ async function validate(uri: string): Promise<void> {
 }
 
 const queue = new ValidationQueue(validate, (uri, error) => {
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  connection.console.error(`validation of ${uri} failed: ${detail}`);
+  connection.console.error(`validation of ${uri} failed: ${describeError(error)}`);
 });
+
+function revalidateAll(): void {
+  for (const d of documents.all()) queue.request(d.uri);
+}
 
 async function loadSettings(): Promise<void> {
   if (!canPullConfiguration) return;
@@ -58,23 +108,55 @@ async function loadSettings(): Promise<void> {
   settings = sanitizeSettings(raw);
 }
 
+/** Reads every kustomization in the workspace so patch files are recognised before they are opened. */
+async function indexKustomizations(): Promise<void> {
+  const files = await collectYamlFiles(workspaceFolders).catch(() => []);
+  for (const path of files.filter(isKustomizationFile)) patches.update(path, await readFile(path, 'utf8').catch(() => undefined));
+  revalidateAll();
+}
+
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => pathOf(f.uri) ?? []);
   return {
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [':', ' '] },
+      hoverProvider: true,
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+    },
     serverInfo: { name: 'plumbline', version: PLUMBLINE_VERSION },
   };
 });
 
 connection.onInitialized(() => {
-  loadSettings().catch((error: unknown) => connection.console.warn(`could not read settings: ${String(error)}`));
+  loadSettings()
+    .then(indexKustomizations)
+    .catch((error: unknown) => connection.console.warn(`startup: ${describeError(error)}`));
 });
 
 connection.onDidChangeConfiguration(() => {
   loadSettings()
-    .then(() => documents.all().forEach((d) => queue.request(d.uri)))
-    .catch((error: unknown) => connection.console.warn(`could not read settings: ${String(error)}`));
+    .then(revalidateAll)
+    .catch((error: unknown) => connection.console.warn(`could not read settings: ${describeError(error)}`));
 });
+
+connection.onDidChangeWatchedFiles((params) => {
+  const changed = params.changes.filter((c) => isKustomizationFile(c.uri));
+  if (changed.length === 0) return;
+  Promise.all(
+    changed.map(async (c) => {
+      const path = pathOf(c.uri);
+      if (path === undefined) return;
+      patches.update(path, c.type === FileChangeType.Deleted ? undefined : await readFile(path, 'utf8').catch(() => undefined));
+    }),
+  )
+    .then(revalidateAll)
+    .catch((error: unknown) => connection.console.warn(`kustomization update: ${describeError(error)}`));
+});
+
+registerAssist(connection, parsed, schemaResolver);
 
 documents.onDidOpen((event) => queue.request(event.document.uri));
 documents.onDidChangeContent((event) => queue.request(event.document.uri));

@@ -48,6 +48,11 @@ export class SchemaResolver {
     return [...versions];
   }
 
+  /** group/version/Kind keys of every layer, deduplicated, for completion. */
+  allKindKeys(): string[] {
+    return [...new Set(this.layers.flatMap(({ bundle }) => bundle.kindKeys()))].sort();
+  }
+
   /** Labels of the layers, for messages: "bundled schemas (Kubernetes v1.36.3)". */
   describe(): string {
     return this.layers.map((l) => l.bundle.source.label).join(', ') || 'no schemas';
