@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { checkFile, sizeFinding, type CheckOptions } from '../check/checkFile';
+import { declarations, duplicateFindings, type Declaration } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
@@ -43,6 +44,7 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
   const files = await collectYamlFiles(paths);
   const patches = await buildPatchIndex(files);
   const reports: FileReport[] = [];
+  const declared: Declaration[] = [];
   for (const path of files) {
     const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
     reports.push(report);
@@ -68,6 +70,15 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
     report.documents = file.documents.length;
     report.resources = file.documents.filter((d) => d.identity !== undefined).length;
     report.findings = checkFile(file, { role, schemas: run.schemas, unknownKind: run.unknownKind });
+    if (role.kind === 'manifests') declared.push(...declarations(path, file));
+  }
+  // Two files of one folder that declare the same object would fight over it when applied together.
+  const byFolder = new Map<string, Declaration[]>();
+  for (const d of declared) byFolder.set(dirname(d.path), [...(byFolder.get(dirname(d.path)) ?? []), d]);
+  for (const group of byFolder.values()) {
+    for (const [path, findings] of duplicateFindings(group, displayPath)) {
+      reports.find((r) => r.path === path)?.findings.push(...findings);
+    }
   }
   return reports;
 }

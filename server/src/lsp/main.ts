@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageserver/node';
 import { readFile } from 'node:fs/promises';
 import { checkFile, sizeFinding } from '../check/checkFile';
+import { declarations, duplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
@@ -88,6 +89,7 @@ async function validate(uri: string): Promise<void> {
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path));
     const file = parsed(uri);
     findings = file === undefined ? [] : checkFile(file, { role, schemas: schemaResolver(), unknownKind: settings.unknownKinds });
+    if (file !== undefined && role.kind === 'manifests') findings.push(...(duplicateFindings(declarations(uri, file)).get(uri) ?? []));
   }
   // A newer version arrived while we worked: its own run will publish.
   if (documents.get(uri)?.version !== version) return;

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { declarations, duplicateFindings } from '../../server/src/check/duplicates';
+import { ManifestParser } from '../../server/src/manifests/parse';
+
+const cm = (name: string, ns?: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${ns === undefined ? '' : `  namespace: ${ns}\n`}`;
+
+describe('duplicate resources', () => {
+  test('in one file: reported on the second name, pointing at the first', () => {
+    const file = new ManifestParser().parse(`${cm('a')}---\n${cm('b')}---\n${cm('a')}`);
+    const findings = duplicateFindings(declarations('f.yaml', file)).get('f.yaml') ?? [];
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0]?.message, 'duplicate resource ConfigMap/a: already declared at line 4');
+    assert.deepEqual(findings[0]?.range.start, { line: 13, character: 8 });
+  });
+
+  test('across files, and namespaces keep objects apart', () => {
+    const one = declarations('one.yaml', new ManifestParser().parse(cm('a', 'x')));
+    const two = declarations('two.yaml', new ManifestParser().parse(`${cm('a', 'y')}---\n${cm('a', 'x')}`));
+    const findings = duplicateFindings([...one, ...two]);
+    assert.deepEqual([...findings.keys()], ['two.yaml']);
+    assert.equal(findings.get('two.yaml')?.[0]?.message, 'duplicate resource ConfigMap/a in namespace x: already declared at one.yaml:4');
+  });
+});
