@@ -9,9 +9,15 @@ export interface PlumblineSettings {
   maxFileSizeMB: number;
   /** How a kind without any schema is reported. */
   unknownKinds: 'error' | 'warning' | 'information' | 'hint' | 'ignore';
+  /** The cluster documents are compared with; off in untrusted workspaces. */
+  cluster: { enabled: boolean; kubeconfig: string | undefined; context: string | undefined };
 }
 
-export const DEFAULT_SETTINGS: PlumblineSettings = { maxFileSizeMB: 20, unknownKinds: 'information' };
+export const DEFAULT_SETTINGS: PlumblineSettings = {
+  maxFileSizeMB: 20,
+  unknownKinds: 'information',
+  cluster: { enabled: true, kubeconfig: undefined, context: undefined },
+};
 
 const UNKNOWN_KINDS: readonly PlumblineSettings['unknownKinds'][] = ['error', 'warning', 'information', 'hint', 'ignore'];
 
@@ -19,13 +25,36 @@ const UNKNOWN_KINDS: readonly PlumblineSettings['unknownKinds'][] = ['error', 'w
 export function sanitizeSettings(raw: unknown): PlumblineSettings {
   const source = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const size = source['maxFileSize'];
-  const validation = typeof source['validation'] === 'object' && source['validation'] !== null ? (source['validation'] as Record<string, unknown>) : {};
+  const section = (name: string): Record<string, unknown> =>
+    typeof source[name] === 'object' && source[name] !== null ? (source[name] as Record<string, unknown>) : {};
+  const validation = section('validation');
+  const cluster = section('cluster');
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   const unknownKinds = UNKNOWN_KINDS.find((v) => v === validation['unknownKinds']);
   return {
     maxFileSizeMB: typeof size === 'number' && Number.isFinite(size) && size > 0 ? size : DEFAULT_SETTINGS.maxFileSizeMB,
     unknownKinds: unknownKinds ?? DEFAULT_SETTINGS.unknownKinds,
+    cluster: { enabled: cluster['enabled'] !== false, kubeconfig: text(cluster['kubeconfig']), context: text(cluster['context']) },
   };
 }
 
 /** Name of the diagnostic source shown in the Problems panel. */
 export const DIAGNOSTIC_SOURCE = 'plumbline';
+
+/** What the client shows about the target cluster (status bar), one status per cluster. */
+export interface ClusterStatus {
+  context: string | undefined;
+  state: 'disabled' | 'connecting' | 'connected' | 'offline-cache' | 'unreachable';
+  message: string;
+  kubernetesVersion?: string;
+}
+
+export const ClusterStatusNotification = 'plumbline/clusterStatus';
+
+/** Options the client passes at start-up. */
+export interface InitializationOptions {
+  /** A folder the extension may write caches to (VS Code's global storage). */
+  cacheDir?: string;
+  /** False in an untrusted workspace: no cluster is contacted and no binary runs. */
+  trusted?: boolean;
+}

@@ -69,7 +69,9 @@ function schemaProblems(document: ManifestDocument, options: CheckOptions, schem
       return [problemAt(apiNode, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use \`${served}\``)];
     }
     if (options.unknownKind === 'ignore') return [];
-    return [problemAt(kindNode, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated`)];
+    const elsewhere = schemas.apiVersionsOfKind(identity.kind);
+    const hint = elsewhere.length > 0 ? `; ${identity.kind} is known as \`${elsewhere.join('` or `')}\`` : '';
+    return [problemAt(kindNode, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
   }
   const partial = options.role.kind === 'patch';
   const stamp = `${schemas.generation}|${partial ? 'p' : 'f'}|${resolved.name}`;

@@ -15,12 +15,13 @@ import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser, type ManifestFile } from '../manifests/parse';
-import { DEFAULT_SETTINGS, sanitizeSettings, type PlumblineSettings } from '../protocol';
+import { DEFAULT_SETTINGS, sanitizeSettings, type InitializationOptions, type PlumblineSettings } from '../protocol';
 import { loadBundledSchemas } from '../schemas/bundled';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
 import { collectYamlFiles } from '../workspace/files';
 import { registerAssist } from './assist';
+import { ClusterState } from './clusterState';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 
@@ -39,6 +40,8 @@ let canPullConfiguration = false;
 let workspaceFolders: string[] = [];
 let schemas: SchemaResolver | undefined;
 let schemaError: string | undefined;
+let cluster: ClusterState | undefined;
+let initOptions: InitializationOptions = {};
 
 function describeError(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -52,7 +55,10 @@ function pathOf(uri: string): string | undefined {
 function schemaResolver(): SchemaResolver | undefined {
   if (schemas === undefined && schemaError === undefined) {
     try {
-      schemas = new SchemaResolver([loadBundledSchemas()]);
+      const bundled = loadBundledSchemas();
+      schemas = new SchemaResolver([bundled]);
+      cluster = new ClusterState(connection, schemas, bundled, revalidateAll, initOptions.cacheDir);
+      cluster.configure(settings, initOptions.trusted !== false);
     } catch (error: unknown) {
       schemaError = describeError(error);
       connection.console.error(`schemas unavailable, only YAML syntax is checked: ${schemaError}`);
@@ -89,6 +95,7 @@ async function validate(uri: string): Promise<void> {
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path));
     const file = parsed(uri);
     findings = file === undefined ? [] : checkFile(file, { role, schemas: schemaResolver(), unknownKind: settings.unknownKinds });
+    if (file !== undefined) cluster?.noteFile(file);
     if (file !== undefined && role.kind === 'manifests') findings.push(...(duplicateFindings(declarations(uri, file)).get(uri) ?? []));
   }
   // A newer version arrived while we worked: its own run will publish.
@@ -119,6 +126,7 @@ async function indexKustomizations(): Promise<void> {
 
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
   workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => pathOf(f.uri) ?? []);
   return {
     capabilities: {
@@ -134,13 +142,19 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onInitialized(() => {
   loadSettings()
-    .then(indexKustomizations)
+    .then(() => {
+      cluster?.configure(settings, initOptions.trusted !== false);
+      return indexKustomizations();
+    })
     .catch((error: unknown) => connection.console.warn(`startup: ${describeError(error)}`));
 });
 
 connection.onDidChangeConfiguration(() => {
   loadSettings()
-    .then(revalidateAll)
+    .then(() => {
+      cluster?.configure(settings, initOptions.trusted !== false);
+      revalidateAll();
+    })
     .catch((error: unknown) => connection.console.warn(`could not read settings: ${describeError(error)}`));
 });
 

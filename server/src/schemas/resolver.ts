@@ -53,6 +53,14 @@ export class SchemaResolver {
     return [...new Set(this.layers.flatMap(({ bundle }) => bundle.kindKeys()))].sort();
   }
 
+  /** apiVersions under which a kind of this name is known, in any group. */
+  apiVersionsOfKind(kind: string): string[] {
+    return this.allKindKeys().flatMap((key) => {
+      const [group = '', version = '', k] = key.split('/');
+      return k === kind ? [group === '' ? version : `${group}/${version}`] : [];
+    });
+  }
+
   /** Labels of the layers, for messages: "bundled schemas (Kubernetes v1.36.3)". */
   describe(): string {
     return this.layers.map((l) => l.bundle.source.label).join(', ') || 'no schemas';

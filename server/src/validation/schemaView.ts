@@ -21,9 +21,11 @@ export class SchemaView {
   private merge(schema: OpenApiSchema, depth: number): OpenApiSchema {
     let base = schema;
     if (base.$ref !== undefined) {
-      const { $ref: _ref, ...rest } = base;
+      const { $ref: ref, ...rest } = base;
       base = { ...this.bundle.resolveRef(base), ...stripUndefined(rest) };
       delete base.$ref;
+      // Kubernetes serves Quantity as "string or number" without a format; name it so values are checked.
+      if (ref.endsWith('.api.resource.Quantity')) base.format = 'quantity';
     }
     if (base.allOf === undefined || depth > 8) return base;
     const { allOf, ...own } = base;

@@ -70,7 +70,11 @@ class Walker {
     if (isScalar(node) && node.value === null) return;
     if (this.options.sops && isScalar(node) && typeof node.value === 'string' && SOPS_VALUE.test(node.value)) return;
 
-    if (schema['x-kubernetes-int-or-string'] === true) {
+    if (schema.format === 'quantity') {
+      this.quantity(node, schema, path);
+      return;
+    }
+    if (schema['x-kubernetes-int-or-string'] === true || schema.format === 'int-or-string') {
       // CRDs spell int-or-string as anyOf integer/string too; one message is enough.
       this.intOrString(node, schema, path);
       return;
@@ -78,6 +82,12 @@ class Walker {
     this.typed(node, schema, path, parentKey, depth);
     if (schema.anyOf !== undefined) this.alternatives(node, schema.anyOf, path, parentKey, depth, 'any');
     if (schema.oneOf !== undefined) this.alternatives(node, schema.oneOf, path, parentKey, depth, 'one');
+  }
+
+  private quantity(node: Node, schema: OpenApiSchema, path: PathSegment[]): void {
+    if (isScalar(node) && typeof node.value === 'number') return;
+    if (isScalar(node) && typeof node.value === 'string') return this.stringChecks(node, node.value, schema, path);
+    this.report(node, `${this.where(path)} must be a quantity such as 500m, 2 or 1Gi, not ${describeNode(node)}`, 'schema.type');
   }
 
   private intOrString(node: Node, schema: OpenApiSchema, path: PathSegment[]): void {

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClusterClient } from '../cluster/http';
+import { ok, type Result } from '../cluster/result';
+import { indexKinds, SchemaBundle } from './bundle';
+import type { OpenApiSchema } from './openapi';
+
+interface OpenApiIndex {
+  paths?: Record<string, { serverRelativeURL?: string }>;
+}
+
+interface GroupVersionDocument {
+  components?: { schemas?: Record<string, OpenApiSchema> };
+}
+
+/** `apis/apps/v1` for apps/v1, `api/v1` for the core group. */
+export function openApiPath(group: string, version: string): string {
+  return group === '' ? `api/${version}` : `apis/${group}/${version}`;
+}
+
+function serverKey(server: string): string {
+  return createHash('sha256').update(server).digest('hex').slice(0, 16);
+}
+
+/**
+ * The schemas a cluster serves at /openapi/v3, fetched per group/version as documents need
+ * them and kept on disk by the server's content hash, so they also work offline.
+ */
+export class LiveSchemas {
+  private index: Promise<Result<{ version: string; paths: Map<string, string> }>> | undefined;
+  private readonly loaded = new Map<string, Record<string, OpenApiSchema>>();
+  private version = 'unknown';
+
+  constructor(
+    private readonly client: ClusterClient,
+    private readonly cacheDir: string,
+  ) {}
+
+  private dir(version: string): string {
+    return join(this.cacheDir, serverKey(this.client.server), version);
+  }
+
+  private fetchIndex(): Promise<Result<{ version: string; paths: Map<string, string> }>> {
+    this.index ??= (async () => {
+      const version = await this.client.request<{ gitVersion?: string }>('/version');
+      if (!version.ok) return version;
+      const index = await this.client.request<OpenApiIndex>('/openapi/v3');
+      if (!index.ok) return index;
+      const paths = new Map<string, string>();
+      for (const [path, entry] of Object.entries(index.value.paths ?? {})) if (entry.serverRelativeURL !== undefined) paths.set(path, entry.serverRelativeURL);
+      this.version = version.value.gitVersion ?? 'unknown';
+      return ok({ version: this.version, paths });
+    })().then((r) => {
+      if (!r.ok) this.index = undefined;
+      return r;
+    });
+    return this.index;
+  }
+
+  /** Loads the given group/versions (those the cluster serves); returns how many were new. */
+  async ensure(groupVersions: Iterable<{ group: string; version: string }>): Promise<Result<number>> {
+    const index = await this.fetchIndex();
+    if (!index.ok) return index;
+    let added = 0;
+    for (const gv of groupVersions) {
+      const path = openApiPath(gv.group, gv.version);
+      if (this.loaded.has(path)) continue;
+      const url = index.value.paths.get(path);
+      if (url === undefined) {
+        this.loaded.set(path, {});
+        continue;
+      }
+      const hash = new URL(url, 'https://x').searchParams.get('hash') ?? 'nohash';
+      const file = join(this.dir(index.value.version), `${path.replace(/\//g, '_')}.${hash}.json`);
+      let doc: GroupVersionDocument | undefined;
+      try {
+        doc = JSON.parse(await readFile(file, 'utf8')) as GroupVersionDocument;
+      } catch {
+        const fetched = await this.client.request<GroupVersionDocument>(url, { timeoutMs: 60_000 });
+        if (!fetched.ok) return fetched;
+        doc = fetched.value;
+        await mkdir(this.dir(index.value.version), { recursive: true });
+        // Write then rename, so a crash never leaves half a schema in the cache.
+        await writeFile(`${file}.tmp`, JSON.stringify(doc));
+        await rename(`${file}.tmp`, file);
+      }
+      this.loaded.set(path, doc.components?.schemas ?? {});
+      added++;
+    }
+    return ok(added);
+  }
+
+  bundle(): SchemaBundle {
+    const definitions: Record<string, OpenApiSchema> = {};
+    for (const schemas of this.loaded.values()) Object.assign(definitions, schemas);
+    return new SchemaBundle(
+      { format: 1, kubernetesVersion: this.version, sources: { cluster: `${this.client.context} (${this.version})` }, definitions, kinds: indexKinds(definitions) },
+      { kind: 'cluster', label: `cluster ${this.client.context} (${this.version})`, kubernetesVersion: this.version },
+    );
+  }
+}
+
+/** The newest schemas cached from a cluster, for when it cannot be reached. */
+export async function cachedSchemas(cacheDir: string, server: string, context: string): Promise<SchemaBundle | undefined> {
+  const root = join(cacheDir, serverKey(server));
+  const versions = await readdir(root).catch(() => [] as string[]);
+  let newest: { version: string; mtime: number } | undefined;
+  for (const version of versions) {
+    const info = await stat(join(root, version)).catch(() => undefined);
+    if (info !== undefined && (newest === undefined || info.mtimeMs > newest.mtime)) newest = { version, mtime: info.mtimeMs };
+  }
+  if (newest === undefined) return undefined;
+  const definitions: Record<string, OpenApiSchema> = {};
+  for (const file of await readdir(join(root, newest.version))) {
+    if (!file.endsWith('.json')) continue;
+    const doc = JSON.parse(await readFile(join(root, newest.version, file), 'utf8')) as GroupVersionDocument;
+    Object.assign(definitions, doc.components?.schemas ?? {});
+  }
+  return new SchemaBundle(
+    { format: 1, kubernetesVersion: newest.version, sources: { cache: `${context} (${newest.version})` }, definitions, kinds: indexKinds(definitions) },
+    { kind: 'cache', label: `cached schemas of ${context} (${newest.version})`, kubernetesVersion: newest.version },
+  );
+}
