@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { checkFile, sizeFinding, type CheckOptions } from '../check/checkFile';
 import { declarations, duplicateFindings, type Declaration } from '../check/duplicates';
-import { fileRole } from '../check/fileRole';
+import { fileRole, type FileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
-import { ManifestParser } from '../manifests/parse';
+import { ManifestParser, type ManifestFile } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { decodeManifest } from '../workspace/decode';
 import { collectYamlFiles, displayPath } from '../workspace/files';
@@ -21,7 +21,8 @@ export interface FileReport {
 }
 
 export interface CheckRun {
-  schemas: SchemaResolver | undefined;
+  /** Chooses the schemas once the files are parsed and the group/versions in use are known. */
+  schemas: (groupVersions: { group: string; version: string }[]) => Promise<SchemaResolver | undefined>;
   unknownKind: CheckOptions['unknownKind'];
 }
 
@@ -44,7 +45,7 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
   const files = await collectYamlFiles(paths);
   const patches = await buildPatchIndex(files);
   const reports: FileReport[] = [];
-  const declared: Declaration[] = [];
+  const parsed: { report: FileReport; file: ManifestFile; role: FileRole }[] = [];
   for (const path of files) {
     const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
     reports.push(report);
@@ -69,8 +70,17 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
     const file = new ManifestParser().parse(decoded.text);
     report.documents = file.documents.length;
     report.resources = file.documents.filter((d) => d.identity !== undefined).length;
-    report.findings = checkFile(file, { role, schemas: run.schemas, unknownKind: run.unknownKind });
-    if (role.kind === 'manifests') declared.push(...declarations(path, file));
+    parsed.push({ report, file, role });
+  }
+  const groupVersions = new Map<string, { group: string; version: string }>();
+  for (const { file } of parsed) {
+    for (const d of file.documents) if (d.identity !== undefined) groupVersions.set(d.identity.apiVersion, { group: d.identity.group, version: d.identity.version });
+  }
+  const schemas = await run.schemas([...groupVersions.values()]);
+  const declared: Declaration[] = [];
+  for (const { report, file, role } of parsed) {
+    report.findings = checkFile(file, { role, schemas, unknownKind: run.unknownKind });
+    if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
   }
   // Two files of one folder that declare the same object would fight over it when applied together.
   const byFolder = new Map<string, Declaration[]>();
@@ -116,8 +126,4 @@ export function formatText(reports: readonly FileReport[]): string {
   const t = totals(reports);
   lines.push(`Summary: ${t.resources} resources found in ${t.files} files - errors: ${t.errors}, warnings: ${t.warnings}, skipped files: ${t.skipped}`);
   return lines.join('\n') + '\n';
-}
-
-export function hasErrors(reports: readonly FileReport[]): boolean {
-  return reports.some((r) => r.findings.some((f) => f.severity === 'error'));
 }

@@ -3,7 +3,11 @@ import { PLUMBLINE_VERSION } from '../version';
 import { loadBundledSchemas } from '../schemas/bundled';
 import { SchemaResolver } from '../schemas/resolver';
 import { UsageError } from '../workspace/files';
-import { checkPaths, formatText, hasErrors } from './checkCommand';
+import { ClusterSession, defaultCacheDir } from '../cluster/session';
+import { cachedSchemas, cachedSchemasOfVersion } from '../schemas/live';
+
+import { checkPaths, formatText, totals } from './checkCommand';
+import { flatten, toSarif } from './formats';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
@@ -13,12 +17,88 @@ const USAGE = `Usage: plumbline <command> [options]
 Commands:
   check [paths…]   validate the YAML files below the given files and folders (default: .)
 
-Options:
+Options for check:
+  -o, --output FORMAT          text (default), json or sarif
+      --strict                 kinds without a schema are errors, and warnings fail the run
+      --context NAME           also use the schemas this kubeconfig context's cluster serves
+      --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
+      --kubernetes-version V   validate built-ins against Kubernetes V (bundled, or cached from a cluster)
+
   -h, --help       show this help
   -v, --version    print the version
 
 Exit codes: 0 clean, 1 problems found, 2 usage or internal error.
 `;
+
+const OUTPUTS = ['text', 'json', 'sarif'] as const;
+
+/** The schemas for this run: the cluster's (when asked), then the bundled ones. */
+async function schemasFor(options: { context?: string; kubeconfig?: string; kubernetesVersion?: string }, groupVersions: { group: string; version: string }[]): Promise<SchemaResolver> {
+  const bundled = loadBundledSchemas();
+  if (options.kubernetesVersion !== undefined) {
+    const wanted = options.kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.');
+    const have = bundled.data.kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.');
+    if (wanted !== have && options.context === undefined) {
+      const cached = await cachedSchemasOfVersion(defaultCacheDir(), options.kubernetesVersion);
+      if (cached === undefined) {
+        throw new UsageError(`no schemas for Kubernetes ${options.kubernetesVersion}: the bundled schemas are ${bundled.data.kubernetesVersion}, and none are cached for it; run once with --context pointing at a cluster of that version`);
+      }
+      return new SchemaResolver([cached, bundled]);
+    }
+  }
+  if (options.context === undefined && options.kubeconfig === undefined) return new SchemaResolver([bundled]);
+  const session = new ClusterSession({ ...(options.context !== undefined ? { context: options.context } : {}), ...(options.kubeconfig !== undefined ? { kubeconfigPath: options.kubeconfig } : {}) });
+  const client = await session.client();
+  if (!client.ok) throw new UsageError(client.error.message);
+  const loaded = await session.schemas!.ensure(groupVersions);
+  session.dispose();
+  if (!loaded.ok) {
+    const cached = await cachedSchemas(session.schemaCacheDir, client.value.server, client.value.context);
+    process.stderr.write(`plumbline: ${loaded.error.message}; ${cached === undefined ? 'using the bundled schemas' : `using ${cached.source.label}`}\n`);
+    return new SchemaResolver(cached === undefined ? [bundled] : [cached, bundled]);
+  }
+  return new SchemaResolver([session.schemas!.bundle(), bundled]);
+}
+
+async function check(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      output: { type: 'string', short: 'o', default: 'text' },
+      strict: { type: 'boolean', default: false },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'kubernetes-version': { type: 'string' },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return EXIT.clean;
+  }
+  const output = OUTPUTS.find((o) => o === values.output);
+  if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
+  const paths = positionals.length > 0 ? positionals : ['.'];
+  const strict = values.strict === true;
+  let schemas: SchemaResolver | undefined;
+  const reports = await checkPaths(paths, {
+    schemas: async (groupVersions) => {
+      schemas = await schemasFor({ context: values.context, kubeconfig: values.kubeconfig, kubernetesVersion: values['kubernetes-version'] }, groupVersions);
+      return schemas;
+    },
+    unknownKind: strict ? 'error' : 'information',
+  });
+  if (output === 'json') {
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), summary: totals(reports), findings: flatten(reports) }, null, 2)}\n`);
+  } else if (output === 'sarif') {
+    process.stdout.write(`${JSON.stringify(toSarif(reports, 'Plumbline'), null, 2)}\n`);
+  } else {
+    process.stdout.write(formatText(reports));
+  }
+  const t = totals(reports);
+  return t.errors > 0 || (strict && t.warnings > 0) ? EXIT.found : EXIT.clean;
+}
 
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -30,23 +110,7 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(`plumbline ${PLUMBLINE_VERSION}\n`);
     return EXIT.clean;
   }
-  if (command === 'check') {
-    const { positionals, values } = parseArgs({
-      args: [...rest],
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help === true) {
-      process.stdout.write(USAGE);
-      return EXIT.clean;
-    }
-    const reports = await checkPaths(positionals.length > 0 ? positionals : ['.'], {
-      schemas: new SchemaResolver([loadBundledSchemas()]),
-      unknownKind: 'information',
-    });
-    process.stdout.write(formatText(reports));
-    return hasErrors(reports) ? EXIT.found : EXIT.clean;
-  }
+  if (command === 'check') return check(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

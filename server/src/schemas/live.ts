@@ -101,6 +101,32 @@ export class LiveSchemas {
   }
 }
 
+async function loadCachedVersion(dir: string, version: string, label: string, sourceKey: string): Promise<SchemaBundle> {
+  const definitions: Record<string, OpenApiSchema> = {};
+  for (const file of await readdir(dir)) {
+    if (!file.endsWith('.json')) continue;
+    const doc = JSON.parse(await readFile(join(dir, file), 'utf8')) as GroupVersionDocument;
+    Object.assign(definitions, doc.components?.schemas ?? {});
+  }
+  return new SchemaBundle(
+    { format: 1, kubernetesVersion: version, sources: { cache: sourceKey }, definitions, kinds: indexKinds(definitions) },
+    { kind: 'cache', label, kubernetesVersion: version },
+  );
+}
+
+/** Schemas cached from any cluster of this Kubernetes version (v1.31 matches v1.31.x). */
+export async function cachedSchemasOfVersion(cacheDir: string, version: string): Promise<SchemaBundle | undefined> {
+  const root = join(cacheDir, 'openapi');
+  const want = version.replace(/^v/, '');
+  for (const server of await readdir(root).catch(() => [] as string[])) {
+    for (const v of await readdir(join(root, server)).catch(() => [] as string[])) {
+      const have = v.replace(/^v/, '');
+      if (have === want || have.startsWith(`${want}.`)) return loadCachedVersion(join(root, server, v), v, `cached schemas (Kubernetes ${v})`, v);
+    }
+  }
+  return undefined;
+}
+
 /** The newest schemas cached from a cluster, for when it cannot be reached. */
 export async function cachedSchemas(cacheDir: string, server: string, context: string): Promise<SchemaBundle | undefined> {
   const root = join(cacheDir, serverKey(server));
@@ -111,14 +137,5 @@ export async function cachedSchemas(cacheDir: string, server: string, context: s
     if (info !== undefined && (newest === undefined || info.mtimeMs > newest.mtime)) newest = { version, mtime: info.mtimeMs };
   }
   if (newest === undefined) return undefined;
-  const definitions: Record<string, OpenApiSchema> = {};
-  for (const file of await readdir(join(root, newest.version))) {
-    if (!file.endsWith('.json')) continue;
-    const doc = JSON.parse(await readFile(join(root, newest.version, file), 'utf8')) as GroupVersionDocument;
-    Object.assign(definitions, doc.components?.schemas ?? {});
-  }
-  return new SchemaBundle(
-    { format: 1, kubernetesVersion: newest.version, sources: { cache: `${context} (${newest.version})` }, definitions, kinds: indexKinds(definitions) },
-    { kind: 'cache', label: `cached schemas of ${context} (${newest.version})`, kubernetesVersion: newest.version },
-  );
+  return loadCachedVersion(join(root, newest.version), newest.version, `cached schemas of ${context} (${newest.version})`, `${context} (${newest.version})`);
 }
