@@ -77,7 +77,11 @@ function schemaProblems(document: ManifestDocument, options: CheckOptions, schem
   const stamp = `${schemas.generation}|${partial ? 'p' : 'f'}|${resolved.name}`;
   const cached = schemaCache.get(document.doc);
   if (cached !== undefined && cached.stamp === stamp) return cached.problems;
-  const problems = validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, { partial, sops: hasSops(document.doc) });
+  const problems = validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, {
+    partial,
+    sops: hasSops(document.doc),
+    caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
+  });
   schemaCache.set(document.doc, { stamp, problems });
   return problems;
 }

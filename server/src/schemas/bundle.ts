@@ -58,8 +58,9 @@ export function indexKinds(definitions: Record<string, OpenApiSchema>): Record<s
   const kinds: Record<string, string> = {};
   for (const [name, schema] of Object.entries(definitions)) {
     for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
-      // List kinds and the like are not objects users write.
+      // List kinds and Status are not objects users write.
       if (schema.properties?.['metadata'] === undefined) continue;
+      if ((gvk.kind.endsWith('List') && schema.properties['items'] !== undefined) || (gvk.group === '' && gvk.kind === 'Status')) continue;
       kinds[kindKey(gvk)] = name;
     }
   }

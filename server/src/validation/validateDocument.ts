@@ -10,6 +10,8 @@ export interface ValidateOptions {
   partial: boolean;
   /** SOPS-encrypted: `ENC[...]` strings stand in for values of any type. */
   sops: boolean;
+  /** Field names match regardless of case, as kustomize reads its own files. */
+  caseInsensitiveKeys?: boolean;
 }
 
 /** Nodes visited per document before we stop: aliases can make a small file expand enormously. */
@@ -154,7 +156,7 @@ class Walker {
       if (key === undefined) continue;
       seen.add(key);
       const value = pair.value as Node | null;
-      const propertySchema = properties?.[key];
+      const propertySchema = properties?.[key] ?? (this.options.caseInsensitiveKeys === true && properties !== undefined ? caseInsensitive(properties, key) : undefined);
       if (propertySchema !== undefined) {
         this.visit(value, propertySchema, [...path, key], keyNode, depth + 1);
       } else if (typeof additional === 'object') {
@@ -223,6 +225,12 @@ class Walker {
     // oneOf with several matches is legal for the structural subset Kubernetes uses; we only flag no match.
     void mode;
   }
+}
+
+function caseInsensitive<T>(record: Record<string, T>, key: string): T | undefined {
+  const lower = key.toLowerCase();
+  for (const [name, value] of Object.entries(record)) if (name.toLowerCase() === lower) return value;
+  return undefined;
 }
 
 const patternCache = new Map<string, RegExp | undefined>();
