@@ -36,6 +36,8 @@ export class ClusterClient {
     private readonly kc: KubeConfig,
     readonly context: string,
     readonly server: string,
+    /** The context's default namespace, where documents without one are compared. */
+    readonly namespace: string,
   ) {}
 
   static async connect(target: ClusterTarget = {}): Promise<Result<ClusterClient>> {
@@ -60,7 +62,8 @@ export class ClusterClient {
     }
     const cluster = kc.getCurrentCluster();
     if (cluster === null) return fail('config', 'the kubeconfig has no current context (set one or pass a context)');
-    return ok(new ClusterClient(kc, kc.getCurrentContext(), cluster.server.replace(/\/+$/, '')));
+    const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+    return ok(new ClusterClient(kc, kc.getCurrentContext(), cluster.server.replace(/\/+$/, ''), namespace));
   }
 
   /** Sends one request; a non-2xx answer is an error value carrying the server's message. */

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import type { ResourceInfo } from '../cluster/discovery';
+import { Discovery } from '../cluster/discovery';
+import type { ClusterClient, KubeObject } from '../cluster/http';
+import { LiveStore } from '../cluster/liveStore';
+import type { ClusterError, Result } from '../cluster/result';
+import type { ClusterSession } from '../cluster/session';
+import type { ResourceIdentity } from '../manifests/identity';
+import { diffObjects, type FieldDiff, type ListKeys } from './diff';
+import type { FieldPath } from './fieldPath';
+import { Limiter } from './limiter';
+import { DEFAULT_MANUAL_MANAGERS, handSetFields, ownedBy, writerOf, type HandSetField } from './managedFields';
+import { normalize } from './normalize';
+
+export const FIELD_MANAGER = 'plumbline';
+
+export interface ValueDrift extends FieldDiff {
+  /** Who last wrote the live value, when managedFields say. */
+  writer: { manager: string; time: string | undefined } | undefined;
+}
+
+/** What comparing one Git document with its cluster found. */
+export type DriftReport =
+  | { state: 'in-sync'; live: KubeObject; predicted: KubeObject; clientSide: boolean; namespace: string | undefined }
+  | { state: 'drifted'; live: KubeObject; predicted: KubeObject; values: ValueDrift[]; handSet: HandSetField[]; clientSide: boolean; namespace: string | undefined }
+  | { state: 'not-in-cluster'; namespace: string | undefined }
+  /** The cluster refused the object (422/400): applying Git would fail. */
+  | { state: 'rejected'; message: string }
+  | { state: 'unavailable'; error: ClusterError };
+
+export interface DriftOptions {
+  manualManagers: readonly string[];
+  concurrency: number;
+  /** Merge keys for lists, from the schema; guessed when undefined. */
+  listKeys?: (identity: ResourceIdentity) => ListKeys | undefined;
+}
+
+const DEFAULTS: DriftOptions = { manualManagers: DEFAULT_MANUAL_MANAGERS, concurrency: 16 };
+
+/**
+ * Compares Git documents with the live cluster: what the cluster would hold after applying the
+ * document (a server-side apply dry-run) against what it holds, field by field.
+ */
+export class DriftEngine {
+  readonly live: LiveStore | undefined;
+  private readonly limiter: Limiter;
+  private readonly predictions = new Map<string, KubeObject>();
+  private readonly options: DriftOptions;
+
+  private constructor(
+    readonly client: ClusterClient,
+    readonly discovery: Discovery,
+    options: Partial<DriftOptions>,
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+    this.limiter = new Limiter(this.options.concurrency);
+    this.live = new LiveStore(client);
+  }
+
+  static async forSession(session: ClusterSession, options: Partial<DriftOptions> = {}): Promise<Result<DriftEngine>> {
+    const client = await session.client();
+    if (!client.ok) return client;
+    return { ok: true, value: new DriftEngine(client.value, session.discovery ?? new Discovery(client.value), options) };
+  }
+
+  /** The namespace a document is compared in: its own, or the context's default for namespaced kinds. */
+  namespaceFor(info: ResourceInfo, identity: ResourceIdentity): string | undefined {
+    return info.namespaced ? (identity.namespace ?? this.client.namespace) : undefined;
+  }
+
+  async compare(identity: ResourceIdentity, desired: Record<string, unknown>): Promise<DriftReport> {
+    if (identity.name === undefined) return { state: 'rejected', message: 'metadata.name is missing' };
+    const info = await this.discovery.resource(identity.group, identity.version, identity.kind);
+    if (!info.ok) return { state: 'unavailable', error: info.error };
+    const namespace = this.namespaceFor(info.value, identity);
+    const live = await this.live!.get(info.value, namespace, identity.name);
+    if (!live.ok) return { state: 'unavailable', error: live.error };
+    if (live.value === undefined) {
+      // The watch may not have delivered a just-created object yet: confirm before saying it is missing.
+      const direct = await this.client.request<KubeObject>(Discovery.path(info.value, namespace, identity.name));
+      if (!direct.ok && direct.error.kind === 'not-found') return { state: 'not-in-cluster', namespace };
+      if (!direct.ok) return { state: 'unavailable', error: direct.error };
+      live.value = direct.value;
+    }
+    const predicted = await this.predict(info.value, namespace, identity.name, desired, live.value);
+    let clientSide = false;
+    let predictedObject: KubeObject;
+    if (predicted.ok) predictedObject = predicted.value;
+    else if (predicted.error.kind === 'invalid') return { state: 'rejected', message: predicted.error.message };
+    else if (predicted.error.kind === 'forbidden') {
+      // Without permission to dry-run, overlay Git on the live object: less exact (no defaults), but still useful.
+      clientSide = true;
+      predictedObject = overlay(live.value, desired) as KubeObject;
+    } else return { state: 'unavailable', error: predicted.error };
+
+    const listKeys = this.options.listKeys?.(identity);
+    const values: ValueDrift[] = diffObjects(normalize(predictedObject), normalize(live.value), listKeys).map((d) => ({
+      ...d,
+      writer: writerOf(live.value!, d.path, FIELD_MANAGER),
+    }));
+    const declared = clientSide ? declaredPaths(desired) : ownedBy(predictedObject, FIELD_MANAGER);
+    const handSet = handSetFields(live.value, declared, this.options.manualManagers);
+    if (values.length === 0 && handSet.length === 0) return { state: 'in-sync', live: live.value, predicted: predictedObject, clientSide, namespace };
+    return { state: 'drifted', live: live.value, predicted: predictedObject, values, handSet, clientSide, namespace };
+  }
+
+  /** Server-side apply dry-run of the Git object, cached by its content and the live resourceVersion. */
+  private async predict(info: ResourceInfo, namespace: string | undefined, name: string, desired: Record<string, unknown>, live: KubeObject): Promise<Result<KubeObject>> {
+    const body = JSON.stringify(desired);
+    const key = `${Discovery.path(info, namespace, name)}|${live.metadata?.resourceVersion ?? ''}|${createHash('sha256').update(body).digest('hex')}`;
+    const cached = this.predictions.get(key);
+    if (cached !== undefined) return { ok: true, value: cached };
+    const result = await this.limiter.run(() =>
+      this.client.request<KubeObject>(Discovery.path(info, namespace, name), {
+        method: 'PATCH',
+        query: { dryRun: 'All', fieldManager: FIELD_MANAGER, force: 'true' },
+        // JSON is YAML: sent as is, so no typed model drops unknown fields.
+        body,
+        contentType: 'application/apply-patch+yaml',
+      }),
+    );
+    if (result.ok) {
+      if (this.predictions.size > 10_000) this.predictions.clear();
+      this.predictions.set(key, result.value);
+    }
+    return result;
+  }
+
+  dispose(): void {
+    this.live?.dispose();
+  }
+}
+
+/** Git values laid over the live object: what a merge would produce, without server defaults. */
+function overlay(live: unknown, desired: unknown): unknown {
+  if (desired !== null && typeof desired === 'object' && !Array.isArray(desired) && live !== null && typeof live === 'object' && !Array.isArray(live)) {
+    const out: Record<string, unknown> = { ...(live as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(desired)) out[k] = overlay((live as Record<string, unknown>)[k], v);
+    return out;
+  }
+  return desired;
+}
+
+/** Every field path Git states, as the same tokens managedFields use. */
+function declaredPaths(desired: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  const walk = (value: unknown, path: FieldPath): void => {
+    if (path.length > 0) out.add(JSON.stringify(path));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    }
+  };
+  walk(desired, []);
+  return out;
+}

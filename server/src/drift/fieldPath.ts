@@ -1,0 +1,45 @@
+/** One step into an object: a key, a list item found by its merge keys, or a list index. */
+export type FieldStep = string | { keys: Record<string, unknown> } | number;
+export type FieldPath = FieldStep[];
+
+/** `spec.template.spec.containers[web].image`, readable in messages. */
+export function formatPath(path: readonly FieldStep[]): string {
+  let out = '';
+  for (const step of path) {
+    if (typeof step === 'string') out += out === '' ? step : `.${step}`;
+    else if (typeof step === 'number') out += `[${step}]`;
+    else out += `[${Object.values(step.keys).map(String).join(',')}]`;
+  }
+  return out;
+}
+
+export function samePath(a: readonly FieldStep[], b: readonly FieldStep[]): boolean {
+  return a.length === b.length && a.every((s, i) => stepEquals(s, b[i]));
+}
+
+export function stepEquals(a: FieldStep | undefined, b: FieldStep | undefined): boolean {
+  if (typeof a === 'object' && typeof b === 'object') return JSON.stringify(a.keys) === JSON.stringify(b.keys);
+  return a === b;
+}
+
+/** True when `prefix` is an ancestor of (or equal to) `path`. */
+export function isPrefix(prefix: readonly FieldStep[], path: readonly FieldStep[]): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => stepEquals(s, path[i]));
+}
+
+/** The value at a path inside a plain JSON object. */
+export function valueAt(root: unknown, path: readonly FieldStep[]): unknown {
+  let current: unknown = root;
+  for (const step of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if (typeof step === 'string') current = (current as Record<string, unknown>)[step];
+    else if (typeof step === 'number') current = Array.isArray(current) ? current[step] : undefined;
+    else current = Array.isArray(current) ? current.find((item) => matchesKeys(item, step.keys)) : undefined;
+  }
+  return current;
+}
+
+export function matchesKeys(item: unknown, keys: Record<string, unknown>): boolean {
+  if (item === null || typeof item !== 'object') return false;
+  return Object.entries(keys).every(([k, v]) => (item as Record<string, unknown>)[k] === v);
+}

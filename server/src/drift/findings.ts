@@ -1,0 +1,109 @@
+import { isMap, type Document, type Node } from 'yaml';
+import type { Problem, Severity } from '../check/problem';
+import type { ResourceIdentity } from '../manifests/identity';
+import type { DriftReport } from './engine';
+import { formatPath, type FieldPath } from './fieldPath';
+import { isSecretField, maskValue } from './mask';
+import { locate } from './sourceMap';
+
+/** A drift finding with what quick fixes and hovers need besides the message. */
+export interface DriftProblem extends Problem {
+  path: FieldPath;
+  /** The live value, masked for Secrets: what "take the cluster's value" writes into Git. */
+  liveValue?: unknown;
+  exact: boolean;
+}
+
+function show(kind: string, path: FieldPath, value: unknown): string {
+  if (value === undefined) return '(absent)';
+  if (isSecretField(kind, path)) return maskValue(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+function when(time: string | undefined): string {
+  if (time === undefined) return '';
+  const d = new Date(time);
+  return Number.isNaN(d.getTime()) ? '' : ` at ${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+}
+
+function anchorOf(doc: Document): Node | null {
+  const root = doc.contents;
+  if (!isMap(root)) return null;
+  const name = root.getIn(['metadata', 'name'], true) as Node | undefined;
+  return name ?? (root.get('kind', true) as Node | undefined) ?? null;
+}
+
+/** Diagnostics for one document's drift report, placed on the Git field that declares each difference. */
+export function driftProblems(report: DriftReport, doc: Document, identity: ResourceIdentity, severity: Severity): DriftProblem[] {
+  const anchor = anchorOf(doc);
+  const at = (node: Node | null): { start: number; end: number } => ({ start: node?.range?.[0] ?? 0, end: node?.range?.[1] ?? 0 });
+  switch (report.state) {
+    case 'in-sync':
+    case 'unavailable':
+      return [];
+    case 'not-in-cluster': {
+      const where = report.namespace === undefined ? '' : ` in namespace ${report.namespace}`;
+      return [{ ...at(anchor), severity, code: 'drift.not-in-cluster', message: `${identity.kind}/${identity.name ?? ''} is declared in Git but not in the cluster${where}`, path: [], exact: false }];
+    }
+    case 'rejected':
+      return [{ ...at(anchor), severity: 'error', code: 'drift.rejected', message: `the cluster would reject this ${identity.kind}: ${report.message}`, path: [], exact: false }];
+    case 'drifted': {
+      const out: DriftProblem[] = [];
+      const suffix = report.clientSide ? ' (client-side comparison: no permission to dry-run)' : '';
+      for (const d of report.values) {
+        const spot = locate(doc, d.path);
+        const field = formatPath(d.path);
+        const leaf = field.split('.').pop() ?? field;
+        const by = d.writer === undefined ? '' : ` (set by ${d.writer.manager}${when(d.writer.time)})`;
+        const message =
+          d.desired === undefined
+            ? `cluster has ${field}: ${show(identity.kind, d.path, d.live)}, which applying Git removes${by}`
+            : d.live === undefined
+              ? `cluster lacks ${field}; Git declares ${show(identity.kind, d.path, d.desired)}`
+              : `cluster has ${leaf}: ${show(identity.kind, d.path, d.live)}, Git declares ${show(identity.kind, d.path, d.desired)}${by}`;
+        out.push({
+          start: spot?.start ?? at(anchor).start,
+          end: spot?.end ?? at(anchor).end,
+          severity,
+          code: 'drift.value',
+          message: message + suffix,
+          path: d.path,
+          ...(isSecretField(identity.kind, d.path) ? {} : { liveValue: d.live }),
+          exact: spot?.exact ?? false,
+        });
+      }
+      for (const h of report.handSet) {
+        const spot = locate(doc, h.path);
+        out.push({
+          start: spot?.start ?? at(anchor).start,
+          end: spot?.end ?? at(anchor).end,
+          severity,
+          code: 'drift.set-by-hand',
+          message: `${formatPath(h.path)} set in the cluster by ${h.manager}${when(h.time)}, not in Git`,
+          path: h.path,
+          exact: false,
+        });
+      }
+      return out;
+    }
+  }
+}
+
+/** The CodeLens title above a resource. */
+export function driftSummary(report: DriftReport): string {
+  switch (report.state) {
+    case 'in-sync':
+      return report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync';
+    case 'drifted': {
+      const n = report.values.length + report.handSet.length;
+      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted`;
+    }
+    case 'not-in-cluster':
+      return '$(circle-slash) not in cluster';
+    case 'rejected':
+      return '$(error) rejected by the cluster';
+    case 'unavailable':
+      return report.error.kind === 'not-found' ? '$(question) kind not served by the cluster' : '$(debug-disconnect) cluster unreachable';
+  }
+}

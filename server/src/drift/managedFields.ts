@@ -1,0 +1,105 @@
+import type { KubeObject, ManagedFieldsEntry } from '../cluster/http';
+import { formatPath, isPrefix, type FieldPath, type FieldStep } from './fieldPath';
+
+/** The leaf fields one managedFields entry owns, decoded from the fieldsV1 trie. */
+export function ownedPaths(fields: Record<string, unknown> | undefined): FieldPath[] {
+  const out: FieldPath[] = [];
+  const walk = (node: Record<string, unknown>, path: FieldPath): void => {
+    const children = Object.keys(node).filter((k) => k !== '.');
+    if (children.length === 0) {
+      if (path.length > 0) out.push(path);
+      return;
+    }
+    for (const key of children) {
+      const step = decodeStep(key);
+      if (step === undefined) continue;
+      const child = node[key];
+      walk(child !== null && typeof child === 'object' ? (child as Record<string, unknown>) : {}, [...path, step]);
+    }
+  };
+  walk(fields ?? {}, []);
+  return out;
+}
+
+function decodeStep(key: string): FieldStep | undefined {
+  const body = key.slice(2);
+  try {
+    if (key.startsWith('f:')) return body;
+    if (key.startsWith('k:')) return { keys: JSON.parse(body) as Record<string, unknown> };
+    if (key.startsWith('v:')) return { keys: { $value: JSON.parse(body) as unknown } };
+    if (key.startsWith('i:')) return Number(body);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** A path key that tolerates key order in list selectors. */
+function token(path: FieldPath): string {
+  return JSON.stringify(path.map((s) => (typeof s === 'object' ? Object.fromEntries(Object.entries(s.keys).sort(([a], [b]) => a.localeCompare(b))) : s)));
+}
+
+/** The field paths (and all their ancestors) that a manager owns in an object. */
+export function ownedBy(object: KubeObject, manager: string): Set<string> {
+  const owned = new Set<string>();
+  for (const entry of object.metadata?.managedFields ?? []) {
+    if (entry.manager !== manager || entry.subresource !== undefined) continue;
+    for (const path of ownedPaths(entry.fieldsV1)) for (let i = 1; i <= path.length; i++) owned.add(token(path.slice(0, i)));
+  }
+  return owned;
+}
+
+export function pathIn(set: Set<string>, path: FieldPath): boolean {
+  return set.has(token(path));
+}
+
+/** Managers that mean a person changed the object by hand, not a controller or a GitOps applier. */
+export const DEFAULT_MANUAL_MANAGERS = ['kubectl*', 'k9s', 'Lens', 'OpenLens', 'kubernetes-dashboard', 'Mozilla', 'curl'];
+
+export function isManualManager(manager: string | undefined, patterns: readonly string[] = DEFAULT_MANUAL_MANAGERS): boolean {
+  if (manager === undefined) return false;
+  return patterns.some((p) => (p.endsWith('*') ? manager.startsWith(p.slice(0, -1)) : manager === p));
+}
+
+/** A subtree someone set by hand in the cluster that Git does not declare. */
+export interface HandSetField {
+  path: FieldPath;
+  manager: string;
+  operation: string;
+  time: string | undefined;
+}
+
+const IGNORED = [['metadata', 'annotations', 'kubectl.kubernetes.io/last-applied-configuration'], ['status']];
+
+/**
+ * Fields owned by manual managers that Git does not declare (`declared` holds the paths Git's
+ * apply owns), grouped at the topmost undeclared field: one finding per thing a person added.
+ */
+export function handSetFields(live: KubeObject, declared: Set<string>, manual: readonly string[] = DEFAULT_MANUAL_MANAGERS): HandSetField[] {
+  const roots = new Map<string, HandSetField>();
+  for (const entry of live.metadata?.managedFields ?? ([] as ManagedFieldsEntry[])) {
+    if (!isManualManager(entry.manager, manual)) continue;
+    for (const path of ownedPaths(entry.fieldsV1)) {
+      if (IGNORED.some((ignored) => isPrefix(ignored, path))) continue;
+      if (pathIn(declared, path)) continue;
+      let cut = 1;
+      while (cut < path.length && pathIn(declared, path.slice(0, cut))) cut++;
+      const root = path.slice(0, cut);
+      const key = `${entry.manager ?? ''}|${formatPath(root)}`;
+      if (!roots.has(key)) roots.set(key, { path: root, manager: entry.manager ?? 'unknown', operation: entry.operation ?? 'Update', time: entry.time });
+    }
+  }
+  return [...roots.values()];
+}
+
+/** The manager that last wrote a field, and when, for "set by kubectl-scale at 10:42" in messages. */
+export function writerOf(live: KubeObject, path: FieldPath, except: string): { manager: string; time: string | undefined } | undefined {
+  let best: { manager: string; time: string | undefined } | undefined;
+  for (const entry of live.metadata?.managedFields ?? []) {
+    if (entry.manager === undefined || entry.manager === except) continue;
+    if (ownedPaths(entry.fieldsV1).some((p) => isPrefix(p, path) || isPrefix(path, p))) {
+      if (best === undefined || (entry.time ?? '') > (best.time ?? '')) best = { manager: entry.manager, time: entry.time };
+    }
+  }
+  return best;
+}

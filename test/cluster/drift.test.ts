@@ -1,0 +1,105 @@
+// Cluster tier: drift between Git documents and the real apiserver, field by field.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { ClusterSession } from '../../server/src/cluster/session';
+import { DriftEngine, type DriftReport } from '../../server/src/drift/engine';
+import { driftProblems } from '../../server/src/drift/findings';
+import { formatPath } from '../../server/src/drift/fieldPath';
+import { ManifestParser } from '../../server/src/manifests/parse';
+import { startCluster, type Cluster } from './harness';
+
+const NS = 'drift';
+let cluster: Cluster;
+let engine: DriftEngine;
+
+function kubectl(...args: string[]): string {
+  return execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function kubectlApply(yaml: string, ...extra: string[]): void {
+  execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '-f', '-', ...extra], { input: yaml, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+async function compare(yaml: string): Promise<{ report: DriftReport; messages: string[]; fields: string[] }> {
+  const file = new ManifestParser().parse(yaml);
+  const document = file.documents[0]!;
+  const identity = document.identity!;
+  const desired = document.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  const report = await engine.compare(identity, desired);
+  const problems = driftProblems(report, document.doc, identity, 'warning');
+  const fields = report.state === 'drifted' ? [...report.values.map((v) => formatPath(v.path)), ...report.handSet.map((h) => `hand:${formatPath(h.path)}`)] : [];
+  return { report, messages: problems.map((p) => p.message), fields };
+}
+
+/** Compares until `done` holds or the deadline passes: the live cache follows the cluster by watch. */
+async function eventually(yaml: string, done: (r: Awaited<ReturnType<typeof compare>>) => boolean, ms = 5000): Promise<Awaited<ReturnType<typeof compare>>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const r = await compare(yaml);
+    if (done(r) || Date.now() > deadline) return r;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const deployment = (replicas: number, extra = ''): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ${NS}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: registry.example/web:1.0
+          resources:
+            requests: {cpu: 1000m, memory: 1Gi}
+${extra}`;
+
+describe('drift against a real apiserver', () => {
+  before(async () => {
+    cluster = await startCluster();
+    kubectl('create', 'namespace', NS);
+    const session = new ClusterSession({ kubeconfigPath: cluster.kubeconfigPath });
+    const created = await DriftEngine.forSession(session);
+    if (!created.ok) throw new Error(created.error.message);
+    engine = created.value;
+  });
+  after(async () => {
+    engine?.dispose();
+    await cluster?.stop();
+  });
+
+  test('missing in the cluster', async () => {
+    const { report, messages } = await compare(deployment(3));
+    assert.equal(report.state, 'not-in-cluster');
+    assert.deepEqual(messages, [`Deployment/web is declared in Git but not in the cluster in namespace ${NS}`]);
+  });
+
+  test('applied as declared: in sync despite server defaults and 1000m vs 1', async () => {
+    kubectlApply(deployment(3), '--server-side', '--field-manager=kustomize-controller');
+    const { report, fields } = await eventually(deployment(3).replace('cpu: 1000m', 'cpu: "1"'), (r) => r.report.state === 'in-sync');
+    assert.equal(report.state, 'in-sync', fields.join(', '));
+  });
+
+  test('kubectl scale shows at spec.replicas with who did it', async () => {
+    kubectl('scale', '-n', NS, 'deployment/web', '--replicas=5');
+    const { fields, messages } = await eventually(deployment(3), (r) => r.fields.length > 0);
+    assert.deepEqual(fields, ['spec.replicas']);
+    assert.match(messages[0] ?? '', /^cluster has replicas: 5, Git declares 3 \(set by kubectl/);
+  });
+
+  test('kubectl edit-style patch adding an env var is reported as set by hand', async () => {
+    kubectl('scale', '-n', NS, 'deployment/web', '--replicas=3');
+    kubectl('patch', '-n', NS, 'deployment/web', '--type=strategic', '--field-manager=kubectl-edit', '-p', JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'DEBUG', value: '1' }] }] } } } }));
+    const { fields, messages } = await eventually(deployment(3), (r) => r.fields.some((f) => f.startsWith('hand:')));
+    assert.deepEqual(fields, ['hand:spec.template.spec.containers[web].env']);
+    assert.match(messages[0] ?? '', /^spec\.template\.spec\.containers\[web\]\.env set in the cluster by kubectl-edit at \d{4}-\d\d-\d\d \d\d:\d\d UTC, not in Git$/);
+  });
+});
