@@ -11,13 +11,22 @@ export interface PlumblineSettings {
   unknownKinds: 'error' | 'warning' | 'information' | 'hint' | 'ignore';
   /** The cluster documents are compared with; off in untrusted workspaces. */
   cluster: { enabled: boolean; kubeconfig: string | undefined; context: string | undefined };
+  drift: {
+    enabled: boolean;
+    severity: 'error' | 'warning' | 'information' | 'hint';
+    /** Field managers whose changes count as "set by hand" (a trailing * matches a prefix). */
+    manualManagers: string[];
+  };
 }
 
 export const DEFAULT_SETTINGS: PlumblineSettings = {
   maxFileSizeMB: 20,
   unknownKinds: 'information',
   cluster: { enabled: true, kubeconfig: undefined, context: undefined },
+  drift: { enabled: true, severity: 'warning', manualManagers: ['kubectl*', 'k9s', 'Lens', 'OpenLens', 'kubernetes-dashboard', 'Mozilla', 'curl'] },
 };
+
+const DRIFT_SEVERITIES: readonly PlumblineSettings['drift']['severity'][] = ['error', 'warning', 'information', 'hint'];
 
 const UNKNOWN_KINDS: readonly PlumblineSettings['unknownKinds'][] = ['error', 'warning', 'information', 'hint', 'ignore'];
 
@@ -29,12 +38,19 @@ export function sanitizeSettings(raw: unknown): PlumblineSettings {
     typeof source[name] === 'object' && source[name] !== null ? (source[name] as Record<string, unknown>) : {};
   const validation = section('validation');
   const cluster = section('cluster');
+  const drift = section('drift');
+  const managers = drift['manualManagers'];
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   const unknownKinds = UNKNOWN_KINDS.find((v) => v === validation['unknownKinds']);
   return {
     maxFileSizeMB: typeof size === 'number' && Number.isFinite(size) && size > 0 ? size : DEFAULT_SETTINGS.maxFileSizeMB,
     unknownKinds: unknownKinds ?? DEFAULT_SETTINGS.unknownKinds,
     cluster: { enabled: cluster['enabled'] !== false, kubeconfig: text(cluster['kubeconfig']), context: text(cluster['context']) },
+    drift: {
+      enabled: drift['enabled'] !== false,
+      severity: DRIFT_SEVERITIES.find((v) => v === drift['severity']) ?? DEFAULT_SETTINGS.drift.severity,
+      manualManagers: Array.isArray(managers) && managers.every((m) => typeof m === 'string') ? (managers) : DEFAULT_SETTINGS.drift.manualManagers,
+    },
   };
 }
 
@@ -58,3 +74,21 @@ export interface InitializationOptions {
   /** False in an untrusted workspace: no cluster is contacted and no binary runs. */
   trusted?: boolean;
 }
+
+/** `plumbline/clusterDiff`: the live and predicted objects of the resource at a position, masked, as YAML. */
+export const ClusterDiffRequest = 'plumbline/clusterDiff';
+
+export interface ClusterDiffParams {
+  uri: string;
+  /** Zero-based line of any position inside the resource's document. */
+  line: number;
+}
+
+export type ClusterDiffResult =
+  | { ok: true; title: string; live: string; predicted: string }
+  | { ok: false; message: string };
+
+/** Command ids the server puts on code lenses and code actions; the client registers them. */
+export const Commands = {
+  showClusterDiff: 'plumbline.showClusterDiff',
+} as const;

@@ -20,4 +20,6 @@ export interface Finding {
   severity: Severity;
   code: string;
   message: string;
+  /** Whatever a quick fix for this finding needs (sent as the diagnostic's `data`). */
+  data?: unknown;
 }

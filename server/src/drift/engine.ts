@@ -11,6 +11,7 @@ import type { FieldPath } from './fieldPath';
 import { Limiter } from './limiter';
 import { DEFAULT_MANUAL_MANAGERS, handSetFields, ownedBy, writerOf, type HandSetField } from './managedFields';
 import { normalize } from './normalize';
+import { applyIgnoreRules, type IgnoreRule } from './ignore';
 
 export const FIELD_MANAGER = 'plumbline';
 
@@ -152,4 +153,13 @@ function declaredPaths(desired: Record<string, unknown>): Set<string> {
   };
   walk(desired, []);
   return out;
+}
+
+/** The report without what the user's ignore rules cover; all-ignored drift is in sync. */
+export function withoutIgnored(report: DriftReport, rules: readonly IgnoreRule[], identity: ResourceIdentity): DriftReport {
+  if (report.state !== 'drifted' || rules.length === 0) return report;
+  const values = applyIgnoreRules(report.values, rules, identity, report.namespace);
+  const handSet = applyIgnoreRules(report.handSet, rules, identity, report.namespace);
+  if (values.length === 0 && handSet.length === 0) return { state: 'in-sync', live: report.live, predicted: report.predicted, clientSide: report.clientSide, namespace: report.namespace };
+  return { ...report, values, handSet };
 }

@@ -11,6 +11,7 @@ import { hoverAt } from '../assist/hover';
 import { foldingRanges, outline } from '../assist/outline';
 import type { ManifestFile } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
+import type { DriftState } from './driftState';
 
 const KIND: Record<Suggestion['kind'], CompletionItemKind> = {
   property: CompletionItemKind.Property,
@@ -36,6 +37,7 @@ export function registerAssist(
   connection: Connection,
   parsed: (uri: string) => ManifestFile | undefined,
   schemas: () => SchemaResolver | undefined,
+  drift: () => DriftState | undefined,
 ): void {
   connection.onCompletion((params) => {
     const file = parsed(params.textDocument.uri);
@@ -46,9 +48,13 @@ export function registerAssist(
   connection.onHover((params) => {
     const file = parsed(params.textDocument.uri);
     const resolver = schemas();
-    if (file === undefined || resolver === undefined) return null;
-    const value = hoverAt(file, params.position, resolver);
-    return value === undefined ? null : { contents: { kind: MarkupKind.Markdown, value } };
+    if (file === undefined) return null;
+    const line = params.position.line;
+    // Drift on this line comes first: it is what the user is most likely hovering for.
+    const drifted = (drift()?.findingsOnLine(params.textDocument.uri, line) ?? []).map((f) => `**Drift** — ${f.message}`);
+    const schemaHover = resolver === undefined ? undefined : hoverAt(file, params.position, resolver);
+    const parts = [...drifted, ...(schemaHover === undefined ? [] : [schemaHover])];
+    return parts.length === 0 ? null : { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') } };
   });
   connection.onDocumentSymbol((params) => {
     const file = parsed(params.textDocument.uri);

@@ -16,5 +16,6 @@ export function toDiagnostic(finding: Finding): Diagnostic {
     code: finding.code,
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,
+    ...(finding.data !== undefined ? { data: finding.data } : {}),
   };
 }

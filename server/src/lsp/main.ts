@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -22,6 +23,9 @@ import { PLUMBLINE_VERSION } from '../version';
 import { collectYamlFiles } from '../workspace/files';
 import { registerAssist } from './assist';
 import { ClusterState } from './clusterState';
+import { CONFIG_FILE, registerDriftFeatures } from './driftFeatures';
+import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
+import { DriftState } from './driftState';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 
@@ -42,6 +46,8 @@ let schemas: SchemaResolver | undefined;
 let schemaError: string | undefined;
 let cluster: ClusterState | undefined;
 let initOptions: InitializationOptions = {};
+let drift: DriftState | undefined;
+const validationResults = new Map<string, { version: number; findings: Finding[] }>();
 
 function describeError(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -59,6 +65,7 @@ function schemaResolver(): SchemaResolver | undefined {
       schemas = new SchemaResolver([bundled]);
       cluster = new ClusterState(connection, schemas, bundled, revalidateAll, initOptions.cacheDir);
       cluster.configure(settings, initOptions.trusted !== false);
+      drift = new DriftState(connection, driftInput, () => settings, () => cluster?.session, publish, workspaceIgnoreRules);
     } catch (error: unknown) {
       schemaError = describeError(error);
       connection.console.error(`schemas unavailable, only YAML syntax is checked: ${schemaError}`);
@@ -79,9 +86,10 @@ function parsed(uri: string): ManifestFile | undefined {
   return parser.parse(document.getText());
 }
 
-async function validate(uri: string): Promise<void> {
+/** Validates the current version and publishes; synchronous work, queued so bursts of edits coalesce. */
+function validate(uri: string): Promise<void> {
   const document = documents.get(uri);
-  if (document === undefined) return;
+  if (document === undefined) return Promise.resolve();
   const version = document.version;
   const text = document.getText();
   const path = pathOf(uri);
@@ -99,8 +107,20 @@ async function validate(uri: string): Promise<void> {
     if (file !== undefined && role.kind === 'manifests') findings.push(...(duplicateFindings(declarations(uri, file)).get(uri) ?? []));
   }
   // A newer version arrived while we worked: its own run will publish.
-  if (documents.get(uri)?.version !== version) return;
-  await connection.sendDiagnostics({ uri, version, diagnostics: findings.map(toDiagnostic) });
+  if (documents.get(uri)?.version !== version) return Promise.resolve();
+  validationResults.set(uri, { version, findings });
+  publish(uri);
+  drift?.request(uri);
+  return Promise.resolve();
+}
+
+/** Sends validation and drift findings of the current version together. */
+function publish(uri: string): void {
+  const document = documents.get(uri);
+  const validated = validationResults.get(uri);
+  if (document === undefined || validated === undefined || validated.version !== document.version) return;
+  const all = [...validated.findings, ...(drift?.findings(uri, document.version) ?? [])];
+  connection.sendDiagnostics({ uri, version: document.version, diagnostics: all.map(toDiagnostic) }).catch(() => undefined);
 }
 
 const queue = new ValidationQueue(validate, (uri, error) => {
@@ -135,6 +155,8 @@ connection.onInitialize((params): InitializeResult => {
       hoverProvider: true,
       documentSymbolProvider: true,
       foldingRangeProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
     },
     serverInfo: { name: 'plumbline', version: PLUMBLINE_VERSION },
   };
@@ -153,6 +175,7 @@ connection.onDidChangeConfiguration(() => {
   loadSettings()
     .then(() => {
       cluster?.configure(settings, initOptions.trusted !== false);
+      drift?.reset();
       revalidateAll();
     })
     .catch((error: unknown) => connection.console.warn(`could not read settings: ${describeError(error)}`));
@@ -172,7 +195,26 @@ connection.onDidChangeWatchedFiles((params) => {
     .catch((error: unknown) => connection.console.warn(`kustomization update: ${describeError(error)}`));
 });
 
-registerAssist(connection, parsed, schemaResolver);
+/** Ignore rules from the workspace's `.plumbline.yaml`; none when it is missing or malformed. */
+async function workspaceIgnoreRules(): Promise<IgnoreRule[]> {
+  const root = workspaceFolders[0];
+  if (root === undefined) return [];
+  const text = await readFile(join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
+  return text === undefined ? [] : readIgnoreRules(text);
+}
+
+/** What drift needs of an open document: its parse, its version, and whether it is a whole object. */
+function driftInput(uri: string): { file: ManifestFile; version: number; eligible: boolean } | undefined {
+  const document = documents.get(uri);
+  const file = document === undefined ? undefined : parsed(uri);
+  if (document === undefined || file === undefined) return undefined;
+  const path = pathOf(uri);
+  const role = fileRole(path, path === undefined ? undefined : patches.useOf(path));
+  return { file, version: document.version, eligible: role.kind === 'manifests' };
+}
+
+registerAssist(connection, parsed, schemaResolver, () => drift);
+registerDriftFeatures(connection, documents, () => drift, () => cluster?.session, () => workspaceFolders[0]);
 
 documents.onDidOpen((event) => queue.request(event.document.uri));
 documents.onDidChangeContent((event) => queue.request(event.document.uri));
@@ -180,6 +222,8 @@ documents.onDidClose((event) => {
   const uri = event.document.uri;
   queue.cancel(uri);
   parsers.delete(uri);
+  validationResults.delete(uri);
+  drift?.forget(uri);
   connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
 });
 

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { CodeActionKind, type CodeAction, type Connection, type TextDocuments } from 'vscode-languageserver/node';
+import { stringify } from 'yaml';
+import type { ClusterSession } from '../cluster/session';
+import { addIgnoreRule, pointerOf } from '../drift/ignore';
+import { maskObject } from '../drift/mask';
+import { normalize } from '../drift/normalize';
+import { ClusterDiffRequest, Commands, type ClusterDiffParams, type ClusterDiffResult } from '../protocol';
+import type { DriftData, DriftState } from './driftState';
+
+export const CONFIG_FILE = '.plumbline.yaml';
+
+/** A YAML scalar for a value taken from the cluster, quoted when plain text would change its meaning. */
+export function yamlScalar(value: unknown): string | undefined {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value !== 'string') return undefined;
+  return stringify(value).trimEnd();
+}
+
+/** CodeLens per resource, the live-vs-predicted diff request, and the drift quick fixes. */
+export function registerDriftFeatures(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  drift: () => DriftState | undefined,
+  _session: () => ClusterSession | undefined,
+  workspaceRoot: () => string | undefined,
+): void {
+  connection.onCodeLens((params) =>
+    (drift()?.entries(params.textDocument.uri) ?? []).map((e) => ({
+      range: { start: e.range.start, end: e.range.start },
+      command: { title: e.summary, command: Commands.showClusterDiff, arguments: [{ uri: params.textDocument.uri, line: e.range.start.line } satisfies ClusterDiffParams] },
+    })),
+  );
+
+  connection.onRequest(ClusterDiffRequest, (params: ClusterDiffParams): ClusterDiffResult => {
+    const entry = drift()?.entries(params.uri).find((e) => e.range.start.line <= params.line && params.line <= e.range.end.line);
+    if (entry === undefined) return { ok: false, message: 'no drift information for this resource yet (is the cluster reachable?)' };
+    const report = entry.report;
+    const title = `${entry.identity.kind}/${entry.identity.name ?? ''}: cluster ↔ after applying Git`;
+    if (report.state === 'in-sync' || report.state === 'drifted') {
+      return { ok: true, title, live: stringify(maskObject(normalize(report.live))), predicted: stringify(maskObject(normalize(report.predicted))) };
+    }
+    if (report.state === 'not-in-cluster') return { ok: true, title: `${title} (not in cluster)`, live: '', predicted: '' };
+    return { ok: false, message: report.state === 'rejected' ? report.message : report.error.message };
+  });
+
+  connection.onCodeAction(async (params) => {
+    const actions: CodeAction[] = [];
+    const document = documents.get(params.textDocument.uri);
+    for (const diagnostic of params.context.diagnostics) {
+      const code = String(diagnostic.code ?? '');
+      if (!code.startsWith('drift.') || diagnostic.data === undefined) continue;
+      const data = diagnostic.data as DriftData;
+      const scalar = yamlScalar(data.liveValue);
+      if (code === 'drift.value' && data.exact && scalar !== undefined && document !== undefined) {
+        actions.push({
+          title: "Take the cluster's value into Git",
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          isPreferred: true,
+          edit: { changes: { [params.textDocument.uri]: [{ range: diagnostic.range, newText: scalar }] } },
+        });
+      }
+      const root = workspaceRoot();
+      if ((code === 'drift.value' || code === 'drift.set-by-hand') && root !== undefined && data.path.length > 0) {
+        const configPath = join(root, CONFIG_FILE);
+        const existing = await readFile(configPath, 'utf8').catch(() => undefined);
+        const rule = { kind: data.kind, name: data.name, ...(data.namespace !== undefined ? { namespace: data.namespace } : {}), jsonPointers: [pointerOf(data.path as never)] };
+        const text = addIgnoreRule(existing ?? '', rule);
+        const uri = pathToFileURL(configPath).href;
+        actions.push({
+          title: `Ignore drift of ${pointerOf(data.path as never)} for ${data.kind}/${data.name}`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          edit:
+            existing === undefined
+              ? { documentChanges: [{ kind: 'create', uri }, { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: text }] }] }
+              : { changes: { [uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: existing.split('\n').length + 1, character: 0 } }, newText: text }] } },
+        });
+      }
+    }
+    return actions;
+  });
+}

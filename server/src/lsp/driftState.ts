@@ -1,0 +1,163 @@
+import type { Connection } from 'vscode-languageserver/node';
+import type { ClusterSession } from '../cluster/session';
+import type { Finding } from '../check/problem';
+import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
+import type { IgnoreRule } from '../drift/ignore';
+import { driftProblems, driftSummary } from '../drift/findings';
+import type { ResourceIdentity } from '../manifests/identity';
+import type { Range } from '../manifests/lineIndex';
+import type { ManifestFile } from '../manifests/parse';
+import type { PlumblineSettings } from '../protocol';
+import { ValidationQueue } from './validationQueue';
+
+/** What a drift quick fix needs, carried in the diagnostic's `data`. */
+export interface DriftData {
+  kind: string;
+  name: string;
+  namespace: string | undefined;
+  path: unknown[];
+  exact: boolean;
+  liveValue?: unknown;
+}
+
+export interface DriftEntry {
+  /** Zero-based line range of the resource's document, for lenses and the diff command. */
+  range: Range;
+  identity: ResourceIdentity;
+  report: DriftReport;
+  summary: string;
+}
+
+interface UriDrift {
+  version: number;
+  findings: Finding[];
+  entries: DriftEntry[];
+}
+
+/**
+ * Drift for open documents: computed after validation (never delaying it), refreshed when the
+ * cluster's watch reports a change to a resource a document declares.
+ */
+export class DriftState {
+  private engine: Promise<DriftEngine | undefined> | undefined;
+  private engineSession: ClusterSession | undefined;
+  private readonly results = new Map<string, UriDrift>();
+  private readonly queue: ValidationQueue;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly file: (uri: string) => { file: ManifestFile; version: number; eligible: boolean } | undefined,
+    private readonly settings: () => PlumblineSettings,
+    private readonly session: () => ClusterSession | undefined,
+    private readonly publish: (uri: string) => void,
+    private readonly ignoreRules: () => Promise<IgnoreRule[]>,
+  ) {
+    this.queue = new ValidationQueue((uri) => this.compute(uri), (uri, e) => connection.console.error(`drift of ${uri} failed: ${String(e)}`));
+  }
+
+  request(uri: string): void {
+    if (!this.settings().drift.enabled) return;
+    this.queue.request(uri);
+  }
+
+  forget(uri: string): void {
+    this.results.delete(uri);
+    this.queue.cancel(uri);
+  }
+
+  /** Findings for a document version, or none when drift was computed for another version. */
+  findings(uri: string, version: number): Finding[] {
+    const r = this.results.get(uri);
+    return r !== undefined && r.version === version ? r.findings : [];
+  }
+
+  /** Drift findings that start on a line, for hovers. */
+  findingsOnLine(uri: string, line: number): Finding[] {
+    return (this.results.get(uri)?.findings ?? []).filter((f) => f.range.start.line === line);
+  }
+
+  entries(uri: string): DriftEntry[] {
+    return this.results.get(uri)?.entries ?? [];
+  }
+
+  /** Drops the engine, e.g. when cluster settings change. */
+  reset(): void {
+    void this.engine?.then((e) => e?.dispose());
+    this.engine = undefined;
+    this.engineSession = undefined;
+    this.results.clear();
+  }
+
+  private async currentEngine(): Promise<DriftEngine | undefined> {
+    const session = this.session();
+    if (session !== this.engineSession) {
+      void this.engine?.then((e) => e?.dispose());
+      this.engine = undefined;
+      this.engineSession = session;
+    }
+    if (session === undefined) return undefined;
+    this.engine ??= DriftEngine.forSession(session, { manualManagers: this.settings().drift.manualManagers }).then((r) => {
+      if (!r.ok) {
+        this.engine = undefined;
+        return undefined;
+      }
+      // A change in the cluster re-checks the open documents that declare that object.
+      r.value.live?.onChange((info, object) => {
+        for (const [uri, drift] of this.results) {
+          if (drift.entries.some((e) => e.identity.kind === info.kind && e.identity.group === info.group && e.identity.name === object.metadata?.name)) this.queue.request(uri);
+        }
+      });
+      return r.value;
+    });
+    return this.engine;
+  }
+
+  private async compute(uri: string): Promise<void> {
+    const current = this.file(uri);
+    if (current === undefined) return;
+    const engine = await this.currentEngine();
+    if (engine === undefined || !current.eligible) {
+      if (this.results.delete(uri)) this.publish(uri);
+      return;
+    }
+    const { file, version } = current;
+    const severity = this.settings().drift.severity;
+    const rules = await this.ignoreRules();
+    const documents = file.documents.filter((d) => d.identity?.name !== undefined && d.syntax.every((p) => p.severity !== 'error'));
+    const computed = await Promise.all(
+      documents.map(async (d) => {
+        const identity = d.identity!;
+        let desired: Record<string, unknown>;
+        try {
+          desired = d.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+        } catch {
+          return undefined;
+        }
+        const report = withoutIgnored(await engine.compare(identity, desired), rules, identity);
+        const [start = 0, , end = start] = d.doc.range;
+        const range = file.lines.rangeOf(d.base + start, d.base + end);
+        const findings: Finding[] = driftProblems(report, d.doc, identity, severity).map((p) => ({
+          range: file.lines.rangeOf(d.base + p.start, d.base + p.end),
+          severity: p.severity,
+          code: p.code,
+          message: p.message,
+          data: {
+            kind: identity.kind,
+            name: identity.name ?? '',
+            namespace: report.state === 'drifted' || report.state === 'in-sync' || report.state === 'not-in-cluster' ? report.namespace : identity.namespace,
+            path: p.path,
+            exact: p.exact,
+            ...(p.liveValue !== undefined ? { liveValue: p.liveValue } : {}),
+          } satisfies DriftData,
+        }));
+        return { entry: { range, identity, report, summary: driftSummary(report) }, findings };
+      }),
+    );
+    const latest = this.file(uri);
+    if (latest === undefined || latest.version !== version) return;
+    const done = computed.filter((c) => c !== undefined);
+    this.results.set(uri, { version, findings: done.flatMap((c) => c.findings), entries: done.map((c) => c.entry) });
+    this.publish(uri);
+    this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
+}
