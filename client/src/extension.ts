@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { PlumblineContext } from './context';
+import { registerClusterDiff } from './clusterDiff';
 import { startLanguageClient } from './languageClient';
 
 let ctx: PlumblineContext | undefined;
@@ -28,6 +29,9 @@ async function restartServer(context: PlumblineContext): Promise<void> {
   client = undefined;
   if (previous !== undefined) await previous.stop().catch((e: unknown) => context.log.warn(`stop failed: ${describe(e)}`));
   context.disposeClientScope();
+  registerClusterDiff(context, () => client);
+  // Trust changes what the server may do (contact clusters, run binaries): start it again.
+  context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
   await startServer(context);
 }
 

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { InitializationOptions } from '../../server/src/protocol';
+import { showClusterStatus } from './clusterStatus';
 import type { PlumblineContext } from './context';
 
 /** Starts the bundled language server over IPC for YAML files. */
@@ -20,9 +22,14 @@ export async function startLanguageClient(ctx: PlumblineContext): Promise<Langua
     },
     outputChannel: ctx.log,
     traceOutputChannel: ctx.log,
+    initializationOptions: {
+      cacheDir: ctx.extension.globalStorageUri.fsPath,
+      trusted: vscode.workspace.isTrusted,
+    } satisfies InitializationOptions,
   };
   const client = new LanguageClient('plumbline', 'Plumbline', serverOptions, clientOptions);
   ctx.ownForClient({ dispose: () => void client.dispose().catch(() => undefined) });
+  showClusterStatus(ctx, client);
   await client.start();
   ctx.log.info(`language server started (${module})`);
   return client;

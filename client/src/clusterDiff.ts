@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { ClusterDiffRequest, type ClusterDiffParams, type ClusterDiffResult } from '../../server/src/protocol';
+import type { PlumblineContext } from './context';
+
+const SCHEME = 'plumbline-diff';
+
+/** Read-only documents that hold the two sides of a cluster diff; contents come from the server. */
+class DiffDocuments implements vscode.TextDocumentContentProvider {
+  private readonly contents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  set(uri: vscode.Uri, text: string): void {
+    this.contents.set(uri.toString(), text);
+    this.changed.fire(uri);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.contents.get(uri.toString()) ?? '';
+  }
+}
+
+/** `GitOps: Show Cluster Diff` for the resource under the cursor (or the one a CodeLens names). */
+export function registerClusterDiff(ctx: PlumblineContext, client: () => LanguageClient | undefined): void {
+  const docs = new DiffDocuments();
+  ctx.own(vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs));
+  ctx.own(
+    vscode.commands.registerCommand('plumbline.showClusterDiff', async (target?: ClusterDiffParams) => {
+      const editor = vscode.window.activeTextEditor;
+      const params = target ?? (editor === undefined ? undefined : { uri: editor.document.uri.toString(), line: editor.selection.active.line });
+      const running = client();
+      if (params === undefined) return void vscode.window.showInformationMessage('Open a manifest and put the cursor in a resource to see its cluster diff.');
+      if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
+      const result: ClusterDiffResult = await running.sendRequest(ClusterDiffRequest, params);
+      if (!result.ok) return void vscode.window.showWarningMessage(`Plumbline: ${result.message}`);
+      const id = encodeURIComponent(`${params.uri}#${params.line}`);
+      const live = vscode.Uri.from({ scheme: SCHEME, path: `/live/${id}.yaml` });
+      const predicted = vscode.Uri.from({ scheme: SCHEME, path: `/predicted/${id}.yaml` });
+      docs.set(live, result.live);
+      docs.set(predicted, result.predicted);
+      await vscode.commands.executeCommand('vscode.diff', live, predicted, result.title, { preview: true });
+    }),
+  );
+}
