@@ -1,6 +1,10 @@
 // Cluster tier: drift between Git documents and the real apiserver, field by field.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundle } from '../support/paths';
 import { after, before, describe, test } from 'node:test';
 import { ClusterSession } from '../../server/src/cluster/session';
 import { DriftEngine, type DriftReport } from '../../server/src/drift/engine';
@@ -101,5 +105,29 @@ describe('drift against a real apiserver', () => {
     const { fields, messages } = await eventually(deployment(3), (r) => r.fields.some((f) => f.startsWith('hand:')));
     assert.deepEqual(fields, ['hand:spec.template.spec.containers[web].env']);
     assert.match(messages[0] ?? '', /^spec\.template\.spec\.containers\[web\]\.env set in the cluster by kubectl-edit at \d{4}-\d\d-\d\d \d\d:\d\d UTC, not in Git$/);
+  });
+
+  test('plumbline diff: text output, exit 1 on drift, 0 when in sync, 2 when the cluster is unreachable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumbline-diff-'));
+    const file = join(dir, 'web.yaml');
+    writeFileSync(file, deployment(4));
+    const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync(process.execPath, [bundle('cli.js'), 'diff', '--kubeconfig', cluster.kubeconfigPath, ...args, dir], { encoding: 'utf8' });
+    const drifted = run();
+    assert.equal(drifted.status, 1, drifted.stderr);
+    assert.match(drifted.stdout, /web\.yaml:7:13 warning cluster has replicas: 3, Git declares 4 .*\[drift\.value\]/);
+    assert.match(drifted.stdout, /Summary: 1 resources - in sync: 0, drifted: 1/);
+    const json = JSON.parse(run('-o', 'json').stdout) as { summary: { drifted: number }; findings: { code: string }[] };
+    assert.equal(json.summary.drifted, 1);
+    assert.ok(json.findings.some((f) => f.code === 'drift.set-by-hand'), 'the hand-set env var is listed too');
+    kubectl('patch', '-n', NS, 'deployment/web', '--type=json', '--field-manager=kubectl-edit', '-p', '[{"op":"remove","path":"/spec/template/spec/containers/0/env"}]');
+    kubectl('scale', '-n', NS, 'deployment/web', '--replicas=4');
+    const clean = run();
+    assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+    const badConfig = join(dir, 'kubeconfig');
+    writeFileSync(badConfig, execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'config', 'view', '--raw'], { encoding: 'utf8' }).replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:1'));
+    const down = spawnSync(process.execPath, [bundle('cli.js'), 'diff', '--kubeconfig', badConfig, dir], { encoding: 'utf8' });
+    assert.equal(down.status, 2, down.stdout + down.stderr);
+    assert.match(down.stderr, /cannot reach https:\/\/127\.0\.0\.1:1/);
   });
 });

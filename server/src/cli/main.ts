@@ -6,7 +6,9 @@ import { UsageError } from '../workspace/files';
 import { ClusterSession, defaultCacheDir } from '../cluster/session';
 import { cachedSchemas, cachedSchemasOfVersion } from '../schemas/live';
 
+import { existsSync } from 'node:fs';
 import { checkPaths, formatText, totals } from './checkCommand';
+import { diffPaths } from './diffCommand';
 import { flatten, toSarif } from './formats';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
@@ -16,6 +18,7 @@ const USAGE = `Usage: plumbline <command> [options]
 
 Commands:
   check [paths…]   validate the YAML files below the given files and folders (default: .)
+  diff [paths…]    compare the resources in those files with the live cluster (drift)
 
 Options for check:
   -o, --output FORMAT          text (default), json or sarif
@@ -24,10 +27,16 @@ Options for check:
       --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
       --kubernetes-version V   validate built-ins against Kubernetes V (bundled, or cached from a cluster)
 
+Options for diff:
+  -o, --output FORMAT          text (default), json or sarif
+      --context NAME           kubeconfig context of the cluster (default: the current context)
+      --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
+      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml)
+
   -h, --help       show this help
   -v, --version    print the version
 
-Exit codes: 0 clean, 1 problems found, 2 usage or internal error.
+Exit codes: 0 clean (no drift), 1 problems (or drift) found, 2 usage, cluster or internal error.
 `;
 
 const OUTPUTS = ['text', 'json', 'sarif'] as const;
@@ -100,6 +109,42 @@ async function check(args: string[]): Promise<number> {
   return t.errors > 0 || (strict && t.warnings > 0) ? EXIT.found : EXIT.clean;
 }
 
+async function diff(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      output: { type: 'string', short: 'o', default: 'text' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      config: { type: 'string' },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return EXIT.clean;
+  }
+  const output = OUTPUTS.find((o) => o === values.output);
+  if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
+  const config = values.config ?? (existsSync('.plumbline.yaml') ? '.plumbline.yaml' : undefined);
+  const { results, summary } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
+    ...(values.context !== undefined ? { context: values.context } : {}),
+    ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
+  }, config);
+  if (output === 'json') {
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results) }, null, 2)}\n`);
+  } else if (output === 'sarif') {
+    process.stdout.write(`${JSON.stringify(toSarif(results, 'Plumbline drift'), null, 2)}\n`);
+  } else {
+    for (const f of flatten(results)) process.stdout.write(`${f.path}:${f.line}:${f.column} ${f.severity} ${f.message} [${f.code}]\n`);
+    process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}\n`);
+  }
+  for (const e of summary.errors.slice(0, 20)) process.stderr.write(`plumbline: ${e}\n`);
+  if (summary.unavailable > 0) return EXIT.error;
+  return summary.drifted + summary.missing + summary.rejected > 0 ? EXIT.found : EXIT.clean;
+}
+
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -111,6 +156,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return EXIT.clean;
   }
   if (command === 'check') return check(rest);
+  if (command === 'diff') return diff(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

@@ -3,6 +3,8 @@ import type { ClusterClient, KubeObject } from './http';
 import { ok, type ClusterError, type Result } from './result';
 
 interface ListResponse {
+  apiVersion?: string;
+  kind?: string;
   metadata?: { resourceVersion?: string };
   items?: KubeObject[];
 }
@@ -35,7 +37,12 @@ class Collection {
     }
     this.error = undefined;
     const seen = new Set<string>();
+    // Items of a list carry no apiVersion/kind; the list names them for all.
+    const apiVersion = listed.value.apiVersion;
+    const kind = listed.value.kind?.replace(/List$/, '');
     for (const item of listed.value.items ?? []) {
+      item.apiVersion ??= apiVersion;
+      item.kind ??= kind;
       const name = item.metadata?.name ?? '';
       seen.add(name);
       const before = this.objects.get(name);
