@@ -16,6 +16,8 @@ export class ClusterSession {
   discovery: Discovery | undefined;
   schemas: LiveSchemas | undefined;
   lastError: ClusterError | undefined;
+  /** The context actually used, once connected (the current one when none was named). */
+  contextName: string | undefined;
 
   constructor(
     readonly target: ClusterTarget,
@@ -25,6 +27,7 @@ export class ClusterSession {
   async client(): Promise<Result<ClusterClient>> {
     this.connecting ??= ClusterClient.connect(this.target).then((r) => {
       if (r.ok) {
+        this.contextName = r.value.context;
         this.discovery = new Discovery(r.value);
         this.schemas = new LiveSchemas(r.value, join(this.cacheDir, 'openapi'));
       } else {

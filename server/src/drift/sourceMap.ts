@@ -46,7 +46,10 @@ export function locate(doc: Document, path: FieldPath): SourceSpot | undefined {
       key = (next as Node | undefined) ?? null;
     } else if (typeof step === 'object' && isSeq(node)) {
       next = node.items.find((item) => (step.keys['$value'] !== undefined ? isScalar(item) && item.value === step.keys['$value'] : itemMatches(item, step.keys)));
-      key = (next as Node | undefined) ?? null;
+      // A list item is best pointed at by its key field (`- name: web`), not its whole body.
+      const keyName = Object.keys(step.keys)[0];
+      const keyField = isMap(next) && keyName !== undefined ? (next.get(keyName, true) as Node | undefined) : undefined;
+      key = keyField ?? (next as Node | undefined) ?? null;
     }
     if (next === undefined) break;
     anchor = key;

@@ -54,7 +54,7 @@ export class ClusterState {
     const layer = this.layer;
     const session = this.session;
     if (layer === undefined || session === undefined) return;
-    const context = session.target.context;
+    const context = session.contextName ?? session.target.context;
     const error = layer.status.error ?? session.lastError;
     if (layer.status.kind === 'live') this.publish({ context, state: 'connected', message: 'validating with the schemas this cluster serves' });
     else if (layer.status.kind === 'cache') this.publish({ context, state: 'offline-cache', message: `unreachable, using cached schemas: ${error?.message ?? ''}` });

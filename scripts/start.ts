@@ -1,0 +1,82 @@
+// `npm start`: Plumbline on examples/ in a real editor, with a bench cluster seeded with drift.
+//
+// Desktop VS Code (`code` on the PATH) gets --extensionDevelopmentPath; otherwise code-server
+// serves VS Code for the web at a printed local URL. With Go available, a real kube-apiserver
+// runs on 127.0.0.1 with the example app applied and then changed by hand, so drift shows.
+// Ctrl-C stops everything.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCluster, type Cluster } from '../test/cluster/harness';
+import { startCodeServer, type CodeServer } from '../test/e2e/codeServer';
+import { remoteUri, workbenchUrl } from '../test/e2e/extensionHost';
+
+const REPO = join(__dirname, '..');
+const EXAMPLES = join(REPO, 'examples');
+
+function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function step(message: string): void {
+  process.stderr.write(`▶ ${message}\n`);
+}
+
+/** Applies the example app as Flux would, then changes it the way people do by hand. */
+function seedDrift(cluster: Cluster): void {
+  const kubectl = (args: string[], input?: string): string =>
+    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+  const rendered = kubectl(['kustomize', join(EXAMPLES, 'apps', 'shop', 'base')]);
+  kubectl(['apply', '--server-side', '--field-manager=kustomize-controller', '-n', 'default', '-f', '-'], rendered);
+  kubectl(['scale', '-n', 'default', 'deployment/shop-web', '--replicas=3']);
+  kubectl(['set', 'env', '-n', 'default', 'deployment/shop-web', 'DEBUG=true']);
+}
+
+async function main(): Promise<void> {
+  step('building the extension');
+  execFileSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO, stdio: 'inherit' });
+
+  let cluster: Cluster | undefined;
+  if (has('go')) {
+    step('starting the bench cluster (the first run builds kube-apiserver from Go modules: minutes)');
+    cluster = await startCluster();
+    seedDrift(cluster);
+    process.stderr.write(`  cluster ${cluster.server} (Kubernetes ${cluster.version}); in another shell:\n  export KUBECONFIG=${cluster.kubeconfigPath}\n`);
+  } else {
+    process.stderr.write('  Go is not installed: no bench cluster; drift needs a cluster (set plumbline.cluster.kubeconfig).\n');
+  }
+  const settings: Record<string, unknown> = cluster === undefined ? {} : { 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath };
+
+  let editor: CodeServer | undefined;
+  if (has('code')) {
+    step('opening desktop VS Code');
+    // The settings go in the example workspace so they stay with this run only.
+    const vscodeDir = join(EXAMPLES, '.vscode');
+    execFileSync('mkdir', ['-p', vscodeDir]);
+    writeFileSync(join(vscodeDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    spawn('code', ['--extensionDevelopmentPath', REPO, EXAMPLES], { stdio: 'inherit', detached: true }).unref();
+  } else {
+    step('installing code-server if needed');
+    execFileSync('bash', [join(REPO, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });
+    editor = await startCodeServer({ workspace: EXAMPLES, settings, ...(cluster !== undefined ? { env: { KUBECONFIG: cluster.kubeconfigPath } } : {}) });
+    const url = workbenchUrl(editor, EXAMPLES, [['extensionDevelopmentPath', remoteUri(editor.authority, REPO)]]);
+    process.stdout.write(`\nPlumbline is running in VS Code for the web. Open:\n\n  ${url}\n\nOpen apps/shop/base/deployment.yaml to see drift, infrastructure/broken.yaml for a YAML error.\nCtrl-C stops the editor and the cluster.\n`);
+  }
+
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const stop = (): void => {
+    process.stderr.write('\nstopping…\n');
+    Promise.all([editor?.stop(), cluster?.stop()])
+      .catch((e: unknown) => process.stderr.write(`while stopping: ${String(e)}\n`))
+      .finally(() => clearInterval(keepAlive));
+  };
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
