@@ -9,6 +9,7 @@ import { cachedSchemas, cachedSchemasOfVersion } from '../schemas/live';
 import { existsSync } from 'node:fs';
 import { checkPaths, formatText, totals } from './checkCommand';
 import { diffPaths } from './diffCommand';
+import { discoverEnvironments } from '../environments/discover';
 import { flatten, toSarif } from './formats';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
@@ -19,6 +20,7 @@ const USAGE = `Usage: plumbline <command> [options]
 Commands:
   check [paths…]   validate the YAML files below the given files and folders (default: .)
   diff [paths…]    compare the resources in those files with the live cluster (drift)
+  envs [folder]    list the environments found in a repository (default: .)
 
 Options for check:
   -o, --output FORMAT          text (default), json or sarif
@@ -145,6 +147,27 @@ async function diff(args: string[]): Promise<number> {
   return summary.drifted + summary.missing + summary.rejected > 0 ? EXIT.found : EXIT.clean;
 }
 
+async function envs(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o', default: 'text' } } });
+  if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`unknown output format '${values.output}' (text or json)`);
+  const root = positionals[0] ?? '.';
+  if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
+  const { environments, problems } = await discoverEnvironments(root);
+  for (const p of problems) process.stderr.write(`plumbline: ${p}\n`);
+  if (values.output === 'json') {
+    process.stdout.write(`${JSON.stringify({ environments }, null, 2)}\n`);
+    return EXIT.clean;
+  }
+  if (environments.length === 0) process.stdout.write('No environments found (Flux clusters/<env>/, Argo CD Applications, overlays/<env>/ or .plumbline.yaml).\n');
+  for (const e of environments) {
+    const delivery = e.delivery.kind === 'direct' ? 'direct apply' : `${e.delivery.kind === 'flux' ? 'Flux Kustomization' : 'Argo CD Application'} ${e.delivery.namespace}/${e.delivery.name}`;
+    process.stdout.write(
+      `${e.name}${e.protected ? ' (protected)' : ''}\n  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n  target:   ${e.target.context ?? 'current context'}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
+    );
+  }
+  return EXIT.clean;
+}
+
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -157,6 +180,7 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   if (command === 'check') return check(rest);
   if (command === 'diff') return diff(rest);
+  if (command === 'envs') return envs(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

@@ -1,0 +1,54 @@
+import { parseDocument } from 'yaml';
+import type { Delivery } from './model';
+
+/** One `environments:` entry of `.plumbline.yaml`, as the user wrote it (validated). */
+export interface EnvironmentEntry {
+  name: string;
+  paths?: string[];
+  context?: string;
+  namespace?: string;
+  protected?: boolean;
+  delivery?: Delivery;
+}
+
+/** Reads `.plumbline.yaml`'s environments; every mistake becomes a readable problem, never a throw. */
+export function readEnvironmentConfig(text: string): { environments: EnvironmentEntry[]; problems: string[] } {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) return { environments: [], problems: doc.errors.map((e) => e.message) };
+  const js = doc.toJS({ maxAliasCount: 50 }) as { environments?: unknown } | null;
+  const raw = js?.environments;
+  if (raw === undefined) return { environments: [], problems: [] };
+  if (!Array.isArray(raw)) return { environments: [], problems: ['`environments` must be a list'] };
+  const problems: string[] = [];
+  const environments = raw.flatMap((item: unknown, i): EnvironmentEntry[] => {
+    if (item === null || typeof item !== 'object') {
+      problems.push(`environments[${i}] must be an object`);
+      return [];
+    }
+    const o = item as Record<string, unknown>;
+    if (typeof o['name'] !== 'string' || o['name'] === '') {
+      problems.push(`environments[${i}] needs a name`);
+      return [];
+    }
+    const entry: EnvironmentEntry = { name: o['name'] };
+    const paths = typeof o['path'] === 'string' ? [o['path']] : o['paths'];
+    if (paths !== undefined) {
+      if (Array.isArray(paths) && paths.every((p) => typeof p === 'string')) entry.paths = paths.map((p: string) => p.replace(/^\.\//, '').replace(/\/+$/, ''));
+      else problems.push(`environments[${i}].paths must be a list of folders`);
+    }
+    if (typeof o['context'] === 'string') entry.context = o['context'];
+    if (typeof o['namespace'] === 'string') entry.namespace = o['namespace'];
+    if (typeof o['protected'] === 'boolean') entry.protected = o['protected'];
+    const delivery = o['delivery'];
+    if (delivery === 'direct') entry.delivery = { kind: 'direct' };
+    else if (delivery !== undefined && typeof delivery === 'object' && delivery !== null) {
+      const d = delivery as Record<string, unknown>;
+      const name = typeof d['name'] === 'string' ? d['name'] : undefined;
+      if ((d['kind'] === 'flux' || d['kind'] === 'argocd') && name !== undefined) {
+        entry.delivery = { kind: d['kind'], name, namespace: typeof d['namespace'] === 'string' ? d['namespace'] : d['kind'] === 'flux' ? 'flux-system' : 'argocd' };
+      } else problems.push(`environments[${i}].delivery must be "direct" or {kind: flux|argocd, name, namespace}`);
+    } else if (delivery !== undefined) problems.push(`environments[${i}].delivery must be "direct" or {kind: flux|argocd, name, namespace}`);
+    return [entry];
+  });
+  return { environments, problems };
+}

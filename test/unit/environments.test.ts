@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { readEnvironmentConfig } from '../../server/src/environments/config';
+import { discoverEnvironments } from '../../server/src/environments/discover';
+import { EXAMPLES } from '../support/paths';
+
+describe('environment discovery', () => {
+  test('the example repository: Flux for dev and staging, Argo CD for a protected prod', async () => {
+    const { environments, problems } = await discoverEnvironments(EXAMPLES);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      environments.map((e) => [e.name, e.paths.join(), e.renderer.kind, e.delivery.kind, e.target.namespace, e.protected]),
+      [
+        ['dev', 'apps/shop/overlays/dev', 'kustomize', 'flux', 'shop-dev', false],
+        ['prod', 'apps/shop/overlays/prod', 'kustomize', 'argocd', 'shop-prod', true],
+        ['staging', 'apps/shop/overlays/staging', 'kustomize', 'flux', 'shop-staging', false],
+      ],
+    );
+    const dev = environments[0]!;
+    assert.deepEqual(dev.delivery, { kind: 'flux', name: 'shop', namespace: 'flux-system', source: { kind: 'GitRepository', name: 'platform', namespace: 'flux-system' } });
+    assert.ok(dev.foundBy.includes('Flux Kustomization flux-system/shop in clusters/dev/shop.yaml'));
+  });
+
+  test('.plumbline.yaml adds environments and maps them to contexts', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plumbline-envs-'));
+    mkdirSync(join(root, 'deploy', 'eu'), { recursive: true });
+    writeFileSync(join(root, 'deploy', 'eu', 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+    writeFileSync(join(root, '.plumbline.yaml'), 'environments:\n  - name: eu\n    path: ./deploy/eu\n    context: eu-west\n    namespace: shop\n');
+    const { environments } = await discoverEnvironments(root);
+    assert.deepEqual(environments.map((e) => [e.name, e.paths.join(), e.renderer.kind, e.target.context, e.delivery.kind]), [['eu', 'deploy/eu', 'plain', 'eu-west', 'direct']]);
+  });
+
+  test('mistakes in .plumbline.yaml are problems, not crashes', () => {
+    const { environments, problems } = readEnvironmentConfig('environments:\n  - path: x\n  - name: a\n    delivery: {kind: flux}\n  - 3\n');
+    assert.deepEqual(environments, [{ name: 'a' }]);
+    assert.deepEqual(problems, ['environments[0] needs a name', 'environments[1].delivery must be "direct" or {kind: flux|argocd, name, namespace}', 'environments[2] must be an object']);
+  });
+});
