@@ -1,0 +1,170 @@
+import { Discovery } from '../cluster/discovery';
+import type { ClusterClient, KubeObject } from '../cluster/http';
+import { fail, ok, type Result } from '../cluster/result';
+import { ENVIRONMENT_MARK } from '../drift/engine';
+import type { Delivery } from './model';
+import type { RenderedObject } from './render';
+
+export const FIELD_MANAGER = 'plumbline';
+/** Marks what a direct sync applied, so a later sync can offer to prune what Git dropped. */
+export const ENVIRONMENT_ANNOTATION = ENVIRONMENT_MARK;
+export const FLUX_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
+
+export interface ConvergeOptions {
+  progress: (message: string) => void;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  /** How often to read status while waiting; a controller's update is seen within this. */
+  pollMs?: number;
+}
+
+const SOURCE_PLURALS: Record<string, string> = { GitRepository: 'gitrepositories', OCIRepository: 'ocirepositories', Bucket: 'buckets' };
+
+interface Condition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+async function waitFor<T>(options: ConvergeOptions, read: () => Promise<Result<T | undefined>>, what: string): Promise<Result<T>> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    if (options.signal?.aborted === true) return fail('timeout', `cancelled while waiting for ${what}`);
+    const r = await read();
+    if (!r.ok) return r;
+    if (r.value !== undefined) return ok(r.value);
+    if (Date.now() > deadline) return fail('timeout', `${what} did not happen within ${Math.round(options.timeoutMs / 1000)} s`);
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+  }
+}
+
+/** Flux: annotate the source and the Kustomization, then wait until Flux handled that request and is Ready. */
+export async function reconcileFlux(client: ClusterClient, delivery: Extract<Delivery, { kind: 'flux' }>, options: ConvergeOptions): Promise<Result<string>> {
+  const requestedAt = new Date().toISOString();
+  const patch = { metadata: { annotations: { [FLUX_REQUESTED_AT]: requestedAt } } };
+  if (delivery.source !== undefined) {
+    const plural = SOURCE_PLURALS[delivery.source.kind] ?? `${delivery.source.kind.toLowerCase()}s`;
+    options.progress(`asking Flux to fetch ${delivery.source.kind} ${delivery.source.namespace}/${delivery.source.name}`);
+    const r = await client.request(`/apis/source.toolkit.fluxcd.io/v1/namespaces/${delivery.source.namespace}/${plural}/${delivery.source.name}`, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
+    if (!r.ok) return r;
+  }
+  const path = `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${delivery.namespace}/kustomizations/${delivery.name}`;
+  options.progress(`asking Flux to reconcile Kustomization ${delivery.namespace}/${delivery.name}`);
+  const annotated = await client.request(path, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
+  if (!annotated.ok) return annotated;
+  options.progress('waiting for Flux');
+  return waitFor(
+    options,
+    async () => {
+      const r = await client.request<{ status?: { lastHandledReconcileAt?: string; lastAppliedRevision?: string; conditions?: Condition[] } }>(path);
+      if (!r.ok) return r;
+      const status = r.value.status;
+      if (status?.lastHandledReconcileAt !== requestedAt) return ok(undefined);
+      const ready = status.conditions?.find((c) => c.type === 'Ready');
+      if (ready?.status === 'True') return ok(`Flux applied ${status.lastAppliedRevision ?? 'the new revision'}`);
+      if (ready?.status === 'False') return fail('invalid', `Flux reconciled but is not Ready: ${ready.reason ?? ''} ${ready.message ?? ''}`.trim());
+      return ok(undefined);
+    },
+    `Flux handling the reconcile request for ${delivery.namespace}/${delivery.name}`,
+  );
+}
+
+/** Argo CD: start a sync operation at the pushed revision (unless one is running), then wait for its result. */
+export async function syncArgo(client: ClusterClient, delivery: Extract<Delivery, { kind: 'argocd' }>, revision: string, options: ConvergeOptions): Promise<Result<string>> {
+  const path = `/apis/argoproj.io/v1alpha1/namespaces/${delivery.namespace}/applications/${delivery.name}`;
+  const current = await client.request<{ operation?: unknown; status?: { operationState?: { phase?: string } } }>(path);
+  if (!current.ok) return current;
+  if (current.value.operation !== undefined || current.value.status?.operationState?.phase === 'Running') {
+    return fail('conflict', `Argo CD Application ${delivery.namespace}/${delivery.name} already has an operation running; wait for it or terminate it first`);
+  }
+  options.progress(`asking Argo CD to sync ${delivery.namespace}/${delivery.name} to ${revision.slice(0, 7)}`);
+  const started = await client.request(path, {
+    method: 'PATCH',
+    contentType: 'application/merge-patch+json',
+    body: { operation: { initiatedBy: { username: 'plumbline' }, info: [{ name: 'Reason', value: 'Plumbline commit and sync' }], sync: { revision } } },
+  });
+  if (!started.ok) return started;
+  options.progress('waiting for Argo CD');
+  return waitFor(
+    options,
+    async () => {
+      const r = await client.request<{ status?: { operationState?: { phase?: string; message?: string; operation?: { sync?: { revision?: string } }; syncResult?: { revision?: string } } } }>(path);
+      if (!r.ok) return r;
+      const state = r.value.status?.operationState;
+      const rev = state?.syncResult?.revision ?? state?.operation?.sync?.revision;
+      if (state === undefined || rev !== revision) return ok(undefined);
+      if (state.phase === 'Succeeded') return ok(`Argo CD synced ${revision.slice(0, 7)}`);
+      if (state.phase === 'Failed' || state.phase === 'Error') return fail('invalid', `Argo CD sync ${state.phase.toLowerCase()}: ${state.message ?? ''}`.trim());
+      return ok(undefined);
+    },
+    `Argo CD finishing the sync of ${delivery.namespace}/${delivery.name}`,
+  );
+}
+
+/** Direct: server-side apply of every rendered object with field manager plumbline, marked with the environment. */
+export async function applyDirect(client: ClusterClient, environment: string, objects: readonly RenderedObject[], options: ConvergeOptions): Promise<Result<string>> {
+  const discovery = new Discovery(client);
+  let applied = 0;
+  // Namespaces first, so the objects in them can be created.
+  const ordered = [...objects].sort((a, b) => Number(b.object.kind === 'Namespace') - Number(a.object.kind === 'Namespace'));
+  for (const { object } of ordered) {
+    if (options.signal?.aborted === true) return fail('timeout', `cancelled after applying ${applied} of ${objects.length} objects`);
+    const [group, version] = (object.apiVersion ?? '').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion ?? ''];
+    const info = await discovery.resource(group ?? '', version ?? '', object.kind ?? '');
+    if (!info.ok) return info;
+    const name = object.metadata?.name ?? '';
+    const namespace = info.value.namespaced ? (object.metadata?.namespace ?? client.namespace) : undefined;
+    const body: KubeObject = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, [ENVIRONMENT_ANNOTATION]: environment } } };
+    const r = await client.request(Discovery.path(info.value, namespace, name), { method: 'PATCH', query: { fieldManager: FIELD_MANAGER, force: 'true' }, body: JSON.stringify(body), contentType: 'application/apply-patch+yaml' });
+    if (!r.ok) return fail(r.error.kind, `applying ${object.kind}/${name}: ${r.error.message}`, r.error.status);
+    applied++;
+    options.progress(`applied ${applied}/${objects.length}: ${object.kind}/${name}`);
+  }
+  return ok(`applied ${applied} objects`);
+}
+
+export interface PruneCandidate {
+  apiVersion: string;
+  kind: string;
+  namespace: string | undefined;
+  name: string;
+  path: string;
+}
+
+/** Objects a direct sync applied earlier for this environment that Git no longer declares. */
+export async function pruneCandidates(client: ClusterClient, environment: string, objects: readonly RenderedObject[]): Promise<Result<PruneCandidate[]>> {
+  const discovery = new Discovery(client);
+  const wanted = new Set(objects.map(({ object }) => `${object.apiVersion}/${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`));
+  const kinds = new Map<string, { group: string; version: string; kind: string }>();
+  for (const { object } of objects) {
+    const [group, version] = (object.apiVersion ?? '').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion ?? ''];
+    kinds.set(`${object.apiVersion}/${object.kind}`, { group: group ?? '', version: version ?? '', kind: object.kind ?? '' });
+  }
+  const out: PruneCandidate[] = [];
+  for (const k of kinds.values()) {
+    const info = await discovery.resource(k.group, k.version, k.kind);
+    if (!info.ok) return info;
+    const listed = await client.request<{ items?: KubeObject[] }>(Discovery.path(info.value, undefined));
+    if (!listed.ok) return listed;
+    for (const item of listed.value.items ?? []) {
+      if (item.metadata?.annotations?.[ENVIRONMENT_ANNOTATION] !== environment) continue;
+      const apiVersion = k.group === '' ? k.version : `${k.group}/${k.version}`;
+      const namespace = info.value.namespaced ? item.metadata.namespace : undefined;
+      const name = item.metadata.name ?? '';
+      if (wanted.has(`${apiVersion}/${k.kind}/${namespace ?? ''}/${name}`) || (namespace === client.namespace && wanted.has(`${apiVersion}/${k.kind}//${name}`))) continue;
+      out.push({ apiVersion, kind: k.kind, namespace, name, path: Discovery.path(info.value, namespace, name) });
+    }
+  }
+  return ok(out);
+}
+
+/** Deletes exactly the confirmed candidates, and nothing else. */
+export async function prune(client: ClusterClient, confirmed: readonly PruneCandidate[], options: ConvergeOptions): Promise<Result<string>> {
+  for (const c of confirmed) {
+    const r = await client.request(c.path, { method: 'DELETE' });
+    if (!r.ok && r.error.kind !== 'not-found') return fail(r.error.kind, `deleting ${c.kind}/${c.name}: ${r.error.message}`, r.error.status);
+    options.progress(`pruned ${c.kind}/${c.name}`);
+  }
+  return ok(`pruned ${confirmed.length} objects`);
+}
