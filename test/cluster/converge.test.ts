@@ -74,7 +74,7 @@ describe('converging an environment', () => {
     assert.ok(engine.ok);
     for (const { object } of rendered.objects) {
       const [group, version] = (object.apiVersion ?? '').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion ?? ''];
-      const report = await engine.value.compare({ apiVersion: object.apiVersion ?? '', group: group ?? '', version: version ?? '', kind: object.kind ?? '', name: object.metadata?.name, namespace: object.metadata?.namespace }, object as Record<string, unknown>);
+      const report = await engine.value.compare({ apiVersion: object.apiVersion ?? '', group: group ?? '', version: version ?? '', kind: object.kind ?? '', name: object.metadata?.name, namespace: object.metadata?.namespace }, object);
       assert.equal(report.state, 'in-sync', `${object.kind}/${object.metadata?.name ?? ''}: ${JSON.stringify(report.state === 'drifted' ? report.values : report)}`);
     }
     engine.value.dispose();
