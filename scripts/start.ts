@@ -26,8 +26,11 @@ function step(message: string): void {
 function seedDrift(cluster: Cluster): void {
   const kubectl = (args: string[], input?: string): string =>
     execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-  const rendered = kubectl(['kustomize', join(EXAMPLES, 'apps', 'shop', 'base')]);
-  kubectl(['apply', '--server-side', '--field-manager=kustomize-controller', '-n', 'default', '-f', '-'], rendered);
+  // The dev environment, as Flux would apply it, then scaled by hand: the tree shows it drifted.
+  kubectl(['apply', '--server-side', '--field-manager=kustomize-controller', '-f', '-'], kubectl(['kustomize', join(EXAMPLES, 'apps', 'shop', 'overlays', 'dev')]));
+  kubectl(['scale', '-n', 'shop-dev', 'deployment/shop-web', '--replicas=3']);
+  // The base on its own in the default namespace, changed by hand: opening base/deployment.yaml shows drift at the field.
+  kubectl(['apply', '--server-side', '--field-manager=kustomize-controller', '-n', 'default', '-f', '-'], kubectl(['kustomize', join(EXAMPLES, 'apps', 'shop', 'base')]));
   kubectl(['scale', '-n', 'default', 'deployment/shop-web', '--replicas=3']);
   kubectl(['set', 'env', '-n', 'default', 'deployment/shop-web', 'DEBUG=true']);
 }

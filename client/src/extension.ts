@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { PlumblineContext } from './context';
 import { registerClusterDiff } from './clusterDiff';
+import { registerEnvironmentsTree, type EnvironmentsTree } from './environmentsTree';
 import { startLanguageClient } from './languageClient';
 
 let ctx: PlumblineContext | undefined;
 let client: LanguageClient | undefined;
+let tree: EnvironmentsTree | undefined;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -29,10 +31,8 @@ async function restartServer(context: PlumblineContext): Promise<void> {
   client = undefined;
   if (previous !== undefined) await previous.stop().catch((e: unknown) => context.log.warn(`stop failed: ${describe(e)}`));
   context.disposeClientScope();
-  registerClusterDiff(context, () => client);
-  // Trust changes what the server may do (contact clusters, run binaries): start it again.
-  context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
   await startServer(context);
+  tree?.refresh();
 }
 
 export async function activate(extension: vscode.ExtensionContext): Promise<void> {
@@ -45,7 +45,12 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   log.info(`Plumbline ${String(manifest.version)} activating`);
   context.own(vscode.commands.registerCommand('plumbline.showOutput', () => log.show()));
   context.own(vscode.commands.registerCommand('plumbline.restartServer', () => restartServer(context)));
+  registerClusterDiff(context, () => client);
+  tree = registerEnvironmentsTree(context, () => client);
+  // Trust changes what the server may do (contact clusters, run binaries): start it again.
+  context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
   await startServer(context);
+  tree.refresh();
 }
 
 export async function deactivate(): Promise<void> {

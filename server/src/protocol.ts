@@ -92,3 +92,33 @@ export type ClusterDiffResult =
 export const Commands = {
   showClusterDiff: 'plumbline.showClusterDiff',
 } as const;
+
+/** `plumbline/environments`: every environment of the workspace with its status and resources. */
+export const EnvironmentsRequest = 'plumbline/environments';
+
+export interface EnvironmentNode {
+  name: string;
+  paths: string[];
+  renderer: string;
+  context: string | undefined;
+  namespace: string | undefined;
+  delivery: string;
+  protected: boolean;
+  foundBy: string[];
+  state: 'in-sync' | 'drifted' | 'missing' | 'unreachable' | 'render-error' | 'not-checked';
+  message: string;
+  resources: {
+    kind: string;
+    name: string;
+    namespace: string | undefined;
+    state: 'in-sync' | 'drifted' | 'missing' | 'rejected' | 'unknown';
+    drifted: number;
+    /** file URI and zero-based line of the document that declares it */
+    source: { uri: string; line: number } | undefined;
+  }[];
+}
+
+export interface EnvironmentsResult {
+  environments: EnvironmentNode[];
+  problems: string[];
+}

@@ -26,6 +26,7 @@ import { ClusterState } from './clusterState';
 import { CONFIG_FILE, registerDriftFeatures } from './driftFeatures';
 import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
 import { DriftState } from './driftState';
+import { registerEnvironments } from './environments';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 
@@ -214,6 +215,7 @@ function driftInput(uri: string): { file: ManifestFile; version: number; eligibl
 }
 
 registerAssist(connection, parsed, schemaResolver, () => drift);
+registerEnvironments(connection, () => workspaceFolders[0], () => settings, () => initOptions.trusted !== false, () => initOptions.cacheDir);
 registerDriftFeatures(connection, documents, () => drift, () => cluster?.session, () => workspaceFolders[0]);
 
 documents.onDidOpen((event) => queue.request(event.document.uri));

@@ -1,0 +1,141 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { EnvironmentsRequest, type EnvironmentNode, type EnvironmentsResult } from '../../server/src/protocol';
+import type { PlumblineContext } from './context';
+
+type Resource = EnvironmentNode['resources'][number];
+type Node = { type: 'env'; env: EnvironmentNode } | { type: 'kind'; env: EnvironmentNode; kind: string; resources: Resource[] } | { type: 'resource'; resource: Resource };
+
+const ENV_ICON: Record<EnvironmentNode['state'], [string, string | undefined]> = {
+  'in-sync': ['pass', 'testing.iconPassed'],
+  drifted: ['warning', 'list.warningForeground'],
+  missing: ['circle-slash', 'list.warningForeground'],
+  unreachable: ['debug-disconnect', 'list.errorForeground'],
+  'render-error': ['error', 'list.errorForeground'],
+  'not-checked': ['circle-outline', undefined],
+};
+
+const RESOURCE_ICON: Record<Resource['state'], [string, string | undefined]> = {
+  'in-sync': ['pass', 'testing.iconPassed'],
+  drifted: ['warning', 'list.warningForeground'],
+  missing: ['circle-slash', 'list.warningForeground'],
+  rejected: ['error', 'list.errorForeground'],
+  unknown: ['circle-outline', undefined],
+};
+
+function icon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(id, color === undefined ? undefined : new vscode.ThemeColor(color));
+}
+
+/** The GitOps sidebar: environments with their status, resources grouped by kind. */
+export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private result: Promise<EnvironmentsResult> | undefined;
+
+  constructor(
+    private readonly client: () => LanguageClient | undefined,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  refresh(): void {
+    this.result = undefined;
+    this.changed.fire();
+  }
+
+  private load(): Promise<EnvironmentsResult> {
+    const client = this.client();
+    if (client === undefined) return Promise.resolve({ environments: [], problems: [] });
+    this.result ??= client.sendRequest<EnvironmentsResult>(EnvironmentsRequest).then(
+      (r) => {
+        for (const p of r.problems) this.log.warn(p);
+        this.log.info(`environments: ${r.environments.map((e) => `${e.name} (${e.message})`).join(', ') || 'none found'}`);
+        return r;
+      },
+      (error: unknown) => {
+        this.log.error(`environments: ${error instanceof Error ? error.message : String(error)}`);
+        this.result = undefined;
+        return { environments: [], problems: [] };
+      },
+    );
+    return this.result;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node === undefined) {
+      const { environments } = await this.load();
+      void vscode.commands.executeCommand('setContext', 'plumbline.environmentsFound', environments.length > 0);
+      return environments.map((env) => ({ type: 'env', env }));
+    }
+    if (node.type === 'env') {
+      const byKind = new Map<string, Resource[]>();
+      for (const r of node.env.resources) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+      return [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
+    }
+    if (node.type === 'kind') return node.resources.map((resource) => ({ type: 'resource', resource }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.type === 'env') {
+      const e = node.env;
+      const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `env:${e.name}`;
+      item.description = `${e.message} · ${e.context ?? 'current context'}${e.protected ? ' · protected' : ''}`;
+      item.tooltip = new vscode.MarkdownString(
+        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${e.context ?? 'current context'}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}\n- found by: ${e.foundBy.join('; ')}`,
+      );
+      item.iconPath = icon(ENV_ICON[e.state]);
+      item.contextValue = 'environment';
+      return item;
+    }
+    if (node.type === 'kind') {
+      const item = new vscode.TreeItem(node.kind, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `kind:${node.env.name}:${node.kind}`;
+      item.description = String(node.resources.length);
+      return item;
+    }
+    const r = node.resource;
+    const item = new vscode.TreeItem(r.name, vscode.TreeItemCollapsibleState.None);
+    item.description = r.state === 'drifted' ? `${r.drifted} drifted` : r.state === 'in-sync' ? '' : r.state === 'missing' ? 'not in cluster' : r.state;
+    item.iconPath = icon(RESOURCE_ICON[r.state]);
+    item.tooltip = `${r.kind}/${r.name}${r.namespace !== undefined ? ` in ${r.namespace}` : ''}`;
+    item.contextValue = 'resource';
+    if (r.source !== undefined) {
+      const uri = vscode.Uri.parse(r.source.uri);
+      item.resourceUri = uri;
+      item.command = { command: 'vscode.open', title: 'Open', arguments: [uri, { selection: new vscode.Range(r.source.line, 0, r.source.line, 0) }] };
+    }
+    return item;
+  }
+}
+
+/** Registers the tree, its refresh command, and refreshes it (debounced) on saves. */
+export function registerEnvironmentsTree(ctx: PlumblineContext, client: () => LanguageClient | undefined): EnvironmentsTree {
+  const tree = new EnvironmentsTree(client, ctx.log);
+  ctx.own(vscode.window.createTreeView('plumbline.environments', { treeDataProvider: tree, showCollapseAll: true }));
+  ctx.own(vscode.commands.registerCommand('plumbline.refreshEnvironments', () => tree.refresh()));
+  let timer: NodeJS.Timeout | undefined;
+  ctx.own(
+    vscode.workspace.onDidSaveTextDocument((d) => {
+      if (d.languageId !== 'yaml') return;
+      clearTimeout(timer);
+      timer = setTimeout(() => tree.refresh(), 1000);
+    }),
+  );
+  ctx.own({ dispose: () => clearTimeout(timer) });
+  ctx.own(
+    vscode.commands.registerCommand('plumbline.createConfig', async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (folder === undefined) return;
+      const uri = vscode.Uri.joinPath(folder.uri, '.plumbline.yaml');
+      const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+      if (!exists) {
+        const text = '# Plumbline environments: each is Git paths and a cluster.\nenvironments:\n  - name: dev\n    path: ./deploy/dev\n    context: dev-cluster\n    namespace: default\n';
+        await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      }
+      await vscode.window.showTextDocument(uri);
+    }),
+  );
+  return tree;
+}

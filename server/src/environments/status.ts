@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import type { ClusterSession } from '../cluster/session';
+import { DriftEngine, withoutIgnored } from '../drift/engine';
+import type { IgnoreRule } from '../drift/ignore';
+import type { ResourceIdentity } from '../manifests/identity';
+import { ManifestParser } from '../manifests/parse';
+import type { Environment } from './model';
+import { renderEnvironment, type RenderOptions } from './render';
+
+export type ResourceState = 'in-sync' | 'drifted' | 'missing' | 'rejected' | 'unknown';
+
+export interface ResourceStatus {
+  kind: string;
+  apiVersion: string;
+  name: string;
+  namespace: string | undefined;
+  state: ResourceState;
+  /** Drifted fields, for the tree's description. */
+  drifted: number;
+  source: { path: string; line: number } | undefined;
+}
+
+export interface EnvironmentStatus {
+  environment: Environment;
+  state: 'in-sync' | 'drifted' | 'missing' | 'unreachable' | 'render-error' | 'not-checked';
+  message: string;
+  resources: ResourceStatus[];
+}
+
+function identityOf(apiVersion: string, kind: string, name: string, namespace: string | undefined): ResourceIdentity {
+  const slash = apiVersion.indexOf('/');
+  return { apiVersion, group: slash === -1 ? '' : apiVersion.slice(0, slash), version: slash === -1 ? apiVersion : apiVersion.slice(slash + 1), kind, name, ...(namespace !== undefined ? { namespace } : {}) };
+}
+
+/** The line of the document in `path` that declares kind/name, so the tree can open it. */
+async function lineOf(path: string, kind: string, name: string): Promise<number> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const file = new ManifestParser().parse(text);
+  const d = file.documents.find((doc) => doc.identity?.kind === kind && doc.identity.name === name) ?? file.documents[0];
+  return d === undefined ? 0 : file.lines.positionAt(d.base + (d.doc.range[0] ?? 0)).line;
+}
+
+/** Renders an environment and compares every object with its cluster: the tree's content. */
+export async function environmentStatus(root: string, env: Environment, session: ClusterSession | undefined, render: RenderOptions, rules: readonly IgnoreRule[]): Promise<EnvironmentStatus> {
+  const rendered = await renderEnvironment(root, env, render);
+  if (!rendered.ok) return { environment: env, state: 'render-error', message: rendered.message, resources: [] };
+  const resources: ResourceStatus[] = await Promise.all(
+    rendered.objects.map(async ({ object, source }) => ({
+      kind: object.kind ?? '',
+      apiVersion: object.apiVersion ?? '',
+      name: object.metadata?.name ?? '',
+      namespace: object.metadata?.namespace,
+      state: 'unknown' as ResourceState,
+      drifted: 0,
+      source: source === undefined ? undefined : { path: source, line: await lineOf(source, object.kind ?? '', object.metadata?.name ?? '') },
+    })),
+  );
+  if (session === undefined) return { environment: env, state: 'not-checked', message: 'cluster access is off', resources };
+  const engine = await DriftEngine.forSession(session);
+  if (!engine.ok) return { environment: env, state: 'unreachable', message: engine.error.message, resources };
+  try {
+    let unreachable: string | undefined;
+    await Promise.all(
+      rendered.objects.map(async ({ object }, i) => {
+        const r = resources[i]!;
+        const identity = identityOf(r.apiVersion, r.kind, r.name, r.namespace ?? env.target.namespace);
+        const report = withoutIgnored(await engine.value.compare(identity, object), rules, identity);
+        if (report.state === 'in-sync') r.state = 'in-sync';
+        else if (report.state === 'drifted') {
+          r.state = 'drifted';
+          r.drifted = report.values.length + report.handSet.length;
+        } else if (report.state === 'not-in-cluster') r.state = 'missing';
+        else if (report.state === 'rejected') r.state = 'rejected';
+        else unreachable ??= report.error.message;
+      }),
+    );
+    if (unreachable !== undefined && resources.every((r) => r.state === 'unknown')) return { environment: env, state: 'unreachable', message: unreachable, resources };
+    const drifted = resources.filter((r) => r.state === 'drifted').length;
+    const missing = resources.filter((r) => r.state === 'missing').length;
+    if (drifted > 0) return { environment: env, state: 'drifted', message: `${drifted} drifted${missing > 0 ? `, ${missing} missing` : ''}`, resources };
+    if (missing > 0) return { environment: env, state: 'missing', message: `${missing} missing`, resources };
+    return { environment: env, state: 'in-sync', message: 'in sync', resources };
+  } finally {
+    engine.value.dispose();
+  }
+}
