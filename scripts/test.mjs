@@ -1,5 +1,5 @@
 // `npm test`: static checks, then every test tier in order, with a count per tier.
-// Tiers: unit, lsp, cluster, editor. Pick some with PLUMBLINE_TEST_TIERS=unit,lsp (or `npm test -- unit lsp`).
+// Tiers: unit, git, lsp, cluster, editor. Pick some with PLUMBLINE_TEST_TIERS=unit,lsp (or `npm test -- unit lsp`).
 // A tier that ran no test counts as failed: nothing here passes by skipping.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['unit', 'lsp', 'cluster', 'editor'];
+const ALL = ['unit', 'git', 'lsp', 'cluster', 'editor'];
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const fromEnv = (process.env.PLUMBLINE_TEST_TIERS ?? '').split(',').filter(Boolean);
 const tiers = requested.length > 0 ? requested : fromEnv.length > 0 ? fromEnv : ALL;
