@@ -10,6 +10,11 @@ import { existsSync } from 'node:fs';
 import { checkPaths, formatText, totals } from './checkCommand';
 import { diffPaths } from './diffCommand';
 import { discoverEnvironments } from '../environments/discover';
+import { syncEnvironment } from '../environments/sync';
+import type { PruneCandidate } from '../environments/converge';
+import { pendingSummary } from '../git/commit';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { flatten, toSarif } from './formats';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
@@ -21,6 +26,7 @@ Commands:
   check [paths…]   validate the YAML files below the given files and folders (default: .)
   diff [paths…]    compare the resources in those files with the live cluster (drift)
   envs [folder]    list the environments found in a repository (default: .)
+  sync --env NAME [-m MESSAGE]   commit the environment's changes, push, and make its cluster converge
 
 Options for check:
   -o, --output FORMAT          text (default), json or sarif
@@ -28,6 +34,14 @@ Options for check:
       --context NAME           also use the schemas this kubeconfig context's cluster serves
       --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
       --kubernetes-version V   validate built-ins against Kubernetes V (bundled, or cached from a cluster)
+
+Options for sync:
+      --env NAME               the environment (see plumbline envs)
+  -m, --message TEXT           commit message (default: "<env>: update <files>")
+      --repo PATH              the repository folder (default: .)
+      --allow-invalid          sync even when validation finds errors in the environment's files
+      --prune                  after a direct apply, delete objects Git no longer declares (asks first;
+                               --yes confirms without asking)
 
 Options for diff:
   -o, --output FORMAT          text (default), json or sarif
@@ -168,6 +182,64 @@ async function envs(args: string[]): Promise<number> {
   return EXIT.clean;
 }
 
+async function sync(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      env: { type: 'string' },
+      message: { type: 'string', short: 'm' },
+      repo: { type: 'string', default: '.' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'allow-invalid': { type: 'boolean', default: false },
+      prune: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+    },
+  });
+  if (values.env === undefined) throw new UsageError('sync needs --env NAME (see plumbline envs)');
+  const root = resolve(values.repo ?? '.');
+  const { environments } = await discoverEnvironments(root);
+  const env = environments.find((e) => e.name === values.env);
+  if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
+  // Pre-flight: what is about to be committed must be valid.
+  const reports = await checkPaths(env.paths.map((p) => join(root, p)), { schemas: () => Promise.resolve(new SchemaResolver([loadBundledSchemas()])), unknownKind: 'information' });
+  const errors = totals(reports).errors;
+  if (errors > 0 && values['allow-invalid'] !== true) {
+    process.stdout.write(formatText(reports));
+    process.stderr.write(`plumbline: ${errors} validation error(s) in ${env.name}; fix them or pass --allow-invalid\n`);
+    return EXIT.found;
+  }
+  const pending = await pendingSummary(root, env);
+  const message = values.message ?? (pending.ok ? pending.value.message : '') ?? '';
+  const report = await syncEnvironment({
+    root,
+    env,
+    message: message === '' ? `${env.name}: sync` : message,
+    cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
+    render: { trusted: true, kustomize: ['kubectl', 'kustomize'] },
+    progress: (m) => process.stderr.write(`  ${m}\n`),
+    ...(values.prune === true
+      ? {
+          confirmPrune: async (candidates: PruneCandidate[]) => {
+            process.stdout.write(`Pruning would delete:\n${candidates.map((c) => `  ${c.kind}/${c.name}${c.namespace !== undefined ? ` in ${c.namespace}` : ''}`).join('\n')}\n`);
+            if (values.yes === true) return candidates;
+            if (process.stdin.isTTY !== true) {
+              process.stderr.write('plumbline: not deleting anything without --yes (no terminal to ask)\n');
+              return [];
+            }
+            const rl = createInterface({ input: process.stdin, output: process.stdout });
+            const answer = await rl.question('Delete these objects? [y/N] ');
+            rl.close();
+            return /^y(es)?$/i.test(answer.trim()) ? candidates : [];
+          },
+        }
+      : {}),
+  });
+  for (const s of report.steps) process.stdout.write(`${s.ok ? '✔' : '✖'} ${s.step}: ${s.message}\n`);
+  if (report.pullRequestUrl !== undefined) process.stdout.write(`Open the pull request: ${report.pullRequestUrl}\n`);
+  return report.ok ? EXIT.clean : EXIT.error;
+}
+
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -181,6 +253,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (command === 'check') return check(rest);
   if (command === 'diff') return diff(rest);
   if (command === 'envs') return envs(rest);
+  if (command === 'sync') return sync(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

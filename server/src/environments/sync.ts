@@ -1,0 +1,119 @@
+import { ClusterClient } from '../cluster/http';
+import { commitEnvironment, pendingSummary } from '../git/commit';
+import { pushEnvironment } from '../git/push';
+import { applyDirect, prune, pruneCandidates, reconcileFlux, syncArgo, type ConvergeOptions, type PruneCandidate } from './converge';
+import type { Environment } from './model';
+import { renderEnvironment, type RenderOptions } from './render';
+
+export interface SyncRequest {
+  root: string;
+  env: Environment;
+  message: string;
+  cluster: { kubeconfigPath?: string; context?: string };
+  render: RenderOptions;
+  /** Asked before deleting: gets what pruning would delete, returns what the user confirmed. */
+  confirmPrune?: (candidates: PruneCandidate[]) => Promise<PruneCandidate[]>;
+  progress: (message: string) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Every step's outcome, for the summary the user sees; `ok` is false at the first failing step. */
+export interface SyncReport {
+  ok: boolean;
+  steps: { step: 'commit' | 'push' | 'converge' | 'prune'; ok: boolean; message: string }[];
+  pullRequestUrl?: string;
+}
+
+/**
+ * Commit and sync one environment: commit its files, push (never force; a branch and a pull
+ * request for protected environments), then ask the cluster to converge the way the
+ * environment is delivered. Stops at the first failure with nothing lost.
+ */
+export async function syncEnvironment(request: SyncRequest): Promise<SyncReport> {
+  const { root, env, progress } = request;
+  const report: SyncReport = { ok: false, steps: [] };
+  const pending = await pendingSummary(root, env);
+  if (pending.ok && pending.value.files.length > 0) {
+    progress(`committing ${pending.value.files.length} file(s) of ${env.name}`);
+    const committed = await commitEnvironment({ repoRoot: root, env, message: request.message });
+    if (!committed.ok) {
+      report.steps.push({ step: 'commit', ok: false, message: committed.error.message });
+      return report;
+    }
+    report.steps.push({ step: 'commit', ok: true, message: `committed ${committed.value.shortCommit} ${committed.value.subject}` });
+    progress('pushing');
+    const pushed = await pushEnvironment({ repoRoot: root, env, commit: committed.value.commit });
+    if (!pushed.ok) {
+      report.steps.push({ step: 'push', ok: false, message: pushed.error.message });
+      return report;
+    }
+    report.steps.push({ step: 'push', ok: true, message: pushed.value.message });
+    if (pushed.value.kind === 'pull-request') {
+      // A protected environment converges when its pull request is merged, not now.
+      if (pushed.value.url !== undefined) report.pullRequestUrl = pushed.value.url;
+      report.ok = true;
+      return report;
+    }
+    return converge(request, report, pushed.value.head);
+  }
+  if (!pending.ok && pending.error.kind !== 'nothing-to-commit') {
+    report.steps.push({ step: 'commit', ok: false, message: pending.error.message });
+    return report;
+  }
+  report.steps.push({ step: 'commit', ok: true, message: 'nothing to commit; syncing what is already pushed' });
+  return converge(request, report, undefined);
+}
+
+async function converge(request: SyncRequest, report: SyncReport, revision: string | undefined): Promise<SyncReport> {
+  const { env } = request;
+  const connected = await ClusterClient.connect({ ...request.cluster, ...(env.target.context !== undefined ? { context: env.target.context } : {}) });
+  if (!connected.ok) {
+    report.steps.push({ step: 'converge', ok: false, message: connected.error.message });
+    return report;
+  }
+  const client = connected.value;
+  const options: ConvergeOptions = { progress: request.progress, timeoutMs: request.timeoutMs ?? 5 * 60_000, ...(request.signal !== undefined ? { signal: request.signal } : {}) };
+  try {
+    const delivery = env.delivery;
+    if (delivery.kind === 'flux') {
+      const r = await reconcileFlux(client, delivery, options);
+      report.steps.push({ step: 'converge', ok: r.ok, message: r.ok ? r.value : r.error.message });
+      report.ok = r.ok;
+      return report;
+    }
+    if (delivery.kind === 'argocd') {
+      if (revision === undefined) {
+        report.steps.push({ step: 'converge', ok: false, message: 'Argo CD syncs a pushed revision; nothing was pushed' });
+        return report;
+      }
+      const r = await syncArgo(client, delivery, revision, options);
+      report.steps.push({ step: 'converge', ok: r.ok, message: r.ok ? r.value : r.error.message });
+      report.ok = r.ok;
+      return report;
+    }
+    const rendered = await renderEnvironment(request.root, env, request.render);
+    if (!rendered.ok) {
+      report.steps.push({ step: 'converge', ok: false, message: rendered.message });
+      return report;
+    }
+    const applied = await applyDirect(client, env.name, rendered.objects, options);
+    report.steps.push({ step: 'converge', ok: applied.ok, message: applied.ok ? applied.value : applied.error.message });
+    if (!applied.ok) return report;
+    if (request.confirmPrune !== undefined) {
+      const candidates = await pruneCandidates(client, env.name, rendered.objects);
+      if (!candidates.ok) {
+        report.steps.push({ step: 'prune', ok: false, message: candidates.error.message });
+        return report;
+      }
+      const confirmed = candidates.value.length === 0 ? [] : await request.confirmPrune(candidates.value);
+      const pruned = await prune(client, confirmed, options);
+      report.steps.push({ step: 'prune', ok: pruned.ok, message: pruned.ok ? pruned.value : pruned.error.message });
+      if (!pruned.ok) return report;
+    }
+    report.ok = true;
+    return report;
+  } finally {
+    client.dispose();
+  }
+}
