@@ -38,6 +38,11 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
+  /** Names of the environments last loaded, for pickers. */
+  async environmentNames(): Promise<string[]> {
+    return (await this.load()).environments.map((e) => e.name);
+  }
+
   refresh(): void {
     this.result = undefined;
     this.changed.fire();

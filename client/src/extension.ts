@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { PlumblineContext } from './context';
 import { registerClusterDiff } from './clusterDiff';
+import { registerCommitAndSync } from './commitAndSync';
 import { registerEnvironmentsTree, type EnvironmentsTree } from './environmentsTree';
 import { startLanguageClient } from './languageClient';
 
@@ -47,6 +48,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   context.own(vscode.commands.registerCommand('plumbline.restartServer', () => restartServer(context)));
   registerClusterDiff(context, () => client);
   tree = registerEnvironmentsTree(context, () => client);
+  registerCommitAndSync(context, () => client, tree);
   // Trust changes what the server may do (contact clusters, run binaries): start it again.
   context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
   await startServer(context);

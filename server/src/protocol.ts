@@ -122,3 +122,30 @@ export interface EnvironmentsResult {
   environments: EnvironmentNode[];
   problems: string[];
 }
+
+/** `plumbline/syncPlan`: what Commit and Sync would do for an environment, before asking the user. */
+export const SyncPlanRequest = 'plumbline/syncPlan';
+export interface SyncPlanParams {
+  environment: string;
+}
+export interface SyncPlan {
+  environment: string;
+  files: { path: string; change: string }[];
+  message: string;
+  validationErrors: string[];
+  protected: boolean;
+  delivery: string;
+}
+
+/** `plumbline/sync`: commit, push and converge; progress arrives as `plumbline/syncProgress`. */
+export const SyncRequest = 'plumbline/sync';
+export interface SyncParams {
+  environment: string;
+  message: string;
+}
+export interface SyncResult {
+  ok: boolean;
+  steps: { step: string; ok: boolean; message: string }[];
+  pullRequestUrl?: string;
+}
+export const SyncProgressNotification = 'plumbline/syncProgress';

@@ -1,12 +1,30 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Connection } from 'vscode-languageserver/node';
+import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import { ClusterSession } from '../cluster/session';
 import { readIgnoreRules } from '../drift/ignore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../environments/status';
-import { EnvironmentsRequest, type EnvironmentNode, type EnvironmentsResult, type PlumblineSettings } from '../protocol';
+import { checkPaths } from '../cli/checkCommand';
+import type { Environment } from '../environments/model';
+import { syncEnvironment } from '../environments/sync';
+import { pendingSummary } from '../git/commit';
+import { loadBundledSchemas } from '../schemas/bundled';
+import { SchemaResolver } from '../schemas/resolver';
+import {
+  EnvironmentsRequest,
+  SyncPlanRequest,
+  SyncProgressNotification,
+  SyncRequest,
+  type EnvironmentNode,
+  type EnvironmentsResult,
+  type PlumblineSettings,
+  type SyncParams,
+  type SyncPlan,
+  type SyncPlanParams,
+  type SyncResult,
+} from '../protocol';
 
 /** Serves the environments tree: discovery, rendering and drift per environment, one session per context. */
 export function registerEnvironments(connection: Connection, root: () => string | undefined, settings: () => PlumblineSettings, trusted: () => boolean, cacheDir: () => string | undefined): void {
@@ -23,6 +41,51 @@ export function registerEnvironments(connection: Connection, root: () => string 
     }
     return session;
   };
+
+  const find = async (name: string): Promise<{ folder: string; env: Environment } | string> => {
+    const folder = root();
+    if (folder === undefined) return 'no workspace folder is open';
+    const { environments } = await discoverEnvironments(folder);
+    const env = environments.find((e) => e.name === name);
+    return env === undefined ? `no environment named ${name}` : { folder, env };
+  };
+
+  connection.onRequest(SyncPlanRequest, async (params: SyncPlanParams): Promise<SyncPlan | { error: string }> => {
+    const found = await find(params.environment);
+    if (typeof found === 'string') return { error: found };
+    const { folder, env } = found;
+    const pending = await pendingSummary(folder, env);
+    const reports = await checkPaths(env.paths.map((p) => join(folder, p)), { schemas: () => Promise.resolve(new SchemaResolver([loadBundledSchemas()])), unknownKind: 'information' });
+    const validationErrors = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error').map((f) => `${relative(folder, r.path)}:${f.range.start.line + 1}: ${f.message}`));
+    return {
+      environment: env.name,
+      files: pending.ok ? pending.value.files : [],
+      message: pending.ok && pending.value.message !== '' ? pending.value.message : `${env.name}: sync`,
+      validationErrors,
+      protected: env.protected,
+      delivery: env.delivery.kind,
+    };
+  });
+
+  connection.onRequest(SyncRequest, async (params: SyncParams, token: CancellationToken): Promise<SyncResult> => {
+    const found = await find(params.environment);
+    if (typeof found === 'string') return { ok: false, steps: [{ step: 'plan', ok: false, message: found }] };
+    if (!trusted()) return { ok: false, steps: [{ step: 'plan', ok: false, message: 'untrusted workspace: Plumbline does not push or apply' }] };
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    const s = settings();
+    const report = await syncEnvironment({
+      root: found.folder,
+      env: found.env,
+      message: params.message,
+      cluster: { ...(s.cluster.kubeconfig !== undefined ? { kubeconfigPath: s.cluster.kubeconfig } : {}), ...(s.cluster.context !== undefined ? { context: s.cluster.context } : {}) },
+      render: { trusted: true, kustomize: ['kubectl', 'kustomize'] },
+      progress: (message) => void connection.sendNotification(SyncProgressNotification, { environment: params.environment, message }).catch(() => undefined),
+      signal: abort.signal,
+    });
+    for (const step of report.steps) connection.console.info(`sync ${params.environment}: ${step.ok ? 'ok' : 'FAILED'} ${step.step}: ${step.message}`);
+    return { ok: report.ok, steps: report.steps, ...(report.pullRequestUrl !== undefined ? { pullRequestUrl: report.pullRequestUrl } : {}) };
+  });
 
   connection.onRequest(EnvironmentsRequest, async (): Promise<EnvironmentsResult> => {
     const folder = root();

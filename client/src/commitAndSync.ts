@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import {
+  SyncPlanRequest,
+  SyncProgressNotification,
+  SyncRequest,
+  type SyncPlan,
+  type SyncResult,
+} from '../../server/src/protocol';
+import type { PlumblineContext } from './context';
+import type { EnvironmentsTree } from './environmentsTree';
+
+const DELIVERY: Record<string, string> = { flux: 'ask Flux to reconcile', argocd: 'ask Argo CD to sync', direct: 'apply it to the cluster' };
+
+/** `GitOps: Commit and Sync`: plan, confirm, then commit, push and converge with progress and cancel. */
+export function registerCommitAndSync(ctx: PlumblineContext, client: () => LanguageClient | undefined, tree: EnvironmentsTree): void {
+  ctx.own(
+    vscode.commands.registerCommand('plumbline.commitAndSync', async (node?: { env?: { name: string } }) => {
+      const running = client();
+      if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
+      const name = node?.env?.name ?? (await vscode.window.showQuickPick(tree.environmentNames(), { placeHolder: 'Environment to commit and sync' }));
+      if (name === undefined) return;
+      const plan = await running.sendRequest<SyncPlan | { error: string }>(SyncPlanRequest, { environment: name });
+      if ('error' in plan) return void vscode.window.showErrorMessage(`Plumbline: ${plan.error}`);
+      if (plan.validationErrors.length > 0) {
+        const go = await vscode.window.showWarningMessage(
+          `${name} has ${plan.validationErrors.length} validation error(s). Sync anyway?`,
+          { modal: true, detail: plan.validationErrors.slice(0, 10).join('\n') },
+          'Sync Anyway',
+        );
+        if (go !== 'Sync Anyway') return;
+      }
+      let message = plan.message;
+      if (plan.files.length > 0) {
+        const typed = await vscode.window.showInputBox({ title: `Commit ${plan.files.length} file(s) of ${name}`, value: plan.message, prompt: plan.files.map((f) => `${f.change} ${f.path}`).join(', '), ignoreFocusOut: true });
+        if (typed === undefined || typed.trim() === '') return;
+        message = typed;
+      }
+      const what = plan.protected ? 'push a review branch and open a pull request (protected environment)' : `push, then ${DELIVERY[plan.delivery] ?? 'converge'}`;
+      const confirm = await vscode.window.showInformationMessage(
+        plan.files.length > 0 ? `Commit ${plan.files.length} file(s) of ${name}, ${what}?` : `Nothing to commit in ${name}. ${DELIVERY[plan.delivery] ?? 'Converge'} anyway?`,
+        { modal: true, detail: plan.files.map((f) => `${f.change}: ${f.path}`).join('\n') },
+        'Commit and Sync',
+      );
+      if (confirm !== 'Commit and Sync') return;
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Syncing ${name}`, cancellable: true },
+        async (progress, token) => {
+          const listener = running.onNotification(SyncProgressNotification, (p: { environment: string; message: string }) => {
+            if (p.environment === name) progress.report({ message: p.message });
+          });
+          try {
+            return await running.sendRequest<SyncResult>(SyncRequest, { environment: name, message }, token);
+          } finally {
+            listener.dispose();
+          }
+        },
+      );
+      for (const s of result.steps) ctx.log.info(`sync ${name}: ${s.ok ? '✔' : '✖'} ${s.step}: ${s.message}`);
+      tree.refresh();
+      const last = result.steps[result.steps.length - 1];
+      if (!result.ok) {
+        const choice = await vscode.window.showErrorMessage(`Sync of ${name} stopped at ${last?.step ?? 'the start'}: ${last?.message ?? ''}`, 'Show Output');
+        if (choice === 'Show Output') ctx.log.show();
+        return;
+      }
+      if (result.pullRequestUrl !== undefined) {
+        const open = await vscode.window.showInformationMessage(`${name}: branch pushed for review.`, 'Open Pull Request');
+        if (open === 'Open Pull Request') await vscode.env.openExternal(vscode.Uri.parse(result.pullRequestUrl));
+        return;
+      }
+      void vscode.window.showInformationMessage(`${name}: ${result.steps.map((s) => s.message).join(' · ')}`);
+    }),
+  );
+}
