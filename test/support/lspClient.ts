@@ -1,23 +1,68 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
+  CodeActionRequest,
+  CodeLensRefreshRequest,
+  CodeLensRequest,
+  CompletionRequest,
   ConfigurationRequest,
   DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DocumentSymbolRequest,
   ExitNotification,
+  FoldingRangeRequest,
+  HoverRequest,
   InitializedNotification,
   InitializeRequest,
   PublishDiagnosticsNotification,
   ShutdownRequest,
+  type CodeAction,
+  type CodeLens,
+  type Command,
+  type CompletionItem,
+  type CompletionList,
   type Diagnostic,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Hover,
   type InitializeResult,
+  type Position,
   type PublishDiagnosticsParams,
+  type Range,
+  type SymbolInformation,
 } from 'vscode-languageserver-protocol';
 import { bundle } from './paths';
 
-type DiagnosticsPredicate = (diagnostics: Diagnostic[]) => boolean;
+type DiagnosticsPredicate = (diagnostics: Diagnostic[], params: PublishDiagnosticsParams) => boolean;
+
+/** How the server process is started, beyond the `plumbline.*` settings. */
+export interface LspStartOptions {
+  /** Folders sent as `workspaceFolders` (the first also as `rootUri`); the server indexes their kustomizations. */
+  workspaceFolders?: string[];
+  /** Extra environment for the server process (e.g. a KUBECONFIG that points nowhere). */
+  env?: Record<string, string>;
+  initializationOptions?: Record<string, unknown>;
+  /** Node.js flags for the server process, e.g. `--prof` or `--max-old-space-size=512` when investigating. */
+  nodeArgs?: string[];
+}
+
+/** One incremental edit: replace `range` of the current text with `text`. */
+export interface TextEdit {
+  range: Range;
+  text: string;
+}
+
+/** A notification other than diagnostics (cluster status, window/logMessage…), as received. */
+export interface ReceivedNotification {
+  method: string;
+  params: unknown;
+  /** performance.now() when it arrived. */
+  at: number;
+}
 
 interface Waiter {
   uri: string;
@@ -31,6 +76,11 @@ interface Waiter {
  */
 export class LspHarness {
   readonly latest = new Map<string, Diagnostic[]>();
+  /** The last publishDiagnostics per URI, so a wait that starts after the publish still sees it. */
+  private readonly lastPublished = new Map<string, PublishDiagnosticsParams>();
+  /** Every notification besides diagnostics, in order. */
+  readonly notifications: ReceivedNotification[] = [];
+  private readonly notificationWaiters = new Set<() => void>();
   private readonly waiters = new Set<Waiter>();
   private readonly versions = new Map<string, number>();
   private readonly stderr: string[] = [];
@@ -42,8 +92,11 @@ export class LspHarness {
     readonly connection: MessageConnection,
   ) {}
 
-  static async start(settings: Record<string, unknown> = {}): Promise<LspHarness> {
-    const child = spawn(process.execPath, [bundle('server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  static async start(settings: Record<string, unknown> = {}, options: LspStartOptions = {}): Promise<LspHarness> {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundle('server.js'), '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const harness = new LspHarness(child, connection);
     harness.settings = settings;
@@ -53,20 +106,32 @@ export class LspHarness {
     });
     connection.onNotification(PublishDiagnosticsNotification.type, (params: PublishDiagnosticsParams) => {
       harness.latest.set(params.uri, params.diagnostics);
+      harness.lastPublished.set(params.uri, params);
       for (const waiter of [...harness.waiters]) {
-        if (waiter.uri === params.uri && waiter.predicate(params.diagnostics)) {
+        if (waiter.uri === params.uri && waiter.predicate(params.diagnostics, params)) {
           harness.waiters.delete(waiter);
           waiter.resolve(params.diagnostics);
         }
       }
     });
+    connection.onNotification((method: string, params: unknown) => {
+      harness.notifications.push({ method, params, at: performance.now() });
+      for (const wake of [...harness.notificationWaiters]) wake();
+    });
     connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => harness.settings));
+    // Like an editor: re-asking for lenses is the client's business; acknowledge.
+    connection.onRequest(CodeLensRefreshRequest.type, () => null);
     connection.listen();
+    const folders = (options.workspaceFolders ?? []).map((path) => ({ uri: pathToFileURL(path).href, name: basename(path) }));
     const result: InitializeResult = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: null,
-      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
-      workspaceFolders: null,
+      rootUri: folders[0]?.uri ?? null,
+      capabilities: {
+        workspace: { configuration: true, workspaceFolders: true },
+        textDocument: { publishDiagnostics: { versionSupport: true }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } },
+      },
+      workspaceFolders: folders.length > 0 ? folders : null,
+      ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
     });
     await connection.sendNotification(InitializedNotification.type, {});
     harness.initializeResult = result;
@@ -77,6 +142,8 @@ export class LspHarness {
 
   async open(uri: string, text: string): Promise<void> {
     this.versions.set(uri, 1);
+    // What was published for an earlier incarnation of this URI says nothing about this one.
+    this.lastPublished.delete(uri);
     await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
       textDocument: { uri, languageId: 'yaml', version: 1, text },
     });
@@ -90,6 +157,93 @@ export class LspHarness {
       textDocument: { uri, version },
       contentChanges: [{ text }],
     });
+  }
+
+  /** Sends incremental changes (ranges in the text as it was before each edit, applied in order). */
+  async edit(uri: string, edits: TextEdit[]): Promise<number> {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: edits.map((e) => ({ range: e.range, text: e.text })),
+    });
+    return version;
+  }
+
+  /** The version of `uri` last sent to the server. */
+  version(uri: string): number | undefined {
+    return this.versions.get(uri);
+  }
+
+  /** Resolves with the diagnostics published for exactly `version` of `uri`. */
+  waitForVersion(uri: string, version: number, timeoutMs = 10_000): Promise<Diagnostic[]> {
+    const last = this.lastPublished.get(uri);
+    if (last?.version === version) return Promise.resolve(last.diagnostics);
+    return this.waitForDiagnostics(uri, (_d, params) => params.version === version, timeoutMs);
+  }
+
+  hover(uri: string, position: Position): Promise<Hover | null> {
+    return this.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
+  }
+
+  completion(uri: string, position: Position): Promise<CompletionItem[] | CompletionList | null> {
+    return this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+  }
+
+  documentSymbols(uri: string): Promise<SymbolInformation[] | DocumentSymbol[] | null> {
+    return this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } });
+  }
+
+  foldingRanges(uri: string): Promise<FoldingRange[] | null> {
+    return this.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
+  }
+
+  codeLenses(uri: string): Promise<CodeLens[] | null> {
+    return this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+  }
+
+  codeActions(uri: string, range: Range, diagnostics: Diagnostic[]): Promise<(Command | CodeAction)[] | null> {
+    return this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics } });
+  }
+
+  /**
+   * Resolves with the first notification of `method` (received before or after the call) that
+   * satisfies `predicate`, or fails at the deadline.
+   */
+  waitForNotification(method: string, predicate: (params: unknown) => boolean = () => true, timeoutMs = 10_000): Promise<ReceivedNotification> {
+    const find = (): ReceivedNotification | undefined => this.notifications.find((n) => n.method === method && predicate(n.params));
+    const found = find();
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const wake = (): void => {
+        const n = find();
+        if (n === undefined) return;
+        clearTimeout(timer);
+        this.notificationWaiters.delete(wake);
+        resolve(n);
+      };
+      const timer = setTimeout(() => {
+        this.notificationWaiters.delete(wake);
+        const seen = this.notifications.filter((n) => n.method === method).map((n) => JSON.stringify(n.params));
+        reject(new Error(`no matching ${method} within ${timeoutMs} ms; received: ${seen.join('\n') || 'none'}`));
+      }, timeoutMs);
+      this.notificationWaiters.add(wake);
+    });
+  }
+
+  /** Everything the server wrote to stderr so far. */
+  get stderrText(): string {
+    return this.stderr.join('');
+  }
+
+  /** What the server wrote to stderr so far (its last 4 KB), for failure messages. */
+  get stderrTail(): string {
+    return this.stderr.join('').slice(-4000);
+  }
+
+  /** Why the server process ended, or undefined while it runs. */
+  get exitReason(): string | undefined {
+    return this.exited;
   }
 
   async close(uri: string): Promise<void> {
@@ -129,9 +283,13 @@ export class LspHarness {
   async stop(): Promise<void> {
     if (this.exited === undefined) {
       const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
-      await this.connection.sendRequest(ShutdownRequest.type);
-      await this.connection.sendNotification(ExitNotification.type);
+      // A server stuck in a long computation cannot answer shutdown: after the deadline it is killed.
       const deadline = setTimeout(() => this.process.kill('SIGKILL'), 5_000);
+      const polite = (async (): Promise<void> => {
+        await this.connection.sendRequest(ShutdownRequest.type);
+        await this.connection.sendNotification(ExitNotification.type);
+      })().catch(() => undefined);
+      await Promise.race([polite, exited]);
       await exited;
       clearTimeout(deadline);
     }

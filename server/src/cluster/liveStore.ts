@@ -35,6 +35,8 @@ class Collection {
       this.error = listed.error;
       return listed;
     }
+    // Back after an outage: what was compared meanwhile could not be, so every object counts as changed.
+    const recovered = this.error !== undefined;
     this.error = undefined;
     const seen = new Set<string>();
     // Items of a list carry no apiVersion/kind; the list names them for all.
@@ -47,7 +49,7 @@ class Collection {
       seen.add(name);
       const before = this.objects.get(name);
       this.objects.set(name, item);
-      if (before?.metadata?.resourceVersion !== item.metadata?.resourceVersion) this.onChange(item, false);
+      if (recovered || before?.metadata?.resourceVersion !== item.metadata?.resourceVersion) this.onChange(item, false);
     }
     for (const [name, object] of this.objects) {
       if (!seen.has(name)) {

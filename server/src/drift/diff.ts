@@ -14,14 +14,21 @@ export type ListKeys = (path: FieldPath) => string[] | undefined;
 
 const COMMON_KEYS = [['name'], ['containerPort', 'protocol'], ['port', 'protocol'], ['mountPath'], ['devicePath'], ['ip'], ['type'], ['key']];
 
-/** Without a schema: the first set of keys every item has and that tells them apart. */
-export function guessListKeys(items: readonly unknown[]): string[] | undefined {
+/**
+ * Without a schema: the first set of keys every item of every list has and that tells the items
+ * of each list apart (the same item is expected in both lists, so only each list must be unique).
+ */
+export function guessListKeys(...lists: readonly (readonly unknown[])[]): string[] | undefined {
+  const items = lists.flat();
   if (items.length === 0 || !items.every((i) => i !== null && typeof i === 'object' && !Array.isArray(i))) return undefined;
   for (const keys of COMMON_KEYS) {
     const first = keys[0]!;
     if (!items.every((i) => first in (i as Record<string, unknown>))) continue;
-    const ids = items.map((i) => JSON.stringify(keys.map((k) => (i as Record<string, unknown>)[k])));
-    if (new Set(ids).size === ids.length) return keys;
+    const unique = lists.every((list) => {
+      const ids = list.map((i) => JSON.stringify(keys.map((k) => (i as Record<string, unknown>)[k])));
+      return new Set(ids).size === ids.length;
+    });
+    if (unique) return keys;
   }
   return undefined;
 }
@@ -49,7 +56,7 @@ export function diffObjects(desired: unknown, live: unknown, listKeys: ListKeys 
 }
 
 function diffLists(desired: unknown[], live: unknown[], listKeys: ListKeys, path: FieldPath, out: FieldDiff[]): FieldDiff[] {
-  const keys = listKeys(path) ?? guessListKeys([...desired, ...live]);
+  const keys = listKeys(path) ?? guessListKeys(desired, live);
   if (keys !== undefined && keys.length > 0) {
     const seen = new Set<string>();
     for (const item of desired) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { ResourceInfo } from '../cluster/discovery';
 import { Discovery } from '../cluster/discovery';
 import type { ClusterClient, KubeObject } from '../cluster/http';
@@ -7,7 +8,7 @@ import type { ClusterError, Result } from '../cluster/result';
 import type { ClusterSession } from '../cluster/session';
 import type { ResourceIdentity } from '../manifests/identity';
 import { diffObjects, type FieldDiff, type ListKeys } from './diff';
-import type { FieldPath } from './fieldPath';
+import { isPrefix, valueAt, type FieldPath } from './fieldPath';
 import { Limiter } from './limiter';
 import { DEFAULT_MANUAL_MANAGERS, handSetFields, ownedBy, writerOf, type HandSetField } from './managedFields';
 import { normalize } from './normalize';
@@ -83,6 +84,9 @@ export class DriftEngine {
       if (!direct.ok) return { state: 'unavailable', error: direct.error };
       live.value = direct.value;
     }
+    // A direct sync marks what it applied; keeping that mark in the prediction stops it reading as drift.
+    const mark = live.value.metadata?.annotations?.[ENVIRONMENT_MARK];
+    if (mark !== undefined) desired = withAnnotation(desired, ENVIRONMENT_MARK, mark);
     const predicted = await this.predict(info.value, namespace, identity.name, desired, live.value);
     let clientSide = false;
     let predictedObject: KubeObject;
@@ -100,7 +104,21 @@ export class DriftEngine {
       writer: writerOf(live.value!, d.path, FIELD_MANAGER),
     }));
     const declared = clientSide ? declaredPaths(desired) : ownedBy(predictedObject, FIELD_MANAGER);
-    const handSet = handSetFields(live.value, declared, this.options.manualManagers);
+    // A field whose value already drifts is reported once, as that value (Secret data set from Git's stringData).
+    const explained = (path: FieldPath): boolean => values.some((v) => isPrefix(v.path, path) || isPrefix(path, v.path));
+    let handSet = handSetFields(live.value, declared, this.options.manualManagers, explained);
+    if (handSet.length > 0 && !clientSide) {
+      // kubectl create/apply own every field of what they created, server defaults included: a
+      // field holding the value the server gives the Git object when creating it is no one's edit.
+      const fresh = await this.created(info.value, namespace, identity.name, desired);
+      if (fresh.ok) {
+        const defaulted = (path: FieldPath): boolean => {
+          const value = valueAt(live.value, path);
+          return value !== undefined && isDeepStrictEqual(value, valueAt(fresh.value, path));
+        };
+        handSet = handSetFields(live.value, declared, this.options.manualManagers, (path) => explained(path) || defaulted(path));
+      }
+    }
     if (values.length === 0 && handSet.length === 0) return { state: 'in-sync', live: live.value, predicted: predictedObject, clientSide, namespace };
     return { state: 'drifted', live: live.value, predicted: predictedObject, values, handSet, clientSide, namespace };
   }
@@ -127,9 +145,39 @@ export class DriftEngine {
     return result;
   }
 
+  /**
+   * The Git object as the server would create it afresh (a dry-run create under a generated
+   * name): its server defaults. Cached by content: defaults do not depend on the live object.
+   */
+  private async created(info: ResourceInfo, namespace: string | undefined, name: string, desired: Record<string, unknown>): Promise<Result<KubeObject>> {
+    const metadata = { ...((desired['metadata'] ?? {}) as Record<string, unknown>) };
+    metadata['generateName'] = `${name.slice(0, 40)}-`;
+    delete metadata['name'];
+    const body = JSON.stringify({ ...desired, metadata });
+    const key = `create|${Discovery.path(info, namespace)}|${createHash('sha256').update(body).digest('hex')}`;
+    const cached = this.predictions.get(key);
+    if (cached !== undefined) return { ok: true, value: cached };
+    const result = await this.limiter.run(() =>
+      this.client.request<KubeObject>(Discovery.path(info, namespace), { method: 'POST', query: { dryRun: 'All', fieldManager: FIELD_MANAGER }, body }),
+    );
+    if (result.ok) {
+      if (this.predictions.size > 10_000) this.predictions.clear();
+      this.predictions.set(key, result.value);
+    }
+    return result;
+  }
+
   dispose(): void {
     this.live?.dispose();
   }
+}
+
+/** Set by a direct sync on everything it applies (see environments/converge.ts). */
+export const ENVIRONMENT_MARK = 'plumbline.dev/environment';
+
+function withAnnotation(object: Record<string, unknown>, key: string, value: string): Record<string, unknown> {
+  const metadata = (object['metadata'] ?? {}) as { annotations?: Record<string, string> };
+  return { ...object, metadata: { ...metadata, annotations: { ...metadata.annotations, [key]: value } } };
 }
 
 /** Git values laid over the live object: what a merge would produce, without server defaults. */

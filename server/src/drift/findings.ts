@@ -34,6 +34,16 @@ function anchorOf(doc: Document): Node | null {
   return name ?? (root.get('kind', true) as Node | undefined) ?? null;
 }
 
+/** Where Git declares a field; a Secret's `data.KEY` may be declared as `stringData.KEY`. */
+function locateDeclared(doc: Document, identity: ResourceIdentity, path: FieldPath): ReturnType<typeof locate> {
+  const spot = locate(doc, path);
+  if (spot?.exact !== true && identity.kind === 'Secret' && path[0] === 'data') {
+    const fromStringData = locate(doc, ['stringData', ...path.slice(1)]);
+    if (fromStringData?.exact === true) return fromStringData;
+  }
+  return spot;
+}
+
 /** Diagnostics for one document's drift report, placed on the Git field that declares each difference. */
 export function driftProblems(report: DriftReport, doc: Document, identity: ResourceIdentity, severity: Severity): DriftProblem[] {
   const anchor = anchorOf(doc);
@@ -52,7 +62,7 @@ export function driftProblems(report: DriftReport, doc: Document, identity: Reso
       const out: DriftProblem[] = [];
       const suffix = report.clientSide ? ' (client-side comparison: no permission to dry-run)' : '';
       for (const d of report.values) {
-        const spot = locate(doc, d.path);
+        const spot = locateDeclared(doc, identity, d.path);
         const field = formatPath(d.path);
         const leaf = field.split('.').pop() ?? field;
         const by = d.writer === undefined ? '' : ` (set by ${d.writer.manager}${when(d.writer.time)})`;
@@ -104,6 +114,9 @@ export function driftSummary(report: DriftReport): string {
     case 'rejected':
       return '$(error) rejected by the cluster';
     case 'unavailable':
+      // A reachable cluster that refuses these credentials is not "unreachable": say what to fix.
+      if (report.error.kind === 'forbidden') return '$(lock) no permission to read it in the cluster';
+      if (report.error.kind === 'unauthorized') return '$(lock) the cluster does not accept these credentials';
       return report.error.kind === 'not-found' ? '$(question) kind not served by the cluster' : '$(debug-disconnect) cluster unreachable';
   }
 }

@@ -74,14 +74,16 @@ const IGNORED = [['metadata', 'annotations', 'kubectl.kubernetes.io/last-applied
 /**
  * Fields owned by manual managers that Git does not declare (`declared` holds the paths Git's
  * apply owns), grouped at the topmost undeclared field: one finding per thing a person added.
+ * `skip` leaves out owned fields that are no one's hand-made change (e.g. server defaults).
  */
-export function handSetFields(live: KubeObject, declared: Set<string>, manual: readonly string[] = DEFAULT_MANUAL_MANAGERS): HandSetField[] {
+export function handSetFields(live: KubeObject, declared: Set<string>, manual: readonly string[] = DEFAULT_MANUAL_MANAGERS, skip: (path: FieldPath) => boolean = () => false): HandSetField[] {
   const roots = new Map<string, HandSetField>();
   for (const entry of live.metadata?.managedFields ?? ([] as ManagedFieldsEntry[])) {
     if (!isManualManager(entry.manager, manual)) continue;
     for (const path of ownedPaths(entry.fieldsV1)) {
       if (IGNORED.some((ignored) => isPrefix(ignored, path))) continue;
       if (pathIn(declared, path)) continue;
+      if (skip(path)) continue;
       let cut = 1;
       while (cut < path.length && pathIn(declared, path.slice(0, cut))) cut++;
       const root = path.slice(0, cut);
@@ -92,14 +94,19 @@ export function handSetFields(live: KubeObject, declared: Set<string>, manual: r
   return [...roots.values()];
 }
 
-/** The manager that last wrote a field, and when, for "set by kubectl-scale at 10:42" in messages. */
+/**
+ * The manager that last wrote a field, and when, for "set by kubectl-scale at 10:42" in messages.
+ * An entry that owns the field itself (or inside it) beats one that only owns an ancestor, such as
+ * a creator owning all of `data` when someone later patched `data.password`; then the latest wins.
+ */
 export function writerOf(live: KubeObject, path: FieldPath, except: string): { manager: string; time: string | undefined } | undefined {
-  let best: { manager: string; time: string | undefined } | undefined;
+  let best: { manager: string; time: string | undefined; depth: number } | undefined;
   for (const entry of live.metadata?.managedFields ?? []) {
     if (entry.manager === undefined || entry.manager === except) continue;
-    if (ownedPaths(entry.fieldsV1).some((p) => isPrefix(p, path) || isPrefix(path, p))) {
-      if (best === undefined || (entry.time ?? '') > (best.time ?? '')) best = { manager: entry.manager, time: entry.time };
-    }
+    const depths = ownedPaths(entry.fieldsV1).flatMap((p) => (isPrefix(p, path) || isPrefix(path, p) ? [Math.min(p.length, path.length)] : []));
+    if (depths.length === 0) continue;
+    const depth = Math.max(...depths);
+    if (best === undefined || depth > best.depth || (depth === best.depth && (entry.time ?? '') > (best.time ?? ''))) best = { manager: entry.manager, time: entry.time, depth };
   }
-  return best;
+  return best === undefined ? undefined : { manager: best.manager, time: best.time };
 }

@@ -1,5 +1,6 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { ClusterSession, defaultCacheDir } from '../cluster/session';
+import type { ClusterError } from '../cluster/result';
 import type { ManifestFile } from '../manifests/parse';
 import { ClusterStatusNotification, type ClusterStatus, type PlumblineSettings } from '../protocol';
 import type { SchemaBundle } from '../schemas/bundle';
@@ -50,13 +51,20 @@ export class ClusterState {
     layer.request(gvs).then(() => this.report(), (e: unknown) => this.connection.console.error(`live schemas: ${String(e)}`));
   }
 
+  /** Drift saw the cluster answer (undefined) or fail: keep the one status in step with it. */
+  noteReachability(error: ClusterError | undefined): void {
+    const context = this.session?.contextName ?? this.session?.target.context;
+    if (error === undefined) this.publish({ context, state: 'connected', message: 'comparing with the live cluster and its schemas' });
+    else this.publish({ context, state: 'unreachable', message: error.message });
+  }
+
   private report(): void {
     const layer = this.layer;
     const session = this.session;
     if (layer === undefined || session === undefined) return;
     const context = session.contextName ?? session.target.context;
     const error = layer.status.error ?? session.lastError;
-    if (layer.status.kind === 'live') this.publish({ context, state: 'connected', message: 'validating with the schemas this cluster serves' });
+    if (layer.status.kind === 'live') this.publish({ context, state: 'connected', message: 'comparing with the live cluster and its schemas' });
     else if (layer.status.kind === 'cache') this.publish({ context, state: 'offline-cache', message: `unreachable, using cached schemas: ${error?.message ?? ''}` });
     else if (error !== undefined) this.publish({ context, state: 'unreachable', message: error.message });
   }

@@ -3,6 +3,7 @@ import type { ClusterSession } from '../cluster/session';
 import type { Finding } from '../check/problem';
 import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
 import type { IgnoreRule } from '../drift/ignore';
+import type { ClusterError } from '../cluster/result';
 import { driftProblems, driftSummary } from '../drift/findings';
 import type { ResourceIdentity } from '../manifests/identity';
 import type { Range } from '../manifests/lineIndex';
@@ -51,6 +52,8 @@ export class DriftState {
     private readonly session: () => ClusterSession | undefined,
     private readonly publish: (uri: string) => void,
     private readonly ignoreRules: () => Promise<IgnoreRule[]>,
+    /** Told after each run whether the cluster answered, so the status follows outages. */
+    private readonly reachability: (error: ClusterError | undefined) => void = () => undefined,
   ) {
     this.queue = new ValidationQueue((uri) => this.compute(uri), (uri, e) => connection.console.error(`drift of ${uri} failed: ${String(e)}`));
   }
@@ -156,6 +159,8 @@ export class DriftState {
     const latest = this.file(uri);
     if (latest === undefined || latest.version !== version) return;
     const done = computed.filter((c) => c !== undefined);
+    const down = done.map((c) => c.entry.report).find((r) => r.state === 'unavailable' && (r.error.kind === 'unreachable' || r.error.kind === 'timeout' || r.error.kind === 'unauthorized'));
+    if (done.length > 0) this.reachability(down?.state === 'unavailable' ? down.error : undefined);
     this.results.set(uri, { version, findings: done.flatMap((c) => c.findings), entries: done.map((c) => c.entry) });
     this.publish(uri);
     this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);

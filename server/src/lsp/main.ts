@@ -48,6 +48,7 @@ let schemaError: string | undefined;
 let cluster: ClusterState | undefined;
 let initOptions: InitializationOptions = {};
 let drift: DriftState | undefined;
+let settingsLoaded = false;
 const validationResults = new Map<string, { version: number; findings: Finding[] }>();
 
 function describeError(error: unknown): string {
@@ -65,8 +66,9 @@ function schemaResolver(): SchemaResolver | undefined {
       const bundled = loadBundledSchemas();
       schemas = new SchemaResolver([bundled]);
       cluster = new ClusterState(connection, schemas, bundled, revalidateAll, initOptions.cacheDir);
-      cluster.configure(settings, initOptions.trusted !== false);
-      drift = new DriftState(connection, driftInput, () => settings, () => cluster?.session, publish, workspaceIgnoreRules);
+      // Configured once the client's settings are in (onInitialized); until then, bundled schemas only.
+      if (settingsLoaded) cluster.configure(settings, initOptions.trusted !== false);
+      drift = new DriftState(connection, driftInput, () => settings, () => cluster?.session, publish, workspaceIgnoreRules, (error) => cluster?.noteReachability(error));
     } catch (error: unknown) {
       schemaError = describeError(error);
       connection.console.error(`schemas unavailable, only YAML syntax is checked: ${schemaError}`);
@@ -166,6 +168,7 @@ connection.onInitialize((params): InitializeResult => {
 connection.onInitialized(() => {
   loadSettings()
     .then(() => {
+      settingsLoaded = true;
       cluster?.configure(settings, initOptions.trusted !== false);
       return indexKustomizations();
     })
