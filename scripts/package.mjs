@@ -11,5 +11,5 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit'
 
 run(process.execPath, ['esbuild.mjs', '--production']);
 // The bundles carry every dependency, so vsce needs none of node_modules.
-run(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '-o', out]);
+run(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out]);
 console.log(`packaged ${out} (${(statSync(out).size / 1024).toFixed(0)} KiB)`);
