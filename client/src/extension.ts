@@ -19,11 +19,10 @@ async function startServer(context: PlumblineContext): Promise<void> {
     client = await startLanguageClient(context);
   } catch (error: unknown) {
     context.log.error(`the language server failed to start: ${describe(error)}`);
-    const choice = await vscode.window.showErrorMessage(
-      `Plumbline: the language server failed to start: ${describe(error)}`,
-      'Show Output',
-    );
-    if (choice === 'Show Output') context.log.show();
+    // Not awaited: activation must finish even if nobody ever clicks the notification.
+    void vscode.window.showErrorMessage(`Plumbline: the language server failed to start: ${describe(error)}`, 'Show Output').then((choice) => {
+      if (choice === 'Show Output') context.log.show();
+    });
   }
 }
 

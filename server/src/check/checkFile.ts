@@ -59,6 +59,8 @@ function schemaProblems(document: ManifestDocument, options: CheckOptions, schem
   if (identity === undefined && options.role.kind === 'kustomization' && isMap(document.doc.contents)) identity = KUSTOMIZATION_IDENTITY;
   // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate.
   if (identity === undefined) return [];
+  // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
+  if (hasSops(document.doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
   const resolved = schemas.resolve(identity);
   if (resolved === undefined) {
     const others = schemas.otherVersions(identity);
@@ -91,9 +93,8 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   const role = options.role;
   if (role.kind === 'helm-template') return [];
   const findings: Finding[] = [];
-  const syntaxBroken = file.documents.some((d) => d.syntax.some((p) => p.severity === 'error'));
-  // An unrendered template outside a chart folder: its `{{ }}` are not YAML errors to report.
-  if (syntaxBroken && looksTemplated(file.text)) return [];
+  // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML that gets applied.
+  if (looksTemplated(file.text)) return [];
   for (const document of file.documents) {
     for (const problem of document.syntax) findings.push(place(file, document.base, problem));
     const schemas = options.schemas;

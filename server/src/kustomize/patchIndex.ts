@@ -46,8 +46,16 @@ export class PatchIndex {
   private readonly byKustomization = new Map<string, Map<string, PatchUse>>();
 
   update(kustomizationPath: string, text: string | undefined): void {
-    if (text === undefined) this.byKustomization.delete(kustomizationPath);
-    else this.byKustomization.set(kustomizationPath, patchesOf(kustomizationPath, text));
+    if (text === undefined) {
+      this.byKustomization.delete(kustomizationPath);
+      return;
+    }
+    try {
+      this.byKustomization.set(kustomizationPath, patchesOf(kustomizationPath, text));
+    } catch {
+      // A kustomization too broken to read (absurd nesting): it names no patches until fixed.
+      this.byKustomization.delete(kustomizationPath);
+    }
   }
 
   useOf(path: string): PatchUse | undefined {

@@ -116,10 +116,10 @@ export class DriftState {
   }
 
   private async compute(uri: string): Promise<void> {
-    const current = this.file(uri);
-    if (current === undefined) return;
-    const engine = await this.currentEngine();
-    if (engine === undefined || !current.eligible) {
+    // Without a cluster there is nothing to compare: do not even look at the text.
+    const engine = this.session() === undefined ? undefined : await this.currentEngine();
+    const current = engine === undefined ? undefined : this.file(uri);
+    if (engine === undefined || current === undefined || !current.eligible) {
       if (this.results.delete(uri)) this.publish(uri);
       return;
     }

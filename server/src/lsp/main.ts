@@ -81,13 +81,20 @@ function schemaResolver(): SchemaResolver | undefined {
 function parsed(uri: string): ManifestFile | undefined {
   const document = documents.get(uri);
   if (document === undefined) return undefined;
+  const last = lastParse.get(uri);
+  if (last !== undefined && last.version === document.version) return last.file;
   let parser = parsers.get(uri);
   if (parser === undefined) {
     parser = new ManifestParser();
     parsers.set(uri, parser);
   }
-  return parser.parse(document.getText());
+  const file = parser.parse(document.getText());
+  lastParse.set(uri, { version: document.version, file });
+  return file;
 }
+
+/** The parse of each document's latest version: validation, drift and requests share it. */
+const lastParse = new Map<string, { version: number; file: ManifestFile }>();
 
 /** Validates the current version and publishes; synchronous work, queued so bursts of edits coalesce. */
 function validate(uri: string): Promise<void> {
@@ -101,6 +108,9 @@ function validate(uri: string): Promise<void> {
   if (tooLarge !== undefined) {
     parsers.delete(uri);
     findings = [tooLarge];
+  } else if (text.includes('\u0000')) {
+    // The same note the CLI gives: binary content is not a manifest.
+    findings = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'information', code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' }];
   } else {
     if (path !== undefined && isKustomizationFile(path)) patches.update(path, text);
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path));
@@ -128,6 +138,12 @@ function publish(uri: string): void {
 
 const queue = new ValidationQueue(validate, (uri, error) => {
   connection.console.error(`validation of ${uri} failed: ${describeError(error)}`);
+  // Every version gets an answer: say that checking failed rather than leave old diagnostics.
+  const document = documents.get(uri);
+  if (document === undefined) return;
+  const message = error instanceof RangeError ? 'not checked: this document is too deeply nested or too large to check' : `not checked: internal error (${error instanceof Error ? error.message : String(error)}); see the Plumbline output`;
+  validationResults.set(uri, { version: document.version, findings: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'plumbline.internal', message }] });
+  publish(uri);
 });
 
 function revalidateAll(): void {
@@ -227,6 +243,7 @@ documents.onDidClose((event) => {
   const uri = event.document.uri;
   queue.cancel(uri);
   parsers.delete(uri);
+  lastParse.delete(uri);
   validationResults.delete(uri);
   drift?.forget(uri);
   connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { parseAllDocuments, type Document } from 'yaml';
+import { parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
 import { LineIndex } from './lineIndex';
@@ -45,8 +45,10 @@ function unclosedQuoteRange(text: string, message: string, end: number): [number
   // A double-quoted scalar may contain escaped quotes; step over them.
   while (quote === '"' && at > 0 && text[at - 1] === '\\') at = text.lastIndexOf(quote, at - 1);
   if (at < 0) return undefined;
-  const lineEnd = text.indexOf('\n', at);
-  return [at, lineEnd === -1 ? text.length : lineEnd];
+  let lineEnd = text.indexOf('\n', at);
+  if (lineEnd === -1) lineEnd = text.length;
+  else if (text[lineEnd - 1] === '\r') lineEnd--;
+  return [at, lineEnd];
 }
 
 const TOKEN_END = /[\s:,[\]{}#]/;
@@ -75,8 +77,67 @@ function syntaxProblems(doc: Document.Parsed, text: string): Problem[] {
   return problems;
 }
 
+/** Deeper than this a document is not parsed: the parser recurses per level, and real manifests nest a few dozen. */
+export const MAX_NESTING = 200;
+
+/** Where a chunk first nests deeper than MAX_NESTING (block indentation with `- ` prefixes, or flow brackets), or -1. */
+function tooDeepAt(text: string): number {
+  let max = 0;
+  let lineOffset = 0;
+  let flow = 0;
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lineStart = true;
+      indent = 0;
+      lineOffset = i + 1;
+      continue;
+    }
+    if (lineStart && (c === 32 || c === 45 /* - */)) {
+      indent++;
+      if (indent / 2 > max) max = indent / 2;
+      if (max > MAX_NESTING) return lineOffset;
+      continue;
+    }
+    lineStart = false;
+    if (c === 91 || c === 123) {
+      flow++;
+      if (flow > max) max = flow;
+      if (max > MAX_NESTING) return lineOffset;
+    } else if ((c === 93 || c === 125) && flow > 0) flow--;
+  }
+  return -1;
+}
+
+// Characters YAML forbids in a stream (C0 controls other than tab/LF/CR, DEL) and lone surrogates, which cannot be saved as UTF-8.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const FORBIDDEN = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function forbiddenCharacters(text: string): Problem[] {
+  const out: Problem[] = [];
+  for (const m of text.matchAll(FORBIDDEN)) {
+    const code = m[0].charCodeAt(0);
+    const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    const message = code >= 0xd800 && code <= 0xdfff ? `lone surrogate ${hex} cannot be saved as UTF-8` : `control character ${hex} is not allowed in YAML`;
+    out.push({ start: m.index, end: m.index + 1, severity: 'error', code: 'yaml.FORBIDDEN_CHARACTER', message });
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
 /** Parses one chunk. Exported for tests; use ManifestParser to get caching. */
 export function parseChunk(text: string): ParsedChunk {
+  const deepAt = tooDeepAt(text);
+  if (deepAt !== -1) {
+    const lineEnd = text.indexOf('\n', deepAt);
+    const end = Math.min(lineEnd === -1 ? text.length : lineEnd, deepAt + 200);
+    return {
+      text,
+      documents: [{ doc: emptyDocument(), identity: undefined, syntax: [{ start: deepAt, end, severity: 'error', code: 'yaml.RESOURCE_EXHAUSTION', message: `not parsed: this document nests more than ${MAX_NESTING} levels deep here` }] }],
+    };
+  }
   const docs = parseAllDocuments(text, PARSE_OPTIONS);
   // parseAllDocuments returns an EmptyStream (array-like, no documents) for blank input.
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
@@ -85,9 +146,13 @@ export function parseChunk(text: string): ParsedChunk {
     documents: list.map((doc) => ({
       doc,
       identity: doc.errors.length === 0 ? identityOf(doc) : safeIdentity(doc),
-      syntax: syntaxProblems(doc, text),
+      syntax: [...syntaxProblems(doc, text), ...forbiddenCharacters(text)],
     })),
   };
+}
+
+function emptyDocument(): Document.Parsed {
+  return parseDocument('', PARSE_OPTIONS);
 }
 
 function safeIdentity(doc: Document.Parsed): ResourceIdentity | undefined {

@@ -154,6 +154,8 @@ class Walker {
       const keyNode = pair.key as Node | null;
       const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
       if (key === undefined) continue;
+      // YAML merge keys (kubectl accepts them) and, in patches, strategic-merge directives are not fields.
+      if (key === '<<' || (this.options.partial && key.startsWith('$'))) continue;
       seen.add(key);
       const value = pair.value as Node | null;
       const propertySchema = properties?.[key] ?? (this.options.caseInsensitiveKeys === true && properties !== undefined ? caseInsensitive(properties, key) : undefined);
