@@ -101,8 +101,14 @@ export class LspHarness {
     const harness = new LspHarness(child, connection);
     harness.settings = settings;
     child.stderr.on('data', (chunk: Buffer) => harness.stderr.push(chunk.toString()));
+    // A server busy in a long computation never notices its client is gone: do not leave one behind.
+    const killOnExit = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
     child.on('exit', (code, signal) => {
       harness.exited = `server exited (code ${String(code)}, signal ${String(signal)})`;
+      process.removeListener('exit', killOnExit);
     });
     connection.onNotification(PublishDiagnosticsNotification.type, (params: PublishDiagnosticsParams) => {
       harness.latest.set(params.uri, params.diagnostics);
