@@ -165,6 +165,17 @@ describe('language server: malformed text', () => {
     await lsp.close(uri);
   });
 
+  test('a control character is reported once, also when `...` ends documents without a `---`', async () => {
+    const uri = 'untitled:control-once.yaml';
+    await lsp.open(uri, 'a: x\u0007y\n...\nb: 1\n...\nc: 2\n');
+    const diagnostics = await lsp.waitForVersion(uri, 1);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range, d.message]),
+      [[{ start: { line: 0, character: 4 }, end: { line: 0, character: 5 } }, 'control character U+0007 is not allowed in YAML']],
+    );
+    await lsp.close(uri);
+  });
+
   test('binary junk (with NUL bytes) is skipped with the same note as the CLI gives', async () => {
     const uri = 'untitled:junk.png.yaml';
     let seed = 7;
@@ -317,5 +328,113 @@ describe('language server: a 50 MB file', () => {
     );
     await lsp.close(uri);
     await assertStillValidates(lsp, 'fifty');
+  });
+});
+
+describe('language server: a %YAML directive below a blank first line', () => {
+  let lsp: LspHarness;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ lsp, cleanup } = await startServer());
+  });
+  after(async () => {
+    await cleanup();
+  });
+
+  test('is split into documents like any other file and validated at once', async () => {
+    const uri = 'untitled:directive.yaml';
+    await lsp.open(uri, '\n%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labls: {}\n');
+    const { value: diagnostics } = await within(BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range, d.message]),
+      [[{ start: { line: 7, character: 2 }, end: { line: 7, character: 7 } }, 'unknown field `labls` in ConfigMap metadata; did you mean `labels`?']],
+    );
+    await within(BOUND_MS, 'hover', lsp.hover(uri, { line: 3, character: 1 }));
+  });
+});
+
+describe('language server: requests on a file skipped as too large', () => {
+  let lsp: LspHarness;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ lsp, cleanup } = await startServer());
+  });
+  after(async () => {
+    await cleanup();
+  });
+
+  test('outline, folding, hover and completion on a skipped 21 MB file answer at once (the file is not parsed)', async () => {
+    const uri = 'untitled:skipped.yaml';
+    const row = '  key-000000: value-value-value-value-value-value-value-value-value\n';
+    const count = Math.ceil((21 * 1024 * 1024) / row.length);
+    await lsp.open(uri, configMap(Array.from({ length: count }, (_, i) => row.replace('000000', String(i).padStart(6, '0'))).join('')));
+    const [skipped] = await lsp.waitForVersion(uri, 1, 20_000);
+    assert.equal(skipped?.code, 'file.too-large');
+    await within(BOUND_MS, 'documentSymbol on the skipped file', lsp.documentSymbols(uri));
+    await within(BOUND_MS, 'foldingRange on the skipped file', lsp.foldingRanges(uri));
+    await within(BOUND_MS, 'hover on the skipped file', lsp.hover(uri, { line: 6, character: 4 }));
+    await within(BOUND_MS, 'completion on the skipped file', lsp.completion(uri, { line: 6, character: 4 }));
+    await assertStillValidates(lsp, 'skipped');
+  });
+});
+
+describe('language server: a big file under the limit', () => {
+  let lsp: LspHarness;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ lsp, cleanup } = await startServer());
+  });
+  after(async () => {
+    await cleanup();
+  });
+
+  test('a 3 MB ConfigMap (45,000 keys, well under the 20 MB limit) is checked within 5 s', async () => {
+    const uri = 'untitled:three-mb.yaml';
+    const row = '  key-000000: value-value-value-value-value-value-value-value-value\n';
+    const count = Math.ceil((3 * 1024 * 1024) / row.length);
+    await lsp.open(uri, configMap(Array.from({ length: count }, (_, i) => row.replace('000000', String(i).padStart(6, '0'))).join('')));
+    await within(5_000, `diagnostics for ${count} keys`, lsp.waitForVersion(uri, 1, 5_000));
+  });
+});
+
+describe('language server: an alias bomb the schema walker follows', () => {
+  let lsp: LspHarness;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ lsp, cleanup } = await startServer());
+  });
+  after(async () => {
+    await cleanup();
+  });
+
+  test('in a CRD schema, stops with one warning within 3 s', async () => {
+    const lines = [
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'metadata:',
+      '  name: lols.example.com',
+      'spec:',
+      '  group: example.com',
+      '  names: {kind: Lol, plural: lols}',
+      '  scope: Namespaced',
+      '  versions:',
+      '    - name: v1',
+      '      served: true',
+      '      storage: true',
+      '      schema:',
+      '        openAPIV3Schema:',
+      '          type: object',
+      '          properties:',
+      '            l0: &l0 {type: string}',
+    ];
+    const keys = 'abcdefghij'.split('');
+    for (let i = 1; i <= 9; i++) lines.push(`            l${i}: &l${i} {type: object, properties: {${keys.map((k) => `${k}: *l${i - 1}`).join(', ')}}}`);
+    const uri = 'untitled:lol-crd.yaml';
+    await lsp.open(uri, `${lines.join('\n')}\n`);
+    const { value: diagnostics } = await within(3_000, 'diagnostics of the CRD bomb', lsp.waitForVersion(uri, 1, 3_000));
+    assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+    assert.equal(diagnostics[0]?.severity, DiagnosticSeverity.Warning);
+    assert.equal(diagnostics[0]?.message, 'validation stopped: this document expands to more than 200000 nodes (aliases?)');
+    await lsp.close(uri);
   });
 });

@@ -114,6 +114,9 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await expectFixture('rules/required.ok.yaml');
     });
 
+    test('a list item missing a required field gets the error on its first key, not across the whole item', async () => {
+      await expectFixture('rules/required-list-item.yaml');
+    });
 
     test('types: integer, string (with a quoting hint), boolean, object and list', async () => {
       await expectFixture('rules/types.yaml');
@@ -145,6 +148,10 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await expectFixture('rules/preserve-unknown-fields.ok.yaml');
     });
 
+    test('anyOf/oneOf (CRD int-or-string, Quantity): one message when no alternative fits', async () => {
+      await expectFixture('rules/any-of.yaml');
+      await expectFixture('rules/any-of.ok.yaml');
+    });
 
     test('a kind without a schema gets one note on `kind`, with the severity of plumbline.validation.unknownKinds', async () => {
       const relative = 'rules/unknown-kind.yaml';
@@ -169,6 +176,9 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await expectFixture('rules/unserved-version.yaml');
     });
 
+    test('a kind served at several versions names each of them', async () => {
+      await expectFixture('rules/unserved-version-several.yaml');
+    });
 
     test('the same resource twice in a file is an error on the second name', async () => {
       await expectFixture('rules/duplicates.yaml');
@@ -285,6 +295,14 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
     test('an Argo CD ApplicationSet with quoted {{path.basename}} templates is valid; a real mistake in it is not hidden', async () => {
       await expectFixture('argocd/applicationset.yaml');
       await expectFixture('argocd/applicationset-broken.yaml');
+    });
+
+    test('an ApplicationSet with unquoted {{env}} inside plain scalars (valid YAML strings) is still validated', async () => {
+      await expectFixture('argocd/applicationset-unquoted.yaml');
+    });
+
+    test('a ConfigMap with a colour-printing shell script: ANSI escapes in a block scalar are text, not nesting', async () => {
+      await expectFixture('configmaps/scripts.yaml');
     });
 
     test('a Flux HelmRepository and HelmRelease with values', async () => {
@@ -479,6 +497,17 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await lsp.close(kinds);
     });
 
+    test('`kind: ` after `apiVersion: apps/v1` ranks the kinds of apps/v1 first', async () => {
+      const kinds = uriOf('assist/kind-ranked.yaml');
+      await openText(kinds, 'apiVersion: apps/v1\nkind: \n');
+      const list = items(await lsp.completion(kinds, { line: 1, character: 6 }));
+      const ranked = [...list].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
+      assert.deepEqual(
+        ranked.slice(0, 5).map((i) => `${i.label} ${i.detail ?? ''}`),
+        ['ControllerRevision apps/v1', 'DaemonSet apps/v1', 'Deployment apps/v1', 'ReplicaSet apps/v1', 'StatefulSet apps/v1'],
+      );
+      await lsp.close(kinds);
+    });
 
     test('an empty document offers whole resources as snippets', async () => {
       const empty = uriOf('assist/new.yaml');

@@ -146,12 +146,16 @@ export class LspHarness {
 
   initializeResult: InitializeResult | undefined;
 
-  async open(uri: string, text: string): Promise<void> {
-    this.versions.set(uri, 1);
+  /**
+   * Opens a document. A URI opened again after a close can be given a higher `version`, so that a
+   * publish still in flight for its earlier incarnation (also version 1) cannot be mistaken for it.
+   */
+  async open(uri: string, text: string, version = 1): Promise<void> {
+    this.versions.set(uri, version);
     // What was published for an earlier incarnation of this URI says nothing about this one.
     this.lastPublished.delete(uri);
     await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
-      textDocument: { uri, languageId: 'yaml', version: 1, text },
+      textDocument: { uri, languageId: 'yaml', version, text },
     });
   }
 

@@ -79,7 +79,8 @@ export function completionsAt(file: ManifestFile, position: Position, schemas: S
   const identity = span?.document.identity;
 
   if (context.path.length === 0 && context.position.kind === 'value') {
-    const typedApi = identity?.apiVersion;
+    // While `kind:` is still empty the document has no identity: read the typed apiVersion from its line.
+    const typedApi = identity?.apiVersion ?? lines.map((l) => /^apiVersion:\s*(\S+)/.exec(l)?.[1]).find((v) => v !== undefined);
     if (context.position.key === 'kind' || context.position.key === 'apiVersion') {
       const seen = new Set<string>();
       const out: Suggestion[] = [];

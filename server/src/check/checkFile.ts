@@ -67,8 +67,8 @@ function schemaProblems(document: ManifestDocument, options: CheckOptions, schem
     const kindNode = valueNode(document.doc, 'kind');
     if (others.length > 0) {
       const apiNode = valueNode(document.doc, 'apiVersion');
-      const served = others.map((v) => (identity.group === '' ? v : `${identity.group}/${v}`)).join(' or ');
-      return [problemAt(apiNode, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use \`${served}\``)];
+      const served = others.map((v) => `\`${identity.group === '' ? v : `${identity.group}/${v}`}\``).join(' or ');
+      return [problemAt(apiNode, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
     }
     if (options.unknownKind === 'ignore') return [];
     const elsewhere = schemas.apiVersionsOfKind(identity.kind);

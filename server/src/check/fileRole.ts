@@ -25,8 +25,11 @@ export function fileRole(path: string | undefined, patchUse: PatchUse | undefine
   return { kind: 'manifests' };
 }
 
-/** Text that looks like an unrendered template (`{{ … }}` outside quotes). */
+/**
+ * Text that looks like an unrendered template: a `{{ … }}` where a value, key or item starts
+ * (which YAML would read as a flow mapping). `name: shop-{{env}}` is just a string and is checked.
+ */
 export function looksTemplated(text: string): boolean {
-  return /^[^#'"\n]*\{\{[^\n]*\}\}/m.test(text);
+  return /^(\s*|[^#'"\n]*:\s+|\s*-\s+)\{\{[^\n]*\}\}/m.test(text);
 }
 

@@ -81,6 +81,8 @@ function schemaResolver(): SchemaResolver | undefined {
 function parsed(uri: string): ManifestFile | undefined {
   const document = documents.get(uri);
   if (document === undefined) return undefined;
+  // A file skipped as too large is never parsed, whoever asks (outline, hover, drift…).
+  if (document.getText().length > settings.maxFileSizeMB * 1024 * 1024) return undefined;
   const last = lastParse.get(uri);
   if (last !== undefined && last.version === document.version) return last.file;
   let parser = parsers.get(uri);

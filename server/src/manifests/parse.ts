@@ -1,11 +1,32 @@
-import { parseAllDocuments, parseDocument, type Document } from 'yaml';
+import { isScalar, parseAllDocuments, parseDocument, visit, type Document } from 'yaml';
 import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
 import { LineIndex } from './lineIndex';
 import { splitDocuments } from './split';
 
 // Messages without code frames (we show ranges instead); duplicate keys are errors, as kubectl treats them.
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true } as const;
+// Duplicate keys are found below with a set per mapping: yaml's own check compares every pair (quadratic).
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const;
+
+/** Keys that repeat in a mapping, which kubectl rejects. */
+function duplicateKeys(doc: Document.Parsed): Problem[] {
+  const out: Problem[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key)) continue;
+        const name = String(key.value);
+        if (seen.has(name)) {
+          const [start = 0, end = start] = key.range ?? [];
+          out.push({ start, end, severity: 'error', code: 'yaml.DUPLICATE_KEY', message: 'Map keys must be unique' });
+        } else seen.add(name);
+      }
+    },
+  });
+  return out;
+}
 
 /** One parsed YAML document with its findings; offsets are relative to its chunk. */
 export interface ParsedDocument {
@@ -80,33 +101,37 @@ function syntaxProblems(doc: Document.Parsed, text: string): Problem[] {
 /** Deeper than this a document is not parsed: the parser recurses per level, and real manifests nest a few dozen. */
 export const MAX_NESTING = 200;
 
-/** Where a chunk first nests deeper than MAX_NESTING (block indentation with `- ` prefixes, or flow brackets), or -1. */
+/**
+ * Where a chunk first nests deeper than MAX_NESTING, or -1: block indentation with `- ` item
+ * markers, and flow brackets counted per line (so `[` inside scalars, like ANSI codes in a
+ * script, cannot add up).
+ */
 function tooDeepAt(text: string): number {
-  let max = 0;
-  let lineOffset = 0;
-  let flow = 0;
-  let lineStart = true;
-  let indent = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      lineStart = true;
-      indent = 0;
-      lineOffset = i + 1;
-      continue;
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    // Block depth: leading spaces and `- ` item markers; flow depth: brackets on the line.
+    let i = lineStart;
+    let indent = 0;
+    for (;;) {
+      if (text.charCodeAt(i) === 32) {
+        indent++;
+        i++;
+      } else if (text.charCodeAt(i) === 45 && text.charCodeAt(i + 1) === 32) {
+        indent += 2;
+        i += 2;
+      } else break;
     }
-    if (lineStart && (c === 32 || c === 45 /* - */)) {
-      indent++;
-      if (indent / 2 > max) max = indent / 2;
-      if (max > MAX_NESTING) return lineOffset;
-      continue;
+    if (indent / 2 > MAX_NESTING) return lineStart;
+    let flow = 0;
+    for (; i < lineEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 91 || c === 123) {
+        if (++flow > MAX_NESTING) return lineStart;
+      } else if ((c === 93 || c === 125) && flow > 0) flow--;
     }
-    lineStart = false;
-    if (c === 91 || c === 123) {
-      flow++;
-      if (flow > max) max = flow;
-      if (max > MAX_NESTING) return lineOffset;
-    } else if ((c === 93 || c === 125) && flow > 0) flow--;
+    lineStart = lineEnd + 1;
   }
   return -1;
 }
@@ -141,12 +166,14 @@ export function parseChunk(text: string): ParsedChunk {
   const docs = parseAllDocuments(text, PARSE_OPTIONS);
   // parseAllDocuments returns an EmptyStream (array-like, no documents) for blank input.
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  // Characters are checked once per chunk and reported with its first document.
+  const forbidden = forbiddenCharacters(text);
   return {
     text,
-    documents: list.map((doc) => ({
+    documents: list.map((doc, i) => ({
       doc,
       identity: doc.errors.length === 0 ? identityOf(doc) : safeIdentity(doc),
-      syntax: [...syntaxProblems(doc, text), ...forbiddenCharacters(text)],
+      syntax: [...syntaxProblems(doc, text), ...duplicateKeys(doc), ...(i === 0 ? forbidden : [])],
     })),
   };
 }

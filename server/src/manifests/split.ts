@@ -17,8 +17,8 @@ export function splitDocuments(text: string): DocumentChunk[] {
   for (const match of text.matchAll(MARKER)) {
     let cut = match.index;
     while (cut > 0) {
-      const prevLineStart = text.lastIndexOf('\n', cut - 2) + 1;
-      if (text.charCodeAt(prevLineStart) !== 0x25 /* % */) break;
+      const prevLineStart = cut >= 2 ? text.lastIndexOf('\n', cut - 2) + 1 : 0;
+      if (prevLineStart >= cut || text.charCodeAt(prevLineStart) !== 0x25 /* % */) break;
       cut = prevLineStart;
     }
     if (cut > 0) cuts.push(cut);

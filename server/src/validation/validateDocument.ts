@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, Scalar, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import type { Problem, Severity } from '../check/problem';
 import type { OpenApiSchema } from '../schemas/openapi';
 import { checkFormat } from './formats';
@@ -36,6 +36,26 @@ class Walker {
     private readonly options: ValidateOptions,
   ) {}
 
+  private anchors: Map<string, { at: number; node: Node }[]> | undefined;
+
+  /** The node an alias names: the nearest definition before it, from a map built once (resolve() rescans the document per alias). */
+  private resolveAlias(name: string, at: number): Node | undefined {
+    if (this.anchors === undefined) {
+      const anchors = new Map<string, { at: number; node: Node }[]>();
+      visit(this.doc, (_key, node) => {
+        if (isNode(node) && node.anchor !== undefined) {
+          const list = anchors.get(node.anchor) ?? [];
+          list.push({ at: node.range?.[0] ?? 0, node });
+          anchors.set(node.anchor, list);
+        }
+      });
+      this.anchors = anchors;
+    }
+    let found: Node | undefined;
+    for (const d of this.anchors.get(name) ?? []) if (d.at < at) found = d.node;
+    return found;
+  }
+
   report(node: Node | null | undefined, message: string, code: string, severity: Severity = 'error'): void {
     const range = node?.range;
     const start = range?.[0] ?? 0;
@@ -63,7 +83,7 @@ class Walker {
     }
     if (depth > MAX_DEPTH || node === null) return;
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
+      const target = this.resolveAlias(node.source, node.range?.[0] ?? 0);
       if (target !== undefined) this.visit(target, schemaIn, path, parentKey, depth + 1);
       return;
     }
@@ -172,7 +192,8 @@ class Walker {
     if (!this.options.partial) {
       const missing = (schema.required ?? []).filter((name) => !seen.has(name));
       if (missing.length > 0) {
-        const anchor = parentKey ?? rootAnchor(node);
+        // A list item has no key of its own: point at its first key rather than the whole item.
+        const anchor = parentKey ?? (path.length === 0 ? rootAnchor(node) : firstKey(node));
         const list = missing.map((m) => `\`${m}\``).join(', ');
         this.report(anchor, `missing required field${missing.length > 1 ? 's' : ''} ${list} in ${this.where(path)}`, 'schema.required');
       }
@@ -219,6 +240,7 @@ class Walker {
     let matches = 0;
     for (const option of options) {
       const probe = new Walker(this.view, this.doc, this.kind, this.options);
+      probe.anchors = this.anchors;
       probe.visit(node, option, path, parentKey, depth);
       if (probe.problems.length === 0) matches++;
       else if (best === undefined || probe.problems.length < best.length) best = probe.problems;
@@ -260,6 +282,11 @@ function itemLabel(item: Node, key: string, index: number): string | number {
   if (!isMap(item)) return index;
   const value = item.get(key, true);
   return isScalar(value) && (typeof value.value === 'string' || typeof value.value === 'number') ? `[${String(value.value)}]` : index;
+}
+
+function firstKey(node: YAMLMap): Node {
+  const first = node.items[0];
+  return isPair(first) && first.key !== null && typeof first.key === 'object' ? (first.key as Node) : node;
 }
 
 function rootAnchor(node: YAMLMap): Node | null {
