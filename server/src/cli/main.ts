@@ -7,13 +7,15 @@ import { ClusterSession, defaultCacheDir } from '../cluster/session';
 import { cachedSchemas, cachedSchemasOfVersion } from '../schemas/live';
 
 import { existsSync } from 'node:fs';
-import { checkPaths, formatText, totals } from './checkCommand';
+import { checkPaths, totals } from '../check/checkPaths';
+import { validateEnvironment } from '../environments/validate';
+import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
 import { discoverEnvironments } from '../environments/discover';
 import { syncEnvironment } from '../environments/sync';
 import type { PruneCandidate } from '../environments/converge';
 import { pendingSummary } from '../git/commit';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { flatten, toSarif } from './formats';
 
@@ -202,7 +204,7 @@ async function sync(args: string[]): Promise<number> {
   const env = environments.find((e) => e.name === values.env);
   if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
   // Pre-flight: what is about to be committed must be valid.
-  const reports = await checkPaths(env.paths.map((p) => join(root, p)), { schemas: () => Promise.resolve(new SchemaResolver([loadBundledSchemas()])), unknownKind: 'information' });
+  const reports = await validateEnvironment(root, env);
   const errors = totals(reports).errors;
   if (errors > 0 && values['allow-invalid'] !== true) {
     process.stdout.write(formatText(reports));

@@ -2,6 +2,7 @@ import { Discovery } from '../cluster/discovery';
 import type { ClusterClient, KubeObject } from '../cluster/http';
 import { fail, ok, type Result } from '../cluster/result';
 import { ENVIRONMENT_MARK } from '../drift/engine';
+import { parseApiVersion } from '../manifests/identity';
 import type { Delivery } from './model';
 import type { RenderedObject } from './render';
 
@@ -110,8 +111,8 @@ export async function applyDirect(client: ClusterClient, environment: string, ob
   const ordered = [...objects].sort((a, b) => Number(b.object.kind === 'Namespace') - Number(a.object.kind === 'Namespace'));
   for (const { object } of ordered) {
     if (options.signal?.aborted === true) return fail('timeout', `cancelled after applying ${applied} of ${objects.length} objects`);
-    const [group, version] = (object.apiVersion ?? '').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion ?? ''];
-    const info = await discovery.resource(group ?? '', version ?? '', object.kind ?? '');
+    const { group, version } = parseApiVersion(object.apiVersion ?? '');
+    const info = await discovery.resource(group, version, object.kind ?? '');
     if (!info.ok) return info;
     const name = object.metadata?.name ?? '';
     const namespace = info.value.namespaced ? (object.metadata?.namespace ?? client.namespace) : undefined;
@@ -138,8 +139,7 @@ export async function pruneCandidates(client: ClusterClient, environment: string
   const wanted = new Set(objects.map(({ object }) => `${object.apiVersion}/${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`));
   const kinds = new Map<string, { group: string; version: string; kind: string }>();
   for (const { object } of objects) {
-    const [group, version] = (object.apiVersion ?? '').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion ?? ''];
-    kinds.set(`${object.apiVersion}/${object.kind}`, { group: group ?? '', version: version ?? '', kind: object.kind ?? '' });
+    kinds.set(`${object.apiVersion}/${object.kind}`, { ...parseApiVersion(object.apiVersion ?? ''), kind: object.kind ?? '' });
   }
   const out: PruneCandidate[] = [];
   for (const k of kinds.values()) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored } from '../drift/engine';
 import type { IgnoreRule } from '../drift/ignore';
-import type { ResourceIdentity } from '../manifests/identity';
+import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { ManifestParser } from '../manifests/parse';
 import type { Environment } from './model';
 import { renderEnvironment, type RenderOptions } from './render';
@@ -28,8 +28,7 @@ export interface EnvironmentStatus {
 }
 
 function identityOf(apiVersion: string, kind: string, name: string, namespace: string | undefined): ResourceIdentity {
-  const slash = apiVersion.indexOf('/');
-  return { apiVersion, group: slash === -1 ? '' : apiVersion.slice(0, slash), version: slash === -1 ? apiVersion : apiVersion.slice(slash + 1), kind, name, ...(namespace !== undefined ? { namespace } : {}) };
+  return { apiVersion, ...parseApiVersion(apiVersion), kind, name, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
 /** The line of the document in `path` that declares kind/name, so the tree can open it. */

@@ -6,12 +6,10 @@ import { ClusterSession } from '../cluster/session';
 import { readIgnoreRules } from '../drift/ignore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../environments/status';
-import { checkPaths } from '../cli/checkCommand';
 import type { Environment } from '../environments/model';
 import { syncEnvironment } from '../environments/sync';
+import { validateEnvironment } from '../environments/validate';
 import { pendingSummary } from '../git/commit';
-import { loadBundledSchemas } from '../schemas/bundled';
-import { SchemaResolver } from '../schemas/resolver';
 import {
   EnvironmentsRequest,
   SyncPlanRequest,
@@ -55,7 +53,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
     if (typeof found === 'string') return { error: found };
     const { folder, env } = found;
     const pending = await pendingSummary(folder, env);
-    const reports = await checkPaths(env.paths.map((p) => join(folder, p)), { schemas: () => Promise.resolve(new SchemaResolver([loadBundledSchemas()])), unknownKind: 'information' });
+    const reports = await validateEnvironment(folder, env);
     const validationErrors = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error').map((f) => `${relative(folder, r.path)}:${f.range.start.line + 1}: ${f.message}`));
     return {
       environment: env.name,

@@ -10,6 +10,12 @@ export interface ResourceIdentity {
   namespace?: string;
 }
 
+/** `apps/v1` → group apps, version v1; `v1` → the core group (''). */
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
 function scalarString(map: YAMLMap, key: string): string | undefined {
   const node = map.get(key, true);
   if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
@@ -25,13 +31,7 @@ export function identityOf(doc: Document): ResourceIdentity | undefined {
   const apiVersion = scalarString(root, 'apiVersion');
   const kind = scalarString(root, 'kind');
   if (apiVersion === undefined || kind === undefined) return undefined;
-  const slash = apiVersion.indexOf('/');
-  const identity: ResourceIdentity = {
-    apiVersion,
-    group: slash === -1 ? '' : apiVersion.slice(0, slash),
-    version: slash === -1 ? apiVersion : apiVersion.slice(slash + 1),
-    kind,
-  };
+  const identity: ResourceIdentity = { apiVersion, ...parseApiVersion(apiVersion), kind };
   const metadata = root.get('metadata', true);
   if (isMap(metadata)) {
     const name = scalarString(metadata, 'name');

@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { checkFile, sizeFinding, type CheckOptions } from './checkFile';
+import { declarations, duplicateFindings, type Declaration } from './duplicates';
+import { fileRole, type FileRole } from './fileRole';
+import type { Finding } from './problem';
+import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
+import { ManifestParser, type ManifestFile } from '../manifests/parse';
+import type { SchemaResolver } from '../schemas/resolver';
+import { decodeManifest } from '../workspace/decode';
+import { collectYamlFiles, displayPath } from '../workspace/files';
+
+export interface FileReport {
+  path: string;
+  documents: number;
+  /** Resources validated against a schema. */
+  resources: number;
+  skipped: string | undefined;
+  findings: Finding[];
+}
+
+export interface CheckRun {
+  /** Chooses the schemas once the files are parsed and the group/versions in use are known. */
+  schemas: (groupVersions: { group: string; version: string }[]) => Promise<SchemaResolver | undefined>;
+  unknownKind: CheckOptions['unknownKind'];
+}
+
+/** Kustomizations among the files and beside them, so patch files are known before they are checked. */
+async function buildPatchIndex(files: readonly string[]): Promise<PatchIndex> {
+  const index = new PatchIndex();
+  const kustomizations = new Set(files.filter(isKustomizationFile).map((f) => resolve(f)));
+  for (const dir of new Set(files.map((f) => dirname(resolve(f))))) {
+    for (const name of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) kustomizations.add(candidate);
+    }
+  }
+  for (const path of kustomizations) index.update(path, await readFile(path, 'utf8').catch(() => undefined));
+  return index;
+}
+
+/** Checks every YAML file below the given paths; expected failures become findings, not throws. */
+export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
+  const files = await collectYamlFiles(paths);
+  const patches = await buildPatchIndex(files);
+  const reports: FileReport[] = [];
+  const parsed: { report: FileReport; file: ManifestFile; role: FileRole }[] = [];
+  for (const path of files) {
+    const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
+    reports.push(report);
+    const bytes = await readFile(path);
+    const tooLarge = sizeFinding(bytes.byteLength);
+    if (tooLarge !== undefined) {
+      report.findings.push(tooLarge);
+      report.skipped = 'too large';
+      continue;
+    }
+    const decoded = decodeManifest(bytes);
+    if ('finding' in decoded) {
+      report.findings.push(decoded.finding);
+      report.skipped = decoded.finding.code === 'file.binary' ? 'binary' : undefined;
+      continue;
+    }
+    const role = fileRole(resolve(path), patches.useOf(path));
+    if (role.kind === 'helm-template') {
+      report.skipped = 'Helm template';
+      continue;
+    }
+    const file = new ManifestParser().parse(decoded.text);
+    report.documents = file.documents.length;
+    report.resources = file.documents.filter((d) => d.identity !== undefined).length;
+    parsed.push({ report, file, role });
+  }
+  const groupVersions = new Map<string, { group: string; version: string }>();
+  for (const { file } of parsed) {
+    for (const d of file.documents) if (d.identity !== undefined) groupVersions.set(d.identity.apiVersion, { group: d.identity.group, version: d.identity.version });
+  }
+  const schemas = await run.schemas([...groupVersions.values()]);
+  const declared: Declaration[] = [];
+  for (const { report, file, role } of parsed) {
+    report.findings = checkFile(file, { role, schemas, unknownKind: run.unknownKind });
+    if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
+  }
+  // Two files of one folder that declare the same object would fight over it when applied together.
+  const byFolder = new Map<string, Declaration[]>();
+  for (const d of declared) byFolder.set(dirname(d.path), [...(byFolder.get(dirname(d.path)) ?? []), d]);
+  for (const group of byFolder.values()) {
+    for (const [path, findings] of duplicateFindings(group, displayPath)) {
+      reports.find((r) => r.path === path)?.findings.push(...findings);
+    }
+  }
+  return reports;
+}
+
+interface Totals {
+  files: number;
+  resources: number;
+  errors: number;
+  warnings: number;
+  skipped: number;
+}
+
+export function totals(reports: readonly FileReport[]): Totals {
+  const t: Totals = { files: reports.length, resources: 0, errors: 0, warnings: 0, skipped: 0 };
+  for (const r of reports) {
+    t.resources += r.resources;
+    if (r.skipped !== undefined) t.skipped++;
+    for (const f of r.findings) {
+      if (f.severity === 'error') t.errors++;
+      else if (f.severity === 'warning') t.warnings++;
+    }
+  }
+  return t;
+}
