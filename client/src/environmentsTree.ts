@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { EnvironmentsRequest, type EnvironmentNode, type EnvironmentsResult } from '../../server/src/protocol';
+import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentNode, type EnvironmentsResult } from '../../server/src/protocol';
+import { branchDescription, branchTooltip } from './branchState';
 import type { PlumblineContext } from './context';
 
 type Resource = EnvironmentNode['resources'][number];
@@ -28,10 +29,13 @@ function icon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
 }
 
 /** The GitOps sidebar: environments with their status, resources grouped by kind. */
-export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
+export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private result: Promise<EnvironmentsResult> | undefined;
+  /** Resources by kind, per environment as last loaded: computed on first expand, not per refresh. */
+  private readonly kinds = new WeakMap<EnvironmentNode, Map<string, Resource[]>>();
+  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: () => LanguageClient | undefined,
@@ -44,8 +48,44 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
   }
 
   refresh(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
     this.result = undefined;
     this.changed.fire();
+  }
+
+  /** A refresh after a quiet moment: saves, Git and cluster changes come in bursts. */
+  refreshSoon(delayMs = 500): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.refresh(), delayMs);
+  }
+
+  /** Refreshes whenever the server says what the tree shows changed (Git, cluster events); for one client's lifetime. */
+  follow(client: LanguageClient): vscode.Disposable {
+    const listener = client.onNotification(EnvironmentsChangedNotification, (p: { reason?: string; environments?: string[] }) => {
+      this.log.debug(`environments changed (${p.reason ?? 'unknown'}${p.environments !== undefined ? `: ${p.environments.join(', ')}` : ''})`);
+      this.refreshSoon();
+    });
+    return { dispose: () => { listener.dispose(); clearTimeout(this.refreshTimer); } };
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    this.changed.dispose();
+  }
+
+  private byKind(env: EnvironmentNode): Map<string, Resource[]> {
+    let kinds = this.kinds.get(env);
+    if (kinds === undefined) {
+      kinds = new Map();
+      for (const r of env.resources) {
+        const list = kinds.get(r.kind);
+        if (list === undefined) kinds.set(r.kind, [r]);
+        else list.push(r);
+      }
+      this.kinds.set(env, kinds);
+    }
+    return kinds;
   }
 
   private load(): Promise<EnvironmentsResult> {
@@ -73,9 +113,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
       return environments.map((env) => ({ type: 'env', env }));
     }
     if (node.type === 'env') {
-      const byKind = new Map<string, Resource[]>();
-      for (const r of node.env.resources) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
-      return [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
+      return [...this.byKind(node.env).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
     }
     if (node.type === 'kind') return node.resources.map((resource) => ({ type: 'resource', resource }));
     return [];
@@ -86,9 +124,9 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
       const e = node.env;
       const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `env:${e.name}`;
-      item.description = `${e.message} · ${e.context ?? 'current context'}${e.protected ? ' · protected' : ''}`;
+      item.description = `${e.message} · ${e.context ?? 'current context'}${branchDescription(e.git)}${e.protected ? ' · protected' : ''}`;
       item.tooltip = new vscode.MarkdownString(
-        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${e.context ?? 'current context'}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}\n- found by: ${e.foundBy.join('; ')}`,
+        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${e.context ?? 'current context'}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}${branchTooltip(e.git)}\n- found by: ${e.foundBy.join('; ')}`,
       );
       item.iconPath = icon(ENV_ICON[e.state]);
       item.contextValue = 'environment';
@@ -129,6 +167,7 @@ export function registerEnvironmentsTree(ctx: PlumblineContext, client: () => La
     }),
   );
   ctx.own({ dispose: () => clearTimeout(timer) });
+  ctx.own(tree);
   ctx.own(
     vscode.commands.registerCommand('plumbline.createConfig', async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];

@@ -5,6 +5,7 @@ import { registerClusterDiff } from './clusterDiff';
 import { registerCommitAndSync } from './commitAndSync';
 import { registerEnvironmentsTree, type EnvironmentsTree } from './environmentsTree';
 import { startLanguageClient } from './languageClient';
+import { registerReconcile } from './reconcile';
 
 let ctx: PlumblineContext | undefined;
 let client: LanguageClient | undefined;
@@ -17,6 +18,7 @@ function describe(error: unknown): string {
 async function startServer(context: PlumblineContext): Promise<void> {
   try {
     client = await startLanguageClient(context);
+    if (tree !== undefined) context.ownForClient(tree.follow(client));
   } catch (error: unknown) {
     context.log.error(`the language server failed to start: ${describe(error)}`);
     // Not awaited: activation must finish even if nobody ever clicks the notification.
@@ -48,6 +50,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   registerClusterDiff(context, () => client);
   tree = registerEnvironmentsTree(context, () => client);
   registerCommitAndSync(context, () => client, tree);
+  registerReconcile(context, () => client, tree);
   // Trust changes what the server may do (contact clusters, run binaries): start it again.
   context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
   await startServer(context);

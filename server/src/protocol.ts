@@ -116,7 +116,48 @@ export interface EnvironmentNode {
     /** file URI and zero-based line of the document that declares it */
     source: { uri: string; line: number } | undefined;
   }[];
+  /** The Git branch as it concerns this environment; absent when the workspace is not a Git repository. */
+  git?: EnvironmentGitState;
 }
+
+export interface EnvironmentGitState {
+  /** undefined when HEAD is detached. */
+  branch: string | undefined;
+  /** `origin/main`; undefined when the branch tracks nothing. */
+  upstream: string | undefined;
+  /** Commits not yet pushed / upstream commits not yet here, as of the last fetch. */
+  ahead: number;
+  behind: number;
+  /** Uncommitted files of this environment (what Commit and Sync would stage), repository-relative. */
+  uncommitted: { path: string; change: string }[];
+  /** Uncommitted files elsewhere in the repository, which Commit and Sync leaves alone. */
+  uncommittedElsewhere: number;
+  operation?: 'merge' | 'rebase' | 'cherry-pick' | 'revert';
+}
+
+/** `plumbline/environmentsChanged` (server → client): what the tree shows changed (Git, the cluster); the client asks again. */
+export const EnvironmentsChangedNotification = 'plumbline/environmentsChanged';
+export interface EnvironmentsChangedParams {
+  reason: 'git' | 'cluster';
+  /** The environments concerned, when known. */
+  environments?: string[];
+}
+
+/**
+ * `plumbline/reconcile`: ask the environment's cluster to converge on what is already in Git,
+ * without committing or pushing. A direct environment first answers `confirm` with what it
+ * would apply; the client asks the user and sends the request again with `confirmed: true`.
+ */
+export const ReconcileRequest = 'plumbline/reconcile';
+export interface ReconcileParams {
+  environment: string;
+  confirmed?: boolean;
+}
+export type ReconcileResult =
+  | { kind: 'confirm'; environment: string; objects: string[] }
+  | { kind: 'done'; ok: boolean; message: string; details: string[] };
+/** Progress of a reconcile, `{ environment, message }`. */
+export const ReconcileProgressNotification = 'plumbline/reconcileProgress';
 
 export interface EnvironmentsResult {
   environments: EnvironmentNode[];

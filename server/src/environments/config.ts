@@ -45,7 +45,9 @@ export function readEnvironmentConfig(text: string): { environments: Environment
       const d = delivery as Record<string, unknown>;
       const name = typeof d['name'] === 'string' ? d['name'] : undefined;
       if ((d['kind'] === 'flux' || d['kind'] === 'argocd') && name !== undefined) {
-        entry.delivery = { kind: d['kind'], name, namespace: typeof d['namespace'] === 'string' ? d['namespace'] : d['kind'] === 'flux' ? 'flux-system' : 'argocd' };
+        const namespace = typeof d['namespace'] === 'string' ? d['namespace'] : d['kind'] === 'flux' ? 'flux-system' : 'argocd';
+        // `object: HelmRelease` for an environment Flux delivers through a HelmRelease.
+        entry.delivery = d['kind'] === 'flux' && d['object'] === 'HelmRelease' ? { kind: 'flux', name, namespace, object: 'HelmRelease' } : { kind: d['kind'], name, namespace };
       } else problems.push(`environments[${i}].delivery must be "direct" or {kind: flux|argocd, name, namespace}`);
     } else if (delivery !== undefined) problems.push(`environments[${i}].delivery must be "direct" or {kind: flux|argocd, name, namespace}`);
     return [entry];

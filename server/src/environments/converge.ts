@@ -19,7 +19,14 @@ export interface ConvergeOptions {
   pollMs?: number;
 }
 
-const SOURCE_PLURALS: Record<string, string> = { GitRepository: 'gitrepositories', OCIRepository: 'ocirepositories', Bucket: 'buckets' };
+const SOURCE_PLURALS: Record<string, string> = { GitRepository: 'gitrepositories', OCIRepository: 'ocirepositories', Bucket: 'buckets', HelmRepository: 'helmrepositories', HelmChart: 'helmcharts' };
+
+/** The API path of what Flux reconciles for a delivery: a Kustomization, or a HelmRelease. */
+export function fluxObjectPath(delivery: Extract<Delivery, { kind: 'flux' }>): string {
+  return delivery.object === 'HelmRelease'
+    ? `/apis/helm.toolkit.fluxcd.io/v2/namespaces/${delivery.namespace}/helmreleases/${delivery.name}`
+    : `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${delivery.namespace}/kustomizations/${delivery.name}`;
+}
 
 interface Condition {
   type?: string;
@@ -50,8 +57,9 @@ export async function reconcileFlux(client: ClusterClient, delivery: Extract<Del
     const r = await client.request(`/apis/source.toolkit.fluxcd.io/v1/namespaces/${delivery.source.namespace}/${plural}/${delivery.source.name}`, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
     if (!r.ok) return r;
   }
-  const path = `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${delivery.namespace}/kustomizations/${delivery.name}`;
-  options.progress(`asking Flux to reconcile Kustomization ${delivery.namespace}/${delivery.name}`);
+  const path = fluxObjectPath(delivery);
+  const object = delivery.object ?? 'Kustomization';
+  options.progress(`asking Flux to reconcile ${object} ${delivery.namespace}/${delivery.name}`);
   const annotated = await client.request(path, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
   if (!annotated.ok) return annotated;
   options.progress('waiting for Flux');
@@ -71,11 +79,19 @@ export async function reconcileFlux(client: ClusterClient, delivery: Extract<Del
   );
 }
 
+interface ArgoApplication {
+  operation?: unknown;
+  spec?: { source?: { targetRevision?: string } };
+  status?: { sync?: { revision?: string }; operationState?: { phase?: string; startedAt?: string } };
+}
+
 /** Argo CD: start a sync operation at the pushed revision (unless one is running), then wait for its result. */
-export async function syncArgo(client: ClusterClient, delivery: Extract<Delivery, { kind: 'argocd' }>, revision: string, options: ConvergeOptions): Promise<Result<string>> {
+export async function syncArgo(client: ClusterClient, delivery: Extract<Delivery, { kind: 'argocd' }>, revision: string, options: ConvergeOptions, reason = 'Plumbline commit and sync'): Promise<Result<string>> {
   const path = `/apis/argoproj.io/v1alpha1/namespaces/${delivery.namespace}/applications/${delivery.name}`;
-  const current = await client.request<{ operation?: unknown; status?: { operationState?: { phase?: string } } }>(path);
+  const current = await client.request<ArgoApplication>(path);
   if (!current.ok) return current;
+  // The result of an earlier sync at the same revision must not pass for this one's.
+  const previousStart = current.value.status?.operationState?.startedAt;
   if (current.value.operation !== undefined || current.value.status?.operationState?.phase === 'Running') {
     return fail('conflict', `Argo CD Application ${delivery.namespace}/${delivery.name} already has an operation running; wait for it or terminate it first`);
   }
@@ -83,24 +99,37 @@ export async function syncArgo(client: ClusterClient, delivery: Extract<Delivery
   const started = await client.request(path, {
     method: 'PATCH',
     contentType: 'application/merge-patch+json',
-    body: { operation: { initiatedBy: { username: 'plumbline' }, info: [{ name: 'Reason', value: 'Plumbline commit and sync' }], sync: { revision } } },
+    body: { operation: { initiatedBy: { username: 'plumbline' }, info: [{ name: 'Reason', value: reason }], sync: { revision } } },
   });
   if (!started.ok) return started;
   options.progress('waiting for Argo CD');
   return waitFor(
     options,
     async () => {
-      const r = await client.request<{ status?: { operationState?: { phase?: string; message?: string; operation?: { sync?: { revision?: string } }; syncResult?: { revision?: string } } } }>(path);
+      const r = await client.request<{ status?: { operationState?: { phase?: string; message?: string; startedAt?: string; operation?: { sync?: { revision?: string } }; syncResult?: { revision?: string } } } }>(path);
       if (!r.ok) return r;
       const state = r.value.status?.operationState;
-      const rev = state?.syncResult?.revision ?? state?.operation?.sync?.revision;
-      if (state === undefined || rev !== revision) return ok(undefined);
+      if (state === undefined || (previousStart !== undefined && state.startedAt === previousStart)) return ok(undefined);
+      // Argo CD resolves a branch or HEAD to a commit in syncResult; the operation keeps what was asked.
+      if (state.operation?.sync?.revision !== revision && state.syncResult?.revision !== revision) return ok(undefined);
       if (state.phase === 'Succeeded') return ok(`Argo CD synced ${revision.slice(0, 7)}`);
       if (state.phase === 'Failed' || state.phase === 'Error') return fail('invalid', `Argo CD sync ${state.phase.toLowerCase()}: ${state.message ?? ''}`.trim());
       return ok(undefined);
     },
     `Argo CD finishing the sync of ${delivery.namespace}/${delivery.name}`,
   );
+}
+
+/**
+ * Argo CD without a new commit: sync at the revision the Application targets now (the commit
+ * Argo CD last resolved it to, else its targetRevision), so nothing moves but the cluster.
+ */
+export async function syncArgoAtTarget(client: ClusterClient, delivery: Extract<Delivery, { kind: 'argocd' }>, options: ConvergeOptions): Promise<Result<string>> {
+  const path = `/apis/argoproj.io/v1alpha1/namespaces/${delivery.namespace}/applications/${delivery.name}`;
+  const app = await client.request<ArgoApplication>(path);
+  if (!app.ok) return app;
+  const revision = app.value.status?.sync?.revision ?? app.value.spec?.source?.targetRevision ?? 'HEAD';
+  return syncArgo(client, delivery, revision, options, 'Plumbline reconcile');
 }
 
 /** Direct: server-side apply of every rendered object with field manager plumbline, marked with the environment. */

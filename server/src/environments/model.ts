@@ -3,7 +3,7 @@ export type Renderer = { kind: 'plain' } | { kind: 'kustomize' } | { kind: 'helm
 
 /** How the cluster is asked to converge after a push. */
 export type Delivery =
-  | { kind: 'flux'; name: string; namespace: string; source?: { kind: string; name: string; namespace: string } }
+  | { kind: 'flux'; name: string; namespace: string; source?: { kind: string; name: string; namespace: string }; /** Kustomization when absent. */ object?: 'Kustomization' | 'HelmRelease' }
   | { kind: 'argocd'; name: string; namespace: string }
   | { kind: 'direct' };
 

@@ -17,6 +17,8 @@ export interface RenderedObject {
   object: KubeObject;
   /** Absolute path of the source file (from kustomize's origin annotation, or the plain file). */
   source: string | undefined;
+  /** Zero-based line of its document in `source`, when the renderer parsed that file itself. */
+  line?: number;
 }
 
 export type RenderResult = { ok: true; objects: RenderedObject[] } | { ok: false; kind: 'untrusted' | 'missing-binary' | 'render-error'; message: string };
@@ -34,7 +36,9 @@ function objectsOf(text: string, source: string | undefined): RenderedObject[] {
   const file = new ManifestParser().parse(text);
   return file.documents.flatMap((d) => {
     if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
-    return [{ object: d.doc.toJS({ maxAliasCount: 100 }) as KubeObject, source }];
+    const rendered: RenderedObject = { object: d.doc.toJS({ maxAliasCount: 100 }) as KubeObject, source };
+    if (source !== undefined) rendered.line = file.lines.positionAt(d.base + (d.doc.range[0] ?? 0)).line;
+    return [rendered];
   });
 }
 
@@ -48,6 +52,8 @@ export async function renderEnvironment(root: string, env: Environment, options:
     for (const file of await collectYamlFiles(env.paths.map((p) => join(root, p)))) {
       if (isKustomizationFile(file)) continue;
       objects.push(...objectsOf(await readFile(file, 'utf8'), file));
+      // Parsing is synchronous: between files, let the server answer other requests.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return { ok: true, objects };
   }

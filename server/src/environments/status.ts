@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Result } from '../cluster/result';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored } from '../drift/engine';
 import type { IgnoreRule } from '../drift/ignore';
@@ -18,6 +19,8 @@ export interface ResourceStatus {
   /** Drifted fields, for the tree's description. */
   drifted: number;
   source: { path: string; line: number } | undefined;
+  /** The namespace it was compared in (its own or the context's default); undefined for cluster-scoped kinds. */
+  clusterNamespace?: string | undefined;
 }
 
 export interface EnvironmentStatus {
@@ -31,31 +34,65 @@ function identityOf(apiVersion: string, kind: string, name: string, namespace: s
   return { apiVersion, ...parseApiVersion(apiVersion), kind, name, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
-/** The line of the document in `path` that declares kind/name, so the tree can open it. */
-async function lineOf(path: string, kind: string, name: string): Promise<number> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  const file = new ManifestParser().parse(text);
-  const d = file.documents.find((doc) => doc.identity?.kind === kind && doc.identity.name === name) ?? file.documents[0];
-  return d === undefined ? 0 : file.lines.positionAt(d.base + (d.doc.range[0] ?? 0)).line;
+/**
+ * Lines of declarations in source files, each file read and parsed once however many objects
+ * it declares (a kustomize build can trace thousands of objects to a handful of files).
+ */
+export class SourceLines {
+  private readonly files = new Map<string, Promise<Map<string, number>>>();
+
+  private index(path: string): Promise<Map<string, number>> {
+    let pending = this.files.get(path);
+    if (pending === undefined) {
+      pending = readFile(path, 'utf8')
+        .catch(() => '')
+        .then((text) => {
+          const file = new ManifestParser().parse(text);
+          const lines = new Map<string, number>();
+          for (const d of file.documents) {
+            const line = file.lines.positionAt(d.base + (d.doc.range[0] ?? 0)).line;
+            if (!lines.has('')) lines.set('', line);
+            const key = `${d.identity?.kind ?? ''}/${d.identity?.name ?? ''}`;
+            if (d.identity !== undefined && !lines.has(key)) lines.set(key, line);
+          }
+          return lines;
+        });
+      this.files.set(path, pending);
+    }
+    return pending;
+  }
+
+  /** The line of the document in `path` that declares kind/name (the first document when none does). */
+  async lineOf(path: string, kind: string, name: string): Promise<number> {
+    const lines = await this.index(path);
+    return lines.get(`${kind}/${name}`) ?? lines.get('') ?? 0;
+  }
+}
+
+export interface StatusOptions {
+  /** A long-lived engine (its live watches stay open between requests); otherwise one is made and disposed. */
+  engine?: () => Promise<Result<DriftEngine>>;
 }
 
 /** Renders an environment and compares every object with its cluster: the tree's content. */
-export async function environmentStatus(root: string, env: Environment, session: ClusterSession | undefined, render: RenderOptions, rules: readonly IgnoreRule[]): Promise<EnvironmentStatus> {
+export async function environmentStatus(root: string, env: Environment, session: ClusterSession | undefined, render: RenderOptions, rules: readonly IgnoreRule[], options: StatusOptions = {}): Promise<EnvironmentStatus> {
   const rendered = await renderEnvironment(root, env, render);
   if (!rendered.ok) return { environment: env, state: 'render-error', message: rendered.message, resources: [] };
+  const lines = new SourceLines();
   const resources: ResourceStatus[] = await Promise.all(
-    rendered.objects.map(async ({ object, source }) => ({
+    rendered.objects.map(async ({ object, source, line }) => ({
       kind: object.kind ?? '',
       apiVersion: object.apiVersion ?? '',
       name: object.metadata?.name ?? '',
       namespace: object.metadata?.namespace,
       state: 'unknown' as ResourceState,
       drifted: 0,
-      source: source === undefined ? undefined : { path: source, line: await lineOf(source, object.kind ?? '', object.metadata?.name ?? '') },
+      source: source === undefined ? undefined : { path: source, line: line ?? (await lines.lineOf(source, object.kind ?? '', object.metadata?.name ?? '')) },
     })),
   );
   if (session === undefined) return { environment: env, state: 'not-checked', message: 'cluster access is off', resources };
-  const engine = await DriftEngine.forSession(session);
+  const shared = options.engine !== undefined;
+  const engine = options.engine !== undefined ? await options.engine() : await DriftEngine.forSession(session);
   if (!engine.ok) return { environment: env, state: 'unreachable', message: engine.error.message, resources };
   try {
     let unreachable: string | undefined;
@@ -64,6 +101,7 @@ export async function environmentStatus(root: string, env: Environment, session:
         const r = resources[i]!;
         const identity = identityOf(r.apiVersion, r.kind, r.name, r.namespace ?? env.target.namespace);
         const report = withoutIgnored(await engine.value.compare(identity, object), rules, identity);
+        if (report.state === 'in-sync' || report.state === 'drifted' || report.state === 'not-in-cluster') r.clusterNamespace = report.namespace;
         if (report.state === 'in-sync') r.state = 'in-sync';
         else if (report.state === 'drifted') {
           r.state = 'drifted';
@@ -80,6 +118,6 @@ export async function environmentStatus(root: string, env: Environment, session:
     if (missing > 0) return { environment: env, state: 'missing', message: `${missing} missing`, resources };
     return { environment: env, state: 'in-sync', message: 'in sync', resources };
   } finally {
-    engine.value.dispose();
+    if (!shared) engine.value.dispose();
   }
 }

@@ -39,11 +39,12 @@ function changeOf(x: string, y: string): FileChange | undefined {
 }
 
 /** Every changed file of the worktree, relative to `repo.root` (files outside it are left out). */
-async function changedFiles(repo: Repo): Promise<PendingFile[]> {
+export async function changedFiles(repo: Repo): Promise<PendingFile[]> {
   // Own parsing of `-z` output: simple-git's status() trims each entry (so names with edge
   // spaces are mangled) and does not know copy entries. --no-renames: a staged rename is a
-  // deletion and an addition, each judged by its own path.
-  const out = await run(repo.git, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+  // deletion and an addition, each judged by its own path. --no-optional-locks: no index
+  // refresh is written, so the tree's Git watch does not take our own status for a change.
+  const out = await run(repo.git, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
   const files: PendingFile[] = [];
   for (const entry of out.split('\0')) {
     if (entry.length < 4) continue;
@@ -54,8 +55,9 @@ async function changedFiles(repo: Repo): Promise<PendingFile[]> {
   return files;
 }
 
-async function pendingFiles(repo: Repo, env: Environment): Promise<{ files: PendingFile[]; outside: string[] }> {
-  const changed = await changedFiles(repo);
+/** The changed files that belong to `env`; `changed` lets a caller share one `git status` among environments. */
+export async function pendingFiles(repo: Repo, env: Environment, changed?: PendingFile[]): Promise<{ files: PendingFile[]; outside: string[] }> {
+  changed ??= await changedFiles(repo);
   let scope = await environmentScope(repo, env, false);
   // A deleted file is not in the working tree's kustomizations any more; HEAD's say whether it
   // belonged (a patch removed together with its reference).

@@ -285,7 +285,7 @@ export async function pushEnvironment(options: { repoRoot: string; env: Environm
 export async function branchState(repoRoot: string): Promise<GitResult<BranchState>> {
   return guarded(async () => {
     const repo = await openRepo(repoRoot);
-    const out = await run(repo.git, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']);
+    const out = await run(repo.git, ['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']);
     const state: BranchState = { branch: undefined, upstream: undefined, ahead: 0, behind: 0, uncommitted: 0, operation: operationInProgress(repo) };
     const entries = out.split('\0');
     for (let i = 0; i < entries.length; i++) {

@@ -10,7 +10,11 @@ import type { Environment } from '../environments/model';
 import { syncEnvironment } from '../environments/sync';
 import { validateEnvironment } from '../environments/validate';
 import { pendingSummary } from '../git/commit';
+import { environmentBranchStates, type EnvironmentBranchState } from '../git/environmentBranch';
+import { EnvironmentsWatch } from './environmentsWatch';
+import { registerReconcile } from './reconcile';
 import {
+  EnvironmentsChangedNotification,
   EnvironmentsRequest,
   SyncPlanRequest,
   SyncProgressNotification,
@@ -23,6 +27,11 @@ import {
   type SyncPlanParams,
   type SyncResult,
 } from '../protocol';
+
+function gitNode(b: EnvironmentBranchState | undefined): Pick<EnvironmentNode, 'git'> {
+  if (b === undefined) return {};
+  return { git: { branch: b.branch, upstream: b.upstream, ahead: b.ahead, behind: b.behind, uncommitted: b.files, uncommittedElsewhere: b.elsewhere, ...(b.operation !== undefined ? { operation: b.operation } : {}) } };
+}
 
 /** Serves the environments tree: discovery, rendering and drift per environment, one session per context. */
 export function registerEnvironments(connection: Connection, root: () => string | undefined, settings: () => PlumblineSettings, trusted: () => boolean, cacheDir: () => string | undefined): void {
@@ -47,6 +56,13 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const env = environments.find((e) => e.name === name);
     return env === undefined ? `no environment named ${name}` : { folder, env };
   };
+
+  const watch = new EnvironmentsWatch(
+    (params) => void connection.sendNotification(EnvironmentsChangedNotification, params).catch(() => undefined),
+    (message) => connection.console.warn(message),
+  );
+  connection.onShutdown(() => watch.dispose());
+  registerReconcile(connection, find, settings, trusted);
 
   connection.onRequest(SyncPlanRequest, async (params: SyncPlanParams): Promise<SyncPlan | { error: string }> => {
     const found = await find(params.environment);
@@ -90,7 +106,16 @@ export function registerEnvironments(connection: Connection, root: () => string 
     if (folder === undefined) return { environments: [], problems: [] };
     const { environments, problems } = await discoverEnvironments(folder);
     const rules = readIgnoreRules(await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => ''));
-    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: ['kubectl', 'kustomize'] }, rules)));
+    const git = environmentBranchStates(folder, environments);
+    const statuses = await Promise.all(
+      environments.map((env) => {
+        const session = sessionFor(env.target.context);
+        return environmentStatus(folder, env, session, { trusted: trusted(), kustomize: ['kubectl', 'kustomize'] }, rules, session === undefined ? {} : { engine: watch.engineFor(session) });
+      }),
+    );
+    watch.track(statuses);
+    await watch.watchGit(folder);
+    const branches = await git;
     return {
       problems,
       environments: statuses.map((s): EnvironmentNode => ({
@@ -105,6 +130,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         state: s.state,
         message: s.message,
         resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: pathToFileURL(r.source.path).href, line: r.source.line } })),
+        ...gitNode(branches.ok ? branches.value.get(s.environment.name) : undefined),
       })),
     };
   });

@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { ReconcileProgressNotification, ReconcileRequest, type ReconcileResult } from '../../server/src/protocol';
+import type { PlumblineContext } from './context';
+import type { EnvironmentsTree } from './environmentsTree';
+
+/**
+ * `GitOps: Reconcile`: asks the environment's cluster to converge on Git as it is — no commit,
+ * no push. A direct environment is applied only after the user confirms the list of objects.
+ */
+export function registerReconcile(ctx: PlumblineContext, client: () => LanguageClient | undefined, tree: EnvironmentsTree): void {
+  ctx.own(
+    vscode.commands.registerCommand('plumbline.reconcile', async (node?: { env?: { name: string } }) => {
+      const running = client();
+      if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
+      const name = node?.env?.name ?? (await vscode.window.showQuickPick(tree.environmentNames(), { placeHolder: 'Environment to reconcile (nothing is committed or pushed)' }));
+      if (name === undefined) return;
+      const send = (confirmed: boolean): Thenable<ReconcileResult> =>
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reconciling ${name}`, cancellable: true }, async (progress, token) => {
+          const listener = running.onNotification(ReconcileProgressNotification, (p: { environment: string; message: string }) => {
+            if (p.environment === name) progress.report({ message: p.message });
+          });
+          try {
+            return await running.sendRequest<ReconcileResult>(ReconcileRequest, { environment: name, confirmed }, token);
+          } finally {
+            listener.dispose();
+          }
+        });
+      let result = await send(false);
+      if (result.kind === 'confirm') {
+        const shown = result.objects.slice(0, 30);
+        const more = result.objects.length - shown.length;
+        const go = await vscode.window.showWarningMessage(
+          `Apply ${result.objects.length} object(s) of ${name} to its cluster (server-side apply, field manager plumbline)?`,
+          { modal: true, detail: `${shown.join('\n')}${more > 0 ? `\n… and ${more} more` : ''}` },
+          'Apply',
+        );
+        if (go !== 'Apply') return;
+        result = await send(true);
+      }
+      if (result.kind !== 'done') return;
+      for (const line of result.details) ctx.log.info(`reconcile ${name}: ${line}`);
+      tree.refresh();
+      if (!result.ok) {
+        const choice = await vscode.window.showErrorMessage(`Reconcile of ${name} failed: ${result.message}`, 'Show Output');
+        if (choice === 'Show Output') ctx.log.show();
+        return;
+      }
+      void vscode.window.showInformationMessage(`${name}: ${result.message}`);
+    }),
+  );
+}

@@ -1,0 +1,65 @@
+import { ClusterClient } from '../cluster/http';
+import { applyDirect, reconcileFlux, syncArgoAtTarget, type ConvergeOptions } from './converge';
+import type { Environment } from './model';
+import { renderEnvironment, type RenderOptions } from './render';
+
+export interface ReconcileRequest {
+  root: string;
+  env: Environment;
+  cluster: { kubeconfigPath?: string; context?: string };
+  render: RenderOptions;
+  /** A direct apply changes the cluster with no controller in between: only once the user said yes. */
+  confirmed: boolean;
+  progress: (message: string) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export type ReconcileOutcome =
+  /** A direct environment, not yet confirmed: the objects an apply would send. */
+  | { kind: 'confirm'; objects: string[] }
+  | { kind: 'done'; ok: boolean; message: string; details: string[] };
+
+/**
+ * Asks an environment's cluster to converge on what Git already holds, without committing or
+ * pushing: Flux reconciles its Kustomization or HelmRelease (and source), Argo CD syncs at the
+ * revision it targets, a direct environment gets a server-side apply of its rendered objects.
+ */
+export async function reconcileEnvironment(request: ReconcileRequest): Promise<ReconcileOutcome> {
+  const { env } = request;
+  const details: string[] = [];
+  const done = (ok: boolean, message: string): ReconcileOutcome => ({ kind: 'done', ok, message, details: [...details, message] });
+  let objects: Awaited<ReturnType<typeof renderEnvironment>> | undefined;
+  if (env.delivery.kind === 'direct') {
+    objects = await renderEnvironment(request.root, env, request.render);
+    if (!objects.ok) return done(false, objects.message);
+    if (!request.confirmed) return { kind: 'confirm', objects: objects.objects.map(({ object }) => `${object.kind ?? ''}/${object.metadata?.name ?? ''}${object.metadata?.namespace !== undefined ? ` in ${object.metadata.namespace}` : ''}`) };
+  }
+  const connected = await ClusterClient.connect({ ...request.cluster, ...(env.target.context !== undefined ? { context: env.target.context } : {}) });
+  if (!connected.ok) return done(false, connected.error.message);
+  const client = connected.value;
+  details.push(`cluster: context ${client.context}`);
+  const options: ConvergeOptions = {
+    progress: (message) => {
+      details.push(message);
+      request.progress(message);
+    },
+    timeoutMs: request.timeoutMs ?? 5 * 60_000,
+    ...(request.signal !== undefined ? { signal: request.signal } : {}),
+  };
+  try {
+    const delivery = env.delivery;
+    const r =
+      delivery.kind === 'flux'
+        ? await reconcileFlux(client, delivery, options)
+        : delivery.kind === 'argocd'
+          ? await syncArgoAtTarget(client, delivery, options)
+          : objects?.ok === true
+            ? await applyDirect(client, env.name, objects.objects, options)
+            : undefined;
+    if (r === undefined) return done(false, 'nothing rendered to apply');
+    return r.ok ? done(true, r.value) : done(false, r.error.message);
+  } finally {
+    client.dispose();
+  }
+}

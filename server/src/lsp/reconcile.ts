@@ -1,0 +1,32 @@
+import type { CancellationToken, Connection } from 'vscode-languageserver/node';
+import type { Environment } from '../environments/model';
+import { reconcileEnvironment } from '../environments/reconcile';
+import { ReconcileProgressNotification, ReconcileRequest, type PlumblineSettings, type ReconcileParams, type ReconcileResult } from '../protocol';
+
+/** `plumbline/reconcile`: converge an environment's cluster on Git as it is, with progress and cancel. */
+export function registerReconcile(
+  connection: Connection,
+  find: (name: string) => Promise<{ folder: string; env: Environment } | string>,
+  settings: () => PlumblineSettings,
+  trusted: () => boolean,
+): void {
+  connection.onRequest(ReconcileRequest, async (params: ReconcileParams, token: CancellationToken): Promise<ReconcileResult> => {
+    const found = await find(params.environment);
+    if (typeof found === 'string') return { kind: 'done', ok: false, message: found, details: [] };
+    if (!trusted()) return { kind: 'done', ok: false, message: 'untrusted workspace: Plumbline does not contact the cluster', details: [] };
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    const s = settings();
+    const outcome = await reconcileEnvironment({
+      root: found.folder,
+      env: found.env,
+      confirmed: params.confirmed === true,
+      cluster: { ...(s.cluster.kubeconfig !== undefined ? { kubeconfigPath: s.cluster.kubeconfig } : {}), ...(s.cluster.context !== undefined ? { context: s.cluster.context } : {}) },
+      render: { trusted: true, kustomize: ['kubectl', 'kustomize'] },
+      progress: (message) => void connection.sendNotification(ReconcileProgressNotification, { environment: params.environment, message }).catch(() => undefined),
+      signal: abort.signal,
+    });
+    if (outcome.kind === 'done') for (const line of outcome.details) connection.console.info(`reconcile ${params.environment}: ${line}`);
+    return outcome.kind === 'confirm' ? { kind: 'confirm', environment: found.env.name, objects: outcome.objects } : outcome;
+  });
+}
