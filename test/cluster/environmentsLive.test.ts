@@ -1,0 +1,104 @@
+// LSP over a real cluster: the environments tree follows the cluster and Git by itself. The real
+// language server runs as a process; a change made in the cluster (a kubectl-like patch) or in Git
+// reaches the client as `plumbline/environmentsChanged` with no request from the client.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ClusterClient } from '../../server/src/cluster/http';
+import { applyDirect } from '../../server/src/environments/converge';
+import { discoverEnvironments } from '../../server/src/environments/discover';
+import { renderEnvironment } from '../../server/src/environments/render';
+import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentNode, type EnvironmentsChangedParams, type EnvironmentsResult } from '../../server/src/protocol';
+import { LspHarness } from '../support/lspClient';
+import { EXAMPLES } from '../support/paths';
+import { rawRequest, startCluster, type Cluster } from './harness';
+
+const scratch = mkdtempSync(join(tmpdir(), 'plumbline-envlive-'));
+writeFileSync(join(scratch, 'gitconfig'), '[user]\n\tname = Dev\n\temail = dev@example.com\n');
+const gitEnv = { GIT_CONFIG_GLOBAL: join(scratch, 'gitconfig'), GIT_CONFIG_NOSYSTEM: '1' };
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...gitEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+let cluster: Cluster;
+let lsp: LspHarness;
+const ws = join(scratch, 'repo');
+
+async function environments(): Promise<EnvironmentNode[]> {
+  return (await lsp.connection.sendRequest<EnvironmentsResult>(EnvironmentsRequest)).environments;
+}
+
+/** Asks until the dev environment is in `state` (the server reads its settings after start-up). */
+async function devIs(state: EnvironmentNode['state'], ms = 30_000): Promise<EnvironmentNode> {
+  const deadline = Date.now() + ms;
+  let last: EnvironmentNode | undefined;
+  for (;;) {
+    last = (await environments()).find((e) => e.name === 'dev');
+    if (last?.state === state) return last;
+    if (Date.now() > deadline) assert.fail(`dev never became ${state}; last: ${JSON.stringify(last)}; server stderr: ${lsp.stderrTail}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function changed(predicate: (p: EnvironmentsChangedParams) => boolean): Promise<unknown> {
+  return lsp.waitForNotification(EnvironmentsChangedNotification, (p) => predicate(p as EnvironmentsChangedParams), 20_000);
+}
+
+describe('the environments tree follows the cluster and Git without being asked', () => {
+  before(async () => {
+    cluster = await startCluster();
+    cpSync(EXAMPLES, ws, { recursive: true, filter: (source) => basename(source) !== '.vscode' });
+    git(scratch, 'init', '-q', '-b', 'main', ws);
+    git(ws, 'add', '-A');
+    git(ws, 'commit', '-q', '-m', 'initial');
+    // The dev environment as a sync would leave it: in the cluster, as Git says.
+    const connected = await ClusterClient.connect({ kubeconfigPath: cluster.kubeconfigPath });
+    if (!connected.ok) throw new Error(connected.error.message);
+    const dev = (await discoverEnvironments(ws)).environments.find((e) => e.name === 'dev')!;
+    const rendered = await renderEnvironment(ws, dev);
+    assert.ok(rendered.ok, rendered.ok ? '' : rendered.message);
+    const applied = await applyDirect(connected.value, 'dev', rendered.objects, { progress: () => undefined, timeoutMs: 30_000 });
+    connected.value.dispose();
+    assert.ok(applied.ok, applied.ok ? '' : applied.error.message);
+    lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath } }, { workspaceFolders: [ws], env: gitEnv });
+  });
+  after(async () => {
+    await lsp?.stop();
+    await cluster?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('a hand edit in the cluster: the client is told dev changed, and dev then shows the drift', async () => {
+    const dev = await devIs('in-sync');
+    assert.deepEqual(dev.git, { branch: 'main', ahead: 0, behind: 0, uncommitted: [], uncommittedElsewhere: 0 });
+    lsp.notifications.length = 0;
+    const told = changed((p) => p.reason === 'cluster' && (p.environments ?? []).includes('dev'));
+    const patched = await rawRequest(cluster.kubeconfigPath, {
+      method: 'PATCH',
+      path: '/apis/apps/v1/namespaces/shop-dev/deployments/shop-web?fieldManager=kubectl-patch',
+      body: JSON.stringify({ spec: { replicas: 4 } }),
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(patched.status, 200, patched.body);
+    await told;
+    const after = (await environments()).find((e) => e.name === 'dev');
+    assert.equal(after?.state, 'drifted');
+    assert.equal(after?.message, '1 drifted');
+    assert.equal(after?.resources.find((r) => r.kind === 'Deployment')?.state, 'drifted');
+  });
+
+  test('Git: an edit shows as uncommitted in its environment; a commit moves HEAD and the client is told', async () => {
+    writeFileSync(join(ws, 'apps/shop/overlays/dev/replicas.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-web\nspec:\n  replicas: 4\n');
+    const dev = (await environments()).find((e) => e.name === 'dev');
+    assert.deepEqual(dev?.git?.uncommitted, [{ path: 'apps/shop/overlays/dev/replicas.yaml', change: 'modified' }]);
+    lsp.notifications.length = 0;
+    const told = changed((p) => p.reason === 'git');
+    git(ws, 'commit', '-q', '-am', 'dev: four replicas');
+    await told;
+    const committed = (await environments()).find((e) => e.name === 'dev');
+    assert.deepEqual(committed?.git?.uncommitted, []);
+  });
+});
