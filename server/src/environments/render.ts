@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubeObject } from '../cluster/http';
 import { isKustomizationFile } from '../kustomize/patchIndex';
+import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../workspace/files';
 import type { Environment } from './model';
@@ -37,7 +38,7 @@ function objectsOf(text: string, source: string | undefined): RenderedObject[] {
   return file.documents.flatMap((d) => {
     if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
     const rendered: RenderedObject = { object: d.doc.toJS({ maxAliasCount: 100 }) as KubeObject, source };
-    if (source !== undefined) rendered.line = file.lines.positionAt(d.base + (d.doc.range[0] ?? 0)).line;
+    if (source !== undefined) rendered.line = documentLine(file, d);
     return [rendered];
   });
 }

@@ -4,6 +4,7 @@ import type { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored } from '../drift/engine';
 import type { IgnoreRule } from '../drift/ignore';
 import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
+import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
 import type { Environment } from './model';
 import { renderEnvironment, type RenderOptions } from './render';
@@ -50,7 +51,7 @@ export class SourceLines {
           const file = new ManifestParser().parse(text);
           const lines = new Map<string, number>();
           for (const d of file.documents) {
-            const line = file.lines.positionAt(d.base + (d.doc.range[0] ?? 0)).line;
+            const line = documentLine(file, d);
             if (!lines.has('')) lines.set('', line);
             const key = `${d.identity?.kind ?? ''}/${d.identity?.name ?? ''}`;
             if (d.identity !== undefined && !lines.has(key)) lines.set(key, line);

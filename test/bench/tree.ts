@@ -1,0 +1,116 @@
+// `npm run bench:tree`: how the environments tree holds up with 5,000 resources (5 environments
+// of 1,000, 10 documents a file; env-0 a kustomize overlay, the others plain folders). A benchmark,
+// not a test: it prints figures, writes test-results/bench/tree.json, and exits 1 only when an
+// answer is wrong.
+//
+//  1. Source lines (in-process): mapping every object of the 1,000-object kustomize build back to
+//     the line that declares it — the former way (read and parse the file again per object) against
+//     one parse per file (environments/status.ts SourceLines).
+//  2. The LSP server (dist/server.js, cluster off): the `plumbline/environments` request, cold
+//     (first) and warm, and the latency of outline requests sent while it computes.
+//
+// Knobs: BENCH_TREE_RUNS (5), BENCH_TREE_SKIP_BUILD=1 (use dist/ as it is).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { discoverEnvironments } from '../../server/src/environments/discover';
+import { renderEnvironment } from '../../server/src/environments/render';
+import { SourceLines } from '../../server/src/environments/status';
+import { documentLine } from '../../server/src/manifests/documentLine';
+import { ManifestParser } from '../../server/src/manifests/parse';
+import { EnvironmentsRequest, type EnvironmentsResult } from '../../server/src/protocol';
+import { writeBigWorkspace } from '../support/bigWorkspace';
+import { LspHarness } from '../support/lspClient';
+import { envInt, log, median, mustRun, percentile, REPO, RESULTS_DIR } from './util';
+
+/** The way status.ts found a line before: the whole file read and parsed again for each object. */
+async function lineOfReparsing(path: string, kind: string, name: string): Promise<number> {
+  const file = new ManifestParser().parse(await readFile(path, 'utf8').catch(() => ''));
+  const d = file.documents.find((doc) => doc.identity?.kind === kind && doc.identity.name === name) ?? file.documents[0];
+  return d === undefined ? 0 : documentLine(file, d);
+}
+
+async function main(): Promise<void> {
+  const runs = envInt('BENCH_TREE_RUNS', 5);
+  if (process.env['BENCH_TREE_SKIP_BUILD'] !== '1') await mustRun(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO });
+  const root = mkdtempSync(join(tmpdir(), 'plumbline-bench-tree-'));
+  const ws = writeBigWorkspace(root);
+  log(`workspace: ${ws.resources} resources in ${ws.environments.length} environments (${root}); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  let wrong = false;
+  try {
+    const { environments } = await discoverEnvironments(root);
+    const overlay = environments.find((e) => e.name === 'env-0')!;
+    const rendered = await renderEnvironment(root, overlay);
+    if (!rendered.ok) throw new Error(rendered.message);
+    const traced = rendered.objects.filter((o) => o.source !== undefined);
+    const before: number[] = [];
+    const after: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      let t = performance.now();
+      const old = await Promise.all(traced.map((o) => lineOfReparsing(o.source!, o.object.kind ?? '', o.object.metadata?.name ?? '')));
+      before.push(performance.now() - t);
+      t = performance.now();
+      const lines = new SourceLines();
+      const now = await Promise.all(traced.map((o) => lines.lineOf(o.source!, o.object.kind ?? '', o.object.metadata?.name ?? '')));
+      after.push(performance.now() - t);
+      if (old.join() !== now.join()) {
+        wrong = true;
+        log('WRONG: the two ways disagree on a line');
+      }
+    }
+    log(`source lines for ${traced.length} kustomize objects: re-parse per object ${median(before).toFixed(0)} ms, one parse per file ${median(after).toFixed(0)} ms (${(median(before) / median(after)).toFixed(1)}× faster)`);
+
+    const lsp = await LspHarness.start({ cluster: { enabled: false } }, { workspaceFolders: [root] });
+    const uri = pathToFileURL(ws.sample).href;
+    await lsp.open(uri, readFileSync(ws.sample, 'utf8'));
+    const requestMs: number[] = [];
+    const outlineMs: number[] = [];
+    try {
+      for (let i = 0; i < runs; i++) {
+        let done = false;
+        const t = performance.now();
+        const tree = lsp.connection.sendRequest<EnvironmentsResult>(EnvironmentsRequest).then((r) => {
+          done = true;
+          return r;
+        });
+        // Outline requests, one after another, for as long as the tree is computed.
+        const probe = (async (): Promise<void> => {
+          while (!done) {
+            const s = performance.now();
+            await lsp.documentSymbols(uri);
+            outlineMs.push(performance.now() - s);
+          }
+        })();
+        const result = await tree;
+        requestMs.push(performance.now() - t);
+        await probe;
+        const total = result.environments.reduce((n, e) => n + e.resources.length, 0);
+        if (total !== ws.resources) {
+          wrong = true;
+          log(`WRONG: ${total} resources in the answer, expected ${ws.resources}`);
+        }
+      }
+    } finally {
+      await lsp.stop();
+    }
+    const [cold = 0, ...warm] = requestMs;
+    log(`environments request: cold ${cold.toFixed(0)} ms, warm median ${median(warm.length > 0 ? warm : [cold]).toFixed(0)} ms (${runs} runs; env-0's kustomize build is most of it)`);
+    log(`outline requests meanwhile: ${outlineMs.length} answered, p50 ${percentile(outlineMs, 50).toFixed(1)} ms, p95 ${percentile(outlineMs, 95).toFixed(1)} ms, max ${Math.max(...outlineMs).toFixed(1)} ms`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(
+      join(RESULTS_DIR, 'tree.json'),
+      JSON.stringify({ resources: ws.resources, sourceLines: { reparseMs: median(before), onceMs: median(after) }, request: { coldMs: cold, warmMedianMs: median(warm.length > 0 ? warm : [cold]) }, outline: { count: outlineMs.length, p50: percentile(outlineMs, 50), p95: percentile(outlineMs, 95), max: Math.max(...outlineMs) }, load: loadavg() }, null, 2),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  process.exit(wrong ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
