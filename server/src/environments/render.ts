@@ -44,6 +44,21 @@ function objectsOf(text: string, source: string | undefined): RenderedObject[] {
 }
 
 /**
+ * The objects of kustomize's output, parsed some documents at a time with a turn of the event
+ * loop between, so a build of thousands of objects does not stop the server answering. kustomize
+ * writes one `---` line between documents, which no indented block scalar can contain.
+ */
+async function objectsInBatches(text: string, perBatch = 100): Promise<RenderedObject[]> {
+  const documents = text.split(/^---\n/m);
+  const out: RenderedObject[] = [];
+  for (let i = 0; i < documents.length; i += perBatch) {
+    out.push(...objectsOf(documents.slice(i, i + perBatch).join('---\n'), undefined));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
+
+/**
  * Renders an environment to the objects a sync would apply. kustomize runs through a wrapper
  * kustomization that turns on origin annotations, so each object maps back to its file.
  */
@@ -74,7 +89,7 @@ export async function renderEnvironment(root: string, env: Environment, options:
       const detail = (e.stderr ?? e.message).replace(/^E\d{4} [\d:.]+\s+\d+ run\.go:\d+\] /, '').trim();
       return { ok: false, kind: 'render-error', message: `kustomize failed for ${env.paths.join(', ')}: ${detail.replaceAll(wrapper, '<wrapper>')}` };
     }
-    const objects = objectsOf(stdout, undefined).map(({ object }) => {
+    const objects = (await objectsInBatches(stdout)).map(({ object }) => {
       const annotations = object.metadata?.annotations;
       const origin = annotations?.[ORIGIN];
       let source: string | undefined;

@@ -47,7 +47,10 @@ export class SourceLines {
     if (pending === undefined) {
       pending = readFile(path, 'utf8')
         .catch(() => '')
-        .then((text) => {
+        // File reads finish together and their callbacks run back to back: a turn of the event
+        // loop before each parse lets other requests in between.
+        .then(async (text) => {
+          await new Promise((resolve) => setImmediate(resolve));
           const file = new ManifestParser().parse(text);
           const lines = new Map<string, number>();
           for (const d of file.documents) {
