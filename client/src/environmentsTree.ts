@@ -36,6 +36,9 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   /** Resources by kind, per environment as last loaded: computed on first expand, not per refresh. */
   private readonly kinds = new WeakMap<EnvironmentNode, Map<string, Resource[]>>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  private loading = false;
+  private generation = 0;
+  private staleWhileLoading = false;
 
   constructor(
     private readonly client: () => LanguageClient | undefined,
@@ -54,10 +57,17 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     this.changed.fire();
   }
 
-  /** A refresh after a quiet moment: saves, Git and cluster changes come in bursts. */
+  /**
+   * A refresh after a quiet moment: saves, Git and cluster changes come in bursts. While a load
+   * is still running (a big kustomize build) it waits for it, so the server computes one at a time.
+   */
   refreshSoon(delayMs = 500): void {
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.refresh(), delayMs);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      if (this.loading) this.staleWhileLoading = true;
+      else this.refresh();
+    }, delayMs);
   }
 
   /** Refreshes whenever the server says what the tree shows changed (Git, cluster events); for one client's lifetime. */
@@ -66,7 +76,22 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       this.log.debug(`environments changed (${p.reason ?? 'unknown'}${p.environments !== undefined ? `: ${p.environments.join(', ')}` : ''})`);
       this.refreshSoon();
     });
-    return { dispose: () => { listener.dispose(); clearTimeout(this.refreshTimer); } };
+    return {
+      dispose: () => {
+        listener.dispose();
+        clearTimeout(this.refreshTimer);
+      },
+    };
+  }
+
+  /** A change arrived during the load just finished: what it shows may already be old. */
+  private loaded(generation: number): void {
+    // An earlier load, overtaken by a refresh, says nothing about the one running now.
+    if (generation !== this.generation) return;
+    this.loading = false;
+    if (!this.staleWhileLoading) return;
+    this.staleWhileLoading = false;
+    this.refreshSoon(0);
   }
 
   dispose(): void {
@@ -91,13 +116,18 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   private load(): Promise<EnvironmentsResult> {
     const client = this.client();
     if (client === undefined) return Promise.resolve({ environments: [], problems: [] });
-    this.result ??= client.sendRequest<EnvironmentsResult>(EnvironmentsRequest).then(
+    if (this.result !== undefined) return this.result;
+    this.loading = true;
+    const generation = ++this.generation;
+    this.result = client.sendRequest<EnvironmentsResult>(EnvironmentsRequest).then(
       (r) => {
+        this.loaded(generation);
         for (const p of r.problems) this.log.warn(p);
         this.log.info(`environments: ${r.environments.map((e) => `${e.name} (${e.message})`).join(', ') || 'none found'}`);
         return r;
       },
       (error: unknown) => {
+        this.loaded(generation);
         this.log.error(`environments: ${error instanceof Error ? error.message : String(error)}`);
         this.result = undefined;
         return { environments: [], problems: [] };
@@ -153,20 +183,16 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   }
 }
 
-/** Registers the tree, its refresh command, and refreshes it (debounced) on saves. */
+/** Registers the tree, its refresh command, and refreshes it (debounced) on saves; Git and cluster changes come from the server (`follow`). */
 export function registerEnvironmentsTree(ctx: PlumblineContext, client: () => LanguageClient | undefined): EnvironmentsTree {
   const tree = new EnvironmentsTree(client, ctx.log);
   ctx.own(vscode.window.createTreeView('plumbline.environments', { treeDataProvider: tree, showCollapseAll: true }));
   ctx.own(vscode.commands.registerCommand('plumbline.refreshEnvironments', () => tree.refresh()));
-  let timer: NodeJS.Timeout | undefined;
   ctx.own(
     vscode.workspace.onDidSaveTextDocument((d) => {
-      if (d.languageId !== 'yaml') return;
-      clearTimeout(timer);
-      timer = setTimeout(() => tree.refresh(), 1000);
+      if (d.languageId === 'yaml') tree.refreshSoon(1000);
     }),
   );
-  ctx.own({ dispose: () => clearTimeout(timer) });
   ctx.own(tree);
   ctx.own(
     vscode.commands.registerCommand('plumbline.createConfig', async () => {
