@@ -80,7 +80,7 @@ suite('Plumbline in the extension host', () => {
 
   test('its commands are registered', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['plumbline.restartServer', 'plumbline.showOutput']) {
+    for (const id of ['plumbline.restartServer', 'plumbline.showOutput', 'plumbline.reconcile', 'plumbline.refreshEnvironments', 'plumbline.commitAndSync']) {
       assert.ok(commands.includes(id), `command ${id} is not registered`);
     }
   });
