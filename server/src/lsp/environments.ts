@@ -61,7 +61,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
     (params) => void connection.sendNotification(EnvironmentsChangedNotification, params).catch(() => undefined),
     (message) => connection.console.warn(message),
   );
-  connection.onShutdown(() => watch.dispose());
+  // No onShutdown here: the connection has one such handler and main.ts owns it; the watches end with the process.
   registerReconcile(connection, find, settings, trusted);
 
   connection.onRequest(SyncPlanRequest, async (params: SyncPlanParams): Promise<SyncPlan | { error: string }> => {
