@@ -165,10 +165,14 @@ async function diff(args: string[]): Promise<number> {
   return summary.drifted + summary.missing + summary.rejected > 0 ? EXIT.found : EXIT.clean;
 }
 
-/** `release shop, values charts/shop/values-dev.yaml + inline values` */
+/** `chart charts/shop, release shop, values charts/shop/values-prod.yaml, inline values, --set image.tag` */
 function describeHelm(env: Environment, helm: HelmRenderer): string {
-  const values = [...helm.valuesFiles, ...(helm.values !== undefined ? ['inline values'] : []), ...(helm.parameters ?? []).map((p) => `--set ${p.name}`)];
-  return `chart ${chartOf(env, helm)}, release ${helm.release ?? basename(chartOf(env, helm))}, values ${values.length > 0 ? values.join(' + ') : "the chart's values.yaml"}`;
+  const values = [
+    ...(helm.valuesFiles.length > 0 ? [`values ${helm.valuesFiles.join(', ')}`] : []),
+    ...(helm.values !== undefined ? ['inline values'] : []),
+    ...(helm.parameters ?? []).map((p) => `--set ${p.name}`),
+  ];
+  return [`chart ${chartOf(env, helm)}`, `release ${helm.release ?? basename(chartOf(env, helm))}`, ...(values.length > 0 ? values : ["the chart's default values"])].join(', ');
 }
 
 async function envs(args: string[]): Promise<number> {
