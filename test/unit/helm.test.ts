@@ -87,6 +87,17 @@ describe('Helm environments: discovery', () => {
       ],
     );
   });
+
+  test('.plumbline.yaml sets the values files and release of a discovered chart environment', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plumbline-helm-config-'));
+    cpSync(join(HELM_REPO, 'charts'), join(root, 'charts'), { recursive: true });
+    writeFileSync(join(root, '.plumbline.yaml'), 'environments:\n  - name: dev\n    values: [./charts/shop/values-prod.yaml, charts/shop/values-dev.yaml]\n    release: web\n  - name: prod\n    values: 3\n');
+    const { environments, problems } = await discoverEnvironments(root);
+    assert.deepEqual(problems, ['.plumbline.yaml: environments[1].values must be a list of Helm values files']);
+    const dev = environments.find((e) => e.name === 'dev');
+    assert.deepEqual(dev?.renderer, { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-prod.yaml', 'charts/shop/values-dev.yaml'], release: 'web' });
+    assert.deepEqual(dev?.foundBy, ['Helm chart charts/shop with values-dev.yaml', '.plumbline.yaml']);
+  });
 });
 
 describe('Helm environments: helm template', () => {
