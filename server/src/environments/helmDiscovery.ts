@@ -28,6 +28,16 @@ function record(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
+/**
+ * True for a `<chart>/values-<env>.yaml` of another environment: it is in the chart's folder
+ * but this environment does not render with it, so its changes are not this environment's.
+ */
+export function isOtherEnvironmentsValues(env: Environment, path: string): boolean {
+  if (env.renderer.kind !== 'helm') return false;
+  const chart = env.renderer.chart ?? env.paths[0] ?? '.';
+  return posix.dirname(path) === chart && VALUES_FOR_ENV.test(posix.basename(path)) && !env.renderer.valuesFiles.includes(path);
+}
+
 /** A repository-relative path, normalized: `./charts/shop/` → `charts/shop`. */
 function repoPath(path: string): string {
   const normal = posix.normalize(path.replace(/^\/+/, ''));
