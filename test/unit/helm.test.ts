@@ -66,7 +66,7 @@ describe('Helm environments: discovery', () => {
     assert.ok(environments.every((e) => !e.paths.some((p) => p.includes('cache'))));
   });
 
-  test('a HelmRelease whose chart comes from a Helm repository, and Argo CD remote or $ref value files, are not taken as local charts', async () => {
+  test('a HelmRelease from a Helm repository is no local chart; Argo CD remote and $ref value files are skipped; valuesFrom is a problem', async () => {
     const root = mkdtempSync(join(tmpdir(), 'plumbline-helm-discover-'));
     cpSync(join(HELM_REPO, 'charts'), join(root, 'charts'), { recursive: true });
     writeFileSync(
@@ -77,13 +77,19 @@ describe('Helm environments: discovery', () => {
       join(root, 'app.yaml'),
       'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: qa\nspec:\n  source:\n    path: ./charts/shop/\n    helm:\n      valueFiles: [values-dev.yaml, $values/qa.yaml, https://example.com/v.yaml]\n      valuesObject: {replicas: 9}\n      parameters:\n        - {name: greeting, value: "007", forceString: true}\n  destination:\n    namespace: qa\n',
     );
-    const { environments } = await discoverEnvironments(root);
+    writeFileSync(
+      join(root, 'local.yaml'),
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: shop\n  namespace: flux-system\nspec:\n  chart:\n    spec:\n      chart: charts/shop\n      valuesFiles: [charts/shop/values-prod.yaml]\n      sourceRef: {kind: GitRepository, name: platform}\n  valuesFrom:\n    - {kind: ConfigMap, name: shop-values}\n',
+    );
+    const { environments, problems } = await discoverEnvironments(root);
+    assert.deepEqual(problems, ['Flux HelmRelease flux-system/shop in local.yaml: spec.valuesFrom (ConfigMaps and Secrets in the cluster) is not rendered; drift may show those values']);
     // The Application uses values-dev.yaml: it is the dev environment, delivered by Argo CD.
     assert.deepEqual(
       environments.map((e) => [e.name, e.delivery.kind, e.renderer]),
       [
         ['dev', 'argocd', { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-dev.yaml'], release: 'qa', values: { replicas: 9 }, parameters: [{ name: 'greeting', value: '007', forceString: true }] }],
-        ['prod', 'direct', { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-prod.yaml'], release: 'shop' }],
+        // The HelmRelease uses values-prod.yaml: prod, delivered by Flux.
+        ['prod', 'flux', { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-prod.yaml'], release: 'shop' }],
       ],
     );
   });

@@ -131,6 +131,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
       } else if (id.group === 'helm.toolkit.fluxcd.io' && id.kind === 'HelmRelease') {
         const finding = helmReleaseFinding(root, object, rel, { name, namespace });
         if (finding !== undefined) add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, finding.renderer);
+        if (finding?.problem !== undefined) problems.push(finding.problem);
       } else if (id.group === 'argoproj.io' && id.kind === 'Application') {
         const path = str(get(object, 'spec', 'source', 'path'));
         if (path === undefined) continue;

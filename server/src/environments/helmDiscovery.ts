@@ -10,6 +10,8 @@ export interface HelmFinding {
   foundBy: string;
   target: Environment['target'];
   renderer: HelmRenderer;
+  /** What the rendering cannot reproduce, for discovery's problems. */
+  problem?: string;
 }
 
 const VALUES_FOR_ENV = /^values[-.]([A-Za-z0-9][\w.-]*?)\.ya?ml$/;
@@ -109,6 +111,9 @@ export function helmReleaseFinding(root: string, object: unknown, rel: string, i
       release: str(get(object, 'spec', 'releaseName')) ?? (targetNamespace !== undefined ? `${targetNamespace}-${id.name}` : id.name),
       ...(values !== undefined ? { values } : {}),
     },
+    ...(Array.isArray(get(object, 'spec', 'valuesFrom')) && (get(object, 'spec', 'valuesFrom') as unknown[]).length > 0
+      ? { problem: `Flux HelmRelease ${id.namespace}/${id.name} in ${rel}: spec.valuesFrom (ConfigMaps and Secrets in the cluster) is not rendered; drift may show those values` }
+      : {}),
   };
 }
 
