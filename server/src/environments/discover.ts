@@ -59,8 +59,10 @@ function get(object: unknown, ...keys: string[]): unknown {
 
 /**
  * Finds the environments of a repository from the conventions users already follow — Flux
- * `clusters/<env>/` Kustomizations, Argo CD Applications, kustomize overlays — and applies
- * `.plumbline.yaml` on top. Environments found several ways (same path) are merged.
+ * `clusters/<env>/` Kustomizations and HelmReleases, Argo CD Applications, kustomize overlays,
+ * charts with `values-<env>.yaml` — and applies
+ * `.plumbline.yaml` on top. Environments found several ways (same path; for a chart, same name
+ * or values files) are merged.
  */
 export async function discoverEnvironments(root: string): Promise<{ environments: Environment[]; problems: string[] }> {
   const found: Environment[] = [];
