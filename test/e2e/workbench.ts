@@ -86,7 +86,16 @@ export async function quickOpen(wb: Workbench, query: string, tab: string): Prom
     const input = p.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.pressSequentially(query);
-    await p.locator('.quick-input-list .monaco-list-row', { hasText: tab }).first().waitFor({ timeout: 30_000 });
+    // The list filters as results arrive: Enter only once the whole query is in and the focused
+    // (first) row is the file wanted, not an editor-history entry from before the filter.
+    const wanted = query.includes('/') ? query.slice(0, query.lastIndexOf('/')) : undefined;
+    const focused = p.locator('.quick-input-list .monaco-list-row.focused', { hasText: tab });
+    await eventually(
+      `the focused Quick Open row to be ${query}`,
+      async () => ((await input.inputValue()) === query && (await focused.count()) === 1 && (wanted === undefined || (await focused.innerText()).includes(wanted)) ? true : undefined),
+      async () => JSON.stringify(await p.locator('.quick-input-list .monaco-list-row').allInnerTexts()),
+      30_000,
+    );
     await p.keyboard.press('Enter');
     await p.locator('.tabs-container .tab.active', { hasText: tab }).waitFor({ timeout: 30_000 });
   });
