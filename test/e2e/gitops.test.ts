@@ -207,6 +207,9 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
 
     const view = await environmentsView();
     await w.step('right-click dev: Commit and Sync', async () => {
+      // Also offered inline on the row, as the cloud-upload button.
+      await envRow(view, 'dev').hover();
+      await envRow(view, 'dev').locator('.actions .action-label[aria-label="Commit and Sync"]').waitFor({ timeout: 10_000 });
       await envRow(view, 'dev').click({ button: 'right' });
       await p.locator('.monaco-menu .action-item', { hasText: 'Commit and Sync' }).first().click();
     });
