@@ -118,7 +118,7 @@ describe('Reconcile: converge without committing or pushing', () => {
     assert.equal(timedOut.message, 'Flux handling the reconcile request for flux-system/shop did not happen within 1 s');
   });
 
-  test('Flux HelmRelease (from .plumbline.yaml `object: HelmRelease`): the annotation goes on the HelmRelease and its HelmRepository', async () => {
+  test('Flux HelmRelease (from .plumbline.yaml `resource: HelmRelease`): the annotation goes on the HelmRelease and its HelmRepository', async () => {
     const objects = [
       { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'charts', namespace: 'flux-system' }, spec: { interval: '10m', url: 'https://charts.example.com' } },
       { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'shop-chart', namespace: 'flux-system' }, spec: { interval: '10m', chart: { spec: { chart: 'shop', sourceRef: { kind: 'HelmRepository', name: 'charts' } } } } },
@@ -131,7 +131,7 @@ describe('Reconcile: converge without committing or pushing', () => {
       await patch(`${path}/status`, { status: { lastHandledReconcileAt: requested, conditions: [{ type: 'Ready', status: 'True', reason: 'UpgradeSucceeded', message: 'Helm upgrade succeeded', lastTransitionTime: new Date().toISOString(), observedGeneration: 1 }] } });
       return requested;
     });
-    const chart: Environment = { ...env('dev'), delivery: { kind: 'flux', name: 'shop-chart', namespace: 'flux-system', object: 'HelmRelease', source: { kind: 'HelmRepository', name: 'charts', namespace: 'flux-system' } } };
+    const chart: Environment = { ...env('dev'), delivery: { kind: 'flux', name: 'shop-chart', namespace: 'flux-system', resource: 'HelmRelease', source: { kind: 'HelmRepository', name: 'charts', namespace: 'flux-system' } } };
     const result = done(await reconcile(chart));
     const requested = await controller;
     assert.equal(result.ok, true, result.message);

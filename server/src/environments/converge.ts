@@ -23,7 +23,7 @@ const SOURCE_PLURALS: Record<string, string> = { GitRepository: 'gitrepositories
 
 /** The API path of what Flux reconciles for a delivery: a Kustomization, or a HelmRelease. */
 export function fluxObjectPath(delivery: Extract<Delivery, { kind: 'flux' }>): string {
-  return delivery.object === 'HelmRelease'
+  return delivery.resource === 'HelmRelease'
     ? `/apis/helm.toolkit.fluxcd.io/v2/namespaces/${delivery.namespace}/helmreleases/${delivery.name}`
     : `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${delivery.namespace}/kustomizations/${delivery.name}`;
 }
@@ -47,7 +47,7 @@ async function waitFor<T>(options: ConvergeOptions, read: () => Promise<Result<T
   }
 }
 
-/** Flux: annotate the source and the Kustomization, then wait until Flux handled that request and is Ready. */
+/** Flux: annotate the source and the Kustomization (or HelmRelease), then wait until Flux handled that request and is Ready. */
 export async function reconcileFlux(client: ClusterClient, delivery: Extract<Delivery, { kind: 'flux' }>, options: ConvergeOptions): Promise<Result<string>> {
   const requestedAt = new Date().toISOString();
   const patch = { metadata: { annotations: { [FLUX_REQUESTED_AT]: requestedAt } } };
@@ -58,7 +58,7 @@ export async function reconcileFlux(client: ClusterClient, delivery: Extract<Del
     if (!r.ok) return r;
   }
   const path = fluxObjectPath(delivery);
-  const object = delivery.object ?? 'Kustomization';
+  const object = delivery.resource ?? 'Kustomization';
   options.progress(`asking Flux to reconcile ${object} ${delivery.namespace}/${delivery.name}`);
   const annotated = await client.request(path, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
   if (!annotated.ok) return annotated;

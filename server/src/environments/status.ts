@@ -56,8 +56,9 @@ export class SourceLines {
           for (const d of file.documents) {
             const line = documentLine(file, d);
             if (!lines.has('')) lines.set('', line);
-            const key = `${d.identity?.kind ?? ''}/${d.identity?.name ?? ''}`;
-            if (d.identity !== undefined && !lines.has(key)) lines.set(key, line);
+            if (d.identity === undefined) continue;
+            // A Helm template's name is a `{{ }}` expression: then the first document of that kind.
+            for (const key of [`${d.identity.kind}/${d.identity.name ?? ''}`, `${d.identity.kind}/`]) if (!lines.has(key)) lines.set(key, line);
           }
           return lines;
         });
@@ -69,7 +70,7 @@ export class SourceLines {
   /** The line of the document in `path` that declares kind/name (the first document when none does). */
   async lineOf(path: string, kind: string, name: string): Promise<number> {
     const lines = await this.index(path);
-    return lines.get(`${kind}/${name}`) ?? lines.get('') ?? 0;
+    return lines.get(`${kind}/${name}`) ?? lines.get(`${kind}/`) ?? lines.get('') ?? 0;
   }
 }
 

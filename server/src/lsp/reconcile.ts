@@ -22,7 +22,7 @@ export function registerReconcile(
       env: found.env,
       confirmed: params.confirmed === true,
       cluster: { ...(s.cluster.kubeconfig !== undefined ? { kubeconfigPath: s.cluster.kubeconfig } : {}), ...(s.cluster.context !== undefined ? { context: s.cluster.context } : {}) },
-      render: { trusted: true, kustomize: ['kubectl', 'kustomize'] },
+      render: { trusted: true, kustomize: s.kustomize.command, helm: s.helm.command },
       progress: (message) => void connection.sendNotification(ReconcileProgressNotification, { environment: params.environment, message }).catch(() => undefined),
       signal: abort.signal,
     });
