@@ -2,7 +2,9 @@
 // against the real apiserver with the real Flux and Argo CD CRDs. No controllers run here: the
 // tests play the controller the way Flux and Argo CD do, and check what was asked of it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ClusterClient, type KubeObject } from '../../server/src/cluster/http';
@@ -14,7 +16,7 @@ import { DEFAULT_RENDER_OPTIONS } from '../../server/src/environments/render';
 import { installCrds, Kubectl } from '../../scripts/schemas/cluster';
 import { loadCrds } from '../../scripts/schemas/crds';
 import { CRD_SOURCES } from '../../scripts/schemas/sources';
-import { EXAMPLES, REPO } from '../support/paths';
+import { bundle, EXAMPLES, REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
 
 let cluster: Cluster;
@@ -170,6 +172,30 @@ describe('Reconcile: converge without committing or pushing', () => {
     assert.equal(refused.ok, false);
     assert.match(refused.message, /already has an operation running/);
     await patch(path, { operation: null });
+  });
+
+  test('CLI: `plumbline reconcile` lists what a direct apply would send and applies only with --yes', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'plumbline-reconcile-cli-'));
+    try {
+      cpSync(EXAMPLES, repo, { recursive: true });
+      const config = join(repo, '.plumbline.yaml');
+      writeFileSync(config, readFileSync(config, 'utf8').replace('environments:\n', 'environments:\n  - name: prod\n    delivery: direct\n'));
+      const cli = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
+        const r = spawnSync(process.execPath, [bundle('cli.js'), 'reconcile', '--env', 'prod', '--repo', repo, '--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      };
+      const asked = cli();
+      assert.equal(asked.code, 1, asked.stderr);
+      assert.match(asked.stdout, /^A direct apply of prod would send:\n {2}Namespace\/shop-prod\n/);
+      assert.match(asked.stderr, /not applying anything without --yes/);
+      assert.throws(() => kubectl(['get', 'namespace', 'shop-prod']), /NotFound/, 'nothing applied without --yes');
+      const applied = cli('--yes');
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal(applied.stdout, '✔ reconcile prod: applied 4 objects\n');
+      assert.match(kubectl(['get', 'deployment', 'shop-web', '-n', 'shop-prod', '-o', 'name']), /deployment.apps\/shop-web/);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   test('direct: nothing is applied until confirmed; then every rendered object is applied with the environment mark', async () => {

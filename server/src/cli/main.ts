@@ -20,6 +20,7 @@ import { chartOf } from '../environments/helm';
 import type { Environment, HelmRenderer } from '../environments/model';
 import { createInterface } from 'node:readline/promises';
 import { flatten, toSarif } from './formats';
+import { reconcileCommand } from './reconcileCommand';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
@@ -31,6 +32,7 @@ Commands:
   diff [paths…]    compare the resources in those files with the live cluster (drift)
   envs [folder]    list the environments found in a repository (default: .)
   sync --env NAME [-m MESSAGE]   commit the environment's changes, push, and make its cluster converge
+  reconcile --env NAME [--yes]   make the environment's cluster converge on Git as it is (no commit, no push)
 
 Options for check:
   -o, --output FORMAT          text (default), json or sarif
@@ -46,6 +48,12 @@ Options for sync:
       --allow-invalid          sync even when validation finds errors in the environment's files
       --prune                  after a direct apply, delete objects Git no longer declares (asks first;
                                --yes confirms without asking)
+
+Options for reconcile:
+      --env NAME               the environment (see plumbline envs)
+      --repo PATH              the repository folder (default: .)
+      --context NAME, --kubeconfig PATH   the cluster (default: the environment's context)
+      --yes                    a direct environment is applied without asking (otherwise it lists and asks)
 
 Options for diff:
   -o, --output FORMAT          text (default), json or sarif
@@ -268,6 +276,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (command === 'diff') return diff(rest);
   if (command === 'envs') return envs(rest);
   if (command === 'sync') return sync(rest);
+  if (command === 'reconcile') return reconcileCommand(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

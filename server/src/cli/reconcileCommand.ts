@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { discoverEnvironments } from '../environments/discover';
+import { reconcileEnvironment } from '../environments/reconcile';
+import { UsageError } from '../workspace/files';
+
+/** `plumbline reconcile --env NAME`: the cluster converges on Git as it is; nothing is committed or pushed. Returns the exit code. */
+export async function reconcileCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      env: { type: 'string' },
+      repo: { type: 'string', default: '.' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      yes: { type: 'boolean', default: false },
+    },
+  });
+  if (values.env === undefined) throw new UsageError('reconcile needs --env NAME (see plumbline envs)');
+  const root = resolve(values.repo ?? '.');
+  const { environments } = await discoverEnvironments(root);
+  const env = environments.find((e) => e.name === values.env);
+  if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
+  const request = {
+    root,
+    env,
+    cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
+    render: { trusted: true, kustomize: ['kubectl', 'kustomize'], helm: ['helm'] },
+    progress: (m: string) => void process.stderr.write(`  ${m}\n`),
+  };
+  let outcome = await reconcileEnvironment({ ...request, confirmed: values.yes === true });
+  if (outcome.kind === 'confirm') {
+    process.stdout.write(`A direct apply of ${env.name} would send:\n${outcome.objects.map((o) => `  ${o}`).join('\n')}\n`);
+    if (process.stdin.isTTY !== true) {
+      process.stderr.write('plumbline: not applying anything without --yes (no terminal to ask)\n');
+      return 1;
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await rl.question('Apply these objects? [y/N] ');
+    rl.close();
+    if (!/^y(es)?$/i.test(answer.trim())) return 1;
+    outcome = await reconcileEnvironment({ ...request, confirmed: true });
+  }
+  if (outcome.kind !== 'done') return 2;
+  process.stdout.write(`${outcome.ok ? '✔' : '✖'} reconcile ${env.name}: ${outcome.message}\n`);
+  return outcome.ok ? 0 : 2;
+}
