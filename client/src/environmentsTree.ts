@@ -32,13 +32,14 @@ function icon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
 export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private result: Promise<EnvironmentsResult> | undefined;
+  /** What the tree shows: the first load, then each refresh's answer once it is complete. */
+  private shown: Promise<EnvironmentsResult> | undefined;
+  private shownText: string | undefined;
   /** Resources by kind, per environment as last loaded: computed on first expand, not per refresh. */
   private readonly kinds = new WeakMap<EnvironmentNode, Map<string, Resource[]>>();
   private refreshTimer: NodeJS.Timeout | undefined;
-  private loading = false;
-  private generation = 0;
-  private staleWhileLoading = false;
+  private fetching = false;
+  private again = false;
 
   constructor(
     private readonly client: () => LanguageClient | undefined,
@@ -50,24 +51,50 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     return (await this.load()).environments.map((e) => e.name);
   }
 
+  /**
+   * Asks the server again and shows the answer once it is complete. Until then the rows stay as
+   * they are, so their menus and inline actions keep working (a tree cleared while a big
+   * kustomize build runs would hand commands no element). One request at a time: a refresh
+   * asked for meanwhile runs after it.
+   */
   refresh(): void {
     clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
-    this.result = undefined;
-    this.changed.fire();
+    const client = this.client();
+    if (client === undefined || this.shown === undefined) {
+      this.shown = undefined;
+      this.shownText = undefined;
+      this.changed.fire();
+      return;
+    }
+    if (this.fetching) {
+      this.again = true;
+      return;
+    }
+    this.fetching = true;
+    const next = this.fetch(client);
+    void vscode.window.withProgress({ location: { viewId: 'plumbline.environments' } }, () => next);
+    void next.then((r) => {
+      this.fetching = false;
+      // The same answer again (Git touched its index, a status-only update) leaves the rows alone:
+      // re-rendering them would close a menu the user has open.
+      const text = r === undefined ? undefined : JSON.stringify(r);
+      if (r !== undefined && text !== this.shownText) {
+        this.shown = Promise.resolve(r);
+        this.shownText = text;
+        this.changed.fire();
+      }
+      if (this.again) {
+        this.again = false;
+        this.refresh();
+      }
+    });
   }
 
-  /**
-   * A refresh after a quiet moment: saves, Git and cluster changes come in bursts. While a load
-   * is still running (a big kustomize build) it waits for it, so the server computes one at a time.
-   */
+  /** A refresh after a quiet moment: saves, Git and cluster changes come in bursts. */
   refreshSoon(delayMs = 500): void {
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      if (this.loading) this.staleWhileLoading = true;
-      else this.refresh();
-    }, delayMs);
+    this.refreshTimer = setTimeout(() => this.refresh(), delayMs);
   }
 
   /** Refreshes whenever the server says what the tree shows changed (Git, cluster events); for one client's lifetime. */
@@ -82,16 +109,6 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
         clearTimeout(this.refreshTimer);
       },
     };
-  }
-
-  /** A change arrived during the load just finished: what it shows may already be old. */
-  private loaded(generation: number): void {
-    // An earlier load, overtaken by a refresh, says nothing about the one running now.
-    if (generation !== this.generation) return;
-    this.loading = false;
-    if (!this.staleWhileLoading) return;
-    this.staleWhileLoading = false;
-    this.refreshSoon(0);
   }
 
   dispose(): void {
@@ -113,27 +130,34 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     return kinds;
   }
 
-  private load(): Promise<EnvironmentsResult> {
-    const client = this.client();
-    if (client === undefined) return Promise.resolve({ environments: [], problems: [] });
-    if (this.result !== undefined) return this.result;
-    this.loading = true;
-    const generation = ++this.generation;
-    this.result = client.sendRequest<EnvironmentsResult>(EnvironmentsRequest).then(
+  /** One environments request; undefined when it failed (logged). */
+  private fetch(client: LanguageClient): Promise<EnvironmentsResult | undefined> {
+    return client.sendRequest<EnvironmentsResult>(EnvironmentsRequest).then(
       (r) => {
-        this.loaded(generation);
         for (const p of r.problems) this.log.warn(p);
         this.log.info(`environments: ${r.environments.map((e) => `${e.name} (${e.message})`).join(', ') || 'none found'}`);
         return r;
       },
       (error: unknown) => {
-        this.loaded(generation);
         this.log.error(`environments: ${error instanceof Error ? error.message : String(error)}`);
-        this.result = undefined;
-        return { environments: [], problems: [] };
+        return undefined;
       },
     );
-    return this.result;
+  }
+
+  private load(): Promise<EnvironmentsResult> {
+    const client = this.client();
+    if (client === undefined) return Promise.resolve({ environments: [], problems: [] });
+    if (this.shown === undefined) {
+      const first = this.fetch(client).then((r) => {
+        // A failed first load is asked again next time.
+        if (r === undefined) this.shown = undefined;
+        else this.shownText = JSON.stringify(r);
+        return r ?? { environments: [], problems: [] };
+      });
+      this.shown = first;
+    }
+    return this.shown;
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
