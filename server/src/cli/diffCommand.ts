@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
 import { driftProblems } from '../drift/findings';
+import { readGitOpsIgnore } from '../drift/gitopsIgnore';
 import { readIgnoreRules } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
@@ -20,6 +21,8 @@ export interface DiffSummary {
   rejected: number;
   unavailable: number;
   errors: string[];
+  /** Things the run could not honour, e.g. Argo CD jqPathExpressions. */
+  notes: string[];
 }
 
 /** Compares every resource in the given files with the cluster of `context`. */
@@ -31,8 +34,10 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   const created = await DriftEngine.forSession(session);
   if (!created.ok) throw new UsageError(created.error.message);
   const engine = created.value;
-  const rules = configFile === undefined ? [] : readIgnoreRules(await readFile(configFile, 'utf8').catch(() => ''));
-  const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, errors: [] };
+  // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.
+  const gitops = await readGitOpsIgnore(configFile === undefined ? paths : [...paths, dirname(resolve(configFile))], configFile === undefined ? process.cwd() : dirname(resolve(configFile)));
+  const rules = [...(configFile === undefined ? [] : readIgnoreRules(await readFile(configFile, 'utf8').catch(() => ''))), ...gitops.rules];
+  const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, errors: [], notes: [...gitops.problems] };
   try {
     const results = await Promise.all(
       files.map(async (path): Promise<FileResult> => {

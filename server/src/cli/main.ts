@@ -159,6 +159,7 @@ async function diff(args: string[]): Promise<number> {
     process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}\n`);
   }
   for (const e of summary.errors.slice(0, 20)) process.stderr.write(`plumbline: ${e}\n`);
+  for (const n of summary.notes) process.stderr.write(`plumbline: note: ${n}\n`);
   if (summary.unavailable > 0) return EXIT.error;
   return summary.drifted + summary.missing + summary.rejected > 0 ? EXIT.found : EXIT.clean;
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored } from '../drift/engine';
+import type { Applier } from '../drift/appliers';
 import type { IgnoreRule } from '../drift/ignore';
 import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { ManifestParser } from '../manifests/parse';
@@ -57,13 +58,16 @@ export async function environmentStatus(root: string, env: Environment, session:
   if (session === undefined) return { environment: env, state: 'not-checked', message: 'cluster access is off', resources };
   const engine = await DriftEngine.forSession(session);
   if (!engine.ok) return { environment: env, state: 'unreachable', message: engine.error.message, resources };
+  // An environment delivered by an Argo CD Application is that Application's: its ignoreDifferences
+  // apply even where the tracking annotation is not (yet) on the live object.
+  const owners: Applier[] = env.delivery.kind === 'argocd' ? [{ kind: 'argocd', name: env.delivery.name, namespace: env.delivery.namespace }] : env.delivery.kind === 'flux' ? [{ kind: 'flux', name: env.delivery.name, namespace: env.delivery.namespace }] : [];
   try {
     let unreachable: string | undefined;
     await Promise.all(
       rendered.objects.map(async ({ object }, i) => {
         const r = resources[i]!;
         const identity = identityOf(r.apiVersion, r.kind, r.name, r.namespace ?? env.target.namespace);
-        const report = withoutIgnored(await engine.value.compare(identity, object), rules, identity);
+        const report = withoutIgnored(await engine.value.compare(identity, object), rules, identity, owners);
         if (report.state === 'in-sync') r.state = 'in-sync';
         else if (report.state === 'drifted') {
           r.state = 'drifted';

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import { ClusterSession } from '../cluster/session';
-import { readIgnoreRules } from '../drift/ignore';
+import { workspaceIgnore } from '../drift/gitopsIgnore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../environments/status';
 import type { Environment } from '../environments/model';
@@ -89,10 +89,10 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const folder = root();
     if (folder === undefined) return { environments: [], problems: [] };
     const { environments, problems } = await discoverEnvironments(folder);
-    const rules = readIgnoreRules(await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => ''));
-    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: ['kubectl', 'kustomize'] }, rules)));
+    const ignore = await workspaceIgnore(folder, await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => undefined));
+    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: ['kubectl', 'kustomize'] }, ignore.rules)));
     return {
-      problems,
+      problems: [...problems, ...ignore.problems],
       environments: statuses.map((s): EnvironmentNode => ({
         name: s.environment.name,
         paths: s.environment.paths,
