@@ -116,6 +116,8 @@ export interface EnvironmentNode {
     /** file URI and zero-based line of the document that declares it */
     source: { uri: string; line: number } | undefined;
   }[];
+  /** Live objects the environment's applier (Flux, Argo CD, direct sync) manages that Git no longer declares. */
+  undeclared?: { apiVersion: string; kind: string; name: string; namespace: string | undefined; managedBy: string }[];
 }
 
 export interface EnvironmentsResult {

@@ -6,16 +6,26 @@
 //
 //   node --import tsx --test --test-reporter=spec test/cluster/gitops.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ClusterSession } from '../../server/src/cluster/session';
-import { DriftEngine, type DriftReport } from '../../server/src/drift/engine';
+import { DriftEngine, withoutIgnored, type DriftReport } from '../../server/src/drift/engine';
+import { readGitOpsIgnore } from '../../server/src/drift/gitopsIgnore';
+import { undeclaredLive } from '../../server/src/drift/undeclared';
+import { discoverEnvironments } from '../../server/src/environments/discover';
+import { environmentStatus } from '../../server/src/environments/status';
 import { formatPath } from '../../server/src/drift/fieldPath';
 import { driftProblems, driftSummary } from '../../server/src/drift/findings';
 import { ManifestParser } from '../../server/src/manifests/parse';
+import { parse } from 'yaml';
+import type { KubeObject } from '../../server/src/cluster/http';
+import { installCrds, Kubectl } from '../../scripts/schemas/cluster';
+import { loadCrds } from '../../scripts/schemas/crds';
+import { CRD_SOURCES } from '../../scripts/schemas/sources';
+import { bundle, REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
 
 const NS = 'gitops';
@@ -27,6 +37,12 @@ function kubectl(...args: string[]): string {
 }
 
 /** Applies YAML as admin (flags choose client-side or server-side); returns the resourceVersion it produced. */
+function write(root: string, path: string, text: string): void {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+
+
 function apply(yaml: string, ...flags: string[]): string {
   return execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...flags, '-f', '-', '-o', 'jsonpath={.metadata.resourceVersion}'], { input: yaml, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
@@ -168,5 +184,202 @@ subjects:
     assert.match(byPath.get('spec.template.spec.containers[web].resources.limits.cpu')!, /^cluster has cpu: 3, Git declares 2 \(set by kubectl-set/);
     assert.match(byPath.get('spec.template.spec.containers[web].env')!, /^spec\.template\.spec\.containers\[web\]\.env set in the cluster by kubectl-set/);
     assert.match(driftSummary(o.report), /^\$\(warning\) 3 fields drifted \(client-side comparison\)$/);
+  });
+});
+
+// ---- Argo CD and Flux: their ignore rules, and what they manage that Git dropped ----------------
+
+const DEV = 'gitops-dev';
+const PROD = 'gitops-prod';
+
+const deploymentYaml = (name: string, namespace: string, replicas: number, labels = ''): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+${labels}spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+        - name: web
+          image: registry.example/${name}:1.0
+`;
+
+const configMapYaml = (name: string, namespace: string, metadata = ''): string => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+${metadata}data:
+  colour: blue
+`;
+
+/** What Argo CD's annotation tracking writes on what it applies. */
+const argoTracked = (app: string, group: string, kind: string, namespace: string, name: string): string => `  annotations:\n    argocd.argoproj.io/tracking-id: ${app}:${group}/${kind}:${namespace}/${name}\n`;
+/** What Flux's kustomize-controller writes on what it applies. */
+const fluxLabels = (name: string): string => `  labels:\n    kustomize.toolkit.fluxcd.io/name: ${name}\n    kustomize.toolkit.fluxcd.io/namespace: flux-system\n`;
+
+describe('Argo CD and Flux: their ignore rules, and what they manage that Git no longer declares', { timeout: 3 * 60_000 }, () => {
+  let repo: string;
+  let engine: DriftEngine;
+
+  before(async () => {
+    repo = join(work, 'repo');
+    // Flux: clusters/dev/shop.yaml → apps/dev; Argo CD: argocd/shop-prod.yaml → apps/prod, with ignoreDifferences.
+    write(repo, 'clusters/dev/shop.yaml', `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: shop-dev, namespace: flux-system}
+spec:
+  interval: 5m
+  path: ./apps/dev
+  prune: true
+  targetNamespace: ${DEV}
+  sourceRef: {kind: GitRepository, name: platform}
+`);
+    write(repo, 'apps/dev/app.yaml', `${deploymentYaml('web', DEV, 1)}---\n${configMapYaml('flags', DEV)}`);
+    write(repo, 'argocd/shop-prod.yaml', `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop-prod, namespace: argocd}
+spec:
+  project: default
+  source: {repoURL: https://git.example/shop.git, path: apps/prod, targetRevision: main}
+  destination: {server: https://kubernetes.default.svc, namespace: ${PROD}}
+  ignoreDifferences:
+    - group: apps
+      kind: Deployment
+      jsonPointers: [/spec/replicas]
+    - kind: ConfigMap
+      name: flags
+      jqPathExpressions: [.data.colour]
+`);
+    write(repo, 'apps/prod/app.yaml', `${deploymentYaml('web', PROD, 2)}---\n${configMapYaml('flags', PROD)}`);
+    // A Flux HelmRelease whose chart output someone committed next to it (helm template), with driftDetection.ignore.
+    write(repo, 'apps/cache/release.yaml', `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: redis, namespace: ${DEV}}
+spec:
+  interval: 10m
+  chart: {spec: {chart: redis, sourceRef: {kind: HelmRepository, name: bitnami}}}
+  driftDetection:
+    mode: enabled
+    ignore:
+      - paths: [/spec/replicas]
+        target: {kind: Deployment}
+`);
+    // The real Flux and Argo CD CRDs, so their objects in Git are compared too.
+    const wanted = CRD_SOURCES.filter((c) => c.from === 'manifests' && /kustomize-controller|helm-controller|argo-cd/.test(c.module));
+    await installCrds(new Kubectl(cluster.kubeconfigPath), (await loadCrds(wanted, join(REPO, '.cache', 'schemas'), () => undefined)).flatMap((l) => l.crds), 60_000);
+    for (const ns of [DEV, PROD, 'flux-system', 'argocd']) kubectl('create', 'namespace', ns);
+    // What the controllers applied, as they label and annotate it.
+    const ssa = (yaml: string, manager: string): string => apply(yaml, 'apply', '--server-side', `--field-manager=${manager}`);
+    for (const file of ['clusters/dev/shop.yaml', 'argocd/shop-prod.yaml', 'apps/cache/release.yaml']) ssa(readFileSync(join(repo, file), 'utf8'), 'bootstrap');
+    ssa(deploymentYaml('web', DEV, 1, fluxLabels('shop-dev')), 'kustomize-controller');
+    ssa(configMapYaml('flags', DEV, fluxLabels('shop-dev')), 'kustomize-controller');
+    ssa(configMapYaml('old-flags', DEV, fluxLabels('shop-dev')), 'kustomize-controller');
+    ssa(configMapYaml('other-app', DEV, fluxLabels('other')), 'kustomize-controller');
+    ssa(configMapYaml('by-hand', DEV), 'kubectl');
+    ssa(deploymentYaml('web', PROD, 2, argoTracked('shop-prod', 'apps', 'Deployment', PROD, 'web')), 'argocd-controller');
+    ssa(configMapYaml('flags', PROD, argoTracked('shop-prod', '', 'ConfigMap', PROD, 'flags')), 'argocd-controller');
+    ssa(configMapYaml('old-prod', PROD, argoTracked('shop-prod', '', 'ConfigMap', PROD, 'old-prod')), 'argocd-controller');
+    ssa(configMapYaml('copied', PROD, argoTracked('shop-prod', '', 'ConfigMap', PROD, 'flags')), 'kubectl');
+    ssa(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: legacy\n  namespace: ${PROD}\n  labels: {app.kubernetes.io/instance: shop-prod}\nstringData: {token: not-shown}\n`, 'argocd-controller');
+    ssa(deploymentYaml('redis', DEV, 1, `  labels:\n    helm.toolkit.fluxcd.io/name: redis\n    helm.toolkit.fluxcd.io/namespace: ${DEV}\n`), 'helm-controller');
+    // Then people changed them.
+    kubectl('scale', '-n', PROD, 'deployment/web', '--replicas=5');
+    kubectl('scale', '-n', DEV, 'deployment/web', '--replicas=4');
+    kubectl('scale', '-n', DEV, 'deployment/redis', '--replicas=3');
+    kubectl('set', 'image', '-n', DEV, 'deployment/redis', 'web=registry.example/redis:6.6');
+    const created = await DriftEngine.forSession(new ClusterSession({ kubeconfigPath: cluster.kubeconfigPath }, join(work, 'admin-cache')));
+    if (!created.ok) throw new Error(created.error.message);
+    engine = created.value;
+  });
+  after(() => engine?.dispose());
+
+  test('the engine: an Application\'s ignored field is no drift for what it tracks, a non-ignored one still is; jqPathExpressions are reported', async () => {
+    const { rules, problems } = await readGitOpsIgnore([repo], repo);
+    assert.deepEqual(problems, [
+      'Argo CD Application argocd/shop-prod (argocd/shop-prod.yaml): ignoreDifferences[1].jqPathExpressions (.data.colour) are not supported by Plumbline; use jsonPointers so the editor and `plumbline diff` ignore those fields too',
+    ]);
+    const check = async (yaml: string): Promise<{ raw: Outcome; ignored: DriftReport }> => {
+      const d = new ManifestParser().parse(yaml).documents[0]!;
+      const raw = await settled(engine, yaml, kubectl('get', `deployment/${d.identity!.name!}`, '-n', d.identity!.namespace!, '-o', 'jsonpath={.metadata.resourceVersion}'));
+      return { raw, ignored: withoutIgnored(raw.report, rules, d.identity!) };
+    };
+    // prod: tracked by shop-prod, replicas ignored there.
+    const prod = await check(deploymentYaml('web', PROD, 2));
+    assert.deepEqual(prod.raw.found.map((f) => f.path), ['spec.replicas'], 'without the rules, the scale is drift');
+    assert.equal(prod.ignored.state, 'in-sync');
+    // dev: the same Deployment kind under Flux, which that Application does not manage: still drift.
+    const dev = await check(deploymentYaml('web', DEV, 1));
+    assert.equal(dev.ignored.state, 'drifted');
+    // The HelmRelease's object: replicas ignored, the image someone set is not.
+    const redis = await check(deploymentYaml('redis', DEV, 1));
+    assert.equal(redis.ignored.state, 'drifted');
+    assert.deepEqual(redis.ignored.state === 'drifted' ? redis.ignored.values.map((v) => formatPath(v.path)) : [], ['spec.template.spec.containers[web].image']);
+  });
+
+  test('the engine lists what Flux and Argo CD manage that Git no longer declares (Flux by label selector, Argo CD by tracking id or instance label)', async () => {
+    const flux = await undeclaredLive(engine.client, [{ kind: 'flux', name: 'shop-dev', namespace: 'flux-system' }], [parse(deploymentYaml('web', DEV, 1)) as KubeObject, parse(configMapYaml('flags', DEV)) as KubeObject]);
+    assert.ok(flux.ok, flux.ok ? '' : flux.error.message);
+    assert.deepEqual(flux.value.objects.map((o) => `${o.kind} ${o.namespace}/${o.name} ${o.managedBy}`), ['ConfigMap gitops-dev/old-flags Flux Kustomization flux-system/shop-dev']);
+    const argo = await undeclaredLive(engine.client, [{ kind: 'argocd', name: 'shop-prod', namespace: 'argocd' }], [parse(deploymentYaml('web', PROD, 2)) as KubeObject, parse(configMapYaml('flags', PROD)) as KubeObject]);
+    assert.ok(argo.ok, argo.ok ? '' : argo.error.message);
+    // `copied` carries a tracking id naming another object: Argo CD does not track it, nor do we.
+    assert.deepEqual(argo.value.objects.map((o) => `${o.kind} ${o.namespace}/${o.name}`), ['ConfigMap gitops-prod/old-prod', 'Secret gitops-prod/legacy']);
+  });
+
+  test('the environments\' status honours the Application\'s rules and lists what is in the cluster, not in Git', async () => {
+    const { environments } = await discoverEnvironments(repo);
+    const session = new ClusterSession({ kubeconfigPath: cluster.kubeconfigPath });
+    try {
+      const { rules } = await readGitOpsIgnore([repo], repo);
+      const byName = new Map(await Promise.all(environments.map(async (env) => [env.name, await environmentStatus(repo, env, session, { trusted: true, kustomize: ['kubectl', 'kustomize'] }, rules)] as const)));
+      const prod = byName.get('shop-prod')!;
+      assert.deepEqual(prod.resources.map((r) => [r.kind, r.name, r.state]), [['Deployment', 'web', 'in-sync'], ['ConfigMap', 'flags', 'in-sync']]);
+      assert.equal(prod.state, 'drifted');
+      assert.equal(prod.message, '2 in the cluster, not in Git');
+      assert.deepEqual(prod.undeclared.map((u) => `${u.kind}/${u.name}`), ['ConfigMap/old-prod', 'Secret/legacy']);
+      const dev = byName.get('dev')!;
+      assert.equal(dev.message, '1 drifted, 1 in the cluster, not in Git');
+      assert.deepEqual(dev.undeclared.map((u) => `${u.kind}/${u.name} ${u.managedBy}`), ['ConfigMap/old-flags Flux Kustomization flux-system/shop-dev']);
+    } finally {
+      session.dispose();
+    }
+  });
+
+  test('plumbline diff: the rules apply, and a text section, a JSON field and SARIF notes list what Git no longer declares', () => {
+    const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync(process.execPath, [bundle('cli.js'), 'diff', '--kubeconfig', cluster.kubeconfigPath, ...args, repo], { encoding: 'utf8', cwd: repo });
+    const text = run();
+    assert.equal(text.status, 1, text.stderr);
+    const lines = text.stdout.split('\n');
+    // prod's scaled replicas are ignored by its Application; dev's are not; redis's image is not.
+    assert.ok(!lines.some((l) => l.startsWith('apps/prod/')), text.stdout);
+    assert.ok(lines.some((l) => /^apps\/dev\/app\.yaml:7:13 warning cluster has replicas: 4, Git declares 1/.test(l)), text.stdout);
+    const section = text.stdout.slice(text.stdout.indexOf('in the cluster, not in Git:\n'));
+    assert.deepEqual(section.split('\n').slice(0, 4), [
+      'in the cluster, not in Git:',
+      '  ConfigMap gitops-dev/old-flags (environment dev, managed by Flux Kustomization flux-system/shop-dev)',
+      '  ConfigMap gitops-prod/old-prod (environment shop-prod, managed by Argo CD Application argocd/shop-prod)',
+      '  Secret gitops-prod/legacy (environment shop-prod, managed by Argo CD Application argocd/shop-prod)',
+    ]);
+    assert.match(text.stdout, /in the cluster but not in Git: 3\n$/);
+    assert.match(text.stderr, /note: Argo CD Application argocd\/shop-prod \(argocd\/shop-prod\.yaml\): ignoreDifferences\[1\]\.jqPathExpressions \(\.data\.colour\) are not supported/);
+    const json = JSON.parse(run('-o', 'json').stdout) as { summary: { undeclared: number }; undeclared: { kind: string; name: string; namespace: string; environment: string; managedBy: string }[] };
+    assert.equal(json.summary.undeclared, 3);
+    assert.deepEqual(json.undeclared[0], { apiVersion: 'v1', kind: 'ConfigMap', namespace: DEV, name: 'old-flags', managedBy: 'Flux Kustomization flux-system/shop-dev', environment: 'dev' });
+    const sarif = JSON.parse(run('-o', 'sarif').stdout) as { runs: { results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const notes = sarif.runs[0]!.results.filter((r) => r.ruleId === 'drift.not-in-git');
+    assert.deepEqual(notes.map((n) => [n.level, n.locations[0]!.physicalLocation.artifactLocation.uri, n.message.text]), [
+      ['note', 'apps/dev', 'ConfigMap gitops-dev/old-flags (environment dev, managed by Flux Kustomization flux-system/shop-dev) is in the cluster but no longer in Git'],
+      ['note', 'apps/prod', 'ConfigMap gitops-prod/old-prod (environment shop-prod, managed by Argo CD Application argocd/shop-prod) is in the cluster but no longer in Git'],
+      ['note', 'apps/prod', 'Secret gitops-prod/legacy (environment shop-prod, managed by Argo CD Application argocd/shop-prod) is in the cluster but no longer in Git'],
+    ]);
+    assert.ok(!text.stdout.includes('not-shown') && !JSON.stringify(json).includes('not-shown'), 'no Secret value is shown');
   });
 });

@@ -11,6 +11,7 @@ import { checkPaths, totals } from '../check/checkPaths';
 import { validateEnvironment } from '../environments/validate';
 import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
+import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { discoverEnvironments } from '../environments/discover';
 import { syncEnvironment } from '../environments/sync';
 import type { PruneCandidate } from '../environments/converge';
@@ -146,22 +147,27 @@ async function diff(args: string[]): Promise<number> {
   const output = OUTPUTS.find((o) => o === values.output);
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
   const config = values.config ?? (existsSync('.plumbline.yaml') ? '.plumbline.yaml' : undefined);
-  const { results, summary } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
+  const { results, summary, undeclared } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
     ...(values.context !== undefined ? { context: values.context } : {}),
     ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
   }, config);
   if (output === 'json') {
-    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results), undeclared: undeclared.map(({ where: _where, ...u }) => u) }, null, 2)}\n`);
   } else if (output === 'sarif') {
-    process.stdout.write(`${JSON.stringify(toSarif(results, 'Plumbline drift'), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(toSarif([...results, ...undeclaredFindings(undeclared)], 'Plumbline drift'), null, 2)}\n`);
   } else {
     for (const f of flatten(results)) process.stdout.write(`${f.path}:${f.line}:${f.column} ${f.severity} ${f.message} [${f.code}]\n`);
-    process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}\n`);
+    if (undeclared.length > 0) {
+      process.stdout.write('\nin the cluster, not in Git:\n');
+      for (const u of undeclared) process.stdout.write(`  ${describeUndeclared(u)}\n`);
+      process.stdout.write('\n');
+    }
+    process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}, in the cluster but not in Git: ${summary.undeclared}\n`);
   }
   for (const e of summary.errors.slice(0, 20)) process.stderr.write(`plumbline: ${e}\n`);
   for (const n of summary.notes) process.stderr.write(`plumbline: note: ${n}\n`);
   if (summary.unavailable > 0) return EXIT.error;
-  return summary.drifted + summary.missing + summary.rejected > 0 ? EXIT.found : EXIT.clean;
+  return summary.drifted + summary.missing + summary.rejected + summary.undeclared > 0 ? EXIT.found : EXIT.clean;
 }
 
 async function envs(args: string[]): Promise<number> {
