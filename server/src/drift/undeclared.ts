@@ -19,7 +19,7 @@ export interface UndeclaredObject {
 
 export interface UndeclaredResult {
   objects: UndeclaredObject[];
-  /** Kinds that could not be listed (no permission), so the list may be incomplete. */
+  /** Kinds that could not be listed (no permission, not ready), so the list may be incomplete. */
   skipped: string[];
 }
 
@@ -92,7 +92,8 @@ export async function undeclaredLive(client: ClusterClient, appliers: readonly A
       for (const namespace of scopes) {
         const listed = await client.request<{ items?: KubeObject[] }>(Discovery.path(info, namespace), { accept: METADATA_ONLY, query: { labelSelector: selector } });
         if (!listed.ok) {
-          if (listed.error.kind === 'forbidden') {
+          // One kind the cluster cannot list now (no permission, a CRD still initializing) leaves the others useful.
+          if (listed.error.kind === 'forbidden' || listed.error.kind === 'server' || listed.error.kind === 'not-found') {
             skipped.push(`${info.kind}${namespace === undefined ? '' : ` in ${namespace}`}: ${listed.error.message}`);
             continue;
           }
