@@ -25,6 +25,9 @@ import type { KubeObject } from '../../server/src/cluster/http';
 import { installCrds, Kubectl } from '../../scripts/schemas/cluster';
 import { loadCrds } from '../../scripts/schemas/crds';
 import { CRD_SOURCES } from '../../scripts/schemas/sources';
+import { pathToFileURL } from 'node:url';
+import { EnvironmentsRequest, type EnvironmentsResult } from '../../server/src/protocol';
+import { LspHarness } from '../support/lspClient';
 import { bundle, REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
 
@@ -349,6 +352,35 @@ spec:
       assert.deepEqual(dev.undeclared.map((u) => `${u.kind}/${u.name} ${u.managedBy}`), ['ConfigMap/old-flags Flux Kustomization flux-system/shop-dev']);
     } finally {
       session.dispose();
+    }
+  });
+
+  test('the language server: open documents and the environments tree honour the same rules and list the same objects', async () => {
+    const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath } }, { workspaceFolders: [repo], initializationOptions: { cacheDir: join(work, 'lsp-cache') } });
+    try {
+      const prod = pathToFileURL(join(repo, 'apps/prod/app.yaml')).href;
+      const dev = pathToFileURL(join(repo, 'apps/dev/app.yaml')).href;
+      await lsp.open(prod, readFileSync(join(repo, 'apps/prod/app.yaml'), 'utf8'));
+      await lsp.open(dev, readFileSync(join(repo, 'apps/dev/app.yaml'), 'utf8'));
+      const devDrift = await lsp.waitForDiagnostics(dev, (d) => d.some((x) => String(x.code).startsWith('drift.')), 20_000);
+      assert.deepEqual(devDrift.filter((x) => String(x.code).startsWith('drift.')).map((x) => [x.code, x.message, x.range.start.line]), [['drift.value', 'cluster has replicas: 4, Git declares 1 (set by kubectl)', 6]]);
+      // prod's scale is ignored by its Application: both lenses say in sync, and no drift diagnostic is published.
+      const deadline = Date.now() + 20_000;
+      let titles: (string | undefined)[] = [];
+      while (Date.now() < deadline) {
+        titles = ((await lsp.codeLenses(prod)) ?? []).map((l) => l.command?.title);
+        if (titles.length === 2) break;
+        await lsp.waitForDiagnostics(prod, () => true, 200).catch(() => undefined);
+      }
+      assert.deepEqual(titles, ['$(check) in sync', '$(check) in sync']);
+      assert.deepEqual((await lsp.waitForVersion(prod, 1)).filter((x) => String(x.code).startsWith('drift.')), []);
+      const tree = await lsp.request<EnvironmentsResult>(EnvironmentsRequest);
+      const node = tree.environments.find((e) => e.name === 'shop-prod')!;
+      assert.deepEqual([node.state, node.message, node.resources.map((r) => r.state)], ['drifted', '2 in the cluster, not in Git', ['in-sync', 'in-sync']]);
+      assert.deepEqual(node.undeclared?.map((u) => `${u.kind}/${u.name} ${u.managedBy}`), ['ConfigMap/old-prod Argo CD Application argocd/shop-prod', 'Secret/legacy Argo CD Application argocd/shop-prod']);
+      assert.ok(tree.problems.some((p) => p.includes('jqPathExpressions (.data.colour) are not supported')), tree.problems.join('\n'));
+    } finally {
+      await lsp.stop();
     }
   });
 
