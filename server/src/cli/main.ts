@@ -52,7 +52,11 @@ Options for diff:
   -o, --output FORMAT          text (default), json or sarif
       --context NAME           kubeconfig context of the cluster (default: the current context)
       --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
-      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml)
+      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml);
+                               Argo CD ignoreDifferences and Flux driftDetection.ignore in the diffed
+                               files (and the config's folder) apply too
+  For every environment the paths cover completely, diff also lists what its Flux Kustomization,
+  Argo CD Application or direct sync manages in the cluster that Git no longer declares.
 
   -h, --help       show this help
   -v, --version    print the version
