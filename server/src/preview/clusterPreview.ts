@@ -20,7 +20,7 @@ function describe(object: KubeObject, namespace: string | undefined): Pick<Resou
  * and objects a prune would delete. Everything goes through stableYaml, so Secrets are masked.
  */
 export async function previewCluster(root: string, env: Environment, session: ClusterSession | undefined, render: RenderOptions): Promise<PreviewResult> {
-  if (session === undefined) return failed('untrusted', render.trusted ? 'cluster access is off (plumbline.cluster.enabled)' : 'untrusted workspace: Plumbline contacts no cluster');
+  if (session === undefined) return failed(render.trusted ? 'cluster-off' : 'untrusted', render.trusted ? 'cluster access is off (plumbline.cluster.enabled)' : 'untrusted workspace: Plumbline contacts no cluster');
   const rendered = await renderEnvironment(root, env, render);
   if (!rendered.ok) return failed(rendered.kind, rendered.message);
   const engine = await DriftEngine.forSession(session);

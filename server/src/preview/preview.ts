@@ -21,7 +21,7 @@ export interface Preview {
   notes: string[];
 }
 
-export type PreviewFailureKind = 'not-a-repository' | 'git' | 'untrusted' | 'unknown-environment' | 'render-error' | 'missing-binary' | 'unreachable' | 'forbidden';
+export type PreviewFailureKind = 'not-a-repository' | 'git' | 'untrusted' | 'unknown-environment' | 'render-error' | 'missing-binary' | 'unreachable' | 'forbidden' | 'cluster-off';
 
 /** Expected failures are values (the shape of cluster/result.ts). */
 export type PreviewResult = { ok: true; value: Preview } | { ok: false; error: { kind: PreviewFailureKind; message: string } };
