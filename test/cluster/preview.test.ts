@@ -1,7 +1,7 @@
 // Cluster tier: the cluster preview of a sync against the real apiserver — what would change,
 // be created, or be pruned — with Secret values masked everywhere in what it returns.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import type { Environment } from '../../server/src/environments/model';
 import { DEFAULT_RENDER_OPTIONS, renderEnvironment } from '../../server/src/environments/render';
 import { previewCluster } from '../../server/src/preview/clusterPreview';
 import type { Preview } from '../../server/src/preview/preview';
+import { bundle } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
 
 let cluster: Cluster;
@@ -110,6 +111,18 @@ describe('cluster preview of a sync', () => {
     assert.deepEqual(live.ok ? live.value.data : undefined, { LOG_LEVEL: 'info' });
     assert.ok((await client.request('/api/v1/namespaces/preview/configmaps/old')).ok);
     assert.ok(!(await client.request('/api/v1/namespaces/preview/configmaps/new')).ok);
+  });
+
+  test('plumbline preview --cluster: the same as unified diffs, exit 1, no Secret value', () => {
+    writeFileSync(join(scratch, '.plumbline.yaml'), 'environments:\n  - name: bench\n    path: ./app\n    namespace: preview\n    delivery: direct\n');
+    const r = spawnSync(process.execPath, [bundle('cli.js'), 'preview', '--cluster', '--env', 'bench', '--repo', scratch, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^--- cluster \(plumbline-bench\)\/bench\/ConfigMap\/preview\/web\n\+\+\+ after sync\/bench\/ConfigMap\/preview\/web$/m);
+    assert.match(r.stdout, /^-\s+LOG_LEVEL: info\n\+\s+LOG_LEVEL: debug$/m);
+    assert.match(r.stdout, /^--- \/dev\/null\n\+\+\+ after sync\/bench\/ConfigMap\/preview\/new$/m);
+    assert.match(r.stdout, /^--- cluster \(plumbline-bench\)\/bench\/ConfigMap\/preview\/old\n\+\+\+ \/dev\/null$/m);
+    assert.match(r.stdout, /^Summary: Cluster changes for bench \(cluster \(plumbline-bench\) ↔ after sync\) - changed: 2, added: 1, removed: 1, unchanged: 1, in bench \(4 changed\)$/m);
+    for (const plain of [SECRET_OLD, SECRET_NEW, Buffer.from(SECRET_OLD).toString('base64'), Buffer.from(SECRET_NEW).toString('base64')]) assert.ok(!(r.stdout + r.stderr).includes(plain));
   });
 
   test('an unreachable cluster and a forbidden one are clear failures', async () => {

@@ -1,7 +1,7 @@
 // Previews of pending diffs against real repositories: examples/ committed, then changed in the
 // working tree; kustomize overlays rendered through `kubectl kustomize`.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -11,7 +11,7 @@ import { previewGit } from '../../server/src/preview/gitPreview';
 import type { Preview, PreviewResult } from '../../server/src/preview/preview';
 import { allChanges } from '../../server/src/preview/preview';
 import { previewPromotion } from '../../server/src/preview/promotionPreview';
-import { EXAMPLES } from '../support/paths';
+import { bundle, EXAMPLES } from '../support/paths';
 
 // Hermetic git: neither the machine's global nor its system configuration reaches these repositories.
 const scratch = mkdtempSync(join(tmpdir(), 'plumbline-preview-test-'));
@@ -194,5 +194,34 @@ describe('Promotion preview: one environment against another', () => {
     assert.equal(same.environments[0]!.changes.length, 0);
     const r = await previewPromotion(dir, 'dev', 'qa', DEFAULT_RENDER_OPTIONS);
     assert.deepEqual(r, { ok: false, error: { kind: 'unknown-environment', message: 'no environment named qa' } });
+  });
+});
+
+describe('plumbline preview (CLI)', () => {
+  const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [bundle('cli.js'), 'preview', ...args], { encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  test('unified diffs and a summary; exit 1 when something would change, 0 when nothing would, 2 on usage errors', () => {
+    const dir = repo();
+    assert.equal(cli('--repo', dir).status, 0);
+    edit(dir, 'apps/shop/base/deployment.yaml', 'shop-web:1.4.2', 'shop-web:1.5.0');
+    const r = cli('--repo', dir, '--env', 'staging');
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stdout.startsWith('--- HEAD/staging/Deployment/shop-staging/shop-web\n+++ working tree/staging/Deployment/shop-staging/shop-web\n@@ '), r.stdout);
+    assert.match(r.stdout, /^-\s+image: ghcr\.io\/example\/shop-web:1\.4\.2$/m);
+    assert.match(r.stdout, /^\+\s+image: ghcr\.io\/example\/shop-web:1\.5\.0$/m);
+    assert.match(r.stdout, /^Summary: Pending changes \(HEAD ↔ working tree\) - changed: 1, added: 0, removed: 0, unchanged: 3, in staging \(1 changed\)$/m);
+    const json = cli('--repo', dir, '-o', 'json');
+    assert.equal(json.status, 1);
+    assert.deepEqual((JSON.parse(json.stdout) as Preview).environments.map((e) => e.changes.length), [1, 1, 1]);
+    const promotion = cli('--repo', dir, '--env', 'staging', '--against', 'prod');
+    assert.equal(promotion.status, 1);
+    assert.match(promotion.stdout, /^--- prod\/prod\/ConfigMap\/shop-prod\/shop-settings$/m);
+    const usage = cli('--repo', dir, '--cluster');
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /preview --cluster needs --env NAME/);
+    assert.equal(cli('--repo', dir, '--env', 'nope').status, 2);
   });
 });
