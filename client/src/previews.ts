@@ -58,7 +58,8 @@ class PreviewPresenter {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async show(result: Ok): Promise<void> {
+  /** Shows the preview; says what it showed (for the log and for tests). */
+  async show(result: Ok): Promise<string> {
     const run = this.docs.run();
     const id = ++this.runs;
     const uriOf = (c: Change, side: string): vscode.Uri =>
@@ -84,13 +85,16 @@ class PreviewPresenter {
     this.log.info(`${result.title}: ${changes.length} change(s) — ${result.environments.map((e) => `${e.environment}: ${e.message}`).join(', ')}`);
 
     if (changes.length === 0) {
-      if (broken.length === result.environments.length) return;
+      if (broken.length === result.environments.length) return 'render errors';
       const checked = result.environments.filter((e) => e.state === 'ok');
       const unchanged = checked.reduce((n, e) => n + e.unchanged, 0);
       void vscode.window.showInformationMessage(`${result.title}: nothing changed (${unchanged} resource(s) in ${checked.map((e) => e.environment).join(', ')} compared).`);
-      return;
+      return 'nothing changed';
     }
-    if (changes.length === 1) return open(changes[0]!);
+    if (changes.length === 1) {
+      await open(changes[0]!);
+      return `diff of ${label(changes[0]!)}`;
+    }
 
     type Item = vscode.QuickPickItem & { change?: Change; all?: true };
     const items: Item[] = [{ label: `$(diff-multiple) Open all ${changes.length} changes in one editor`, all: true }];
@@ -123,6 +127,7 @@ class PreviewPresenter {
     });
     pick.onDidHide(() => pick.dispose());
     pick.show();
+    return `list of ${changes.length} changes`;
   }
 }
 
@@ -132,9 +137,12 @@ export function registerPreviews(ctx: PlumblineContext, client: () => LanguageCl
   ctx.own(vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs));
   const presenter = new PreviewPresenter(docs, ctx.log);
 
-  const request = async (params: PreviewParams, title: string): Promise<void> => {
+  const request = async (params: PreviewParams, title: string): Promise<string> => {
     const running = client();
-    if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
+    if (running === undefined) {
+      void vscode.window.showWarningMessage('The Plumbline language server is not running.');
+      return 'failed: the language server is not running';
+    }
     let cancelled = false;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
       token.onCancellationRequested(() => (cancelled = true));
@@ -143,15 +151,14 @@ export function registerPreviews(ctx: PlumblineContext, client: () => LanguageCl
         (error: unknown): PreviewResponse => ({ ok: false, kind: 'error', message: error instanceof Error ? error.message : String(error) }),
       );
     });
-    if (cancelled) return;
+    if (cancelled) return 'cancelled';
     if (!result.ok) {
       ctx.log.warn(`${title}: ${result.kind}: ${result.message}`);
       const show = result.kind === 'render-error' || result.kind === 'missing-binary' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-      const choice = await show(`Plumbline: ${result.message}`, 'Show Output');
-      if (choice === 'Show Output') ctx.log.show();
-      return;
+      void show(`Plumbline: ${result.message}`, 'Show Output').then((choice) => choice === 'Show Output' && ctx.log.show());
+      return `failed: ${result.message}`;
     }
-    await presenter.show(result);
+    return presenter.show(result);
   };
   const pickEnvironment = async (placeHolder: string, except?: string): Promise<string | undefined> => {
     const names = (await tree.environmentNames()).filter((n) => n !== except);
@@ -163,23 +170,24 @@ export function registerPreviews(ctx: PlumblineContext, client: () => LanguageCl
   ctx.own(
     vscode.commands.registerCommand('plumbline.showPendingChanges', async (node?: EnvNode) => {
       const name = node?.env?.name;
-      await request({ kind: 'git', ...(name !== undefined ? { environment: name } : {}) }, `Rendering ${name ?? 'every environment'} from HEAD and the working tree`);
+      return request({ kind: 'git', ...(name !== undefined ? { environment: name } : {}) }, `Rendering ${name ?? 'every environment'} from HEAD and the working tree`);
     }),
   );
   ctx.own(
     vscode.commands.registerCommand('plumbline.showClusterChanges', async (node?: EnvNode) => {
       const name = node?.env?.name ?? (await pickEnvironment('Environment whose sync to preview'));
       if (name === undefined) return;
-      await request({ kind: 'cluster', environment: name }, `Comparing ${name} with its cluster`);
+      return request({ kind: 'cluster', environment: name }, `Comparing ${name} with its cluster`);
     }),
   );
   ctx.own(
-    vscode.commands.registerCommand('plumbline.compareEnvironments', async (node?: EnvNode) => {
+    // A tree's context menu passes the selected nodes second; a caller (or a test) may pass the target's name.
+    vscode.commands.registerCommand('plumbline.compareEnvironments', async (node?: EnvNode, target?: unknown) => {
       const source = node?.env?.name ?? (await pickEnvironment('Environment to promote (its manifests are the right side)'));
       if (source === undefined) return;
-      const against = await pickEnvironment(`Promote ${source} onto which environment?`, source);
+      const against = typeof target === 'string' ? target : await pickEnvironment(`Promote ${source} onto which environment?`, source);
       if (against === undefined) return;
-      await request({ kind: 'promotion', environment: source, against }, `Rendering ${source} and ${against}`);
+      return request({ kind: 'promotion', environment: source, against }, `Rendering ${source} and ${against}`);
     }),
   );
 }
