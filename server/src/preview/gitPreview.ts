@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { Limiter } from '../drift/limiter';
 import { discoverEnvironments } from '../environments/discover';
 import type { Environment } from '../environments/model';
 import type { RenderOptions } from '../environments/render';
@@ -21,9 +23,12 @@ export async function previewGit(root: string, render: RenderOptions, only?: str
     const wanted = only === undefined ? names : names.filter((n) => n === only);
     if (wanted.length === 0) return failed('unknown-environment', only === undefined ? 'no environments found' : `no environment named ${only}`);
     const byName = (list: Environment[], name: string): Environment | undefined => list.find((e) => e.name === name);
+    // Each render is a kustomize process: a repository with dozens of environments must not start them all at once.
+    const limiter = new Limiter(Math.max(2, Math.min(8, availableParallelism())));
+    const side = (tree: string, env: Environment | undefined): ReturnType<typeof renderSide> => limiter.run(() => renderSide(tree, env, render));
     const environments = await Promise.all(
       wanted.map(async (name): Promise<EnvironmentPreview> => {
-        const [left, right] = await Promise.all([renderSide(head.root, byName(before.environments, name), render), renderSide(root, byName(after.environments, name), render)]);
+        const [left, right] = await Promise.all([side(head.root, byName(before.environments, name)), side(root, byName(after.environments, name))]);
         if (!right.ok) return { environment: name, state: 'error', message: `working tree: ${right.message}`, unchanged: 0, changes: [] };
         if (!left.ok) return { environment: name, state: 'error', message: `HEAD: ${left.message.replaceAll(head.root, '<HEAD>')}`, unchanged: 0, changes: [] };
         const set = compareObjects(left.objects, right.objects);
