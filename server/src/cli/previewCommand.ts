@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClusterSession } from '../cluster/session';
 import { discoverEnvironments } from '../environments/discover';
-import type { RenderOptions } from '../environments/render';
+import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from '../environments/render';
 import { previewCluster } from '../preview/clusterPreview';
 import { previewGit } from '../preview/gitPreview';
 import { allChanges, type Preview, type PreviewResult } from '../preview/preview';
@@ -58,7 +58,7 @@ export async function previewCommand(args: string[]): Promise<number> {
   if (modes > 1) throw new UsageError('preview takes one of --git, --cluster or --against OTHER');
   const root = resolve(values.repo ?? '.');
   if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
-  const render: RenderOptions = { trusted: true, kustomize: ['kubectl', 'kustomize'] };
+  const render: RenderOptions = DEFAULT_RENDER_OPTIONS;
   let result: PreviewResult;
   if (values.cluster === true || values.against !== undefined) {
     if (values.env === undefined) throw new UsageError(`preview ${values.cluster === true ? '--cluster' : '--against'} needs --env NAME (see plumbline envs)`);

@@ -41,7 +41,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
     return session;
   };
 
-  registerPreviews(connection, { root, trusted, sessionFor });
+  registerPreviews(connection, { root, trusted, settings, sessionFor });
 
   const find = async (name: string): Promise<{ folder: string; env: Environment } | string> => {
     const folder = root();

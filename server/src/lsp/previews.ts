@@ -6,11 +6,12 @@ import { previewCluster } from '../preview/clusterPreview';
 import { previewGit } from '../preview/gitPreview';
 import type { PreviewResult } from '../preview/preview';
 import { previewPromotion } from '../preview/promotionPreview';
-import { PreviewRequest, type PreviewParams, type PreviewResponse } from '../protocol';
+import { PreviewRequest, type PlumblineSettings, type PreviewParams, type PreviewResponse } from '../protocol';
 
 export interface PreviewDeps {
   root: () => string | undefined;
   trusted: () => boolean;
+  settings: () => PlumblineSettings;
   /** The cluster session of a kubeconfig context (undefined: cluster access is off or untrusted). */
   sessionFor: (context: string | undefined) => ClusterSession | undefined;
 }
@@ -24,7 +25,8 @@ export function registerPreviews(connection: Connection, deps: PreviewDeps): voi
   connection.onRequest(PreviewRequest, async (params: PreviewParams): Promise<PreviewResponse> => {
     const folder = deps.root();
     if (folder === undefined) return { ok: false, kind: 'not-a-repository', message: 'no workspace folder is open' };
-    const render: RenderOptions = { trusted: deps.trusted(), kustomize: ['kubectl', 'kustomize'] };
+    const s = deps.settings();
+    const render: RenderOptions = { trusted: deps.trusted(), kustomize: s.kustomize.command, helm: s.helm.command };
     const started = Date.now();
     let result: PreviewResult;
     if (params.kind === 'git') result = await previewGit(folder, render, params.environment);
