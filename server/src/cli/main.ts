@@ -21,6 +21,7 @@ import { chartOf } from '../environments/helm';
 import type { Environment, HelmRenderer } from '../environments/model';
 import { createInterface } from 'node:readline/promises';
 import { flatten, toSarif } from './formats';
+import { PREVIEW_USAGE, previewCommand } from './previewCommand';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
@@ -32,6 +33,7 @@ Commands:
   diff [paths…]    compare the resources in those files with the live cluster (drift)
   envs [folder]    list the environments found in a repository (default: .)
   sync --env NAME [-m MESSAGE]   commit the environment's changes, push, and make its cluster converge
+  preview [--env NAME] [--git|--cluster|--against OTHER]   what would change: uncommitted edits, a sync, a promotion
 
 Options for check:
   -o, --output FORMAT          text (default), json or sarif
@@ -58,6 +60,7 @@ Options for diff:
   For every environment the paths cover completely, diff also lists what its Flux Kustomization,
   Argo CD Application or direct sync manages in the cluster that Git no longer declares.
 
+${PREVIEW_USAGE}
   -h, --help       show this help
   -v, --version    print the version
 
@@ -279,6 +282,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (command === 'diff') return diff(rest);
   if (command === 'envs') return envs(rest);
   if (command === 'sync') return sync(rest);
+  if (command === 'preview') return previewCommand(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

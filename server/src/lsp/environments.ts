@@ -10,6 +10,7 @@ import type { Environment } from '../environments/model';
 import { syncEnvironment } from '../environments/sync';
 import { validateEnvironment } from '../environments/validate';
 import { pendingSummary } from '../git/commit';
+import { registerPreviews } from './previews';
 import {
   EnvironmentsRequest,
   SyncPlanRequest,
@@ -39,6 +40,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
     }
     return session;
   };
+
+  registerPreviews(connection, { root, trusted, settings, sessionFor });
 
   const find = async (name: string): Promise<{ folder: string; env: Environment } | string> => {
     const folder = root();
