@@ -4,6 +4,7 @@ import { PlumblineContext } from './context';
 import { registerClusterDiff } from './clusterDiff';
 import { registerCommitAndSync } from './commitAndSync';
 import { registerEnvironmentsTree, type EnvironmentsTree } from './environmentsTree';
+import { registerPreviews } from './previews';
 import { startLanguageClient } from './languageClient';
 import { registerReconcile } from './reconcile';
 
@@ -51,6 +52,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   tree = registerEnvironmentsTree(context, () => client);
   registerCommitAndSync(context, () => client, tree);
   registerReconcile(context, () => client, tree);
+  registerPreviews(context, () => client, tree);
   // Trust changes what the server may do (contact clusters, run binaries): start it again.
   context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
   await startServer(context);

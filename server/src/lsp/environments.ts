@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import { ClusterSession } from '../cluster/session';
-import { readIgnoreRules } from '../drift/ignore';
+import { workspaceIgnore } from '../drift/gitopsIgnore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../environments/status';
 import type { Environment } from '../environments/model';
@@ -13,6 +13,7 @@ import { pendingSummary } from '../git/commit';
 import { environmentBranchStates, type EnvironmentBranchState } from '../git/environmentBranch';
 import { EnvironmentsWatch } from './environmentsWatch';
 import { registerReconcile } from './reconcile';
+import { registerPreviews } from './previews';
 import {
   EnvironmentsChangedNotification,
   EnvironmentsRequest,
@@ -48,6 +49,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
     }
     return session;
   };
+
+  registerPreviews(connection, { root, trusted, settings, sessionFor });
 
   const find = async (name: string): Promise<{ folder: string; env: Environment } | string> => {
     const folder = root();
@@ -105,19 +108,19 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const folder = root();
     if (folder === undefined) return { environments: [], problems: [] };
     const { environments, problems } = await discoverEnvironments(folder);
-    const rules = readIgnoreRules(await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => ''));
+    const ignore = await workspaceIgnore(folder, await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => undefined));
     const git = environmentBranchStates(folder, environments);
     const statuses = await Promise.all(
       environments.map((env) => {
         const session = sessionFor(env.target.context);
-        return environmentStatus(folder, env, session, { trusted: trusted(), kustomize: settings().kustomize.command, helm: settings().helm.command }, rules, session === undefined ? {} : { engine: watch.engineFor(session) });
+        return environmentStatus(folder, env, session, { trusted: trusted(), kustomize: settings().kustomize.command, helm: settings().helm.command }, ignore.rules, session === undefined ? {} : { engine: watch.engineFor(session) });
       }),
     );
     watch.track(statuses);
     await watch.watchGit(folder);
     const branches = await git;
     return {
-      problems,
+      problems: [...problems, ...ignore.problems],
       environments: statuses.map((s): EnvironmentNode => ({
         name: s.environment.name,
         paths: s.environment.paths,
@@ -131,6 +134,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         message: s.message,
         resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: pathToFileURL(r.source.path).href, line: r.source.line } })),
         ...gitNode(branches.ok ? branches.value.get(s.environment.name) : undefined),
+        undeclared: s.undeclared.map((u) => ({ apiVersion: u.apiVersion, kind: u.kind, name: u.name, namespace: u.namespace, managedBy: u.managedBy })),
       })),
     };
   });
