@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkFile, sizeFinding, type CheckOptions } from './checkFile';
 import { declarations, duplicateFindings, type Declaration } from './duplicates';
 import { fileRole, type FileRole } from './fileRole';
-import { checkTextsInParallel, worthParallel } from './parallelCheck';
+import { checkTextsInParallel, CheckWorkers, worthParallel } from './parallelCheck';
 import type { Finding } from './problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
@@ -50,12 +50,26 @@ async function buildPatchIndex(files: readonly string[]): Promise<PatchIndex> {
 export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
   const files = await collectYamlFiles(paths);
   const patches = await buildPatchIndex(files);
+  const started: { pool?: CheckWorkers } = {};
+  try {
+    return await checkFiles(files, patches, run, started);
+  } finally {
+    await started.pool?.close();
+  }
+}
+
+async function checkFiles(files: readonly string[], patches: PatchIndex, run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
+  const workers = run.workers ?? 0;
+  let bytesRead = 0;
   for (const path of files) {
     const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
     reports.push(report);
     const bytes = await readFile(path);
+    bytesRead += bytes.byteLength;
+    // Enough to check that workers pay off: start them now, they load while the rest is read.
+    if (started.pool === undefined && worthParallel(bytesRead, workers)) started.pool = new CheckWorkers(workers);
     const tooLarge = sizeFinding(bytes.byteLength);
     if (tooLarge !== undefined) {
       report.findings.push(tooLarge);
@@ -76,11 +90,11 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
     toCheck.push({ report, text: decoded.text, role });
   }
   const declared: Declaration[] = [];
-  const workers = run.workers ?? 0;
-  if (worthParallel(toCheck.reduce((n, f) => n + f.text.length, 0), workers)) {
+  const pool = started.pool;
+  if (pool !== undefined) {
     // The schemas do not depend on the files here: ask for them only to report which they are.
     await run.schemas([]);
-    const results = await checkTextsInParallel(toCheck, run.unknownKind, workers);
+    const results = await checkTextsInParallel(pool, toCheck, run.unknownKind);
     toCheck.forEach(({ report }, i) => {
       const r = results[i];
       if (r === undefined) return;

@@ -8,10 +8,10 @@ import { checkFile, looksTemplatedFile } from './checkFile';
 import { declarations } from './duplicates';
 import type { PieceRequest, PieceResult } from './pieces';
 
-let schemas: SchemaResolver | undefined;
+// Loaded at start, while the main thread is still reading files.
+const schemas = new SchemaResolver([loadBundledSchemas()]);
 
 function checkPiece(piece: PieceRequest): PieceResult {
-  schemas ??= new SchemaResolver([loadBundledSchemas()]);
   const file = new ManifestParser().parse(piece.text);
   let newlines = 0;
   for (let at = piece.text.indexOf('\n'); at !== -1; at = piece.text.indexOf('\n', at + 1)) newlines++;

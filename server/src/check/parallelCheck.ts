@@ -42,6 +42,25 @@ export function worthParallel(totalChars: number, workers: number): boolean {
   return workers > 0 && totalChars >= MIN_PARALLEL_CHARS;
 }
 
+/** Worker threads, started early so that they load while the files are being read. */
+export class CheckWorkers {
+  readonly threads: Worker[];
+  /** The first failure of a worker, should one fail before it is given work. */
+  failure: Error | undefined;
+
+  constructor(count: number) {
+    this.threads = Array.from({ length: count }, () => {
+      const worker = new Worker(WORKER_FILE, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+      worker.on('error', (error) => (this.failure ??= error));
+      return worker;
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((w) => w.terminate()));
+  }
+}
+
 /** Cuts a file's text at document boundaries into pieces of about PIECE_CHARS. */
 function piecesOf(text: string): string[] {
   if (text.length <= PIECE_CHARS) return [text];
@@ -61,7 +80,7 @@ function piecesOf(text: string): string[] {
  * Checks files' texts with the bundled schemas in worker threads, pieces of a large file
  * spread over them, and puts the results back in file order with file-relative ranges.
  */
-export async function checkTextsInParallel(files: readonly { text: string; role: FileRole }[], unknownKind: CheckOptions['unknownKind'], workerCount: number): Promise<TextResult[]> {
+export async function checkTextsInParallel(pool: CheckWorkers, files: readonly { text: string; role: FileRole }[], unknownKind: CheckOptions['unknownKind']): Promise<TextResult[]> {
   const requests: PieceRequest[] = [];
   const owner: number[] = [];
   files.forEach((file, i) => {
@@ -84,12 +103,11 @@ export async function checkTextsInParallel(files: readonly { text: string; role:
   });
   if (current.length > 0) batches.push(current);
 
+  if (pool.failure !== undefined) throw pool.failure;
   const results = new Array<PieceResult | undefined>(requests.length);
   let next = 0;
-  const workers = Array.from({ length: Math.min(workerCount, batches.length) }, () => new Worker(WORKER_FILE, { resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
-  try {
-    await Promise.all(
-      workers.map(
+  await Promise.all(
+      pool.threads.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             let batch: number[] | undefined;
@@ -104,15 +122,12 @@ export async function checkTextsInParallel(files: readonly { text: string; role:
             });
             worker.once('error', reject);
             worker.once('exit', (code) => {
-              if (batch !== undefined && next <= batches.length) reject(new Error(`check worker stopped (exit code ${code})`));
+              if (batch !== undefined) reject(new Error(`check worker stopped (exit code ${code})`));
             });
             send();
           }),
       ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  );
 
   const out: TextResult[] = files.map(() => ({ documents: 0, resources: 0, findings: [], declarations: [] }));
   const templated = files.map(() => false);

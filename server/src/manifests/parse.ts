@@ -1,4 +1,4 @@
-import { isScalar, parseAllDocuments, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
 import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
@@ -9,13 +9,15 @@ import type { TextWindow } from './textWindow';
 // Duplicate keys are found below with a set per mapping: yaml's own check compares every pair (quadratic).
 const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const;
 
-/** Keys that repeat in a mapping, which kubectl rejects. */
+/** Keys that repeat in a mapping, which kubectl rejects; in document order, outer mappings first. */
 function duplicateKeys(doc: Document.Parsed): Problem[] {
   const out: Problem[] = [];
-  visit(doc, {
-    Map(_key, map) {
+  // A hand-written walk over maps, sequences and pairs (what yaml's visit() reaches, aliases not
+  // followed): the generic visitor was a noticeable share of parsing a large file.
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
       const seen = new Set<string>();
-      for (const pair of map.items) {
+      for (const pair of node.items) {
         const key = pair.key;
         if (!isScalar(key)) continue;
         const name = String(key.value);
@@ -24,8 +26,18 @@ function duplicateKeys(doc: Document.Parsed): Problem[] {
           out.push({ start, end, severity: 'error', code: 'yaml.DUPLICATE_KEY', message: 'Map keys must be unique' });
         } else seen.add(name);
       }
-    },
-  });
+      for (const pair of node.items) {
+        walk(pair.key);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item);
+    } else if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    }
+  };
+  walk(doc.contents);
   return out;
 }
 
@@ -117,6 +129,8 @@ export const MAX_NESTING = 200;
  */
 function tooDeepAt(text: string): number {
   let lineStart = 0;
+  let nextSquare = -1;
+  let nextCurly = -1;
   while (lineStart < text.length) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd === -1) lineEnd = text.length;
@@ -133,6 +147,14 @@ function tooDeepAt(text: string): number {
       } else break;
     }
     if (indent / 2 > MAX_NESTING) return lineStart;
+    // Only a line with a bracket can nest in flow style; most lines have none. Each search
+    // resumes where it stopped, so the text is scanned once per bracket kind.
+    if (nextSquare < i) nextSquare = nextAt(text, '[', i);
+    if (nextCurly < i) nextCurly = nextAt(text, '{', i);
+    if (nextSquare >= lineEnd && nextCurly >= lineEnd) {
+      lineStart = lineEnd + 1;
+      continue;
+    }
     let flow = 0;
     for (; i < lineEnd; i++) {
       const c = text.charCodeAt(i);
@@ -143,6 +165,12 @@ function tooDeepAt(text: string): number {
     lineStart = lineEnd + 1;
   }
   return -1;
+}
+
+/** Offset of the next `char` at or after `from`, or the text's length. */
+function nextAt(text: string, char: string, from: number): number {
+  const at = text.indexOf(char, from);
+  return at === -1 ? text.length : at;
 }
 
 // Characters YAML forbids in a stream (C0 controls other than tab/LF/CR, DEL) and lone surrogates, which cannot be saved as UTF-8.
