@@ -4,7 +4,13 @@ import { EnvironmentsRequest, type EnvironmentNode, type EnvironmentsResult } fr
 import type { PlumblineContext } from './context';
 
 type Resource = EnvironmentNode['resources'][number];
-type Node = { type: 'env'; env: EnvironmentNode } | { type: 'kind'; env: EnvironmentNode; kind: string; resources: Resource[] } | { type: 'resource'; resource: Resource };
+type Undeclared = NonNullable<EnvironmentNode['undeclared']>[number];
+type Node =
+  | { type: 'env'; env: EnvironmentNode }
+  | { type: 'kind'; env: EnvironmentNode; kind: string; resources: Resource[] }
+  | { type: 'resource'; resource: Resource }
+  | { type: 'undeclared'; env: EnvironmentNode }
+  | { type: 'undeclared-object'; object: Undeclared };
 
 const ENV_ICON: Record<EnvironmentNode['state'], [string, string | undefined]> = {
   'in-sync': ['pass', 'testing.iconPassed'],
@@ -75,20 +81,24 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
     if (node.type === 'env') {
       const byKind = new Map<string, Resource[]>();
       for (const r of node.env.resources) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
-      return [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
+      const kinds: Node[] = [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
+      return (node.env.undeclared?.length ?? 0) > 0 ? [...kinds, { type: 'undeclared', env: node.env }] : kinds;
     }
     if (node.type === 'kind') return node.resources.map((resource) => ({ type: 'resource', resource }));
+    if (node.type === 'undeclared') return (node.env.undeclared ?? []).map((object) => ({ type: 'undeclared-object', object }));
     return [];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.type === 'env') {
       const e = node.env;
+      // An environment without its own context is compared with the configured one, not the kubeconfig's current one.
+      const cluster = e.context ?? (vscode.workspace.getConfiguration('plumbline.cluster').get<string>('context') || 'current context');
       const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `env:${e.name}`;
-      item.description = `${e.message} · ${e.context ?? 'current context'}${e.protected ? ' · protected' : ''}`;
+      item.description = `${e.message} · ${cluster}${e.protected ? ' · protected' : ''}`;
       item.tooltip = new vscode.MarkdownString(
-        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${e.context ?? 'current context'}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}\n- found by: ${e.foundBy.join('; ')}`,
+        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}\n- found by: ${e.foundBy.join('; ')}`,
       );
       item.iconPath = icon(ENV_ICON[e.state]);
       item.contextValue = 'environment';
@@ -98,6 +108,21 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
       const item = new vscode.TreeItem(node.kind, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `kind:${node.env.name}:${node.kind}`;
       item.description = String(node.resources.length);
+      return item;
+    }
+    if (node.type === 'undeclared') {
+      const item = new vscode.TreeItem('in the cluster, not in Git', vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `undeclared:${node.env.name}`;
+      item.description = String(node.env.undeclared?.length ?? 0);
+      item.iconPath = icon(['cloud', 'list.warningForeground']);
+      return item;
+    }
+    if (node.type === 'undeclared-object') {
+      const o = node.object;
+      const item = new vscode.TreeItem(`${o.kind}/${o.name}`, vscode.TreeItemCollapsibleState.None);
+      item.description = o.namespace ?? '';
+      item.tooltip = `${o.kind}/${o.name}${o.namespace !== undefined ? ` in ${o.namespace}` : ''}: managed by ${o.managedBy}, no longer declared in Git`;
+      item.contextValue = 'undeclared';
       return item;
     }
     const r = node.resource;

@@ -17,6 +17,10 @@ export interface PlumblineSettings {
     /** Field managers whose changes count as "set by hand" (a trailing * matches a prefix). */
     manualManagers: string[];
   };
+  /** The command that builds kustomize overlays (the overlay folder is appended). */
+  kustomize: { command: string[] };
+  /** The helm binary (with leading arguments, if any) that renders charts with `helm template`. */
+  helm: { command: string[] };
 }
 
 export const DEFAULT_SETTINGS: PlumblineSettings = {
@@ -24,7 +28,15 @@ export const DEFAULT_SETTINGS: PlumblineSettings = {
   unknownKinds: 'information',
   cluster: { enabled: true, kubeconfig: undefined, context: undefined },
   drift: { enabled: true, severity: 'warning', manualManagers: ['kubectl*', 'k9s', 'Lens', 'OpenLens', 'kubernetes-dashboard', 'Mozilla', 'curl'] },
+  kustomize: { command: ['kubectl', 'kustomize'] },
+  helm: { command: ['helm'] },
 };
+
+/** A command setting: a string split at spaces, or a list of words; anything else is the default. */
+function commandSetting(value: unknown, fallback: string[]): string[] {
+  const words = typeof value === 'string' ? value.trim().split(/\s+/).filter((w) => w !== '') : Array.isArray(value) && value.every((w) => typeof w === 'string' && w !== '') ? (value as string[]) : [];
+  return words.length > 0 ? words : fallback;
+}
 
 const DRIFT_SEVERITIES: readonly PlumblineSettings['drift']['severity'][] = ['error', 'warning', 'information', 'hint'];
 
@@ -51,6 +63,8 @@ export function sanitizeSettings(raw: unknown): PlumblineSettings {
       severity: DRIFT_SEVERITIES.find((v) => v === drift['severity']) ?? DEFAULT_SETTINGS.drift.severity,
       manualManagers: Array.isArray(managers) && managers.every((m) => typeof m === 'string') ? (managers) : DEFAULT_SETTINGS.drift.manualManagers,
     },
+    kustomize: { command: commandSetting(section('kustomize')['command'], DEFAULT_SETTINGS.kustomize.command) },
+    helm: { command: commandSetting(section('helm')['command'], DEFAULT_SETTINGS.helm.command) },
   };
 }
 
@@ -116,6 +130,8 @@ export interface EnvironmentNode {
     /** file URI and zero-based line of the document that declares it */
     source: { uri: string; line: number } | undefined;
   }[];
+  /** Live objects the environment's applier (Flux, Argo CD, direct sync) manages that Git no longer declares. */
+  undeclared?: { apiVersion: string; kind: string; name: string; namespace: string | undefined; managedBy: string }[];
 }
 
 export interface EnvironmentsResult {
@@ -149,3 +165,36 @@ export interface SyncResult {
   pullRequestUrl?: string;
 }
 export const SyncProgressNotification = 'plumbline/syncProgress';
+
+/**
+ * `plumbline/preview`: a preview of pending diffs. `git`: what the uncommitted changes do to each
+ * environment's rendered manifests (HEAD ↔ working tree); `cluster`: what a sync of one
+ * environment would change in its cluster (live ↔ after sync, prune candidates included);
+ * `promotion`: `against`'s rendered manifests ↔ `environment`'s. Secret values are masked.
+ */
+export const PreviewRequest = 'plumbline/preview';
+export type PreviewParams = { kind: 'git'; environment?: string } | { kind: 'cluster'; environment: string } | { kind: 'promotion'; environment: string; against: string };
+
+export interface PreviewChange {
+  change: 'added' | 'removed' | 'changed';
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string | undefined;
+  /** YAML of the left side, '' when added. */
+  before: string;
+  /** YAML of the right side, '' when removed. */
+  after: string;
+}
+
+export interface PreviewEnvironment {
+  environment: string;
+  state: 'ok' | 'error';
+  message: string;
+  unchanged: number;
+  changes: PreviewChange[];
+}
+
+export type PreviewResponse =
+  | { ok: true; title: string; left: string; right: string; environments: PreviewEnvironment[]; notes: string[] }
+  | { ok: false; kind: string; message: string };

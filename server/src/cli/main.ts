@@ -12,13 +12,17 @@ import { checkWorkerCount } from '../check/parallelCheck';
 import { validateEnvironment } from '../environments/validate';
 import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
+import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { discoverEnvironments } from '../environments/discover';
 import { syncEnvironment } from '../environments/sync';
 import type { PruneCandidate } from '../environments/converge';
 import { pendingSummary } from '../git/commit';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { chartOf } from '../environments/helm';
+import type { Environment, HelmRenderer } from '../environments/model';
 import { createInterface } from 'node:readline/promises';
 import { flatten, toSarif } from './formats';
+import { PREVIEW_USAGE, previewCommand } from './previewCommand';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
@@ -30,6 +34,7 @@ Commands:
   diff [paths…]    compare the resources in those files with the live cluster (drift)
   envs [folder]    list the environments found in a repository (default: .)
   sync --env NAME [-m MESSAGE]   commit the environment's changes, push, and make its cluster converge
+  preview [--env NAME] [--git|--cluster|--against OTHER]   what would change: uncommitted edits, a sync, a promotion
 
 Options for check:
   -o, --output FORMAT          text (default), json or sarif
@@ -50,8 +55,13 @@ Options for diff:
   -o, --output FORMAT          text (default), json or sarif
       --context NAME           kubeconfig context of the cluster (default: the current context)
       --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
-      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml)
+      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml);
+                               Argo CD ignoreDifferences and Flux driftDetection.ignore in the diffed
+                               files (and the config's folder) apply too
+  For every environment the paths cover completely, diff also lists what its Flux Kustomization,
+  Argo CD Application or direct sync manages in the cluster that Git no longer declares.
 
+${PREVIEW_USAGE}
   -h, --help       show this help
   -v, --version    print the version
 
@@ -149,21 +159,37 @@ async function diff(args: string[]): Promise<number> {
   const output = OUTPUTS.find((o) => o === values.output);
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
   const config = values.config ?? (existsSync('.plumbline.yaml') ? '.plumbline.yaml' : undefined);
-  const { results, summary } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
+  const { results, summary, undeclared } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
     ...(values.context !== undefined ? { context: values.context } : {}),
     ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
   }, config);
   if (output === 'json') {
-    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results), undeclared: undeclared.map(({ where: _where, ...u }) => u) }, null, 2)}\n`);
   } else if (output === 'sarif') {
-    process.stdout.write(`${JSON.stringify(toSarif(results, 'Plumbline drift'), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(toSarif([...results, ...undeclaredFindings(undeclared)], 'Plumbline drift'), null, 2)}\n`);
   } else {
     for (const f of flatten(results)) process.stdout.write(`${f.path}:${f.line}:${f.column} ${f.severity} ${f.message} [${f.code}]\n`);
-    process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}\n`);
+    if (undeclared.length > 0) {
+      process.stdout.write('\nin the cluster, not in Git:\n');
+      for (const u of undeclared) process.stdout.write(`  ${describeUndeclared(u)}\n`);
+      process.stdout.write('\n');
+    }
+    process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}, in the cluster but not in Git: ${summary.undeclared}\n`);
   }
   for (const e of summary.errors.slice(0, 20)) process.stderr.write(`plumbline: ${e}\n`);
+  for (const n of summary.notes) process.stderr.write(`plumbline: note: ${n}\n`);
   if (summary.unavailable > 0) return EXIT.error;
-  return summary.drifted + summary.missing + summary.rejected > 0 ? EXIT.found : EXIT.clean;
+  return summary.drifted + summary.missing + summary.rejected + summary.undeclared > 0 ? EXIT.found : EXIT.clean;
+}
+
+/** `chart charts/shop, release shop, values charts/shop/values-prod.yaml, inline values, --set image.tag` */
+function describeHelm(env: Environment, helm: HelmRenderer): string {
+  const values = [
+    ...(helm.valuesFiles.length > 0 ? [`values ${helm.valuesFiles.join(', ')}`] : []),
+    ...(helm.values !== undefined ? ['inline values'] : []),
+    ...(helm.parameters ?? []).map((p) => `--set ${p.name}`),
+  ];
+  return [`chart ${chartOf(env, helm)}`, `release ${helm.release ?? basename(chartOf(env, helm))}`, ...(values.length > 0 ? values : ["the chart's default values"])].join(', ');
 }
 
 async function envs(args: string[]): Promise<number> {
@@ -179,9 +205,9 @@ async function envs(args: string[]): Promise<number> {
   }
   if (environments.length === 0) process.stdout.write('No environments found (Flux clusters/<env>/, Argo CD Applications, overlays/<env>/ or .plumbline.yaml).\n');
   for (const e of environments) {
-    const delivery = e.delivery.kind === 'direct' ? 'direct apply' : `${e.delivery.kind === 'flux' ? 'Flux Kustomization' : 'Argo CD Application'} ${e.delivery.namespace}/${e.delivery.name}`;
+    const delivery = e.delivery.kind === 'direct' ? 'direct apply' : `${e.delivery.kind === 'flux' ? `Flux ${e.delivery.resource ?? 'Kustomization'}` : 'Argo CD Application'} ${e.delivery.namespace}/${e.delivery.name}`;
     process.stdout.write(
-      `${e.name}${e.protected ? ' (protected)' : ''}\n  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n  target:   ${e.target.context ?? 'current context'}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
+      `${e.name}${e.protected ? ' (protected)' : ''}\n  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n${e.renderer.kind === 'helm' ? `  helm:     ${describeHelm(e, e.renderer)}\n` : ''}  target:   ${e.target.context ?? 'current context'}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
     );
   }
   return EXIT.clean;
@@ -221,7 +247,7 @@ async function sync(args: string[]): Promise<number> {
     env,
     message: message === '' ? `${env.name}: sync` : message,
     cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
-    render: { trusted: true, kustomize: ['kubectl', 'kustomize'] },
+    render: { trusted: true, kustomize: ['kubectl', 'kustomize'], helm: ['helm'] },
     progress: (m) => process.stderr.write(`  ${m}\n`),
     ...(values.prune === true
       ? {
@@ -259,6 +285,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (command === 'diff') return diff(rest);
   if (command === 'envs') return envs(rest);
   if (command === 'sync') return sync(rest);
+  if (command === 'preview') return previewCommand(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

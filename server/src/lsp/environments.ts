@@ -3,13 +3,14 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import { ClusterSession } from '../cluster/session';
-import { readIgnoreRules } from '../drift/ignore';
+import { workspaceIgnore } from '../drift/gitopsIgnore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../environments/status';
 import type { Environment } from '../environments/model';
 import { syncEnvironment } from '../environments/sync';
 import { validateEnvironment } from '../environments/validate';
 import { pendingSummary } from '../git/commit';
+import { registerPreviews } from './previews';
 import {
   EnvironmentsRequest,
   SyncPlanRequest,
@@ -39,6 +40,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
     }
     return session;
   };
+
+  registerPreviews(connection, { root, trusted, settings, sessionFor });
 
   const find = async (name: string): Promise<{ folder: string; env: Environment } | string> => {
     const folder = root();
@@ -77,7 +80,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
       env: found.env,
       message: params.message,
       cluster: { ...(s.cluster.kubeconfig !== undefined ? { kubeconfigPath: s.cluster.kubeconfig } : {}), ...(s.cluster.context !== undefined ? { context: s.cluster.context } : {}) },
-      render: { trusted: true, kustomize: ['kubectl', 'kustomize'] },
+      render: { trusted: true, kustomize: s.kustomize.command, helm: s.helm.command },
       progress: (message) => void connection.sendNotification(SyncProgressNotification, { environment: params.environment, message }).catch(() => undefined),
       signal: abort.signal,
     });
@@ -89,22 +92,23 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const folder = root();
     if (folder === undefined) return { environments: [], problems: [] };
     const { environments, problems } = await discoverEnvironments(folder);
-    const rules = readIgnoreRules(await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => ''));
-    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: ['kubectl', 'kustomize'] }, rules)));
+    const ignore = await workspaceIgnore(folder, await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => undefined));
+    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: settings().kustomize.command, helm: settings().helm.command }, ignore.rules)));
     return {
-      problems,
+      problems: [...problems, ...ignore.problems],
       environments: statuses.map((s): EnvironmentNode => ({
         name: s.environment.name,
         paths: s.environment.paths,
         renderer: s.environment.renderer.kind,
         context: s.environment.target.context,
         namespace: s.environment.target.namespace,
-        delivery: s.environment.delivery.kind === 'direct' ? 'direct apply' : `${s.environment.delivery.kind === 'flux' ? 'Flux' : 'Argo CD'} ${s.environment.delivery.namespace}/${s.environment.delivery.name}`,
+        delivery: s.environment.delivery.kind === 'direct' ? 'direct apply' : `${s.environment.delivery.kind === 'flux' ? `Flux${s.environment.delivery.resource === 'HelmRelease' ? ' HelmRelease' : ''}` : 'Argo CD'} ${s.environment.delivery.namespace}/${s.environment.delivery.name}`,
         protected: s.environment.protected,
         foundBy: s.environment.foundBy,
         state: s.state,
         message: s.message,
         resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: pathToFileURL(r.source.path).href, line: r.source.line } })),
+        undeclared: s.undeclared.map((u) => ({ apiVersion: u.apiVersion, kind: u.kind, name: u.name, namespace: u.namespace, managedBy: u.managedBy })),
       })),
     };
   });
