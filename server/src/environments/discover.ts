@@ -7,6 +7,7 @@ import { collectYamlFiles } from '../workspace/files';
 import type { Delivery, Environment, Renderer } from './model';
 import { readEnvironmentConfig } from './config';
 import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding } from './helmDiscovery';
+import { get, str } from './objectFields';
 
 const OVERLAY_PARENTS = new Set(['overlays', 'envs', 'environments']);
 
@@ -45,16 +46,6 @@ function sameHelmEnvironment(a: Environment, name: string, renderer: Renderer): 
 function withHelmConfig(renderer: Renderer, entry: { values?: string[]; release?: string }): Renderer {
   if (renderer.kind !== 'helm') return renderer;
   return { ...renderer, ...(entry.values !== undefined ? { valuesFiles: entry.values } : {}), ...(entry.release !== undefined ? { release: entry.release } : {}) };
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function get(object: unknown, ...keys: string[]): unknown {
-  let current = object;
-  for (const key of keys) current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
-  return current;
 }
 
 /**

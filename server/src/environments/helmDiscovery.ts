@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import type { Delivery, Environment, HelmRenderer } from './model';
+import { get, str } from './objectFields';
 
 /** What discovery learns from one place; discover.ts merges these into environments. */
 export interface HelmFinding {
@@ -15,16 +16,6 @@ export interface HelmFinding {
 }
 
 const VALUES_FOR_ENV = /^values[-.]([A-Za-z0-9][\w.-]*?)\.ya?ml$/;
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function get(object: unknown, ...keys: string[]): unknown {
-  let current = object;
-  for (const key of keys) current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
-  return current;
-}
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

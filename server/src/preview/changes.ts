@@ -1,19 +1,10 @@
 import type { KubeObject } from '../cluster/http';
 import { parseApiVersion } from '../manifests/identity';
+import type { PreviewChange } from '../protocol';
 import { stableYaml } from './stableYaml';
 
-/** One resource that differs between the two sides of a preview. */
-export interface ResourceChange {
-  change: 'added' | 'removed' | 'changed';
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string | undefined;
-  /** YAML of the left side ('' when added). */
-  before: string;
-  /** YAML of the right side ('' when removed). */
-  after: string;
-}
+/** One resource that differs between the two sides of a preview (what the client shows). */
+export type ResourceChange = PreviewChange;
 
 export interface ChangeSet {
   changes: ResourceChange[];
