@@ -47,6 +47,11 @@ export class ObjectOrigins {
     return new Set(this.steps.map((s) => s.file));
   }
 
+  /** The documents of `file` that write some field of the object, in order. */
+  documentsIn(file: string): number[] {
+    return [...new Set(this.steps.filter((s) => s.file === file).map((s) => s.document))];
+  }
+
   /**
    * Where a field comes from: the last writer that declares it exactly; when none does (a
    * field only the cluster has), the writer that declares the deepest ancestor, earliest first.
