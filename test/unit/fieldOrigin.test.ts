@@ -9,11 +9,12 @@ import { before, describe, test } from 'node:test';
 import { isScalar } from 'yaml';
 import { formatPath, valueAt, type FieldPath } from '../../server/src/drift/fieldPath';
 import { locate } from '../../server/src/drift/sourceMap';
+import { discoverEnvironments } from '../../server/src/environments/discover';
 import type { Environment } from '../../server/src/environments/model';
 import { environmentFiles, renderWithOrigins, type MappedObject } from '../../server/src/environments/renderMap';
 import type { FieldOrigin } from '../../server/src/kustomize/fieldOrigin';
 import { ManifestParser } from '../../server/src/manifests/parse';
-import { REPO } from '../support/paths';
+import { EXAMPLES, REPO } from '../support/paths';
 
 const ROOT = join(REPO, 'test', 'unit', 'fixtures', 'origins');
 const env = (name: string): Environment => ({
@@ -136,5 +137,21 @@ describe('field origins of kustomize renders', () => {
       'overlays/dev/memory.yaml',
       'overlays/dev/replicas.yaml',
     ]);
+  });
+
+  test('examples/ dev: a configMapGenerator merge maps its literal; the base keeps the keys it alone declares', async () => {
+    const { environments } = await discoverEnvironments(EXAMPLES);
+    const devEnv = environments.find((e) => e.name === 'dev')!;
+    const files = await environmentFiles(EXAMPLES, devEnv);
+    const result = await renderWithOrigins(EXAMPLES, devEnv, files, { trusted: true, kustomize: ['kubectl', 'kustomize'] });
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    const settings = result.objects.find((o) => o.identity.kind === 'ConfigMap')!;
+    const rel = (o: FieldOrigin | undefined): [string, string] | undefined => (o === undefined ? undefined : [o.file.slice(EXAMPLES.length + 1), o.via]);
+    assert.deepEqual(rel(settings.origins.originOf(['data', 'LOG_LEVEL'])), ['apps/shop/overlays/dev/kustomization.yaml', 'generator']);
+    assert.deepEqual(rel(settings.origins.originOf(['data', 'CHECKOUT_ENABLED'])), ['apps/shop/base/configmap.yaml', 'resource']);
+    const deployment = result.objects.find((o) => o.identity.kind === 'Deployment')!;
+    assert.equal(deployment.identity.namespace, 'shop-dev');
+    assert.deepEqual(rel(deployment.origins.originOf(['spec', 'replicas'])), ['apps/shop/overlays/dev/replicas.yaml', 'strategic-merge']);
+    assert.deepEqual(rel(deployment.origins.originOf(['metadata', 'labels', 'app.kubernetes.io/name'])), ['apps/shop/base/kustomization.yaml', 'transformer']);
   });
 });

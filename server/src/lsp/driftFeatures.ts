@@ -39,7 +39,7 @@ export function registerDriftFeatures(
     const entry = drift()?.entries(params.uri).find((e) => e.range.start.line <= params.line && params.line <= e.range.end.line);
     if (entry === undefined) return { ok: false, message: 'no drift information for this resource yet (is the cluster reachable?)' };
     const report = entry.report;
-    const title = `${entry.identity.kind}/${entry.identity.name ?? ''}: cluster ↔ after applying Git`;
+    const title = `${entry.environment !== undefined ? `${entry.environment}: ` : ''}${entry.identity.kind}/${entry.identity.name ?? ''}: cluster ↔ after applying Git`;
     if (report.state === 'in-sync' || report.state === 'drifted') {
       return { ok: true, title, live: stringify(maskObject(normalize(report.live))), predicted: stringify(maskObject(normalize(report.predicted))) };
     }
