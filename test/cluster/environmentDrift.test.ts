@@ -137,4 +137,18 @@ describe('drift per environment, in the file that declares the field', { timeout
     assert.match(errors[0]!.message, /unknown field `replicaz`/);
     assert.deepEqual(errors[0]!.range.start, { line: 6, character: 2 });
   });
+
+  test('a JSON 6902 patch value (files of operations get YAML checks only) is validated as rendered, at the value, naming the environment', async () => {
+    const patch = 'overlays/dev/memory.yaml';
+    const broken = text(patch).replace('value: 512Mi', 'value: true');
+    writeFileSync(join(work, patch), broken);
+    await lsp.open(uri(patch), broken);
+    await lsp.save(uri(patch));
+    const diagnostics = await lsp.waitForDiagnostics(uri(patch), (d) => d.some((x) => x.message.startsWith('dev: ')));
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, d.range]),
+      [[1, rangeAt(patch, 3, 'true')]],
+    );
+    assert.match(diagnostics[0]!.message, /^dev: .*memory must be a quantity .*\(as rendered\)$/);
+  });
 });

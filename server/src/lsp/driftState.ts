@@ -164,10 +164,10 @@ export class DriftState {
   }
 
   private async compute(uri: string): Promise<void> {
-    // Without a cluster there is nothing to compare: do not even look at the text.
     const engine = this.session() === undefined ? undefined : await this.currentEngine();
-    const current = engine === undefined ? undefined : this.file(uri);
-    if (engine === undefined || current === undefined) {
+    // Without a cluster there is nothing to compare, except environments' renders (validated as rendered).
+    const current = engine === undefined && this.environments === undefined ? undefined : this.file(uri);
+    if (current === undefined) {
       if (this.results.delete(uri)) this.publish(uri);
       return;
     }
@@ -183,8 +183,9 @@ export class DriftState {
       const environments = this.environments;
       const perEnvironment = await Promise.all(
         target.uses.map(async ({ environment }) => {
-          const other = await this.engineFor(environment.target.context);
-          return other === undefined ? [] : environmentDrift({ path, file, environment, render: await environments.render(environment), engine: other, rules, severity });
+          const other = engine === undefined ? undefined : await this.engineFor(environment.target.context);
+          const render = await environments.render(environment);
+          return environmentDrift({ path, file, environment, render, engine: other, validate: (o) => environments.validate(o), rules, severity });
         }),
       );
       const latest = this.file(uri);
@@ -192,7 +193,7 @@ export class DriftState {
       this.finish(uri, version, perEnvironment.flat());
       return;
     }
-    if (!current.eligible) {
+    if (engine === undefined || !current.eligible) {
       if (this.results.delete(uri)) this.publish(uri);
       return;
     }
@@ -231,10 +232,11 @@ export class DriftState {
     this.finish(uri, version, computed.filter((c) => c !== undefined));
   }
 
-  private finish(uri: string, version: number, done: { entry: DriftEntry; findings: Finding[] }[]): void {
-    const down = done.map((c) => c.entry.report).find((r) => r.state === 'unavailable' && (r.error.kind === 'unreachable' || r.error.kind === 'timeout' || r.error.kind === 'unauthorized'));
-    if (done.length > 0) this.reachability(down?.state === 'unavailable' ? down.error : undefined);
-    this.results.set(uri, { version, findings: done.flatMap((c) => c.findings), entries: done.map((c) => c.entry) });
+  private finish(uri: string, version: number, done: { entry?: DriftEntry; findings: Finding[] }[]): void {
+    const entries = done.flatMap((c) => (c.entry === undefined ? [] : [c.entry]));
+    const down = entries.map((e) => e.report).find((r) => r.state === 'unavailable' && (r.error.kind === 'unreachable' || r.error.kind === 'timeout' || r.error.kind === 'unauthorized'));
+    if (entries.length > 0) this.reachability(down?.state === 'unavailable' ? down.error : undefined);
+    this.results.set(uri, { version, findings: done.flatMap((c) => c.findings), entries });
     this.publish(uri);
     this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }

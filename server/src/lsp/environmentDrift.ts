@@ -8,6 +8,8 @@ import type { Environment } from '../environments/model';
 import type { MappedObject, MappedRender } from '../environments/renderMap';
 import type { OriginVia } from '../kustomize/fieldOrigin';
 import type { ManifestFile } from '../manifests/parse';
+import type { KubeObject } from '../cluster/http';
+import type { RenderedProblem } from '../environments/renderedValidation';
 import type { DriftData, DriftEntry } from './driftState';
 
 export interface EnvironmentDriftInput {
@@ -16,7 +18,10 @@ export interface EnvironmentDriftInput {
   file: ManifestFile;
   environment: Environment;
   render: MappedRender;
-  engine: DriftEngine;
+  /** Undefined without a cluster: then only the rendered objects' validation is reported. */
+  engine: DriftEngine | undefined;
+  /** Schema problems of an object as rendered. */
+  validate: (object: KubeObject) => RenderedProblem[];
   rules: readonly IgnoreRule[];
   severity: Severity;
 }
@@ -28,16 +33,40 @@ const VALUE_ORIGINS: ReadonlySet<OriginVia> = new Set(['resource', 'strategic-me
  * Drift of an environment's rendered objects that this file shapes, each finding in this file
  * only when this file declares the field, labelled with the environment's name.
  */
-export async function environmentDrift(input: EnvironmentDriftInput): Promise<{ entry: DriftEntry; findings: Finding[] }[]> {
+export async function environmentDrift(input: EnvironmentDriftInput): Promise<{ entry?: DriftEntry; findings: Finding[] }[]> {
   const { file, environment, render } = input;
   if (!render.ok) return [];
   const path = resolve(input.path);
   const shaped = render.objects.filter((o) => o.origins.files.has(path));
-  return Promise.all(shaped.map((o) => objectDrift(input, path, file, environment, o)));
+  return Promise.all(
+    shaped.map(async (o) => {
+      const drift = await objectDrift(input, path, file, environment, o);
+      return { ...drift, findings: [...renderedFindings(input, path, o), ...drift.findings] };
+    }),
+  );
 }
 
-async function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject): Promise<{ entry: DriftEntry; findings: Finding[] }> {
+/**
+ * Schema errors of the rendered object in fields this file sets through a JSON 6902 patch, a
+ * transformer or a generator. Resource files and strategic-merge patches are validated as files
+ * already; these values are only checked once rendered.
+ */
+function renderedFindings(input: EnvironmentDriftInput, path: string, mapped: MappedObject): Finding[] {
+  const out: Finding[] = [];
+  for (const problem of input.validate(mapped.object)) {
+    const origin = mapped.origins.originOf(problem.path);
+    if (origin === undefined || origin.file !== path || origin.via === 'resource' || origin.via === 'strategic-merge') continue;
+    const doc = input.file.documents[origin.document];
+    const spot = doc === undefined ? undefined : locate(doc.doc, origin.path);
+    if (doc === undefined || spot === undefined) continue;
+    out.push({ range: input.file.lines.rangeOf(doc.base + spot.start, doc.base + spot.end), severity: problem.severity, code: problem.code, message: `${input.environment.name}: ${problem.message} (as rendered)` });
+  }
+  return out;
+}
+
+async function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject): Promise<{ entry?: DriftEntry; findings: Finding[] }> {
   const { identity, object, origins } = mapped;
+  if (input.engine === undefined) return { findings: [] };
   const report = withoutIgnored(await input.engine.compare(identity, object), input.rules, identity);
   const source = origins.source?.file === path ? file.documents[origins.source.document] : undefined;
   const anchorNode = source === undefined ? null : anchorOf(source.doc);

@@ -4,6 +4,9 @@ import { discoverEnvironments } from '../environments/discover';
 import type { Environment } from '../environments/model';
 import { environmentFiles, renderWithOrigins, type EnvironmentFiles, type MappedRender } from '../environments/renderMap';
 import { isKustomizationFile } from '../kustomize/patchIndex';
+import type { KubeObject } from '../cluster/http';
+import { validateRendered, type RenderedProblem } from '../environments/renderedValidation';
+import type { SchemaResolver } from '../schemas/resolver';
 
 interface Indexed {
   environment: Environment;
@@ -21,13 +24,27 @@ export class EnvironmentRenders {
   private readonly renders = new Map<string, Promise<MappedRender>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners: (() => void)[] = [];
+  /** Rendered objects are new on each render, so this cache follows the renders. */
+  private readonly problems = new WeakMap<KubeObject, { generation: number; problems: RenderedProblem[] }>();
 
   constructor(
     private readonly root: () => string | undefined,
     private readonly trusted: () => boolean,
     private readonly log: (message: string) => void,
+    private readonly schemas: () => SchemaResolver | undefined = () => undefined,
     private readonly debounceMs = 150,
   ) {}
+
+  /** Schema errors of a rendered object (none without schemas). */
+  validate(object: KubeObject): RenderedProblem[] {
+    const schemas = this.schemas();
+    if (schemas === undefined) return [];
+    const cached = this.problems.get(object);
+    if (cached !== undefined && cached.generation === schemas.generation) return cached.problems;
+    const problems = validateRendered(object, schemas);
+    this.problems.set(object, { generation: schemas.generation, problems });
+    return problems;
+  }
 
   /** Called when renders or the set of environments changed: open documents need drift again. */
   onDidChange(listener: () => void): void {

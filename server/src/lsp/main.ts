@@ -52,7 +52,7 @@ let drift: DriftState | undefined;
 let settingsLoaded = false;
 const validationResults = new Map<string, { version: number; findings: Finding[] }>();
 /** Environments' renders with field origins: drift of the files they read is per environment. */
-const renders = new EnvironmentRenders(() => workspaceFolders[0], () => initOptions.trusted !== false, (m) => connection.console.info(m));
+const renders = new EnvironmentRenders(() => workspaceFolders[0], () => initOptions.trusted !== false, (m) => connection.console.info(m), () => schemas);
 renders.onDidChange(() => {
   for (const d of documents.all()) drift?.request(d.uri);
 });
