@@ -151,4 +151,20 @@ describe('drift per environment, in the file that declares the field', { timeout
     );
     assert.match(diagnostics[0]!.message, /^dev: .*memory must be a quantity .*\(as rendered\)$/);
   });
+
+  test('an environment mapped to its own context in .plumbline.yaml is compared there (a context without permissions says so)', async () => {
+    writeFileSync(join(work, '.plumbline.yaml'), `environments:\n  - name: staging\n    context: ${cluster.viewerContext}\n`);
+    await lsp.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('.plumbline.yaml'), type: 1 }] });
+    const base = 'base/deployment.yaml';
+    const deadline = Date.now() + 10_000;
+    let titles: string[] = [];
+    while (Date.now() < deadline) {
+      titles = ((await lsp.codeLenses(uri(base))) ?? []).map((l) => l.command?.title ?? '').sort();
+      if (titles.some((t) => t.startsWith('staging: $(lock)'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(titles.includes('staging: $(lock) no permission to read it in the cluster'), JSON.stringify(titles));
+    assert.ok(titles.some((t) => t.startsWith('dev: ')), JSON.stringify(titles));
+    assert.deepEqual(drifts(lsp.latest.get(uri(base)) ?? []).filter((d) => d.message.startsWith('staging: ')), [], 'no staging findings without permission to read');
+  });
 });
