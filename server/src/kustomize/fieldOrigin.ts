@@ -323,11 +323,11 @@ function stepsOf(k: KustomizationNode, object: Simulated, rendered: KubeObject, 
     const prefix = root.get('namePrefix');
     const suffix = root.get('nameSuffix');
     const namespace = root.get('namespace');
-    // Namespaces, CRDs and other cluster-scoped kinds keep their names' namespace-free identity.
     if (typeof prefix === 'string' || typeof suffix === 'string') {
       object.name = `${typeof prefix === 'string' ? prefix : ''}${object.name}${typeof suffix === 'string' ? suffix : ''}`;
       object.names.add(object.name);
     }
+    // The namespace transformer renames a Namespace object instead; patches never target it by namespace.
     if (typeof namespace === 'string' && object.kind !== 'Namespace') object.namespace = namespace;
   }
   patchSteps('json6902', true);
@@ -338,7 +338,7 @@ export function originsOf(roots: readonly KustomizationNode[], rendered: KubeObj
   const kind = rendered.kind ?? '';
   const { group, version } = parseApiVersion(rendered.apiVersion ?? '');
   const finalName = rendered.metadata?.name ?? '';
-  // Objects a generator makes have no resource file; their kustomization is their source.
+  // Objects a generator makes carry no resource file: they get no field origins (their drift is not placed).
   if (source === undefined) return new ObjectOrigins(undefined, []);
   // A plain folder (no kustomization) is its own only writer.
   let chain: KustomizationNode[] | undefined = roots.length === 0 ? [] : undefined;
