@@ -173,11 +173,15 @@ export class DriftState {
     }
     const { file, version } = current;
     const severity = this.settings().drift.severity;
-    const rules = await this.ignoreRules();
     const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
     await this.environments?.ready();
     const s = this.settings();
     const target = targetFor(path, { kubeconfigPath: s.cluster.kubeconfig, context: s.cluster.context }, (p) => this.environments?.using(p) ?? []);
+    if (target.kind === 'file' && (engine === undefined || !current.eligible)) {
+      if (this.results.delete(uri)) this.publish(uri);
+      return;
+    }
+    const rules = engine === undefined ? [] : await this.ignoreRules();
     if (target.kind === 'environments' && path !== undefined && this.environments !== undefined) {
       // Patches and kustomizations too: what they declare is drift of the objects they shape.
       const environments = this.environments;
@@ -193,10 +197,7 @@ export class DriftState {
       this.finish(uri, version, perEnvironment.flat());
       return;
     }
-    if (engine === undefined || !current.eligible) {
-      if (this.results.delete(uri)) this.publish(uri);
-      return;
-    }
+    if (engine === undefined) return;
     const documents = file.documents.filter((d) => d.identity?.name !== undefined && d.syntax.every((p) => p.severity !== 'error'));
     const computed = await Promise.all(
       documents.map(async (d) => {
