@@ -8,6 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../test/cluster/harness';
+import { seedExampleDrift } from '../test/cluster/seed';
 import { startCodeServer, type CodeServer } from '../test/e2e/codeServer';
 import { remoteUri, workbenchUrl } from '../test/e2e/extensionHost';
 
@@ -22,19 +23,6 @@ function step(message: string): void {
   process.stderr.write(`▶ ${message}\n`);
 }
 
-/** Applies the example app as Flux would, then changes it the way people do by hand. */
-function seedDrift(cluster: Cluster): void {
-  const kubectl = (args: string[], input?: string): string =>
-    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-  // The dev environment, as Flux would apply it, then scaled by hand: the tree shows it drifted.
-  kubectl(['apply', '--server-side', '--field-manager=kustomize-controller', '-f', '-'], kubectl(['kustomize', join(EXAMPLES, 'apps', 'shop', 'overlays', 'dev')]));
-  kubectl(['scale', '-n', 'shop-dev', 'deployment/shop-web', '--replicas=3']);
-  // The base on its own in the default namespace, changed by hand: opening base/deployment.yaml shows drift at the field.
-  kubectl(['apply', '--server-side', '--field-manager=kustomize-controller', '-n', 'default', '-f', '-'], kubectl(['kustomize', join(EXAMPLES, 'apps', 'shop', 'base')]));
-  kubectl(['scale', '-n', 'default', 'deployment/shop-web', '--replicas=3']);
-  kubectl(['set', 'env', '-n', 'default', 'deployment/shop-web', 'DEBUG=true']);
-}
-
 async function main(): Promise<void> {
   step('building the extension');
   execFileSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO, stdio: 'inherit' });
@@ -43,7 +31,7 @@ async function main(): Promise<void> {
   if (has('go')) {
     step('starting the bench cluster (the first run builds kube-apiserver from Go modules: minutes)');
     cluster = await startCluster();
-    seedDrift(cluster);
+    seedExampleDrift(cluster.kubeconfigPath, EXAMPLES);
     process.stderr.write(`  cluster ${cluster.server} (Kubernetes ${cluster.version}); in another shell:\n  export KUBECONFIG=${cluster.kubeconfigPath}\n`);
   } else {
     process.stderr.write('  Go is not installed: no bench cluster; drift needs a cluster (set plumbline.cluster.kubeconfig).\n');

@@ -46,8 +46,12 @@ function testFiles(dir) {
     .map((f) => join('test', dir, f));
 }
 
+// helm, built from Go modules, renders the chart environments (unit, lsp and cluster tests).
+const HELM = ['bash', ['scripts/install-helm.sh']];
 const SETUP = {
-  cluster: [],
+  unit: [HELM],
+  lsp: [HELM],
+  cluster: [HELM],
   // code-server and Debian's Chromium; the tier itself packages the .vsix it installs.
   editor: [['bash', ['scripts/install-code-server.sh']]],
 };

@@ -84,11 +84,13 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.type === 'env') {
       const e = node.env;
+      // An environment without its own context is compared with the configured one, not the kubeconfig's current one.
+      const cluster = e.context ?? (vscode.workspace.getConfiguration('plumbline.cluster').get<string>('context') || 'current context');
       const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `env:${e.name}`;
-      item.description = `${e.message} · ${e.context ?? 'current context'}${e.protected ? ' · protected' : ''}`;
+      item.description = `${e.message} · ${cluster}${e.protected ? ' · protected' : ''}`;
       item.tooltip = new vscode.MarkdownString(
-        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${e.context ?? 'current context'}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}\n- found by: ${e.foundBy.join('; ')}`,
+        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}\n- found by: ${e.foundBy.join('; ')}`,
       );
       item.iconPath = icon(ENV_ICON[e.state]);
       item.contextValue = 'environment';

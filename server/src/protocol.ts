@@ -17,6 +17,10 @@ export interface PlumblineSettings {
     /** Field managers whose changes count as "set by hand" (a trailing * matches a prefix). */
     manualManagers: string[];
   };
+  /** The command that builds kustomize overlays (the overlay folder is appended). */
+  kustomize: { command: string[] };
+  /** The helm binary (with leading arguments, if any) that renders charts with `helm template`. */
+  helm: { command: string[] };
 }
 
 export const DEFAULT_SETTINGS: PlumblineSettings = {
@@ -24,7 +28,15 @@ export const DEFAULT_SETTINGS: PlumblineSettings = {
   unknownKinds: 'information',
   cluster: { enabled: true, kubeconfig: undefined, context: undefined },
   drift: { enabled: true, severity: 'warning', manualManagers: ['kubectl*', 'k9s', 'Lens', 'OpenLens', 'kubernetes-dashboard', 'Mozilla', 'curl'] },
+  kustomize: { command: ['kubectl', 'kustomize'] },
+  helm: { command: ['helm'] },
 };
+
+/** A command setting: a string split at spaces, or a list of words; anything else is the default. */
+function commandSetting(value: unknown, fallback: string[]): string[] {
+  const words = typeof value === 'string' ? value.trim().split(/\s+/).filter((w) => w !== '') : Array.isArray(value) && value.every((w) => typeof w === 'string' && w !== '') ? (value as string[]) : [];
+  return words.length > 0 ? words : fallback;
+}
 
 const DRIFT_SEVERITIES: readonly PlumblineSettings['drift']['severity'][] = ['error', 'warning', 'information', 'hint'];
 
@@ -51,6 +63,8 @@ export function sanitizeSettings(raw: unknown): PlumblineSettings {
       severity: DRIFT_SEVERITIES.find((v) => v === drift['severity']) ?? DEFAULT_SETTINGS.drift.severity,
       manualManagers: Array.isArray(managers) && managers.every((m) => typeof m === 'string') ? (managers) : DEFAULT_SETTINGS.drift.manualManagers,
     },
+    kustomize: { command: commandSetting(section('kustomize')['command'], DEFAULT_SETTINGS.kustomize.command) },
+    helm: { command: commandSetting(section('helm')['command'], DEFAULT_SETTINGS.helm.command) },
   };
 }
 

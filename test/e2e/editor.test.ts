@@ -2,90 +2,52 @@
 // with its Node extension host on this machine), driven through Debian's Chromium.
 //   1. the extension-host suite (test/e2e/suite) with the extension loaded from the repository;
 //   2. the same suite with the extension installed from the packaged .vsix (packaging mistakes fail here);
-//   3. a person's path through the UI: Quick Open the broken file, read the Problems panel.
+//   3. a person's path through the UI, in one window with the .vsix installed: the Problems panel
+//      with a YAML error and a schema error (unknown field, its suggestion, its position); the
+//      suggest widget listing a Deployment spec's keys.
+// The GitOps sidebar, cluster diff and commit-and-sync are in gitops.test.ts.
 // Run: node --import tsx --test test/e2e/editor.test.ts   (npm test runs it as the `editor` tier).
-// Artifacts (logs, screenshot) go to test-results/e2e/.
+// Artifacts (logs, screenshots) go to test-results/e2e/.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { EXAMPLES, REPO } from '../support/paths';
-import { launchBrowser } from './browser';
+import { after, before, describe, test } from 'node:test';
+import { REPO } from '../support/paths';
 import { buildSuite } from './buildSuite';
-import { type CodeServer, makeScratchDir, startCodeServer } from './codeServer';
-import { type ExtensionTestResult, runExtensionTests, workbenchUrl } from './extensionHost';
+import { type ExtensionTestResult, runExtensionTests } from './extensionHost';
+import { ARTIFACTS, ensureEditorTools, ensureVsix, freshWorkspace } from './setup';
+import { eventually, openWorkbench, problemRow, quickOpen, renderedLines, type Workbench } from './workbench';
 
-const ARTIFACTS = join(REPO, 'test-results', 'e2e');
 const BROKEN_FILE = 'broken.yaml';
 const EXPECTED_MESSAGE = 'All mapping items must start at the same column';
 const EXPECTED_POSITION = '[Ln 9, Col 1]';
+/** Issue 3's example: a typo in a Deployment spec, reported on the key with the fix. */
+const SCHEMA_ERROR_FILE = 'schema-error.yaml';
+const SCHEMA_ERROR_TEXT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: typo
+spec:
+  replica: 2
+  selector:
+    matchLabels:
+      app: typo
+  template:
+    metadata:
+      labels:
+        app: typo
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/example/web:1.0.0
+`;
+const SCHEMA_ERROR_MESSAGE = 'unknown field `replica` in Deployment spec; did you mean `replicas`?';
+const SCHEMA_ERROR_POSITION = '[Ln 6, Col 3]';
+/** A Deployment being written: the cursor goes on the indented empty line under `spec:`. */
+const DRAFT_FILE = 'draft-deployment.yaml';
+const DRAFT_TEXT = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: draft\nspec:\n  ';
 /** The extension-host suite has this many tests; fewer passing means some did not run. */
 const SUITE_TESTS = 4;
-
-/** Runs a setup command; on failure throws with its output (which is otherwise kept quiet). */
-function setup(what: string, cmd: string, args: string[]): void {
-  try {
-    execFileSync(cmd, args, { cwd: REPO, stdio: 'pipe', encoding: 'utf8', timeout: 15 * 60_000 });
-  } catch (error: unknown) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${what} failed: ${cmd} ${args.join(' ')}\n${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
-}
-
-/** A fresh copy of examples/ for each editor: the suites edit files, and the repository must never change. */
-function freshWorkspace(): string {
-  const dir = makeScratchDir('plumbline-e2e-workspace-').path;
-  cpSync(EXAMPLES, dir, { recursive: true });
-  return dir;
-}
-
-function newestMtime(paths: string[]): number {
-  let newest = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const stat = statSync(p);
-    if (stat.isDirectory()) {
-      newest = Math.max(newest, newestMtime(readdirSync(p).map((f) => join(p, f))));
-    } else {
-      newest = Math.max(newest, stat.mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** The .vsix scripts/package.mjs makes; packaged again when missing or older than the sources.
- * PLUMBLINE_E2E_VSIX=path tests that file instead (a release artifact) and packages nothing. */
-let vsixPath: string | undefined;
-function ensureVsix(): string {
-  const given = process.env.PLUMBLINE_E2E_VSIX;
-  if (given !== undefined && given !== '') {
-    if (!existsSync(given)) throw new Error(`PLUMBLINE_E2E_VSIX=${given} does not exist`);
-    return given;
-  }
-  vsixPath ??= packageVsix();
-  return vsixPath;
-}
-
-function packageVsix(): string {
-  const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
-  const vsix = join(REPO, `plumbline-${version}.vsix`);
-  const sources = ['client/src', 'server/src', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'LICENSE', 'media', 'schemas'].map((p) => join(REPO, p));
-  if (!existsSync(vsix) || statSync(vsix).mtimeMs < newestMtime(sources)) {
-    setup('packaging the extension', process.execPath, [join(REPO, 'scripts', 'package.mjs')]);
-    // package.mjs leaves a production build in dist/; put the development build (source maps) back.
-    setup('building dist/', process.execPath, [join(REPO, 'esbuild.mjs')]);
-  }
-  if (!existsSync(vsix)) throw new Error(`scripts/package.mjs ran but ${vsix} does not exist`);
-  return vsix;
-}
-
-function ensureBuilt(): void {
-  const bundles = ['client.js', 'server.js'].map((f) => join(REPO, 'dist', f));
-  if (!bundles.every((b) => existsSync(b))) setup('building dist/', process.execPath, [join(REPO, 'esbuild.mjs')]);
-  for (const b of bundles) if (!existsSync(b)) throw new Error(`${b} is missing after \`node esbuild.mjs\``);
-}
 
 function report(label: string, result: ExtensionTestResult): void {
   console.log(`extension host (${label}): exit code ${result.exitCode}, ${result.passed ?? '?'} passed, ${result.failed ?? '?'} failed`);
@@ -101,8 +63,7 @@ describe('editor tier: Plumbline in VS Code 1.100 (code-server) through Chromium
   let suiteEntry = '';
 
   before(async () => {
-    setup('installing code-server and Chromium', 'bash', [join(REPO, 'scripts', 'install-code-server.sh')]);
-    ensureBuilt();
+    ensureEditorTools();
     suiteEntry = await buildSuite();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
@@ -129,68 +90,84 @@ describe('editor tier: Plumbline in VS Code 1.100 (code-server) through Chromium
     report('vsix', result);
   });
 
-  test('UI: Quick Open the broken file; the Problems panel shows the YAML error', { timeout: 300_000 }, async () => {
-    let server: CodeServer | undefined;
-    const browser = await launchBrowser();
-    let page: Page | undefined;
-    const step = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
-      try {
-        return await action();
-      } catch (error: unknown) {
-        const shot = join(ARTIFACTS, 'ui-failure.png');
-        await page?.screenshot({ path: shot }).catch(() => undefined);
-        throw new Error(
-          `UI step failed: ${what} (screenshot: ${shot})\n${error instanceof Error ? error.message : String(error)}\n` +
-            `--- code-server output:\n${server?.outputTail() ?? '(not started)'}\n--- VS Code logs:\n${server?.logsTail(2_000) ?? ''}`,
-        );
-      }
-    };
-    try {
-      const workspace = freshWorkspace();
-      server = await startCodeServer({ workspace, installVsix: ensureVsix() });
-      const started = server;
-      const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page = p;
+  describe('UI: the packaged extension in the workbench, driven like a person', () => {
+    let wb: Workbench;
+    let workspace = '';
 
-      await step('open the workspace and wait for the Explorer', async () => {
-        await p.goto(workbenchUrl(started, workspace), { waitUntil: 'domcontentloaded', timeout: 60_000 });
-        await p.locator('.explorer-folders-view').waitFor({ timeout: 90_000 });
-      });
+    before(async () => {
+      workspace = freshWorkspace();
+      // Written before the window opens so the Explorer lists them; opened one at a time below.
+      writeFileSync(join(workspace, SCHEMA_ERROR_FILE), SCHEMA_ERROR_TEXT);
+      writeFileSync(join(workspace, DRAFT_FILE), DRAFT_TEXT);
+      wb = await openWorkbench({ workspace, vsix: ensureVsix(), name: 'ui' });
+    });
+    after(async () => {
+      await wb?.close();
+    });
 
-      await step(`Quick Open (Ctrl+P) ${BROKEN_FILE}`, async () => {
-        await p.keyboard.press('Control+P');
-        const input = p.locator('.quick-input-widget input');
-        await input.waitFor({ state: 'visible', timeout: 15_000 });
-        await input.pressSequentially(BROKEN_FILE);
-        await p.locator('.quick-input-list .monaco-list-row', { hasText: BROKEN_FILE }).first().waitFor({ timeout: 30_000 });
-        await p.keyboard.press('Enter');
-        await p.locator('.tabs-container .tab.active', { hasText: BROKEN_FILE }).waitFor({ timeout: 30_000 });
-      });
-
-      const row = p.locator('.markers-panel .monaco-list-row', { hasText: EXPECTED_MESSAGE }).first();
-      const text = await step('open Problems (Ctrl+Shift+M) and wait for the diagnostic', async () => {
-        await p.keyboard.press('Control+Shift+M');
-        await p.locator('.markers-panel').waitFor({ timeout: 15_000 });
-        await row.waitFor({ timeout: 90_000 });
-        return row.innerText();
-      });
-      const rows = await p.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    test('Quick Open the broken file; the Problems panel shows the YAML error', { timeout: 180_000 }, async () => {
+      await quickOpen(wb, BROKEN_FILE, BROKEN_FILE);
+      const row = await problemRow(wb, EXPECTED_MESSAGE);
+      const text = await row.innerText();
+      const rows = await wb.page.locator('.markers-panel .monaco-list-row').allInnerTexts();
       assert.match(text, /plumbline/, `the problem row does not name its source: ${JSON.stringify(text)}`);
       assert.ok(text.includes(EXPECTED_POSITION), `the problem is not at ${EXPECTED_POSITION}: ${JSON.stringify(text)}`);
       assert.equal(rows.filter((r) => r.includes('plumbline')).length, 1, `expected exactly one plumbline problem, rows: ${JSON.stringify(rows)}`);
 
-      await step('click the problem: the editor selects the error on line 9', async () => {
+      await wb.step('click the problem: the editor selects the error on line 9', async () => {
         await row.click();
         // The status bar's cursor item: 'Ln 9, Col 2 (1 selected)' (the marker's range is selected).
-        await p.locator('.statusbar-item', { hasText: /^Ln 9, Col \d+/ }).first().waitFor({ timeout: 15_000 });
+        await wb.page.locator('.statusbar-item', { hasText: /^Ln 9, Col \d+/ }).first().waitFor({ timeout: 15_000 });
       });
+      console.log(`screenshot: ${await wb.screenshot('problems-panel')}`);
+    });
 
-      const screenshot = join(ARTIFACTS, 'problems-panel.png');
-      await p.screenshot({ path: screenshot });
-      console.log(`screenshot: ${screenshot}`);
-    } finally {
-      await browser.close().catch(() => undefined);
-      await server?.stop();
-    }
+    test('a schema error: an unknown field in a Deployment spec, with its suggestion, at its position', { timeout: 120_000 }, async () => {
+      await quickOpen(wb, SCHEMA_ERROR_FILE, SCHEMA_ERROR_FILE);
+      const row = await problemRow(wb, SCHEMA_ERROR_MESSAGE);
+      const text = await row.innerText();
+      assert.match(text, /plumbline/, `the problem row does not name its source: ${JSON.stringify(text)}`);
+      assert.ok(text.includes(SCHEMA_ERROR_POSITION), `the problem is not at ${SCHEMA_ERROR_POSITION}: ${JSON.stringify(text)}`);
+      // The error icon, not a warning: strict validation makes unknown fields errors.
+      assert.equal(await row.locator('.codicon-error').count(), 1, `the problem is not shown as an error: ${await row.innerHTML()}`);
+      await wb.step('click the problem: the editor selects `replica` on line 6', async () => {
+        await row.click();
+        await wb.page.locator('.statusbar-item', { hasText: /^Ln 6, Col \d+ \(7 selected\)/ }).first().waitFor({ timeout: 15_000 });
+      });
+      console.log(`screenshot: ${await wb.screenshot('schema-error')}`);
+    });
+
+    test('completion: Ctrl+Space in a Deployment spec lists its schema keys; accepting one inserts it', { timeout: 120_000 }, async () => {
+      const p = wb.page;
+      await quickOpen(wb, DRAFT_FILE, DRAFT_FILE);
+      const editor = p.locator('.editor-group-container.active .monaco-editor').first();
+      const widget = p.locator('.editor-widget.suggest-widget.visible');
+      const labels = async (): Promise<string[]> => widget.locator('.monaco-list-row .label-name').allInnerTexts();
+      const shown = await wb.step('put the cursor on the empty line under `spec:` and press Ctrl+Space', async () => {
+        await editor.locator('.view-lines').click();
+        await p.keyboard.press('Control+End');
+        await p.locator('.statusbar-item', { hasText: /^Ln 6, Col 3$/ }).first().waitFor({ timeout: 15_000 });
+        await p.keyboard.press('Control+Space');
+        await widget.waitFor({ timeout: 30_000 });
+        return eventually('the suggest widget to list replicas, selector and template', async () => {
+          const now = await labels();
+          return ['replicas', 'selector', 'template'].every((k) => now.includes(k)) ? now : undefined;
+        }, async () => JSON.stringify(await labels()));
+      });
+      // Required keys first.
+      assert.deepEqual(shown.slice(0, 2), ['selector', 'template'], `required keys are not listed first: ${JSON.stringify(shown)}`);
+      assert.ok(!shown.includes('apiVersion'), `a top-level key is offered inside spec: ${JSON.stringify(shown)}`);
+      console.log(`screenshot: ${await wb.screenshot('completion')}`);
+
+      await wb.step('type `repl`, press Enter: line 6 reads `replicas: `', async () => {
+        await p.keyboard.type('repl');
+        const focused = widget.locator('.monaco-list-row.focused', { hasText: 'replicas' });
+        await focused.waitFor({ timeout: 15_000 });
+        // The focused item shows its detail: the type from the Deployment schema.
+        assert.match(await focused.innerText(), /integer/, `the replicas item does not show its type: ${JSON.stringify(await focused.innerText())}`);
+        await p.keyboard.press('Enter');
+        await eventually('line 6 to read `  replicas: `', async () => ((await renderedLines(editor)).includes('  replicas: ') ? true : undefined), async () => JSON.stringify(await renderedLines(editor)));
+      });
+    });
   });
 });

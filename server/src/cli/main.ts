@@ -15,7 +15,9 @@ import { discoverEnvironments } from '../environments/discover';
 import { syncEnvironment } from '../environments/sync';
 import type { PruneCandidate } from '../environments/converge';
 import { pendingSummary } from '../git/commit';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { chartOf } from '../environments/helm';
+import type { Environment, HelmRenderer } from '../environments/model';
 import { createInterface } from 'node:readline/promises';
 import { flatten, toSarif } from './formats';
 
@@ -163,6 +165,16 @@ async function diff(args: string[]): Promise<number> {
   return summary.drifted + summary.missing + summary.rejected > 0 ? EXIT.found : EXIT.clean;
 }
 
+/** `chart charts/shop, release shop, values charts/shop/values-prod.yaml, inline values, --set image.tag` */
+function describeHelm(env: Environment, helm: HelmRenderer): string {
+  const values = [
+    ...(helm.valuesFiles.length > 0 ? [`values ${helm.valuesFiles.join(', ')}`] : []),
+    ...(helm.values !== undefined ? ['inline values'] : []),
+    ...(helm.parameters ?? []).map((p) => `--set ${p.name}`),
+  ];
+  return [`chart ${chartOf(env, helm)}`, `release ${helm.release ?? basename(chartOf(env, helm))}`, ...(values.length > 0 ? values : ["the chart's default values"])].join(', ');
+}
+
 async function envs(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o', default: 'text' } } });
   if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`unknown output format '${values.output}' (text or json)`);
@@ -176,9 +188,9 @@ async function envs(args: string[]): Promise<number> {
   }
   if (environments.length === 0) process.stdout.write('No environments found (Flux clusters/<env>/, Argo CD Applications, overlays/<env>/ or .plumbline.yaml).\n');
   for (const e of environments) {
-    const delivery = e.delivery.kind === 'direct' ? 'direct apply' : `${e.delivery.kind === 'flux' ? 'Flux Kustomization' : 'Argo CD Application'} ${e.delivery.namespace}/${e.delivery.name}`;
+    const delivery = e.delivery.kind === 'direct' ? 'direct apply' : `${e.delivery.kind === 'flux' ? `Flux ${e.delivery.resource ?? 'Kustomization'}` : 'Argo CD Application'} ${e.delivery.namespace}/${e.delivery.name}`;
     process.stdout.write(
-      `${e.name}${e.protected ? ' (protected)' : ''}\n  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n  target:   ${e.target.context ?? 'current context'}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
+      `${e.name}${e.protected ? ' (protected)' : ''}\n  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n${e.renderer.kind === 'helm' ? `  helm:     ${describeHelm(e, e.renderer)}\n` : ''}  target:   ${e.target.context ?? 'current context'}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
     );
   }
   return EXIT.clean;
@@ -218,7 +230,7 @@ async function sync(args: string[]): Promise<number> {
     env,
     message: message === '' ? `${env.name}: sync` : message,
     cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
-    render: { trusted: true, kustomize: ['kubectl', 'kustomize'] },
+    render: { trusted: true, kustomize: ['kubectl', 'kustomize'], helm: ['helm'] },
     progress: (m) => process.stderr.write(`  ${m}\n`),
     ...(values.prune === true
       ? {

@@ -21,6 +21,8 @@ export interface ClusterTarget {
   kubeconfigPath?: string;
   /** Kubeconfig context; the current context when undefined. */
   context?: string;
+  /** Where objects without a namespace go (an environment's target namespace); the context's when undefined. */
+  namespace?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -62,7 +64,7 @@ export class ClusterClient {
     }
     const cluster = kc.getCurrentCluster();
     if (cluster === null) return fail('config', 'the kubeconfig has no current context (set one or pass a context)');
-    const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+    const namespace = target.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
     return ok(new ClusterClient(kc, kc.getCurrentContext(), cluster.server.replace(/\/+$/, ''), namespace));
   }
 

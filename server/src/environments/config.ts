@@ -9,6 +9,10 @@ export interface EnvironmentEntry {
   namespace?: string;
   protected?: boolean;
   delivery?: Delivery;
+  /** Helm values files (repository-relative) for a chart environment, in `-f` order. */
+  values?: string[];
+  /** Helm release name for a chart environment. */
+  release?: string;
 }
 
 /** Reads `.plumbline.yaml`'s environments; every mistake becomes a readable problem, never a throw. */
@@ -36,6 +40,12 @@ export function readEnvironmentConfig(text: string): { environments: Environment
       if (Array.isArray(paths) && paths.every((p) => typeof p === 'string')) entry.paths = paths.map((p: string) => p.replace(/^\.\//, '').replace(/\/+$/, ''));
       else problems.push(`environments[${i}].paths must be a list of folders`);
     }
+    const values = typeof o['values'] === 'string' ? [o['values']] : o['values'];
+    if (values !== undefined) {
+      if (Array.isArray(values) && values.every((v) => typeof v === 'string')) entry.values = values.map((v: string) => v.replace(/^\.\//, ''));
+      else problems.push(`environments[${i}].values must be a list of Helm values files`);
+    }
+    if (typeof o['release'] === 'string' && o['release'] !== '') entry.release = o['release'];
     if (typeof o['context'] === 'string') entry.context = o['context'];
     if (typeof o['namespace'] === 'string') entry.namespace = o['namespace'];
     if (typeof o['protected'] === 'boolean') entry.protected = o['protected'];

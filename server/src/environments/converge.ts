@@ -40,7 +40,7 @@ async function waitFor<T>(options: ConvergeOptions, read: () => Promise<Result<T
   }
 }
 
-/** Flux: annotate the source and the Kustomization, then wait until Flux handled that request and is Ready. */
+/** Flux: annotate the source and the Kustomization (or HelmRelease), then wait until Flux handled that request and is Ready. */
 export async function reconcileFlux(client: ClusterClient, delivery: Extract<Delivery, { kind: 'flux' }>, options: ConvergeOptions): Promise<Result<string>> {
   const requestedAt = new Date().toISOString();
   const patch = { metadata: { annotations: { [FLUX_REQUESTED_AT]: requestedAt } } };
@@ -50,8 +50,12 @@ export async function reconcileFlux(client: ClusterClient, delivery: Extract<Del
     const r = await client.request(`/apis/source.toolkit.fluxcd.io/v1/namespaces/${delivery.source.namespace}/${plural}/${delivery.source.name}`, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
     if (!r.ok) return r;
   }
-  const path = `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${delivery.namespace}/kustomizations/${delivery.name}`;
-  options.progress(`asking Flux to reconcile Kustomization ${delivery.namespace}/${delivery.name}`);
+  const resource = delivery.resource ?? 'Kustomization';
+  const path =
+    resource === 'HelmRelease'
+      ? `/apis/helm.toolkit.fluxcd.io/v2/namespaces/${delivery.namespace}/helmreleases/${delivery.name}`
+      : `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${delivery.namespace}/kustomizations/${delivery.name}`;
+  options.progress(`asking Flux to reconcile ${resource} ${delivery.namespace}/${delivery.name}`);
   const annotated = await client.request(path, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
   if (!annotated.ok) return annotated;
   options.progress('waiting for Flux');

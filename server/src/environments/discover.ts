@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { parse } from 'yaml';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../workspace/files';
 import type { Delivery, Environment, Renderer } from './model';
 import { readEnvironmentConfig } from './config';
+import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding } from './helmDiscovery';
 
 const OVERLAY_PARENTS = new Set(['overlays', 'envs', 'environments']);
 
@@ -23,6 +25,28 @@ function rendererFor(root: string, path: string): Renderer {
   return { kind: 'plain' };
 }
 
+/** Argo CD's `helm.values` is YAML text; anything but a mapping is ignored. */
+function parseValues(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = parse(text, { maxAliasCount: 50 });
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Two findings of one chart are the same environment when they share a name or the values files. */
+function sameHelmEnvironment(a: Environment, name: string, renderer: Renderer): boolean {
+  if (a.renderer.kind !== 'helm' || renderer.kind !== 'helm') return true;
+  return a.name === name || (a.renderer.valuesFiles.length > 0 && a.renderer.valuesFiles.join() === renderer.valuesFiles.join());
+}
+
+/** `.plumbline.yaml`'s `values:` and `release:` for a chart environment. */
+function withHelmConfig(renderer: Renderer, entry: { values?: string[]; release?: string }): Renderer {
+  if (renderer.kind !== 'helm') return renderer;
+  return { ...renderer, ...(entry.values !== undefined ? { valuesFiles: entry.values } : {}), ...(entry.release !== undefined ? { release: entry.release } : {}) };
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -35,22 +59,30 @@ function get(object: unknown, ...keys: string[]): unknown {
 
 /**
  * Finds the environments of a repository from the conventions users already follow — Flux
- * `clusters/<env>/` Kustomizations, Argo CD Applications, kustomize overlays — and applies
- * `.plumbline.yaml` on top. Environments found several ways (same path) are merged.
+ * `clusters/<env>/` Kustomizations and HelmReleases, Argo CD Applications, kustomize overlays,
+ * charts with `values-<env>.yaml` — and applies
+ * `.plumbline.yaml` on top. Environments found several ways (same path; for a chart, same name
+ * or values files) are merged.
  */
 export async function discoverEnvironments(root: string): Promise<{ environments: Environment[]; problems: string[] }> {
-  const byPath = new Map<string, Environment>();
+  const found: Environment[] = [];
   const problems: string[] = [];
-  const add = (name: string, path: string, delivery: Delivery, foundBy: string, target: Environment['target']): void => {
-    const existing = byPath.get(path);
+  // One chart can be several environments (values-dev.yaml, values-prod.yaml); other paths are one each.
+  const add = (name: string, path: string, delivery: Delivery, foundBy: string, target: Environment['target'], renderer: Renderer = rendererFor(root, path)): void => {
+    const existing = found.find((e) => e.paths[0] === path && sameHelmEnvironment(e, name, renderer));
     if (existing !== undefined) {
       existing.foundBy.push(foundBy);
-      // A GitOps controller is a better way to converge than a direct apply.
-      if (existing.delivery.kind === 'direct' && delivery.kind !== 'direct') existing.delivery = delivery;
+      // The folder convention names the environment (overlays/prod, values-prod.yaml), whichever file came first.
+      if (delivery.kind === 'direct' && existing.delivery.kind !== 'direct') existing.name = name;
+      // A GitOps controller is a better way to converge than a direct apply, and it knows the values.
+      if (existing.delivery.kind === 'direct' && delivery.kind !== 'direct') {
+        existing.delivery = delivery;
+        if (renderer.kind === 'helm') existing.renderer = renderer;
+      }
       existing.target.namespace ??= target.namespace;
       return;
     }
-    byPath.set(path, { name, paths: [path], renderer: rendererFor(root, path), target, delivery, protected: false, foundBy: [foundBy] });
+    found.push({ name, paths: [path], renderer, target, delivery, protected: false, foundBy: [foundBy] });
   };
 
   const files = await collectYamlFiles([root]);
@@ -63,8 +95,15 @@ export async function discoverEnvironments(root: string): Promise<{ environments
       add(env, toRepoPath(root, dirname(file)), { kind: 'direct' }, `kustomize overlay ${toRepoPath(root, dirname(file))}`, { context: undefined, namespace: undefined });
       continue;
     }
+    const fromValues = chartValuesFinding(root, rel);
+    if (fromValues !== undefined) {
+      add(fromValues.name, fromValues.path, fromValues.delivery, fromValues.foundBy, fromValues.target, fromValues.renderer);
+      continue;
+    }
+    // A chart's templates are not YAML until rendered.
+    if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) continue;
     const text = await readFile(file, 'utf8').catch(() => '');
-    if (!text.includes('kind: Kustomization') && !text.includes('kind: Application')) continue;
+    if (!text.includes('kind: Kustomization') && !text.includes('kind: Application') && !text.includes('kind: HelmRelease')) continue;
     const parsed = new ManifestParser().parse(text);
     for (const d of parsed.documents) {
       const id = d.identity;
@@ -91,27 +130,43 @@ export async function discoverEnvironments(root: string): Promise<{ environments
           ...(sourceName !== undefined ? { source: { kind: sourceKind, name: sourceName, namespace: str(get(object, 'spec', 'sourceRef', 'namespace')) ?? namespace } } : {}),
         };
         add(env, cleanPath(path), delivery, `Flux Kustomization ${namespace}/${name} in ${rel}`, { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) });
+      } else if (id.group === 'helm.toolkit.fluxcd.io' && id.kind === 'HelmRelease') {
+        const finding = helmReleaseFinding(root, object, rel, { name, namespace });
+        if (finding !== undefined) add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, finding.renderer);
+        if (finding?.problem !== undefined) problems.push(finding.problem);
       } else if (id.group === 'argoproj.io' && id.kind === 'Application') {
         const path = str(get(object, 'spec', 'source', 'path'));
         if (path === undefined) continue;
-        add(name, cleanPath(path), { kind: 'argocd', name, namespace }, `Argo CD Application ${namespace}/${name} in ${rel}`, {
-          context: undefined,
-          namespace: str(get(object, 'spec', 'destination', 'namespace')),
-        });
+        const chart = cleanPath(path);
+        const renderer = rendererFor(root, chart).kind === 'helm' ? argoHelmRenderer(object, chart, name, parseValues) : undefined;
+        add(
+          name,
+          chart,
+          { kind: 'argocd', name, namespace },
+          `Argo CD Application ${namespace}/${name} in ${rel}`,
+          { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')) },
+          ...(renderer !== undefined ? [renderer] : []),
+        );
       }
     }
   }
 
-  const environments = [...byPath.values()];
+  const environments = found;
   const configPath = join(root, '.plumbline.yaml');
   if (existsSync(configPath)) {
     const config = readEnvironmentConfig(await readFile(configPath, 'utf8'));
     problems.push(...config.problems.map((p) => `.plumbline.yaml: ${p}`));
     for (const entry of config.environments) {
-      const existing = environments.find((e) => e.name === entry.name || (entry.paths !== undefined && e.paths.join() === entry.paths.join()));
+      // By name; else by path, when that path is one environment only (a chart can be several).
+      const samePath = entry.paths === undefined ? [] : environments.filter((e) => e.paths.join() === entry.paths?.join());
+      const existing = environments.find((e) => e.name === entry.name) ?? (samePath.length === 1 ? samePath[0] : undefined);
       if (existing !== undefined) {
         existing.name = entry.name;
-        if (entry.paths !== undefined) existing.paths = entry.paths;
+        if (entry.paths !== undefined && entry.paths.join() !== existing.paths.join()) {
+          existing.paths = entry.paths;
+          existing.renderer = rendererFor(root, entry.paths[0] ?? '.');
+        }
+        existing.renderer = withHelmConfig(existing.renderer, entry);
         if (entry.context !== undefined) existing.target.context = entry.context;
         if (entry.namespace !== undefined) existing.target.namespace = entry.namespace;
         if (entry.protected !== undefined) existing.protected = entry.protected;
@@ -121,7 +176,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
         environments.push({
           name: entry.name,
           paths: entry.paths,
-          renderer: rendererFor(root, entry.paths[0] ?? '.'),
+          renderer: withHelmConfig(rendererFor(root, entry.paths[0] ?? '.'), entry),
           target: { context: entry.context, namespace: entry.namespace },
           delivery: entry.delivery ?? { kind: 'direct' },
           protected: entry.protected ?? false,

@@ -7,6 +7,7 @@ import type { KubeObject } from '../cluster/http';
 import { isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../workspace/files';
+import { renderHelm } from './helm';
 import type { Environment } from './model';
 
 const run = promisify(execFile);
@@ -26,9 +27,11 @@ export interface RenderOptions {
   trusted: boolean;
   /** The kustomize command, e.g. ['kubectl', 'kustomize'] or ['kustomize', 'build']. */
   kustomize: string[];
+  /** The helm command, e.g. ['helm'] or ['/opt/helm/bin/helm']; `helm` when absent. */
+  helm?: string[];
 }
 
-export const DEFAULT_RENDER_OPTIONS: RenderOptions = { trusted: true, kustomize: ['kubectl', 'kustomize'] };
+export const DEFAULT_RENDER_OPTIONS: RenderOptions = { trusted: true, kustomize: ['kubectl', 'kustomize'], helm: ['helm'] };
 
 function objectsOf(text: string, source: string | undefined): RenderedObject[] {
   const file = new ManifestParser().parse(text);
@@ -52,7 +55,7 @@ export async function renderEnvironment(root: string, env: Environment, options:
     return { ok: true, objects };
   }
   if (!options.trusted) return { ok: false, kind: 'untrusted', message: 'untrusted workspace: kustomize and helm are not run' };
-  if (env.renderer.kind === 'helm') return { ok: false, kind: 'missing-binary', message: 'Helm rendering needs `helm` on the PATH' };
+  if (env.renderer.kind === 'helm') return renderHelm(root, env, env.renderer, options.helm ?? ['helm']);
   const wrapper = await mkdtemp(join(tmpdir(), 'plumbline-render-'));
   try {
     const resources = env.paths.map((p) => relative(wrapper, resolve(root, p)));

@@ -35,8 +35,10 @@ function identityOf(apiVersion: string, kind: string, name: string, namespace: s
 async function lineOf(path: string, kind: string, name: string): Promise<number> {
   const text = await readFile(path, 'utf8').catch(() => '');
   const file = new ManifestParser().parse(text);
-  const d = file.documents.find((doc) => doc.identity?.kind === kind && doc.identity.name === name) ?? file.documents[0];
-  return d === undefined ? 0 : file.lines.positionAt(d.base + (d.doc.range[0] ?? 0)).line;
+  // A Helm template's name is a `{{ }}` expression: then the first document of that kind.
+  const d = file.documents.find((doc) => doc.identity?.kind === kind && doc.identity.name === name) ?? file.documents.find((doc) => doc.identity?.kind === kind) ?? file.documents[0];
+  // The object itself, not the `---` or comments above it.
+  return d === undefined ? 0 : file.lines.positionAt(d.base + (d.doc.contents?.range[0] ?? d.doc.range[0] ?? 0)).line;
 }
 
 /** Renders an environment and compares every object with its cluster: the tree's content. */

@@ -67,7 +67,12 @@ export async function syncEnvironment(request: SyncRequest): Promise<SyncReport>
 
 async function converge(request: SyncRequest, report: SyncReport, revision: string | undefined): Promise<SyncReport> {
   const { env } = request;
-  const connected = await ClusterClient.connect({ ...request.cluster, ...(env.target.context !== undefined ? { context: env.target.context } : {}) });
+  // Objects without a namespace (Helm charts leave it to the release) go to the environment's.
+  const connected = await ClusterClient.connect({
+    ...request.cluster,
+    ...(env.target.context !== undefined ? { context: env.target.context } : {}),
+    ...(env.target.namespace !== undefined ? { namespace: env.target.namespace } : {}),
+  });
   if (!connected.ok) {
     report.steps.push({ step: 'converge', ok: false, message: connected.error.message });
     return report;

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { parseDocument } from 'yaml';
+import { isOtherEnvironmentsValues } from '../environments/helmDiscovery';
 import type { Environment } from '../environments/model';
 import { attempt, guarded, openRepo, run, type Repo } from './repo';
 import type { GitResult } from './result';
@@ -15,6 +16,8 @@ export interface EnvironmentScope {
   files: string[];
   /** References that leave the repository root (`../../..`), which a commit of this root cannot include. */
   outside: string[];
+  /** Files below `dirs` that belong to other environments (a chart's values-<other env>.yaml). */
+  excluded?: (path: string) => boolean;
 }
 
 /** A tree of repository-relative paths: the working tree, or a commit. */
@@ -156,6 +159,7 @@ async function collectScope(env: Environment, trees: Tree[]): Promise<Environmen
     // Files under a whole folder need no separate entry.
     files: [...files].filter((f) => !sortedDirs.some((d) => within(f, d))).sort(),
     outside: [...outside].sort(),
+    ...(env.renderer.kind === 'helm' ? { excluded: (path: string) => isOtherEnvironmentsValues(env, path) } : {}),
   };
 }
 
@@ -165,7 +169,7 @@ function within(path: string, dir: string): boolean {
 
 /** Whether a repository-relative path belongs to the scope. */
 export function inScope(scope: EnvironmentScope, path: string): boolean {
-  return scope.files.includes(path) || scope.dirs.some((d) => within(path, d));
+  return scope.files.includes(path) || (scope.dirs.some((d) => within(path, d)) && scope.excluded?.(path) !== true);
 }
 
 /**
@@ -198,6 +202,6 @@ export async function environmentFiles(repoRoot: string, env: Environment): Prom
     const specs = pathspecs(scope);
     const listed = await run(repo.git, ['--literal-pathspecs', 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...specs]);
     const deleted = new Set((await run(repo.git, ['--literal-pathspecs', 'ls-files', '-z', '--deleted', '--', ...specs])).split('\0'));
-    return [...new Set(listed.split('\0'))].filter((p) => p !== '' && !deleted.has(p)).sort();
+    return [...new Set(listed.split('\0'))].filter((p) => p !== '' && !deleted.has(p) && scope.excluded?.(p) !== true).sort();
   });
 }

@@ -20,6 +20,16 @@ export function yamlScalar(value: unknown): string | undefined {
   return stringify(value).trimEnd();
 }
 
+/**
+ * A diff side in manifest order: apiVersion, kind and metadata first, the rest as the cluster
+ * gave it. A live object read from a list or watch gets apiVersion and kind added last, so
+ * without this the diff editor shows them moved on every resource.
+ */
+function manifestOrder(object: Record<string, unknown>): Record<string, unknown> {
+  const { apiVersion, kind, metadata, ...rest } = object;
+  return { ...(apiVersion !== undefined ? { apiVersion } : {}), ...(kind !== undefined ? { kind } : {}), ...(metadata !== undefined ? { metadata } : {}), ...rest };
+}
+
 /** CodeLens per resource, the live-vs-predicted diff request, and the drift quick fixes. */
 export function registerDriftFeatures(
   connection: Connection,
@@ -41,7 +51,7 @@ export function registerDriftFeatures(
     const report = entry.report;
     const title = `${entry.environment !== undefined ? `${entry.environment}: ` : ''}${entry.identity.kind}/${entry.identity.name ?? ''}: cluster ↔ after applying Git`;
     if (report.state === 'in-sync' || report.state === 'drifted') {
-      return { ok: true, title, live: stringify(maskObject(normalize(report.live))), predicted: stringify(maskObject(normalize(report.predicted))) };
+      return { ok: true, title, live: stringify(manifestOrder(maskObject(normalize(report.live)))), predicted: stringify(manifestOrder(maskObject(normalize(report.predicted)))) };
     }
     if (report.state === 'not-in-cluster') return { ok: true, title: `${title} (not in cluster)`, live: '', predicted: '' };
     return { ok: false, message: report.state === 'rejected' ? report.message : report.error.message };

@@ -77,7 +77,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
       env: found.env,
       message: params.message,
       cluster: { ...(s.cluster.kubeconfig !== undefined ? { kubeconfigPath: s.cluster.kubeconfig } : {}), ...(s.cluster.context !== undefined ? { context: s.cluster.context } : {}) },
-      render: { trusted: true, kustomize: ['kubectl', 'kustomize'] },
+      render: { trusted: true, kustomize: s.kustomize.command, helm: s.helm.command },
       progress: (message) => void connection.sendNotification(SyncProgressNotification, { environment: params.environment, message }).catch(() => undefined),
       signal: abort.signal,
     });
@@ -90,7 +90,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
     if (folder === undefined) return { environments: [], problems: [] };
     const { environments, problems } = await discoverEnvironments(folder);
     const rules = readIgnoreRules(await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => ''));
-    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: ['kubectl', 'kustomize'] }, rules)));
+    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: settings().kustomize.command, helm: settings().helm.command }, rules)));
     return {
       problems,
       environments: statuses.map((s): EnvironmentNode => ({
@@ -99,7 +99,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         renderer: s.environment.renderer.kind,
         context: s.environment.target.context,
         namespace: s.environment.target.namespace,
-        delivery: s.environment.delivery.kind === 'direct' ? 'direct apply' : `${s.environment.delivery.kind === 'flux' ? 'Flux' : 'Argo CD'} ${s.environment.delivery.namespace}/${s.environment.delivery.name}`,
+        delivery: s.environment.delivery.kind === 'direct' ? 'direct apply' : `${s.environment.delivery.kind === 'flux' ? `Flux${s.environment.delivery.resource === 'HelmRelease' ? ' HelmRelease' : ''}` : 'Argo CD'} ${s.environment.delivery.namespace}/${s.environment.delivery.name}`,
         protected: s.environment.protected,
         foundBy: s.environment.foundBy,
         state: s.state,

@@ -1,0 +1,249 @@
+// Editor tier, issue 5: the GitOps sidebar, Show Cluster Diff and Commit and Sync in VS Code for
+// the web (code-server, the packaged .vsix installed), against the real bench kube-apiserver and
+// a real git repository whose remote is a bare repository on disk.
+//
+// The workspace is a copy of examples/ made a git repository (pushed to the bare remote), pointed
+// at the bench cluster through its workspace settings (plumbline.cluster.*). The cluster is seeded
+// as `npm start` seeds it (test/cluster/seed.ts): dev applied as Flux would, then scaled by hand;
+// the base alone in the default namespace, changed by hand; staging applied untouched; prod not
+// applied. The cluster runs no Flux controller, so the workspace's .plumbline.yaml delivers dev by
+// direct server-side apply (the Flux and Argo CD paths are the cluster tier's, converge.test.ts).
+// Run: node --import tsx --test test/e2e/gitops.test.ts. Screenshots: test-results/e2e/gitops-*.png.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { type Cluster, startCluster } from '../cluster/harness';
+import { applyAsFlux, kubectlFor, seedExampleDrift } from '../cluster/seed';
+import { makeScratchDir } from './codeServer';
+import { ARTIFACTS, ensureEditorTools, ensureVsix, freshWorkspace, setup } from './setup';
+import { eventually, openWorkbench, quickOpen, renderedLines, type Workbench } from './workbench';
+
+/** What descriptions() reads of a row in the page (the DOM types are not in this tsconfig). */
+interface RowElement {
+  querySelector(selector: string): { textContent: string | null } | null;
+}
+
+const COMMIT_MESSAGE = 'dev: scale shop-web to 2 (e2e)';
+const DEV_PATCH = 'apps/shop/overlays/dev/replicas.yaml';
+
+/** A git repository of examples/ with a bare repository as `origin`, `main` pushed and tracked. */
+function gitWorkspace(): { workspace: string; remote: string } {
+  const workspace = freshWorkspace('plumbline-e2e-gitops-');
+  const remote = join(makeScratchDir('plumbline-e2e-remote-').path, 'shop.git');
+  // No Flux controller runs in the bench cluster: dev is applied directly (an override .plumbline.yaml documents).
+  const config = join(workspace, '.plumbline.yaml');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('environments:\n', 'environments:\n  - name: dev\n    delivery: direct\n'));
+  const git = (...args: string[]): string => setup(`git ${args[0] ?? ''}`, 'git', args, workspace);
+  setup('git init --bare', 'git', ['init', '--quiet', '--bare', '-b', 'main', remote]);
+  git('init', '--quiet', '-b', 'main');
+  git('config', 'user.name', 'Plumbline E2E');
+  git('config', 'user.email', 'e2e@plumbline.invalid');
+  git('config', 'commit.gpgsign', 'false');
+  git('add', '-A');
+  git('commit', '--quiet', '-m', 'The shop, dev to prod');
+  git('remote', 'add', 'origin', remote);
+  git('push', '--quiet', '-u', 'origin', 'main');
+  return { workspace, remote };
+}
+
+describe('editor tier: the GitOps sidebar against the bench cluster (code-server, Chromium)', () => {
+  let cluster: Cluster | undefined;
+  let wb: Workbench | undefined;
+  let workspace = '';
+  let remote = '';
+  let kubectl: (args: string[]) => string = () => '';
+
+  before(async () => {
+    ensureEditorTools();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ workspace, remote } = gitWorkspace());
+    cluster = await startCluster();
+    kubectl = kubectlFor(cluster.kubeconfigPath);
+    seedExampleDrift(cluster.kubeconfigPath, workspace);
+    applyAsFlux(cluster.kubeconfigPath, join(workspace, 'apps', 'shop', 'overlays', 'staging'));
+    // Workspace settings, as a user points Plumbline at a cluster; left untracked in Git on purpose.
+    mkdirSync(join(workspace, '.vscode'));
+    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath, 'plumbline.cluster.context': cluster.adminContext };
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    // Unchanged regions folded away, so the diff editor shows the fields that differ.
+    wb = await openWorkbench({ workspace, vsix: ensureVsix(), name: 'gitops', settings: { 'diffEditor.hideUnchangedRegions.enabled': true } });
+  });
+  after(async () => {
+    await wb?.close();
+    await cluster?.stop();
+  });
+
+  function session(): Workbench {
+    assert.ok(wb, 'the workbench did not open (see the before hook)');
+    return wb;
+  }
+
+  /** The Environments view's rows, opened from the activity bar's GitOps container. */
+  async function environmentsView(): Promise<Locator> {
+    const w = session();
+    return w.step('open the GitOps container from the activity bar', async () => {
+      const p = w.page;
+      const view = p.locator('.sidebar .pane', { has: p.locator('.pane-header', { hasText: 'Environments' }) });
+      if (!(await view.isVisible())) await p.locator('.activitybar [aria-label^="GitOps"]').first().click();
+      await view.waitFor({ timeout: 30_000 });
+      return view;
+    });
+  }
+
+  function envRow(view: Locator, name: string): Locator {
+    return view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+  }
+
+  /** Each environment's description as the view renders it now (read at once: rows re-render as statuses arrive). */
+  async function descriptions(view: Locator): Promise<Record<string, string>> {
+    const rows: [string, string][] = await view
+      .locator('.monaco-list-row[aria-level="1"]')
+      .evaluateAll((els: RowElement[]) => els.map((r): [string, string] => [r.querySelector('.label-name')?.textContent ?? '', r.querySelector('.label-description')?.textContent ?? '']));
+    return Object.fromEntries(rows.map(([name, description]) => [name.trim(), description.trim()]));
+  }
+
+  /** Waits until every environment's description matches; returns what the view shows. */
+  async function waitForStatuses(view: Locator, expected: Record<string, RegExp>, what: string): Promise<Record<string, string>> {
+    return session().step(what, () =>
+      eventually(
+        what,
+        async () => {
+          const now = await descriptions(view);
+          return Object.entries(expected).every(([env, re]) => re.test(now[env] ?? '')) ? now : undefined;
+        },
+        async () => JSON.stringify(await descriptions(view)),
+        120_000,
+      ),
+    );
+  }
+
+  test('the tree lists dev, staging and prod with their status against the cluster', { timeout: 240_000 }, async () => {
+    const w = session();
+    const view = await environmentsView();
+    const shown = await waitForStatuses(
+      view,
+      { dev: /^1 drifted · plumbline-bench$/, staging: /^in sync · plumbline-bench$/, prod: /^4 missing · plumbline-bench · protected$/ },
+      'dev drifted, staging in sync, prod missing',
+    );
+    assert.deepEqual(Object.keys(shown), ['dev', 'prod', 'staging'], `the environments of examples/: ${JSON.stringify(shown)}`);
+    // The status icons a person reads before the text.
+    assert.equal(await envRow(view, 'dev').locator('.codicon-warning').count(), 1, 'dev has no warning icon');
+    assert.equal(await envRow(view, 'staging').locator('.codicon-pass').count(), 1, 'staging has no in-sync icon');
+    assert.equal(await envRow(view, 'prod').locator('.codicon-circle-slash').count(), 1, 'prod has no missing icon');
+
+    await w.step('expand dev, then Deployment: shop-web is the drifted resource', async () => {
+      await envRow(view, 'dev').click();
+      const deployment = view.locator('.monaco-list-row[aria-level="2"]', { has: w.page.locator('.label-name', { hasText: /^Deployment$/ }) });
+      await deployment.click();
+      const shopWeb = view.locator('.monaco-list-row[aria-level="3"]', { has: w.page.locator('.label-name', { hasText: /^shop-web$/ }) });
+      await shopWeb.waitFor({ timeout: 15_000 });
+      assert.match(await shopWeb.locator('.label-description').innerText(), /^\d+ drifted$/);
+      const kinds = await view.locator('.monaco-list-row[aria-level="2"] .label-name').allInnerTexts();
+      assert.deepEqual(kinds, ['ConfigMap', 'Deployment', 'Namespace', 'Service'], `dev's resources by kind: ${JSON.stringify(kinds)}`);
+    });
+    console.log(`screenshot: ${await w.screenshot('environments')}`);
+    await envRow(view, 'dev').click(); // collapse again for the next test's clicks
+  });
+
+  test('Show Cluster Diff from the CodeLens opens a diff editor: live replicas 3, Git 1', { timeout: 180_000 }, async () => {
+    const w = session();
+    const p = w.page;
+    await quickOpen(w, 'base/deployment.yaml', 'deployment.yaml');
+    const editor = p.locator('.editor-group-container.active .monaco-editor').first();
+    await w.step('wait for the drift CodeLens over the Deployment and click it', async () => {
+      const lens = editor.locator('.codelens-decoration a', { hasText: /drifted/ });
+      await lens.first().waitFor({ timeout: 90_000 });
+      await lens.first().click();
+    });
+    const diff = p.locator('.editor-group-container.active .monaco-diff-editor');
+    const title = 'Deployment/shop-web: cluster ↔ after applying Git';
+    const sides = await w.step('the diff editor opens with the live object left and the predicted one right', async () => {
+      await p.locator('.tabs-container .tab.active', { hasText: title }).waitFor({ timeout: 30_000 });
+      await diff.waitFor({ timeout: 30_000 });
+      const live = diff.locator('.editor.original');
+      const predicted = diff.locator('.editor.modified');
+      return eventually(
+        'replicas: 3 on the live side and replicas: 1 on the Git side',
+        async () => {
+          const [l, r] = [await renderedLines(live), await renderedLines(predicted)];
+          return l.some((x) => /^\s*replicas: 3$/.test(x)) && r.some((x) => /^\s*replicas: 1$/.test(x)) ? { live: l, predicted: r } : undefined;
+        },
+        async () => JSON.stringify({ live: await renderedLines(live), predicted: await renderedLines(predicted) }),
+        30_000,
+      );
+    });
+    // Nothing else differs: both sides show the same lines (unchanged regions folded alike) but for replicas.
+    const only = (a: string[], b: string[]): string[] => {
+      const rest = [...b];
+      return a.filter((line) => {
+        const at = rest.indexOf(line);
+        if (at === -1) return true;
+        rest.splice(at, 1);
+        return false;
+      });
+    };
+    assert.deepEqual(only(sides.live, sides.predicted).map((l) => l.trim()), ['replicas: 3'], `lines only on the live side: ${JSON.stringify(sides)}`);
+    assert.deepEqual(only(sides.predicted, sides.live).map((l) => l.trim()), ['replicas: 1'], `lines only on the Git side: ${JSON.stringify(sides)}`);
+    console.log(`screenshot: ${await w.screenshot('cluster-diff')}`);
+  });
+
+  test('Commit and Sync dev from the tree: the bare remote gets the commit, the cluster the change', { timeout: 300_000 }, async () => {
+    const w = session();
+    const p = w.page;
+    await quickOpen(w, 'dev/replicas.yaml', 'replicas.yaml');
+    await w.step('change dev replicas to 2 in the editor and save', async () => {
+      await p.keyboard.press('Control+G');
+      await p.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+      await p.keyboard.type('6');
+      await p.keyboard.press('Enter');
+      await p.keyboard.press('End');
+      await p.keyboard.press('Backspace');
+      await p.keyboard.type('2');
+      await p.keyboard.press('Control+S');
+      await eventually('the file on disk to say replicas: 2', () => Promise.resolve(readFileSync(join(workspace, DEV_PATCH), 'utf8').includes('  replicas: 2\n') ? true : undefined), () => readFileSync(join(workspace, DEV_PATCH), 'utf8'), 15_000);
+    });
+
+    const view = await environmentsView();
+    await w.step('right-click dev: Commit and Sync', async () => {
+      // Also offered inline on the row, as the cloud-upload button.
+      await envRow(view, 'dev').hover();
+      await envRow(view, 'dev').locator('.actions .action-label[aria-label="Commit and Sync"]').waitFor({ timeout: 10_000 });
+      await envRow(view, 'dev').click({ button: 'right' });
+      await p.locator('.monaco-menu .action-item', { hasText: 'Commit and Sync' }).first().click();
+    });
+    await w.step('the commit message prompt names the one file; type the message', async () => {
+      const input = p.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 30_000 });
+      await p.locator('.quick-input-widget', { hasText: 'Commit 1 file(s) of dev' }).waitFor({ timeout: 5_000 });
+      await input.fill(COMMIT_MESSAGE);
+      await p.keyboard.press('Enter');
+    });
+    await w.step('confirm the dialog: commit, push, then apply to the cluster', async () => {
+      const dialog = p.locator('.monaco-dialog-box', { hasText: 'Commit 1 file(s) of dev, push, then apply it to the cluster?' });
+      await dialog.waitFor({ timeout: 30_000 });
+      assert.match(await dialog.innerText(), /modified: apps\/shop\/overlays\/dev\/replicas\.yaml/);
+      await w.screenshot('commit-and-sync-confirm');
+      await dialog.locator('.monaco-button', { hasText: 'Commit and Sync' }).click();
+    });
+    const outcome = await w.step('wait for the result notification', async () => {
+      const message = p.locator('.notifications-toasts .notification-list-item-message', { hasText: /^(dev: committed|Sync of dev stopped)/ });
+      await message.first().waitFor({ timeout: 180_000 });
+      return message.first().innerText();
+    });
+    console.log(`screenshot: ${await w.screenshot('commit-and-sync-done')}`);
+    assert.match(outcome, /^dev: committed [0-9a-f]+ dev: scale shop-web to 2 \(e2e\) · .* · /, `the sync did not succeed: ${outcome}`);
+
+    const remoteGit = (...args: string[]): string => setup(`git ${args[0] ?? ''} in the bare remote`, 'git', ['--git-dir', remote, ...args]).trim();
+    assert.equal(remoteGit('log', '-1', '--format=%s', 'main'), COMMIT_MESSAGE, 'the bare remote main does not have the new commit');
+    assert.equal(remoteGit('rev-list', '--count', 'main'), '2');
+    assert.equal(remoteGit('show', '--name-only', '--format=', 'main'), DEV_PATCH, 'the commit holds more than the dev file');
+    assert.match(setup('git status', 'git', ['status', '--porcelain'], workspace), /^\?\? \.vscode\/$/m, 'the unrelated .vscode/ was committed or lost');
+    assert.equal(kubectl(['get', 'deployment', 'shop-web', '-n', 'shop-dev', '-o', 'jsonpath={.spec.replicas}']), '2', 'the cluster did not get replicas 2');
+
+    const shown = await waitForStatuses(view, { dev: /^in sync · plumbline-bench$/ }, 'dev to show in sync after the sync');
+    assert.match(shown.staging ?? '', /^in sync/);
+    console.log(`screenshot: ${await w.screenshot('environments-after-sync')}`);
+  });
+});
