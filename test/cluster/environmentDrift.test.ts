@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic, Range } from 'vscode-languageserver-protocol';
+import type { ClusterDiffResult } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
@@ -101,6 +102,14 @@ describe('drift per environment, in the file that declares the field', { timeout
         ['drift.value', 'staging: cluster has cpu: 250m, Git declares 100m (set by kubectl-patch)', at],
       ],
     );
+    // The lens of each environment opens that environment's diff.
+    const lens = ((await lsp.codeLenses(uri(base))) ?? []).find((l) => l.command?.title.startsWith('staging: ') === true);
+    assert.ok(lens?.command?.arguments !== undefined, 'a staging lens');
+    const diff = await lsp.connection.sendRequest<ClusterDiffResult>('plumbline/clusterDiff', lens.command.arguments[0]);
+    assert.ok(diff.ok, JSON.stringify(diff));
+    assert.equal(diff.title, 'staging: Deployment/web: cluster ↔ after applying Git');
+    assert.match(diff.live, /^ {2}namespace: shop-staging$/m);
+    assert.match(diff.live, /cpu: 250m/);
     // The dev patch still shows only its own field.
     assert.deepEqual(drifts(lsp.latest.get(uri('overlays/dev/replicas.yaml')) ?? []).map((d) => d.message), ['dev: cluster has replicas: 7, Git declares 5 (set by kubectl)']);
   });
