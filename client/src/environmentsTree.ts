@@ -4,7 +4,13 @@ import { EnvironmentsRequest, type EnvironmentNode, type EnvironmentsResult } fr
 import type { PlumblineContext } from './context';
 
 type Resource = EnvironmentNode['resources'][number];
-type Node = { type: 'env'; env: EnvironmentNode } | { type: 'kind'; env: EnvironmentNode; kind: string; resources: Resource[] } | { type: 'resource'; resource: Resource };
+type Undeclared = NonNullable<EnvironmentNode['undeclared']>[number];
+type Node =
+  | { type: 'env'; env: EnvironmentNode }
+  | { type: 'kind'; env: EnvironmentNode; kind: string; resources: Resource[] }
+  | { type: 'resource'; resource: Resource }
+  | { type: 'undeclared'; env: EnvironmentNode }
+  | { type: 'undeclared-object'; object: Undeclared };
 
 const ENV_ICON: Record<EnvironmentNode['state'], [string, string | undefined]> = {
   'in-sync': ['pass', 'testing.iconPassed'],
@@ -75,9 +81,11 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
     if (node.type === 'env') {
       const byKind = new Map<string, Resource[]>();
       for (const r of node.env.resources) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
-      return [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
+      const kinds: Node[] = [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
+      return (node.env.undeclared?.length ?? 0) > 0 ? [...kinds, { type: 'undeclared', env: node.env }] : kinds;
     }
     if (node.type === 'kind') return node.resources.map((resource) => ({ type: 'resource', resource }));
+    if (node.type === 'undeclared') return (node.env.undeclared ?? []).map((object) => ({ type: 'undeclared-object', object }));
     return [];
   }
 
@@ -100,6 +108,21 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node> {
       const item = new vscode.TreeItem(node.kind, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `kind:${node.env.name}:${node.kind}`;
       item.description = String(node.resources.length);
+      return item;
+    }
+    if (node.type === 'undeclared') {
+      const item = new vscode.TreeItem('in the cluster, not in Git', vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `undeclared:${node.env.name}`;
+      item.description = String(node.env.undeclared?.length ?? 0);
+      item.iconPath = icon(['cloud', 'list.warningForeground']);
+      return item;
+    }
+    if (node.type === 'undeclared-object') {
+      const o = node.object;
+      const item = new vscode.TreeItem(`${o.kind}/${o.name}`, vscode.TreeItemCollapsibleState.None);
+      item.description = o.namespace ?? '';
+      item.tooltip = `${o.kind}/${o.name}${o.namespace !== undefined ? ` in ${o.namespace}` : ''}: managed by ${o.managedBy}, no longer declared in Git`;
+      item.contextValue = 'undeclared';
       return item;
     }
     const r = node.resource;

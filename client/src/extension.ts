@@ -4,6 +4,7 @@ import { PlumblineContext } from './context';
 import { registerClusterDiff } from './clusterDiff';
 import { registerCommitAndSync } from './commitAndSync';
 import { registerEnvironmentsTree, type EnvironmentsTree } from './environmentsTree';
+import { registerPreviews } from './previews';
 import { startLanguageClient } from './languageClient';
 
 let ctx: PlumblineContext | undefined;
@@ -48,6 +49,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   registerClusterDiff(context, () => client);
   tree = registerEnvironmentsTree(context, () => client);
   registerCommitAndSync(context, () => client, tree);
+  registerPreviews(context, () => client, tree);
   // Trust changes what the server may do (contact clusters, run binaries): start it again.
   context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
   await startServer(context);

@@ -132,6 +132,8 @@ export interface EnvironmentNode {
     /** file URI and zero-based line of the document that declares it */
     source: { uri: string; line: number } | undefined;
   }[];
+  /** Live objects the environment's applier (Flux, Argo CD, direct sync) manages that Git no longer declares. */
+  undeclared?: { apiVersion: string; kind: string; name: string; namespace: string | undefined; managedBy: string }[];
 }
 
 export interface EnvironmentsResult {
@@ -165,3 +167,36 @@ export interface SyncResult {
   pullRequestUrl?: string;
 }
 export const SyncProgressNotification = 'plumbline/syncProgress';
+
+/**
+ * `plumbline/preview`: a preview of pending diffs. `git`: what the uncommitted changes do to each
+ * environment's rendered manifests (HEAD ↔ working tree); `cluster`: what a sync of one
+ * environment would change in its cluster (live ↔ after sync, prune candidates included);
+ * `promotion`: `against`'s rendered manifests ↔ `environment`'s. Secret values are masked.
+ */
+export const PreviewRequest = 'plumbline/preview';
+export type PreviewParams = { kind: 'git'; environment?: string } | { kind: 'cluster'; environment: string } | { kind: 'promotion'; environment: string; against: string };
+
+export interface PreviewChange {
+  change: 'added' | 'removed' | 'changed';
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string | undefined;
+  /** YAML of the left side, '' when added. */
+  before: string;
+  /** YAML of the right side, '' when removed. */
+  after: string;
+}
+
+export interface PreviewEnvironment {
+  environment: string;
+  state: 'ok' | 'error';
+  message: string;
+  unchanged: number;
+  changes: PreviewChange[];
+}
+
+export type PreviewResponse =
+  | { ok: true; title: string; left: string; right: string; environments: PreviewEnvironment[]; notes: string[] }
+  | { ok: false; kind: string; message: string };

@@ -83,7 +83,7 @@ describe('converging an environment', () => {
     for (const name of ['old-a', 'old-b']) kubectl(['annotate', 'configmap', name, '-n', 'shop-dev', `${ENVIRONMENT_ANNOTATION}=dev`]);
     kubectl(['create', 'configmap', 'someone-elses', '-n', 'shop-dev']);
     const candidates = await pruneCandidates(client, 'dev', rendered.objects);
-    assert.ok(candidates.ok);
+    assert.ok(candidates.ok, candidates.ok ? '' : candidates.error.message);
     assert.deepEqual(candidates.value.map((c) => `${c.kind}/${c.name}`).sort(), ['ConfigMap/old-a', 'ConfigMap/old-b']);
     const pruned = await prune(client, candidates.value.filter((c) => c.name === 'old-a'), options());
     assert.ok(pruned.ok);

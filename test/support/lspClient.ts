@@ -214,6 +214,11 @@ export class LspHarness {
     return this.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
   }
 
+  /** A custom request (see server/src/protocol.ts). */
+  request<R>(method: string, params: unknown = {}): Promise<R> {
+    return this.connection.sendRequest(method, params);
+  }
+
   codeLenses(uri: string): Promise<CodeLens[] | null> {
     return this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
   }

@@ -1,16 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
 import { driftProblems } from '../drift/findings';
+import { readGitOpsIgnore } from '../drift/gitopsIgnore';
 import { readIgnoreRules } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import { decodeManifest } from '../workspace/decode';
 import { collectYamlFiles, UsageError } from '../workspace/files';
 import type { FileResult } from './formats';
+import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
 
 export interface DiffSummary {
   resources: number;
@@ -20,10 +22,14 @@ export interface DiffSummary {
   rejected: number;
   unavailable: number;
   errors: string[];
+  /** Live objects an environment's applier manages that Git no longer declares. */
+  undeclared: number;
+  /** Things the run could not honour, e.g. Argo CD jqPathExpressions. */
+  notes: string[];
 }
 
 /** Compares every resource in the given files with the cluster of `context`. */
-export async function diffPaths(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined): Promise<{ results: FileResult[]; summary: DiffSummary }> {
+export async function diffPaths(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
   const files = await collectYamlFiles(paths);
   const patches = new PatchIndex();
   for (const path of files.filter(isKustomizationFile)) patches.update(resolve(path), await readFile(path, 'utf8'));
@@ -31,8 +37,10 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   const created = await DriftEngine.forSession(session);
   if (!created.ok) throw new UsageError(created.error.message);
   const engine = created.value;
-  const rules = configFile === undefined ? [] : readIgnoreRules(await readFile(configFile, 'utf8').catch(() => ''));
-  const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, errors: [] };
+  // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.
+  const gitops = await readGitOpsIgnore(configFile === undefined ? paths : [...paths, dirname(resolve(configFile))], configFile === undefined ? process.cwd() : dirname(resolve(configFile)));
+  const rules = [...(configFile === undefined ? [] : readIgnoreRules(await readFile(configFile, 'utf8').catch(() => ''))), ...gitops.rules];
+  const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, undeclared: 0, errors: [], notes: [...gitops.problems] };
   try {
     const results = await Promise.all(
       files.map(async (path): Promise<FileResult> => {
@@ -63,7 +71,10 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
         return { path, findings };
       }),
     );
-    return { results, summary };
+    const undeclared = await undeclaredForPaths(paths, configFile, engine);
+    summary.undeclared = undeclared.entries.length;
+    summary.notes.push(...undeclared.notes);
+    return { results, summary, undeclared: undeclared.entries };
   } finally {
     engine.dispose();
     session.dispose();

@@ -11,6 +11,7 @@ import { checkPaths, totals } from '../check/checkPaths';
 import { validateEnvironment } from '../environments/validate';
 import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
+import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { discoverEnvironments } from '../environments/discover';
 import { syncEnvironment } from '../environments/sync';
 import type { PruneCandidate } from '../environments/converge';
@@ -20,6 +21,7 @@ import { chartOf } from '../environments/helm';
 import type { Environment, HelmRenderer } from '../environments/model';
 import { createInterface } from 'node:readline/promises';
 import { flatten, toSarif } from './formats';
+import { PREVIEW_USAGE, previewCommand } from './previewCommand';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
@@ -31,6 +33,7 @@ Commands:
   diff [paths…]    compare the resources in those files with the live cluster (drift)
   envs [folder]    list the environments found in a repository (default: .)
   sync --env NAME [-m MESSAGE]   commit the environment's changes, push, and make its cluster converge
+  preview [--env NAME] [--git|--cluster|--against OTHER]   what would change: uncommitted edits, a sync, a promotion
 
 Options for check:
   -o, --output FORMAT          text (default), json or sarif
@@ -51,8 +54,13 @@ Options for diff:
   -o, --output FORMAT          text (default), json or sarif
       --context NAME           kubeconfig context of the cluster (default: the current context)
       --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
-      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml)
+      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml);
+                               Argo CD ignoreDifferences and Flux driftDetection.ignore in the diffed
+                               files (and the config's folder) apply too
+  For every environment the paths cover completely, diff also lists what its Flux Kustomization,
+  Argo CD Application or direct sync manages in the cluster that Git no longer declares.
 
+${PREVIEW_USAGE}
   -h, --help       show this help
   -v, --version    print the version
 
@@ -148,21 +156,27 @@ async function diff(args: string[]): Promise<number> {
   const output = OUTPUTS.find((o) => o === values.output);
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
   const config = values.config ?? (existsSync('.plumbline.yaml') ? '.plumbline.yaml' : undefined);
-  const { results, summary } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
+  const { results, summary, undeclared } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
     ...(values.context !== undefined ? { context: values.context } : {}),
     ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
   }, config);
   if (output === 'json') {
-    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results), undeclared: undeclared.map(({ where: _where, ...u }) => u) }, null, 2)}\n`);
   } else if (output === 'sarif') {
-    process.stdout.write(`${JSON.stringify(toSarif(results, 'Plumbline drift'), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(toSarif([...results, ...undeclaredFindings(undeclared)], 'Plumbline drift'), null, 2)}\n`);
   } else {
     for (const f of flatten(results)) process.stdout.write(`${f.path}:${f.line}:${f.column} ${f.severity} ${f.message} [${f.code}]\n`);
-    process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}\n`);
+    if (undeclared.length > 0) {
+      process.stdout.write('\nin the cluster, not in Git:\n');
+      for (const u of undeclared) process.stdout.write(`  ${describeUndeclared(u)}\n`);
+      process.stdout.write('\n');
+    }
+    process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}, in the cluster but not in Git: ${summary.undeclared}\n`);
   }
   for (const e of summary.errors.slice(0, 20)) process.stderr.write(`plumbline: ${e}\n`);
+  for (const n of summary.notes) process.stderr.write(`plumbline: note: ${n}\n`);
   if (summary.unavailable > 0) return EXIT.error;
-  return summary.drifted + summary.missing + summary.rejected > 0 ? EXIT.found : EXIT.clean;
+  return summary.drifted + summary.missing + summary.rejected + summary.undeclared > 0 ? EXIT.found : EXIT.clean;
 }
 
 /** `chart charts/shop, release shop, values charts/shop/values-prod.yaml, inline values, --set image.tag` */
@@ -268,6 +282,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (command === 'diff') return diff(rest);
   if (command === 'envs') return envs(rest);
   if (command === 'sync') return sync(rest);
+  if (command === 'preview') return previewCommand(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

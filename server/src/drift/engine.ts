@@ -12,6 +12,8 @@ import { isPrefix, valueAt, type FieldPath } from './fieldPath';
 import { Limiter } from './limiter';
 import { DEFAULT_MANUAL_MANAGERS, handSetFields, ownedBy, writerOf, type HandSetField } from './managedFields';
 import { normalize } from './normalize';
+import { declaredPaths, defaultsOfClientSideApply, predictClientSide } from './clientSide';
+import { appliersOf, ENVIRONMENT_MARK, type Applier } from './appliers';
 import { applyIgnoreRules, type IgnoreRule } from './ignore';
 
 export const FIELD_MANAGER = 'plumbline';
@@ -88,6 +90,7 @@ export class DriftEngine {
     const mark = live.value.metadata?.annotations?.[ENVIRONMENT_MARK];
     if (mark !== undefined) desired = withAnnotation(desired, ENVIRONMENT_MARK, mark);
     const predicted = await this.predict(info.value, namespace, identity.name, desired, live.value);
+    const listKeys = this.options.listKeys?.(identity);
     let clientSide = false;
     let predictedObject: KubeObject;
     if (predicted.ok) predictedObject = predicted.value;
@@ -95,18 +98,18 @@ export class DriftEngine {
     else if (predicted.error.kind === 'forbidden') {
       // Without permission to dry-run, overlay Git on the live object: less exact (no defaults), but still useful.
       clientSide = true;
-      predictedObject = overlay(live.value, desired) as KubeObject;
+      predictedObject = predictClientSide(live.value, desired, listKeys ?? (() => undefined), ownedBy(live.value, FIELD_MANAGER));
     } else return { state: 'unavailable', error: predicted.error };
 
-    const listKeys = this.options.listKeys?.(identity);
     const values: ValueDrift[] = diffObjects(normalize(predictedObject), normalize(live.value), listKeys).map((d) => ({
       ...d,
       writer: writerOf(live.value!, d.path, FIELD_MANAGER),
     }));
-    const declared = clientSide ? declaredPaths(desired) : ownedBy(predictedObject, FIELD_MANAGER);
+    const declared = clientSide ? declaredPaths(desired, listKeys ?? (() => undefined)) : ownedBy(predictedObject, FIELD_MANAGER);
     // A field whose value already drifts is reported once, as that value (Secret data set from Git's stringData).
     const explained = (path: FieldPath): boolean => values.some((v) => isPrefix(v.path, path) || isPrefix(path, v.path));
-    let handSet = handSetFields(live.value, declared, this.options.manualManagers, explained);
+    const notApplied = clientSide ? defaultsOfClientSideApply(live.value, listKeys ?? (() => undefined)) : () => false;
+    let handSet = handSetFields(live.value, declared, this.options.manualManagers, (path, manager) => explained(path) || notApplied(path, manager));
     if (handSet.length > 0 && !clientSide) {
       // kubectl create/apply own every field of what they created, server defaults included: a
       // field holding the value the server gives the Git object when creating it is no one's edit.
@@ -172,42 +175,23 @@ export class DriftEngine {
   }
 }
 
-/** Set by a direct sync on everything it applies (see environments/converge.ts). */
-export const ENVIRONMENT_MARK = 'plumbline.dev/environment';
+export { ENVIRONMENT_MARK };
 
 function withAnnotation(object: Record<string, unknown>, key: string, value: string): Record<string, unknown> {
   const metadata = (object['metadata'] ?? {}) as { annotations?: Record<string, string> };
   return { ...object, metadata: { ...metadata, annotations: { ...metadata.annotations, [key]: value } } };
 }
 
-/** Git values laid over the live object: what a merge would produce, without server defaults. */
-function overlay(live: unknown, desired: unknown): unknown {
-  if (desired !== null && typeof desired === 'object' && !Array.isArray(desired) && live !== null && typeof live === 'object' && !Array.isArray(live)) {
-    const out: Record<string, unknown> = { ...(live as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(desired)) out[k] = overlay((live as Record<string, unknown>)[k], v);
-    return out;
-  }
-  return desired;
-}
-
-/** Every field path Git states, as the same tokens managedFields use. */
-function declaredPaths(desired: Record<string, unknown>): Set<string> {
-  const out = new Set<string>();
-  const walk = (value: unknown, path: FieldPath): void => {
-    if (path.length > 0) out.add(JSON.stringify(path));
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
-    }
-  };
-  walk(desired, []);
-  return out;
-}
-
-/** The report without what the user's ignore rules cover; all-ignored drift is in sync. */
-export function withoutIgnored(report: DriftReport, rules: readonly IgnoreRule[], identity: ResourceIdentity): DriftReport {
+/**
+ * The report without what the user's ignore rules cover; all-ignored drift is in sync. Rules
+ * scoped to an applier (Argo CD, Flux HelmRelease) apply when the live object's tracking labels
+ * name it, or when the caller knows it from the environment (`owners`).
+ */
+export function withoutIgnored(report: DriftReport, rules: readonly IgnoreRule[], identity: ResourceIdentity, owners: readonly Applier[] = []): DriftReport {
   if (report.state !== 'drifted' || rules.length === 0) return report;
-  const values = applyIgnoreRules(report.values, rules, identity, report.namespace);
-  const handSet = applyIgnoreRules(report.handSet, rules, identity, report.namespace);
+  const managers = [...owners, ...appliersOf(report.live)];
+  const values = applyIgnoreRules(report.values, rules, identity, report.namespace, managers, report.live);
+  const handSet = applyIgnoreRules(report.handSet, rules, identity, report.namespace, managers, report.live);
   if (values.length === 0 && handSet.length === 0) return { state: 'in-sync', live: report.live, predicted: report.predicted, clientSide: report.clientSide, namespace: report.namespace };
   return { ...report, values, handSet };
 }

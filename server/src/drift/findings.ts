@@ -134,7 +134,7 @@ export function driftSummary(report: DriftReport): string {
       return report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync';
     case 'drifted': {
       const n = report.values.length + report.handSet.length;
-      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted`;
+      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}`;
     }
     case 'not-in-cluster':
       return '$(circle-slash) not in cluster';

@@ -1,12 +1,20 @@
 import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
 import type { ResourceIdentity } from '../manifests/identity';
-import type { FieldPath, FieldStep } from './fieldPath';
+import { sameApplier, type Applier } from './appliers';
+import { matchesKeys, valueAt, type FieldPath, type FieldStep } from './fieldPath';
 
 /** A field (or subtree) whose drift the user chose not to see, for matching resources. */
 export interface IgnoreRule {
+  /** API group (`""` for core); `*` or absent matches any. */
+  group?: string;
+  /** `*` or absent matches any. */
   kind?: string;
   name?: string;
   namespace?: string;
+  /** Only for objects this applier manages (rules read from an Argo CD Application or a Flux HelmRelease). */
+  scope?: Applier;
+  /** Where the rule was written, e.g. "Argo CD Application argocd/shop (argocd/shop.yaml)". */
+  origin?: string;
   /** JSON pointers; a list item is named by its index or by its key value (`/spec/containers/web/image`). */
   jsonPointers: string[];
   /** Changes made by these managers are not drift (Argo CD's managedFieldsManagers). */
@@ -17,22 +25,32 @@ function unescape(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-function stepMatches(segment: string, step: FieldStep | undefined): boolean {
+/**
+ * A pointer segment against one step of a drift path. Paths name list items by merge key; an
+ * RFC 6901 pointer (what Argo CD and Flux users write) names them by index, which is resolved
+ * in `list`, the list at that point of the live object.
+ */
+function stepMatches(segment: string, step: FieldStep | undefined, list: unknown): boolean {
   if (step === undefined) return false;
   if (typeof step === 'string') return segment === step;
   if (typeof step === 'number') return segment === String(step);
   const values = Object.values(step.keys).map(String);
-  return segment === values.join(',') || segment === Object.entries(step.keys).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  if (segment === values.join(',') || segment === Object.entries(step.keys).map(([k, v]) => `${k}=${String(v)}`).join(',')) return true;
+  return /^\d+$/.test(segment) && Array.isArray(list) && matchesKeys(list[Number(segment)], step.keys);
 }
 
-/** True when the pointer names this path or one of its ancestors. */
-export function pointerCovers(pointer: string, path: FieldPath): boolean {
+/** True when the pointer names this path or one of its ancestors; `live` resolves list indexes. */
+export function pointerCovers(pointer: string, path: FieldPath, live?: unknown): boolean {
   const segments = pointer.split('/').slice(1).map(unescape);
-  return segments.length <= path.length && segments.every((s, i) => stepMatches(s, path[i]));
+  return segments.length <= path.length && segments.every((s, i) => stepMatches(s, path[i], typeof path[i] === 'object' && live !== undefined ? valueAt(live, path.slice(0, i)) : undefined));
 }
 
-export function ruleApplies(rule: IgnoreRule, identity: ResourceIdentity, namespace: string | undefined): boolean {
-  return (rule.kind === undefined || rule.kind === identity.kind) && (rule.name === undefined || rule.name === identity.name) && (rule.namespace === undefined || rule.namespace === namespace);
+const matches = (pattern: string | undefined, value: string | undefined): boolean => pattern === undefined || pattern === '*' || pattern === value;
+
+/** Whether a rule is about this resource; `owners` are the appliers that manage it (scoped rules need one of theirs). */
+export function ruleApplies(rule: IgnoreRule, identity: ResourceIdentity, namespace: string | undefined, owners: readonly Applier[] = []): boolean {
+  if (rule.scope !== undefined && !owners.some((o) => sameApplier(o, rule.scope!))) return false;
+  return matches(rule.group, identity.group) && matches(rule.kind, identity.kind) && matches(rule.name, identity.name) && matches(rule.namespace, namespace);
 }
 
 /** A pointer for a path, naming list items by their key values, as "Ignore this field" writes it. */
@@ -77,11 +95,13 @@ export function applyIgnoreRules<T extends { path: FieldPath; manager?: string; 
   rules: readonly IgnoreRule[],
   identity: ResourceIdentity,
   namespace: string | undefined,
+  owners: readonly Applier[] = [],
+  live?: unknown,
 ): T[] {
-  const applicable = rules.filter((r) => ruleApplies(r, identity, namespace));
+  const applicable = rules.filter((r) => ruleApplies(r, identity, namespace, owners));
   if (applicable.length === 0) return [...items];
   return items.filter((item) => {
     const manager = item.manager ?? item.writer?.manager;
-    return !applicable.some((r) => r.jsonPointers.some((p) => pointerCovers(p, item.path)) || (manager !== undefined && r.managers?.includes(manager) === true));
+    return !applicable.some((r) => r.jsonPointers.some((p) => pointerCovers(p, item.path, live)) || (manager !== undefined && r.managers?.includes(manager) === true));
   });
 }

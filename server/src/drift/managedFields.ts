@@ -35,6 +35,10 @@ function decodeStep(key: string): FieldStep | undefined {
 }
 
 /** A path key that tolerates key order in list selectors. */
+export function pathToken(path: FieldPath): string {
+  return token(path);
+}
+
 function token(path: FieldPath): string {
   return JSON.stringify(path.map((s) => (typeof s === 'object' ? Object.fromEntries(Object.entries(s.keys).sort(([a], [b]) => a.localeCompare(b))) : s)));
 }
@@ -76,14 +80,14 @@ const IGNORED = [['metadata', 'annotations', 'kubectl.kubernetes.io/last-applied
  * apply owns), grouped at the topmost undeclared field: one finding per thing a person added.
  * `skip` leaves out owned fields that are no one's hand-made change (e.g. server defaults).
  */
-export function handSetFields(live: KubeObject, declared: Set<string>, manual: readonly string[] = DEFAULT_MANUAL_MANAGERS, skip: (path: FieldPath) => boolean = () => false): HandSetField[] {
+export function handSetFields(live: KubeObject, declared: Set<string>, manual: readonly string[] = DEFAULT_MANUAL_MANAGERS, skip: (path: FieldPath, manager: string | undefined) => boolean = () => false): HandSetField[] {
   const roots = new Map<string, HandSetField>();
   for (const entry of live.metadata?.managedFields ?? ([] as ManagedFieldsEntry[])) {
     if (!isManualManager(entry.manager, manual)) continue;
     for (const path of ownedPaths(entry.fieldsV1)) {
       if (IGNORED.some((ignored) => isPrefix(ignored, path))) continue;
       if (pathIn(declared, path)) continue;
-      if (skip(path)) continue;
+      if (skip(path, entry.manager)) continue;
       let cut = 1;
       while (cut < path.length && pathIn(declared, path.slice(0, cut))) cut++;
       const root = path.slice(0, cut);

@@ -1,7 +1,8 @@
 import { Discovery } from '../cluster/discovery';
 import type { ClusterClient, KubeObject } from '../cluster/http';
 import { fail, ok, type Result } from '../cluster/result';
-import { ENVIRONMENT_MARK } from '../drift/engine';
+import { ENVIRONMENT_MARK } from '../drift/appliers';
+import { undeclaredLive } from '../drift/undeclared';
 import { parseApiVersion } from '../manifests/identity';
 import type { Delivery } from './model';
 import type { RenderedObject } from './render';
@@ -137,30 +138,14 @@ export interface PruneCandidate {
   path: string;
 }
 
-/** Objects a direct sync applied earlier for this environment that Git no longer declares. */
+/**
+ * Objects a direct sync applied earlier for this environment that Git no longer declares. Only
+ * what carries our own mark: what Flux or Argo CD manage is theirs to prune.
+ */
 export async function pruneCandidates(client: ClusterClient, environment: string, objects: readonly RenderedObject[]): Promise<Result<PruneCandidate[]>> {
-  const discovery = new Discovery(client);
-  const wanted = new Set(objects.map(({ object }) => `${object.apiVersion}/${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`));
-  const kinds = new Map<string, { group: string; version: string; kind: string }>();
-  for (const { object } of objects) {
-    kinds.set(`${object.apiVersion}/${object.kind}`, { ...parseApiVersion(object.apiVersion ?? ''), kind: object.kind ?? '' });
-  }
-  const out: PruneCandidate[] = [];
-  for (const k of kinds.values()) {
-    const info = await discovery.resource(k.group, k.version, k.kind);
-    if (!info.ok) return info;
-    const listed = await client.request<{ items?: KubeObject[] }>(Discovery.path(info.value, undefined));
-    if (!listed.ok) return listed;
-    for (const item of listed.value.items ?? []) {
-      if (item.metadata?.annotations?.[ENVIRONMENT_ANNOTATION] !== environment) continue;
-      const apiVersion = k.group === '' ? k.version : `${k.group}/${k.version}`;
-      const namespace = info.value.namespaced ? item.metadata.namespace : undefined;
-      const name = item.metadata.name ?? '';
-      if (wanted.has(`${apiVersion}/${k.kind}/${namespace ?? ''}/${name}`) || (namespace === client.namespace && wanted.has(`${apiVersion}/${k.kind}//${name}`))) continue;
-      out.push({ apiVersion, kind: k.kind, namespace, name, path: Discovery.path(info.value, namespace, name) });
-    }
-  }
-  return ok(out);
+  const found = await undeclaredLive(client, [{ kind: 'direct', environment }], objects.map((o) => o.object));
+  if (!found.ok) return found;
+  return ok(found.value.objects.map(({ apiVersion, kind, namespace, name, path }) => ({ apiVersion, kind, namespace, name, path })));
 }
 
 /** Deletes exactly the confirmed candidates, and nothing else. */

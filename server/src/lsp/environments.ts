@@ -3,13 +3,14 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import { ClusterSession } from '../cluster/session';
-import { readIgnoreRules } from '../drift/ignore';
+import { workspaceIgnore } from '../drift/gitopsIgnore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../environments/status';
 import type { Environment } from '../environments/model';
 import { syncEnvironment } from '../environments/sync';
 import { validateEnvironment } from '../environments/validate';
 import { pendingSummary } from '../git/commit';
+import { registerPreviews } from './previews';
 import {
   EnvironmentsRequest,
   SyncPlanRequest,
@@ -39,6 +40,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
     }
     return session;
   };
+
+  registerPreviews(connection, { root, trusted, settings, sessionFor });
 
   const find = async (name: string): Promise<{ folder: string; env: Environment } | string> => {
     const folder = root();
@@ -89,10 +92,10 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const folder = root();
     if (folder === undefined) return { environments: [], problems: [] };
     const { environments, problems } = await discoverEnvironments(folder);
-    const rules = readIgnoreRules(await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => ''));
-    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: settings().kustomize.command, helm: settings().helm.command }, rules)));
+    const ignore = await workspaceIgnore(folder, await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => undefined));
+    const statuses = await Promise.all(environments.map((env) => environmentStatus(folder, env, sessionFor(env.target.context), { trusted: trusted(), kustomize: settings().kustomize.command, helm: settings().helm.command }, ignore.rules)));
     return {
-      problems,
+      problems: [...problems, ...ignore.problems],
       environments: statuses.map((s): EnvironmentNode => ({
         name: s.environment.name,
         paths: s.environment.paths,
@@ -105,6 +108,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         state: s.state,
         message: s.message,
         resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: pathToFileURL(r.source.path).href, line: r.source.line } })),
+        undeclared: s.undeclared.map((u) => ({ apiVersion: u.apiVersion, kind: u.kind, name: u.name, namespace: u.namespace, managedBy: u.managedBy })),
       })),
     };
   });

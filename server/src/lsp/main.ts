@@ -24,6 +24,7 @@ import { collectYamlFiles } from '../workspace/files';
 import { registerAssist } from './assist';
 import { ClusterState } from './clusterState';
 import { CONFIG_FILE, registerDriftFeatures } from './driftFeatures';
+import { GitOpsIgnoreCache } from '../drift/gitopsIgnore';
 import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
 import { DriftState } from './driftState';
 import { EnvironmentRenders } from './environmentRenders';
@@ -228,12 +229,17 @@ connection.onDidChangeWatchedFiles((params) => {
     .catch((error: unknown) => connection.console.warn(`kustomization update: ${describeError(error)}`));
 });
 
-/** Ignore rules from the workspace's `.plumbline.yaml`; none when it is missing or malformed. */
+const gitOpsIgnore = new GitOpsIgnoreCache();
+const toldProblems = new Set<string>();
+
+/** Ignore rules from the workspace's `.plumbline.yaml` and its Argo CD Applications and Flux HelmReleases. */
 async function workspaceIgnoreRules(): Promise<IgnoreRule[]> {
   const root = workspaceFolders[0];
   if (root === undefined) return [];
   const text = await readFile(join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
-  return text === undefined ? [] : readIgnoreRules(text);
+  const gitops = await gitOpsIgnore.get(root);
+  for (const p of gitops.problems) if (!toldProblems.has(p) && toldProblems.add(p)) connection.console.warn(p);
+  return [...(text === undefined ? [] : readIgnoreRules(text)), ...gitops.rules];
 }
 
 /** What drift needs of an open document: its parse, its version, and whether it is a whole object. */

@@ -29,7 +29,10 @@ function serverKey(server: string): string {
  */
 export class LiveSchemas {
   private index: Promise<Result<{ version: string; paths: Map<string, string> }>> | undefined;
+  private indexAt = 0;
   private readonly loaded = new Map<string, Record<string, OpenApiSchema>>();
+  /** Group/versions the cluster did not serve when last asked: a CRD installed since is looked for again. */
+  private readonly missing = new Set<string>();
   private version = 'unknown';
 
   constructor(
@@ -43,6 +46,7 @@ export class LiveSchemas {
 
   private fetchIndex(): Promise<Result<{ version: string; paths: Map<string, string> }>> {
     this.index ??= (async () => {
+      this.indexAt = Date.now();
       const version = await this.client.request<{ gitVersion?: string }>('/version');
       if (!version.ok) return version;
       const index = await this.client.request<OpenApiIndex>('/openapi/v3');
@@ -58,19 +62,36 @@ export class LiveSchemas {
     return this.index;
   }
 
-  /** Loads the given group/versions (those the cluster serves); returns how many were new. */
-  async ensure(groupVersions: Iterable<{ group: string; version: string }>): Promise<Result<number>> {
-    const index = await this.fetchIndex();
+  /** Whether the cluster did not serve this group/version when last asked. */
+  isMissing(group: string, version: string): boolean {
+    return this.missing.has(openApiPath(group, version));
+  }
+
+  /**
+   * Loads the given group/versions (those the cluster serves); returns how many were new. The
+   * index of /openapi/v3 is read again (at most every `staleAfterMs`) when a group/version is
+   * not in it, so a CRD installed while the editor is open becomes known.
+   */
+  async ensure(groupVersions: Iterable<{ group: string; version: string }>, staleAfterMs = 2_000): Promise<Result<number>> {
+    const wanted = [...groupVersions];
+    let index = await this.fetchIndex();
     if (!index.ok) return index;
+    const unknown = (paths: Map<string, string>): boolean => wanted.some((gv) => !this.loaded.has(openApiPath(gv.group, gv.version)) && !paths.has(openApiPath(gv.group, gv.version)));
+    if (unknown(index.value.paths) && Date.now() - this.indexAt > staleAfterMs) {
+      this.index = undefined;
+      index = await this.fetchIndex();
+      if (!index.ok) return index;
+    }
     let added = 0;
-    for (const gv of groupVersions) {
+    for (const gv of wanted) {
       const path = openApiPath(gv.group, gv.version);
       if (this.loaded.has(path)) continue;
       const url = index.value.paths.get(path);
       if (url === undefined) {
-        this.loaded.set(path, {});
+        this.missing.add(path);
         continue;
       }
+      this.missing.delete(path);
       const hash = new URL(url, 'https://x').searchParams.get('hash') ?? 'nohash';
       const file = join(this.dir(index.value.version), `${path.replace(/\//g, '_')}.${hash}.json`);
       let doc: GroupVersionDocument | undefined;

@@ -50,6 +50,8 @@ export class LiveSchemaLayer {
     if (!client.ok || schemas === undefined) return this.fallBack(groupVersions, client.ok ? undefined : client.error);
     const result = await schemas.ensure(groupVersions);
     if (!result.ok) return this.fallBack(groupVersions, result.error);
+    // Not served yet: asked again on a later edit (LiveSchemas limits how often it rereads the index).
+    for (const gv of groupVersions) if (schemas.isMissing(gv.group, gv.version)) this.requested.delete(`${gv.group}/${gv.version}`);
     this.status = { kind: 'live' };
     if (result.value > 0 || this.usingCache) {
       this.usingCache = false;

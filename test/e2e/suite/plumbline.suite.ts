@@ -46,6 +46,29 @@ function waitForDiagnostics(uri: vscode.Uri, done: (d: vscode.Diagnostic[]) => b
   });
 }
 
+/** Polls the open tabs until one matches; fails at the deadline with the tabs there are. */
+async function waitForTab(match: (tab: vscode.Tab) => boolean, what: string, timeoutMs = 30_000): Promise<vscode.Tab> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    const found = tabs.find(match);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; tabs: ${tabs.map((t) => t.label).join(' | ') || 'none'}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The promise's value, or a failure naming `what` when it takes longer than `ms`. */
+async function within<T>(promise: Thenable<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms)));
+  try {
+    return await Promise.race([Promise.resolve(promise), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function brokenUri(): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'the window has no workspace folder: the runner must open examples/');
@@ -80,7 +103,7 @@ suite('Plumbline in the extension host', () => {
 
   test('its commands are registered', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['plumbline.restartServer', 'plumbline.showOutput']) {
+    for (const id of ['plumbline.restartServer', 'plumbline.showOutput', 'plumbline.showPendingChanges', 'plumbline.showClusterChanges', 'plumbline.compareEnvironments']) {
       assert.ok(commands.includes(id), `command ${id} is not registered`);
     }
   });
@@ -110,5 +133,27 @@ suite('Plumbline in the extension host', () => {
     assert.equal(editor.document.isDirty, false, 'revert left the document dirty');
     const [d] = await waitForDiagnostics(uri, (list) => list.length === 1, 'the diagnostic to come back after revert');
     assert.equal(d?.range.start.line, EXPECTED.line);
+  });
+
+  test('Compare Environments: staging onto prod lists the changes; one opens as a diff, all in the multi-diff editor', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.equal(await within(vscode.commands.executeCommand('plumbline.compareEnvironments', { env: { name: 'staging' } }, 'prod'), 30_000, 'Compare Environments'), 'list of 2 changes');
+    // The summary list: "Open all" first, then ConfigMap/shop-settings, Deployment/shop-web.
+    await within(vscode.commands.executeCommand('workbench.action.quickOpenSelectNext'), 5_000, 'selecting the next item');
+    await within(vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), 5_000, 'accepting the item');
+    const tab = await waitForTab((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'plumbline-preview', 'the diff of one resource');
+    assert.equal(tab.label, 'ConfigMap/shop-settings: prod ↔ staging');
+    const input = tab.input as vscode.TabInputTextDiff;
+    const left = (await vscode.workspace.openTextDocument(input.original)).getText();
+    const right = (await vscode.workspace.openTextDocument(input.modified)).getText();
+    assert.match(left, /LOG_LEVEL: warn/);
+    assert.match(right, /LOG_LEVEL: info/);
+    assert.match(right, /namespace: shop-prod/, 'staging is compared as if it were in prod\'s namespace');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+
+    assert.equal(await within(vscode.commands.executeCommand('plumbline.compareEnvironments', { env: { name: 'staging' } }, 'prod'), 30_000, 'Compare Environments'), 'list of 2 changes');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    // VS Code adds the count to the multi-diff editor's title.
+    await waitForTab((t) => t.label === 'Promote staging → prod: prod ↔ staging (2 files)', 'the multi-diff editor with every change');
   });
 });

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ClusterSession } from '../cluster/session';
+import { discoverEnvironments } from '../environments/discover';
+import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from '../environments/render';
+import { previewCluster } from '../preview/clusterPreview';
+import { previewGit } from '../preview/gitPreview';
+import { allChanges, type Preview, type PreviewResult } from '../preview/preview';
+import { previewPromotion } from '../preview/promotionPreview';
+import { unifiedDiff } from '../preview/unifiedDiff';
+import { PLUMBLINE_VERSION } from '../version';
+import { UsageError } from '../workspace/files';
+
+export const PREVIEW_USAGE = `Options for preview (what would change, as unified diffs; Secret values masked):
+      --env NAME               the environment (for --git: default every environment)
+      --git                    HEAD against the working tree, rendered (default)
+      --cluster                the live cluster against what a sync would make of it, with prune candidates
+      --against OTHER          OTHER's rendered manifests against NAME's: what promoting NAME onto OTHER changes
+      --repo PATH              the repository folder (default: .)
+      --context NAME, --kubeconfig PATH   the cluster for --cluster (default: the environment's, else current)
+  -o, --output FORMAT          text (default: unified diffs and a summary) or json
+`;
+
+/** The preview as text: one unified diff per resource, then a summary line. */
+export function formatPreview(preview: Preview): string {
+  const out: string[] = [];
+  for (const note of preview.notes) out.push(`# ${note}\n`);
+  for (const e of preview.environments) if (e.state === 'error') out.push(`# ${e.environment}: ${e.message}\n`);
+  for (const c of allChanges(preview)) {
+    const id = `${c.environment}/${c.kind}/${c.namespace !== undefined ? `${c.namespace}/` : ''}${c.name}`;
+    out.push(unifiedDiff(c.before, c.after, { before: c.change === 'added' ? '/dev/null' : `${preview.left}/${id}`, after: c.change === 'removed' ? '/dev/null' : `${preview.right}/${id}` }));
+  }
+  const changes = allChanges(preview);
+  const count = (kind: string): number => changes.filter((c) => c.change === kind).length;
+  const unchanged = preview.environments.reduce((n, e) => n + e.unchanged, 0);
+  out.push(`Summary: ${preview.title} (${preview.left} ↔ ${preview.right}) - changed: ${count('changed')}, added: ${count('added')}, removed: ${count('removed')}, unchanged: ${unchanged}, in ${preview.environments.map((e) => `${e.environment} (${e.message})`).join(', ')}\n`);
+  return out.join('');
+}
+
+/** `plumbline preview`: exit 0 nothing would change, 1 something would, 2 usage, render or cluster error. */
+export async function previewCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      env: { type: 'string' },
+      git: { type: 'boolean', default: false },
+      cluster: { type: 'boolean', default: false },
+      against: { type: 'string' },
+      repo: { type: 'string', default: '.' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      output: { type: 'string', short: 'o', default: 'text' },
+    },
+  });
+  if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`unknown output format '${values.output}' (text or json)`);
+  const modes = [values.git === true, values.cluster === true, values.against !== undefined].filter(Boolean).length;
+  if (modes > 1) throw new UsageError('preview takes one of --git, --cluster or --against OTHER');
+  const root = resolve(values.repo ?? '.');
+  if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
+  const render: RenderOptions = DEFAULT_RENDER_OPTIONS;
+  let result: PreviewResult;
+  if (values.cluster === true || values.against !== undefined) {
+    if (values.env === undefined) throw new UsageError(`preview ${values.cluster === true ? '--cluster' : '--against'} needs --env NAME (see plumbline envs)`);
+    const { environments } = await discoverEnvironments(root);
+    const env = environments.find((e) => e.name === values.env);
+    if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
+    if (values.against !== undefined) result = await previewPromotion(root, env.name, values.against, render);
+    else {
+      const context = values.context ?? env.target.context;
+      const session = new ClusterSession({ ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(context !== undefined ? { context } : {}) });
+      try {
+        result = await previewCluster(root, env, session, render);
+      } finally {
+        session.dispose();
+      }
+    }
+  } else {
+    result = await previewGit(root, render, values.env);
+  }
+  if (!result.ok) {
+    if (result.error.kind === 'unknown-environment') throw new UsageError(result.error.message);
+    process.stderr.write(`plumbline: ${result.error.message}\n`);
+    return 2;
+  }
+  const preview = result.value;
+  process.stdout.write(values.output === 'json' ? `${JSON.stringify({ version: PLUMBLINE_VERSION, ...preview }, null, 2)}\n` : formatPreview(preview));
+  if (preview.environments.some((e) => e.state === 'error')) return 2;
+  return allChanges(preview).length > 0 ? 1 : 0;
+}

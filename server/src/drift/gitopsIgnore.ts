@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { ManifestParser } from '../manifests/parse';
+import { collectYamlFiles } from '../workspace/files';
+import type { Applier } from './appliers';
+import { readIgnoreRules, type IgnoreRule } from './ignore';
+
+/** Ignore rules users wrote for Argo CD and Flux, and what of them Plumbline cannot honour. */
+export interface GitOpsIgnore {
+  rules: IgnoreRule[];
+  /** Readable notes, e.g. that jqPathExpressions are not supported. */
+  problems: string[];
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+const record = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/** `/spec/replicas`: Flux and Argo CD pointers are RFC 6901; a missing leading slash is a user slip we forgive. */
+const pointer = (p: string): string => (p.startsWith('/') ? p : `/${p}`);
+
+/** Argo CD Application `spec.ignoreDifferences`, scoped to the Application's resources. */
+function fromApplication(object: Record<string, unknown>, where: string): GitOpsIgnore {
+  const metadata = record(object['metadata']);
+  const name = str(metadata?.['name']);
+  if (name === undefined) return { rules: [], problems: [] };
+  const namespace = str(metadata?.['namespace']) ?? 'argocd';
+  const scope: Applier = { kind: 'argocd', name, namespace };
+  const origin = `Argo CD Application ${namespace}/${name}${where}`;
+  const entries = record(object['spec'])?.['ignoreDifferences'];
+  if (!Array.isArray(entries)) return { rules: [], problems: [] };
+  const rules: IgnoreRule[] = [];
+  const problems: string[] = [];
+  entries.forEach((raw: unknown, i) => {
+    const e = record(raw);
+    if (e === undefined) return;
+    const jq = strings(e['jqPathExpressions']);
+    if (jq.length > 0) problems.push(`${origin}: ignoreDifferences[${i}].jqPathExpressions (${jq.join(', ')}) are not supported by Plumbline; use jsonPointers so the editor and \`plumbline diff\` ignore those fields too`);
+    const jsonPointers = strings(e['jsonPointers']).map(pointer);
+    const managers = strings(e['managedFieldsManagers']);
+    if (jsonPointers.length === 0 && managers.length === 0) return;
+    const rule: IgnoreRule = { jsonPointers, scope, origin, group: typeof e['group'] === 'string' ? e['group'] : '' };
+    if (managers.length > 0) rule.managers = managers;
+    for (const key of ['kind', 'name', 'namespace'] as const) {
+      const v = str(e[key]);
+      if (v !== undefined) rule[key] = v;
+    }
+    rules.push(rule);
+  });
+  return { rules, problems };
+}
+
+/** Flux HelmRelease `spec.driftDetection.ignore`, scoped to the release's objects. */
+function fromHelmRelease(object: Record<string, unknown>, where: string): GitOpsIgnore {
+  const metadata = record(object['metadata']);
+  const name = str(metadata?.['name']);
+  if (name === undefined) return { rules: [], problems: [] };
+  const namespace = str(metadata?.['namespace']) ?? 'default';
+  const origin = `Flux HelmRelease ${namespace}/${name}${where}`;
+  const detection = record(record(object['spec'])?.['driftDetection']);
+  const entries = detection?.['ignore'];
+  if (!Array.isArray(entries)) return { rules: [], problems: [] };
+  const rules: IgnoreRule[] = [];
+  const problems: string[] = [];
+  entries.forEach((raw: unknown, i) => {
+    const e = record(raw);
+    const jsonPointers = strings(e?.['paths']).map(pointer);
+    if (e === undefined || jsonPointers.length === 0) return;
+    const rule: IgnoreRule = { jsonPointers, scope: { kind: 'flux-helm', name, namespace }, origin };
+    const target = record(e['target']);
+    if (target !== undefined) {
+      for (const key of ['group', 'kind', 'name', 'namespace'] as const) {
+        const v = typeof target[key] === 'string' ? target[key] : undefined;
+        if (v !== undefined) rule[key] = v;
+      }
+      if (str(target['labelSelector']) !== undefined || str(target['annotationSelector']) !== undefined) {
+        problems.push(`${origin}: driftDetection.ignore[${i}].target label and annotation selectors are not supported by Plumbline; the entry applies to every object it otherwise selects`);
+      }
+    }
+    rules.push(rule);
+  });
+  return { rules, problems };
+}
+
+/** The ignore rules written in Argo CD Applications and Flux HelmReleases among these objects. */
+export function gitOpsIgnoreRules(objects: readonly { object: unknown; file?: string }[]): GitOpsIgnore {
+  const out: GitOpsIgnore = { rules: [], problems: [] };
+  for (const { object, file } of objects) {
+    const o = record(object);
+    if (o === undefined) continue;
+    const apiVersion = str(o['apiVersion']) ?? '';
+    const where = file === undefined ? '' : ` (${file})`;
+    let found: GitOpsIgnore | undefined;
+    if (o['kind'] === 'Application' && apiVersion.startsWith('argoproj.io/')) found = fromApplication(o, where);
+    else if (o['kind'] === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) found = fromHelmRelease(o, where);
+    if (found === undefined) continue;
+    out.rules.push(...found.rules);
+    out.problems.push(...found.problems);
+  }
+  return out;
+}
+
+/**
+ * Reads the Applications and HelmReleases of the workspace (Git: what users write and review,
+ * available offline and without RBAC on argoproj.io) for their ignore rules.
+ */
+export async function readGitOpsIgnore(paths: readonly string[], root: string): Promise<GitOpsIgnore> {
+  const objects: { object: unknown; file: string }[] = [];
+  for (const file of await collectYamlFiles(paths)) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    // Cheap gate: only files that can hold such rules are parsed.
+    if (!text.includes('ignoreDifferences') && !text.includes('driftDetection')) continue;
+    for (const d of new ManifestParser().parse(text).documents) {
+      if (d.syntax.some((p) => p.severity === 'error')) continue;
+      try {
+        objects.push({ object: d.doc.toJS({ maxAliasCount: 50 }), file: relative(root, file) || file });
+      } catch {
+        continue;
+      }
+    }
+  }
+  return gitOpsIgnoreRules(objects);
+}
+
+/** Every ignore rule of a workspace: `.plumbline.yaml`'s and those in its Applications and HelmReleases. */
+export async function workspaceIgnore(root: string, configText: string | undefined): Promise<GitOpsIgnore> {
+  const own = configText === undefined ? [] : readIgnoreRules(configText);
+  const gitops = await readGitOpsIgnore([root], root).catch((): GitOpsIgnore => ({ rules: [], problems: [] }));
+  return { rules: [...own, ...gitops.rules], problems: gitops.problems };
+}
+
+/**
+ * The editor asks for the rules on every drift run; walking the workspace each time would cost
+ * more than the comparison. One walk serves the runs of the next `maxAgeMs`.
+ */
+export class GitOpsIgnoreCache {
+  private cached: { at: number; root: string; value: Promise<GitOpsIgnore> } | undefined;
+  constructor(private readonly maxAgeMs = 2_000) {}
+
+  get(root: string): Promise<GitOpsIgnore> {
+    const now = Date.now();
+    if (this.cached === undefined || this.cached.root !== root || now - this.cached.at > this.maxAgeMs) {
+      this.cached = { at: now, root, value: readGitOpsIgnore([root], root).catch((): GitOpsIgnore => ({ rules: [], problems: [] })) };
+    }
+    return this.cached.value;
+  }
+}
