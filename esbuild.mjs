@@ -23,6 +23,8 @@ const builds = [
   { ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...common, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // Worker threads of `plumbline check`, loaded beside cli.js: the engine without the cluster client.
+  { ...common, entryPoints: { checkWorker: 'server/src/check/checkWorker.ts' }, outdir: 'dist' },
 ];
 
 if (watch) {

@@ -1,6 +1,6 @@
 import { isMap, type Document, type Node } from 'yaml';
 import type { ResourceIdentity } from '../manifests/identity';
-import type { ManifestDocument, ManifestFile } from '../manifests/parse';
+import type { ManifestFile, ParsedChunk, ParsedDocument } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import type { FileRole } from './fileRole';
@@ -34,8 +34,11 @@ function place(file: ManifestFile, base: number, problem: Problem): Finding {
   };
 }
 
-/** Schema results per parsed document, reused while its text and the schemas stay the same. */
-const schemaCache = new WeakMap<Document, { stamp: string; problems: Problem[] }>();
+/**
+ * Problems per parsed chunk (offsets relative to the chunk), reused while its text, the schemas
+ * and the options stay the same: an edit to one document of a large file checks that one.
+ */
+const chunkCache = new WeakMap<ParsedChunk, { stamp: string; problems: Problem[] }>();
 
 function valueNode(doc: Document, key: string): Node | null {
   const root = doc.contents;
@@ -54,7 +57,7 @@ function hasSops(doc: Document): boolean {
   return isMap(root) && isMap(root.get('sops', true));
 }
 
-function schemaProblems(document: ManifestDocument, options: CheckOptions, schemas: SchemaResolver): Problem[] {
+function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas: SchemaResolver): Problem[] {
   let identity = document.identity;
   if (identity === undefined && options.role.kind === 'kustomization' && isMap(document.doc.contents)) identity = KUSTOMIZATION_IDENTITY;
   // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate.
@@ -75,17 +78,42 @@ function schemaProblems(document: ManifestDocument, options: CheckOptions, schem
     const hint = elsewhere.length > 0 ? `; ${identity.kind} is known as \`${elsewhere.join('` or `')}\`` : '';
     return [problemAt(kindNode, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
   }
-  const partial = options.role.kind === 'patch';
-  const stamp = `${schemas.generation}|${partial ? 'p' : 'f'}|${resolved.name}`;
-  const cached = schemaCache.get(document.doc);
-  if (cached !== undefined && cached.stamp === stamp) return cached.problems;
-  const problems = validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, {
-    partial,
+  return validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, {
+    partial: options.role.kind === 'patch',
     sops: hasSops(document.doc),
     caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
   });
-  schemaCache.set(document.doc, { stamp, problems });
+}
+
+/** Syntax and schema problems of one chunk's documents, in order. */
+function chunkProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
+  const role = options.role;
+  const problems: Problem[] = [];
+  for (const document of chunk.documents) {
+    problems.push(...document.syntax);
+    const schemas = options.schemas;
+    if (schemas === undefined || document.syntax.some((p) => p.severity === 'error')) continue;
+    if (role.kind === 'patch' && role.use === 'json6902') continue;
+    problems.push(...schemaProblems(document, options, schemas));
+  }
   return problems;
+}
+
+/** Whether a chunk looks like an unrendered template, computed once per parsed chunk. */
+const templatedCache = new WeakMap<ParsedChunk, boolean>();
+
+function chunkTemplated(chunk: ParsedChunk): boolean {
+  let templated = templatedCache.get(chunk);
+  if (templated === undefined) {
+    templated = looksTemplated(chunk.text);
+    templatedCache.set(chunk, templated);
+  }
+  return templated;
+}
+
+/** Whether any document of the file looks like an unrendered template (then nothing in it is checked). */
+export function looksTemplatedFile(file: ManifestFile): boolean {
+  return file.chunks.some((c) => chunkTemplated(c.parsed));
 }
 
 /** Everything Plumbline reports for one parsed file, in document order. */
@@ -93,14 +121,18 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   const role = options.role;
   if (role.kind === 'helm-template') return [];
   const findings: Finding[] = [];
-  // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML that gets applied.
-  if (looksTemplated(file.text)) return [];
-  for (const document of file.documents) {
-    for (const problem of document.syntax) findings.push(place(file, document.base, problem));
-    const schemas = options.schemas;
-    if (schemas === undefined || document.syntax.some((p) => p.severity === 'error')) continue;
-    if (role.kind === 'patch' && role.use === 'json6902') continue;
-    for (const problem of schemaProblems(document, options, schemas)) findings.push(place(file, document.base, problem));
+  // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
+  // that gets applied. The pattern is line-local and chunks start at line starts, so asking
+  // chunk by chunk gives the same answer as asking of the whole text.
+  if (looksTemplatedFile(file)) return [];
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : ''}|${options.unknownKind}`;
+  for (const { start, parsed } of file.chunks) {
+    let cached = chunkCache.get(parsed);
+    if (cached === undefined || cached.stamp !== stamp) {
+      cached = { stamp, problems: chunkProblems(parsed, options) };
+      chunkCache.set(parsed, cached);
+    }
+    for (const problem of cached.problems) findings.push(place(file, start, problem));
   }
   return findings;
 }

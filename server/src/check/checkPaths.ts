@@ -4,9 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import { checkFile, sizeFinding, type CheckOptions } from './checkFile';
 import { declarations, duplicateFindings, type Declaration } from './duplicates';
 import { fileRole, type FileRole } from './fileRole';
+import { checkTextsInParallel, CheckWorkers, worthParallel } from './parallelCheck';
 import type { Finding } from './problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
-import { ManifestParser, type ManifestFile } from '../manifests/parse';
+import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { decodeManifest } from '../workspace/decode';
 import { collectYamlFiles, displayPath } from '../workspace/files';
@@ -24,6 +25,11 @@ export interface CheckRun {
   /** Chooses the schemas once the files are parsed and the group/versions in use are known. */
   schemas: (groupVersions: { group: string; version: string }[]) => Promise<SchemaResolver | undefined>;
   unknownKind: CheckOptions['unknownKind'];
+  /**
+   * Workers to check with when the schemas are the bundled ones whatever the files hold (they
+   * load those themselves); 0 or absent checks in this thread. The results are the same.
+   */
+  workers?: number;
 }
 
 /** Kustomizations among the files and beside them, so patch files are known before they are checked. */
@@ -44,12 +50,26 @@ async function buildPatchIndex(files: readonly string[]): Promise<PatchIndex> {
 export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
   const files = await collectYamlFiles(paths);
   const patches = await buildPatchIndex(files);
+  const started: { pool?: CheckWorkers } = {};
+  try {
+    return await checkFiles(files, patches, run, started);
+  } finally {
+    await started.pool?.close();
+  }
+}
+
+async function checkFiles(files: readonly string[], patches: PatchIndex, run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
   const reports: FileReport[] = [];
-  const parsed: { report: FileReport; file: ManifestFile; role: FileRole }[] = [];
+  const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
+  const workers = run.workers ?? 0;
+  let bytesRead = 0;
   for (const path of files) {
     const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
     reports.push(report);
     const bytes = await readFile(path);
+    bytesRead += bytes.byteLength;
+    // Enough to check that workers pay off: start them now, they load while the rest is read.
+    if (started.pool === undefined && worthParallel(bytesRead, workers)) started.pool = new CheckWorkers(workers);
     const tooLarge = sizeFinding(bytes.byteLength);
     if (tooLarge !== undefined) {
       report.findings.push(tooLarge);
@@ -67,27 +87,52 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
       report.skipped = 'Helm template';
       continue;
     }
-    const file = new ManifestParser().parse(decoded.text);
-    report.documents = file.documents.length;
-    report.resources = file.documents.filter((d) => d.identity !== undefined).length;
-    parsed.push({ report, file, role });
+    toCheck.push({ report, text: decoded.text, role });
   }
-  const groupVersions = new Map<string, { group: string; version: string }>();
-  for (const { file } of parsed) {
-    for (const d of file.documents) if (d.identity !== undefined) groupVersions.set(d.identity.apiVersion, { group: d.identity.group, version: d.identity.version });
-  }
-  const schemas = await run.schemas([...groupVersions.values()]);
   const declared: Declaration[] = [];
-  for (const { report, file, role } of parsed) {
-    report.findings = checkFile(file, { role, schemas, unknownKind: run.unknownKind });
-    if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
+  const pool = started.pool;
+  if (pool !== undefined) {
+    // The schemas do not depend on the files here: ask for them only to report which they are.
+    await run.schemas([]);
+    const results = await checkTextsInParallel(pool, toCheck, run.unknownKind);
+    toCheck.forEach(({ report }, i) => {
+      const r = results[i];
+      if (r === undefined) return;
+      report.documents = r.documents;
+      report.resources = r.resources;
+      report.findings = r.findings;
+      for (const d of r.declarations) declared.push({ path: report.path, ...d });
+    });
+  } else {
+    const parsed = toCheck.map(({ report, text, role }) => {
+      const file = new ManifestParser().parse(text);
+      report.documents = file.documents.length;
+      report.resources = file.documents.filter((d) => d.identity !== undefined).length;
+      return { report, file, role };
+    });
+    const groupVersions = new Map<string, { group: string; version: string }>();
+    for (const { file } of parsed) {
+      for (const d of file.documents) if (d.identity !== undefined) groupVersions.set(d.identity.apiVersion, { group: d.identity.group, version: d.identity.version });
+    }
+    const schemas = await run.schemas([...groupVersions.values()]);
+    for (const { report, file, role } of parsed) {
+      report.findings = checkFile(file, { role, schemas, unknownKind: run.unknownKind });
+      if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
+    }
   }
   // Two files of one folder that declare the same object would fight over it when applied together.
   const byFolder = new Map<string, Declaration[]>();
-  for (const d of declared) byFolder.set(dirname(d.path), [...(byFolder.get(dirname(d.path)) ?? []), d]);
+  for (const d of declared) {
+    const folder = dirname(d.path);
+    const group = byFolder.get(folder);
+    if (group === undefined) byFolder.set(folder, [d]);
+    else group.push(d);
+  }
+  const byPath = new Map<string, FileReport>();
+  for (const r of reports) if (!byPath.has(r.path)) byPath.set(r.path, r);
   for (const group of byFolder.values()) {
     for (const [path, findings] of duplicateFindings(group, displayPath)) {
-      reports.find((r) => r.path === path)?.findings.push(...findings);
+      byPath.get(path)?.findings.push(...findings);
     }
   }
   return reports;

@@ -30,6 +30,8 @@ export function fileRole(path: string | undefined, patchUse: PatchUse | undefine
  * (which YAML would read as a flow mapping). `name: shop-{{env}}` is just a string and is checked.
  */
 export function looksTemplated(text: string): boolean {
+  // Most text has no `{{` at all; the pattern is slow on large text.
+  if (!text.includes('{{')) return false;
   return /^(\s*|[^#'"\n]*:\s+|\s*-\s+)\{\{[^\n]*\}\}/m.test(text);
 }
 

@@ -8,6 +8,7 @@ import { cachedSchemas, cachedSchemasOfVersion } from '../schemas/live';
 
 import { existsSync } from 'node:fs';
 import { checkPaths, totals } from '../check/checkPaths';
+import { checkWorkerCount } from '../check/parallelCheck';
 import { validateEnvironment } from '../environments/validate';
 import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
@@ -125,6 +126,8 @@ async function check(args: string[]): Promise<number> {
       return schemas;
     },
     unknownKind: strict ? 'error' : 'information',
+    // Only the bundled schemas, which each worker loads itself: check on every core.
+    workers: values.context === undefined && values.kubeconfig === undefined && values['kubernetes-version'] === undefined ? checkWorkerCount() : 0,
   });
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), summary: totals(reports), findings: flatten(reports) }, null, 2)}\n`);

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   createConnection,
   FileChangeType,
@@ -31,6 +30,7 @@ import { EnvironmentRenders } from './environmentRenders';
 import { registerEnvironments } from './environments';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
+import { EditWindows } from './editWindows';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -39,7 +39,8 @@ process.on('unhandledRejection', (reason: unknown) => {
   connection.console.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
 });
 
-const documents = new TextDocuments(TextDocument);
+const editWindows = new EditWindows();
+const documents = new TextDocuments(editWindows.documents);
 const parsers = new Map<string, ManifestParser>();
 const patches = new PatchIndex();
 let settings: PlumblineSettings = DEFAULT_SETTINGS;
@@ -97,7 +98,7 @@ function parsed(uri: string): ManifestFile | undefined {
     parser = new ManifestParser();
     parsers.set(uri, parser);
   }
-  const file = parser.parse(document.getText());
+  const file = parser.parse(document.getText(), editWindows.take(uri));
   lastParse.set(uri, { version: document.version, file });
   return file;
 }
@@ -112,12 +113,12 @@ function validate(uri: string): Promise<void> {
   const version = document.version;
   const text = document.getText();
   const path = pathOf(uri);
-  const tooLarge = sizeFinding(Buffer.byteLength(text, 'utf8'), { maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 });
+  const tooLarge = sizeFinding(editWindows.byteLength(uri, text), { maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 });
   let findings: Finding[];
   if (tooLarge !== undefined) {
     parsers.delete(uri);
     findings = [tooLarge];
-  } else if (text.includes('\u0000')) {
+  } else if (editWindows.hasNul(uri, text)) {
     // The same note the CLI gives: binary content is not a manifest.
     findings = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'information', code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' }];
   } else {
@@ -266,6 +267,7 @@ documents.onDidClose((event) => {
   const uri = event.document.uri;
   queue.cancel(uri);
   parsers.delete(uri);
+  editWindows.forget(uri);
   lastParse.delete(uri);
   validationResults.delete(uri);
   drift?.forget(uri);

@@ -1,20 +1,23 @@
-import { isScalar, parseAllDocuments, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
-import { LineIndex } from './lineIndex';
-import { splitDocuments } from './split';
+import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
+import { splitDocuments, type DocumentChunk } from './split';
+import type { TextWindow } from './textWindow';
 
 // Messages without code frames (we show ranges instead); duplicate keys are errors, as kubectl treats them.
 // Duplicate keys are found below with a set per mapping: yaml's own check compares every pair (quadratic).
 const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const;
 
-/** Keys that repeat in a mapping, which kubectl rejects. */
+/** Keys that repeat in a mapping, which kubectl rejects; in document order, outer mappings first. */
 function duplicateKeys(doc: Document.Parsed): Problem[] {
   const out: Problem[] = [];
-  visit(doc, {
-    Map(_key, map) {
+  // A hand-written walk over maps, sequences and pairs (what yaml's visit() reaches, aliases not
+  // followed): the generic visitor was a noticeable share of parsing a large file.
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
       const seen = new Set<string>();
-      for (const pair of map.items) {
+      for (const pair of node.items) {
         const key = pair.key;
         if (!isScalar(key)) continue;
         const name = String(key.value);
@@ -23,8 +26,18 @@ function duplicateKeys(doc: Document.Parsed): Problem[] {
           out.push({ start, end, severity: 'error', code: 'yaml.DUPLICATE_KEY', message: 'Map keys must be unique' });
         } else seen.add(name);
       }
-    },
-  });
+      for (const pair of node.items) {
+        walk(pair.key);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item);
+    } else if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    }
+  };
+  walk(doc.contents);
   return out;
 }
 
@@ -41,6 +54,12 @@ export interface ParsedChunk {
   readonly documents: readonly ParsedDocument[];
 }
 
+/** A parsed chunk where it sits in one file version. */
+export interface PlacedChunk {
+  readonly start: number;
+  readonly parsed: ParsedChunk;
+}
+
 /** A document of a particular file version: the cached parse plus where its chunk starts. */
 export interface ManifestDocument extends ParsedDocument {
   /** Offset of the chunk in the file; add it to node ranges and problem offsets. */
@@ -51,8 +70,10 @@ export interface ManifestDocument extends ParsedDocument {
 
 export interface ManifestFile {
   readonly text: string;
-  readonly lines: LineIndex;
+  readonly lines: Lines;
   readonly documents: readonly ManifestDocument[];
+  /** The chunks the documents come from, in order; per-chunk results can be cached on `parsed`. */
+  readonly chunks: readonly PlacedChunk[];
 }
 
 /**
@@ -108,6 +129,8 @@ export const MAX_NESTING = 200;
  */
 function tooDeepAt(text: string): number {
   let lineStart = 0;
+  let nextSquare = -1;
+  let nextCurly = -1;
   while (lineStart < text.length) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd === -1) lineEnd = text.length;
@@ -124,6 +147,14 @@ function tooDeepAt(text: string): number {
       } else break;
     }
     if (indent / 2 > MAX_NESTING) return lineStart;
+    // Only a line with a bracket can nest in flow style; most lines have none. Each search
+    // resumes where it stopped, so the text is scanned once per bracket kind.
+    if (nextSquare < i) nextSquare = nextAt(text, '[', i);
+    if (nextCurly < i) nextCurly = nextAt(text, '{', i);
+    if (nextSquare >= lineEnd && nextCurly >= lineEnd) {
+      lineStart = lineEnd + 1;
+      continue;
+    }
     let flow = 0;
     for (; i < lineEnd; i++) {
       const c = text.charCodeAt(i);
@@ -134,6 +165,12 @@ function tooDeepAt(text: string): number {
     lineStart = lineEnd + 1;
   }
   return -1;
+}
+
+/** Offset of the next `char` at or after `from`, or the text's length. */
+function nextAt(text: string, char: string, from: number): number {
+  const at = text.indexOf(char, from);
+  return at === -1 ? text.length : at;
 }
 
 // Characters YAML forbids in a stream (C0 controls other than tab/LF/CR, DEL) and lone surrogates, which cannot be saved as UTF-8.
@@ -192,23 +229,110 @@ function safeIdentity(doc: Document.Parsed): ResourceIdentity | undefined {
 
 /**
  * Parses files document by document and remembers each document's parse by its text, so an
- * edit to one document of a large file re-parses only that document.
+ * edit to one document of a large file re-parses only that document. Told where the text
+ * changed since the previous call (a TextWindow), it also re-splits and re-indexes only around
+ * that window instead of the whole file.
  */
 export class ManifestParser {
   private cache = new Map<string, ParsedChunk>();
+  private last: ManifestFile | undefined;
 
-  parse(text: string): ManifestFile {
+  parse(text: string, changed?: TextWindow): ManifestFile {
+    const last = this.last;
+    // Should parsing throw, the next call must not take a window relative to a text never parsed.
+    this.last = undefined;
+    const file = last !== undefined && changed !== undefined ? this.reparse(last, text, changed) : this.parseAll(text);
+    this.last = file;
+    return file;
+  }
+
+  private parseAll(text: string): ManifestFile {
     const next = new Map<string, ParsedChunk>();
-    const documents: ManifestDocument[] = [];
+    const chunks: PlacedChunk[] = [];
     for (const chunk of splitDocuments(text)) {
       const parsed = next.get(chunk.text) ?? this.cache.get(chunk.text) ?? parseChunk(chunk.text);
       next.set(chunk.text, parsed);
-      for (const d of parsed.documents) {
-        documents.push({ ...d, base: chunk.start, index: documents.length });
-      }
+      chunks.push({ start: chunk.start, parsed });
     }
     // Keep only what the latest version uses: memory stays proportional to one file version.
     this.cache = next;
-    return { text, lines: new LineIndex(text), documents };
+    return new ParsedFile(text, chunks);
+  }
+
+  /**
+   * Re-splits the chunks the window touches, plus one on each side (a `---` or `%` line edited
+   * at a boundary moves it), and shifts the rest. Text outside the window is unchanged, so the
+   * chunks outside that margin keep their parse and their cut points.
+   */
+  private reparse(last: ManifestFile, text: string, changed: TextWindow): ManifestFile {
+    const old = last.chunks;
+    const delta = text.length - last.text.length;
+    if (changed.end - changed.start - delta !== changed.oldEnd - changed.start || old.length === 0) return this.parseAll(text);
+    const chunkAt = (offset: number): number => {
+      let low = 0;
+      let high = old.length - 1;
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if ((old[mid]?.start ?? 0) <= offset) low = mid;
+        else high = mid - 1;
+      }
+      return low;
+    };
+    const first = Math.max(0, chunkAt(Math.max(0, changed.start - 1)) - 1);
+    const last1 = Math.min(old.length - 1, chunkAt(changed.oldEnd) + 1);
+    const regionStart = old[first]?.start ?? 0;
+    const after = old[last1 + 1];
+    const regionEnd = after === undefined ? text.length : after.start + delta;
+    const region = splitDocuments(text.slice(regionStart, regionEnd));
+    // An edit that empties the region leaves one empty chunk; a full split has none unless the text is empty.
+    const kept = region.filter((c: DocumentChunk) => c.text !== '' || (first === 0 && after === undefined));
+    const fresh: PlacedChunk[] = kept.map((c: DocumentChunk) => {
+      const parsed = this.cache.get(c.text) ?? parseChunk(c.text);
+      return { start: regionStart + c.start, parsed };
+    });
+    const chunks: PlacedChunk[] = [...old.slice(0, first), ...fresh, ...old.slice(last1 + 1).map((c) => (delta === 0 ? c : { start: c.start + delta, parsed: c.parsed }))];
+    // The cache keys chunks by text for the full path; keep it to what this version uses.
+    for (const c of old.slice(first, last1 + 1)) this.cache.delete(c.parsed.text);
+    for (const c of fresh) this.cache.set(c.parsed.text, c.parsed);
+    return new ParsedFile(text, chunks);
+  }
+}
+
+/** Line starts of each parsed chunk, relative to it; shared by every version that contains it. */
+const chunkLineStarts = new WeakMap<ParsedChunk, number[]>();
+
+function linePiece(chunk: PlacedChunk): LinePiece {
+  let lineStarts = chunkLineStarts.get(chunk.parsed);
+  if (lineStarts === undefined) {
+    lineStarts = lineStartsOf(chunk.parsed.text);
+    chunkLineStarts.set(chunk.parsed, lineStarts);
+  }
+  return { start: chunk.start, length: chunk.parsed.text.length, lineStarts };
+}
+
+/** A file version; its line index and document list are built on first use, from the chunks. */
+class ParsedFile implements ManifestFile {
+  private lineIndex: Lines | undefined;
+  private documentList: ManifestDocument[] | undefined;
+
+  constructor(
+    readonly text: string,
+    readonly chunks: readonly PlacedChunk[],
+  ) {}
+
+  get lines(): Lines {
+    this.lineIndex ??= new PieceLineIndex(this.text.length, this.chunks.map(linePiece));
+    return this.lineIndex;
+  }
+
+  get documents(): readonly ManifestDocument[] {
+    if (this.documentList === undefined) {
+      const documents: ManifestDocument[] = [];
+      for (const chunk of this.chunks) {
+        for (const d of chunk.parsed.documents) documents.push({ doc: d.doc, identity: d.identity, syntax: d.syntax, base: chunk.start, index: documents.length });
+      }
+      this.documentList = documents;
+    }
+    return this.documentList;
   }
 }

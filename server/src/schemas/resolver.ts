@@ -16,8 +16,9 @@ export interface ResolvedSchema {
  */
 export class SchemaResolver {
   private layers: { bundle: SchemaBundle; view: SchemaView }[] = [];
-  /** Changes whenever the layers change, so cached validation results can be invalidated. */
+  /** Changes whenever the layers change, so cached validation results can be invalidated; unique across resolvers. */
   generation = 0;
+  private static generations = 0;
 
   constructor(bundles: readonly SchemaBundle[]) {
     this.setLayers(bundles);
@@ -25,7 +26,7 @@ export class SchemaResolver {
 
   setLayers(bundles: readonly SchemaBundle[]): void {
     this.layers = bundles.map((bundle) => ({ bundle, view: new SchemaView(bundle) }));
-    this.generation++;
+    this.generation = ++SchemaResolver.generations;
   }
 
   resolve(identity: Pick<ResourceIdentity, 'group' | 'version' | 'kind'>): ResolvedSchema | undefined {

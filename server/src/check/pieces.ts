@@ -1,0 +1,23 @@
+import type { Range } from '../manifests/lineIndex';
+import type { FileRole } from './fileRole';
+import type { CheckOptions } from './checkFile';
+import type { Finding } from './problem';
+
+/** A piece of one file's text (whole documents, starting at a line start) to check in a worker. */
+export interface PieceRequest {
+  text: string;
+  role: FileRole;
+  unknownKind: CheckOptions['unknownKind'];
+}
+
+/** What a worker found in a piece; ranges count lines from the piece's first line. */
+export interface PieceResult {
+  documents: number;
+  resources: number;
+  /** The piece looks like an unrendered template: then nothing in its file is reported. */
+  templated: boolean;
+  findings: Finding[];
+  declarations: { key: string; label: string; range: Range }[];
+  /** Line breaks in the piece, to place the next piece of the same file. */
+  newlines: number;
+}

@@ -1,0 +1,74 @@
+// The bundled CLI checks large inputs in worker threads; what it reports must not depend on it.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { bundle } from '../support/paths';
+
+function deployment(i: number): string {
+  return [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: web-${i}`,
+    '  namespace: shop',
+    'spec:',
+    // Every 97th has an unknown field, every 89th a wrong type, every 101st a syntax error.
+    i % 97 === 0 ? '  replicaz: 2' : i % 89 === 0 ? '  replicas: two' : '  replicas: 2',
+    '  selector:',
+    '    matchLabels: {app: web}',
+    '  template:',
+    '    metadata:',
+    '      labels: {app: web}',
+    '    spec:',
+    '      containers:',
+    `        - name: web${i % 101 === 0 ? '\n         bad: [' : ''}`,
+    `          image: registry.example.com/web:${i}`,
+    '          ports:',
+    '            - containerPort: 8080',
+    '',
+  ].join('\n');
+}
+
+// A file of thousands of documents (pieces of it go to different workers), with duplicates.
+function bigFile(count: number): string {
+  const docs = Array.from({ length: count }, (_, i) => deployment(i % 1500 === 7 && i > 1500 ? 7 : i));
+  return docs.join('---\n');
+}
+
+function run(args: string[], workers: string): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bundle('cli.js'), ...args], { env: { ...process.env, PLUMBLINE_CHECK_WORKERS: workers }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout });
+    });
+  });
+}
+
+describe('plumbline check in worker threads', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'plumbline-parallel-'));
+    mkdirSync(join(dir, 'one'));
+    writeFileSync(join(dir, 'one', 'all.yaml'), bigFile(3200));
+    mkdirSync(join(dir, 'many'));
+    for (let i = 0; i < 600; i++) writeFileSync(join(dir, 'many', `d${i}.yaml`), deployment(i % 250 === 3 && i > 250 ? 3 : i) + '---\n' + deployment(i + 100_000));
+    // A templated document makes its whole file unchecked, wherever it sits in the file.
+    writeFileSync(join(dir, 'many', 'templated.yaml'), `${bigFile(400)}---\nkind: ConfigMap\ndata:\n  {{ .Values.x }}\n`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const layout of ['one', 'many']) {
+    for (const format of ['text', 'json', 'sarif']) {
+      test(`${layout === 'one' ? 'one large file' : 'many files'}, ${format}: the same report with 2 workers as in one thread`, async () => {
+        const args = ['check', '--strict', '-o', format, join(dir, layout)];
+        const [alone, parallel] = await Promise.all([run(args, '0'), run(args, '2')]);
+        assert.equal(alone.code, 1, alone.stdout.slice(-500));
+        assert.ok(alone.stdout.includes('replicaz') && alone.stdout.includes('duplicate resource'), alone.stdout.slice(0, 2000));
+        assert.equal(parallel.code, alone.code);
+        assert.equal(parallel.stdout, alone.stdout);
+      });
+    }
+  }
+});
