@@ -34,7 +34,7 @@ export function registerClusterDiff(ctx: PlumblineContext, client: () => Languag
       if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
       const result: ClusterDiffResult = await running.sendRequest(ClusterDiffRequest, params);
       if (!result.ok) return void vscode.window.showWarningMessage(`Plumbline: ${result.message}`);
-      const id = encodeURIComponent(`${params.uri}#${params.line}`);
+      const id = encodeURIComponent(`${params.uri}#${params.line}${params.environment !== undefined ? `#${params.environment}` : ''}`);
       const live = vscode.Uri.from({ scheme: SCHEME, path: `/live/${id}.yaml` });
       const predicted = vscode.Uri.from({ scheme: SCHEME, path: `/predicted/${id}.yaml` });
       docs.set(live, result.live);

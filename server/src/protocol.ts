@@ -96,6 +96,8 @@ export interface ClusterDiffParams {
   uri: string;
   /** Zero-based line of any position inside the resource's document. */
   line: number;
+  /** For a file several environments render: whose object (the CodeLens names it; else the drifted one). */
+  environment?: string;
 }
 
 export type ClusterDiffResult =

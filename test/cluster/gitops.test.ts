@@ -363,7 +363,7 @@ spec:
       await lsp.open(prod, readFileSync(join(repo, 'apps/prod/app.yaml'), 'utf8'));
       await lsp.open(dev, readFileSync(join(repo, 'apps/dev/app.yaml'), 'utf8'));
       const devDrift = await lsp.waitForDiagnostics(dev, (d) => d.some((x) => String(x.code).startsWith('drift.')), 20_000);
-      assert.deepEqual(devDrift.filter((x) => String(x.code).startsWith('drift.')).map((x) => [x.code, x.message, x.range.start.line]), [['drift.value', 'cluster has replicas: 4, Git declares 1 (set by kubectl)', 6]]);
+      assert.deepEqual(devDrift.filter((x) => String(x.code).startsWith('drift.')).map((x) => [x.code, x.message, x.range.start.line]), [['drift.value', 'dev: cluster has replicas: 4, Git declares 1 (set by kubectl)', 6]]);
       // prod's scale is ignored by its Application: both lenses say in sync, and no drift diagnostic is published.
       const deadline = Date.now() + 20_000;
       let titles: (string | undefined)[] = [];
@@ -372,7 +372,8 @@ spec:
         if (titles.length === 2) break;
         await lsp.waitForDiagnostics(prod, () => true, 200).catch(() => undefined);
       }
-      assert.deepEqual(titles, ['$(check) in sync', '$(check) in sync']);
+      // Files an environment renders are compared as that environment renders them, and say which one.
+      assert.deepEqual(titles, ['shop-prod: $(check) in sync', 'shop-prod: $(check) in sync']);
       assert.deepEqual((await lsp.waitForVersion(prod, 1)).filter((x) => String(x.code).startsWith('drift.')), []);
       const tree = await lsp.request<EnvironmentsResult>(EnvironmentsRequest);
       const node = tree.environments.find((e) => e.name === 'shop-prod')!;

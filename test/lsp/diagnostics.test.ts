@@ -18,9 +18,9 @@ describe('language server: YAML syntax diagnostics over JSON-RPC', () => {
     await lsp.stop();
   });
 
-  test('identifies itself and syncs documents incrementally', () => {
+  test('identifies itself, syncs documents incrementally and asks to be told of saves (they re-render environments)', () => {
     assert.equal(lsp.initializeResult?.serverInfo?.name, 'plumbline');
-    assert.equal(lsp.initializeResult?.capabilities.textDocumentSync, 2);
+    assert.deepEqual(lsp.initializeResult?.capabilities.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
   });
 
   test('the example with a deliberate error gets one diagnostic at the offending key', async () => {

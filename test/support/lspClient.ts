@@ -12,6 +12,7 @@ import {
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DidSaveTextDocumentNotification,
   DocumentSymbolRequest,
   ExitNotification,
   FoldingRangeRequest,
@@ -178,6 +179,11 @@ export class LspHarness {
       contentChanges: edits.map((e) => ({ range: e.range, text: e.text })),
     });
     return version;
+  }
+
+  /** Tells the server the document was saved (the test writes the file to disk first). */
+  async save(uri: string): Promise<void> {
+    await this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
   }
 
   /** The version of `uri` last sent to the server. */

@@ -4,7 +4,7 @@ import type { ResourceIdentity } from '../manifests/identity';
 import type { DriftReport } from './engine';
 import { formatPath, type FieldPath } from './fieldPath';
 import { isSecretField, maskValue } from './mask';
-import { locate } from './sourceMap';
+import { locate, type SourceSpot } from './sourceMap';
 
 /** A drift finding with what quick fixes and hovers need besides the message. */
 export interface DriftProblem extends Problem {
@@ -27,7 +27,8 @@ function when(time: string | undefined): string {
   return Number.isNaN(d.getTime()) ? '' : ` at ${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 }
 
-function anchorOf(doc: Document): Node | null {
+/** The node that stands for a whole resource in messages: its name, else its kind. */
+export function anchorOf(doc: Document): Node | null {
   const root = doc.contents;
   if (!isMap(root)) return null;
   const name = root.getIn(['metadata', 'name'], true) as Node | undefined;
@@ -44,25 +45,50 @@ function locateDeclared(doc: Document, identity: ResourceIdentity, path: FieldPa
   return spot;
 }
 
+/** Where a report's findings go: a field's spot, or `elsewhere` when another file declares it. */
+export interface Placement {
+  /** Where Git declares a field whose value drifts (`value`) or that only the cluster has (`hand`). */
+  field(path: FieldPath, kind: 'value' | 'hand'): SourceSpot | 'elsewhere' | undefined;
+  /** Where findings about the whole resource go; undefined when they belong to another file. */
+  anchor: { start: number; end: number } | undefined;
+}
+
 /** Diagnostics for one document's drift report, placed on the Git field that declares each difference. */
 export function driftProblems(report: DriftReport, doc: Document, identity: ResourceIdentity, severity: Severity): DriftProblem[] {
   const anchor = anchorOf(doc);
-  const at = (node: Node | null): { start: number; end: number } => ({ start: node?.range?.[0] ?? 0, end: node?.range?.[1] ?? 0 });
+  return driftProblemsAt(report, identity, severity, {
+    field: (path, kind) => (kind === 'value' ? locateDeclared(doc, identity, path) : locate(doc, path)),
+    anchor: { start: anchor?.range?.[0] ?? 0, end: anchor?.range?.[1] ?? 0 },
+  });
+}
+
+/** Diagnostics for a drift report, each where `place` says its field is declared. */
+export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity, severity: Severity, place: Placement): DriftProblem[] {
+  const anchor = place.anchor;
+  const spotOf = (path: FieldPath, kind: 'value' | 'hand'): { start: number; end: number; exact: boolean } | undefined => {
+    const spot = place.field(path, kind);
+    if (spot === 'elsewhere') return undefined;
+    if (spot !== undefined) return spot;
+    return anchor === undefined ? undefined : { ...anchor, exact: false };
+  };
   switch (report.state) {
     case 'in-sync':
     case 'unavailable':
       return [];
     case 'not-in-cluster': {
+      if (anchor === undefined) return [];
       const where = report.namespace === undefined ? '' : ` in namespace ${report.namespace}`;
-      return [{ ...at(anchor), severity, code: 'drift.not-in-cluster', message: `${identity.kind}/${identity.name ?? ''} is declared in Git but not in the cluster${where}`, path: [], exact: false }];
+      return [{ ...anchor, severity, code: 'drift.not-in-cluster', message: `${identity.kind}/${identity.name ?? ''} is declared in Git but not in the cluster${where}`, path: [], exact: false }];
     }
     case 'rejected':
-      return [{ ...at(anchor), severity: 'error', code: 'drift.rejected', message: `the cluster would reject this ${identity.kind}: ${report.message}`, path: [], exact: false }];
+      if (anchor === undefined) return [];
+      return [{ ...anchor, severity: 'error', code: 'drift.rejected', message: `the cluster would reject this ${identity.kind}: ${report.message}`, path: [], exact: false }];
     case 'drifted': {
       const out: DriftProblem[] = [];
       const suffix = report.clientSide ? ' (client-side comparison: no permission to dry-run)' : '';
       for (const d of report.values) {
-        const spot = locateDeclared(doc, identity, d.path);
+        const spot = spotOf(d.path, 'value');
+        if (spot === undefined) continue;
         const field = formatPath(d.path);
         const leaf = field.split('.').pop() ?? field;
         const by = d.writer === undefined ? '' : ` (set by ${d.writer.manager}${when(d.writer.time)})`;
@@ -73,21 +99,22 @@ export function driftProblems(report: DriftReport, doc: Document, identity: Reso
               ? `cluster lacks ${field}; Git declares ${show(identity.kind, d.path, d.desired)}`
               : `cluster has ${leaf}: ${show(identity.kind, d.path, d.live)}, Git declares ${show(identity.kind, d.path, d.desired)}${by}`;
         out.push({
-          start: spot?.start ?? at(anchor).start,
-          end: spot?.end ?? at(anchor).end,
+          start: spot.start,
+          end: spot.end,
           severity,
           code: 'drift.value',
           message: message + suffix,
           path: d.path,
           ...(isSecretField(identity.kind, d.path) ? {} : { liveValue: d.live }),
-          exact: spot?.exact ?? false,
+          exact: spot.exact,
         });
       }
       for (const h of report.handSet) {
-        const spot = locate(doc, h.path);
+        const spot = spotOf(h.path, 'hand');
+        if (spot === undefined) continue;
         out.push({
-          start: spot?.start ?? at(anchor).start,
-          end: spot?.end ?? at(anchor).end,
+          start: spot.start,
+          end: spot.end,
           severity,
           code: 'drift.set-by-hand',
           message: `${formatPath(h.path)} set in the cluster by ${h.manager}${when(h.time)}, not in Git`,

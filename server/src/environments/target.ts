@@ -1,10 +1,10 @@
-import type { ResourceIdentity } from '../manifests/identity';
+import type { Environment } from './model';
 
 /** Which cluster (kubeconfig + context) and namespace a document is compared with. */
 export interface Target {
   kubeconfigPath: string | undefined;
   context: string | undefined;
-  /** The document's own namespace; undefined means the context's default namespace (or cluster-scoped). */
+  /** The default namespace; undefined means the document's own, else the context's default. */
   namespace: string | undefined;
 }
 
@@ -14,11 +14,23 @@ export interface TargetSettings {
 }
 
 /**
- * The one place that decides where a document lives. Until environments exist it is the
- * configured (or current) kubeconfig context and the document's namespace.
+ * Where a document is compared: each environment whose render uses the file (its objects as
+ * that environment renders them, in its cluster and namespace), or — for a file no environment
+ * renders — the document as written, in the configured (or current) kubeconfig context.
  */
-export function targetFor(_path: string | undefined, identity: ResourceIdentity, settings: TargetSettings): Target {
-  return { kubeconfigPath: settings.kubeconfigPath, context: settings.context, namespace: identity.namespace };
+export type DocumentTarget = { kind: 'environments'; uses: { environment: Environment; target: Target }[] } | { kind: 'file'; target: Target };
+
+/** The one place that decides where a document lives. */
+export function targetFor(path: string | undefined, settings: TargetSettings, environmentsUsing: (path: string) => readonly Environment[]): DocumentTarget {
+  const environments = path === undefined ? [] : environmentsUsing(path);
+  if (environments.length === 0) return { kind: 'file', target: { kubeconfigPath: settings.kubeconfigPath, context: settings.context, namespace: undefined } };
+  return {
+    kind: 'environments',
+    uses: environments.map((environment) => ({
+      environment,
+      target: { kubeconfigPath: settings.kubeconfigPath, context: environment.target.context ?? settings.context, namespace: environment.target.namespace },
+    })),
+  };
 }
 
 /** A stable key for a cluster target, for caches and status. */

@@ -41,15 +41,21 @@ export function registerDriftFeatures(
   connection.onCodeLens((params) =>
     (drift()?.entries(params.textDocument.uri) ?? []).map((e) => ({
       range: { start: e.range.start, end: e.range.start },
-      command: { title: e.summary, command: Commands.showClusterDiff, arguments: [{ uri: params.textDocument.uri, line: e.range.start.line } satisfies ClusterDiffParams] },
+      command: {
+        title: e.summary,
+        command: Commands.showClusterDiff,
+        arguments: [{ uri: params.textDocument.uri, line: e.range.start.line, ...(e.environment !== undefined ? { environment: e.environment } : {}) } satisfies ClusterDiffParams],
+      },
     })),
   );
 
   connection.onRequest(ClusterDiffRequest, (params: ClusterDiffParams): ClusterDiffResult => {
-    const entry = drift()?.entries(params.uri).find((e) => e.range.start.line <= params.line && params.line <= e.range.end.line);
+    const here = (drift()?.entries(params.uri) ?? []).filter((e) => e.range.start.line <= params.line && params.line <= e.range.end.line && (params.environment === undefined || e.environment === params.environment));
+    // A base several environments render: without a named one, the one that drifted is what the user is after.
+    const entry = here.find((e) => e.report.state === 'drifted') ?? here[0];
     if (entry === undefined) return { ok: false, message: 'no drift information for this resource yet (is the cluster reachable?)' };
     const report = entry.report;
-    const title = `${entry.identity.kind}/${entry.identity.name ?? ''}: cluster ↔ after applying Git`;
+    const title = `${entry.environment !== undefined ? `${entry.environment}: ` : ''}${entry.identity.kind}/${entry.identity.name ?? ''}: cluster ↔ after applying Git`;
     if (report.state === 'in-sync' || report.state === 'drifted') {
       return { ok: true, title, live: stringify(manifestOrder(maskObject(normalize(report.live)))), predicted: stringify(manifestOrder(maskObject(normalize(report.predicted)))) };
     }

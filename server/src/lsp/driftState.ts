@@ -1,5 +1,9 @@
 import type { Connection } from 'vscode-languageserver/node';
-import type { ClusterSession } from '../cluster/session';
+import { fileURLToPath } from 'node:url';
+import { ClusterSession } from '../cluster/session';
+import { targetFor } from '../environments/target';
+import { environmentDrift } from './environmentDrift';
+import type { EnvironmentRenders } from './environmentRenders';
 import type { Finding } from '../check/problem';
 import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
 import type { IgnoreRule } from '../drift/ignore';
@@ -27,6 +31,8 @@ export interface DriftEntry {
   identity: ResourceIdentity;
   report: DriftReport;
   summary: string;
+  /** The environment whose rendered object this is; undefined for a file no environment renders. */
+  environment?: string;
 }
 
 interface UriDrift {
@@ -41,6 +47,8 @@ interface UriDrift {
  */
 export class DriftState {
   private engine: Promise<DriftEngine | undefined> | undefined;
+  /** Engines for environments whose context is not the workspace's. */
+  private readonly contextEngines = new Map<string, { session: ClusterSession; engine: Promise<DriftEngine | undefined> }>();
   private engineSession: ClusterSession | undefined;
   private readonly results = new Map<string, UriDrift>();
   private readonly queue: ValidationQueue;
@@ -54,6 +62,9 @@ export class DriftState {
     private readonly ignoreRules: () => Promise<IgnoreRule[]>,
     /** Told after each run whether the cluster answered, so the status follows outages. */
     private readonly reachability: (error: ClusterError | undefined) => void = () => undefined,
+    /** The workspace's environments; files they render get drift per environment. */
+    private readonly environments: EnvironmentRenders | undefined = undefined,
+    private readonly cacheDir: string | undefined = undefined,
   ) {
     this.queue = new ValidationQueue((uri) => this.compute(uri), (uri, e) => connection.console.error(`drift of ${uri} failed: ${String(e)}`));
   }
@@ -88,7 +99,49 @@ export class DriftState {
     void this.engine?.then((e) => e?.dispose());
     this.engine = undefined;
     this.engineSession = undefined;
+    for (const other of this.contextEngines.values()) {
+      void other.engine.then((e) => e?.dispose());
+      other.session.dispose();
+    }
+    this.contextEngines.clear();
     this.results.clear();
+  }
+
+  /** Open documents with drift results, to re-check when renders change. */
+  get uris(): string[] {
+    return [...this.results.keys()];
+  }
+
+  /** A change in the cluster re-checks the open documents that declare that object. */
+  private watch(engine: DriftEngine): void {
+    engine.live?.onChange((info, object) => {
+      for (const [uri, drift] of this.results) {
+        if (drift.entries.some((e) => e.identity.kind === info.kind && e.identity.group === info.group && e.identity.name === object.metadata?.name)) this.queue.request(uri);
+      }
+    });
+  }
+
+  /** The engine for an environment's context: the workspace's own when it is the same context. */
+  private async engineFor(context: string | undefined): Promise<DriftEngine | undefined> {
+    const session = this.session();
+    if (session === undefined) return undefined;
+    if (context === undefined || context === session.target.context || context === session.contextName) return this.currentEngine();
+    let other = this.contextEngines.get(context);
+    if (other === undefined) {
+      const s = this.settings();
+      const created = new ClusterSession({ ...(s.cluster.kubeconfig !== undefined ? { kubeconfigPath: s.cluster.kubeconfig } : {}), context }, this.cacheDir);
+      const engine = DriftEngine.forSession(created, { manualManagers: s.drift.manualManagers }).then((r) => {
+        if (!r.ok) {
+          this.contextEngines.delete(context);
+          return undefined;
+        }
+        this.watch(r.value);
+        return r.value;
+      });
+      other = { session: created, engine };
+      this.contextEngines.set(context, other);
+    }
+    return other.engine;
   }
 
   private async currentEngine(): Promise<DriftEngine | undefined> {
@@ -104,28 +157,47 @@ export class DriftState {
         this.engine = undefined;
         return undefined;
       }
-      // A change in the cluster re-checks the open documents that declare that object.
-      r.value.live?.onChange((info, object) => {
-        for (const [uri, drift] of this.results) {
-          if (drift.entries.some((e) => e.identity.kind === info.kind && e.identity.group === info.group && e.identity.name === object.metadata?.name)) this.queue.request(uri);
-        }
-      });
+      this.watch(r.value);
       return r.value;
     });
     return this.engine;
   }
 
   private async compute(uri: string): Promise<void> {
-    // Without a cluster there is nothing to compare: do not even look at the text.
     const engine = this.session() === undefined ? undefined : await this.currentEngine();
-    const current = engine === undefined ? undefined : this.file(uri);
-    if (engine === undefined || current === undefined || !current.eligible) {
+    // Without a cluster there is nothing to compare, except environments' renders (validated as rendered).
+    const current = engine === undefined && this.environments === undefined ? undefined : this.file(uri);
+    if (current === undefined) {
       if (this.results.delete(uri)) this.publish(uri);
       return;
     }
     const { file, version } = current;
     const severity = this.settings().drift.severity;
-    const rules = await this.ignoreRules();
+    const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+    await this.environments?.ready();
+    const s = this.settings();
+    const target = targetFor(path, { kubeconfigPath: s.cluster.kubeconfig, context: s.cluster.context }, (p) => this.environments?.using(p) ?? []);
+    if (target.kind === 'file' && (engine === undefined || !current.eligible)) {
+      if (this.results.delete(uri)) this.publish(uri);
+      return;
+    }
+    const rules = engine === undefined ? [] : await this.ignoreRules();
+    if (target.kind === 'environments' && path !== undefined && this.environments !== undefined) {
+      // Patches and kustomizations too: what they declare is drift of the objects they shape.
+      const environments = this.environments;
+      const perEnvironment = await Promise.all(
+        target.uses.map(async ({ environment }) => {
+          const other = engine === undefined ? undefined : await this.engineFor(environment.target.context);
+          const render = await environments.render(environment);
+          return environmentDrift({ path, file, environment, render, engine: other, validate: (o) => environments.validate(o), rules, severity });
+        }),
+      );
+      const latest = this.file(uri);
+      if (latest === undefined || latest.version !== version) return;
+      this.finish(uri, version, perEnvironment.flat());
+      return;
+    }
+    if (engine === undefined) return;
     const documents = file.documents.filter((d) => d.identity?.name !== undefined && d.syntax.every((p) => p.severity !== 'error'));
     const computed = await Promise.all(
       documents.map(async (d) => {
@@ -158,10 +230,14 @@ export class DriftState {
     );
     const latest = this.file(uri);
     if (latest === undefined || latest.version !== version) return;
-    const done = computed.filter((c) => c !== undefined);
-    const down = done.map((c) => c.entry.report).find((r) => r.state === 'unavailable' && (r.error.kind === 'unreachable' || r.error.kind === 'timeout' || r.error.kind === 'unauthorized'));
-    if (done.length > 0) this.reachability(down?.state === 'unavailable' ? down.error : undefined);
-    this.results.set(uri, { version, findings: done.flatMap((c) => c.findings), entries: done.map((c) => c.entry) });
+    this.finish(uri, version, computed.filter((c) => c !== undefined));
+  }
+
+  private finish(uri: string, version: number, done: { entry?: DriftEntry; findings: Finding[] }[]): void {
+    const entries = done.flatMap((c) => (c.entry === undefined ? [] : [c.entry]));
+    const down = entries.map((e) => e.report).find((r) => r.state === 'unavailable' && (r.error.kind === 'unreachable' || r.error.kind === 'timeout' || r.error.kind === 'unauthorized'));
+    if (entries.length > 0) this.reachability(down?.state === 'unavailable' ? down.error : undefined);
+    this.results.set(uri, { version, findings: done.flatMap((c) => c.findings), entries });
     this.publish(uri);
     this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }

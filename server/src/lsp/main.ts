@@ -26,6 +26,7 @@ import { CONFIG_FILE, registerDriftFeatures } from './driftFeatures';
 import { GitOpsIgnoreCache } from '../drift/gitopsIgnore';
 import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
 import { DriftState } from './driftState';
+import { EnvironmentRenders } from './environmentRenders';
 import { registerEnvironments } from './environments';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
@@ -52,6 +53,11 @@ let initOptions: InitializationOptions = {};
 let drift: DriftState | undefined;
 let settingsLoaded = false;
 const validationResults = new Map<string, { version: number; findings: Finding[] }>();
+/** Environments' renders with field origins: drift of the files they read is per environment. */
+const renders = new EnvironmentRenders(() => workspaceFolders[0], () => initOptions.trusted !== false, (m) => connection.console.info(m), () => schemas);
+renders.onDidChange(() => {
+  for (const d of documents.all()) drift?.request(d.uri);
+});
 
 function describeError(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -70,7 +76,7 @@ function schemaResolver(): SchemaResolver | undefined {
       cluster = new ClusterState(connection, schemas, bundled, revalidateAll, initOptions.cacheDir);
       // Configured once the client's settings are in (onInitialized); until then, bundled schemas only.
       if (settingsLoaded) cluster.configure(settings, initOptions.trusted !== false);
-      drift = new DriftState(connection, driftInput, () => settings, () => cluster?.session, publish, workspaceIgnoreRules, (error) => cluster?.noteReachability(error));
+      drift = new DriftState(connection, driftInput, () => settings, () => cluster?.session, publish, workspaceIgnoreRules, (error) => cluster?.noteReachability(error), renders, initOptions.cacheDir);
     } catch (error: unknown) {
       schemaError = describeError(error);
       connection.console.error(`schemas unavailable, only YAML syntax is checked: ${schemaError}`);
@@ -173,7 +179,7 @@ connection.onInitialize((params): InitializeResult => {
   workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => pathOf(f.uri) ?? []);
   return {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       completionProvider: { triggerCharacters: [':', ' '] },
       hoverProvider: true,
       documentSymbolProvider: true,
@@ -206,6 +212,11 @@ connection.onDidChangeConfiguration(() => {
 });
 
 connection.onDidChangeWatchedFiles((params) => {
+  // Open documents tell us by didSave; these are changes made outside the editor.
+  for (const c of params.changes) {
+    const path = pathOf(c.uri);
+    if (path !== undefined && documents.get(c.uri) === undefined) renders.changed(path).catch((error: unknown) => connection.console.warn(`environments: ${describeError(error)}`));
+  }
   const changed = params.changes.filter((c) => isKustomizationFile(c.uri));
   if (changed.length === 0) return;
   Promise.all(
@@ -248,6 +259,10 @@ registerDriftFeatures(connection, documents, () => drift, () => cluster?.session
 
 documents.onDidOpen((event) => queue.request(event.document.uri));
 documents.onDidChangeContent((event) => queue.request(event.document.uri));
+documents.onDidSave((event) => {
+  const path = pathOf(event.document.uri);
+  if (path !== undefined) renders.changed(path).catch((error: unknown) => connection.console.warn(`environments: ${describeError(error)}`));
+});
 documents.onDidClose((event) => {
   const uri = event.document.uri;
   queue.cancel(uri);

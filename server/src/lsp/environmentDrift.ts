@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import type { Finding, Severity } from '../check/problem';
+import { withoutIgnored, type DriftEngine } from '../drift/engine';
+import { anchorOf, driftProblemsAt, driftSummary } from '../drift/findings';
+import type { IgnoreRule } from '../drift/ignore';
+import { locate } from '../drift/sourceMap';
+import type { Environment } from '../environments/model';
+import type { MappedObject, MappedRender } from '../environments/renderMap';
+import type { OriginVia } from '../kustomize/fieldOrigin';
+import type { ManifestFile } from '../manifests/parse';
+import type { KubeObject } from '../cluster/http';
+import type { RenderedProblem } from '../environments/renderedValidation';
+import type { DriftData, DriftEntry } from './driftState';
+
+export interface EnvironmentDriftInput {
+  /** The open file, and its current parse (it may differ from what was rendered until saved). */
+  path: string;
+  file: ManifestFile;
+  environment: Environment;
+  render: MappedRender;
+  /** Undefined without a cluster: then only the rendered objects' validation is reported. */
+  engine: DriftEngine | undefined;
+  /** Schema problems of an object as rendered. */
+  validate: (object: KubeObject) => RenderedProblem[];
+  rules: readonly IgnoreRule[];
+  severity: Severity;
+}
+
+/** Origins whose YAML value is the field's value, so "take the cluster's value" can write it there. */
+const VALUE_ORIGINS: ReadonlySet<OriginVia> = new Set(['resource', 'strategic-merge', 'json6902']);
+
+/**
+ * Drift of an environment's rendered objects that this file shapes, each finding in this file
+ * only when this file declares the field, labelled with the environment's name.
+ */
+export async function environmentDrift(input: EnvironmentDriftInput): Promise<{ entry?: DriftEntry; findings: Finding[] }[]> {
+  const { file, environment, render } = input;
+  if (!render.ok) return [];
+  const path = resolve(input.path);
+  const shaped = render.objects.filter((o) => o.origins.files.has(path));
+  return Promise.all(
+    shaped.map(async (o) => {
+      const drift = await objectDrift(input, path, file, environment, o);
+      return { ...drift, findings: [...renderedFindings(input, path, o), ...drift.findings] };
+    }),
+  );
+}
+
+/**
+ * Schema errors of the rendered object in fields this file sets through a JSON 6902 patch, a
+ * transformer or a generator. Resource files and strategic-merge patches are validated as files
+ * already; these values are only checked once rendered.
+ */
+function renderedFindings(input: EnvironmentDriftInput, path: string, mapped: MappedObject): Finding[] {
+  const out: Finding[] = [];
+  for (const problem of input.validate(mapped.object)) {
+    const origin = mapped.origins.originOf(problem.path);
+    if (origin === undefined || origin.file !== path || origin.via === 'resource' || origin.via === 'strategic-merge') continue;
+    const doc = input.file.documents[origin.document];
+    const spot = doc === undefined ? undefined : locate(doc.doc, origin.path);
+    if (doc === undefined || spot === undefined) continue;
+    out.push({ range: input.file.lines.rangeOf(doc.base + spot.start, doc.base + spot.end), severity: problem.severity, code: problem.code, message: `${input.environment.name}: ${problem.message} (as rendered)` });
+  }
+  return out;
+}
+
+async function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject): Promise<{ entry?: DriftEntry; findings: Finding[] }> {
+  const { identity, object, origins } = mapped;
+  if (input.engine === undefined) return { findings: [] };
+  const report = withoutIgnored(await input.engine.compare(identity, object), input.rules, identity);
+  const source = origins.source?.file === path ? file.documents[origins.source.document] : undefined;
+  const anchorNode = source === undefined ? null : anchorOf(source.doc);
+  const anchor = source === undefined ? undefined : { start: source.base + (anchorNode?.range?.[0] ?? 0), end: source.base + (anchorNode?.range?.[1] ?? 0) };
+  const problems = driftProblemsAt(report, identity, input.severity, {
+    anchor,
+    field: (fieldPath) => {
+      const origin = origins.originOf(fieldPath);
+      if (origin === undefined) return undefined;
+      if (origin.file !== path) return 'elsewhere';
+      const doc = file.documents[origin.document];
+      const spot = doc === undefined ? undefined : locate(doc.doc, origin.path);
+      if (doc === undefined || spot === undefined) return undefined;
+      return { ...spot, start: doc.base + spot.start, end: doc.base + spot.end, exact: spot.exact && origin.exact && VALUE_ORIGINS.has(origin.via) };
+    },
+  });
+  const namespace = report.state === 'drifted' || report.state === 'in-sync' || report.state === 'not-in-cluster' ? report.namespace : identity.namespace;
+  const findings: Finding[] = problems.map((p) => ({
+    range: file.lines.rangeOf(p.start, p.end),
+    severity: p.severity,
+    code: p.code,
+    message: `${environment.name}: ${p.message}`,
+    data: {
+      kind: identity.kind,
+      name: identity.name ?? '',
+      namespace,
+      path: p.path,
+      exact: p.exact,
+      ...(p.liveValue !== undefined ? { liveValue: p.liveValue } : {}),
+    } satisfies DriftData,
+  }));
+  const lensDoc = source ?? file.documents[origins.documentsIn(path)[0] ?? 0] ?? file.documents[0];
+  const [start = 0, , end = start] = lensDoc?.doc.range ?? [];
+  const base = lensDoc?.base ?? 0;
+  const summary = driftSummary(report);
+  return { entry: { range: file.lines.rangeOf(base + start, base + end), identity, report, summary: `${environment.name}: ${summary}`, environment: environment.name }, findings };
+}
