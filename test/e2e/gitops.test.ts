@@ -16,8 +16,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { type Cluster, startCluster } from '../cluster/harness';
 import { applyAsFlux, kubectlFor, seedExampleDrift } from '../cluster/seed';
-import { makeScratchDir } from './codeServer';
-import { ARTIFACTS, ensureEditorTools, ensureVsix, freshWorkspace, setup } from './setup';
+import { gitWorkspace } from './gitWorkspace';
+import { ARTIFACTS, ensureEditorTools, ensureVsix, setup } from './setup';
 import { eventually, openWorkbench, quickOpen, renderedLines, type Workbench } from './workbench';
 
 /** What descriptions() reads of a row in the page (the DOM types are not in this tsconfig). */
@@ -27,26 +27,6 @@ interface RowElement {
 
 const COMMIT_MESSAGE = 'dev: scale shop-web to 2 (e2e)';
 const DEV_PATCH = 'apps/shop/overlays/dev/replicas.yaml';
-
-/** A git repository of examples/ with a bare repository as `origin`, `main` pushed and tracked. */
-function gitWorkspace(): { workspace: string; remote: string } {
-  const workspace = freshWorkspace('plumbline-e2e-gitops-');
-  const remote = join(makeScratchDir('plumbline-e2e-remote-').path, 'shop.git');
-  // No Flux controller runs in the bench cluster: dev is applied directly (an override .plumbline.yaml documents).
-  const config = join(workspace, '.plumbline.yaml');
-  writeFileSync(config, readFileSync(config, 'utf8').replace('environments:\n', 'environments:\n  - name: dev\n    delivery: direct\n'));
-  const git = (...args: string[]): string => setup(`git ${args[0] ?? ''}`, 'git', args, workspace);
-  setup('git init --bare', 'git', ['init', '--quiet', '--bare', '-b', 'main', remote]);
-  git('init', '--quiet', '-b', 'main');
-  git('config', 'user.name', 'Plumbline E2E');
-  git('config', 'user.email', 'e2e@plumbline.invalid');
-  git('config', 'commit.gpgsign', 'false');
-  git('add', '-A');
-  git('commit', '--quiet', '-m', 'The shop, dev to prod');
-  git('remote', 'add', 'origin', remote);
-  git('push', '--quiet', '-u', 'origin', 'main');
-  return { workspace, remote };
-}
 
 describe('editor tier: the GitOps sidebar against the bench cluster (code-server, Chromium)', () => {
   let cluster: Cluster | undefined;
