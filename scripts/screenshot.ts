@@ -69,7 +69,13 @@ async function main(): Promise<void> {
     writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 
     step('opening VS Code for the web');
-    wb = await openWorkbench({ workspace, vsix, name: 'screenshot', settings: { 'editor.occurrencesHighlight': 'off', 'editor.selectionHighlight': false } });
+    wb = await openWorkbench({
+      workspace,
+      vsix,
+      name: 'screenshot',
+      // No word highlights under the cursor; a fixed title (the workspace is a temp folder with a random name).
+      settings: { 'editor.occurrencesHighlight': 'off', 'editor.selectionHighlight': false, 'window.title': 'examples' },
+    });
     const w = wb;
     const p = w.page;
     await p.setViewportSize(VIEWPORT);
