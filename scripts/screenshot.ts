@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { type Cluster, startCluster } from '../test/cluster/harness';
-import { applyAsFlux, kubectlFor, seedExampleDrift } from '../test/cluster/seed';
+import { applyAsFlux, seedExampleDrift } from '../test/cluster/seed';
 import { gitWorkspace } from '../test/e2e/gitWorkspace';
 import { ensureEditorTools, ensureVsix } from '../test/e2e/setup';
 import { eventually, openWorkbench, problemRow, quickOpen, type Workbench } from '../test/e2e/workbench';
@@ -59,11 +59,8 @@ async function main(): Promise<void> {
   try {
     step('starting the bench cluster and seeding drift as `npm start` does');
     cluster = await startCluster();
-    seedExampleDrift(cluster.kubeconfigPath, workspace);
+    seedExampleDrift(cluster.kubeconfigPath, workspace, { setEnvByHand: true });
     applyAsFlux(cluster.kubeconfigPath, join(workspace, 'apps', 'shop', 'overlays', 'staging'));
-    // Also a hand-set env var in dev, so the base file (which dev builds from) shows drift at a field
-    // it does not declare; dev's replicas drift lands on the overlay's patch, opened alongside.
-    kubectlFor(cluster.kubeconfigPath)(['set', 'env', '-n', 'shop-dev', 'deployment/shop-web', 'DEBUG=true']);
     mkdirSync(join(workspace, '.vscode'));
     const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath, 'plumbline.cluster.context': cluster.adminContext };
     writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   if (has('go')) {
     step('starting the bench cluster (the first run builds kube-apiserver from Go modules: minutes)');
     cluster = await startCluster();
-    seedExampleDrift(cluster.kubeconfigPath, EXAMPLES);
+    seedExampleDrift(cluster.kubeconfigPath, EXAMPLES, { setEnvByHand: true });
     process.stderr.write(`  cluster ${cluster.server} (Kubernetes ${cluster.version}); in another shell:\n  export KUBECONFIG=${cluster.kubeconfigPath}\n`);
   } else {
     process.stderr.write('  Go is not installed: no bench cluster; drift needs a cluster (set plumbline.cluster.kubeconfig).\n');
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     execFileSync('bash', [join(REPO, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });
     editor = await startCodeServer({ workspace: EXAMPLES, settings, ...(cluster !== undefined ? { env: { KUBECONFIG: cluster.kubeconfigPath } } : {}) });
     const url = workbenchUrl(editor, EXAMPLES, [['extensionDevelopmentPath', remoteUri(editor.authority, REPO)]]);
-    process.stdout.write(`\nPlumbline is running in VS Code for the web. Open:\n\n  ${url}\n\nOpen apps/shop/base/deployment.yaml to see drift, infrastructure/broken.yaml for a YAML error.\nCtrl-C stops the editor and the cluster.\n`);
+    process.stdout.write(`\nPlumbline is running in VS Code for the web. Open:\n\n  ${url}\n\nOpen apps/shop/overlays/dev/replicas.yaml and apps/shop/base/deployment.yaml to see drift, infrastructure/broken.yaml for a YAML error.\nCtrl-C stops the editor and the cluster.\n`);
   }
 
   const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -17,14 +17,12 @@ export function applyAsFlux(kubeconfigPath: string, folder: string, namespace?: 
 
 /**
  * The drift `npm start` shows: the dev environment applied as Flux would, then scaled to 3 by
- * hand (the tree shows dev drifted); the base on its own in the default namespace, scaled and
- * given an env var by hand (opening base/deployment.yaml shows drift at the field).
+ * hand (the tree shows dev drifted; dev's replicas patch shows the value). With `setEnvByHand`,
+ * also an env var set by hand in dev, so the base file dev builds from shows a field set by hand.
  */
-export function seedExampleDrift(kubeconfigPath: string, examples: string): void {
+export function seedExampleDrift(kubeconfigPath: string, examples: string, options: { setEnvByHand?: boolean } = {}): void {
   const kubectl = kubectlFor(kubeconfigPath);
   applyAsFlux(kubeconfigPath, join(examples, 'apps', 'shop', 'overlays', 'dev'));
   kubectl(['scale', '-n', 'shop-dev', 'deployment/shop-web', '--replicas=3']);
-  applyAsFlux(kubeconfigPath, join(examples, 'apps', 'shop', 'base'), 'default');
-  kubectl(['scale', '-n', 'default', 'deployment/shop-web', '--replicas=3']);
-  kubectl(['set', 'env', '-n', 'default', 'deployment/shop-web', 'DEBUG=true']);
+  if (options.setEnvByHand === true) kubectl(['set', 'env', '-n', 'shop-dev', 'deployment/shop-web', 'DEBUG=true']);
 }

@@ -4,8 +4,8 @@
 //
 // The workspace is a copy of examples/ made a git repository (pushed to the bare remote), pointed
 // at the bench cluster through its workspace settings (plumbline.cluster.*). The cluster is seeded
-// as `npm start` seeds it (test/cluster/seed.ts): dev applied as Flux would, then scaled by hand;
-// the base alone in the default namespace, changed by hand; staging applied untouched; prod not
+// as `npm start` seeds it (test/cluster/seed.ts): dev applied as Flux would, then scaled by hand
+// (without the env var `npm start` also sets, so a sync leaves dev in sync); staging applied untouched; prod not
 // applied. The cluster runs no Flux controller, so the workspace's .plumbline.yaml delivers dev by
 // direct server-side apply (the Flux and Argo CD paths are the cluster tier's, converge.test.ts).
 // Run: node --import tsx --test test/e2e/gitops.test.ts. Screenshots: test-results/e2e/gitops-*.png.
