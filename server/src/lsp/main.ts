@@ -10,7 +10,7 @@ import {
 } from 'vscode-languageserver/node';
 import { readFile } from 'node:fs/promises';
 import { checkFile, sizeFinding } from '../check/checkFile';
-import { declarations, duplicateFindings } from '../check/duplicates';
+import { fileDuplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
@@ -127,7 +127,7 @@ function validate(uri: string): Promise<void> {
     const file = parsed(uri);
     findings = file === undefined ? [] : checkFile(file, { role, schemas: schemaResolver(), unknownKind: settings.unknownKinds });
     if (file !== undefined) cluster?.noteFile(file);
-    if (file !== undefined && role.kind === 'manifests') findings.push(...(duplicateFindings(declarations(uri, file)).get(uri) ?? []));
+    if (file !== undefined && role.kind === 'manifests') findings.push(...fileDuplicateFindings(uri, file));
   }
   // A newer version arrived while we worked: its own run will publish.
   if (documents.get(uri)?.version !== version) return Promise.resolve();

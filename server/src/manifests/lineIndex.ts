@@ -123,6 +123,11 @@ export class PieceLineIndex implements Lines {
   rangeOf(start: number, end: number): Range {
     return { start: this.positionAt(start), end: this.positionAt(end) };
   }
+
+  /** The line piece `index` starts on; the line count for one past the last piece. */
+  firstLineOf(index: number): number {
+    return this.firstLines[index] ?? this.lineCount;
+  }
 }
 
 /** Index of the last element <= value in an ascending array (0 when none is). */

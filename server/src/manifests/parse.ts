@@ -52,6 +52,8 @@ export interface ParsedDocument {
 export interface ParsedChunk {
   readonly text: string;
   readonly documents: readonly ParsedDocument[];
+  /** Offsets of the chunk's line starts, relative to it (0 first). */
+  readonly lineStarts: readonly number[];
 }
 
 /** A parsed chunk where it sits in one file version. */
@@ -68,12 +70,29 @@ export interface ManifestDocument extends ParsedDocument {
   readonly index: number;
 }
 
+/**
+ * How a file version differs from the one parsed before it: chunks `[from, oldTo)` of
+ * `previous` became chunks `[from, newTo)`; those before are the same, at the same place, and
+ * those after are the same parses shifted by the same offset (and lines). Per-file results can
+ * be carried over from `previous` for everything outside the span.
+ */
+export interface FileEdit {
+  readonly previous: ManifestFile;
+  readonly from: number;
+  readonly oldTo: number;
+  readonly newTo: number;
+}
+
 export interface ManifestFile {
   readonly text: string;
   readonly lines: Lines;
   readonly documents: readonly ManifestDocument[];
   /** The chunks the documents come from, in order; per-chunk results can be cached on `parsed`. */
   readonly chunks: readonly PlacedChunk[];
+  /** Set when this version was re-parsed around an edit of the previous one. */
+  readonly edit?: FileEdit;
+  /** The line of chunk `index`'s start (the line count for `chunks.length`). */
+  firstLineOf(index: number): number;
 }
 
 /**
@@ -197,6 +216,7 @@ export function parseChunk(text: string): ParsedChunk {
     const end = Math.min(lineEnd === -1 ? text.length : lineEnd, deepAt + 200);
     return {
       text,
+      lineStarts: lineStartsOf(text),
       documents: [{ doc: emptyDocument(), identity: undefined, syntax: [{ start: deepAt, end, severity: 'error', code: 'yaml.RESOURCE_EXHAUSTION', message: `not parsed: this document nests more than ${MAX_NESTING} levels deep here` }] }],
     };
   }
@@ -207,6 +227,7 @@ export function parseChunk(text: string): ParsedChunk {
   const forbidden = forbiddenCharacters(text);
   return {
     text,
+    lineStarts: lineStartsOf(text),
     documents: list.map((doc, i) => ({
       doc,
       identity: doc.errors.length === 0 ? identityOf(doc) : safeIdentity(doc),
@@ -235,18 +256,20 @@ function safeIdentity(doc: Document.Parsed): ResourceIdentity | undefined {
  */
 export class ManifestParser {
   private cache = new Map<string, ParsedChunk>();
-  private last: ManifestFile | undefined;
+  private last: ParsedFile | undefined;
 
   parse(text: string, changed?: TextWindow): ManifestFile {
     const last = this.last;
     // Should parsing throw, the next call must not take a window relative to a text never parsed.
     this.last = undefined;
     const file = last !== undefined && changed !== undefined ? this.reparse(last, text, changed) : this.parseAll(text);
+    // One step back is all an edit needs: a chain of edits would keep every version alive.
+    last?.forgetEdit();
     this.last = file;
     return file;
   }
 
-  private parseAll(text: string): ManifestFile {
+  private parseAll(text: string): ParsedFile {
     const next = new Map<string, ParsedChunk>();
     const chunks: PlacedChunk[] = [];
     for (const chunk of splitDocuments(text)) {
@@ -264,7 +287,7 @@ export class ManifestParser {
    * at a boundary moves it), and shifts the rest. Text outside the window is unchanged, so the
    * chunks outside that margin keep their parse and their cut points.
    */
-  private reparse(last: ManifestFile, text: string, changed: TextWindow): ManifestFile {
+  private reparse(last: ManifestFile, text: string, changed: TextWindow): ParsedFile {
     const old = last.chunks;
     const delta = text.length - last.text.length;
     if (changed.end - changed.start - delta !== changed.oldEnd - changed.start || old.length === 0) return this.parseAll(text);
@@ -294,35 +317,39 @@ export class ManifestParser {
     // The cache keys chunks by text for the full path; keep it to what this version uses.
     for (const c of old.slice(first, last1 + 1)) this.cache.delete(c.parsed.text);
     for (const c of fresh) this.cache.set(c.parsed.text, c.parsed);
-    return new ParsedFile(text, chunks);
+    return new ParsedFile(text, chunks, { previous: last, from: first, oldTo: last1 + 1, newTo: first + fresh.length });
   }
-}
-
-/** Line starts of each parsed chunk, relative to it; shared by every version that contains it. */
-const chunkLineStarts = new WeakMap<ParsedChunk, number[]>();
-
-function linePiece(chunk: PlacedChunk): LinePiece {
-  let lineStarts = chunkLineStarts.get(chunk.parsed);
-  if (lineStarts === undefined) {
-    lineStarts = lineStartsOf(chunk.parsed.text);
-    chunkLineStarts.set(chunk.parsed, lineStarts);
-  }
-  return { start: chunk.start, length: chunk.parsed.text.length, lineStarts };
 }
 
 /** A file version; its line index and document list are built on first use, from the chunks. */
 class ParsedFile implements ManifestFile {
-  private lineIndex: Lines | undefined;
+  private lineIndex: PieceLineIndex | undefined;
   private documentList: ManifestDocument[] | undefined;
 
   constructor(
     readonly text: string,
     readonly chunks: readonly PlacedChunk[],
+    private editOf?: FileEdit,
   ) {}
 
-  get lines(): Lines {
-    this.lineIndex ??= new PieceLineIndex(this.text.length, this.chunks.map(linePiece));
+  get edit(): FileEdit | undefined {
+    return this.editOf;
+  }
+
+  forgetEdit(): void {
+    this.editOf = undefined;
+  }
+
+  get lines(): PieceLineIndex {
+    this.lineIndex ??= new PieceLineIndex(
+      this.text.length,
+      this.chunks.map((c): LinePiece => ({ start: c.start, length: c.parsed.text.length, lineStarts: c.parsed.lineStarts })),
+    );
     return this.lineIndex;
+  }
+
+  firstLineOf(index: number): number {
+    return this.lines.firstLineOf(index);
   }
 
   get documents(): readonly ManifestDocument[] {
