@@ -3,6 +3,7 @@ import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
 import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
 import { splitDocuments, type DocumentChunk } from './split';
+import type { TextSource } from './blockText';
 import type { TextWindow } from './textWindow';
 
 // Messages without code frames (we show ranges instead); duplicate keys are errors, as kubectl treats them.
@@ -258,7 +259,8 @@ export class ManifestParser {
   private cache = new Map<string, ParsedChunk>();
   private last: ParsedFile | undefined;
 
-  parse(text: string, changed?: TextWindow): ManifestFile {
+  /** `text` may be a TextSource: after an edit only the text around it is read, not joined whole. */
+  parse(text: string | TextSource, changed?: TextWindow): ManifestFile {
     const last = this.last;
     // Should parsing throw, the next call must not take a window relative to a text never parsed.
     this.last = undefined;
@@ -269,7 +271,8 @@ export class ManifestParser {
     return file;
   }
 
-  private parseAll(text: string): ParsedFile {
+  private parseAll(source: string | TextSource): ParsedFile {
+    const text = source.toString();
     const next = new Map<string, ParsedChunk>();
     const chunks: PlacedChunk[] = [];
     for (const chunk of splitDocuments(text)) {
@@ -287,9 +290,9 @@ export class ManifestParser {
    * at a boundary moves it), and shifts the rest. Text outside the window is unchanged, so the
    * chunks outside that margin keep their parse and their cut points.
    */
-  private reparse(last: ManifestFile, text: string, changed: TextWindow): ParsedFile {
+  private reparse(last: ParsedFile, text: string | TextSource, changed: TextWindow): ParsedFile {
     const old = last.chunks;
-    const delta = text.length - last.text.length;
+    const delta = text.length - last.length;
     if (changed.end - changed.start - delta !== changed.oldEnd - changed.start || old.length === 0) return this.parseAll(text);
     const chunkAt = (offset: number): number => {
       let low = 0;
@@ -327,10 +330,21 @@ class ParsedFile implements ManifestFile {
   private documentList: ManifestDocument[] | undefined;
 
   constructor(
-    readonly text: string,
+    private source: string | TextSource,
     readonly chunks: readonly PlacedChunk[],
     private editOf?: FileEdit,
   ) {}
+
+  get text(): string {
+    const text = this.source.toString();
+    this.source = text;
+    return text;
+  }
+
+  /** The text's length, without assembling it. */
+  get length(): number {
+    return this.source.length;
+  }
 
   get edit(): FileEdit | undefined {
     return this.editOf;
@@ -342,7 +356,7 @@ class ParsedFile implements ManifestFile {
 
   get lines(): PieceLineIndex {
     this.lineIndex ??= new PieceLineIndex(
-      this.text.length,
+      this.source.length,
       this.chunks.map((c): LinePiece => ({ start: c.start, length: c.parsed.text.length, lineStarts: c.parsed.lineStarts })),
     );
     return this.lineIndex;
