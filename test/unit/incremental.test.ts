@@ -81,6 +81,8 @@ describe('incremental parse', () => {
         file = parser.parse(text, { start: at, oldEnd, end: at + piece.length });
         const fresh = new ManifestParser().parse(text);
         assert.deepEqual(checkFile(file), checkFile(fresh), `run ${run} step ${step}: ${JSON.stringify(text)}`);
+        // The line index too is carried over from the previous version's.
+        assert.deepEqual(shape(file), shape(fresh), `run ${run} step ${step}`);
         assert.deepEqual(fileDuplicateFindings('f.yaml', file), duplicateFindings(declarations('f.yaml', fresh)).get('f.yaml') ?? [], `run ${run} step ${step}`);
       }
     }

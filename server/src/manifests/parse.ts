@@ -320,8 +320,15 @@ export class ManifestParser {
     // The cache keys chunks by text for the full path; keep it to what this version uses.
     for (const c of old.slice(first, last1 + 1)) this.cache.delete(c.parsed.text);
     for (const c of fresh) this.cache.set(c.parsed.text, c.parsed);
-    return new ParsedFile(text, chunks, { previous: last, from: first, oldTo: last1 + 1, newTo: first + fresh.length });
+    const file = new ParsedFile(text, chunks, { previous: last, from: first, oldTo: last1 + 1, newTo: first + fresh.length });
+    // Carried over now, while the previous index is at hand: built later from scratch it costs a pass over every document.
+    if (last.hasLines) file.carryLines();
+    return file;
   }
+}
+
+function linePiece(c: PlacedChunk): LinePiece {
+  return { start: c.start, length: c.parsed.text.length, lineStarts: c.parsed.lineStarts };
 }
 
 /** A file version; its line index and document list are built on first use, from the chunks. */
@@ -355,11 +362,23 @@ class ParsedFile implements ManifestFile {
   }
 
   get lines(): PieceLineIndex {
-    this.lineIndex ??= new PieceLineIndex(
-      this.source.length,
-      this.chunks.map((c): LinePiece => ({ start: c.start, length: c.parsed.text.length, lineStarts: c.parsed.lineStarts })),
-    );
+    if (this.lineIndex === undefined) {
+      const edit = this.editOf;
+      const before = edit?.previous instanceof ParsedFile ? edit.previous.lineIndex : undefined;
+      this.lineIndex =
+        edit !== undefined && before !== undefined
+          ? before.with(this.source.length, edit.from, edit.oldTo, this.chunks.slice(edit.from, edit.newTo).map(linePiece))
+          : PieceLineIndex.of(this.source.length, this.chunks.map(linePiece));
+    }
     return this.lineIndex;
+  }
+
+  get hasLines(): boolean {
+    return this.lineIndex !== undefined;
+  }
+
+  carryLines(): void {
+    this.lineIndex ??= this.lines;
   }
 
   firstLineOf(index: number): number {
