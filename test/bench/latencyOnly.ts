@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     `${corpus.documents.length} documents, ${(r.fileBytes / 1e6).toFixed(2)} MB: edit p50 ${r.editMedianMs.toFixed(1)} ms, p95 ${r.editP95Ms.toFixed(1)} ms, max ${r.editMaxMs.toFixed(1)} ms, ` +
       `server CPU/edit ${mb(r.serverCpuPerEditMs)} ms, open ${r.openToFirstDiagnosticsMs.toFixed(0)} ms; heap after open ${mb(r.afterOpen?.heapUsedMB)} MB, after edits ${mb(r.afterEdits?.heapUsedMB)} MB, peak RSS ${mb(r.peakRssMB)} MB`,
   );
+  console.log(`each edit (ms): ${r.editMs.map((ms) => ms.toFixed(0)).join(' ')}`);
 }
 
 main().catch((error: unknown) => {
