@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { checkFile } from '../../server/src/check/checkFile';
+import { declarations, duplicateFindings, fileDuplicateFindings } from '../../server/src/check/duplicates';
 import { LineIndex } from '../../server/src/manifests/lineIndex';
 import { ManifestParser, type ManifestFile } from '../../server/src/manifests/parse';
 import { mergeWindows, type TextWindow } from '../../server/src/manifests/textWindow';
@@ -56,6 +58,32 @@ describe('incremental parse', () => {
       for (let o = -1; o <= text.length + 1; o++) assert.deepEqual(incremental.lines.positionAt(o), plain.positionAt(o), `run ${run}: offset ${o}`);
       for (let line = -1; line <= plain.lineCount; line++) {
         for (const character of [0, 3, 100]) assert.equal(incremental.lines.offsetAt({ line, character }), plain.offsetAt({ line, character }), `run ${run}: line ${line}`);
+      }
+    }
+  });
+
+  test('findings and duplicates carried over edit by edit are those of a full check', () => {
+    const next = random(11);
+    // Duplicates, a syntax error and a duplicate key, so there is something to carry over and shift.
+    const start = [BASE, '---\n', cm('a'), '---\n', 'a: [\n', '---\n', 'k: 1\nk: 2\n', '---\n', cm('b')].join('');
+    for (let run = 0; run < 60; run++) {
+      const parser = new ManifestParser();
+      let text = start;
+      let file = parser.parse(text);
+      checkFile(file);
+      fileDuplicateFindings('f.yaml', file);
+      // A string of edits, each checked, as an editor session goes.
+      for (let step = 0; step < 8; step++) {
+        const at = Math.floor(next() * (text.length + 1));
+        const oldEnd = Math.min(text.length, at + Math.floor(next() * (next() < 0.1 ? 200 : 8)));
+        const piece = PIECES[Math.floor(next() * PIECES.length)] ?? '';
+        text = text.slice(0, at) + piece + text.slice(oldEnd);
+        file = parser.parse(text, { start: at, oldEnd, end: at + piece.length });
+        const fresh = new ManifestParser().parse(text);
+        assert.deepEqual(checkFile(file), checkFile(fresh), `run ${run} step ${step}: ${JSON.stringify(text)}`);
+        // The line index too is carried over from the previous version's.
+        assert.deepEqual(shape(file), shape(fresh), `run ${run} step ${step}`);
+        assert.deepEqual(fileDuplicateFindings('f.yaml', file), duplicateFindings(declarations('f.yaml', fresh)).get('f.yaml') ?? [], `run ${run} step ${step}`);
       }
     }
   });

@@ -1,6 +1,6 @@
 import { isMap, type Document, type Node } from 'yaml';
 import type { ResourceIdentity } from '../manifests/identity';
-import type { ManifestFile, ParsedChunk, ParsedDocument } from '../manifests/parse';
+import type { ManifestFile, ParsedChunk, ParsedDocument, PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import type { FileRole } from './fileRole';
@@ -102,7 +102,8 @@ function chunkProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
 /** Whether a chunk looks like an unrendered template, computed once per parsed chunk. */
 const templatedCache = new WeakMap<ParsedChunk, boolean>();
 
-function chunkTemplated(chunk: ParsedChunk): boolean {
+function chunkTemplated(chunk: ParsedChunk | undefined): boolean {
+  if (chunk === undefined) return false;
   let templated = templatedCache.get(chunk);
   if (templated === undefined) {
     templated = looksTemplated(chunk.text);
@@ -116,24 +117,78 @@ export function looksTemplatedFile(file: ManifestFile): boolean {
   return file.chunks.some((c) => chunkTemplated(c.parsed));
 }
 
+/** A file version's findings per chunk, so the next version re-places only the edited chunks'. */
+interface FileChecks {
+  readonly stamp: string;
+  readonly perChunk: readonly (readonly Finding[])[];
+  /** How many chunks look templated (then nothing in the file is checked). */
+  readonly templated: number;
+}
+
+const fileChecks = new WeakMap<ManifestFile, FileChecks>();
+
+function chunkFindings(file: ManifestFile, { start, parsed }: PlacedChunk, options: CheckOptions, stamp: string): readonly Finding[] {
+  let cached = chunkCache.get(parsed);
+  if (cached === undefined || cached.stamp !== stamp) {
+    cached = { stamp, problems: chunkProblems(parsed, options) };
+    chunkCache.set(parsed, cached);
+  }
+  return cached.problems.length === 0 ? NONE : cached.problems.map((problem) => place(file, start, problem));
+}
+
+const NONE: readonly Finding[] = [];
+
+/** The same findings `lines` further down (chunks start at line starts, so characters stay). */
+function shifted(findings: readonly Finding[], lines: number): readonly Finding[] {
+  if (lines === 0 || findings.length === 0) return findings;
+  return findings.map((f) => ({
+    ...f,
+    range: { start: { line: f.range.start.line + lines, character: f.range.start.character }, end: { line: f.range.end.line + lines, character: f.range.end.character } },
+  }));
+}
+
+/** Findings per chunk of `file`, carried over from the previous version outside an edit's span. */
+function checksOf(file: ManifestFile, options: CheckOptions, stamp: string): FileChecks {
+  const known = fileChecks.get(file);
+  if (known !== undefined && known.stamp === stamp) return known;
+  const edit = file.edit;
+  const before = edit === undefined ? undefined : fileChecks.get(edit.previous);
+  let checks: FileChecks;
+  if (edit !== undefined && before !== undefined && before.stamp === stamp && before.perChunk.length === edit.previous.chunks.length) {
+    const { previous, from, oldTo, newTo } = edit;
+    let templated = before.templated;
+    for (let i = from; i < oldTo; i++) if (chunkTemplated(previous.chunks[i]?.parsed)) templated--;
+    for (let i = from; i < newTo; i++) if (chunkTemplated(file.chunks[i]?.parsed)) templated++;
+    const perChunk = before.perChunk.slice(0, from);
+    for (let i = from; i < newTo; i++) {
+      const chunk = file.chunks[i];
+      perChunk.push(chunk === undefined ? NONE : chunkFindings(file, chunk, options, stamp));
+    }
+    const lines = oldTo < previous.chunks.length ? file.firstLineOf(newTo) - previous.firstLineOf(oldTo) : 0;
+    for (let i = oldTo; i < before.perChunk.length; i++) perChunk.push(shifted(before.perChunk[i] ?? NONE, lines));
+    checks = { stamp, perChunk, templated };
+  } else {
+    const templated = file.chunks.reduce((n, c) => n + (chunkTemplated(c.parsed) ? 1 : 0), 0);
+    checks = { stamp, perChunk: templated > 0 ? [] : file.chunks.map((c) => chunkFindings(file, c, options, stamp)), templated };
+  }
+  // Only the latest version is edited further; the previous one's results can go.
+  if (edit !== undefined) fileChecks.delete(edit.previous);
+  fileChecks.set(file, checks);
+  return checks;
+}
+
 /** Everything Plumbline reports for one parsed file, in document order. */
 export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CHECK_OPTIONS): Finding[] {
   const role = options.role;
   if (role.kind === 'helm-template') return [];
-  const findings: Finding[] = [];
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  if (looksTemplatedFile(file)) return [];
   const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : ''}|${options.unknownKind}`;
-  for (const { start, parsed } of file.chunks) {
-    let cached = chunkCache.get(parsed);
-    if (cached === undefined || cached.stamp !== stamp) {
-      cached = { stamp, problems: chunkProblems(parsed, options) };
-      chunkCache.set(parsed, cached);
-    }
-    for (const problem of cached.problems) findings.push(place(file, start, problem));
-  }
+  const checks = checksOf(file, options, stamp);
+  if (checks.templated > 0) return [];
+  const findings: Finding[] = [];
+  for (const list of checks.perChunk) for (const f of list) findings.push(f);
   return findings;
 }
 

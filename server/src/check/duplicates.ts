@@ -1,6 +1,6 @@
 import { isMap, isScalar, type Node } from 'yaml';
 import type { Lines, Range } from '../manifests/lineIndex';
-import type { ManifestFile, ParsedChunk } from '../manifests/parse';
+import type { ManifestFile, ParsedChunk, PlacedChunk } from '../manifests/parse';
 import type { Finding } from './problem';
 
 /** A resource as declared in a file, with the range of its name for reporting. */
@@ -94,4 +94,61 @@ export function duplicateFindings(all: readonly Declaration[], display: (path: s
     out.set(d.path, list);
   }
   return out;
+}
+
+/** How often each identity is declared in one file version, kept up to date edit by edit. */
+interface FileIdentities {
+  readonly path: string;
+  readonly counts: Map<string, number>;
+  /** Identities declared more than once. */
+  readonly repeated: Set<string>;
+}
+
+const fileIdentities = new WeakMap<ManifestFile, FileIdentities>();
+
+function count(state: FileIdentities, chunk: PlacedChunk | undefined, by: 1 | -1): void {
+  if (chunk === undefined) return;
+  for (const d of declaredIn(chunk.parsed)) {
+    const n = (state.counts.get(d.key) ?? 0) + by;
+    if (n === 0) state.counts.delete(d.key);
+    else state.counts.set(d.key, n);
+    if (n > 1) state.repeated.add(d.key);
+    else state.repeated.delete(d.key);
+  }
+}
+
+function identitiesOf(path: string, file: ManifestFile): FileIdentities {
+  const known = fileIdentities.get(file);
+  if (known !== undefined && known.path === path) return known;
+  const edit = file.edit;
+  const before = edit === undefined ? undefined : fileIdentities.get(edit.previous);
+  let state: FileIdentities;
+  if (edit !== undefined && before !== undefined && before.path === path) {
+    // The previous version is not asked again once a newer one exists: take its counts over.
+    fileIdentities.delete(edit.previous);
+    state = before;
+    for (let i = edit.from; i < edit.oldTo; i++) count(state, edit.previous.chunks[i], -1);
+    for (let i = edit.from; i < edit.newTo; i++) count(state, file.chunks[i], 1);
+  } else {
+    state = { path, counts: new Map(), repeated: new Set() };
+    for (const chunk of file.chunks) count(state, chunk, 1);
+  }
+  fileIdentities.set(file, state);
+  return state;
+}
+
+/**
+ * The duplicate findings of one file on its own, the same as
+ * `duplicateFindings(declarations(path, file)).get(path)`; after an edit only the edited
+ * documents' identities are counted again.
+ */
+export function fileDuplicateFindings(path: string, file: ManifestFile): Finding[] {
+  const state = identitiesOf(path, file);
+  if (state.repeated.size === 0) return [];
+  const lines = file.lines;
+  const repeated: Declaration[] = [];
+  for (const { start, parsed } of file.chunks) {
+    for (const d of declaredIn(parsed)) if (state.repeated.has(d.key)) repeated.push(new PlacedDeclaration(path, d, start, lines));
+  }
+  return duplicateFindings(repeated).get(path) ?? [];
 }

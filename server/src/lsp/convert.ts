@@ -9,7 +9,22 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/**
+ * Each finding's diagnostic, made once: after an edit of a large file most findings are the
+ * previous version's objects, so converting all of them again would be wasted work.
+ */
+const converted = new WeakMap<Finding, Diagnostic>();
+
 export function toDiagnostic(finding: Finding): Diagnostic {
+  let diagnostic = converted.get(finding);
+  if (diagnostic === undefined) {
+    diagnostic = convert(finding);
+    converted.set(finding, diagnostic);
+  }
+  return diagnostic;
+}
+
+function convert(finding: Finding): Diagnostic {
   return {
     range: finding.range,
     severity: SEVERITY[finding.severity],

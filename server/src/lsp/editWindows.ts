@@ -1,6 +1,7 @@
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocumentContentChangeEvent, type TextDocumentsConfiguration } from 'vscode-languageserver';
+import type { TextSource } from '../manifests/blockText';
 import { mergeWindows, type TextWindow } from '../manifests/textWindow';
+import { BlockDocument } from './blockDocument';
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -22,12 +23,12 @@ export class EditWindows {
   /** NUL characters in each document, kept up to date the same way (binary content is not checked). */
   private readonly nuls = new Map<string, number>();
 
-  readonly documents: TextDocumentsConfiguration<TextDocument> = {
+  readonly documents: TextDocumentsConfiguration<BlockDocument> = {
     create: (uri, languageId, version, content) => {
       this.windows.set(uri, 'all');
       this.bytes.set(uri, Buffer.byteLength(content, 'utf8'));
       this.nuls.set(uri, countNuls(content));
-      return TextDocument.create(uri, languageId, version, content);
+      return new BlockDocument(uri, languageId, version, content);
     },
     update: (document, changes, version) => {
       for (const change of changes) {
@@ -38,7 +39,7 @@ export class EditWindows {
           const window = { start, oldEnd: Math.max(a, b), end: start + change.text.length };
           const prev = this.windows.get(document.uri);
           this.windows.set(document.uri, prev === 'all' ? 'all' : mergeWindows(prev, window));
-          const removed = document.getText().slice(start, window.oldEnd);
+          const removed = document.snapshot.slice(start, window.oldEnd);
           this.countBytes(document.uri, removed, change.text);
           const nuls = this.nuls.get(document.uri);
           if (nuls === undefined) this.nuls.delete(document.uri);
@@ -48,7 +49,7 @@ export class EditWindows {
           this.bytes.delete(document.uri);
           this.nuls.delete(document.uri);
         }
-        TextDocument.update(document, [change], version);
+        document.update([change], version);
       }
       return document;
     },
@@ -62,20 +63,20 @@ export class EditWindows {
   }
 
   /** The UTF-8 size of a document's current text. */
-  byteLength(uri: string, text: string): number {
+  byteLength(uri: string, text: TextSource): number {
     let n = this.bytes.get(uri);
     if (n === undefined) {
-      n = Buffer.byteLength(text, 'utf8');
+      n = Buffer.byteLength(text.toString(), 'utf8');
       this.bytes.set(uri, n);
     }
     return n;
   }
 
   /** Whether a document's current text contains a NUL character. */
-  hasNul(uri: string, text: string): boolean {
+  hasNul(uri: string, text: TextSource): boolean {
     let n = this.nuls.get(uri);
     if (n === undefined) {
-      n = countNuls(text);
+      n = countNuls(text.toString());
       this.nuls.set(uri, n);
     }
     return n > 0;

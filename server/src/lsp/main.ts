@@ -10,7 +10,7 @@ import {
 } from 'vscode-languageserver/node';
 import { readFile } from 'node:fs/promises';
 import { checkFile, sizeFinding } from '../check/checkFile';
-import { declarations, duplicateFindings } from '../check/duplicates';
+import { fileDuplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
@@ -90,7 +90,7 @@ function parsed(uri: string): ManifestFile | undefined {
   const document = documents.get(uri);
   if (document === undefined) return undefined;
   // A file skipped as too large is never parsed, whoever asks (outline, hover, drift…).
-  if (document.getText().length > settings.maxFileSizeMB * 1024 * 1024) return undefined;
+  if (document.snapshot.length > settings.maxFileSizeMB * 1024 * 1024) return undefined;
   const last = lastParse.get(uri);
   if (last !== undefined && last.version === document.version) return last.file;
   let parser = parsers.get(uri);
@@ -98,7 +98,7 @@ function parsed(uri: string): ManifestFile | undefined {
     parser = new ManifestParser();
     parsers.set(uri, parser);
   }
-  const file = parser.parse(document.getText(), editWindows.take(uri));
+  const file = parser.parse(document.snapshot, editWindows.take(uri));
   lastParse.set(uri, { version: document.version, file });
   return file;
 }
@@ -111,7 +111,8 @@ function validate(uri: string): Promise<void> {
   const document = documents.get(uri);
   if (document === undefined) return Promise.resolve();
   const version = document.version;
-  const text = document.getText();
+  // Read by parts: joining a large file's text on every edit is most of an edit's cost.
+  const text = document.snapshot;
   const path = pathOf(uri);
   const tooLarge = sizeFinding(editWindows.byteLength(uri, text), { maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 });
   let findings: Finding[];
@@ -122,12 +123,12 @@ function validate(uri: string): Promise<void> {
     // The same note the CLI gives: binary content is not a manifest.
     findings = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'information', code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' }];
   } else {
-    if (path !== undefined && isKustomizationFile(path)) patches.update(path, text);
+    if (path !== undefined && isKustomizationFile(path)) patches.update(path, text.toString());
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path));
     const file = parsed(uri);
     findings = file === undefined ? [] : checkFile(file, { role, schemas: schemaResolver(), unknownKind: settings.unknownKinds });
     if (file !== undefined) cluster?.noteFile(file);
-    if (file !== undefined && role.kind === 'manifests') findings.push(...(duplicateFindings(declarations(uri, file)).get(uri) ?? []));
+    if (file !== undefined && role.kind === 'manifests') findings.push(...fileDuplicateFindings(uri, file));
   }
   // A newer version arrived while we worked: its own run will publish.
   if (documents.get(uri)?.version !== version) return Promise.resolve();

@@ -76,52 +76,97 @@ export interface LinePiece {
  * every version that contains the piece, so a new version costs one step per piece, not per line.
  */
 export class PieceLineIndex implements Lines {
-  private readonly starts: number[];
-  private readonly firstLines: number[];
-  private readonly counts: number[];
   readonly lineCount: number;
 
-  constructor(
+  private constructor(
     private readonly textLength: number,
-    private readonly pieces: readonly LinePiece[],
+    private readonly starts: number[],
+    private readonly firstLines: number[],
+    private readonly counts: number[],
+    private readonly lineStarts: (readonly number[])[],
+    private readonly lengths: number[],
+    lines: number,
   ) {
-    this.starts = new Array<number>(pieces.length);
-    this.firstLines = new Array<number>(pieces.length);
-    this.counts = new Array<number>(pieces.length);
+    this.lineCount = Math.max(1, lines);
+  }
+
+  static of(textLength: number, pieces: readonly LinePiece[]): PieceLineIndex {
+    const index = new PieceLineIndex(textLength, [], [], [], [], [], 0);
+    return index.with(textLength, 0, 0, pieces);
+  }
+
+  /**
+   * This index with pieces `[from, oldTo)` replaced by `pieces`, for a text now `textLength`
+   * long; the pieces after them keep their line starts and move by the same offset and lines.
+   * Nothing is read from the unchanged pieces themselves, so a large file's edit stays cheap.
+   */
+  with(textLength: number, from: number, oldTo: number, pieces: readonly LinePiece[]): PieceLineIndex {
+    const n = this.starts.length;
+    const total = n - (oldTo - from) + pieces.length;
+    const starts = this.starts.slice(0, from);
+    const firstLines = this.firstLines.slice(0, from);
+    const counts = this.counts.slice(0, from);
+    const lineStarts = this.lineStarts.slice(0, from);
+    const lengths = this.lengths.slice(0, from);
+    const countOf = (rel: readonly number[], length: number, i: number): number => (i < total - 1 && rel[rel.length - 1] === length ? rel.length - 1 : rel.length);
+    // The piece before the span may have become the last one (or stopped being it).
     let line = 0;
-    pieces.forEach((piece, i) => {
-      const rel = piece.lineStarts;
-      // A piece that ends with '\n' has a line start at its end: the next piece's first line.
-      const count = i < pieces.length - 1 && rel[rel.length - 1] === piece.length ? rel.length - 1 : rel.length;
-      this.starts[i] = piece.start;
-      this.firstLines[i] = line;
-      this.counts[i] = count;
+    if (from > 0) {
+      const before = from - 1;
+      const rel = lineStarts[before] ?? [0];
+      counts[before] = countOf(rel, lengths[before] ?? 0, before);
+      line = (firstLines[before] ?? 0) + (counts[before] ?? 0);
+    }
+    for (const piece of pieces) {
+      const i = starts.length;
+      const count = countOf(piece.lineStarts, piece.length, i);
+      starts.push(piece.start);
+      firstLines.push(line);
+      counts.push(count);
+      lineStarts.push(piece.lineStarts);
+      lengths.push(piece.length);
       line += count;
-    });
-    this.lineCount = Math.max(1, line);
+    }
+    if (oldTo < n) {
+      const delta = textLength - this.textLength;
+      const lineDelta = line - (this.firstLines[oldTo] ?? 0);
+      for (let i = oldTo; i < n; i++) {
+        starts.push((this.starts[i] ?? 0) + delta);
+        firstLines.push((this.firstLines[i] ?? 0) + lineDelta);
+        counts.push(this.counts[i] ?? 0);
+        lineStarts.push(this.lineStarts[i] ?? [0]);
+        lengths.push(this.lengths[i] ?? 0);
+      }
+      line = (firstLines[total - 1] ?? 0) + (counts[total - 1] ?? 0);
+    }
+    return new PieceLineIndex(textLength, starts, firstLines, counts, lineStarts, lengths, line);
   }
 
   positionAt(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.textLength));
     const p = lastAtMost(this.starts, clamped);
-    const piece = this.pieces[p];
-    if (piece === undefined) return { line: 0, character: clamped };
-    const rel = clamped - piece.start;
-    const i = Math.min(lastAtMost(piece.lineStarts, rel), (this.counts[p] ?? 1) - 1);
-    return { line: (this.firstLines[p] ?? 0) + i, character: rel - (piece.lineStarts[i] ?? 0) };
+    const rels = this.lineStarts[p];
+    if (rels === undefined) return { line: 0, character: clamped };
+    const rel = clamped - (this.starts[p] ?? 0);
+    const i = Math.min(lastAtMost(rels, rel), (this.counts[p] ?? 1) - 1);
+    return { line: (this.firstLines[p] ?? 0) + i, character: rel - (rels[i] ?? 0) };
   }
 
   offsetAt(position: Position): number {
-    if (position.line < 0 || position.line >= this.lineCount || this.pieces.length === 0) return this.textLength;
+    if (position.line < 0 || position.line >= this.lineCount || this.starts.length === 0) return this.textLength;
     const p = lastAtMost(this.firstLines, position.line);
-    const piece = this.pieces[p];
-    const rel = piece?.lineStarts[position.line - (this.firstLines[p] ?? 0)];
-    if (piece === undefined || rel === undefined) return this.textLength;
-    return Math.min(piece.start + rel + position.character, this.textLength);
+    const rel = this.lineStarts[p]?.[position.line - (this.firstLines[p] ?? 0)];
+    if (rel === undefined) return this.textLength;
+    return Math.min((this.starts[p] ?? 0) + rel + position.character, this.textLength);
   }
 
   rangeOf(start: number, end: number): Range {
     return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  /** The line piece `index` starts on; the line count for one past the last piece. */
+  firstLineOf(index: number): number {
+    return this.firstLines[index] ?? this.lineCount;
   }
 }
 

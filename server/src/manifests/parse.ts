@@ -3,6 +3,7 @@ import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
 import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
 import { splitDocuments, type DocumentChunk } from './split';
+import type { TextSource } from './blockText';
 import type { TextWindow } from './textWindow';
 
 // Messages without code frames (we show ranges instead); duplicate keys are errors, as kubectl treats them.
@@ -52,6 +53,8 @@ export interface ParsedDocument {
 export interface ParsedChunk {
   readonly text: string;
   readonly documents: readonly ParsedDocument[];
+  /** Offsets of the chunk's line starts, relative to it (0 first). */
+  readonly lineStarts: readonly number[];
 }
 
 /** A parsed chunk where it sits in one file version. */
@@ -68,12 +71,29 @@ export interface ManifestDocument extends ParsedDocument {
   readonly index: number;
 }
 
+/**
+ * How a file version differs from the one parsed before it: chunks `[from, oldTo)` of
+ * `previous` became chunks `[from, newTo)`; those before are the same, at the same place, and
+ * those after are the same parses shifted by the same offset (and lines). Per-file results can
+ * be carried over from `previous` for everything outside the span.
+ */
+export interface FileEdit {
+  readonly previous: ManifestFile;
+  readonly from: number;
+  readonly oldTo: number;
+  readonly newTo: number;
+}
+
 export interface ManifestFile {
   readonly text: string;
   readonly lines: Lines;
   readonly documents: readonly ManifestDocument[];
   /** The chunks the documents come from, in order; per-chunk results can be cached on `parsed`. */
   readonly chunks: readonly PlacedChunk[];
+  /** Set when this version was re-parsed around an edit of the previous one. */
+  readonly edit?: FileEdit;
+  /** The line of chunk `index`'s start (the line count for `chunks.length`). */
+  firstLineOf(index: number): number;
 }
 
 /**
@@ -197,6 +217,7 @@ export function parseChunk(text: string): ParsedChunk {
     const end = Math.min(lineEnd === -1 ? text.length : lineEnd, deepAt + 200);
     return {
       text,
+      lineStarts: lineStartsOf(text),
       documents: [{ doc: emptyDocument(), identity: undefined, syntax: [{ start: deepAt, end, severity: 'error', code: 'yaml.RESOURCE_EXHAUSTION', message: `not parsed: this document nests more than ${MAX_NESTING} levels deep here` }] }],
     };
   }
@@ -207,6 +228,7 @@ export function parseChunk(text: string): ParsedChunk {
   const forbidden = forbiddenCharacters(text);
   return {
     text,
+    lineStarts: lineStartsOf(text),
     documents: list.map((doc, i) => ({
       doc,
       identity: doc.errors.length === 0 ? identityOf(doc) : safeIdentity(doc),
@@ -235,18 +257,22 @@ function safeIdentity(doc: Document.Parsed): ResourceIdentity | undefined {
  */
 export class ManifestParser {
   private cache = new Map<string, ParsedChunk>();
-  private last: ManifestFile | undefined;
+  private last: ParsedFile | undefined;
 
-  parse(text: string, changed?: TextWindow): ManifestFile {
+  /** `text` may be a TextSource: after an edit only the text around it is read, not joined whole. */
+  parse(text: string | TextSource, changed?: TextWindow): ManifestFile {
     const last = this.last;
     // Should parsing throw, the next call must not take a window relative to a text never parsed.
     this.last = undefined;
     const file = last !== undefined && changed !== undefined ? this.reparse(last, text, changed) : this.parseAll(text);
+    // One step back is all an edit needs: a chain of edits would keep every version alive.
+    last?.forgetEdit();
     this.last = file;
     return file;
   }
 
-  private parseAll(text: string): ManifestFile {
+  private parseAll(source: string | TextSource): ParsedFile {
+    const text = source.toString();
     const next = new Map<string, ParsedChunk>();
     const chunks: PlacedChunk[] = [];
     for (const chunk of splitDocuments(text)) {
@@ -264,9 +290,9 @@ export class ManifestParser {
    * at a boundary moves it), and shifts the rest. Text outside the window is unchanged, so the
    * chunks outside that margin keep their parse and their cut points.
    */
-  private reparse(last: ManifestFile, text: string, changed: TextWindow): ManifestFile {
+  private reparse(last: ParsedFile, text: string | TextSource, changed: TextWindow): ParsedFile {
     const old = last.chunks;
-    const delta = text.length - last.text.length;
+    const delta = text.length - last.length;
     if (changed.end - changed.start - delta !== changed.oldEnd - changed.start || old.length === 0) return this.parseAll(text);
     const chunkAt = (offset: number): number => {
       let low = 0;
@@ -294,35 +320,69 @@ export class ManifestParser {
     // The cache keys chunks by text for the full path; keep it to what this version uses.
     for (const c of old.slice(first, last1 + 1)) this.cache.delete(c.parsed.text);
     for (const c of fresh) this.cache.set(c.parsed.text, c.parsed);
-    return new ParsedFile(text, chunks);
+    const file = new ParsedFile(text, chunks, { previous: last, from: first, oldTo: last1 + 1, newTo: first + fresh.length });
+    // Carried over now, while the previous index is at hand: built later from scratch it costs a pass over every document.
+    if (last.hasLines) file.carryLines();
+    return file;
   }
 }
 
-/** Line starts of each parsed chunk, relative to it; shared by every version that contains it. */
-const chunkLineStarts = new WeakMap<ParsedChunk, number[]>();
-
-function linePiece(chunk: PlacedChunk): LinePiece {
-  let lineStarts = chunkLineStarts.get(chunk.parsed);
-  if (lineStarts === undefined) {
-    lineStarts = lineStartsOf(chunk.parsed.text);
-    chunkLineStarts.set(chunk.parsed, lineStarts);
-  }
-  return { start: chunk.start, length: chunk.parsed.text.length, lineStarts };
+function linePiece(c: PlacedChunk): LinePiece {
+  return { start: c.start, length: c.parsed.text.length, lineStarts: c.parsed.lineStarts };
 }
 
 /** A file version; its line index and document list are built on first use, from the chunks. */
 class ParsedFile implements ManifestFile {
-  private lineIndex: Lines | undefined;
+  private lineIndex: PieceLineIndex | undefined;
   private documentList: ManifestDocument[] | undefined;
 
   constructor(
-    readonly text: string,
+    private source: string | TextSource,
     readonly chunks: readonly PlacedChunk[],
+    private editOf?: FileEdit,
   ) {}
 
-  get lines(): Lines {
-    this.lineIndex ??= new PieceLineIndex(this.text.length, this.chunks.map(linePiece));
+  get text(): string {
+    const text = this.source.toString();
+    this.source = text;
+    return text;
+  }
+
+  /** The text's length, without assembling it. */
+  get length(): number {
+    return this.source.length;
+  }
+
+  get edit(): FileEdit | undefined {
+    return this.editOf;
+  }
+
+  forgetEdit(): void {
+    this.editOf = undefined;
+  }
+
+  get lines(): PieceLineIndex {
+    if (this.lineIndex === undefined) {
+      const edit = this.editOf;
+      const before = edit?.previous instanceof ParsedFile ? edit.previous.lineIndex : undefined;
+      this.lineIndex =
+        edit !== undefined && before !== undefined
+          ? before.with(this.source.length, edit.from, edit.oldTo, this.chunks.slice(edit.from, edit.newTo).map(linePiece))
+          : PieceLineIndex.of(this.source.length, this.chunks.map(linePiece));
+    }
     return this.lineIndex;
+  }
+
+  get hasLines(): boolean {
+    return this.lineIndex !== undefined;
+  }
+
+  carryLines(): void {
+    this.lineIndex ??= this.lines;
+  }
+
+  firstLineOf(index: number): number {
+    return this.lines.firstLineOf(index);
   }
 
   get documents(): readonly ManifestDocument[] {
