@@ -213,6 +213,7 @@ connection.onDidChangeConfiguration(() => {
 });
 
 connection.onDidChangeWatchedFiles((params) => {
+  gitOpsIgnore.invalidate();
   // Open documents tell us by didSave; these are changes made outside the editor.
   for (const c of params.changes) {
     const path = pathOf(c.uri);
@@ -261,6 +262,7 @@ registerDriftFeatures(connection, documents, () => drift, () => cluster?.session
 documents.onDidOpen((event) => queue.request(event.document.uri));
 documents.onDidChangeContent((event) => queue.request(event.document.uri));
 documents.onDidSave((event) => {
+  gitOpsIgnore.invalidate();
   const path = pathOf(event.document.uri);
   if (path !== undefined) renders.changed(path).catch((error: unknown) => connection.console.warn(`environments: ${describeError(error)}`));
 });
