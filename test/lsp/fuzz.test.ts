@@ -10,6 +10,7 @@ import { LogMessageNotification, MessageType, type Diagnostic, type Position } f
 import { parseCaretFixture } from '../support/carets';
 import { LspHarness, type TextEdit } from '../support/lspClient';
 import { EXAMPLES } from '../support/paths';
+import { type Rng, seededRandom } from '../support/random';
 
 // Seeded fuzzing of the real server: mutated manifests go in as opens, incremental edits (one or
 // two ranges per change) and whole-text changes; every version must be diagnosed and every
@@ -29,19 +30,7 @@ const MAX_TEXT = 200_000;
 
 const FIXTURES = join(__dirname, 'fixtures', 'validation');
 
-type Rng = () => number;
 
-/** mulberry32: small, fast and the same on every platform, so a seed reproduces a run. */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -332,7 +321,7 @@ describe('language server: seeded fuzzing over JSON-RPC', () => {
   test(`${ITERATIONS} mutated manifests: every version diagnosed and every request answered within ${BOUND_MS} ms`, async (t) => {
     console.log(`fuzz seed ${SEED} (reproduce with PLUMBLINE_FUZZ_SEED=${SEED}), ${ITERATIONS} iterations`);
     t.diagnostic(`seed ${SEED}`);
-    const rnd = mulberry32(SEED);
+    const rnd = seededRandom(SEED);
     const corpus = loadCorpus();
     const m = new Mutator(rnd, corpus);
     // Different roles: plain manifests, a strategic-merge and a JSON 6902 patch, a kustomization, a chart template.

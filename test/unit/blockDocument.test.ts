@@ -2,24 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { BlockDocument } from '../../server/src/lsp/blockDocument';
+import { seededRandom } from '../support/random';
 
-/** A small deterministic PRNG so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['', 'x', '\n', '\r\n', '\r', 'name: a\n', '---\n', 'ü😀', 'y'.repeat(40000)];
 
 describe('block document', () => {
   test('edits give the same text, positions and offsets as the TextDocument library', () => {
-    const next = random(3);
+    const next = seededRandom(3);
     const pick = (n: number): number => Math.floor(next() * n);
     for (let run = 0; run < 20; run++) {
       const initial = Array.from({ length: 3000 }, (_, i) => `line ${i}${run % 2 === 0 && i % 7 === 0 ? '\r\n' : '\n'}`).join('');

@@ -5,21 +5,11 @@ import { declarations, duplicateFindings, fileDuplicateFindings } from '../../se
 import { LineIndex } from '../../server/src/manifests/lineIndex';
 import { ManifestParser, type ManifestFile } from '../../server/src/manifests/parse';
 import { mergeWindows, type TextWindow } from '../../server/src/manifests/textWindow';
+import { seededRandom } from '../support/random';
 
 const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  k: v\n`;
 const BASE = [cm('a'), '---\n', cm('b'), '%YAML 1.2\n---\n', cm('c'), '--- # d\n', cm('d'), '---\n', cm('e')].join('');
 
-/** A small deterministic PRNG so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Insertions that move or make document boundaries, directives and line breaks.
 const PIECES = ['---\n', '\n---\n', '%YAML 1.2\n', '%', '-', '\n', 'x', ': ', '  name: z\n', '--- ', '{{ .x }}', ''];
@@ -35,7 +25,7 @@ function shape(file: ManifestFile): unknown {
 
 describe('incremental parse', () => {
   test('re-splitting around an edit gives the same chunks, bases and lines as a full parse', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let run = 0; run < 300; run++) {
       const parser = new ManifestParser();
       let text = BASE;
@@ -63,7 +53,7 @@ describe('incremental parse', () => {
   });
 
   test('findings and duplicates carried over edit by edit are those of a full check', () => {
-    const next = random(11);
+    const next = seededRandom(11);
     // Duplicates, a syntax error and a duplicate key, so there is something to carry over and shift.
     const start = [BASE, '---\n', cm('a'), '---\n', 'a: [\n', '---\n', 'k: 1\nk: 2\n', '---\n', cm('b')].join('');
     for (let run = 0; run < 60; run++) {
