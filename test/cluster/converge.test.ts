@@ -17,6 +17,7 @@ import { loadCrds } from '../../scripts/schemas/crds';
 import { CRD_SOURCES } from '../../scripts/schemas/sources';
 import { EXAMPLES, REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
+import { until } from '../support/poll';
 
 let cluster: Cluster;
 let client: ClusterClient;
@@ -31,17 +32,6 @@ async function get(path: string): Promise<KubeObject> {
   const r = await client.request<KubeObject>(path);
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
-}
-
-/** Polls until `read` returns a value, like a controller noticing a change. */
-async function until<T>(read: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('converging an environment', () => {

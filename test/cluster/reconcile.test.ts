@@ -18,6 +18,7 @@ import { loadCrds } from '../../scripts/schemas/crds';
 import { CRD_SOURCES } from '../../scripts/schemas/sources';
 import { bundle, EXAMPLES, REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
+import { until } from '../support/poll';
 
 let cluster: Cluster;
 let client: ClusterClient;
@@ -37,17 +38,6 @@ async function get<T = KubeObject>(path: string): Promise<T> {
 async function patch(path: string, body: unknown): Promise<void> {
   const r = await client.request(path, { method: 'PATCH', body, contentType: 'application/merge-patch+json' });
   if (!r.ok) throw new Error(r.error.message);
-}
-
-/** Polls until `read` returns a value, like a controller noticing a change. */
-async function until<T>(read: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 function env(name: string): Environment {
