@@ -1,6 +1,6 @@
 import { isMap, type Document, type Node } from 'yaml';
 import type { ResourceIdentity } from '../manifests/identity';
-import type { ManifestFile, ParsedChunk, ParsedDocument, PlacedChunk } from '../manifests/parse';
+import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import type { FileRole } from './fileRole';
@@ -85,8 +85,17 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
   });
 }
 
-/** Syntax and schema problems of one chunk's documents, in order. */
+/**
+ * Syntax and schema problems of one chunk's documents, in order. A quick parse builds the same
+ * tree, but where there is something to report the full parse words and places it, so the
+ * messages cannot depend on which parser ran.
+ */
 function chunkProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
+  const problems = documentProblems(chunk, options);
+  return problems.length > 0 && isQuickChunk(chunk) ? documentProblems(parseChunk(chunk.text), options) : problems;
+}
+
+function documentProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
   const role = options.role;
   const problems: Problem[] = [];
   for (const document of chunk.documents) {

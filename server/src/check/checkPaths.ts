@@ -105,7 +105,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
     });
   } else {
     const parsed = toCheck.map(({ report, text, role }) => {
-      const file = new ManifestParser().parse(text);
+      const file = new ManifestParser({ quick: true }).parse(text);
       report.documents = file.documents.length;
       report.resources = file.documents.filter((d) => d.identity !== undefined).length;
       return { report, file, role };

@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
+import { quickParseDocument } from './quickParse';
 import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
 import { splitDocuments, type DocumentChunk } from './split';
 import type { TextSource } from './blockText';
@@ -237,6 +238,32 @@ export function parseChunk(text: string): ParsedChunk {
   };
 }
 
+// The same characters, to ask whether there are any.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const ANY_FORBIDDEN = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Chunks parsed by quickParseDocument rather than the full parser. */
+const quickChunks = new WeakSet<ParsedChunk>();
+
+/**
+ * parseChunk, through the quick parser where the chunk has the plain shape it handles (the
+ * same tree for a fraction of the cost); anything else, or any finding, takes the full parse.
+ * For checks, which only read the tree: the editor keeps the full parse's comments and tokens.
+ */
+export function parseChunkQuickly(text: string): ParsedChunk {
+  if (ANY_FORBIDDEN.test(text) || tooDeepAt(text) !== -1) return parseChunk(text);
+  const doc = quickParseDocument(text);
+  if (doc === undefined) return parseChunk(text);
+  const chunk: ParsedChunk = { text, lineStarts: lineStartsOf(text), documents: [{ doc, identity: identityOf(doc), syntax: [] }] };
+  quickChunks.add(chunk);
+  return chunk;
+}
+
+/** Whether a chunk came from the quick parser (then its findings are best taken from parseChunk). */
+export function isQuickChunk(chunk: ParsedChunk): boolean {
+  return quickChunks.has(chunk);
+}
+
 function emptyDocument(): Document.Parsed {
   return parseDocument('', PARSE_OPTIONS);
 }
@@ -258,6 +285,12 @@ function safeIdentity(doc: Document.Parsed): ResourceIdentity | undefined {
 export class ManifestParser {
   private cache = new Map<string, ParsedChunk>();
   private last: ParsedFile | undefined;
+  private readonly parseOne: (text: string) => ParsedChunk;
+
+  /** `quick` parses plain chunks with the quick parser: for checks, which need no comments or tokens. */
+  constructor(options: { quick?: boolean } = {}) {
+    this.parseOne = options.quick === true ? parseChunkQuickly : parseChunk;
+  }
 
   /** `text` may be a TextSource: after an edit only the text around it is read, not joined whole. */
   parse(text: string | TextSource, changed?: TextWindow): ManifestFile {
@@ -276,7 +309,7 @@ export class ManifestParser {
     const next = new Map<string, ParsedChunk>();
     const chunks: PlacedChunk[] = [];
     for (const chunk of splitDocuments(text)) {
-      const parsed = next.get(chunk.text) ?? this.cache.get(chunk.text) ?? parseChunk(chunk.text);
+      const parsed = next.get(chunk.text) ?? this.cache.get(chunk.text) ?? this.parseOne(chunk.text);
       next.set(chunk.text, parsed);
       chunks.push({ start: chunk.start, parsed });
     }
@@ -313,7 +346,7 @@ export class ManifestParser {
     // An edit that empties the region leaves one empty chunk; a full split has none unless the text is empty.
     const kept = region.filter((c: DocumentChunk) => c.text !== '' || (first === 0 && after === undefined));
     const fresh: PlacedChunk[] = kept.map((c: DocumentChunk) => {
-      const parsed = this.cache.get(c.text) ?? parseChunk(c.text);
+      const parsed = this.cache.get(c.text) ?? this.parseOne(c.text);
       return { start: regionStart + c.start, parsed };
     });
     const chunks: PlacedChunk[] = [...old.slice(0, first), ...fresh, ...old.slice(last1 + 1).map((c) => (delta === 0 ? c : { start: c.start + delta, parsed: c.parsed }))];

@@ -1,0 +1,534 @@
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+
+// A parser for the plain shape nearly every manifest has: block mappings and sequences,
+// one-line plain and quoted scalars, literal and folded block scalars, one-line flow
+// collections and comments. It builds the same nodes as the `yaml` library (same values,
+// scalar types, and ranges of plain and quoted scalars) at a fraction of the cost, and gives up on anything else
+// (anchors, tags, multi-line flow or plain scalars, tabs, CRLF, directives, errors of any
+// kind) so the caller can fall back to the full parser. test/unit/quickParse.test.ts holds
+// it to that: wherever it answers, its tree equals yaml's.
+
+// Thrown, never caught outside this file: a preallocated Error costs no stack trace per use.
+const GIVE_UP = new Error('quick parse: not a plain manifest');
+
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+const DOUBLE = 34;
+const SINGLE = 39;
+const BACKSLASH = 92;
+const COMMA = 44;
+
+/** True for characters that cannot start a plain scalar (YAML's c-indicator set, less `-?:`). */
+function isIndicator(c: number): boolean {
+  // , [ ] { } # & * ! | > ' " % @ `
+  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === 35 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 39 || c === 34 || c === 37 || c === 64 || c === 96;
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}
+
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT = /^0o[0-7]+$/;
+const INT = /^[-+]?[0-9]+$/;
+const INT_HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** A plain scalar resolved as yaml's YAML 1.2 core schema does, tag by tag in its order. */
+function plainScalar(source: string): Scalar {
+  const c = source.charCodeAt(0);
+  // Most plain scalars are words: only ~ n N t T f F . + - and digits can start anything but a string.
+  const maybeOther = source.length === 0 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 46 || c === 43 || c === 45 || (c >= 48 && c <= 57);
+  let node: Scalar;
+  if (!maybeOther) node = new Scalar(source);
+  else if (NULL.test(source)) node = new Scalar(null);
+  else if (BOOL.test(source)) node = new Scalar(c === 116 || c === 84);
+  else if (INT_OCT.test(source)) {
+    node = new Scalar(parseInt(source.substring(2), 8));
+    node.format = 'OCT';
+  } else if (INT.test(source)) node = new Scalar(parseInt(source, 10));
+  else if (INT_HEX.test(source)) {
+    node = new Scalar(parseInt(source.substring(2), 16));
+    node.format = 'HEX';
+  } else if (FLOAT_NAN.test(source)) node = new Scalar(source.slice(-3).toLowerCase() === 'nan' ? NaN : c === 45 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+  else if (FLOAT_EXP.test(source)) {
+    node = new Scalar(parseFloat(source));
+    node.format = 'EXP';
+  } else if (FLOAT.test(source)) {
+    node = new Scalar(parseFloat(source));
+    const dot = source.indexOf('.');
+    if (dot !== -1 && source.endsWith('0')) node.minFractionDigits = source.length - dot - 1;
+  } else node = new Scalar(source);
+  node.source = source;
+  node.type = Scalar.PLAIN;
+  return node;
+}
+
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+};
+const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+const HEX = /^[0-9a-fA-F]+$/;
+
+/** The text of a one-line double-quoted scalar, escapes resolved. */
+function unescapeDouble(raw: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = raw.indexOf('\\'); at !== -1; at = raw.indexOf('\\', from)) {
+    out += raw.slice(from, at);
+    const e = raw[at + 1] ?? '';
+    const simple = ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      from = at + 2;
+      continue;
+    }
+    const length = HEX_LENGTH[e];
+    if (length === undefined) throw GIVE_UP;
+    const digits = raw.substr(at + 2, length);
+    if (digits.length !== length || !HEX.test(digits)) throw GIVE_UP;
+    const code = parseInt(digits, 16);
+    if (code > 0x10ffff) throw GIVE_UP;
+    out += String.fromCodePoint(code);
+    from = at + 2 + length;
+  }
+  return out + raw.slice(from);
+}
+
+function emptyScalar(at: number): Scalar {
+  const node = new Scalar(null);
+  node.source = '';
+  node.type = Scalar.PLAIN;
+  node.range = [at, at, at];
+  return node;
+}
+
+class QuickParser {
+  // The current line is [lineStart, lineEnd); `content` is its first non-space character.
+  private lineStart = 0;
+  private lineEnd = 0;
+  private content = 0;
+  private atEnd = false;
+
+  constructor(private readonly text: string) {}
+
+  private setLine(at: number): void {
+    const text = this.text;
+    this.lineStart = at;
+    let end = text.indexOf('\n', at);
+    if (end === -1) end = text.length;
+    this.lineEnd = end;
+    let c = at;
+    while (c < end && text.charCodeAt(c) === SPACE) c++;
+    this.content = c;
+  }
+
+  private isBlankOrComment(): boolean {
+    return this.content === this.lineEnd || this.text.charCodeAt(this.content) === HASH;
+  }
+
+  /** Moves past blank and comment lines after the current one; false (and atEnd) at the end. */
+  private nextContentLine(): boolean {
+    for (;;) {
+      if (this.lineEnd >= this.text.length) {
+        this.atEnd = true;
+        return false;
+      }
+      this.setLine(this.lineEnd + 1);
+      if (!this.isBlankOrComment()) return true;
+    }
+  }
+
+  private get indent(): number {
+    return this.content - this.lineStart;
+  }
+
+  private isSeqEntry(at: number): boolean {
+    return this.text.charCodeAt(at) === DASH && (at + 1 === this.lineEnd || this.text.charCodeAt(at + 1) === SPACE);
+  }
+
+  private skipSpaces(at: number): number {
+    while (at < this.lineEnd && this.text.charCodeAt(at) === SPACE) at++;
+    return at;
+  }
+
+  /** After a value: only spaces, then an optional comment, may follow on its line. */
+  private expectLineEnd(at: number): void {
+    const next = this.skipSpaces(at);
+    if (next === this.lineEnd) return;
+    if (this.text.charCodeAt(next) === HASH && next > at) return;
+    throw GIVE_UP;
+  }
+
+  parseDocument(): Document.Parsed {
+    const text = this.text;
+    this.setLine(0);
+    if (this.isBlankOrComment() && !this.nextContentLine()) throw GIVE_UP;
+    if (this.lineStart === this.content && text.startsWith('---', this.lineStart)) {
+      const after = this.lineStart + 3;
+      if (after !== this.lineEnd && text.charCodeAt(after) !== SPACE) throw GIVE_UP;
+      this.expectLineEnd(after);
+      if (!this.nextContentLine()) throw GIVE_UP;
+    }
+    // A resource is a mapping; anything else (a list, a scalar, a directive) goes to the full parser.
+    if (this.isSeqEntry(this.content)) throw GIVE_UP;
+    const root = this.blockNode();
+    if (!this.atEnd) throw GIVE_UP;
+    const doc = new Document();
+    doc.contents = root;
+    // The fields of a parsed document that a quick parse has too: what it came from and no errors.
+    const parsed = doc as Document.Parsed;
+    parsed.range = [0, text.length, text.length];
+    return parsed;
+  }
+
+  /** A block mapping or sequence that starts at `content` on the current line. */
+  private blockNode(): YAMLMap | YAMLSeq {
+    if (this.isSeqEntry(this.content)) return this.sequence(this.content);
+    return this.mapping(this.content);
+  }
+
+  private mapping(start: number): YAMLMap {
+    const map = new YAMLMap();
+    const column = start - this.lineStart;
+    let at = start;
+    for (;;) {
+      const [key, afterColon] = this.key(at);
+      const name = String(key.value);
+      // Duplicate keys are reported from the full parse.
+      for (const pair of map.items) if (String((pair.key as Scalar).value) === name) throw GIVE_UP;
+      map.items.push(new Pair(key, this.value(afterColon, column, false)));
+      if (this.atEnd) break;
+      const indent = this.indent;
+      if (indent < column) break;
+      if (indent > column || this.isSeqEntry(this.content)) throw GIVE_UP;
+      at = this.content;
+    }
+    map.range = [start, this.lineStart, this.lineStart];
+    return map;
+  }
+
+  private sequence(start: number): YAMLSeq {
+    const seq = new YAMLSeq();
+    const column = start - this.lineStart;
+    let at = start;
+    for (;;) {
+      seq.items.push(this.value(at + 1, column, true));
+      if (this.atEnd) break;
+      const indent = this.indent;
+      if (indent < column) break;
+      if (indent > column) throw GIVE_UP;
+      if (!this.isSeqEntry(this.content)) break;
+      at = this.content;
+    }
+    seq.range = [start, this.lineStart, this.lineStart];
+    return seq;
+  }
+
+  /** A mapping key at `at` and the offset after its `:`. */
+  private key(at: number): [Scalar, number] {
+    const text = this.text;
+    const c = text.charCodeAt(at);
+    if (c === DOUBLE || c === SINGLE) {
+      const [node, end] = this.quoted(at);
+      const colon = this.skipSpaces(end);
+      if (text.charCodeAt(colon) !== COLON || (colon + 1 !== this.lineEnd && text.charCodeAt(colon + 1) !== SPACE)) throw GIVE_UP;
+      return [node, colon + 1];
+    }
+    if (isIndicator(c) || ((c === DASH || c === 63 || c === COLON) && (at + 1 === this.lineEnd || text.charCodeAt(at + 1) === SPACE))) throw GIVE_UP;
+    for (let i = at; i < this.lineEnd; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === COLON && (i + 1 === this.lineEnd || text.charCodeAt(i + 1) === SPACE)) {
+        let end = i;
+        while (text.charCodeAt(end - 1) === SPACE) end--;
+        // yaml refuses implicit keys longer than 1024 characters.
+        if (end - at > 1000) throw GIVE_UP;
+        const node = plainScalar(text.slice(at, end));
+        node.range = [at, end, end];
+        return [node, i + 1];
+      }
+      if (ch === HASH && text.charCodeAt(i - 1) === SPACE) break;
+    }
+    throw GIVE_UP;
+  }
+
+  /**
+   * The value after a key's `:` or an entry's `-` at `at`, nested below `column`. Leaves the
+   * parser on the next content line (or at the end).
+   */
+  private value(at: number, column: number, inSequence: boolean): Scalar | YAMLMap | YAMLSeq {
+    const text = this.text;
+    const start = this.skipSpaces(at);
+    if (start === this.lineEnd || (text.charCodeAt(start) === HASH && start > at)) {
+      if (!this.nextContentLine()) return emptyScalar(start);
+      const indent = this.indent;
+      if (indent > column) return this.blockNode();
+      // A mapping's value may be a sequence at the key's own indentation.
+      if (indent === column && !inSequence && this.isSeqEntry(this.content)) return this.sequence(this.content);
+      return emptyScalar(start);
+    }
+    const c = text.charCodeAt(start);
+    if (c === 124 || c === 62) return this.blockScalar(start, column);
+    if (c === DOUBLE || c === SINGLE) {
+      const [node, end] = this.quoted(start);
+      const after = this.skipSpaces(end);
+      if (text.charCodeAt(after) === COLON && (after + 1 === this.lineEnd || text.charCodeAt(after + 1) === SPACE)) {
+        if (inSequence) return this.mapping(start);
+        throw GIVE_UP;
+      }
+      this.expectLineEnd(end);
+      this.nextContentLine();
+      return node;
+    }
+    if (c === 91 || c === 123) {
+      const [node, end] = this.flow(start);
+      this.expectLineEnd(end);
+      this.nextContentLine();
+      return node;
+    }
+    if (c === DASH && (start + 1 === this.lineEnd || text.charCodeAt(start + 1) === SPACE)) {
+      if (inSequence) return this.sequence(start);
+      throw GIVE_UP;
+    }
+    if (isIndicator(c) || ((c === 63 || c === COLON) && (start + 1 === this.lineEnd || text.charCodeAt(start + 1) === SPACE))) throw GIVE_UP;
+    let end = this.lineEnd;
+    for (let i = start; i < this.lineEnd; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === COLON && (i + 1 === this.lineEnd || text.charCodeAt(i + 1) === SPACE)) {
+        // `- key: value` starts a mapping inside the entry; after a key it is an error.
+        if (inSequence) return this.mapping(start);
+        throw GIVE_UP;
+      }
+      if (ch === HASH && text.charCodeAt(i - 1) === SPACE) {
+        end = i;
+        break;
+      }
+    }
+    while (text.charCodeAt(end - 1) === SPACE) end--;
+    const node = plainScalar(text.slice(start, end));
+    node.range = [start, end, end];
+    this.nextContentLine();
+    return node;
+  }
+
+  /** A one-line quoted scalar at `at` and the offset after its closing quote. */
+  private quoted(at: number): [Scalar, number] {
+    const text = this.text;
+    const quote = text.charCodeAt(at);
+    let i = at + 1;
+    let escaped = false;
+    for (;;) {
+      if (i >= this.lineEnd) throw GIVE_UP;
+      const ch = text.charCodeAt(i);
+      if (quote === DOUBLE && ch === BACKSLASH) {
+        // A backslash at the end of the line continues the scalar on the next one.
+        if (i + 1 >= this.lineEnd) throw GIVE_UP;
+        escaped = true;
+        i += 2;
+        continue;
+      }
+      if (ch === quote) {
+        if (quote === SINGLE && text.charCodeAt(i + 1) === SINGLE) {
+          escaped = true;
+          i += 2;
+          continue;
+        }
+        break;
+      }
+      i++;
+    }
+    const raw = text.slice(at + 1, i);
+    const value = !escaped ? raw : quote === DOUBLE ? unescapeDouble(raw) : raw.replaceAll("''", "'");
+    const node = new Scalar(value);
+    node.source = value;
+    node.type = quote === DOUBLE ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+    node.range = [at, i + 1, i + 1];
+    return [node, i + 1];
+  }
+
+  /** A flow sequence or mapping that closes on its line, and the offset after it. */
+  private flow(at: number): [YAMLMap | YAMLSeq, number] {
+    const text = this.text;
+    const isSeq = text.charCodeAt(at) === 91;
+    const close = isSeq ? 93 : 125;
+    const node = isSeq ? new YAMLSeq() : new YAMLMap();
+    node.flow = true;
+    let i = at + 1;
+    for (;;) {
+      i = this.skipSpaces(i);
+      if (i >= this.lineEnd) throw GIVE_UP;
+      if (text.charCodeAt(i) === close) break;
+      const [item, end] = this.flowItem(i);
+      i = this.skipSpaces(end);
+      if (isSeq) {
+        if (text.charCodeAt(i) === COLON) throw GIVE_UP;
+        (node as YAMLSeq).items.push(item);
+      } else {
+        if (!(item instanceof Scalar) || text.charCodeAt(i) !== COLON) throw GIVE_UP;
+        i = this.skipSpaces(i + 1);
+        const c = text.charCodeAt(i);
+        let value: Scalar | YAMLMap | YAMLSeq;
+        if (c === COMMA || c === close) value = emptyScalar(i);
+        else {
+          const [v, vEnd] = this.flowItem(i);
+          value = v;
+          i = this.skipSpaces(vEnd);
+        }
+        const map = node as YAMLMap;
+        const name = String(item.value);
+        for (const pair of map.items) if (String((pair.key as Scalar).value) === name) throw GIVE_UP;
+        map.items.push(new Pair(item, value));
+      }
+      const c = text.charCodeAt(i);
+      if (c === COMMA) i++;
+      else if (c !== close) throw GIVE_UP;
+    }
+    node.range = [at, i + 1, i + 1];
+    return [node, i + 1];
+  }
+
+  private flowItem(at: number): [Scalar | YAMLMap | YAMLSeq, number] {
+    const text = this.text;
+    const c = text.charCodeAt(at);
+    if (c === 91 || c === 123) return this.flow(at);
+    if (c === DOUBLE || c === SINGLE) return this.quoted(at);
+    const next = text.charCodeAt(at + 1);
+    if (isIndicator(c) || ((c === DASH || c === 63 || c === COLON) && (at + 1 === this.lineEnd || next === SPACE || isFlowIndicator(next)))) throw GIVE_UP;
+    let i = at;
+    for (; i < this.lineEnd; i++) {
+      const ch = text.charCodeAt(i);
+      if (isFlowIndicator(ch)) break;
+      if (ch === COLON) {
+        const after = text.charCodeAt(i + 1);
+        if (i + 1 === this.lineEnd || after === SPACE || isFlowIndicator(after)) break;
+      }
+      if (ch === HASH && text.charCodeAt(i - 1) === SPACE) throw GIVE_UP;
+    }
+    if (i >= this.lineEnd) throw GIVE_UP;
+    let end = i;
+    while (text.charCodeAt(end - 1) === SPACE) end--;
+    const node = plainScalar(text.slice(at, end));
+    node.range = [at, end, end];
+    return [node, i];
+  }
+
+  /** A literal (`|`) or folded (`>`) block scalar whose header is at `at`, nested below `column`. */
+  private blockScalar(at: number, column: number): Scalar {
+    const text = this.text;
+    const folded = text.charCodeAt(at) === 62;
+    let i = at + 1;
+    let chomp: 'clip' | 'strip' | 'keep' = 'clip';
+    const indicator = text.charCodeAt(i);
+    if (indicator === DASH) chomp = 'strip';
+    else if (indicator === 43) chomp = 'keep';
+    if (chomp !== 'clip') i++;
+    if (i < this.lineEnd && text.charCodeAt(i) !== SPACE) throw GIVE_UP;
+    this.expectLineEnd(i);
+    // Content lines: the indentation is the first non-empty line's, which must be deeper than the parent's.
+    const lines: string[] = [];
+    let indent = -1;
+    let widestEmpty = 0;
+    let lineStart = this.lineEnd + 1;
+    let endedAt = text.length;
+    while (lineStart < text.length) {
+      const lineEnd = text.indexOf('\n', lineStart);
+      // The last line without a line break: the break chomping sees differs; leave it to yaml.
+      if (lineEnd === -1) throw GIVE_UP;
+      let c = lineStart;
+      while (c < lineEnd && text.charCodeAt(c) === SPACE) c++;
+      const spaces = c - lineStart;
+      if (c === lineEnd) {
+        if (indent === -1) widestEmpty = Math.max(widestEmpty, spaces);
+        else if (spaces > indent) throw GIVE_UP;
+        lines.push('');
+      } else {
+        if (indent === -1) {
+          if (spaces <= column || widestEmpty > spaces) throw GIVE_UP;
+          indent = spaces;
+        }
+        if (spaces < indent) {
+          endedAt = lineStart;
+          break;
+        }
+        lines.push(text.slice(lineStart + indent, lineEnd));
+      }
+      lineStart = lineEnd + 1;
+    }
+    if (indent === -1) throw GIVE_UP;
+    let trailing = 0;
+    while (lines.length > 0 && lines[lines.length - 1] === '') {
+      lines.pop();
+      trailing++;
+    }
+    let body: string;
+    if (!folded) body = lines.join('\n');
+    else {
+      if (lines[0] === '') throw GIVE_UP;
+      body = lines[0] ?? '';
+      let previousMore = body.startsWith(' ');
+      let empties = 0;
+      for (let k = 1; k < lines.length; k++) {
+        const line = lines[k] ?? '';
+        if (line === '') {
+          empties++;
+          continue;
+        }
+        const more = line.startsWith(' ');
+        body += previousMore || more ? '\n'.repeat(empties + 1) : empties === 0 ? ' ' : '\n'.repeat(empties);
+        body += line;
+        previousMore = more;
+        empties = 0;
+      }
+    }
+    const value = chomp === 'strip' ? body : chomp === 'clip' ? `${body}\n` : `${body}\n${'\n'.repeat(trailing)}`;
+    const node = new Scalar(value);
+    node.source = value;
+    node.type = folded ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL;
+    node.range = [at, endedAt, endedAt];
+    if (endedAt >= text.length) {
+      this.atEnd = true;
+      this.lineStart = this.lineEnd = this.content = text.length;
+    } else {
+      this.setLine(endedAt);
+      if (this.isBlankOrComment()) this.nextContentLine();
+    }
+    return node;
+  }
+}
+
+/**
+ * The document in `text` when it has the plain shape of a manifest and parses without any
+ * error, warning or duplicate key; undefined when only the full parser can tell.
+ * The text must be one document (a chunk); characters YAML forbids are the caller's to find.
+ */
+export function quickParseDocument(text: string): Document.Parsed | undefined {
+  // Tabs are not indentation and CRLF moves every range; both are left to the full parser.
+  if (text.includes('\t') || text.includes('\r')) return undefined;
+  try {
+    return new QuickParser(text).parseDocument();
+  } catch (error) {
+    if (error === GIVE_UP) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
+import { checkFile } from '../../server/src/check/checkFile';
+import { declarations } from '../../server/src/check/duplicates';
+import { ManifestParser, parseChunk, parseChunkQuickly, isQuickChunk } from '../../server/src/manifests/parse';
+import { quickParseDocument } from '../../server/src/manifests/quickParse';
+import { splitDocuments } from '../../server/src/manifests/split';
+import { loadBundledSchemas } from '../../server/src/schemas/bundled';
+import { SchemaResolver } from '../../server/src/schemas/resolver';
+import { seededRandom, type Rng } from '../support/random';
+
+// The quick parser may decline anything, but where it answers its tree must be the one the
+// `yaml` library builds: same shapes, values, scalar styles and scalar ranges, and yaml must
+// have found nothing to complain about. Generated manifests and thousands of mutations of
+// them (which mostly land on the edge of what the quick parser accepts) hold it to that.
+
+/** The tree as plain data: what validation and identity read, plus scalar ranges. */
+function shapeOf(node: unknown): unknown {
+  if (isMap(node)) return { map: node.items.map((p) => [shapeOf(p.key), shapeOf(p.value)]), flow: node.flow === true };
+  if (isSeq(node)) return { seq: node.items.map(shapeOf), flow: node.flow === true };
+  if (isPair(node)) return { pair: [shapeOf(node.key), shapeOf(node.value)] };
+  if (isScalar(node)) {
+    const value = node.value;
+    const shown = typeof value === 'number' && Number.isNaN(value) ? 'NaN' : Object.is(value, -0) ? '-0' : value;
+    // Ranges matter where a name is reported (plain and quoted scalars); empty values and block
+    // scalars are never reported from a quick parse (any finding re-parses with yaml).
+    const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+    const range = value === null && node.source === '' ? 'empty' : block ? 'block' : node.range?.slice(0, 2);
+    return { value: shown, type: node.type, source: node.source, format: node.format ?? null, range, minFractionDigits: node.minFractionDigits ?? null };
+  }
+  return node === null ? null : 'other';
+}
+
+function fullParse(text: string): { doc: Document.Parsed | undefined; clean: boolean } {
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [];
+  const doc = list[0];
+  const clean = list.length === 1 && doc !== undefined && doc.errors.length === 0 && doc.warnings.length === 0;
+  return { doc, clean };
+}
+
+/** Asserts the quick parser agrees with yaml wherever it answers; true when it answered. */
+function agrees(text: string): boolean {
+  const quick = quickParseDocument(text);
+  if (quick === undefined) return false;
+  const { doc, clean } = fullParse(text);
+  assert.ok(clean, `quick parse accepted text the full parser complains about:\n${text}\n${JSON.stringify(doc?.errors.map((e) => e.message))}`);
+  assert.deepEqual(shapeOf(quick.contents), shapeOf(doc?.contents), `trees differ for:\n${text}`);
+  return true;
+}
+
+const WORDS = ['web', 'shop', 'a b', 'x-y', 'key.with.dots', 'http://host:80/path', 'a:b', 'a#b', 'a,b', 'a]b', 'ü', '日本', 'emoji😀', 'C:\\dir'];
+const SCALARS = [
+  ...WORDS,
+  '1', '-1', '+1', '0', '-0', '007', '0o17', '0o19', '0x1F', '0xG', '1.5', '1.50', '.5', '5.', '-.5', '1e3', '1.2E-3', '.inf', '-.Inf', '+.INF', '.nan', '.NaN',
+  'true', 'True', 'TRUE', 'false', 'yes', 'no', 'on', 'off', 'null', 'Null', 'NULL', '~', 'nil',
+  '1Gi', '500m', '10%', '2024-01-01', '12:30', '1_000', '0b101', '-', '--x', '?x', ':x', 'x:', 'x: y', 'x #y', '#x', '&a', '*a', '!tag', '@x', '`x', '%x', '|', '>', "it's", 'say "hi"', '{}', '[]', '{a}', '[a, b]',
+];
+
+function pick<T>(rng: Rng, list: readonly T[]): T {
+  return list[Math.floor(rng() * list.length)] as T;
+}
+
+function quotedDouble(rng: Rng, s: string): string {
+  const escapes = ['\\n', '\\t', '\\"', '\\\\', '\\u00e9', '\\x41', '\\/', '\\U0001F600', '\\e', '\\_', '\\q', '\\u12'];
+  let out = s.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
+  if (rng() < 0.3) out += pick(rng, escapes);
+  return `"${out}"`;
+}
+
+function scalarText(rng: Rng, inFlow: boolean): string {
+  const s = pick(rng, SCALARS);
+  const r = rng();
+  // Flow context ends plain scalars at , [ ] { }; quoted ones may hold them.
+  if (r < 0.55) return inFlow ? s.replace(/[,[\]{}]/g, '') : s;
+  if (r < 0.8) return quotedDouble(rng, s);
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function keyText(rng: Rng): string {
+  const r = rng();
+  if (r < 0.7) return pick(rng, ['name', 'image', 'replicas', 'a', 'b', 'c', 'data', 'spec', 'metadata', 'app.kubernetes.io/name', 'true', '1', '0x10', 'null', 'with space', 'k:v']);
+  if (r < 0.85) return `"${pick(rng, ['x', 'y z', 'a:b', ''])}"`;
+  return `'${pick(rng, ['p', "q'r", ''])}'`;
+}
+
+function blockScalar(rng: Rng, indent: string): string {
+  const header = pick(rng, ['|', '|-', '|+', '>', '>-', '>+', '| # note', '|2', '>\n']);
+  const lines = Array.from({ length: 1 + Math.floor(rng() * 4) }, () => pick(rng, ['line one', '  more indented', '', 'x: y', '# not a comment', 'last', '    ', 'spaces after  ', 'blank with spaces']));
+  // Empty lines come bare or with spaces up to and beyond the content's indentation.
+  const empty = (): string => ' '.repeat(Math.floor(rng() * (indent.length + 5)));
+  return `${header}\n${lines.map((l) => (l === '' ? '' : l === 'blank with spaces' ? empty() : `${indent}  ${l}`)).join('\n')}\n`;
+}
+
+function flowText(rng: Rng, depth: number): string {
+  if (depth > 2 || rng() < 0.4) return rng() < 0.5 ? '[]' : '{}';
+  if (rng() < 0.5) return `[${Array.from({ length: Math.floor(rng() * 4) }, () => (rng() < 0.2 ? flowText(rng, depth + 1) : scalarText(rng, true))).join(', ')}${rng() < 0.1 ? ',' : ''}]`;
+  return `{${Array.from({ length: Math.floor(rng() * 3) }, (_, i) => `${rng() < 0.2 ? keyText(rng) : `k${i}`}: ${rng() < 0.2 ? flowText(rng, depth + 1) : scalarText(rng, true)}`).join(', ')}}`;
+}
+
+/** A block mapping at `indent`, as lines. */
+function mapping(rng: Rng, indent: string, depth: number): string {
+  const step = pick(rng, ['  ', '  ', '    ', ' ']);
+  let out = '';
+  const count = 1 + Math.floor(rng() * 4);
+  for (let i = 0; i < count; i++) {
+    if (rng() < 0.1) out += `${rng() < 0.5 ? indent : ' '.repeat(Math.floor(rng() * 6))}# comment ${i}\n`;
+    if (rng() < 0.05) out += `${' '.repeat(Math.floor(rng() * 4))}\n`;
+    const key = i === 0 && depth === 0 ? 'apiVersion' : keyText(rng);
+    const r = rng();
+    if (depth < 4 && r < 0.25) out += `${indent}${key}:${rng() < 0.1 ? ' # c' : ''}\n${mapping(rng, indent + step, depth + 1)}`;
+    else if (depth < 4 && r < 0.45) out += `${indent}${key}:\n${sequence(rng, rng() < 0.5 ? indent : indent + step, depth + 1)}`;
+    else if (r < 0.55) out += `${indent}${key}: ${blockScalar(rng, indent)}`;
+    else if (r < 0.62) out += `${indent}${key}: ${flowText(rng, 0)}\n`;
+    else if (r < 0.66) out += `${indent}${key}:\n`;
+    else out += `${indent}${key}${rng() < 0.05 ? '  ' : ''}: ${scalarText(rng, false)}${pick(rng, ['', '', '', '  # trailing', '   ', '#x'])}\n`;
+  }
+  return out;
+}
+
+function sequence(rng: Rng, indent: string, depth: number): string {
+  let out = '';
+  const count = 1 + Math.floor(rng() * 3);
+  for (let i = 0; i < count; i++) {
+    const r = rng();
+    if (depth < 4 && r < 0.35) {
+      // `- key: value` with the rest of the mapping aligned after the dash.
+      const inner = mapping(rng, `${indent}  `, depth + 1);
+      out += `${indent}- ${inner.slice(indent.length + 2)}`;
+    } else if (depth < 4 && r < 0.45) out += `${indent}-\n${mapping(rng, `${indent}  `, depth + 1)}`;
+    else if (depth < 4 && r < 0.5) out += `${indent}- ${sequence(rng, `${indent}  `, depth + 1).slice(indent.length + 2)}`;
+    else if (r < 0.55) out += `${indent}- ${blockScalar(rng, indent)}`;
+    else if (r < 0.6) out += `${indent}- ${flowText(rng, 0)}\n`;
+    else if (r < 0.63) out += `${indent}-\n`;
+    else out += `${indent}- ${scalarText(rng, false)}\n`;
+  }
+  return out;
+}
+
+function manifest(rng: Rng): string {
+  const head = rng() < 0.3 ? pick(rng, ['---\n', '--- # doc\n', '# header\n', '\n', '---\n\n']) : '';
+  return `${head}${mapping(rng, '', 0)}`;
+}
+
+const MUTATIONS = [' ', '  ', '\n', ':', ': ', '-', '- ', '#', ' #', '"', "'", '|', '>', '[', ']', '{', '}', ',', '&a ', '*a', '!', '?', 'a', '0', '\\', '---\n', '...\n', '%', '\t', '\r'];
+
+function mutate(rng: Rng, text: string): string {
+  let out = text;
+  const edits = 1 + Math.floor(rng() * 3);
+  for (let i = 0; i < edits; i++) {
+    const at = Math.floor(rng() * (out.length + 1));
+    if (rng() < 0.3) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(rng() * 3));
+    else out = out.slice(0, at) + pick(rng, MUTATIONS) + out.slice(at);
+  }
+  return out;
+}
+
+describe('quick parse', () => {
+  test('fixed cases: the tree yaml builds, or no answer', () => {
+    // The shapes manifests have: each must be answered, or checks lose their speed.
+    const plain = [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n',
+      'a:\n- x\n- y\nb: 1\n',
+      'a:\n  - name: x\n    v: 1\n  - name: y\n',
+      'a: |\n  one\n  two\n\nb: 2\n',
+      'a: >-\n  folded\n  text\n\n  para\n    indented\n  back\n',
+      'a: |+\n  kept\n\n\nb: 1\n',
+      'a: "esc \\" \\n \\u00e9"\nb: \'it\'\'s\'\n',
+      'a: [1, "two", {b: c}, []]\n',
+      '"q": 1\n\'r\': 2\n',
+      'key with spaces  : value # comment\n',
+      'a:\n  b:\n    c: [x, y]   # c\n  d: ~\n',
+      '---\na: 1\n',
+      'a:\n-\n  b: 1\n- - x\n  - y\n',
+    ];
+    for (const text of plain) assert.ok(agrees(text), `not answered: ${JSON.stringify(text)}`);
+    // Errors, aliases, tags, continuation lines, a list at the root: the full parser's, or the same tree.
+    const others = ['- a\n', 'a: b: c\n', 'a: &x 1\nb: *x\n', 'a: 1\na: 2\n', 'a: !!str 1\n', 'a: b\n  c\n', 'a: 1\n...\n', '--- a\n', 'a: "unclosed\n', 'a: [unclosed\n', 'a: |\n  no final newline'];
+    for (const text of others) agrees(text);
+  });
+
+  test('generated manifests and thousands of mutations agree with yaml wherever answered', () => {
+    const rng = seededRandom(20261201);
+    let generated = 0;
+    let answered = 0;
+    let mutatedAnswered = 0;
+    for (let i = 0; i < 1500; i++) {
+      const text = manifest(rng);
+      generated++;
+      if (agrees(text)) answered++;
+      for (let m = 0; m < 4; m++) if (agrees(mutate(rng, text))) mutatedAnswered++;
+    }
+    // Generated text is plain but deliberately tricky; a good share must still be taken.
+    assert.ok(answered > generated * 0.2, `answered ${answered} of ${generated} generated manifests`);
+    assert.ok(mutatedAnswered > 500, `answered only ${mutatedAnswered} mutations`);
+  });
+
+  test('the repository\'s examples and fixtures agree with yaml, chunk by chunk', () => {
+    const root = join(__dirname, '..', '..');
+    const files = ['examples', 'test/fixtures'].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true })
+        .map(String)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(root, dir, f)),
+    );
+    assert.ok(files.length > 10, 'no example files found');
+    let answered = 0;
+    for (const file of files) for (const chunk of splitDocuments(readFileSync(file, 'utf8'))) if (agrees(chunk.text)) answered++;
+    assert.ok(answered > 10);
+  });
+
+  test('checks give the same findings and declarations with and without the quick parser', () => {
+    const schemas = new SchemaResolver([loadBundledSchemas()]);
+    const rng = seededRandom(7);
+    const deployment = (name: string, extra: string): string =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  labels: {app: ${name}}\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n      containers:\n        - name: web\n          image: "nginx:1.27"\n          args: ["--port", "8080"]\n          resources:\n            limits: {cpu: 500m, memory: 1Gi}\n${extra}`;
+    let quick = 0;
+    for (let run = 0; run < 60; run++) {
+      const docs = Array.from({ length: 6 }, (_, i) => {
+        const text = deployment(`app-${i % 4}`, rng() < 0.3 ? '          replica: 3\n' : '');
+        return rng() < 0.5 ? mutate(rng, text) : text;
+      });
+      const text = docs.join('---\n');
+      const options = { role: { kind: 'manifests' } as const, schemas, unknownKind: 'information' as const };
+      const fast = new ManifestParser({ quick: true }).parse(text);
+      const full = new ManifestParser().parse(text);
+      quick += fast.chunks.filter((c) => isQuickChunk(c.parsed)).length;
+      assert.deepEqual(checkFile(fast, options), checkFile(full, options), text);
+      const decl = (file: typeof fast): unknown => declarations('f.yaml', file).map((d) => [d.key, d.label, d.range]);
+      assert.deepEqual(decl(fast), decl(full), text);
+      assert.equal(fast.documents.length, full.documents.length);
+      assert.deepEqual(fast.documents.map((d) => d.identity), full.documents.map((d) => d.identity));
+    }
+    assert.ok(quick > 100, `only ${quick} chunks took the quick parser`);
+  });
+
+  test('tabs, CRs and forbidden characters go to the full parser', () => {
+    for (const text of ['a:\tb\n', 'a: b\r\n', 'a: \u0007\n']) {
+      const chunk = parseChunkQuickly(text);
+      assert.equal(isQuickChunk(chunk), false, JSON.stringify(text));
+      assert.deepEqual(chunk.documents.map((d) => d.syntax), parseChunk(text).documents.map((d) => d.syntax));
+    }
+  });
+});
