@@ -1,4 +1,5 @@
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, Scalar, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import * as yaml from 'yaml';
+import type { Document, Node, Scalar, YAMLMap } from 'yaml';
 import type { Problem, Severity } from '../check/problem';
 import type { OpenApiSchema } from '../schemas/openapi';
 import { checkFormat } from './formats';
@@ -20,6 +21,11 @@ const NODE_BUDGET = 200_000;
 const MAX_DEPTH = 128;
 
 type PathSegment = string | number;
+
+// Bound once: a bundle reaches a CommonJS package's exports through a getter per access, a
+// measurable cost at every node of this walk.
+const { isAlias, isMap, isNode, isPair, isScalar, isSeq, visit } = yaml;
+const PLAIN = yaml.Scalar.PLAIN;
 
 const YAML11_BOOLEANS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,/;
@@ -135,8 +141,9 @@ class Walker {
         if (items === undefined) return;
         const mergeKey = this.view.flatten(items).type === 'object' ? listItemKey(schema) : undefined;
         node.items.forEach((item, index) => {
-          const label = mergeKey !== undefined ? itemLabel(item as Node, mergeKey, index) : index;
-          this.visit(item as Node, items, [...path, label], null, depth + 1);
+          path.push(mergeKey !== undefined ? itemLabel(item as Node, mergeKey, index) : index);
+          this.visit(item as Node, items, path, null, depth + 1);
+          path.pop();
         });
         return;
       }
@@ -156,7 +163,7 @@ class Walker {
         }
         return this.numberChecks(node, node.value, schema, path);
       case 'boolean':
-        if (isScalar(node) && (typeof node.value === 'boolean' || (node.type === Scalar.PLAIN && YAML11_BOOLEANS.test(String(node.value))))) return;
+        if (isScalar(node) && (typeof node.value === 'boolean' || (node.type === PLAIN && YAML11_BOOLEANS.test(String(node.value))))) return;
         return this.report(node, `${this.where(path)} must be true or false, not ${describeNode(node)}`, 'schema.type');
       default:
         // Untyped (RawExtension, preserve-unknown-fields): anything goes, but enum and format still apply to scalars.
@@ -168,7 +175,6 @@ class Walker {
     const properties = schema.properties;
     const additional = schema.additionalProperties;
     const open = schema['x-kubernetes-preserve-unknown-fields'] === true || additional === true || (properties === undefined && additional === undefined);
-    const seen = new Set<string>();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
@@ -176,21 +182,21 @@ class Walker {
       if (key === undefined) continue;
       // YAML merge keys (kubectl accepts them) and, in patches, strategic-merge directives are not fields.
       if (key === '<<' || (this.options.partial && key.startsWith('$'))) continue;
-      seen.add(key);
       const value = pair.value as Node | null;
       const propertySchema = properties?.[key] ?? (this.options.caseInsensitiveKeys === true && properties !== undefined ? caseInsensitive(properties, key) : undefined);
-      if (propertySchema !== undefined) {
-        this.visit(value, propertySchema, [...path, key], keyNode, depth + 1);
-      } else if (typeof additional === 'object') {
-        this.visit(value, additional, [...path, key], keyNode, depth + 1);
+      if (propertySchema !== undefined || typeof additional === 'object') {
+        path.push(key);
+        this.visit(value, propertySchema ?? (additional as OpenApiSchema), path, keyNode, depth + 1);
+        path.pop();
       } else if (!open && !(this.options.sops && path.length === 0 && key === 'sops')) {
         const suggestion = properties === undefined ? undefined : closestName(key, Object.keys(properties));
         const hint = suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;
         this.report(keyNode, `unknown field \`${key}\` in ${this.where(path)}${hint}`, 'schema.unknown-field');
       }
     }
-    if (!this.options.partial) {
-      const missing = (schema.required ?? []).filter((name) => !seen.has(name));
+    if (!this.options.partial && schema.required !== undefined) {
+      // Most objects require nothing or one or two fields: a scan beats a set of every key.
+      const missing = schema.required.filter((name) => name === '<<' || !hasKey(node, name));
       if (missing.length > 0) {
         // A list item has no key of its own: point at its first key rather than the whole item.
         const anchor = parentKey ?? (path.length === 0 ? rootAnchor(node) : firstKey(node));
@@ -249,6 +255,14 @@ class Walker {
     // oneOf with several matches is legal for the structural subset Kubernetes uses; we only flag no match.
     void mode;
   }
+}
+
+function hasKey(node: YAMLMap, name: string): boolean {
+  for (const pair of node.items) {
+    const key = isPair(pair) ? (pair.key as Node | null) : null;
+    if (isScalar(key) && String(key.value) === name) return true;
+  }
+  return false;
 }
 
 function caseInsensitive<T>(record: Record<string, T>, key: string): T | undefined {
