@@ -23,6 +23,8 @@ const builds = [
   { ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...common, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The commands that reach clusters and Git, which cli.js loads on first use: `check` starts without them.
+  { ...common, entryPoints: { cliCommands: 'server/src/cli/clusterCommands.ts' }, outdir: 'dist' },
   // Worker threads of `plumbline check`, loaded beside cli.js: the engine without the cluster client.
   { ...common, entryPoints: { checkWorker: 'server/src/check/checkWorker.ts' }, outdir: 'dist' },
 ];

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { checkFile, sizeFinding, type CheckOptions } from './checkFile';
 import { declarations, duplicateFindings, type Declaration } from './duplicates';
 import { fileRole, type FileRole } from './fileRole';
-import { checkTextsInParallel, CheckWorkers, worthParallel } from './parallelCheck';
+import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
 import type { Finding } from './problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
@@ -30,6 +30,11 @@ export interface CheckRun {
    * load those themselves); 0 or absent checks in this thread. The results are the same.
    */
   workers?: number;
+  /**
+   * Read files synchronously: a quarter of the time for a folder of small files, for a
+   * command-line run that has nothing else to serve meanwhile (the language server has).
+   */
+  syncReads?: boolean;
 }
 
 /** Kustomizations among the files and beside them, so patch files are known before they are checked. */
@@ -49,8 +54,21 @@ async function buildPatchIndex(files: readonly string[]): Promise<PatchIndex> {
 // Files read at once: one at a time, a folder of small files spends most of its time waiting.
 const READ_AHEAD = 32;
 
-/** The files' contents in order, read READ_AHEAD at a time. */
-function* readAhead(files: readonly string[]): Generator<[string, Promise<Buffer>]> {
+/** A file read synchronously, failing as readFile would. */
+function readNow(path: string): Promise<Buffer> {
+  try {
+    return Promise.resolve(readFileSync(path));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** The files' contents in order: read READ_AHEAD at a time, or each when its turn comes with `sync`. */
+function* readAhead(files: readonly string[], sync: boolean): Generator<[string, Promise<Buffer>]> {
+  if (sync) {
+    for (const path of files) yield [path, readNow(path)];
+    return;
+  }
   const pending: (Promise<Buffer> | undefined)[] = [];
   const start = (i: number): void => {
     const path = files[i];
@@ -86,16 +104,22 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
 async function checkFiles(files: readonly string[], patches: PatchIndex, run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
+  // Once workers are started, files go to them as they are read; those read before wait in toCheck.
+  let parallel: ParallelCheck | undefined;
+  const inParallel: FileReport[] = [];
   const workers = run.workers ?? 0;
   let bytesRead = 0;
-  const reading = readAhead(files);
+  const reading = readAhead(files, run.syncReads === true);
   for (const [path, read] of reading) {
     const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
     reports.push(report);
     const bytes = await read;
     bytesRead += bytes.byteLength;
     // Enough to check that workers pay off: start them now, they load while the rest is read.
-    if (started.pool === undefined && worthParallel(bytesRead, workers)) started.pool = new CheckWorkers(workers);
+    if (started.pool === undefined && worthParallel(bytesRead, workers)) {
+      started.pool = new CheckWorkers(workers);
+      parallel = new ParallelCheck(started.pool, run.unknownKind);
+    }
     const tooLarge = sizeFinding(bytes.byteLength);
     if (tooLarge !== undefined) {
       report.findings.push(tooLarge);
@@ -114,14 +138,21 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
       continue;
     }
     toCheck.push({ report, text: decoded.text, role });
+    if (parallel !== undefined) {
+      for (const file of toCheck.splice(0)) {
+        parallel.add(file.text, file.role);
+        inParallel.push(file.report);
+      }
+      // Synchronous reads never reach the event loop: let workers that finished pick up the next batch.
+      if (inParallel.length % 64 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
   const declared: Declaration[] = [];
-  const pool = started.pool;
-  if (pool !== undefined) {
+  if (parallel !== undefined) {
     // The schemas do not depend on the files here: ask for them only to report which they are.
     await run.schemas([]);
-    const results = await checkTextsInParallel(pool, toCheck, run.unknownKind);
-    toCheck.forEach(({ report }, i) => {
+    const results = await parallel.finish();
+    inParallel.forEach((report, i) => {
       const r = results[i];
       if (r === undefined) return;
       report.documents = r.documents;

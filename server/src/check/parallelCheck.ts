@@ -77,78 +77,122 @@ function piecesOf(text: string): string[] {
 }
 
 /**
- * Checks files' texts with the bundled schemas in worker threads, pieces of a large file
- * spread over them, and puts the results back in file order with file-relative ranges.
+ * Checks files' texts with the bundled schemas in worker threads as they are added: pieces of a
+ * large file are spread over the workers, and a batch goes out as soon as it is full, so the
+ * workers check while the rest is still being read. `finish` puts the results back in file
+ * order with file-relative ranges.
  */
-export async function checkTextsInParallel(pool: CheckWorkers, files: readonly { text: string; role: FileRole }[], unknownKind: CheckOptions['unknownKind']): Promise<TextResult[]> {
-  const requests: PieceRequest[] = [];
-  const owner: number[] = [];
-  files.forEach((file, i) => {
-    for (const text of piecesOf(file.text)) {
-      requests.push({ text, role: file.role, unknownKind });
-      owner.push(i);
-    }
-  });
-  const batches: number[][] = [];
-  let current: number[] = [];
-  let chars = 0;
-  requests.forEach((r, i) => {
-    current.push(i);
-    chars += r.text.length;
-    if (chars >= BATCH_CHARS) {
-      batches.push(current);
-      current = [];
-      chars = 0;
-    }
-  });
-  if (current.length > 0) batches.push(current);
+export class ParallelCheck {
+  private readonly requests: PieceRequest[] = [];
+  private readonly owner: number[] = [];
+  private readonly roles: FileRole[] = [];
+  private readonly queue: number[][] = [];
+  private current: number[] = [];
+  private currentChars = 0;
+  private readonly results: (PieceResult | undefined)[] = [];
+  private readonly idle: Worker[];
+  /** The batch each busy worker is checking. */
+  private readonly inFlight = new Map<Worker, number[]>();
+  private failure: Error | undefined;
+  private settle: (() => void) | undefined;
 
-  if (pool.failure !== undefined) throw pool.failure;
-  const results = new Array<PieceResult | undefined>(requests.length);
-  let next = 0;
-  await Promise.all(
-      pool.threads.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            let batch: number[] | undefined;
-            const send = (): void => {
-              batch = batches[next++];
-              if (batch === undefined) resolve();
-              else worker.postMessage(batch.map((i) => requests[i]));
-            };
-            worker.on('message', (answers: PieceResult[]) => {
-              batch?.forEach((i, k) => (results[i] = answers[k]));
-              send();
-            });
-            worker.once('error', reject);
-            worker.once('exit', (code) => {
-              if (batch !== undefined) reject(new Error(`check worker stopped (exit code ${code})`));
-            });
-            send();
-          }),
-      ),
-  );
+  constructor(
+    private readonly pool: CheckWorkers,
+    private readonly unknownKind: CheckOptions['unknownKind'],
+  ) {
+    this.idle = [...pool.threads];
+    for (const worker of pool.threads) {
+      worker.on('message', (answers: PieceResult[]) => {
+        this.inFlight.get(worker)?.forEach((i, k) => (this.results[i] = answers[k]));
+        this.inFlight.delete(worker);
+        this.idle.push(worker);
+        this.pump();
+      });
+      worker.once('error', (error) => this.fail(error));
+      worker.once('exit', (code) => {
+        if (this.inFlight.has(worker)) this.fail(new Error(`check worker stopped (exit code ${code})`));
+      });
+    }
+  }
 
-  const out: TextResult[] = files.map(() => ({ documents: 0, resources: 0, findings: [], declarations: [] }));
-  const templated = files.map(() => false);
-  const lineOf = files.map(() => 0);
-  results.forEach((r, i) => {
-    const f = owner[i] ?? 0;
-    const into = out[f];
-    if (r === undefined || into === undefined) throw new Error('a check worker did not answer');
-    const shift = lineOf[f] ?? 0;
-    const move = (range: Range): Range => (shift === 0 ? range : { start: { line: range.start.line + shift, character: range.start.character }, end: { line: range.end.line + shift, character: range.end.character } });
-    into.documents += r.documents;
-    into.resources += r.resources;
-    if (r.templated) templated[f] = true;
-    for (const finding of r.findings) into.findings.push({ ...finding, range: move(finding.range) });
-    for (const d of r.declarations) into.declarations.push({ ...d, range: move(d.range) });
-    lineOf[f] = shift + r.newlines;
-  });
-  // checkFile answers nothing for a file with a templated document; so do its pieces together.
-  templated.forEach((t, f) => {
-    const into = out[f];
-    if (t && into !== undefined) into.findings = [];
-  });
-  return out;
+  /** Queues a file's text; returns its index among the files added. */
+  add(text: string, role: FileRole): number {
+    const file = this.roles.length;
+    this.roles.push(role);
+    for (const piece of piecesOf(text)) {
+      this.current.push(this.requests.length);
+      this.requests.push({ text: piece, role, unknownKind: this.unknownKind });
+      this.owner.push(file);
+      this.currentChars += piece.length;
+      if (this.currentChars >= BATCH_CHARS) this.flush();
+    }
+    return file;
+  }
+
+  private flush(): void {
+    if (this.current.length === 0) return;
+    this.queue.push(this.current);
+    this.current = [];
+    this.currentChars = 0;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.failure !== undefined) return;
+    for (;;) {
+      const worker = this.idle.length > 0 ? this.idle[this.idle.length - 1] : undefined;
+      const batch = this.queue[0];
+      if (worker === undefined || batch === undefined) break;
+      this.idle.pop();
+      this.queue.shift();
+      this.inFlight.set(worker, batch);
+      worker.postMessage(batch.map((i) => this.requests[i]));
+    }
+    if (this.inFlight.size === 0 && this.queue.length === 0) this.settle?.();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.settle?.();
+  }
+
+  async finish(): Promise<TextResult[]> {
+    this.flush();
+    if (this.pool.failure !== undefined) throw this.pool.failure;
+    if (this.inFlight.size > 0 || this.queue.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.settle = resolve;
+        this.pump();
+      });
+    }
+    if (this.failure !== undefined) throw this.failure;
+    return this.assemble();
+  }
+
+  private assemble(): TextResult[] {
+    const files = this.roles;
+    const out: TextResult[] = files.map(() => ({ documents: 0, resources: 0, findings: [], declarations: [] }));
+    const templated = files.map(() => false);
+    const lineOf = files.map(() => 0);
+    this.requests.forEach((_, i) => {
+      const r = this.results[i];
+      const f = this.owner[i] ?? 0;
+      const into = out[f];
+      if (r === undefined || into === undefined) throw new Error('a check worker did not answer');
+      const shift = lineOf[f] ?? 0;
+      const move = (range: Range): Range => (shift === 0 ? range : { start: { line: range.start.line + shift, character: range.start.character }, end: { line: range.end.line + shift, character: range.end.character } });
+      into.documents += r.documents;
+      into.resources += r.resources;
+      if (r.templated) templated[f] = true;
+      for (const finding of r.findings) into.findings.push({ ...finding, range: move(finding.range) });
+      for (const d of r.declarations) into.declarations.push({ ...d, range: move(d.range) });
+      lineOf[f] = shift + r.newlines;
+    });
+    // checkFile answers nothing for a file with a templated document; so do its pieces together.
+    templated.forEach((t, f) => {
+      const into = out[f];
+      if (t && into !== undefined) into.findings = [];
+    });
+    return out;
+  }
 }

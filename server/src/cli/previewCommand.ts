@@ -12,16 +12,6 @@ import { unifiedDiff } from '../preview/unifiedDiff';
 import { PLUMBLINE_VERSION } from '../version';
 import { UsageError } from '../workspace/files';
 
-export const PREVIEW_USAGE = `Options for preview (what would change, as unified diffs; Secret values masked):
-      --env NAME               the environment (for --git: default every environment)
-      --git                    HEAD against the working tree, rendered (default)
-      --cluster                the live cluster against what a sync would make of it, with prune candidates
-      --against OTHER          OTHER's rendered manifests against NAME's: what promoting NAME onto OTHER changes
-      --repo PATH              the repository folder (default: .)
-      --context NAME, --kubeconfig PATH   the cluster for --cluster (default: the environment's, else current)
-  -o, --output FORMAT          text (default: unified diffs and a summary) or json
-`;
-
 /** The preview as text: one unified diff per resource, then a summary line. */
 export function formatPreview(preview: Preview): string {
   const out: string[] = [];

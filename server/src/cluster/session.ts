@@ -1,14 +1,11 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LiveSchemas } from '../schemas/live';
+import { defaultCacheDir } from './cacheDir';
 import { Discovery } from './discovery';
 import { ClusterClient, type ClusterTarget } from './http';
 import type { ClusterError, Result } from './result';
 
-/** Where schemas fetched from clusters are kept between sessions. */
-export function defaultCacheDir(): string {
-  return process.env['PLUMBLINE_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'plumbline');
-}
+export { defaultCacheDir };
 
 /** One cluster as the engine sees it: its client, discovery and live schemas, created on first use. */
 export class ClusterSession {

@@ -1,0 +1,175 @@
+// The commands that reach clusters and Git (and `check`'s live schemas), bundled apart from the
+// entry so that `plumbline check` with the bundled schemas starts without loading them.
+import { createInterface } from 'node:readline/promises';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { totals } from '../check/checkPaths';
+import { ClusterSession } from '../cluster/session';
+import type { PruneCandidate } from '../environments/converge';
+import { discoverEnvironments } from '../environments/discover';
+import { chartOf } from '../environments/helm';
+import type { Environment, HelmRenderer } from '../environments/model';
+import { syncEnvironment } from '../environments/sync';
+import { validateEnvironment } from '../environments/validate';
+import { pendingSummary } from '../git/commit';
+import type { SchemaBundle } from '../schemas/bundle';
+import { cachedSchemas } from '../schemas/live';
+import { SchemaResolver } from '../schemas/resolver';
+import { PLUMBLINE_VERSION } from '../version';
+import { UsageError } from '../workspace/files';
+import { formatText } from './checkCommand';
+import { diffPaths } from './diffCommand';
+import { flatten, toSarif } from './formats';
+import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
+import { EXIT, OUTPUTS, USAGE } from './usage';
+
+export { reconcileCommand } from './reconcileCommand';
+export { previewCommand } from './previewCommand';
+
+/** The schemas a context's cluster serves for the group/versions in use, then the bundled ones. */
+export async function liveSchemas(options: { context?: string; kubeconfig?: string }, groupVersions: { group: string; version: string }[], bundled: SchemaBundle): Promise<SchemaResolver> {
+  const session = new ClusterSession({ ...(options.context !== undefined ? { context: options.context } : {}), ...(options.kubeconfig !== undefined ? { kubeconfigPath: options.kubeconfig } : {}) });
+  const client = await session.client();
+  if (!client.ok) throw new UsageError(client.error.message);
+  const loaded = await session.schemas!.ensure(groupVersions);
+  session.dispose();
+  if (!loaded.ok) {
+    const cached = await cachedSchemas(session.schemaCacheDir, client.value.server, client.value.context);
+    process.stderr.write(`plumbline: ${loaded.error.message}; ${cached === undefined ? 'using the bundled schemas' : `using ${cached.source.label}`}\n`);
+    return new SchemaResolver(cached === undefined ? [bundled] : [cached, bundled]);
+  }
+  return new SchemaResolver([session.schemas!.bundle(), bundled]);
+}
+
+export async function diff(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      output: { type: 'string', short: 'o', default: 'text' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      config: { type: 'string' },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return EXIT.clean;
+  }
+  const output = OUTPUTS.find((o) => o === values.output);
+  if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
+  const config = values.config ?? (existsSync('.plumbline.yaml') ? '.plumbline.yaml' : undefined);
+  const { results, summary, undeclared } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
+    ...(values.context !== undefined ? { context: values.context } : {}),
+    ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
+  }, config);
+  if (output === 'json') {
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results), undeclared: undeclared.map(({ where: _where, ...u }) => u) }, null, 2)}\n`);
+  } else if (output === 'sarif') {
+    process.stdout.write(`${JSON.stringify(toSarif([...results, ...undeclaredFindings(undeclared)], 'Plumbline drift'), null, 2)}\n`);
+  } else {
+    for (const f of flatten(results)) process.stdout.write(`${f.path}:${f.line}:${f.column} ${f.severity} ${f.message} [${f.code}]\n`);
+    if (undeclared.length > 0) {
+      process.stdout.write('\nin the cluster, not in Git:\n');
+      for (const u of undeclared) process.stdout.write(`  ${describeUndeclared(u)}\n`);
+      process.stdout.write('\n');
+    }
+    process.stdout.write(`Summary: ${summary.resources} resources - in sync: ${summary.inSync}, drifted: ${summary.drifted}, not in cluster: ${summary.missing}, rejected: ${summary.rejected}, unavailable: ${summary.unavailable}, in the cluster but not in Git: ${summary.undeclared}\n`);
+  }
+  for (const e of summary.errors.slice(0, 20)) process.stderr.write(`plumbline: ${e}\n`);
+  for (const n of summary.notes) process.stderr.write(`plumbline: note: ${n}\n`);
+  if (summary.unavailable > 0) return EXIT.error;
+  return summary.drifted + summary.missing + summary.rejected + summary.undeclared > 0 ? EXIT.found : EXIT.clean;
+}
+
+/** `chart charts/shop, release shop, values charts/shop/values-prod.yaml, inline values, --set image.tag` */
+function describeHelm(env: Environment, helm: HelmRenderer): string {
+  const values = [
+    ...(helm.valuesFiles.length > 0 ? [`values ${helm.valuesFiles.join(', ')}`] : []),
+    ...(helm.values !== undefined ? ['inline values'] : []),
+    ...(helm.parameters ?? []).map((p) => `--set ${p.name}`),
+  ];
+  return [`chart ${chartOf(env, helm)}`, `release ${helm.release ?? basename(chartOf(env, helm))}`, ...(values.length > 0 ? values : ["the chart's default values"])].join(', ');
+}
+
+export async function envs(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o', default: 'text' } } });
+  if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`unknown output format '${values.output}' (text or json)`);
+  const root = positionals[0] ?? '.';
+  if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
+  const { environments, problems } = await discoverEnvironments(root);
+  for (const p of problems) process.stderr.write(`plumbline: ${p}\n`);
+  if (values.output === 'json') {
+    process.stdout.write(`${JSON.stringify({ environments }, null, 2)}\n`);
+    return EXIT.clean;
+  }
+  if (environments.length === 0) process.stdout.write('No environments found (Flux clusters/<env>/, Argo CD Applications, overlays/<env>/ or .plumbline.yaml).\n');
+  for (const e of environments) {
+    const delivery = e.delivery.kind === 'direct' ? 'direct apply' : `${e.delivery.kind === 'flux' ? `Flux ${e.delivery.resource ?? 'Kustomization'}` : 'Argo CD Application'} ${e.delivery.namespace}/${e.delivery.name}`;
+    process.stdout.write(
+      `${e.name}${e.protected ? ' (protected)' : ''}\n  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n${e.renderer.kind === 'helm' ? `  helm:     ${describeHelm(e, e.renderer)}\n` : ''}  target:   ${e.target.context ?? 'current context'}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
+    );
+  }
+  return EXIT.clean;
+}
+
+export async function sync(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      env: { type: 'string' },
+      message: { type: 'string', short: 'm' },
+      repo: { type: 'string', default: '.' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'allow-invalid': { type: 'boolean', default: false },
+      prune: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+    },
+  });
+  if (values.env === undefined) throw new UsageError('sync needs --env NAME (see plumbline envs)');
+  const root = resolve(values.repo ?? '.');
+  const { environments } = await discoverEnvironments(root);
+  const env = environments.find((e) => e.name === values.env);
+  if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
+  // Pre-flight: what is about to be committed must be valid.
+  const reports = await validateEnvironment(root, env);
+  const errors = totals(reports).errors;
+  if (errors > 0 && values['allow-invalid'] !== true) {
+    process.stdout.write(formatText(reports));
+    process.stderr.write(`plumbline: ${errors} validation error(s) in ${env.name}; fix them or pass --allow-invalid\n`);
+    return EXIT.found;
+  }
+  const pending = await pendingSummary(root, env);
+  const message = values.message ?? (pending.ok ? pending.value.message : '') ?? '';
+  const report = await syncEnvironment({
+    root,
+    env,
+    message: message === '' ? `${env.name}: sync` : message,
+    cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
+    render: { trusted: true, kustomize: ['kubectl', 'kustomize'], helm: ['helm'] },
+    progress: (m) => process.stderr.write(`  ${m}\n`),
+    ...(values.prune === true
+      ? {
+          confirmPrune: async (candidates: PruneCandidate[]) => {
+            process.stdout.write(`Pruning would delete:\n${candidates.map((c) => `  ${c.kind}/${c.name}${c.namespace !== undefined ? ` in ${c.namespace}` : ''}`).join('\n')}\n`);
+            if (values.yes === true) return candidates;
+            if (process.stdin.isTTY !== true) {
+              process.stderr.write('plumbline: not deleting anything without --yes (no terminal to ask)\n');
+              return [];
+            }
+            const rl = createInterface({ input: process.stdin, output: process.stdout });
+            const answer = await rl.question('Delete these objects? [y/N] ');
+            rl.close();
+            return /^y(es)?$/i.test(answer.trim()) ? candidates : [];
+          },
+        }
+      : {}),
+  });
+  for (const s of report.steps) process.stdout.write(`${s.ok ? '✔' : '✖'} ${s.step}: ${s.message}\n`);
+  if (report.pullRequestUrl !== undefined) process.stdout.write(`Open the pull request: ${report.pullRequestUrl}\n`);
+  return report.ok ? EXIT.clean : EXIT.error;
+}
+
