@@ -237,8 +237,14 @@ describe('quick parse', () => {
     assert.ok(quick > 100, `only ${quick} chunks took the quick parser`);
   });
 
-  test('tabs, CRs and forbidden characters go to the full parser', () => {
-    for (const text of ['a:\tb\n', 'a: b\r\n', 'a: \u0007\n']) {
+  test('paired surrogates (emoji) are fine for the quick parser', () => {
+    assert.ok(isQuickChunk(parseChunkQuickly('a: "😀"\nb: 😀\n')), 'a surrogate pair sent the chunk to the full parser');
+  });
+
+  test('tabs, CRs, forbidden characters and deep nesting go to the full parser', () => {
+    const deep = Array.from({ length: 300 }, (_, i) => `${'  '.repeat(i)}k${i}:\n`).join('');
+    const deepFlow = `a: ${'['.repeat(300)}${']'.repeat(300)}\n`;
+    for (const text of ['a:\tb\n', 'a: b\r\n', 'a: \u0007\n', 'a: \ud800x\n', deep, deepFlow]) {
       const chunk = parseChunkQuickly(text);
       assert.equal(isQuickChunk(chunk), false, JSON.stringify(text));
       assert.deepEqual(chunk.documents.map((d) => d.syntax), parseChunk(text).documents.map((d) => d.syntax));

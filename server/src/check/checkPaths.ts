@@ -116,7 +116,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
     const bytes = await read;
     bytesRead += bytes.byteLength;
     // Enough to check that workers pay off: start them now, they load while the rest is read.
-    if (started.pool === undefined && worthParallel(bytesRead, workers)) {
+    if (started.pool === undefined && worthParallel(bytesRead, workers, files.length)) {
       started.pool = new CheckWorkers(workers);
       parallel = new ParallelCheck(started.pool, run.unknownKind);
     }

@@ -37,9 +37,13 @@ export function checkWorkerCount(): number {
   return cores < 2 ? 0 : Math.min(cores, 4);
 }
 
-/** Whether checking this much text is worth starting workers for. */
-export function worthParallel(totalChars: number, workers: number): boolean {
-  return workers > 0 && totalChars >= MIN_PARALLEL_CHARS;
+// This many files are worth workers whatever their size: starting them before reading the first
+// lets them load while the files are read.
+const MIN_PARALLEL_FILES = 64;
+
+/** Whether checking this much text, or this many files, is worth starting workers for. */
+export function worthParallel(totalChars: number, workers: number, files = 0): boolean {
+  return workers > 0 && (totalChars >= MIN_PARALLEL_CHARS || files >= MIN_PARALLEL_FILES);
 }
 
 /** Worker threads, started early so that they load while the files are being read. */

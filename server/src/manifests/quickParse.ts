@@ -11,6 +11,9 @@ import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 // Thrown, never caught outside this file: a preallocated Error costs no stack trace per use.
 const GIVE_UP = new Error('quick parse: not a plain manifest');
 
+// Far deeper than manifests nest, well within the stack; deeper documents go to the full parser, which has its own limit.
+const MAX_DEPTH = 100;
+
 const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
@@ -45,6 +48,27 @@ const SCALAR = taggedPrototype(Scalar.prototype, new Scalar(null));
 const MAP = taggedPrototype(YAMLMap.prototype, new YAMLMap());
 const SEQ = taggedPrototype(YAMLSeq.prototype, new YAMLSeq());
 const PAIR = taggedPrototype(Pair.prototype, new Pair(null));
+
+const TEMPLATE = new Document();
+const DOCUMENT = taggedPrototype(Document.prototype, TEMPLATE);
+
+/** A parsed document around `contents`, as yaml's Document.clone() builds one, sharing the template's settings. */
+function documentOf(contents: YAMLMap | YAMLSeq, length: number): Document.Parsed {
+  const doc = Object.create(DOCUMENT) as Document;
+  doc.commentBefore = null;
+  doc.comment = null;
+  doc.errors = [];
+  doc.warnings = [];
+  // Shared by every quick document: checks read documents, they never change their settings.
+  doc.options = TEMPLATE.options;
+  if (TEMPLATE.directives !== undefined) doc.directives = TEMPLATE.directives;
+  doc.schema = TEMPLATE.schema;
+  doc.contents = contents;
+  // The fields of a parsed document a quick parse has too: what it came from, and no errors.
+  const parsed = doc as Document.Parsed;
+  parsed.range = [0, length, length];
+  return parsed;
+}
 
 function scalar(value: unknown): Scalar {
   const node = Object.create(SCALAR) as Scalar;
@@ -171,6 +195,8 @@ class QuickParser {
   private lineEnd = 0;
   private content = 0;
   private atEnd = false;
+  /** Collections open around the current one: deep nesting is the full parser's to refuse. */
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -236,12 +262,7 @@ class QuickParser {
     if (this.isSeqEntry(this.content)) throw GIVE_UP;
     const root = this.blockNode();
     if (!this.atEnd) throw GIVE_UP;
-    const doc = new Document();
-    doc.contents = root;
-    // The fields of a parsed document that a quick parse has too: what it came from and no errors.
-    const parsed = doc as Document.Parsed;
-    parsed.range = [0, text.length, text.length];
-    return parsed;
+    return documentOf(root, text.length);
   }
 
   /** A block mapping or sequence that starts at `content` on the current line. */
@@ -251,6 +272,7 @@ class QuickParser {
   }
 
   private mapping(start: number): YAMLMap {
+    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const map = mapNode();
     const column = start - this.lineStart;
     let at = start;
@@ -267,10 +289,12 @@ class QuickParser {
       at = this.content;
     }
     map.range = [start, this.lineStart, this.lineStart];
+    this.depth--;
     return map;
   }
 
   private sequence(start: number): YAMLSeq {
+    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const seq = seqNode();
     const column = start - this.lineStart;
     let at = start;
@@ -284,6 +308,7 @@ class QuickParser {
       at = this.content;
     }
     seq.range = [start, this.lineStart, this.lineStart];
+    this.depth--;
     return seq;
   }
 
@@ -413,6 +438,7 @@ class QuickParser {
     const text = this.text;
     const isSeq = text.charCodeAt(at) === 91;
     const close = isSeq ? 93 : 125;
+    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const node = isSeq ? seqNode() : mapNode();
     node.flow = true;
     let i = at + 1;
@@ -446,6 +472,7 @@ class QuickParser {
       else if (c !== close) throw GIVE_UP;
     }
     node.range = [at, i + 1, i + 1];
+    this.depth--;
     return [node, i + 1];
   }
 
