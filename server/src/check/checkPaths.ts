@@ -149,9 +149,10 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
   }
   const declared: Declaration[] = [];
   if (parallel !== undefined) {
-    // The schemas do not depend on the files here: ask for them only to report which they are.
-    await run.schemas([]);
-    const results = await parallel.finish();
+    // The schemas do not depend on the files here: the bundled ones, which this thread checks with too.
+    const schemas = await run.schemas([]);
+    if (schemas === undefined) throw new Error('parallel checks need the bundled schemas');
+    const results = await parallel.finish(schemas);
     inParallel.forEach((report, i) => {
       const r = results[i];
       if (r === undefined) return;

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Range } from '../manifests/lineIndex';
 import { splitDocuments } from '../manifests/split';
+import type { SchemaResolver } from '../schemas/resolver';
 import type { CheckOptions } from './checkFile';
+import { checkPiece } from './checkPiece';
 import type { FileRole } from './fileRole';
 import type { PieceRequest, PieceResult } from './pieces';
 import type { Finding } from './problem';
@@ -26,15 +28,15 @@ const MIN_PARALLEL_CHARS = 512 * 1024;
 const WORKER_FILE = join(__dirname, 'checkWorker.js');
 
 /**
- * How many workers to check with: PLUMBLINE_CHECK_WORKERS when set (0 checks in this thread),
- * else one per core up to 4; 0 when the worker bundle is not there (running from sources).
+ * How many workers to check with beside the main thread, which checks too once it has read the
+ * files: PLUMBLINE_CHECK_WORKERS when set (0 checks in this thread only), else one per core
+ * but one, up to 3; 0 when the worker bundle is not there (running from sources).
  */
 export function checkWorkerCount(): number {
   if (!existsSync(WORKER_FILE)) return 0;
   const asked = Number(process.env['PLUMBLINE_CHECK_WORKERS']);
   if (process.env['PLUMBLINE_CHECK_WORKERS'] !== undefined && Number.isInteger(asked) && asked >= 0) return asked;
-  const cores = availableParallelism();
-  return cores < 2 ? 0 : Math.min(cores, 4);
+  return Math.max(0, Math.min(availableParallelism() - 1, 3));
 }
 
 // This many files are worth workers whatever their size: starting them before reading the first
@@ -95,8 +97,9 @@ export class ParallelCheck {
   private currentChars = 0;
   private readonly results: (PieceResult | undefined)[] = [];
   private readonly idle: Worker[];
-  /** The batch each busy worker is checking. */
-  private readonly inFlight = new Map<Worker, number[]>();
+  /** The batches each worker holds, oldest first: two each, so none waits while this thread checks one. */
+  private readonly inFlight = new Map<Worker, number[][]>();
+  private held = 0;
   private failure: Error | undefined;
   private settle: (() => void) | undefined;
 
@@ -104,17 +107,18 @@ export class ParallelCheck {
     private readonly pool: CheckWorkers,
     private readonly unknownKind: CheckOptions['unknownKind'],
   ) {
-    this.idle = [...pool.threads];
+    this.idle = [...pool.threads, ...pool.threads];
     for (const worker of pool.threads) {
+      this.inFlight.set(worker, []);
       worker.on('message', (answers: PieceResult[]) => {
-        this.inFlight.get(worker)?.forEach((i, k) => (this.results[i] = answers[k]));
-        this.inFlight.delete(worker);
+        this.inFlight.get(worker)?.shift()?.forEach((i, k) => (this.results[i] = answers[k]));
+        this.held--;
         this.idle.push(worker);
         this.pump();
       });
       worker.once('error', (error) => this.fail(error));
       worker.once('exit', (code) => {
-        if (this.inFlight.has(worker)) this.fail(new Error(`check worker stopped (exit code ${code})`));
+        if ((this.inFlight.get(worker)?.length ?? 0) > 0) this.fail(new Error(`check worker stopped (exit code ${code})`));
       });
     }
   }
@@ -149,10 +153,11 @@ export class ParallelCheck {
       if (worker === undefined || batch === undefined) break;
       this.idle.pop();
       this.queue.shift();
-      this.inFlight.set(worker, batch);
+      this.inFlight.get(worker)?.push(batch);
+      this.held++;
       worker.postMessage(batch.map((i) => this.requests[i]));
     }
-    if (this.inFlight.size === 0 && this.queue.length === 0) this.settle?.();
+    if (this.held === 0 && this.queue.length === 0) this.settle?.();
   }
 
   private fail(error: Error): void {
@@ -160,10 +165,22 @@ export class ParallelCheck {
     this.settle?.();
   }
 
-  async finish(): Promise<TextResult[]> {
+  /**
+   * Waits for every batch, checking the ones no worker has taken in this thread meanwhile with
+   * `schemas` (the bundled ones, as the workers use).
+   */
+  async finish(schemas: SchemaResolver): Promise<TextResult[]> {
     this.flush();
     if (this.pool.failure !== undefined) throw this.pool.failure;
-    if (this.inFlight.size > 0 || this.queue.length > 0) {
+    for (let batch = this.queue.shift(); batch !== undefined && this.failure === undefined; batch = this.queue.shift()) {
+      for (const i of batch) {
+        const request = this.requests[i];
+        if (request !== undefined) this.results[i] = checkPiece(request, schemas);
+      }
+      // Let answers in, so workers get their next batch before this thread takes another.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (this.held > 0) {
       await new Promise<void>((resolve) => {
         this.settle = resolve;
         this.pump();
