@@ -145,7 +145,7 @@ function manifest(rng: Rng): string {
   return `${head}${mapping(rng, '', 0)}`;
 }
 
-const MUTATIONS = [' ', '  ', '\n', ':', ': ', '-', '- ', '#', ' #', '"', "'", '|', '>', '[', ']', '{', '}', ',', '&a ', '*a', '!', '?', 'a', '0', '\\', '---\n', '...\n', '%', '\t', '\r'];
+const MUTATIONS = [' ', '  ', '\n', ':', ': ', '-', '- ', '#', ' #', '"', "'", '|', '>', '[', ']', '{', '}', ',', '&a ', '*a', '!', '?', 'a', '0', '\\', '---\n', '...\n', '%', '\t', '\r', '\uFEFF', '\u00A0', '\u0085', '\u2028', '\u3000', '😀'];
 
 function mutate(rng: Rng, text: string): string {
   let out = text;
@@ -178,7 +178,7 @@ describe('quick parse', () => {
     ];
     for (const text of plain) assert.ok(agrees(text), `not answered: ${JSON.stringify(text)}`);
     // Errors, aliases, tags, continuation lines, a list at the root: the full parser's, or the same tree.
-    const others = ['- a\n', 'a: b: c\n', 'a: &x 1\nb: *x\n', 'a: 1\na: 2\n', 'a: !!str 1\n', 'a: b\n  c\n', 'a: 1\n...\n', '--- a\n', 'a: "unclosed\n', 'a: [unclosed\n', 'a: |\n  no final newline'];
+    const others = ['\uFEFFa: 1\n', 'a: 1\n\uFEFFb: 2\n', 'a:\u00A0b\n', 'a: b\u0085c\n', 'a: b\u2028c\n', '- a\n', 'a: b: c\n', 'a: &x 1\nb: *x\n', 'a: 1\na: 2\n', 'a: !!str 1\n', 'a: b\n  c\n', 'a: 1\n...\n', '--- a\n', 'a: "unclosed\n', 'a: [unclosed\n', 'a: |\n  no final newline'];
     for (const text of others) agrees(text);
   });
 

@@ -591,8 +591,9 @@ class QuickParser {
  * The text must be one document (a chunk); characters YAML forbids are the caller's to find.
  */
 export function quickParseDocument(text: string): Document.Parsed | undefined {
-  // Tabs are not indentation and CRLF moves every range; both are left to the full parser.
-  if (text.includes('\t') || text.includes('\r')) return undefined;
+  // Tabs are not indentation, CRLF moves every range and a byte order mark is not content: all
+  // are left to the full parser.
+  if (text.includes('\t') || text.includes('\r') || text.includes('\uFEFF')) return undefined;
   try {
     return new QuickParser(text).parseDocument();
   } catch (error) {
