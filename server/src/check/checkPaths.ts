@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { checkFile, sizeFinding, type CheckOptions } from './checkFile';
-import { declarations, duplicateFindings, type Declaration } from './duplicates';
+import { declarations, duplicateFindings, PlacedDeclaration, type Declaration } from './duplicates';
 import { fileRole, type FileRole } from './fileRole';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
 import type { Finding } from './problem';
@@ -159,7 +159,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
       report.documents = r.documents;
       report.resources = r.resources;
       report.findings = r.findings;
-      for (const d of r.declarations) declared.push({ path: report.path, ...d });
+      for (const d of r.declarations) declared.push(new PlacedDeclaration(report.path, d, 0, r.lines));
     });
   } else {
     const parsed = toCheck.map(({ report, text, role }) => {

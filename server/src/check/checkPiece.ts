@@ -1,20 +1,17 @@
 import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { checkFile, looksTemplatedFile } from './checkFile';
-import { declarations } from './duplicates';
+import { declaredOffsets } from './duplicates';
 import type { PieceRequest, PieceResult } from './pieces';
 
 /** Checks one piece of a file against the given schemas, as a check worker (or the main thread) does. */
 export function checkPiece(piece: PieceRequest, schemas: SchemaResolver): PieceResult {
   const file = new ManifestParser({ quick: true }).parse(piece.text);
-  let newlines = 0;
-  for (let at = piece.text.indexOf('\n'); at !== -1; at = piece.text.indexOf('\n', at + 1)) newlines++;
   return {
     documents: file.documents.length,
     resources: file.documents.filter((d) => d.identity !== undefined).length,
     templated: looksTemplatedFile(file),
     findings: checkFile(file, { role: piece.role, schemas, unknownKind: piece.unknownKind }),
-    declarations: piece.role.kind === 'manifests' ? declarations('', file).map((d) => ({ key: d.key, label: d.label, range: d.range })) : [],
-    newlines,
+    declarations: piece.role.kind === 'manifests' ? declaredOffsets(file) : [],
   };
 }

@@ -11,7 +11,7 @@ export interface Declaration {
   readonly range: Range;
 }
 
-interface ChunkDeclaration {
+export interface ChunkDeclaration {
   key: string;
   label: string;
   /** Offsets of the name, relative to the chunk. */
@@ -43,15 +43,15 @@ function declaredIn(chunk: ParsedChunk): ChunkDeclaration[] {
   return out;
 }
 
-/** A declaration placed in a file version; its range is worked out only when a duplicate needs it. */
-class PlacedDeclaration implements Declaration {
+/** A declaration at offsets of a file; its range is worked out only when a duplicate needs it. */
+export class PlacedDeclaration implements Declaration {
   private placed: Range | undefined;
 
   constructor(
     readonly path: string,
     private readonly declared: ChunkDeclaration,
     private readonly base: number,
-    private readonly lines: Lines,
+    private readonly lines: () => Lines,
   ) {}
 
   get key(): string {
@@ -63,7 +63,7 @@ class PlacedDeclaration implements Declaration {
   }
 
   get range(): Range {
-    this.placed ??= this.lines.rangeOf(this.base + this.declared.start, this.base + this.declared.end);
+    this.placed ??= this.lines().rangeOf(this.base + this.declared.start, this.base + this.declared.end);
     return this.placed;
   }
 }
@@ -71,9 +71,18 @@ class PlacedDeclaration implements Declaration {
 /** The resources a file declares, identified by group/kind/namespace/name. */
 export function declarations(path: string, file: ManifestFile): Declaration[] {
   const out: Declaration[] = [];
-  const lines = file.lines;
+  const lines = (): Lines => file.lines;
   for (const { start, parsed } of file.chunks) {
     for (const d of declaredIn(parsed)) out.push(new PlacedDeclaration(path, d, start, lines));
+  }
+  return out;
+}
+
+/** What a file declares, with the offsets of each name in it (for a check worker to send). */
+export function declaredOffsets(file: ManifestFile): ChunkDeclaration[] {
+  const out: ChunkDeclaration[] = [];
+  for (const { start, parsed } of file.chunks) {
+    for (const d of declaredIn(parsed)) out.push({ key: d.key, label: d.label, start: start + d.start, end: start + d.end });
   }
   return out;
 }
@@ -145,7 +154,7 @@ function identitiesOf(path: string, file: ManifestFile): FileIdentities {
 export function fileDuplicateFindings(path: string, file: ManifestFile): Finding[] {
   const state = identitiesOf(path, file);
   if (state.repeated.size === 0) return [];
-  const lines = file.lines;
+  const lines = (): Lines => file.lines;
   const repeated: Declaration[] = [];
   for (const { start, parsed } of file.chunks) {
     for (const d of declaredIn(parsed)) if (state.repeated.has(d.key)) repeated.push(new PlacedDeclaration(path, d, start, lines));

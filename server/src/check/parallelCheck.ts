@@ -2,21 +2,25 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Range } from '../manifests/lineIndex';
+import { LineIndex, type Lines, type Range } from '../manifests/lineIndex';
 import { splitDocuments } from '../manifests/split';
 import type { SchemaResolver } from '../schemas/resolver';
 import type { CheckOptions } from './checkFile';
 import { checkPiece } from './checkPiece';
+import type { ChunkDeclaration } from './duplicates';
 import type { FileRole } from './fileRole';
 import type { PieceRequest, PieceResult } from './pieces';
 import type { Finding } from './problem';
 
 /** One file's results, as checkFile and declarations would give them for the whole text. */
 export interface TextResult {
+  /** The file's line index, built on first use (for the ranges of declarations). */
+  lines: () => Lines;
   documents: number;
   resources: number;
   findings: Finding[];
-  declarations: { key: string; label: string; range: Range }[];
+  /** Offsets in the file. */
+  declarations: ChunkDeclaration[];
 }
 
 // Pieces of about this much text: small enough to spread a single large file over the workers
@@ -67,19 +71,18 @@ export class CheckWorkers {
   }
 }
 
-/** Cuts a file's text at document boundaries into pieces of about PIECE_CHARS. */
-function piecesOf(text: string): string[] {
-  if (text.length <= PIECE_CHARS) return [text];
-  const pieces: string[] = [];
+/** Cuts a file's text at document boundaries into pieces of about PIECE_CHARS; returns where each starts. */
+function pieceStarts(text: string): number[] {
+  if (text.length <= PIECE_CHARS) return [0];
+  const starts = [0];
   let start = 0;
   for (const chunk of splitDocuments(text)) {
     if (chunk.start - start >= PIECE_CHARS) {
-      pieces.push(text.slice(start, chunk.start));
+      starts.push(chunk.start);
       start = chunk.start;
     }
   }
-  pieces.push(text.slice(start));
-  return pieces;
+  return starts;
 }
 
 /**
@@ -91,7 +94,9 @@ function piecesOf(text: string): string[] {
 export class ParallelCheck {
   private readonly requests: PieceRequest[] = [];
   private readonly owner: number[] = [];
-  private readonly roles: FileRole[] = [];
+  /** Where each request's piece starts in its file. */
+  private readonly offsets: number[] = [];
+  private readonly texts: string[] = [];
   private readonly queue: number[][] = [];
   private current: number[] = [];
   private currentChars = 0;
@@ -125,15 +130,18 @@ export class ParallelCheck {
 
   /** Queues a file's text; returns its index among the files added. */
   add(text: string, role: FileRole): number {
-    const file = this.roles.length;
-    this.roles.push(role);
-    for (const piece of piecesOf(text)) {
+    const file = this.texts.length;
+    this.texts.push(text);
+    const starts = pieceStarts(text);
+    starts.forEach((start, k) => {
+      const piece = starts.length === 1 ? text : text.slice(start, starts[k + 1] ?? text.length);
       this.current.push(this.requests.length);
       this.requests.push({ text: piece, role, unknownKind: this.unknownKind });
       this.owner.push(file);
+      this.offsets.push(start);
       this.currentChars += piece.length;
       if (this.currentChars >= BATCH_CHARS) this.flush();
-    }
+    });
     return file;
   }
 
@@ -191,23 +199,24 @@ export class ParallelCheck {
   }
 
   private assemble(): TextResult[] {
-    const files = this.roles;
-    const out: TextResult[] = files.map(() => ({ documents: 0, resources: 0, findings: [], declarations: [] }));
-    const templated = files.map(() => false);
-    const lineOf = files.map(() => 0);
+    const out: TextResult[] = this.texts.map((text) => {
+      let lines: LineIndex | undefined;
+      return { documents: 0, resources: 0, findings: [], declarations: [], lines: () => (lines ??= new LineIndex(text)) };
+    });
+    const templated = out.map(() => false);
     this.requests.forEach((_, i) => {
       const r = this.results[i];
-      const f = this.owner[i] ?? 0;
-      const into = out[f];
+      const into = out[this.owner[i] ?? 0];
       if (r === undefined || into === undefined) throw new Error('a check worker did not answer');
-      const shift = lineOf[f] ?? 0;
+      const offset = this.offsets[i] ?? 0;
+      // Ranges of a later piece count lines from its start: shift them by the lines before it.
+      const shift = offset === 0 || r.findings.length === 0 ? 0 : into.lines().positionAt(offset).line;
       const move = (range: Range): Range => (shift === 0 ? range : { start: { line: range.start.line + shift, character: range.start.character }, end: { line: range.end.line + shift, character: range.end.character } });
       into.documents += r.documents;
       into.resources += r.resources;
-      if (r.templated) templated[f] = true;
-      for (const finding of r.findings) into.findings.push({ ...finding, range: move(finding.range) });
-      for (const d of r.declarations) into.declarations.push({ ...d, range: move(d.range) });
-      lineOf[f] = shift + r.newlines;
+      if (r.templated) templated[this.owner[i] ?? 0] = true;
+      for (const finding of r.findings) into.findings.push(shift === 0 ? finding : { ...finding, range: move(finding.range) });
+      for (const d of r.declarations) into.declarations.push(offset === 0 ? d : { ...d, start: d.start + offset, end: d.end + offset });
     });
     // checkFile answers nothing for a file with a templated document; so do its pieces together.
     templated.forEach((t, f) => {

@@ -1,4 +1,4 @@
-import type { Range } from '../manifests/lineIndex';
+import type { ChunkDeclaration } from './duplicates';
 import type { FileRole } from './fileRole';
 import type { CheckOptions } from './checkFile';
 import type { Finding } from './problem';
@@ -10,14 +10,12 @@ export interface PieceRequest {
   unknownKind: CheckOptions['unknownKind'];
 }
 
-/** What a worker found in a piece; ranges count lines from the piece's first line. */
+/** What a worker found in a piece; ranges count lines from the piece's first line, offsets from its start. */
 export interface PieceResult {
   documents: number;
   resources: number;
   /** The piece looks like an unrendered template: then nothing in its file is reported. */
   templated: boolean;
   findings: Finding[];
-  declarations: { key: string; label: string; range: Range }[];
-  /** Line breaks in the piece, to place the next piece of the same file. */
-  newlines: number;
+  declarations: ChunkDeclaration[];
 }

@@ -257,9 +257,24 @@ export function parseChunkQuickly(text: string): ParsedChunk {
   if (MAYBE_FORBIDDEN.test(text) && ANY_FORBIDDEN.test(text)) return parseChunk(text);
   const doc = quickParseDocument(text);
   if (doc === undefined) return parseChunk(text);
-  const chunk: ParsedChunk = { text, lineStarts: lineStartsOf(text), documents: [{ doc, identity: identityOf(doc), syntax: [] }] };
+  const chunk = new QuickChunk(text, [{ doc, identity: identityOf(doc), syntax: [] }]);
   quickChunks.add(chunk);
   return chunk;
+}
+
+/** A quick parse's chunk: most are checked without anything to report, so lines are found only when asked for. */
+class QuickChunk implements ParsedChunk {
+  private starts: number[] | undefined;
+
+  constructor(
+    readonly text: string,
+    readonly documents: readonly ParsedDocument[],
+  ) {}
+
+  get lineStarts(): readonly number[] {
+    this.starts ??= lineStartsOf(this.text);
+    return this.starts;
+  }
 }
 
 /** Whether a chunk came from the quick parser (then its findings are best taken from parseChunk). */
@@ -289,10 +304,12 @@ export class ManifestParser {
   private cache = new Map<string, ParsedChunk>();
   private last: ParsedFile | undefined;
   private readonly parseOne: (text: string) => ParsedChunk;
+  private readonly quick: boolean;
 
   /** `quick` parses plain chunks with the quick parser: for checks, which need no comments or tokens. */
   constructor(options: { quick?: boolean } = {}) {
-    this.parseOne = options.quick === true ? parseChunkQuickly : parseChunk;
+    this.quick = options.quick === true;
+    this.parseOne = this.quick ? parseChunkQuickly : parseChunk;
   }
 
   /** `text` may be a TextSource: after an edit only the text around it is read, not joined whole. */
@@ -309,6 +326,8 @@ export class ManifestParser {
 
   private parseAll(source: string | TextSource): ParsedFile {
     const text = source.toString();
+    // A check parses each text once: keying chunks by their text would only cost hashing it.
+    if (this.quick) return new ParsedFile(text, splitDocuments(text).map((chunk) => ({ start: chunk.start, parsed: parseChunkQuickly(chunk.text) })));
     const next = new Map<string, ParsedChunk>();
     const chunks: PlacedChunk[] = [];
     for (const chunk of splitDocuments(text)) {
