@@ -1,5 +1,6 @@
 import type { SchemaBundle } from '../schemas/bundle';
 import type { OpenApiSchema } from '../schemas/openapi';
+import { CompiledSchema } from './compiledSchema';
 
 /**
  * A schema with `$ref`s followed and `allOf` merged, which is how Kubernetes nests field
@@ -7,8 +8,19 @@ import type { OpenApiSchema } from '../schemas/openapi';
  */
 export class SchemaView {
   private readonly flat = new WeakMap<OpenApiSchema, OpenApiSchema>();
+  private readonly compiledSchemas = new WeakMap<OpenApiSchema, CompiledSchema>();
 
   constructor(readonly bundle: SchemaBundle) {}
+
+  /** The flattened schema, compiled for validation; cached per schema object. */
+  compiled(schema: OpenApiSchema): CompiledSchema {
+    let compiled = this.compiledSchemas.get(schema);
+    if (compiled === undefined) {
+      compiled = new CompiledSchema(this.flatten(schema), (s) => this.flatten(s));
+      this.compiledSchemas.set(schema, compiled);
+    }
+    return compiled;
+  }
 
   flatten(schema: OpenApiSchema): OpenApiSchema {
     const cached = this.flat.get(schema);

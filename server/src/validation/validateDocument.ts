@@ -2,6 +2,7 @@ import * as yaml from 'yaml';
 import type { Document, Node, Scalar, YAMLMap } from 'yaml';
 import type { Problem, Severity } from '../check/problem';
 import type { OpenApiSchema } from '../schemas/openapi';
+import type { CompiledSchema } from './compiledSchema';
 import { checkFormat } from './formats';
 import type { SchemaView } from './schemaView';
 import { closestName } from './suggest';
@@ -93,16 +94,18 @@ class Walker {
       if (target !== undefined) this.visit(target, schemaIn, path, parentKey, depth + 1);
       return;
     }
-    const schema = this.view.flatten(schemaIn);
-    // `field:` with no value is null, which Kubernetes treats as unset.
-    if (isScalar(node) && node.value === null) return;
-    if (this.options.sops && isScalar(node) && typeof node.value === 'string' && SOPS_VALUE.test(node.value)) return;
-
-    if (schema.format === 'quantity') {
+    const schema = this.view.compiled(schemaIn);
+    if (isScalar(node)) {
+      const value = node.value;
+      // `field:` with no value is null, which Kubernetes treats as unset.
+      if (value === null) return;
+      if (this.options.sops && typeof value === 'string' && SOPS_VALUE.test(value)) return;
+    }
+    if (schema.quantity) {
       this.quantity(node, schema, path);
       return;
     }
-    if (schema['x-kubernetes-int-or-string'] === true || schema.format === 'int-or-string') {
+    if (schema.intOrString) {
       // CRDs spell int-or-string as anyOf integer/string too; one message is enough.
       this.intOrString(node, schema, path);
       return;
@@ -112,13 +115,13 @@ class Walker {
     if (schema.oneOf !== undefined) this.alternatives(node, schema.oneOf, path, parentKey, depth, 'one');
   }
 
-  private quantity(node: Node, schema: OpenApiSchema, path: PathSegment[]): void {
+  private quantity(node: Node, schema: CompiledSchema, path: PathSegment[]): void {
     if (isScalar(node) && typeof node.value === 'number') return;
     if (isScalar(node) && typeof node.value === 'string') return this.stringChecks(node, node.value, schema, path);
     this.report(node, `${this.where(path)} must be a quantity such as 500m, 2 or 1Gi, not ${describeNode(node)}`, 'schema.type');
   }
 
-  private intOrString(node: Node, schema: OpenApiSchema, path: PathSegment[]): void {
+  private intOrString(node: Node, schema: CompiledSchema, path: PathSegment[]): void {
     if (isScalar(node) && (typeof node.value === 'string' || (typeof node.value === 'number' && Number.isInteger(node.value)))) {
       if (typeof node.value === 'string') this.stringChecks(node, node.value, schema, path);
       return;
@@ -126,9 +129,8 @@ class Walker {
     this.report(node, `${this.where(path)} must be an integer or a string, not ${describeNode(node)}`, 'schema.type');
   }
 
-  private typed(node: Node, schema: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
-    const type = schema.type ?? (schema.properties !== undefined ? 'object' : undefined);
-    switch (type) {
+  private typed(node: Node, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+    switch (schema.type) {
       case 'object':
         if (!isMap(node)) return this.report(node, `${this.where(path)} must be an object, not ${describeNode(node)}`, 'schema.type');
         return this.object(node, schema, path, parentKey, depth);
@@ -139,7 +141,7 @@ class Walker {
         if (schema.minItems !== undefined && count < schema.minItems) this.report(node, `${this.where(path)} needs at least ${schema.minItems} item(s)`, 'schema.minItems');
         if (schema.maxItems !== undefined && count > schema.maxItems) this.report(node, `${this.where(path)} allows at most ${schema.maxItems} item(s)`, 'schema.maxItems');
         if (items === undefined) return;
-        const mergeKey = this.view.flatten(items).type === 'object' ? listItemKey(schema) : undefined;
+        const mergeKey = schema.mergeKey;
         node.items.forEach((item, index) => {
           path.push(mergeKey !== undefined ? itemLabel(item as Node, mergeKey, index) : index);
           this.visit(item as Node, items, path, null, depth + 1);
@@ -171,10 +173,9 @@ class Walker {
     }
   }
 
-  private object(node: YAMLMap, schema: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+  private object(node: YAMLMap, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
     const properties = schema.properties;
-    const additional = schema.additionalProperties;
-    const open = schema['x-kubernetes-preserve-unknown-fields'] === true || additional === true || (properties === undefined && additional === undefined);
+    const additional = schema.additional;
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
@@ -183,13 +184,13 @@ class Walker {
       // YAML merge keys (kubectl accepts them) and, in patches, strategic-merge directives are not fields.
       if (key === '<<' || (this.options.partial && key.startsWith('$'))) continue;
       const value = pair.value as Node | null;
-      const propertySchema = properties?.[key] ?? (this.options.caseInsensitiveKeys === true && properties !== undefined ? caseInsensitive(properties, key) : undefined);
-      if (propertySchema !== undefined || typeof additional === 'object') {
+      const propertySchema = properties?.get(key) ?? (this.options.caseInsensitiveKeys === true && properties !== undefined ? caseInsensitive(properties, key) : undefined) ?? additional;
+      if (propertySchema !== undefined) {
         path.push(key);
-        this.visit(value, propertySchema ?? (additional as OpenApiSchema), path, keyNode, depth + 1);
+        this.visit(value, propertySchema, path, keyNode, depth + 1);
         path.pop();
-      } else if (!open && !(this.options.sops && path.length === 0 && key === 'sops')) {
-        const suggestion = properties === undefined ? undefined : closestName(key, Object.keys(properties));
+      } else if (!schema.open && !(this.options.sops && path.length === 0 && key === 'sops')) {
+        const suggestion = properties === undefined ? undefined : closestName(key, [...properties.keys()]);
         const hint = suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;
         this.report(keyNode, `unknown field \`${key}\` in ${this.where(path)}${hint}`, 'schema.unknown-field');
       }
@@ -209,8 +210,9 @@ class Walker {
     if (schema.maxProperties !== undefined && count > schema.maxProperties) this.report(node, `${this.where(path)} allows at most ${schema.maxProperties} field(s)`, 'schema.maxProperties');
   }
 
-  private stringChecks(node: Scalar, value: string, schema: OpenApiSchema, path: PathSegment[]): void {
-    if (schema.enum !== undefined && schema.enum.length > 0 && !schema.enum.includes(value)) {
+  private stringChecks(node: Scalar, value: string, schema: CompiledSchema, path: PathSegment[]): void {
+    if (!schema.checksStrings) return;
+    if (schema.enum !== undefined && !schema.enum.includes(value)) {
       const allowed = schema.enum.map(String);
       const near = closestName(value, allowed);
       this.report(node, `\`${value}\` is not allowed for ${this.where(path)}: expected ${allowed.join(', ')}${near !== undefined ? `; did you mean \`${near}\`?` : ''}`, 'schema.enum');
@@ -228,20 +230,20 @@ class Walker {
     }
   }
 
-  private numberChecks(node: Scalar, value: number, schema: OpenApiSchema, path: PathSegment[]): void {
-    if (schema.enum !== undefined && schema.enum.length > 0 && !schema.enum.includes(value)) {
+  private numberChecks(node: Scalar, value: number, schema: CompiledSchema, path: PathSegment[]): void {
+    if (schema.enum !== undefined && !schema.enum.includes(value)) {
       this.report(node, `${value} is not allowed for ${this.where(path)}: expected ${schema.enum.map(String).join(', ')}`, 'schema.enum');
     }
-    if (schema.minimum !== undefined && (schema.exclusiveMinimum === true ? value <= schema.minimum : value < schema.minimum)) {
-      this.report(node, `${this.where(path)} must be ${schema.exclusiveMinimum === true ? 'greater than' : 'at least'} ${schema.minimum}`, 'schema.minimum');
+    if (schema.minimum !== undefined && (schema.exclusiveMinimum ? value <= schema.minimum : value < schema.minimum)) {
+      this.report(node, `${this.where(path)} must be ${schema.exclusiveMinimum ? 'greater than' : 'at least'} ${schema.minimum}`, 'schema.minimum');
     }
-    if (schema.maximum !== undefined && (schema.exclusiveMaximum === true ? value >= schema.maximum : value > schema.maximum)) {
-      this.report(node, `${this.where(path)} must be ${schema.exclusiveMaximum === true ? 'less than' : 'at most'} ${schema.maximum}`, 'schema.maximum');
+    if (schema.maximum !== undefined && (schema.exclusiveMaximum ? value >= schema.maximum : value > schema.maximum)) {
+      this.report(node, `${this.where(path)} must be ${schema.exclusiveMaximum ? 'less than' : 'at most'} ${schema.maximum}`, 'schema.maximum');
     }
   }
 
   /** anyOf/oneOf: the value must fit at least one alternative; report the closest one's problems. */
-  private alternatives(node: Node, options: OpenApiSchema[], path: PathSegment[], parentKey: Node | null, depth: number, mode: 'any' | 'one'): void {
+  private alternatives(node: Node, options: readonly OpenApiSchema[], path: PathSegment[], parentKey: Node | null, depth: number, mode: 'any' | 'one'): void {
     let best: Problem[] | undefined;
     let matches = 0;
     for (const option of options) {
@@ -265,9 +267,9 @@ function hasKey(node: YAMLMap, name: string): boolean {
   return false;
 }
 
-function caseInsensitive<T>(record: Record<string, T>, key: string): T | undefined {
+function caseInsensitive<T>(properties: ReadonlyMap<string, T>, key: string): T | undefined {
   const lower = key.toLowerCase();
-  for (const [name, value] of Object.entries(record)) if (name.toLowerCase() === lower) return value;
+  for (const [name, value] of properties) if (name.toLowerCase() === lower) return value;
   return undefined;
 }
 
@@ -285,10 +287,6 @@ function compilePattern(pattern: string): RegExp | undefined {
     patternCache.set(pattern, compiled);
   }
   return patternCache.get(pattern);
-}
-
-function listItemKey(schema: OpenApiSchema): string | undefined {
-  return schema['x-kubernetes-patch-merge-key'] ?? schema['x-kubernetes-list-map-keys']?.[0];
 }
 
 /** `containers[web]` reads better than `containers[0]` in a message. */
