@@ -237,6 +237,14 @@ describe('quick parse', () => {
     assert.ok(quick > 100, `only ${quick} chunks took the quick parser`);
   });
 
+  test('a mapping of 20,000 keys is taken, and a repeat at its end declined', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `  k${i}: v${i}\n`).join('');
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n${keys}`;
+    assert.ok(agrees(text));
+    assert.equal(quickParseDocument(`${text}  k7: again\n`), undefined);
+    assert.equal(quickParseDocument(`a: {${Array.from({ length: 50 }, (_, i) => `k${i}: 1`).join(', ')}, k3: 2}\n`), undefined);
+  });
+
   test('paired surrogates (emoji) are fine for the quick parser', () => {
     assert.ok(isQuickChunk(parseChunkQuickly('a: "😀"\nb: 😀\n')), 'a surrogate pair sent the chunk to the full parser');
   });

@@ -123,6 +123,8 @@ export class ParallelCheck {
       });
       worker.once('error', (error) => this.fail(error));
       worker.once('exit', (code) => {
+        // A stopped worker gets no more batches: this thread checks what is left.
+        for (let k = this.idle.indexOf(worker); k !== -1; k = this.idle.indexOf(worker)) this.idle.splice(k, 1);
         if ((this.inFlight.get(worker)?.length ?? 0) > 0) this.fail(new Error(`check worker stopped (exit code ${code})`));
       });
     }
@@ -188,7 +190,8 @@ export class ParallelCheck {
       // Let answers in, so workers get their next batch before this thread takes another.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (this.held > 0) {
+    // A failure settles nothing once it has happened: only wait when none has.
+    if (this.held > 0 && this.failure === undefined) {
       await new Promise<void>((resolve) => {
         this.settle = resolve;
         this.pump();

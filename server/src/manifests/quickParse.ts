@@ -181,6 +181,25 @@ function unescapeDouble(raw: string): string {
   return out + raw.slice(from);
 }
 
+// Up to this many keys a scan finds a repeat faster than a set.
+const SCAN_KEYS = 8;
+
+/**
+ * Gives up when `key` repeats a key of `map` (the full parse reports it). Returns the set of
+ * names to pass next time: none for small mappings, built once a mapping outgrows a scan.
+ */
+function checkUnique(map: YAMLMap, key: Scalar, names: Set<string> | undefined): Set<string> | undefined {
+  const name = String(key.value);
+  if (names === undefined && map.items.length < SCAN_KEYS) {
+    for (const item of map.items) if (String((item.key as Scalar).value) === name) throw GIVE_UP;
+    return undefined;
+  }
+  const set = names ?? new Set(map.items.map((item) => String((item.key as Scalar).value)));
+  if (set.has(name)) throw GIVE_UP;
+  set.add(name);
+  return set;
+}
+
 function emptyScalar(at: number): Scalar {
   const node = scalar(null);
   node.source = '';
@@ -275,12 +294,12 @@ class QuickParser {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const map = mapNode();
     const column = start - this.lineStart;
+    let names: Set<string> | undefined;
     let at = start;
     for (;;) {
       const [key, afterColon] = this.key(at);
-      const name = String(key.value);
       // Duplicate keys are reported from the full parse.
-      for (const pair of map.items) if (String((pair.key as Scalar).value) === name) throw GIVE_UP;
+      names = checkUnique(map, key, names);
       map.items.push(pair(key, this.value(afterColon, column, false)));
       if (this.atEnd) break;
       const indent = this.indent;
@@ -441,6 +460,7 @@ class QuickParser {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const node = isSeq ? seqNode() : mapNode();
     node.flow = true;
+    let names: Set<string> | undefined;
     let i = at + 1;
     for (;;) {
       i = this.skipSpaces(i);
@@ -463,8 +483,7 @@ class QuickParser {
           i = this.skipSpaces(vEnd);
         }
         const map = node as YAMLMap;
-        const name = String(item.value);
-        for (const pair of map.items) if (String((pair.key as Scalar).value) === name) throw GIVE_UP;
+        names = checkUnique(map, item, names);
         map.items.push(pair(item, value));
       }
       const c = text.charCodeAt(i);
