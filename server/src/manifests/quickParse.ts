@@ -208,10 +208,19 @@ function emptyScalar(at: number): Scalar {
   return node;
 }
 
+const LONE_CR = /\r(?!\n)/;
+
+/** Where a line's content ends: before the CR of a CR LF break at `lineBreak`. */
+function contentEnd(text: string, lineStart: number, lineBreak: number): number {
+  return lineBreak > lineStart && text.charCodeAt(lineBreak - 1) === 13 ? lineBreak - 1 : lineBreak;
+}
+
 class QuickParser {
-  // The current line is [lineStart, lineEnd); `content` is its first non-space character.
+  // The current line is [lineStart, lineEnd), without its CR LF or LF at lineBreak; `content`
+  // is its first non-space character.
   private lineStart = 0;
   private lineEnd = 0;
+  private lineBreak = 0;
   private content = 0;
   private atEnd = false;
   /** Collections open around the current one: deep nesting is the full parser's to refuse. */
@@ -222,8 +231,10 @@ class QuickParser {
   private setLine(at: number): void {
     const text = this.text;
     this.lineStart = at;
-    let end = text.indexOf('\n', at);
-    if (end === -1) end = text.length;
+    let lineBreak = text.indexOf('\n', at);
+    if (lineBreak === -1) lineBreak = text.length;
+    this.lineBreak = lineBreak;
+    const end = contentEnd(text, at, lineBreak);
     this.lineEnd = end;
     let c = at;
     while (c < end && text.charCodeAt(c) === SPACE) c++;
@@ -237,11 +248,11 @@ class QuickParser {
   /** Moves past blank and comment lines after the current one; false (and atEnd) at the end. */
   private nextContentLine(): boolean {
     for (;;) {
-      if (this.lineEnd >= this.text.length) {
+      if (this.lineBreak >= this.text.length) {
         this.atEnd = true;
         return false;
       }
-      this.setLine(this.lineEnd + 1);
+      this.setLine(this.lineBreak + 1);
       if (!this.isBlankOrComment()) return true;
     }
   }
@@ -536,12 +547,13 @@ class QuickParser {
     const lines: string[] = [];
     let indent = -1;
     let widestEmpty = 0;
-    let lineStart = this.lineEnd + 1;
+    let lineStart = this.lineBreak + 1;
     let endedAt = text.length;
     while (lineStart < text.length) {
-      const lineEnd = text.indexOf('\n', lineStart);
+      const lineBreak = text.indexOf('\n', lineStart);
       // The last line without a line break: the break chomping sees differs; leave it to yaml.
-      if (lineEnd === -1) throw GIVE_UP;
+      if (lineBreak === -1) throw GIVE_UP;
+      const lineEnd = contentEnd(text, lineStart, lineBreak);
       let c = lineStart;
       while (c < lineEnd && text.charCodeAt(c) === SPACE) c++;
       const spaces = c - lineStart;
@@ -560,7 +572,7 @@ class QuickParser {
         }
         lines.push(text.slice(lineStart + indent, lineEnd));
       }
-      lineStart = lineEnd + 1;
+      lineStart = lineBreak + 1;
     }
     if (indent === -1) throw GIVE_UP;
     let trailing = 0;
@@ -595,7 +607,7 @@ class QuickParser {
     node.range = [at, endedAt, endedAt];
     if (endedAt >= text.length) {
       this.atEnd = true;
-      this.lineStart = this.lineEnd = this.content = text.length;
+      this.lineStart = this.lineEnd = this.lineBreak = this.content = text.length;
     } else {
       this.setLine(endedAt);
       if (this.isBlankOrComment()) this.nextContentLine();
@@ -610,9 +622,9 @@ class QuickParser {
  * The text must be one document (a chunk); characters YAML forbids are the caller's to find.
  */
 export function quickParseDocument(text: string): Document.Parsed | undefined {
-  // Tabs are not indentation, CRLF moves every range and a byte order mark is not content: all
-  // are left to the full parser.
-  if (text.includes('\t') || text.includes('\r') || text.includes('\uFEFF')) return undefined;
+  // Tabs are not indentation, a CR on its own is a line break too and a byte order mark is not
+  // content: all are left to the full parser (CR LF is a line break like LF).
+  if (text.includes('\t') || text.includes('\uFEFF') || (text.includes('\r') && LONE_CR.test(text))) return undefined;
   try {
     return new QuickParser(text).parseDocument();
   } catch (error) {
