@@ -174,10 +174,15 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     const p = w.page;
     await quickOpen(w, 'dev/replicas.yaml', 'replicas.yaml');
     await w.step('change dev replicas to 2 in the editor and save', async () => {
+      // Under load, keys typed into Go to Line before its box took focus were lost: fill the box,
+      // and go on only once it offers line 6 and the cursor is there.
       await p.keyboard.press('Control+G');
-      await p.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-      await p.keyboard.type('6');
+      const goTo = p.locator('.quick-input-widget input');
+      await goTo.waitFor({ state: 'visible', timeout: 15_000 });
+      await goTo.fill(':6');
+      await p.locator('.quick-input-widget', { hasText: 'Go to line 6' }).waitFor({ timeout: 10_000 });
       await p.keyboard.press('Enter');
+      await p.locator('.statusbar', { hasText: /Ln 6,/ }).waitFor({ timeout: 10_000 });
       await p.keyboard.press('End');
       await p.keyboard.press('Backspace');
       await p.keyboard.type('2');
@@ -186,12 +191,20 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     });
 
     const view = await environmentsView();
+    await w.step('the tree shows the saved change as uncommitted in dev', async () => {
+      await eventually('dev to show 1 uncommitted file', async () => ((await descriptions(view))['dev'] ?? '').includes('1 uncommitted') || undefined, async () => JSON.stringify(await descriptions(view)), 30_000);
+    });
     await w.step('right-click dev: Commit and Sync', async () => {
       // Also offered inline on the row, as the cloud-upload button.
       await envRow(view, 'dev').hover();
       await envRow(view, 'dev').locator('.actions .action-label[aria-label="Commit and Sync"]').waitFor({ timeout: 10_000 });
       await envRow(view, 'dev').click({ button: 'right' });
-      await p.locator('.monaco-menu .action-item', { hasText: 'Commit and Sync' }).first().click();
+      // The menu item as a person sees it (the workbench also holds entries of that name that are
+      // not on screen), chosen as a person may: point at it and press Enter. A synthetic click's
+      // mouse-up was sometimes lost on this menu, leaving it open with nothing run.
+      const item = p.getByRole('menuitem', { name: 'Commit and Sync', exact: true });
+      await item.hover();
+      await p.keyboard.press('Enter');
     });
     await w.step('the commit message prompt names the one file; type the message', async () => {
       const input = p.locator('.quick-input-widget input');
