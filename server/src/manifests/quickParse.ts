@@ -2,11 +2,12 @@ import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
 // A parser for the plain shape nearly every manifest has: block mappings and sequences,
 // one-line plain and quoted scalars, literal and folded block scalars, one-line flow
-// collections and comments. It builds the same nodes as the `yaml` library (same values,
-// scalar types, and ranges of plain and quoted scalars) at a fraction of the cost, and gives up on anything else
-// (anchors, tags, multi-line flow or plain scalars, tabs, CRLF, directives, errors of any
-// kind) so the caller can fall back to the full parser. test/unit/quickParse.test.ts holds
-// it to that: wherever it answers, its tree equals yaml's.
+// collections and comments, with LF or CR LF line breaks. It builds the same nodes as the
+// `yaml` library (same values, scalar types, and ranges of plain and quoted scalars) at a
+// fraction of the cost, and gives up on anything else (anchors, tags, multi-line flow or plain
+// scalars, tabs, lone CRs, byte order marks, directives, errors of any kind) so the caller can
+// fall back to the full parser. test/unit/quickParse.test.ts holds it to that: wherever it
+// answers, its tree equals yaml's.
 
 // Thrown, never caught outside this file: a preallocated Error costs no stack trace per use.
 const GIVE_UP = new Error('quick parse: not a plain manifest');
