@@ -130,8 +130,8 @@ export class ParallelCheck {
     }
   }
 
-  /** Queues a file's text; returns its index among the files added. */
-  add(text: string, role: FileRole): number {
+  /** Queues a file's text; its result comes back at the same index from `finish`. */
+  add(text: string, role: FileRole): void {
     const file = this.texts.length;
     this.texts.push(text);
     const starts = pieceStarts(text);
@@ -144,7 +144,6 @@ export class ParallelCheck {
       this.currentChars += piece.length;
       if (this.currentChars >= BATCH_CHARS) this.flush();
     });
-    return file;
   }
 
   private flush(): void {
@@ -209,7 +208,8 @@ export class ParallelCheck {
     const templated = out.map(() => false);
     this.requests.forEach((_, i) => {
       const r = this.results[i];
-      const into = out[this.owner[i] ?? 0];
+      const file = this.owner[i] ?? 0;
+      const into = out[file];
       if (r === undefined || into === undefined) throw new Error('a check worker did not answer');
       const offset = this.offsets[i] ?? 0;
       // Ranges of a later piece count lines from its start: shift them by the lines before it.
@@ -217,7 +217,7 @@ export class ParallelCheck {
       const move = (range: Range): Range => (shift === 0 ? range : { start: { line: range.start.line + shift, character: range.start.character }, end: { line: range.end.line + shift, character: range.end.character } });
       into.documents += r.documents;
       into.resources += r.resources;
-      if (r.templated) templated[this.owner[i] ?? 0] = true;
+      if (r.templated) templated[file] = true;
       for (const finding of r.findings) into.findings.push(shift === 0 ? finding : { ...finding, range: move(finding.range) });
       for (const d of r.declarations) into.declarations.push(offset === 0 ? d : { ...d, start: d.start + offset, end: d.end + offset });
     });

@@ -19,13 +19,12 @@ import { EXIT, OUTPUTS, USAGE } from './usage';
  * The commands that reach clusters and Git. Bundled, they are cliCommands.js beside this file,
  * loaded on first use: the cluster client is most of the CLI's code and a third of its start-up.
  */
-function clusterCommands(): Promise<typeof ClusterCommands> {
+function clusterCommands(): typeof ClusterCommands {
   const bundled = join(__dirname, 'cliCommands.js');
   // A require the bundler cannot follow, so the commands stay out of this bundle; from the sources it finds the module.
   const load = createRequire(__filename);
-  return Promise.resolve(load(existsSync(bundled) ? bundled : './clusterCommands') as typeof ClusterCommands);
+  return load(existsSync(bundled) ? bundled : './clusterCommands') as typeof ClusterCommands;
 }
-
 
 /** The schemas for this run: the cluster's (when asked), then the bundled ones. */
 async function schemasFor(options: { context?: string; kubeconfig?: string; kubernetesVersion?: string }, groupVersions: { group: string; version: string }[]): Promise<SchemaResolver> {
@@ -42,7 +41,7 @@ async function schemasFor(options: { context?: string; kubeconfig?: string; kube
     }
   }
   if (options.context === undefined && options.kubeconfig === undefined) return new SchemaResolver([bundled]);
-  return (await clusterCommands()).liveSchemas(options, groupVersions, bundled);
+  return clusterCommands().liveSchemas(options, groupVersions, bundled);
 }
 
 async function check(args: string[]): Promise<number> {
@@ -99,11 +98,11 @@ async function run(argv: readonly string[]): Promise<number> {
     return EXIT.clean;
   }
   if (command === 'check') return check(rest);
-  if (command === 'diff') return (await clusterCommands()).diff(rest);
-  if (command === 'envs') return (await clusterCommands()).envs(rest);
-  if (command === 'sync') return (await clusterCommands()).sync(rest);
-  if (command === 'reconcile') return (await clusterCommands()).reconcileCommand(rest);
-  if (command === 'preview') return (await clusterCommands()).previewCommand(rest);
+  if (command === 'diff') return clusterCommands().diff(rest);
+  if (command === 'envs') return clusterCommands().envs(rest);
+  if (command === 'sync') return clusterCommands().sync(rest);
+  if (command === 'reconcile') return clusterCommands().reconcileCommand(rest);
+  if (command === 'preview') return clusterCommands().previewCommand(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

@@ -5,8 +5,6 @@ import { Discovery } from './discovery';
 import { ClusterClient, type ClusterTarget } from './http';
 import type { ClusterError, Result } from './result';
 
-export { defaultCacheDir };
-
 /** One cluster as the engine sees it: its client, discovery and live schemas, created on first use. */
 export class ClusterSession {
   private connecting: Promise<Result<ClusterClient>> | undefined;

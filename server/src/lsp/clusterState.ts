@@ -1,5 +1,6 @@
 import type { Connection } from 'vscode-languageserver/node';
-import { ClusterSession, defaultCacheDir } from '../cluster/session';
+import { defaultCacheDir } from '../cluster/cacheDir';
+import { ClusterSession } from '../cluster/session';
 import type { ClusterError } from '../cluster/result';
 import type { ManifestFile } from '../manifests/parse';
 import { ClusterStatusNotification, type ClusterStatus, type PlumblineSettings } from '../protocol';

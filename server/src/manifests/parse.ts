@@ -244,9 +244,6 @@ export function parseChunk(text: string): ParsedChunk {
 const MAYBE_FORBIDDEN = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uD800-\uDFFF]/;
 const ANY_FORBIDDEN = new RegExp(FORBIDDEN.source);
 
-/** Chunks parsed by quickParseDocument rather than the full parser. */
-const quickChunks = new WeakSet<ParsedChunk>();
-
 /**
  * parseChunk, through the quick parser where the chunk has the plain shape it handles (the
  * same tree for a fraction of the cost); anything else, or any finding, takes the full parse.
@@ -257,9 +254,7 @@ export function parseChunkQuickly(text: string): ParsedChunk {
   if (MAYBE_FORBIDDEN.test(text) && ANY_FORBIDDEN.test(text)) return parseChunk(text);
   const doc = quickParseDocument(text);
   if (doc === undefined) return parseChunk(text);
-  const chunk = new QuickChunk(text, [{ doc, identity: identityOf(doc), syntax: [] }]);
-  quickChunks.add(chunk);
-  return chunk;
+  return new QuickChunk(text, [{ doc, identity: identityOf(doc), syntax: [] }]);
 }
 
 /** A quick parse's chunk: most are checked without anything to report, so lines are found only when asked for. */
@@ -279,7 +274,7 @@ class QuickChunk implements ParsedChunk {
 
 /** Whether a chunk came from the quick parser (then its findings are best taken from parseChunk). */
 export function isQuickChunk(chunk: ParsedChunk): boolean {
-  return quickChunks.has(chunk);
+  return chunk instanceof QuickChunk;
 }
 
 function emptyDocument(): Document.Parsed {
@@ -303,13 +298,15 @@ function safeIdentity(doc: Document.Parsed): ResourceIdentity | undefined {
 export class ManifestParser {
   private cache = new Map<string, ParsedChunk>();
   private last: ParsedFile | undefined;
-  private readonly parseOne: (text: string) => ParsedChunk;
   private readonly quick: boolean;
 
   /** `quick` parses plain chunks with the quick parser: for checks, which need no comments or tokens. */
   constructor(options: { quick?: boolean } = {}) {
     this.quick = options.quick === true;
-    this.parseOne = this.quick ? parseChunkQuickly : parseChunk;
+  }
+
+  private parseOne(text: string): ParsedChunk {
+    return this.quick ? parseChunkQuickly(text) : parseChunk(text);
   }
 
   /** `text` may be a TextSource: after an edit only the text around it is read, not joined whole. */
@@ -327,11 +324,11 @@ export class ManifestParser {
   private parseAll(source: string | TextSource): ParsedFile {
     const text = source.toString();
     // A check parses each text once: keying chunks by their text would only cost hashing it.
-    if (this.quick) return new ParsedFile(text, splitDocuments(text).map((chunk) => ({ start: chunk.start, parsed: parseChunkQuickly(chunk.text) })));
+    if (this.quick) return new ParsedFile(text, splitDocuments(text).map((chunk) => ({ start: chunk.start, parsed: this.parseOne(chunk.text) })));
     const next = new Map<string, ParsedChunk>();
     const chunks: PlacedChunk[] = [];
     for (const chunk of splitDocuments(text)) {
-      const parsed = next.get(chunk.text) ?? this.cache.get(chunk.text) ?? this.parseOne(chunk.text);
+      const parsed = next.get(chunk.text) ?? this.cache.get(chunk.text) ?? parseChunk(chunk.text);
       next.set(chunk.text, parsed);
       chunks.push({ start: chunk.start, parsed });
     }

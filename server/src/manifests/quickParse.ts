@@ -1,4 +1,4 @@
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Document, Pair, Scalar, Schema, YAMLMap, YAMLSeq, type ScalarTag } from 'yaml';
 
 // A parser for the plain shape nearly every manifest has: block mappings and sequences,
 // one-line plain and quoted scalars, literal and folded block scalars, one-line flow
@@ -96,40 +96,30 @@ function pair(key: Scalar, value: unknown): Pair<Scalar, unknown> {
   return node;
 }
 
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT_OCT = /^0o[0-7]+$/;
-const INT = /^[-+]?[0-9]+$/;
-const INT_HEX = /^0x[0-9a-fA-F]+$/;
-const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+// yaml's own YAML 1.2 core scalar tags, tried in its order, as its composer resolves a plain scalar.
+const CORE_TAGS = new Schema({ schema: 'core' }).tags.filter((tag): tag is ScalarTag & { test: RegExp } => !('collection' in tag && tag.collection !== undefined) && tag.default === true && tag.test !== undefined);
+// A tag that reports a problem means yaml would too: that is the full parser's to word.
+const REFUSE = (): never => {
+  throw GIVE_UP;
+};
 
-/** A plain scalar resolved as yaml's YAML 1.2 core schema does, tag by tag in its order. */
+/** A plain scalar resolved by the core schema's tags, as yaml's composer does. */
 function plainScalar(source: string): Scalar {
   const c = source.charCodeAt(0);
-  // Most plain scalars are words: only ~ n N t T f F . + - and digits can start anything but a string.
+  // Most plain scalars are words: only the empty string, ~ n N t T f F . + - and digits can match
+  // a tag other than string (null, booleans, numbers), so the others skip the tests.
   const maybeOther = source.length === 0 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 46 || c === 43 || c === 45 || (c >= 48 && c <= 57);
-  let node: Scalar;
-  if (!maybeOther) node = scalar(source);
-  else if (NULL.test(source)) node = scalar(null);
-  else if (BOOL.test(source)) node = scalar(c === 116 || c === 84);
-  else if (INT_OCT.test(source)) {
-    node = scalar(parseInt(source.substring(2), 8));
-    node.format = 'OCT';
-  } else if (INT.test(source)) node = scalar(parseInt(source, 10));
-  else if (INT_HEX.test(source)) {
-    node = scalar(parseInt(source.substring(2), 16));
-    node.format = 'HEX';
-  } else if (FLOAT_NAN.test(source)) node = scalar(source.slice(-3).toLowerCase() === 'nan' ? NaN : c === 45 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
-  else if (FLOAT_EXP.test(source)) {
-    node = scalar(parseFloat(source));
-    node.format = 'EXP';
-  } else if (FLOAT.test(source)) {
-    node = scalar(parseFloat(source));
-    const dot = source.indexOf('.');
-    if (dot !== -1 && source.endsWith('0')) node.minFractionDigits = source.length - dot - 1;
-  } else node = scalar(source);
+  let node: Scalar | undefined;
+  if (maybeOther) {
+    for (const tag of CORE_TAGS) {
+      if (!tag.test.test(source)) continue;
+      const resolved = tag.resolve(source, REFUSE, {});
+      node = resolved instanceof Scalar ? resolved : scalar(resolved);
+      if (tag.format !== undefined) node.format = tag.format;
+      break;
+    }
+  }
+  node ??= scalar(source);
   node.source = source;
   node.type = Scalar.PLAIN;
   return node;

@@ -41,10 +41,7 @@ export class CompiledSchema {
   readonly checksStrings: boolean;
 
   /** `flat` is the flattened schema; `flatten` flattens the item schema to tell lists of objects. */
-  constructor(
-    readonly flat: OpenApiSchema,
-    flatten: (schema: OpenApiSchema) => OpenApiSchema,
-  ) {
+  constructor(flat: OpenApiSchema, flatten: (schema: OpenApiSchema) => OpenApiSchema) {
     const additional = flat.additionalProperties;
     this.type = flat.type ?? (flat.properties !== undefined ? 'object' : undefined);
     this.quantity = flat.format === 'quantity';
