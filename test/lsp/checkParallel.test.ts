@@ -1,6 +1,6 @@
 // The bundled CLI checks large inputs in worker threads; what it reports must not depend on it.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,4 +71,25 @@ describe('plumbline check in worker threads', () => {
       });
     }
   }
+});
+
+describe('plumbline writing to a reader that stops early', () => {
+  test('a closed pipe (plumbline check | head) ends the run quietly, without an EPIPE trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumbline-epipe-'));
+    try {
+      // Enough findings that the output outgrows the pipe after its reader is gone.
+      writeFileSync(join(dir, 'all.yaml'), Array.from({ length: 3000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndatta: {}\n`).join('---\n'));
+      const child = spawn(process.execPath, [bundle('cli.js'), 'check', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Read the first bytes, then go away as `head` does.
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      assert.doesNotMatch(stderr, /EPIPE|Unhandled/, stderr);
+      assert.ok(code === 0 || code === 1, `exit code ${String(code)}; stderr: ${stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -112,6 +112,13 @@ function isUsageError(error: unknown): boolean {
   return error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
 }
 
+// A reader that stops early (`plumbline envs | head`) is not a failure: stop writing, as other
+// command-line tools do, instead of dying with an unhandled EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? EXIT.clean);
+});
+
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
