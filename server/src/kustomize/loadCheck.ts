@@ -12,6 +12,8 @@ export interface RefusedLoad {
   entry: string;
   value: string;
   why: 'outside' | 'unresolvable' | 'unreadable';
+  /** The kustomization file itself is what leads out (a symlink). */
+  self?: true;
 }
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\/|^github\.com\/|^git@|^ssh:/i;
@@ -100,7 +102,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
     if (path === undefined) return;
     const verdict = await root.check(path);
     if (!verdict.inside) {
-      refused.push({ ...(namedBy ?? { file: root.display(path), entry: '(the kustomization itself)', value: path }), why: verdict.reason });
+      refused.push(namedBy !== undefined ? { ...namedBy, why: verdict.reason } : { file: root.display(path), entry: '', value: path, why: verdict.reason, self: true });
       return;
     }
     if (seen.has(verdict.real)) return;
@@ -109,7 +111,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
     const docs = text === undefined ? [] : parseAllDocuments(text, { merge: true, uniqueKeys: true });
     const file = root.display(path);
     if (text === undefined || !Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) {
-      refused.push({ file, entry: '(the whole file)', value: path, why: 'unreadable' });
+      refused.push({ file, entry: '', value: path, why: 'unreadable' });
       return;
     }
     for (const doc of docs) {
@@ -117,7 +119,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
       try {
         k = record(doc.toJS({ maxAliasCount: 100 }));
       } catch {
-        refused.push({ file, entry: '(the whole file)', value: path, why: 'unreadable' });
+        refused.push({ file, entry: '', value: path, why: 'unreadable' });
         return;
       }
       if (k === undefined) continue;
@@ -138,6 +140,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
 
 /** One refusal as the environment's status says it. */
 export function describeRefusedLoad(r: RefusedLoad): string {
+  if (r.self === true) return `${r.file} ${r.why === 'outside' ? 'leads outside the repository (a symlink)' : 'cannot be resolved (a symlink loop or no permission)'}`;
   if (r.why === 'unreadable') return `${r.file} could not be read as YAML, so what it loads cannot be checked`;
   if (r.why === 'unresolvable') return `${r.file} ${r.entry} names ${JSON.stringify(r.value)}, which cannot be resolved (a symlink loop or no permission)`;
   return `${r.file} ${r.entry} names ${JSON.stringify(r.value)}, which is outside the repository`;
