@@ -54,6 +54,12 @@ describe('security: kustomize loads nothing from outside the repository', () => 
     ['a base outside', `resources:\n  - ${join(outside, 'base')}\n`],
     ['a symlinked base folder', `resources:\n  - ../linked\n`, (repo) => symlinkSync(join(outside, 'base'), join(repo, 'overlays', 'linked'))],
     ['a path hidden behind a YAML alias', `x: &stolen\n  - ../../../outside/secret.txt\nconfigMapGenerator:\n  - name: leak\n    files: *stolen\n`],
+    ['a generator config file (builtin ConfigMapGenerator)', `generators:\n  - gen.yaml\n`, (repo) => write(join(repo, 'overlays', 'dev', 'gen.yaml'), `apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: leak\nfiles:\n  - ../../../outside/secret.txt\n`)],
+    ['an inline transformer config (builtin PatchTransformer)', `resources:\n  - ../../base\ntransformers:\n  - |\n    apiVersion: builtin\n    kind: PatchTransformer\n    metadata:\n      name: leak\n    path: ../../../outside/patch.yaml\n`],
+    ['a generators folder whose resources are plugin configs', `generators:\n  - ../gens\n`, (repo) => {
+      write(join(repo, 'overlays', 'gens', 'kustomization.yaml'), 'resources:\n  - gen.yaml\n');
+      write(join(repo, 'overlays', 'gens', 'gen.yaml'), `apiVersion: builtin\nkind: SecretGenerator\nmetadata:\n  name: leak\nenvs:\n  - ${join(outside, 'secret.env')}\n`);
+    }],
     ['a symlinked kustomization file', '', (repo) => {
       rmSync(join(repo, 'overlays', 'dev', 'kustomization.yaml'));
       symlinkSync(join(outside, 'base', 'kustomization.yaml'), join(repo, 'overlays', 'dev', 'kustomization.yaml'));
@@ -65,7 +71,7 @@ describe('security: kustomize loads nothing from outside the repository', () => 
       const rendered = await renderEnvironment(repo, env);
       assert.doesNotMatch(JSON.stringify(rendered), new RegExp(SECRET));
       assert.equal(rendered.ok, false, 'rendered a file from outside the repository');
-      if (!rendered.ok) assert.match(rendered.message, /^kustomize was not run: overlays\/dev\/kustomization\.yaml .*outside the repository/);
+      if (!rendered.ok) assert.match(rendered.message, /^kustomize was not run: overlays\/(dev|gens)\/kustomization\.yaml .*outside the repository/);
     });
   }
 

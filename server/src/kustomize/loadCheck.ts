@@ -24,6 +24,10 @@ interface Named {
   value: string;
   /** Directories here are kustomizations kustomize reads in turn. */
   mayBeKustomization: boolean;
+  /** A generator, transformer or validator: its file (or inline text) is a plugin config that names files too. */
+  plugin?: true;
+  /** The plugin config is the value itself (inline YAML), not a file. */
+  inline?: true;
 }
 
 function list(value: unknown): unknown[] {
@@ -46,9 +50,12 @@ function namedPaths(k: Record<string, unknown>): Named[] {
   strings('resources', true);
   strings('bases', true);
   strings('components', true);
-  strings('generators', true);
-  strings('transformers', true);
-  strings('validators', true);
+  for (const key of ['generators', 'transformers', 'validators']) {
+    for (const [i, v] of list(k[key]).entries()) {
+      if (typeof v !== 'string' || REMOTE.test(v)) continue;
+      out.push({ entry: `${key}[${i}]`, value: v, mayBeKustomization: true, plugin: true, ...(v.includes('\n') ? { inline: true as const } : {}) });
+    }
+  }
   strings('crds', false);
   strings('configurations', false);
   strings('patchesStrategicMerge', false);
@@ -83,6 +90,37 @@ function namedPaths(k: Record<string, unknown>): Named[] {
 }
 
 /**
+ * The paths a builtin plugin's config names (ConfigMapGenerator, SecretGenerator, the patch and
+ * replacement transformers, HelmChartInflationGenerator): kustomize loads them relative to the
+ * kustomization that lists the plugin.
+ */
+function pluginConfigPaths(c: Record<string, unknown>, at: string): Named[] {
+  const out: Named[] = [];
+  const one = (entry: string, v: unknown, keyed = false): void => {
+    // `files` entries are `[key=]path`.
+    if (typeof v === 'string') out.push({ entry: `${at} ${entry}`, value: keyed && v.includes('=') ? v.slice(v.indexOf('=') + 1) : v, mayBeKustomization: false });
+  };
+  for (const key of ['files', 'envs', 'paths', 'additionalValuesFiles']) for (const [j, v] of list(c[key]).entries()) one(`${key}[${j}]`, v, key === 'files');
+  for (const key of ['env', 'path', 'valuesFile', 'chartHome']) one(key, c[key]);
+  for (const [j, r] of list(c['replacements']).entries()) one(`replacements[${j}].path`, record(r)?.['path']);
+  return out;
+}
+
+/** The objects of a YAML text, or undefined when it does not parse cleanly. */
+function objectsOf(text: string): Record<string, unknown>[] | undefined {
+  const docs = parseAllDocuments(text, { merge: true, uniqueKeys: true });
+  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return undefined;
+  try {
+    return docs.flatMap((d): Record<string, unknown>[] => {
+      const o = record(d.toJS({ maxAliasCount: 100 }));
+      return o === undefined ? [] : [o];
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Every file the kustomizations in `dirs` name, recursively through the kustomizations they
  * reach, that leaves the repository root once symlinks are resolved.
  *
@@ -97,7 +135,22 @@ function namedPaths(k: Record<string, unknown>): Named[] {
 export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]): Promise<RefusedLoad[]> {
   const refused: RefusedLoad[] = [];
   const seen = new Set<string>();
-  const visit = async (dir: string, namedBy: { file: string; entry: string; value: string } | undefined): Promise<void> => {
+  /** Checks what a plugin config names; the paths are relative to the kustomization's folder. */
+  const checkPluginConfig = async (text: string, file: string, entry: string, base: string): Promise<void> => {
+    const configs = objectsOf(text);
+    if (configs === undefined) {
+      refused.push({ file, entry, value: entry, why: 'unreadable' });
+      return;
+    }
+    for (const c of configs) {
+      for (const named of pluginConfigPaths(c, entry)) {
+        const target = await root.check(named.value, base);
+        if (!target.inside) refused.push({ file, entry: named.entry, value: named.value, why: target.reason });
+      }
+    }
+  };
+  // `pluginDir`: a kustomization reached through generators/transformers, whose resources are plugin configs.
+  const visit = async (dir: string, namedBy: { file: string; entry: string; value: string } | undefined, pluginDir = false): Promise<void> => {
     const path = kustomizationIn(dir);
     if (path === undefined) return;
     const verdict = await root.check(path);
@@ -108,29 +161,32 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
     if (seen.has(verdict.real)) return;
     seen.add(verdict.real);
     const text = await readFile(verdict.real, 'utf8').catch(() => undefined);
-    const docs = text === undefined ? [] : parseAllDocuments(text, { merge: true, uniqueKeys: true });
     const file = root.display(path);
-    if (text === undefined || !Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) {
+    const docs = text === undefined ? undefined : objectsOf(text);
+    if (docs === undefined) {
       refused.push({ file, entry: '', value: path, why: 'unreadable' });
       return;
     }
-    for (const doc of docs) {
-      let k: Record<string, unknown> | undefined;
-      try {
-        k = record(doc.toJS({ maxAliasCount: 100 }));
-      } catch {
-        refused.push({ file, entry: '', value: path, why: 'unreadable' });
-        return;
-      }
-      if (k === undefined) continue;
+    const base = dirname(path);
+    for (const k of docs) {
       for (const named of namedPaths(k)) {
-        const target = await root.check(named.value, dirname(path));
+        if (named.inline === true) {
+          await checkPluginConfig(named.value, file, named.entry, base);
+          continue;
+        }
+        const target = await root.check(named.value, base);
         if (!target.inside) {
           refused.push({ file, entry: named.entry, value: named.value, why: target.reason });
           continue;
         }
-        const next = resolve(dirname(path), named.value);
-        if (named.mayBeKustomization && (await stat(next).catch(() => undefined))?.isDirectory() === true) await visit(next, { file, entry: named.entry, value: named.value });
+        const next = resolve(base, named.value);
+        const info = await stat(next).catch(() => undefined);
+        if (named.mayBeKustomization && info?.isDirectory() === true) await visit(next, { file, entry: named.entry, value: named.value }, named.plugin === true || pluginDir);
+        else if (info?.isFile() === true && (named.plugin === true || (pluginDir && named.entry.startsWith('resources[')))) {
+          const config = await readFile(next, 'utf8').catch(() => undefined);
+          if (config === undefined) refused.push({ file, entry: named.entry, value: named.value, why: 'unreadable' });
+          else await checkPluginConfig(config, file, `${named.entry} (${named.value})`, base);
+        }
       }
     }
   };
@@ -141,7 +197,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
 /** One refusal as the environment's status says it. */
 export function describeRefusedLoad(r: RefusedLoad): string {
   if (r.self === true) return `${r.file} ${r.why === 'outside' ? 'leads outside the repository (a symlink)' : 'cannot be resolved (a symlink loop or no permission)'}`;
-  if (r.why === 'unreadable') return `${r.file} could not be read as YAML, so what it loads cannot be checked`;
+  if (r.why === 'unreadable') return `${r.file}${r.entry !== '' ? ` ${r.entry}` : ''} could not be read as YAML, so what it loads cannot be checked`;
   if (r.why === 'unresolvable') return `${r.file} ${r.entry} names ${JSON.stringify(r.value)}, which cannot be resolved (a symlink loop or no permission)`;
   return `${r.file} ${r.entry} names ${JSON.stringify(r.value)}, which is outside the repository`;
 }
