@@ -16,6 +16,16 @@ export interface RefusedLoad {
   self?: true;
 }
 
+/** Larger kustomization or plugin config files are not read (kustomize would choke on them too). */
+const MAX_CONFIG_BYTES = 20 * 1024 * 1024;
+
+/** A config file's text; undefined for anything but a regular file of sane size (a FIFO would hang the read). */
+async function readConfig(path: string): Promise<string | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile() !== true || info.size > MAX_CONFIG_BYTES) return undefined;
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\/|^github\.com\/|^git@|^ssh:/i;
 
 /** One path a kustomization names: what it is, and where. */
@@ -160,7 +170,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
     }
     if (seen.has(verdict.real)) return;
     seen.add(verdict.real);
-    const text = await readFile(verdict.real, 'utf8').catch(() => undefined);
+    const text = await readConfig(verdict.real);
     const file = root.display(path);
     const docs = text === undefined ? undefined : objectsOf(text);
     if (docs === undefined) {
@@ -183,7 +193,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
         const info = await stat(next).catch(() => undefined);
         if (named.mayBeKustomization && info?.isDirectory() === true) await visit(next, { file, entry: named.entry, value: named.value }, named.plugin === true || pluginDir);
         else if (info?.isFile() === true && (named.plugin === true || (pluginDir && named.entry.startsWith('resources[')))) {
-          const config = await readFile(next, 'utf8').catch(() => undefined);
+          const config = await readConfig(next);
           if (config === undefined) refused.push({ file, entry: named.entry, value: named.value, why: 'unreadable' });
           else await checkPluginConfig(config, file, `${named.entry} (${named.value})`, base);
         }
