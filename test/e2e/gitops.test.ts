@@ -3,7 +3,7 @@
 // a real git repository whose remote is a bare repository on disk.
 //
 // The workspace is a copy of examples/ made a git repository (pushed to the bare remote), pointed
-// at the bench cluster through its workspace settings (plumbline.cluster.*). The cluster is seeded
+// at the bench cluster through its settings (plumbline.cluster.*: the kubeconfig a user setting). The cluster is seeded
 // as `npm start` seeds it (test/cluster/seed.ts): dev applied as Flux would, then scaled by hand
 // (without the env var `npm start` also sets, so a sync leaves dev in sync); staging applied untouched; prod not
 // applied. The cluster runs no Flux controller, so the workspace's .plumbline.yaml delivers dev by
