@@ -61,6 +61,10 @@ function hostileRepository(): void {
   const helmRelease = (releaseName: string, valuesFiles: string[] = []): string =>
     `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: shop\n  namespace: flux-system\nspec:\n  releaseName: ${JSON.stringify(releaseName)}\n  chart:\n    spec:\n      chart: ./charts/shop\n      sourceRef:\n        kind: GitRepository\n        name: repo\n${valuesFiles.length > 0 ? `      valuesFiles:\n${valuesFiles.map((f) => `        - ${f}\n`).join('')}` : ''}`;
   write(join(repo, 'clusters', 'inject', 'release.yaml'), helmRelease(`--post-renderer=${script}`));
+  // The same flag through an Argo CD Application's helm.releaseName and .plumbline.yaml's release:.
+  chart(join(repo, 'charts', 'argo'), 'argo');
+  chart(join(repo, 'charts', 'configured'), 'configured');
+  write(join(repo, 'argo', 'app.yaml'), `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: argoinject\n  namespace: argocd\nspec:\n  source:\n    path: charts/argo\n    helm:\n      releaseName: ${JSON.stringify(`--post-renderer=${script}`)}\n  destination:\n    namespace: shop\n`);
   write(join(repo, 'overlays', 'relative', 'kustomization.yaml'), generator('../../../outside/secret.txt'));
   write(join(repo, 'overlays', 'absolute', 'kustomization.yaml'), generator(join(outside, 'secret.txt')));
   write(join(repo, 'overlays', 'symlink', 'kustomization.yaml'), generator('secret.txt'));
@@ -73,11 +77,13 @@ function hostileRepository(): void {
   write(join(repo, 'apps', 'good', 'base', 'kustomization.yaml'), 'resources:\n  - config.yaml\n');
   write(join(repo, 'apps', 'good', 'base', 'config.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\ndata:\n  a: b\n');
   write(join(repo, 'apps', 'good', 'overlays', 'fine', 'kustomization.yaml'), `resources:\n  - ../../base\n${generator('../../base/settings.txt')}`);
-  write(join(repo, '.plumbline.yaml'), `environments:\n  - name: values\n    path: charts/leak\n    values:\n      - ../outside/values.yaml\n  - name: plainpath\n    path: ../outside\n`);
+  write(join(repo, '.plumbline.yaml'), `environments:\n  - name: values\n    path: charts/leak\n    values:\n      - ../outside/values.yaml\n  - name: plainpath\n    path: ../outside\n  - name: configured\n    path: charts/configured\n    release: ${JSON.stringify(`--post-renderer=${script}`)}\n`);
 }
 
 const ATTACKS: Record<string, RegExp> = {
   inject: /not rendered: release name "--post-renderer=.*" is not a valid Helm release name .*Flux HelmRelease flux-system\/shop in clusters\/inject\/release\.yaml/,
+  argoinject: /not rendered: release name "--post-renderer=.*" is not a valid Helm release name .*Argo CD Application argocd\/argoinject in argo\/app\.yaml/,
+  configured: /not rendered: release name "--post-renderer=.*" is not a valid Helm release name .*\(from \.plumbline\.yaml\)/,
   relative: /kustomize was not run: overlays\/relative\/kustomization\.yaml configMapGenerator\[0\]\.files\[0\] names "\.\.\/\.\.\/\.\.\/outside\/secret\.txt", which is outside the repository/,
   absolute: /kustomize was not run: overlays\/absolute\/kustomization\.yaml configMapGenerator\[0\]\.files\[0\] names ".*outside\/secret\.txt", which is outside the repository/,
   symlink: /kustomize was not run: overlays\/symlink\/kustomization\.yaml configMapGenerator\[0\]\.files\[0\] names "secret\.txt", which is outside the repository/,
