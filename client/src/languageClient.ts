@@ -3,6 +3,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import type { InitializationOptions } from '../../server/src/protocol';
 import { showClusterStatus } from './clusterStatus';
 import type { PlumblineContext } from './context';
+import { withUserValuesOnly } from './machineSettings';
 
 /** Starts the bundled language server over IPC for YAML files. */
 export async function startLanguageClient(ctx: PlumblineContext): Promise<LanguageClient> {
@@ -19,6 +20,18 @@ export async function startLanguageClient(ctx: PlumblineContext): Promise<Langua
     synchronize: {
       configurationSection: 'plumbline',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
+    },
+    // The server pulls its settings (workspace/configuration) and ignores the payload of
+    // didChangeConfiguration, so this one place decides what it can be told.
+    middleware: {
+      workspace: {
+        configuration: async (params, token, next) => {
+          const result: unknown = await next(params, token);
+          if (!Array.isArray(result)) return result as never;
+          const config = vscode.workspace.getConfiguration();
+          return result.map((value: unknown, i) => withUserValuesOnly(params.items[i]?.section, value, (key) => config.inspect(key)));
+        },
+      },
     },
     outputChannel: ctx.log,
     traceOutputChannel: ctx.log,

@@ -3,7 +3,7 @@
 // a real git repository whose remote is a bare repository on disk.
 //
 // The workspace is a copy of examples/ made a git repository (pushed to the bare remote), pointed
-// at the bench cluster through its workspace settings (plumbline.cluster.*). The cluster is seeded
+// at the bench cluster through its settings (plumbline.cluster.*: the kubeconfig a user setting). The cluster is seeded
 // as `npm start` seeds it (test/cluster/seed.ts): dev applied as Flux would, then scaled by hand
 // (without the env var `npm start` also sets, so a sync leaves dev in sync); staging applied untouched; prod not
 // applied. The cluster runs no Flux controller, so the workspace's .plumbline.yaml delivers dev by
@@ -45,10 +45,11 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     applyAsFlux(cluster.kubeconfigPath, join(workspace, 'apps', 'shop', 'overlays', 'staging'));
     // Workspace settings, as a user points Plumbline at a cluster; left untracked in Git on purpose.
     mkdirSync(join(workspace, '.vscode'));
-    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath, 'plumbline.cluster.context': cluster.adminContext };
+    // The kubeconfig is a user setting (machine scope): a workspace cannot choose it, so it goes with the user's below.
+    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.context': cluster.adminContext };
     writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
     // Unchanged regions folded away, so the diff editor shows the fields that differ.
-    wb = await openWorkbench({ workspace, vsix: ensureVsix(), name: 'gitops', settings: { 'diffEditor.hideUnchangedRegions.enabled': true } });
+    wb = await openWorkbench({ workspace, vsix: ensureVsix(), name: 'gitops', settings: { 'diffEditor.hideUnchangedRegions.enabled': true, 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath } });
   });
   after(async () => {
     await wb?.close();

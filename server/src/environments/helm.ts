@@ -23,13 +23,19 @@ export function chartOf(env: Environment, renderer: HelmRenderer): string {
   return renderer.chart ?? env.paths[0] ?? '.';
 }
 
-/** The `helm template` arguments for an environment (the values file for inline values is passed in). */
+/**
+ * The `helm template` arguments for an environment (the values file for inline values is passed in).
+ * Every option is one `--flag=value` word and the release name and chart come after `--`, so no
+ * value from a workspace file can be read as another option (`--post-renderer` runs a program).
+ * renderEnvironment has validated the values themselves before this runs.
+ */
 export function helmTemplateArgs(root: string, env: Environment, renderer: HelmRenderer, inlineValuesFile: string | undefined): string[] {
   const chart = resolve(root, chartOf(env, renderer));
-  const args = ['template', renderer.release ?? basename(chart), chart, '--namespace', env.target.namespace ?? 'default', '--skip-tests'];
-  for (const file of renderer.valuesFiles) args.push('-f', resolve(root, file));
-  if (inlineValuesFile !== undefined) args.push('-f', inlineValuesFile);
-  for (const p of renderer.parameters ?? []) args.push(p.forceString === true ? '--set-string' : '--set', `${p.name}=${p.value}`);
+  const args = ['template', `--namespace=${env.target.namespace ?? 'default'}`, '--skip-tests'];
+  for (const file of renderer.valuesFiles) args.push(`--values=${resolve(root, file)}`);
+  if (inlineValuesFile !== undefined) args.push(`--values=${inlineValuesFile}`);
+  for (const p of renderer.parameters ?? []) args.push(`${p.forceString === true ? '--set-string' : '--set'}=${p.name}=${p.value}`);
+  args.push('--', renderer.release ?? basename(chart), chart);
   return args;
 }
 

@@ -8,7 +8,9 @@ import { isKustomizationFile } from '../kustomize/patchIndex';
 import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../workspace/files';
+import { RepositoryRoot } from '../workspace/insideRoot';
 import { renderHelm } from './helm';
+import { environmentInputProblem } from './inputCheck';
 import type { Environment } from './model';
 
 const run = promisify(execFile);
@@ -67,9 +69,14 @@ async function objectsInBatches(text: string, perBatch = 100): Promise<RenderedO
  */
 export async function renderEnvironment(root: string, env: Environment, options: RenderOptions = DEFAULT_RENDER_OPTIONS): Promise<RenderResult> {
   if (env.renderer.kind === 'plain') {
+    const refused = await environmentInputProblem(root, env);
+    if (refused !== undefined) return { ok: false, kind: 'render-error', message: refused };
     const objects: RenderedObject[] = [];
+    const repository = new RepositoryRoot(root);
     for (const file of await collectYamlFiles(env.paths.map((p) => join(root, p)))) {
       if (isKustomizationFile(file)) continue;
+      const verdict = await repository.check(file);
+      if (!verdict.inside) return { ok: false, kind: 'render-error', message: `not rendered: ${repository.display(file)} leads outside the repository (a symlink); files an environment reads must be inside it` };
       objects.push(...objectsOf(await readFile(file, 'utf8'), file));
       // Parsing is synchronous: between files, let the server answer other requests.
       await new Promise((resolve) => setImmediate(resolve));
@@ -77,6 +84,8 @@ export async function renderEnvironment(root: string, env: Environment, options:
     return { ok: true, objects };
   }
   if (!options.trusted) return { ok: false, kind: 'untrusted', message: 'untrusted workspace: kustomize and helm are not run' };
+  const refused = await environmentInputProblem(root, env);
+  if (refused !== undefined) return { ok: false, kind: 'render-error', message: refused };
   if (env.renderer.kind === 'helm') return renderHelm(root, env, env.renderer, options.helm ?? ['helm']);
   const wrapper = await mkdtemp(join(tmpdir(), 'plumbline-render-'));
   try {
@@ -85,6 +94,8 @@ export async function renderEnvironment(root: string, env: Environment, options:
     const [command = 'kubectl', ...args] = options.kustomize;
     let stdout: string;
     try {
+      // None, not RootOnly: environmentInputProblem has checked every file the kustomizations
+      // load against the repository root (see kustomize/loadCheck.ts for why not kustomize's own).
       ({ stdout } = await run(command, [...args, '--load-restrictor=LoadRestrictionsNone', wrapper], { maxBuffer: 256 * 1024 * 1024, timeout: 120_000 }));
     } catch (error: unknown) {
       const e = error as NodeJS.ErrnoException & { stderr?: string };
