@@ -9,8 +9,12 @@
  * knows trust), because the answer there is a status for the user, not a command line.
  */
 
-/** Commands that only look: they get no hooks, since nothing they do is the user's action. */
-const READ_ONLY = new Set(['status', 'ls-files', 'ls-tree', 'cat-file', 'rev-parse', 'rev-list', 'diff', 'diff-tree', 'config', 'show-ref', 'merge-base', 'remote', 'read-tree', 'checkout-index', 'log', 'show']);
+/**
+ * Commands that only look: they get no hooks, since nothing they do is the user's action.
+ * `config` and `rev-parse` are left out on purpose: they run no hook, and they are how we read
+ * the user's own hooksPath (to name a hook that refused a commit), which the override would hide.
+ */
+const READ_ONLY = new Set(['status', 'ls-files', 'ls-tree', 'cat-file', 'rev-list', 'diff', 'diff-tree', 'show-ref', 'merge-base', 'remote', 'read-tree', 'checkout-index', 'log', 'show']);
 
 /** Commands whose output is a diff, where an external diff or textconv driver would run. */
 const DIFFS = new Set(['diff', 'diff-tree', 'log', 'show']);
