@@ -250,3 +250,20 @@ describe('security: the automatic rebase never overwrites what the user has on d
     assert.equal(existsSync(join(work, '.git', 'rebase-merge')), false);
   });
 });
+
+describe('security: values from the repository never start a git option', () => {
+  test('an upstream remote named like an option is refused before git push sees it', async () => {
+    const { dir, remote, work, envs } = await setup();
+    const marker = join(dir, 'receive-pack-ran');
+    const start = rev(remote, 'refs/heads/main');
+    git(work, 'config', 'branch.main.remote', `--receive-pack=touch '${marker}'; git-receive-pack`);
+    edit(work, DEV_REPLICAS, 'replicas: 1', 'replicas: 2');
+    const committed = value(await commitEnvironment({ repoRoot: work, env: envs.dev, message: 'dev: two replicas' }));
+    const error = failure(await pushEnvironment({ repoRoot: work, env: envs.dev, commit: committed.commit }));
+    assert.equal(error.kind, 'invalid');
+    assert.match(error.message, /^the upstream of main \(branch\.main\.remote = --receive-pack=.*\) looks like a git option; fix it with `git branch --set-upstream-to`$/);
+    assert.equal(existsSync(marker), false, 'git ran the command the option named');
+    assert.equal(rev(remote, 'refs/heads/main'), start);
+    assert.deepEqual(failure(await pushEnvironment({ repoRoot: work, env: envs.dev, commit: '--output=x' })), { kind: 'invalid', message: '--output=x is not a commit in this repository' });
+  });
+});

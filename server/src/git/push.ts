@@ -88,6 +88,8 @@ async function upstreamOf(repo: Repo, branch: string): Promise<Upstream | undefi
   const ref = await configValue(repo, `branch.${branch}.merge`);
   // A remote of "." tracks a local branch: there is nothing to push to.
   if (remote === undefined || ref === undefined || remote === '.') return undefined;
+  // Both go to `git push`/`fetch` as positionals: a value that starts an option would be one.
+  if (remote.startsWith('-') || ref.startsWith('-')) throw stop('invalid', `the upstream of ${branch} (branch.${branch}.remote = ${remote}, merge = ${ref}) looks like a git option; fix it with \`git branch --set-upstream-to\``);
   return { remote, ref };
 }
 
@@ -181,7 +183,14 @@ async function refuseProtected(repo: Repo, branch: string, upstream: Upstream, e
   const others = protectedEnvs.filter((p) => p.protected && p.name !== env.name);
   if (others.length === 0) return;
   const tracking = `refs/remotes/${upstream.remote}/${branchName(upstream.ref)}`;
-  const bound = (await refExists(repo, tracking)) ? [tracking] : [];
+  // Not yet on the remote: not on its copy of the upstream, or, for a branch the remote does not
+  // have yet, on none of its branches but the review branches (those are what is not merged).
+  let bound = [tracking];
+  if (!(await refExists(repo, tracking))) {
+    const known = await run(repo.git, ['for-each-ref', '--count=1', '--format=%(refname)', `refs/remotes/${upstream.remote}/`]);
+    if (known.trim() === '') return; // nothing is known of the remote: its first push is the user's own history
+    bound = [`--exclude=${upstream.remote}/plumbline/*`, `--remotes=${upstream.remote}`];
+  }
   const pending = (await run(repo.git, ['rev-list', '--reverse', 'HEAD', '--not', ...bound, '--'])).split('\n').filter((c) => c !== '');
   if (pending.length === 0) return;
   const own = await environmentScope(repo, env, true);
@@ -284,7 +293,8 @@ async function stepBack(repo: Repo, commit: string, upstream: Upstream | undefin
 async function pushForReview(repo: Repo, env: Environment, branch: string, commit: string, now: Date): Promise<PushOutcome & { kind: 'pull-request' }> {
   const upstream = await upstreamOf(repo, branch);
   const remotes = (await run(repo.git, ['remote'])).split('\n').filter((r) => r !== '');
-  const remote = upstream?.remote ?? (remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0] : undefined);
+  const named = remotes.filter((r) => !r.startsWith('-'));
+  const remote = upstream?.remote ?? (named.includes('origin') ? 'origin' : named.length === 1 ? named[0] : undefined);
   if (remote === undefined) throw stop('no-upstream', `${branch} has no upstream and the repository has ${remotes.length === 0 ? 'no remote' : 'several remotes'}: push it once with \`git push -u <remote> ${branch}\``);
   const base = upstream !== undefined ? branchName(upstream.ref) : branch;
   const short = await shortHash(repo.git, commit);
@@ -336,6 +346,7 @@ export async function pushEnvironment(options: {
     const repo = await openRepo(options.repoRoot);
     requireNoOperation(repo);
     const { branch } = await currentBranch(repo);
+    if (options.commit.startsWith('-')) throw stop('invalid', `${options.commit} is not a commit in this repository`);
     const resolved = await attempt(repo.git, ['rev-parse', '--verify', '-q', `${options.commit}^{commit}`]);
     if (!resolved.ok) throw stop('invalid', `${options.commit} is not a commit in this repository`);
     const commit = resolved.stdout.trim();
