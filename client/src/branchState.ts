@@ -1,8 +1,8 @@
 import type { EnvironmentGitState } from '../../server/src/protocol';
 
-/** " · main ↑1 ↓2 · 3 uncommitted" for the tree item's description; '' outside Git. */
-export function branchDescription(git: EnvironmentGitState | undefined): string {
-  if (git === undefined) return '';
+/** " · main ↑1 ↓2 · 3 uncommitted" for the tree item's description; '' outside Git; why not, when the server may not look. */
+export function branchDescription(git: EnvironmentGitState | undefined, unavailable?: string): string {
+  if (git === undefined) return unavailable !== undefined ? ` · ${unavailable}` : '';
   const parts = [git.branch ?? 'detached HEAD'];
   if (git.ahead > 0) parts.push(`↑${git.ahead}`);
   if (git.behind > 0) parts.push(`↓${git.behind}`);
@@ -13,8 +13,8 @@ export function branchDescription(git: EnvironmentGitState | undefined): string 
 }
 
 /** The branch lines of the environment's tooltip (Markdown list items). */
-export function branchTooltip(git: EnvironmentGitState | undefined): string {
-  if (git === undefined) return '\n- branch: not a Git repository';
+export function branchTooltip(git: EnvironmentGitState | undefined, unavailable?: string): string {
+  if (git === undefined) return `\n- branch: ${unavailable ?? 'not a Git repository'}`;
   const tracking = git.upstream === undefined ? 'tracks no upstream' : `${git.ahead} ahead, ${git.behind} behind ${git.upstream} (as of the last fetch)`;
   let text = `\n- branch: ${git.branch ?? 'detached HEAD'}, ${tracking}`;
   if (git.operation !== undefined) text += `\n- a ${git.operation} is in progress`;

@@ -188,9 +188,9 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       const cluster = e.context ?? (vscode.workspace.getConfiguration('plumbline.cluster').get<string>('context') || 'current context');
       const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `env:${e.name}`;
-      item.description = `${e.message} · ${cluster}${branchDescription(e.git)}${e.protected ? ' · protected' : ''}`;
+      item.description = `${e.message} · ${cluster}${branchDescription(e.git, e.gitUnavailable)}${e.protected ? ' · protected' : ''}`;
       item.tooltip = new vscode.MarkdownString(
-        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}${branchTooltip(e.git)}\n- found by: ${e.foundBy.join('; ')}`,
+        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}${branchTooltip(e.git, e.gitUnavailable)}\n- found by: ${e.foundBy.join('; ')}`,
       );
       item.iconPath = icon(ENV_ICON[e.state]);
       item.contextValue = 'environment';

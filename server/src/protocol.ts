@@ -134,6 +134,8 @@ export interface EnvironmentNode {
   }[];
   /** The Git branch as it concerns this environment; absent when the workspace is not a Git repository. */
   git?: EnvironmentGitState;
+  /** Why there is no `git` although the workspace may be a repository ("Git status needs a trusted workspace"); shown where the branch would be. */
+  gitUnavailable?: string;
   /** Live objects the environment's applier (Flux, Argo CD, direct sync) manages that Git no longer declares. */
   undeclared?: { apiVersion: string; kind: string; name: string; namespace: string | undefined; managedBy: string }[];
 }

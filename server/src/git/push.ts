@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { discoverEnvironments } from '../environments/discover';
 import type { Environment } from '../environments/model';
+import { environmentScope, inScope } from './files';
 import { pullRequestLink, type GitHost } from './remoteUrl';
 import {
   attempt,
@@ -17,6 +19,7 @@ import {
   requireNoOperation,
   run,
   shortHash,
+  Stop,
   stop,
   type Repo,
 } from './repo';
@@ -85,6 +88,8 @@ async function upstreamOf(repo: Repo, branch: string): Promise<Upstream | undefi
   const ref = await configValue(repo, `branch.${branch}.merge`);
   // A remote of "." tracks a local branch: there is nothing to push to.
   if (remote === undefined || ref === undefined || remote === '.') return undefined;
+  // Both go to `git push`/`fetch` as positionals: a value that starts an option would be one.
+  if (remote.startsWith('-') || ref.startsWith('-')) throw stop('invalid', `the upstream of ${branch} (branch.${branch}.remote = ${remote}, merge = ${ref}) looks like a git option; fix it with \`git branch --set-upstream-to\``);
   return { remote, ref };
 }
 
@@ -131,6 +136,20 @@ function overwrittenPaths(repo: Repo, error: GitCommandError): string[] {
     .map((p) => fromTop(repo, p) ?? p);
 }
 
+/** Why moving the branch to the rebased commits refused, in the user's terms. */
+function refusedMove(repo: Repo, error: GitCommandError, short: string): Stop {
+  const paths = overwrittenPaths(repo, error);
+  const named = paths.length > 0 ? paths.join(', ') : 'files';
+  // git says "untracked" for ignored files too (with --no-overwrite-ignore): a file it does not track.
+  if (/untracked working tree files would be (overwritten|removed)/.test(error.stderr)) {
+    return stop(
+      'local-changes',
+      `the remote added ${named}, which you have on disk and Git does not track here (ignored or untracked); rebasing would overwrite it. Your commit ${short} is kept locally; move the file aside (or commit it), then sync again`,
+    );
+  }
+  return stop('local-changes', `the remote changed ${named} that you have uncommitted changes in; your commit ${short} is kept locally; commit or stash those changes, then sync again`);
+}
+
 /**
  * Rebases the local commits onto `onto` in a temporary worktree, so the user's working tree —
  * uncommitted, staged and untracked files — is never touched and never left mid-rebase. Returns
@@ -154,12 +173,59 @@ async function rebaseElsewhere(repo: Repo, local: string, onto: string): Promise
   }
 }
 
-async function pushToUpstream(repo: Repo, branch: string, commit: string): Promise<PushOutcome & { kind: 'pushed' }> {
+/**
+ * Refuses the push when the branch holds a commit, not yet on the upstream, that changes files of
+ * a protected environment — files that are not also the synced environment's own (a base both
+ * share is that environment's change too). Such a commit reaches the protected environment's
+ * cluster without its pull request: a review push that failed, or a commit made by hand.
+ */
+async function refuseProtected(repo: Repo, branch: string, upstream: Upstream, env: Environment, protectedEnvs: readonly Environment[], short: string): Promise<void> {
+  const others = protectedEnvs.filter((p) => p.protected && p.name !== env.name);
+  if (others.length === 0) return;
+  const tracking = `refs/remotes/${upstream.remote}/${branchName(upstream.ref)}`;
+  // Not yet on the remote: not on its copy of the upstream, or, for a branch the remote does not
+  // have yet, on none of its branches but the review branches (those are what is not merged).
+  let bound = [tracking];
+  if (!(await refExists(repo, tracking))) {
+    const known = await run(repo.git, ['for-each-ref', '--count=1', '--format=%(refname)', `refs/remotes/${upstream.remote}/`]);
+    if (known.trim() === '') return; // nothing is known of the remote: its first push is the user's own history
+    bound = [`--exclude=${upstream.remote}/plumbline/*`, `--remotes=${upstream.remote}`];
+  }
+  const pending = (await run(repo.git, ['rev-list', '--reverse', 'HEAD', '--not', ...bound, '--'])).split('\n').filter((c) => c !== '');
+  if (pending.length === 0) return;
+  const own = await environmentScope(repo, env, true);
+  const scopes = await Promise.all(others.map(async (p) => ({ env: p, scope: await environmentScope(repo, p, true) })));
+  const offending: { commit: string; env: Environment; files: string[] }[] = [];
+  for (const commit of pending) {
+    const listed = await run(repo.git, ['diff-tree', '-r', '--name-only', '-z', '--no-commit-id', '--root', '-m', '--first-parent', commit, '--']);
+    const files = [...new Set(listed.split('\0'))].flatMap((p) => {
+      const path = p === '' ? undefined : fromTop(repo, p);
+      return path === undefined || inScope(own, path) ? [] : [path];
+    });
+    for (const { env: p, scope } of scopes) {
+      const touched = files.filter((f) => inScope(scope, f));
+      if (touched.length > 0) offending.push({ commit, env: p, files: touched });
+    }
+  }
+  const first = offending[0];
+  if (first === undefined) return;
+  const c = await shortHash(repo.git, first.commit);
+  const subject = (await run(repo.git, ['log', '-1', '--format=%s', first.commit, '--'])).trim();
+  const more = new Set(offending.map((o) => o.commit)).size - 1;
+  const files = first.files.length > 3 ? `${first.files.slice(0, 3).join(', ')}, …` : first.files.join(', ');
+  throw stop(
+    'protected',
+    `${branch} holds ${c} "${subject}"${more > 0 ? ` (and ${more} more such commit${more > 1 ? 's' : ''})` : ''}, which changes the protected environment ${first.env.name} (${files}) and is not on ${upstream.remote}/${branchName(upstream.ref)}; pushing ${branch} would skip its review. Nothing was pushed; your commit ${short} is kept locally. Put ${c} on a review branch (\`git branch <name> ${c}\`, push it and open a pull request) and take it off ${branch} (\`git rebase --onto ${c}^ ${c} ${branch}\`), then sync again`,
+  );
+}
+
+async function pushToUpstream(repo: Repo, env: Environment, protectedEnvs: readonly Environment[], branch: string, commit: string): Promise<PushOutcome & { kind: 'pushed' }> {
   const upstream = await upstreamOf(repo, branch);
   if (upstream === undefined) throw stop('no-upstream', `${branch} has no upstream branch: push it once with \`git push -u origin ${branch}\`, then sync again`);
   const remoteBranch = branchName(upstream.ref);
   const where = `${upstream.remote}/${remoteBranch}`;
   const short = await shortHash(repo.git, commit);
+  await refuseProtected(repo, branch, upstream, env, protectedEnvs, short);
   let rebased = false;
   // Each round: push; when someone pushed first, replay onto theirs and try again.
   for (let round = 0; round < 3; round++) {
@@ -180,15 +246,11 @@ async function pushToUpstream(repo: Repo, branch: string, commit: string): Promi
     // Move the branch to the rebased commits the way `git checkout` would: files the remote
     // changed are updated, everything else (staged or not) is kept, and if the remote changed a
     // file with local changes, nothing happens at all (checkout -B is all-or-nothing).
+    // --no-overwrite-ignore: by default git replaces an ignored file (a local-secret.env) that
+    // the remote now tracks; the user's files on disk are never ours to replace.
     if ((await run(repo.git, ['rev-parse', 'HEAD'])).trim() !== head) throw stop('repository-state', `${branch} moved while syncing; sync again`);
-    const moved = await attempt(repo.git, ['checkout', '-B', branch, replayed.head]);
-    if (!moved.ok) {
-      const paths = overwrittenPaths(repo, moved.error);
-      throw stop(
-        'local-changes',
-        `the remote changed ${paths.length > 0 ? paths.join(', ') : 'files'} that you have uncommitted changes in; your commit ${short} is kept locally; commit or stash those changes, then sync again`,
-      );
-    }
+    const moved = await attempt(repo.git, ['checkout', '--no-overwrite-ignore', '-B', branch, replayed.head]);
+    if (!moved.ok) throw refusedMove(repo, moved.error, short);
     rebased = true;
   }
   throw stop('rejected', `${where} kept moving while syncing; your commit ${short} is kept locally; sync again`);
@@ -214,10 +276,25 @@ async function refExists(repo: Repo, ref: string): Promise<boolean> {
   return (await attempt(repo.git, ['show-ref', '--verify', '--quiet', ref])).ok;
 }
 
+/**
+ * Steps the current branch back off `commit` (soft: index and files untouched, so the change
+ * stays staged) when it is the branch's tip and not on the upstream. Answers whether it moved.
+ */
+async function stepBack(repo: Repo, commit: string, upstream: Upstream | undefined, base: string): Promise<boolean> {
+  const head = (await run(repo.git, ['rev-parse', 'HEAD'])).trim();
+  const parent = await attempt(repo.git, ['rev-parse', '--verify', '-q', `${commit}^`]);
+  const upstreamRef = upstream !== undefined ? `refs/remotes/${upstream.remote}/${base}` : undefined;
+  const published = upstreamRef !== undefined && (await refExists(repo, upstreamRef)) && (await attempt(repo.git, ['merge-base', '--is-ancestor', commit, upstreamRef])).ok;
+  if (head !== commit || !parent.ok || upstream === undefined || published) return false;
+  await run(repo.git, ['reset', '--soft', parent.stdout.trim()]);
+  return true;
+}
+
 async function pushForReview(repo: Repo, env: Environment, branch: string, commit: string, now: Date): Promise<PushOutcome & { kind: 'pull-request' }> {
   const upstream = await upstreamOf(repo, branch);
   const remotes = (await run(repo.git, ['remote'])).split('\n').filter((r) => r !== '');
-  const remote = upstream?.remote ?? (remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0] : undefined);
+  const named = remotes.filter((r) => !r.startsWith('-'));
+  const remote = upstream?.remote ?? (named.includes('origin') ? 'origin' : named.length === 1 ? named[0] : undefined);
   if (remote === undefined) throw stop('no-upstream', `${branch} has no upstream and the repository has ${remotes.length === 0 ? 'no remote' : 'several remotes'}: push it once with \`git push -u <remote> ${branch}\``);
   const base = upstream !== undefined ? branchName(upstream.ref) : branch;
   const short = await shortHash(repo.git, commit);
@@ -227,30 +304,19 @@ async function pushForReview(repo: Repo, env: Environment, branch: string, commi
   for (let n = 2; (await refExists(repo, `refs/heads/${name}`)) || (await refExists(repo, `refs/remotes/${remote}/${name}`)); n++) name = `${stem}-${n}`;
 
   await run(repo.git, ['branch', '--no-track', name, commit]);
+  // Whatever happens to the push, the commit travels on the review branch from here on: the
+  // current branch steps back off it, so a later sync of another environment cannot carry it
+  // past the review (and pushToUpstream refuses to, should it still be there).
+  const movedBack = await stepBack(repo, commit, upstream, base);
+  const kept = `your commit ${short} is kept on the local branch ${name}${movedBack ? `, and ${branch} is back where it was` : ` (and is still on ${branch}, which Plumbline will not push while it holds it)`}; push that branch for review once the remote accepts it`;
   let pushed: PushLine;
   try {
     pushed = await pushRef(repo, ['--set-upstream', remote, `refs/heads/${name}:refs/heads/${name}`], `refs/heads/${name}`);
   } catch (error: unknown) {
-    await attempt(repo.git, ['branch', '-D', name]);
+    if (error instanceof Stop) error.failure.message += `; ${kept}`;
     throw error;
   }
-  if (pushed.status !== 'ok') {
-    await attempt(repo.git, ['branch', '-D', name]);
-    throw stop('rejected', `the remote refused the new branch ${name}: ${pushed.summary}; your commit ${short} is kept locally`);
-  }
-
-  // The commit now travels on the review branch. If it is the tip of the current branch and not
-  // on the upstream, step the branch back (soft: index and files untouched), so pushing another
-  // environment later cannot carry it past the review.
-  let movedBack = false;
-  const head = (await run(repo.git, ['rev-parse', 'HEAD'])).trim();
-  const parent = await attempt(repo.git, ['rev-parse', '--verify', '-q', `${commit}^`]);
-  const upstreamRef = upstream !== undefined ? `refs/remotes/${upstream.remote}/${base}` : undefined;
-  const published = upstreamRef !== undefined && (await refExists(repo, upstreamRef)) && (await attempt(repo.git, ['merge-base', '--is-ancestor', commit, upstreamRef])).ok;
-  if (head === commit && parent.ok && upstream !== undefined && !published) {
-    await run(repo.git, ['reset', '--soft', parent.stdout.trim()]);
-    movedBack = true;
-  }
+  if (pushed.status !== 'ok') throw stop('rejected', `the remote refused the new branch ${name}: ${pushed.summary}; ${kept}`);
 
   const link = pullRequestLink((await run(repo.git, ['remote', 'get-url', remote])).trim(), base, name);
   const parts = [`${env.name} is protected: pushed ${name} to ${remote}`];
@@ -264,20 +330,32 @@ async function pushForReview(repo: Repo, env: Environment, branch: string, commi
  * Publishes an environment's commit, never forcing. A normal environment goes to the current
  * branch's upstream; when the remote moved, the local commits are rebased onto it (if that is
  * clean) and pushed again. A protected environment goes to a new `plumbline/<env>-<time>` branch
- * and the answer carries the pull-request link for the remote's host.
+ * and the answer carries the pull-request link for the remote's host; the current branch steps
+ * back off the commit whether that push works or not. A normal push is refused while the branch
+ * holds an unpushed commit of a protected environment's files.
  */
-export async function pushEnvironment(options: { repoRoot: string; env: Environment; commit: string; now?: Date }): Promise<GitResult<PushOutcome>> {
+export async function pushEnvironment(options: {
+  repoRoot: string;
+  env: Environment;
+  commit: string;
+  now?: Date;
+  /** The workspace's protected environments, whose unreviewed commits must not ride along; discovered when absent. */
+  protectedEnvironments?: readonly Environment[];
+}): Promise<GitResult<PushOutcome>> {
   return guarded(async () => {
     const repo = await openRepo(options.repoRoot);
     requireNoOperation(repo);
     const { branch } = await currentBranch(repo);
+    if (options.commit.startsWith('-')) throw stop('invalid', `${options.commit} is not a commit in this repository`);
     const resolved = await attempt(repo.git, ['rev-parse', '--verify', '-q', `${options.commit}^{commit}`]);
     if (!resolved.ok) throw stop('invalid', `${options.commit} is not a commit in this repository`);
     const commit = resolved.stdout.trim();
     if (!(await attempt(repo.git, ['merge-base', '--is-ancestor', commit, 'HEAD'])).ok) {
       throw stop('invalid', `${await shortHash(repo.git, commit)} is not on ${branch}; check out the branch it was committed on`);
     }
-    return options.env.protected ? pushForReview(repo, options.env, branch, commit, options.now ?? new Date()) : pushToUpstream(repo, branch, commit);
+    if (options.env.protected) return pushForReview(repo, options.env, branch, commit, options.now ?? new Date());
+    const protectedEnvs = options.protectedEnvironments ?? (await discoverEnvironments(repo.root)).environments.filter((e) => e.protected);
+    return pushToUpstream(repo, options.env, protectedEnvs, branch, commit);
   });
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GitError, simpleGit, type SimpleGit } from 'simple-git';
+import { gitArgs } from './command';
 import { ok, type GitErrorKind, type GitFailure, type GitResult } from './result';
 
 /**
@@ -37,6 +38,9 @@ export const stop = (kind: GitErrorKind, message: string): Stop => new Stop({ ki
 export function gitAt(dir: string): SimpleGit {
   return simpleGit({
     baseDir: dir,
+    // simple-git refuses any `-c core.fsmonitor=…` / `-c core.hooksPath=…`, even the ones that
+    // switch them off. The only such flags are gitArgs' constants; no workspace value reaches them.
+    unsafe: { allowUnsafeFsMonitor: true, allowUnsafeHooksPath: true },
     // Runs after simple-git's own detection (which needs stderr output and keeps only text):
     // every non-zero exit becomes a GitCommandError with the code and both streams.
     errors: (error, result) => {
@@ -67,7 +71,7 @@ export async function openRepo(repoRoot: string): Promise<Repo> {
   const git = gitAt(root);
   let out: string;
   try {
-    out = await git.raw(['rev-parse', '--show-toplevel', '--show-prefix', '--absolute-git-dir', '--git-path', 'index']);
+    out = await run(git, ['rev-parse', '--show-toplevel', '--show-prefix', '--absolute-git-dir', '--git-path', 'index']);
   } catch (error: unknown) {
     const text = error instanceof Error ? error.message : String(error);
     if (/ENOENT|spawn git/.test(text)) throw stop('not-a-repository', 'git is not installed or not on the PATH');
@@ -83,15 +87,15 @@ export function fromTop(repo: Repo, path: string): string | undefined {
   return path.startsWith(repo.prefix) ? path.slice(repo.prefix.length) : undefined;
 }
 
-/** Runs git and returns stdout; a non-zero exit throws GitCommandError. */
+/** Runs git (under gitArgs' policy) and returns stdout; a non-zero exit throws GitCommandError. */
 export async function run(git: SimpleGit, args: string[]): Promise<string> {
-  return git.raw(args);
+  return git.raw(gitArgs(args));
 }
 
 /** Runs git where a non-zero exit is an answer, not an accident. */
 export async function attempt(git: SimpleGit, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; error: GitCommandError }> {
   try {
-    return { ok: true, stdout: await git.raw(args) };
+    return { ok: true, stdout: await run(git, args) };
   } catch (error: unknown) {
     if (error instanceof GitCommandError) return { ok: false, error };
     throw error;

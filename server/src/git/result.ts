@@ -9,6 +9,7 @@ export type GitErrorKind =
   | 'no-upstream' // the branch tracks nothing, or there is no remote to push to
   | 'conflict' // the remote has changes that conflict with the local commit
   | 'local-changes' // the remote changed files that have uncommitted changes here
+  | 'protected' // the push would carry a protected environment's commit past its review
   | 'rejected' // the remote refused the push (protected branch, pre-receive hook)
   | 'auth' // credentials missing or refused
   | 'unreachable' // the remote cannot be reached

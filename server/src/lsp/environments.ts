@@ -29,7 +29,11 @@ import {
   type SyncResult,
 } from '../protocol';
 
-function gitNode(b: EnvironmentBranchState | undefined): Pick<EnvironmentNode, 'git'> {
+/** What the tree shows where the branch would be, when Plumbline may not run git. */
+const GIT_UNTRUSTED = 'Git status needs a trusted workspace';
+
+function gitNode(b: EnvironmentBranchState | undefined, trusted: boolean): Pick<EnvironmentNode, 'git' | 'gitUnavailable'> {
+  if (!trusted) return { gitUnavailable: GIT_UNTRUSTED };
   if (b === undefined) return {};
   return { git: { branch: b.branch, upstream: b.upstream, ahead: b.ahead, behind: b.behind, uncommitted: b.files, uncommittedElsewhere: b.elsewhere, ...(b.operation !== undefined ? { operation: b.operation } : {}) } };
 }
@@ -71,6 +75,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const found = await find(params.environment);
     if (typeof found === 'string') return { error: found };
     const { folder, env } = found;
+    // The repository's own config can make any git command run a program of its choosing.
+    if (!trusted()) return { error: `untrusted workspace: Plumbline runs no git, so it cannot say what Commit and Sync would commit; ${GIT_UNTRUSTED}` };
     const pending = await pendingSummary(folder, env);
     const reports = await validateEnvironment(folder, env);
     const validationErrors = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error').map((f) => `${relative(folder, r.path)}:${f.range.start.line + 1}: ${f.message}`));
@@ -109,7 +115,9 @@ export function registerEnvironments(connection: Connection, root: () => string 
     if (folder === undefined) return { environments: [], problems: [] };
     const { environments, problems } = await discoverEnvironments(folder);
     const ignore = await workspaceIgnore(folder, await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => undefined));
-    const git = environmentBranchStates(folder, environments);
+    // No git at all in an untrusted workspace: its .git/config (core.fsmonitor, hooks) would run commands.
+    const gitAllowed = trusted();
+    const git = gitAllowed ? environmentBranchStates(folder, environments) : undefined;
     const statuses = await Promise.all(
       environments.map((env) => {
         const session = sessionFor(env.target.context);
@@ -117,7 +125,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
       }),
     );
     watch.track(statuses);
-    await watch.watchGit(folder);
+    if (gitAllowed) await watch.watchGit(folder);
     const branches = await git;
     return {
       problems: [...problems, ...ignore.problems],
@@ -133,7 +141,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         state: s.state,
         message: s.message,
         resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: pathToFileURL(r.source.path).href, line: r.source.line } })),
-        ...gitNode(branches.ok ? branches.value.get(s.environment.name) : undefined),
+        ...gitNode(branches?.ok === true ? branches.value.get(s.environment.name) : undefined, gitAllowed),
         undeclared: s.undeclared.map((u) => ({ apiVersion: u.apiVersion, kind: u.kind, name: u.name, namespace: u.namespace, managedBy: u.managedBy })),
       })),
     };

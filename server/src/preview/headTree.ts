@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gitArgs } from '../git/command';
 
 const run = promisify(execFile);
 
@@ -11,7 +12,7 @@ export type HeadTree =
   | { ok: false; kind: 'not-a-repository' | 'git'; message: string };
 
 async function git(cwd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, ...(env !== undefined ? { env } : {}) });
+  const { stdout } = await run('git', gitArgs(args), { cwd, maxBuffer: 64 * 1024 * 1024, ...(env !== undefined ? { env } : {}) });
   return stdout;
 }
 
