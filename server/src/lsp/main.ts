@@ -28,6 +28,7 @@ import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
 import { DriftState } from './driftState';
 import { EnvironmentRenders } from './environmentRenders';
 import { registerEnvironments } from './environments';
+import { registerClusterContexts } from './clusterContexts';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 import { EditWindows } from './editWindows';
@@ -257,6 +258,7 @@ function driftInput(uri: string): { file: ManifestFile; version: number; eligibl
 
 registerAssist(connection, parsed, schemaResolver, () => drift);
 registerEnvironments(connection, () => workspaceFolders[0], () => settings, () => initOptions.trusted !== false, () => initOptions.cacheDir);
+registerClusterContexts(connection, () => settings, () => initOptions.trusted !== false);
 registerDriftFeatures(connection, documents, () => drift, () => cluster?.session, () => workspaceFolders[0]);
 
 documents.onDidOpen((event) => queue.request(event.document.uri));
