@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fail, ok, type Result } from './result';
 
 export interface KubeconfigContext {
@@ -26,6 +26,10 @@ export async function kubeconfigContexts(kubeconfigPath: string | undefined): Pr
     return fail('config', 'no kubeconfig found: set KUBECONFIG or the setting plumbline.cluster.kubeconfig');
   }
   if (kubeconfigPath !== undefined && !existsSync(kubeconfigPath)) return fail('config', `the kubeconfig ${kubeconfigPath} does not exist: fix the setting plumbline.cluster.kubeconfig`);
+  if (kubeconfigPath === undefined && fromEnv !== undefined && fromEnv !== '') {
+    const files = fromEnv.split(delimiter).filter((f) => f !== '');
+    if (!files.some((f) => existsSync(f))) return fail('config', `KUBECONFIG names ${files.join(', ')}, which does not exist: fix KUBECONFIG or set plumbline.cluster.kubeconfig`);
+  }
   // client-node is large; load it only when someone asks.
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
