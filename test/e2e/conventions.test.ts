@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { type Cluster, startCluster } from '../cluster/harness';
 import { ARTIFACTS, ensureEditorTools, ensureVsix, freshWorkspace } from './setup';
-import { eventually, openWorkbench, type Workbench } from './workbench';
+import { eventually, openWorkbench, quickOpen, type Workbench } from './workbench';
 
 describe('editor tier: status bar, cluster actions, palette and walkthrough (code-server, Chromium)', () => {
   let cluster: Cluster | undefined;
@@ -147,6 +147,34 @@ describe('editor tier: status bar, cluster actions, palette and walkthrough (cod
       await p.keyboard.press('Escape');
     });
   }
+
+  test('a YAML editor has Show Cluster Diff in its title bar; an environment folder has Commit and Sync in the Explorer', { timeout: 120_000 }, async () => {
+    const w = session();
+    const p = w.page;
+    await quickOpen(w, 'overlays/dev/replicas.yaml', 'replicas.yaml');
+    await w.step('the editor title bar offers Show Cluster Diff', () => p.locator('.editor-actions [aria-label^="Show Cluster Diff"]').first().waitFor({ timeout: 30_000 }));
+    await w.screenshot('editor-title');
+    // Quick Open revealed the file in the Explorer: apps/shop/overlays/dev is expanded.
+    const explorer = p.locator('.explorer-folders-view');
+    const folder = (level: number, name: string): Locator => explorer.locator(`.monaco-list-row[aria-level="${level}"]`, { has: p.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).first();
+    await w.step('open the Explorer', async () => {
+      if (!(await explorer.isVisible())) await p.keyboard.press('Control+Shift+E');
+      await folder(4, 'dev').waitFor({ timeout: 30_000 });
+    });
+    const menu = p.locator('.context-view .monaco-menu');
+    await w.step('right-click apps/shop/overlays/dev: Commit and Sync is offered', async () => {
+      await folder(4, 'dev').click({ button: 'right' });
+      await menu.locator('.action-label', { hasText: /^Commit and Sync$/ }).waitFor({ timeout: 15_000 });
+    });
+    await w.screenshot('explorer-context');
+    await p.keyboard.press('Escape');
+    await w.step('right-click apps/shop (not an environment folder): no Commit and Sync', async () => {
+      await folder(2, 'shop').click({ button: 'right' });
+      await menu.locator('.action-label').first().waitFor({ timeout: 15_000 });
+      assert.equal(await menu.locator('.action-label', { hasText: /^Commit and Sync$/ }).count(), 0, 'Commit and Sync on a folder that is no environment');
+    });
+    await p.keyboard.press('Escape');
+  });
 
   test('Get Started opens the walkthrough with its five steps', { timeout: 60_000 }, async () => {
     const w = session();
