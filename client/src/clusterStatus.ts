@@ -65,14 +65,15 @@ export class ClusterStatusItem implements vscode.Disposable {
 
   private render(): void {
     const settings = clusterSettings();
-    const state: ClusterStatus['state'] = !settings.enabled ? 'disabled' : (this.status?.state ?? 'connecting');
+    // No status yet: the server reports one once a manifest is open; until then name the context, claim no state.
+    const state: ClusterStatus['state'] | 'unknown' = !settings.enabled ? 'disabled' : (this.status?.state ?? 'unknown');
     // Before the server reports, the configured context; the kubeconfig's current one is named once the server has read it.
     const context = this.status?.context ?? settings.context ?? "kubeconfig's current context";
-    this.item.text = state === 'disabled' ? `${ICON.disabled} cluster off` : `${ICON[state]} ${context}`;
-    const detail = state === 'disabled' ? 'cluster access is off (plumbline.cluster.enabled)' : (this.status?.message ?? `waiting for the language server to reach ${context}`);
+    this.item.text = state === 'disabled' ? `${ICON.disabled} cluster off` : `${state === 'unknown' ? '$(cloud)' : ICON[state]} ${context}`;
+    const detail = state === 'disabled' ? 'cluster access is off (plumbline.cluster.enabled)' : (this.status?.message ?? `compares with ${context}`);
     this.item.tooltip = new vscode.MarkdownString(`**Plumbline cluster**: ${detail}\n\nClick for cluster actions: turn access on or off, choose a context, open the settings, show the log.`);
     this.item.accessibilityInformation = {
-      label: `Plumbline cluster: ${state === 'disabled' ? SPOKEN.disabled : `${SPOKEN[state]} ${context}`}. Activate for cluster actions.`,
+      label: `Plumbline cluster: ${state === 'disabled' ? SPOKEN.disabled : `${state === 'unknown' ? 'compares with' : SPOKEN[state]} ${context}`}. Activate for cluster actions.`,
       role: 'button',
     };
     this.item.backgroundColor = state === 'unreachable' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

@@ -64,7 +64,7 @@ describe('editor tier: status bar, cluster actions, palette and walkthrough (cod
     assert.equal(await w.page.locator('.editor-group-container .tab').count(), 0, 'no editor is open');
     const label = await item.getAttribute('aria-label');
     assert.ok(cluster);
-    assert.match(label ?? '', new RegExp(`^Plumbline cluster: (connecting to|connected to) ${cluster.adminContext}\\. Activate for cluster actions\\.$`), `the spoken label: ${label}`);
+    assert.match(label ?? '', new RegExp(`^Plumbline cluster: (compares with|connecting to|connected to) ${cluster.adminContext}\\. Activate for cluster actions\\.$`), `the spoken label: ${label}`);
     assert.doesNotMatch(label ?? '', /circle-slash|\$\(/, 'no icon names in the spoken label');
     assert.match(await item.innerText(), new RegExp(cluster.adminContext));
     await w.screenshot('status-bar');
@@ -106,7 +106,7 @@ describe('editor tier: status bar, cluster actions, palette and walkthrough (cod
 
   test('Disable Cluster Access turns the setting off and the item says so; Enable turns it back on', { timeout: 120_000 }, async () => {
     const w = session();
-    for (const [action, enabled, spoken] of [['Disable Cluster Access', false, /^Plumbline cluster: cluster access off\./], ['Enable Cluster Access', true, /^Plumbline cluster: (connecting to|connected to|cannot reach) /]] as const) {
+    for (const [action, enabled, spoken] of [['Disable Cluster Access', false, /^Plumbline cluster: cluster access off\./], ['Enable Cluster Access', true, /^Plumbline cluster: (compares with|connecting to|connected to|cannot reach) /]] as const) {
       await w.step('click the cluster item', () => clusterItem().click());
       await w.step(`pick ${action}`, () => pick(action));
       await w.step(`the workspace settings say enabled: ${enabled}`, () =>
