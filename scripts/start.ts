@@ -36,7 +36,15 @@ async function main(): Promise<void> {
   } else {
     process.stderr.write('  Go is not installed: no bench cluster; drift needs a cluster (set plumbline.cluster.kubeconfig).\n');
   }
-  const settings: Record<string, unknown> = cluster === undefined ? {} : { 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath };
+  // What the README promises: the bench cluster's drift in the tree, the editor and the Problems
+  // panel, and Git on. code-server starts from the test defaults (codeServer.ts), which turn both off.
+  const settings: Record<string, unknown> = {
+    'plumbline.cluster.enabled': cluster !== undefined,
+    ...(cluster === undefined ? {} : { 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath, 'plumbline.cluster.context': cluster.adminContext }),
+    'git.enabled': true,
+    // examples/ is a folder of this checkout: show that repository, as a clone of it would.
+    'git.openRepositoryInParentFolders': 'always',
+  };
 
   let editor: CodeServer | undefined;
   if (has('code')) {
@@ -55,16 +63,29 @@ async function main(): Promise<void> {
   }
 
   const keepAlive = setInterval(() => undefined, 1 << 30);
+  let stopping = false;
   const stop = (): void => {
+    // Ctrl-C reaches this process twice: from the terminal (the whole process group) and again
+    // relayed by tsx. A second signal must not cut the clean-up short (the default action would
+    // exit at once and leave code-server's temp folders behind).
+    if (stopping) return;
+    stopping = true;
     process.stderr.write('\nstopping…\n');
     Promise.all([editor?.stop(), cluster?.stop()])
       .catch((e: unknown) => process.stderr.write(`while stopping: ${String(e)}\n`))
-      .finally(() => clearInterval(keepAlive));
+      .finally(() => {
+        clearInterval(keepAlive);
+        process.stderr.write('stopped: the editor and the cluster are down, their temporary folders removed.\n');
+      });
   };
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // The helpers' own signal handlers (kill at once, exit) give way to the clean stop above. Only
+  // the listeners process.listeners() shows: removeAllListeners would also drop tsx's hidden
+  // handler, which tells the tsx parent this process took the signal; without that report tsx
+  // SIGKILLs this process 60 ms after Ctrl-C, before anything is stopped or removed.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+    process.on(signal, stop);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -15,10 +15,11 @@ const DELIVERY: Record<string, string> = { flux: 'ask Flux to reconcile', argocd
 /** `GitOps: Commit and Sync`: plan, confirm, then commit, push and converge with progress and cancel. */
 export function registerCommitAndSync(ctx: PlumblineContext, client: () => LanguageClient | undefined, tree: EnvironmentsTree): void {
   ctx.own(
-    vscode.commands.registerCommand('plumbline.commitAndSync', async (node?: { env?: { name: string } }) => {
+    // From the tree: the environment's row; from the Explorer's context menu: the environment's folder.
+    vscode.commands.registerCommand('plumbline.commitAndSync', async (node?: { env?: { name: string } } | vscode.Uri) => {
       const running = client();
       if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
-      const name = node?.env?.name ?? (await vscode.window.showQuickPick(tree.environmentNames(), { placeHolder: 'Environment to commit and sync' }));
+      const name = (node instanceof vscode.Uri ? tree.environmentAt(node.fsPath) : node?.env?.name) ?? (await vscode.window.showQuickPick(tree.environmentNames(), { placeHolder: 'Environment to commit and sync' }));
       if (name === undefined) return;
       const plan = await running.sendRequest<SyncPlan | { error: string }>(SyncPlanRequest, { environment: name });
       if ('error' in plan) return void vscode.window.showErrorMessage(`Plumbline: ${plan.error}`);

@@ -30,6 +30,12 @@ const RESOURCE_ICON: Record<Resource['state'], [string, string | undefined]> = {
   unknown: ['circle-outline', undefined],
 };
 
+/** An environment's folders on disk: its paths under the (first) workspace folder. */
+function environmentFolders(e: EnvironmentNode): string[] {
+  const root = vscode.workspace.workspaceFolders?.[0];
+  return root === undefined ? [] : e.paths.map((p) => vscode.Uri.joinPath(root.uri, p.replace(/^\.\//, '').replace(/\/+$/, '')).fsPath);
+}
+
 function icon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color === undefined ? undefined : new vscode.ThemeColor(color));
 }
@@ -44,6 +50,10 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   /** Resources by kind, per environment as last loaded: computed on first expand, not per refresh. */
   private readonly kinds = new WeakMap<EnvironmentNode, Map<string, Resource[]>>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly loaded = new vscode.EventEmitter<EnvironmentNode[]>();
+  /** Each answer the tree takes in, whether or not the view is visible (the status bar follows it). */
+  readonly onDidLoad = this.loaded.event;
+  private latest: EnvironmentNode[] = [];
   private fetching = false;
   private again = false;
 
@@ -51,6 +61,24 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     private readonly client: () => LanguageClient | undefined,
     private readonly log: vscode.LogOutputChannel,
   ) {}
+
+  /** The environment whose folder (one of its paths) is `fsPath`, as last loaded. */
+  environmentAt(fsPath: string): string | undefined {
+    return this.latest.find((e) => environmentFolders(e).includes(fsPath))?.name;
+  }
+
+  /** The environments as last loaded, asking the server when nothing is loaded yet. */
+  async environments(): Promise<EnvironmentNode[]> {
+    return (await this.load()).environments;
+  }
+
+  /** Context keys for menus (`plumbline.environmentFolders` for the Explorer) and listeners. */
+  private announce(r: EnvironmentsResult): void {
+    this.latest = r.environments;
+    void vscode.commands.executeCommand('setContext', 'plumbline.environmentsFound', r.environments.length > 0);
+    void vscode.commands.executeCommand('setContext', 'plumbline.environmentFolders', r.environments.flatMap(environmentFolders));
+    this.loaded.fire(r.environments);
+  }
 
   /** Names of the environments last loaded, for pickers. */
   async environmentNames(): Promise<string[]> {
@@ -88,6 +116,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       if (r !== undefined && text !== this.shownText) {
         this.shown = Promise.resolve(r);
         this.shownText = text;
+        this.announce(r);
         this.changed.fire();
       }
       if (this.again) {
@@ -120,6 +149,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   dispose(): void {
     clearTimeout(this.refreshTimer);
     this.changed.dispose();
+    this.loaded.dispose();
   }
 
   private byKind(env: EnvironmentNode): Map<string, Resource[]> {
@@ -158,7 +188,10 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       const first = this.fetch(client).then((r) => {
         // A failed first load is asked again next time.
         if (r === undefined) this.shown = undefined;
-        else this.shownText = JSON.stringify(r);
+        else {
+          this.shownText = JSON.stringify(r);
+          this.announce(r);
+        }
         return r ?? { environments: [], problems: [] };
       });
       this.shown = first;

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { PlumblineContext } from './context';
 import { registerClusterDiff } from './clusterDiff';
+import { registerSelectClusterContext } from './clusterContext';
+import { ClusterStatusItem, registerClusterActions } from './clusterStatus';
 import { registerCommitAndSync } from './commitAndSync';
 import { registerEnvironmentsTree, type EnvironmentsTree } from './environmentsTree';
 import { registerPreviews } from './previews';
@@ -11,6 +13,12 @@ import { registerReconcile } from './reconcile';
 let ctx: PlumblineContext | undefined;
 let client: LanguageClient | undefined;
 let tree: EnvironmentsTree | undefined;
+let status: ClusterStatusItem | undefined;
+
+function setServerRunning(running: boolean): void {
+  // Menus and the Command Palette hide what needs a running server (package.json `when` clauses).
+  void vscode.commands.executeCommand('setContext', 'plumbline.serverRunning', running);
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -18,7 +26,9 @@ function describe(error: unknown): string {
 
 async function startServer(context: PlumblineContext): Promise<void> {
   try {
-    client = await startLanguageClient(context);
+    if (status === undefined) throw new Error('the status bar item is created before the server starts');
+    client = await startLanguageClient(context, status);
+    setServerRunning(true);
     if (tree !== undefined) context.ownForClient(tree.follow(client));
   } catch (error: unknown) {
     context.log.error(`the language server failed to start: ${describe(error)}`);
@@ -32,6 +42,7 @@ async function startServer(context: PlumblineContext): Promise<void> {
 async function restartServer(context: PlumblineContext): Promise<void> {
   const previous = client;
   client = undefined;
+  setServerRunning(false);
   if (previous !== undefined) await previous.stop().catch((e: unknown) => context.log.warn(`stop failed: ${describe(e)}`));
   context.disposeClientScope();
   await startServer(context);
@@ -46,10 +57,17 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   extension.subscriptions.push(context);
   const manifest = extension.extension.packageJSON as { version?: unknown };
   log.info(`Plumbline ${String(manifest.version)} activating`);
+  void vscode.commands.executeCommand('setContext', 'plumbline.activated', true);
   context.own(vscode.commands.registerCommand('plumbline.showOutput', () => log.show()));
+  context.own(vscode.commands.registerCommand('plumbline.openWalkthrough', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', `${extension.extension.id}#gettingStarted`, false)));
+  const statusItem = context.own(new ClusterStatusItem(log));
+  status = statusItem;
+  registerClusterActions(context, statusItem);
+  registerSelectClusterContext(context, () => client);
   context.own(vscode.commands.registerCommand('plumbline.restartServer', () => restartServer(context)));
   registerClusterDiff(context, () => client);
   tree = registerEnvironmentsTree(context, () => client);
+  context.own(tree.onDidLoad((environments) => statusItem.setEnvironmentsFound(environments.length > 0)));
   registerCommitAndSync(context, () => client, tree);
   registerReconcile(context, () => client, tree);
   registerPreviews(context, () => client, tree);
@@ -57,11 +75,14 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
   await startServer(context);
   tree.refresh();
+  // The status bar belongs to a workspace with environments, whether or not the GitOps view is open.
+  if (client !== undefined) void tree.environments();
 }
 
 export async function deactivate(): Promise<void> {
   const running = client;
   client = undefined;
+  setServerRunning(false);
   if (running !== undefined) await running.stop().catch(() => undefined);
   ctx?.dispose();
   ctx = undefined;

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { InitializationOptions } from '../../server/src/protocol';
-import { showClusterStatus } from './clusterStatus';
+import type { ClusterStatusItem } from './clusterStatus';
 import type { PlumblineContext } from './context';
 import { withUserValuesOnly } from './machineSettings';
 
 /** Starts the bundled language server over IPC for YAML files. */
-export async function startLanguageClient(ctx: PlumblineContext): Promise<LanguageClient> {
+export async function startLanguageClient(ctx: PlumblineContext, status: ClusterStatusItem): Promise<LanguageClient> {
   const module = ctx.extension.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -42,7 +42,7 @@ export async function startLanguageClient(ctx: PlumblineContext): Promise<Langua
   };
   const client = new LanguageClient('plumbline', 'Plumbline', serverOptions, clientOptions);
   ctx.ownForClient({ dispose: () => void client.dispose().catch(() => undefined) });
-  showClusterStatus(ctx, client);
+  ctx.ownForClient(status.follow(client));
   await client.start();
   ctx.log.info(`language server started (${module})`);
   return client;

@@ -243,3 +243,28 @@ export interface PreviewEnvironment {
 export type PreviewResponse =
   | { ok: true; title: string; left: string; right: string; environments: PreviewEnvironment[]; notes: string[] }
   | { ok: false; kind: string; message: string };
+
+/**
+ * `plumbline/clusterContexts`: the contexts of the kubeconfig the server reads (the setting, else
+ * $KUBECONFIG, else ~/.kube/config), for the context picker. The client never reads kubeconfigs.
+ */
+export const ClusterContextsRequest = 'plumbline/clusterContexts';
+export interface ClusterContext {
+  name: string;
+  cluster: string;
+  /** The API server's URL, when the kubeconfig names one. */
+  server: string | undefined;
+  namespace: string | undefined;
+}
+export type ClusterContextsResult =
+  | {
+      ok: true;
+      /** The file the contexts come from (or the $KUBECONFIG list). */
+      kubeconfig: string;
+      /** The kubeconfig's current-context. */
+      current: string | undefined;
+      /** plumbline.cluster.context, when set. */
+      selected: string | undefined;
+      contexts: ClusterContext[];
+    }
+  | { ok: false; message: string };

@@ -79,7 +79,7 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
 }
 
 /** Quick Open (Ctrl+P) `query`, pick the first match, wait for its tab `tab` to be active. */
-export async function quickOpen(wb: Workbench, query: string, tab: string): Promise<void> {
+export async function quickOpen(wb: Pick<Workbench, 'page' | 'step'>, query: string, tab: string): Promise<void> {
   await wb.step(`Quick Open (Ctrl+P) ${query}`, async () => {
     const p = wb.page;
     await p.keyboard.press('Control+P');
@@ -102,7 +102,7 @@ export async function quickOpen(wb: Workbench, query: string, tab: string): Prom
 }
 
 /** Opens the Problems panel (Ctrl+Shift+M) and waits for a row with `text`; returns that row. */
-export async function problemRow(wb: Workbench, text: string, timeout = 90_000): Promise<Locator> {
+export async function problemRow(wb: Pick<Workbench, 'page' | 'step'>, text: string, timeout = 90_000): Promise<Locator> {
   return wb.step(`open Problems (Ctrl+Shift+M) and wait for "${text}"`, async () => {
     const p = wb.page;
     if (!(await p.locator('.markers-panel').isVisible())) await p.keyboard.press('Control+Shift+M');

@@ -22,7 +22,7 @@ import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
 import { flatten, toSarif } from './formats';
 import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
-import { EXIT, OUTPUTS, USAGE } from './usage';
+import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
 
 export { reconcileCommand } from './reconcileCommand';
 export { previewCommand } from './previewCommand';
@@ -47,17 +47,14 @@ export async function diff(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      help: { type: 'boolean', short: 'h' },
+      ...HELP_OPTION,
       output: { type: 'string', short: 'o', default: 'text' },
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
       config: { type: 'string' },
     },
   });
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return EXIT.clean;
-  }
+  if (printedHelp('diff', values)) return EXIT.clean;
   const output = OUTPUTS.find((o) => o === values.output);
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
   const config = values.config ?? (existsSync('.plumbline.yaml') ? '.plumbline.yaml' : undefined);
@@ -95,7 +92,8 @@ function describeHelm(env: Environment, helm: HelmRenderer): string {
 }
 
 export async function envs(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o', default: 'text' } } });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { ...HELP_OPTION, output: { type: 'string', short: 'o', default: 'text' } } });
+  if (printedHelp('envs', values)) return EXIT.clean;
   if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`unknown output format '${values.output}' (text or json)`);
   const root = positionals[0] ?? '.';
   if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
@@ -127,8 +125,10 @@ export async function sync(args: string[]): Promise<number> {
       'allow-invalid': { type: 'boolean', default: false },
       prune: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
+      ...HELP_OPTION,
     },
   });
+  if (printedHelp('sync', values)) return EXIT.clean;
   if (values.env === undefined) throw new UsageError('sync needs --env NAME (see plumbline envs)');
   const root = resolve(values.repo ?? '.');
   const { environments } = await discoverEnvironments(root);

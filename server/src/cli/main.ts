@@ -13,7 +13,7 @@ import { UsageError } from '../workspace/files';
 import type * as ClusterCommands from './clusterCommands';
 import { formatText } from './checkCommand';
 import { flatten, toSarif } from './formats';
-import { EXIT, OUTPUTS, USAGE } from './usage';
+import { COMMAND_USAGE, EXIT, HELP_OPTION, isCommand, OUTPUTS, printedHelp, USAGE } from './usage';
 
 /**
  * The commands that reach clusters and Git. Bundled, they are cliCommands.js beside this file,
@@ -49,7 +49,7 @@ async function check(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      help: { type: 'boolean', short: 'h' },
+      ...HELP_OPTION,
       output: { type: 'string', short: 'o', default: 'text' },
       strict: { type: 'boolean', default: false },
       context: { type: 'string' },
@@ -57,10 +57,7 @@ async function check(args: string[]): Promise<number> {
       'kubernetes-version': { type: 'string' },
     },
   });
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return EXIT.clean;
-  }
+  if (printedHelp('check', values)) return EXIT.clean;
   const output = OUTPUTS.find((o) => o === values.output);
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
   const paths = positionals.length > 0 ? positionals : ['.'];
@@ -89,6 +86,11 @@ async function check(args: string[]): Promise<number> {
 
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'help' && rest[0] !== undefined) {
+    if (!isCommand(rest[0])) throw new UsageError(`unknown command '${rest[0]}'`);
+    process.stdout.write(COMMAND_USAGE[rest[0]]);
+    return EXIT.clean;
+  }
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? EXIT.error : EXIT.clean;
@@ -119,14 +121,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? EXIT.clean);
 });
 
-run(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+// A usage error inside a command points at that command's own help.
+const helpHint = argv[0] !== undefined && isCommand(argv[0]) ? `plumbline ${argv[0]} --help` : 'plumbline --help';
+
+run(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     if (isUsageError(error)) {
-      process.stderr.write(`plumbline: ${message}\nRun 'plumbline --help' for usage.\n`);
+      process.stderr.write(`plumbline: ${message}\nRun '${helpHint}' for usage.\n`);
     } else {
       process.stderr.write(`plumbline: internal error: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
     }

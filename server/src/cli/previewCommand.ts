@@ -11,6 +11,7 @@ import { previewPromotion } from '../preview/promotionPreview';
 import { unifiedDiff } from '../preview/unifiedDiff';
 import { PLUMBLINE_VERSION } from '../version';
 import { UsageError } from '../workspace/files';
+import { EXIT, HELP_OPTION, printedHelp } from './usage';
 
 /** The preview as text: one unified diff per resource, then a summary line. */
 export function formatPreview(preview: Preview): string {
@@ -41,8 +42,10 @@ export async function previewCommand(args: string[]): Promise<number> {
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'text' },
+      ...HELP_OPTION,
     },
   });
+  if (printedHelp('preview', values)) return EXIT.clean;
   if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`unknown output format '${values.output}' (text or json)`);
   const modes = [values.git === true, values.cluster === true, values.against !== undefined].filter(Boolean).length;
   if (modes > 1) throw new UsageError('preview takes one of --git, --cluster or --against OTHER');

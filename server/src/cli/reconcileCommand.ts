@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { discoverEnvironments } from '../environments/discover';
 import { reconcileEnvironment } from '../environments/reconcile';
 import { UsageError } from '../workspace/files';
+import { EXIT, HELP_OPTION, printedHelp } from './usage';
 
 /** `plumbline reconcile --env NAME`: the cluster converges on Git as it is; nothing is committed or pushed. Returns the exit code. */
 export async function reconcileCommand(args: string[]): Promise<number> {
@@ -15,8 +16,10 @@ export async function reconcileCommand(args: string[]): Promise<number> {
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
       yes: { type: 'boolean', default: false },
+      ...HELP_OPTION,
     },
   });
+  if (printedHelp('reconcile', values)) return EXIT.clean;
   if (values.env === undefined) throw new UsageError('reconcile needs --env NAME (see plumbline envs)');
   const root = resolve(values.repo ?? '.');
   const { environments } = await discoverEnvironments(root);

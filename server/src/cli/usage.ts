@@ -1,6 +1,90 @@
 // Usage text and exit codes, shared by the command-line entry and the commands it loads on demand.
+// Each command has its own usage (`plumbline <command> --help`); the general one lists them all.
 
-export const PREVIEW_USAGE = `Options for preview (what would change, as unified diffs; Secret values masked):
+/** Exit codes shared by every command, like kubeconform and kubectl diff. */
+export const EXIT = { clean: 0, found: 1, error: 2 } as const;
+
+export const COMMANDS = ['check', 'diff', 'envs', 'sync', 'reconcile', 'preview'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+const HELP = `  -h, --help                   show this help\n`;
+
+const CHECK_USAGE = `Usage: plumbline check [paths…] [options]
+
+Validate the YAML files below the given files and folders (default: .).
+
+Options:
+  -o, --output FORMAT          text (default), json or sarif
+      --strict                 kinds without a schema are errors, and warnings fail the run
+      --context NAME           also use the schemas this kubeconfig context's cluster serves
+      --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
+      --kubernetes-version V   validate built-ins against Kubernetes V (bundled, or cached from a cluster)
+${HELP}
+Exit codes: 0 valid, 1 errors found (or warnings, with --strict), 2 usage, cluster or internal error.
+`;
+
+const DIFF_USAGE = `Usage: plumbline diff [paths…] [options]
+
+Compare the resources in those files (default: .) with the live cluster: drift, at the field.
+For every environment the paths cover completely, diff also lists what its Flux Kustomization,
+Argo CD Application or direct sync manages in the cluster that Git no longer declares.
+
+Options:
+  -o, --output FORMAT          text (default), json or sarif
+      --context NAME           kubeconfig context of the cluster (default: the current context)
+      --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
+      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml);
+                               Argo CD ignoreDifferences and Flux driftDetection.ignore in the diffed
+                               files (and the config's folder) apply too
+${HELP}
+Exit codes: 0 no drift, 1 drift found, 2 usage, cluster or internal error.
+`;
+
+const ENVS_USAGE = `Usage: plumbline envs [folder] [options]
+
+List the environments found in a repository (default: .): Flux clusters/<env>/ Kustomizations,
+Argo CD Applications, overlays/<env>/ folders and the environments of .plumbline.yaml.
+
+Options:
+  -o, --output FORMAT          text (default) or json
+${HELP}
+Exit codes: 0 listed, 2 usage or internal error.
+`;
+
+const SYNC_USAGE = `Usage: plumbline sync --env NAME [options]
+
+Commit the environment's changes, push, and make its cluster converge.
+
+Options:
+      --env NAME               the environment (see plumbline envs)
+  -m, --message TEXT           commit message (default: "<env>: update <files>")
+      --repo PATH              the repository folder (default: .)
+      --context NAME, --kubeconfig PATH   the cluster (default: the environment's context)
+      --allow-invalid          sync even when validation finds errors in the environment's files
+      --prune                  after a direct apply, delete objects Git no longer declares (asks first)
+      --yes                    with --prune, delete without asking
+${HELP}
+Exit codes: 0 synced, 1 validation errors stopped the sync, 2 usage, Git, cluster or internal error.
+`;
+
+const RECONCILE_USAGE = `Usage: plumbline reconcile --env NAME [options]
+
+Make the environment's cluster converge on Git as it is (no commit, no push).
+
+Options:
+      --env NAME               the environment (see plumbline envs)
+      --repo PATH              the repository folder (default: .)
+      --context NAME, --kubeconfig PATH   the cluster (default: the environment's context)
+      --yes                    a direct environment is applied without asking (otherwise it lists and asks)
+${HELP}
+Exit codes: 0 converged, 1 not confirmed, 2 usage, cluster or internal error.
+`;
+
+const PREVIEW_USAGE = `Usage: plumbline preview [--env NAME] [--git|--cluster|--against OTHER] [options]
+
+What would change, as unified diffs (Secret values masked): uncommitted edits, a sync, a promotion.
+
+Options:
       --env NAME               the environment (for --git: default every environment)
       --git                    HEAD against the working tree, rendered (default)
       --cluster                the live cluster against what a sync would make of it, with prune candidates
@@ -8,10 +92,18 @@ export const PREVIEW_USAGE = `Options for preview (what would change, as unified
       --repo PATH              the repository folder (default: .)
       --context NAME, --kubeconfig PATH   the cluster for --cluster (default: the environment's, else current)
   -o, --output FORMAT          text (default: unified diffs and a summary) or json
+${HELP}
+Exit codes: 0 nothing would change, 1 something would, 2 usage, render or cluster error.
 `;
 
-/** Exit codes shared by every command, like kubeconform and kubectl diff. */
-export const EXIT = { clean: 0, found: 1, error: 2 } as const;
+export const COMMAND_USAGE: Record<CommandName, string> = {
+  check: CHECK_USAGE,
+  diff: DIFF_USAGE,
+  envs: ENVS_USAGE,
+  sync: SYNC_USAGE,
+  reconcile: RECONCILE_USAGE,
+  preview: PREVIEW_USAGE,
+};
 
 export const USAGE = `Usage: plumbline <command> [options]
 
@@ -23,38 +115,8 @@ Commands:
   reconcile --env NAME [--yes]   make the environment's cluster converge on Git as it is (no commit, no push)
   preview [--env NAME] [--git|--cluster|--against OTHER]   what would change: uncommitted edits, a sync, a promotion
 
-Options for check:
-  -o, --output FORMAT          text (default), json or sarif
-      --strict                 kinds without a schema are errors, and warnings fail the run
-      --context NAME           also use the schemas this kubeconfig context's cluster serves
-      --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
-      --kubernetes-version V   validate built-ins against Kubernetes V (bundled, or cached from a cluster)
+Run 'plumbline <command> --help' (or 'plumbline help <command>') for a command's options.
 
-Options for sync:
-      --env NAME               the environment (see plumbline envs)
-  -m, --message TEXT           commit message (default: "<env>: update <files>")
-      --repo PATH              the repository folder (default: .)
-      --allow-invalid          sync even when validation finds errors in the environment's files
-      --prune                  after a direct apply, delete objects Git no longer declares (asks first;
-                               --yes confirms without asking)
-
-Options for reconcile:
-      --env NAME               the environment (see plumbline envs)
-      --repo PATH              the repository folder (default: .)
-      --context NAME, --kubeconfig PATH   the cluster (default: the environment's context)
-      --yes                    a direct environment is applied without asking (otherwise it lists and asks)
-
-Options for diff:
-  -o, --output FORMAT          text (default), json or sarif
-      --context NAME           kubeconfig context of the cluster (default: the current context)
-      --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
-      --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml);
-                               Argo CD ignoreDifferences and Flux driftDetection.ignore in the diffed
-                               files (and the config's folder) apply too
-  For every environment the paths cover completely, diff also lists what its Flux Kustomization,
-  Argo CD Application or direct sync manages in the cluster that Git no longer declares.
-
-${PREVIEW_USAGE}
   -h, --help       show this help
   -v, --version    print the version
 
@@ -62,3 +124,17 @@ Exit codes: 0 clean (no drift), 1 problems (or drift) found, 2 usage, cluster or
 `;
 
 export const OUTPUTS = ['text', 'json', 'sarif'] as const;
+
+/** The option every command takes; parseArgs then accepts it wherever it stands among the others. */
+export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+export function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+/** Prints the command's usage when asked for it; true when it did, and the command should stop there. */
+export function printedHelp(command: CommandName, values: { help?: boolean | undefined }): boolean {
+  if (values.help !== true) return false;
+  process.stdout.write(COMMAND_USAGE[command]);
+  return true;
+}

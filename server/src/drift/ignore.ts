@@ -1,4 +1,5 @@
 import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
+import { YAML_LOG } from '../manifests/yamlLog';
 import type { ResourceIdentity } from '../manifests/identity';
 import { sameApplier, type Applier } from './appliers';
 import { matchesKeys, valueAt, type FieldPath, type FieldStep } from './fieldPath';
@@ -60,7 +61,7 @@ export function pointerOf(path: FieldPath): string {
 
 /** Reads `drift.ignore` from a `.plumbline.yaml` text; malformed entries are skipped. */
 export function readIgnoreRules(text: string): IgnoreRule[] {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, YAML_LOG);
   if (doc.errors.length > 0) return [];
   const js = doc.toJS({ maxAliasCount: 50 }) as { drift?: { ignore?: unknown } } | null;
   const raw = js?.drift?.ignore;
@@ -80,7 +81,7 @@ export function readIgnoreRules(text: string): IgnoreRule[] {
 
 /** `.plumbline.yaml` text with one more ignore rule, keeping the user's comments and layout. */
 export function addIgnoreRule(text: string, rule: IgnoreRule): string {
-  const doc = parseDocument(text === '' ? '{}' : text);
+  const doc = parseDocument(text === '' ? '{}' : text, YAML_LOG);
   if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
   const existing = doc.getIn(['drift', 'ignore']);
   if (!isSeq(existing)) doc.setIn(['drift', 'ignore'], new YAMLSeq());

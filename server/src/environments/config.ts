@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { YAML_LOG } from '../manifests/yamlLog';
 import type { Delivery } from './model';
 
 /** One `environments:` entry of `.plumbline.yaml`, as the user wrote it (validated). */
@@ -17,7 +18,7 @@ export interface EnvironmentEntry {
 
 /** Reads `.plumbline.yaml`'s environments; every mistake becomes a readable problem, never a throw. */
 export function readEnvironmentConfig(text: string): { environments: EnvironmentEntry[]; problems: string[] } {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, YAML_LOG);
   if (doc.errors.length > 0) return { environments: [], problems: doc.errors.map((e) => e.message) };
   const js = doc.toJS({ maxAliasCount: 50 }) as { environments?: unknown } | null;
   const raw = js?.environments;

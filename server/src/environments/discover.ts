@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { parse } from 'yaml';
+import { YAML_LOG } from '../manifests/yamlLog';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../workspace/files';
 import type { Delivery, Environment, Renderer } from './model';
@@ -29,7 +30,7 @@ function rendererFor(root: string, path: string): Renderer {
 /** Argo CD's `helm.values` is YAML text; anything but a mapping is ignored. */
 function parseValues(text: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = parse(text, { maxAliasCount: 50 });
+    const value: unknown = parse(text, { maxAliasCount: 50, ...YAML_LOG });
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

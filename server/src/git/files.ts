@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { parseDocument } from 'yaml';
+import { YAML_LOG } from '../manifests/yamlLog';
 import { isOtherEnvironmentsValues } from '../environments/helmDiscovery';
 import type { Environment } from '../environments/model';
 import { attempt, guarded, openRepo, run, type Repo } from './repo';
@@ -85,7 +86,7 @@ function objects(value: unknown): Record<string, unknown>[] {
 
 /** The local files and folders one kustomization names, as written (relative to its folder). */
 export function kustomizationReferences(text: string): string[] {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: false, ...YAML_LOG });
   if (doc.errors.length > 0) return [];
   const k = asObject(doc.toJS({ maxAliasCount: 50 }));
   if (k === undefined) return [];

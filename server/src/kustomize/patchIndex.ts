@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { YAML_LOG } from '../manifests/yamlLog';
 
 /** How a kustomization uses a file: as a partial object (strategic merge) or as a JSON 6902 patch. */
 export type PatchUse = 'strategic-merge' | 'json6902';
@@ -18,7 +19,7 @@ function strings(node: Node | null | undefined): string[] {
 /** The patch files one kustomization names, as absolute paths. */
 export function patchesOf(kustomizationPath: string, text: string): Map<string, PatchUse> {
   const uses = new Map<string, PatchUse>();
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: false, ...YAML_LOG });
   const root = doc.contents;
   if (!isMap(root)) return uses;
   const dir = dirname(kustomizationPath);

@@ -28,6 +28,7 @@ import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
 import { DriftState } from './driftState';
 import { EnvironmentRenders } from './environmentRenders';
 import { registerEnvironments } from './environments';
+import { registerClusterContexts } from './clusterContexts';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 import { EditWindows } from './editWindows';
@@ -52,6 +53,9 @@ let cluster: ClusterState | undefined;
 let initOptions: InitializationOptions = {};
 let drift: DriftState | undefined;
 let settingsLoaded = false;
+/** Settles once the client's settings are first read (or could not be): requests that depend on them wait for it. */
+let settingsRead: () => void = () => undefined;
+const firstSettings = new Promise<void>((resolve) => (settingsRead = resolve));
 const validationResults = new Map<string, { version: number; findings: Finding[] }>();
 /** Environments' renders with field origins: drift of the files they read is per environment. */
 const renders = new EnvironmentRenders(() => workspaceFolders[0], () => initOptions.trusted !== false, (m) => connection.console.info(m), () => schemas);
@@ -196,10 +200,12 @@ connection.onInitialized(() => {
   loadSettings()
     .then(() => {
       settingsLoaded = true;
+      settingsRead();
       cluster?.configure(settings, initOptions.trusted !== false);
       return indexKustomizations();
     })
-    .catch((error: unknown) => connection.console.warn(`startup: ${describeError(error)}`));
+    .catch((error: unknown) => connection.console.warn(`startup: ${describeError(error)}`))
+    .finally(() => settingsRead());
 });
 
 connection.onDidChangeConfiguration(() => {
@@ -257,6 +263,7 @@ function driftInput(uri: string): { file: ManifestFile; version: number; eligibl
 
 registerAssist(connection, parsed, schemaResolver, () => drift);
 registerEnvironments(connection, () => workspaceFolders[0], () => settings, () => initOptions.trusted !== false, () => initOptions.cacheDir);
+registerClusterContexts(connection, () => firstSettings.then(() => settings), () => initOptions.trusted !== false);
 registerDriftFeatures(connection, documents, () => drift, () => cluster?.session, () => workspaceFolders[0]);
 
 documents.onDidOpen((event) => queue.request(event.document.uri));

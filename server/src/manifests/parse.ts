@@ -2,6 +2,7 @@ import { isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type 
 import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
 import { quickParseDocument } from './quickParse';
+import { YAML_LOG } from './yamlLog';
 import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
 import { splitDocuments, type DocumentChunk } from './split';
 import type { TextSource } from './blockText';
@@ -9,7 +10,7 @@ import type { TextWindow } from './textWindow';
 
 // Messages without code frames (we show ranges instead); duplicate keys are errors, as kubectl treats them.
 // Duplicate keys are found below with a set per mapping: yaml's own check compares every pair (quadratic).
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const;
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, ...YAML_LOG } as const;
 
 /** Keys that repeat in a mapping, which kubectl rejects; in document order, outer mappings first. */
 function duplicateKeys(doc: Document.Parsed): Problem[] {

@@ -1,4 +1,5 @@
 import { Document, Pair, Scalar, Schema, YAMLMap, YAMLSeq, type ScalarTag } from 'yaml';
+import { YAML_LOG } from './yamlLog';
 
 // A parser for the plain shape nearly every manifest has: block mappings and sequences,
 // one-line plain and quoted scalars, literal and folded block scalars, one-line flow
@@ -50,7 +51,7 @@ const MAP = taggedPrototype(YAMLMap.prototype, new YAMLMap());
 const SEQ = taggedPrototype(YAMLSeq.prototype, new YAMLSeq());
 const PAIR = taggedPrototype(Pair.prototype, new Pair(null));
 
-const TEMPLATE = new Document();
+const TEMPLATE = new Document(undefined, YAML_LOG);
 const DOCUMENT = taggedPrototype(Document.prototype, TEMPLATE);
 
 /** A parsed document around `contents`, as yaml's Document.clone() builds one, sharing the template's settings. */
