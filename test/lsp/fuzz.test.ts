@@ -18,11 +18,17 @@ import { type Rng, seededRandom } from '../support/random';
 // still validate a normal document at the end.
 //
 //   PLUMBLINE_FUZZ_SEED=1234 node --import tsx --test test/lsp/fuzz.test.ts   # reproduce a run
+//   PLUMBLINE_FUZZ_SEED=random …                                             # explore a new seed
 //   PLUMBLINE_FUZZ_ITERATIONS=20000 …                                         # fuzz longer
 //
 // Lone CR line breaks are not generated: editors send LF or CRLF; hostile.test.ts covers CR.
 
-const SEED = process.env['PLUMBLINE_FUZZ_SEED'] !== undefined ? Number(process.env['PLUMBLINE_FUZZ_SEED']) : randomInt(2 ** 31);
+// `npm test` runs fixed seeds so that its verdict is the code's, not the draw's: a random seed
+// made the suite fail one run in a few whenever it found a new parser fault. Seeds that found a
+// fault are kept here once it is fixed; new ones are found with PLUMBLINE_FUZZ_SEED=random.
+const FIXED_SEEDS = [20261203, 504224549, 171891887];
+const SEED_SETTING = process.env['PLUMBLINE_FUZZ_SEED'];
+const SEEDS = SEED_SETTING === undefined ? FIXED_SEEDS : [SEED_SETTING === 'random' ? randomInt(2 ** 31) : Number(SEED_SETTING)];
 const ITERATIONS = Number(process.env['PLUMBLINE_FUZZ_ITERATIONS'] ?? 3000);
 const BOUND_MS = Number(process.env['PLUMBLINE_FUZZ_BOUND_MS'] ?? 2_000);
 /** Texts that grew past this by repeated mutation start over from the corpus. */
@@ -298,7 +304,7 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
   }
 }
 
-describe('language server: seeded fuzzing over JSON-RPC', () => {
+for (const SEED of SEEDS) describe(`language server: seeded fuzzing over JSON-RPC (seed ${SEED})`, () => {
   let lsp: LspHarness;
   let scratch: string;
   const logged: string[] = [];

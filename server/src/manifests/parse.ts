@@ -159,11 +159,14 @@ function tooDeepAt(text: string): number {
     // Block depth: leading spaces and `- ` item markers; flow depth: brackets on the line.
     let i = lineStart;
     let indent = 0;
+    // A tab may separate compact `- ` items too (`- \t- - …`): counting stopped at the first one,
+    // so a line of thousands of items behind a tab overflowed yaml's parser stack.
     for (;;) {
-      if (text.charCodeAt(i) === 32) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9) {
         indent++;
         i++;
-      } else if (text.charCodeAt(i) === 45 && text.charCodeAt(i + 1) === 32) {
+      } else if (c === 45 && (text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 9)) {
         indent += 2;
         i += 2;
       } else break;
