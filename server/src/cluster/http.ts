@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { checkKubeconfigFile, describeLoadError, kubeconfigFiles } from './kubeconfigFile';
 import { fail, kindOfStatus, ok, type Result } from './result';
 
 export interface RequestOptions {
@@ -52,11 +53,17 @@ export class ClusterClient {
       // client-node would otherwise fall back to http://localhost:8080, which is never what the user meant.
       return fail('config', 'no kubeconfig found: set KUBECONFIG or plumbline.cluster.kubeconfig');
     }
+    // Checked first, in our words: client-node's own errors quote the file, tokens and keys included.
+    const files = kubeconfigFiles(target.kubeconfigPath);
+    for (const file of files) {
+      const problem = checkKubeconfigFile(file);
+      if (problem !== undefined) return fail('config', problem);
+    }
     try {
       if (target.kubeconfigPath !== undefined) kc.loadFromFile(target.kubeconfigPath);
       else kc.loadFromDefault();
     } catch (error: unknown) {
-      return fail('config', `cannot read kubeconfig: ${error instanceof Error ? error.message : String(error)}`);
+      return fail('config', describeLoadError(files, error));
     }
     if (target.context !== undefined) {
       if (kc.getContextObject(target.context) === null) return fail('config', `no context "${target.context}" in kubeconfig`);
