@@ -4,14 +4,15 @@
 //
 //   npm run build && node --import tsx --test --test-reporter=spec test/cluster/security.cluster.test.ts
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { LspHarness } from '../support/lspClient';
 import { bundle } from '../support/paths';
+import { startCluster, type Cluster } from './harness';
 
 const TOKEN = 'kubeTOKENq7Zp3Xw9Lm2Rv8Ks4Ty6Ub1Nc5Jd0Hf';
 const KEY_DATA = 'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2Z0lCQURBTkJna3Foa2lHOXcwQkFRRUZBQVND';
@@ -109,4 +110,58 @@ describe('a malformed kubeconfig never echoes its content (issue 10, item 5)', {
       await lsp.stop();
     }
   });
+});
+
+// Issue 10, item 5: a Secret inside a `kind: List` (as `kubectl get -o yaml` writes, and kubectl
+// applies item by item) is masked like any Secret in every preview and diff, text and JSON.
+describe('a Secret inside a kind: List is masked everywhere (issue 10, item 5)', { timeout: 3 * 60_000 }, () => {
+  let cluster: Cluster;
+  let repo: string;
+  const OLD = 'list-secret-in-cluster-0451';
+  const NEW = 'list-secret-in-git-2187';
+  const forms = [OLD, NEW, Buffer.from(OLD).toString('base64'), Buffer.from(NEW).toString('base64')];
+  const list = (kind: string, value: string): string =>
+    `apiVersion: v1\nkind: ${kind}\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: plain\n      namespace: lists\n    data:\n      colour: ${value === OLD ? 'blue' : 'green'}\n  - apiVersion: v1\n    kind: Secret\n    metadata:\n      name: db\n      namespace: lists\n    type: Opaque\n    stringData:\n      password: ${value}\n`;
+  const git = (...args: string[]): string => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+
+  before(async () => {
+    cluster = await startCluster();
+    repo = mkdtempSync(join(tmpdir(), 'plumbline-list-secret-'));
+    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'create', 'namespace', 'lists']);
+    mkdirSync(join(repo, 'app'));
+    writeFileSync(join(repo, '.plumbline.yaml'), 'environments:\n  - name: bench\n    path: ./app\n    namespace: lists\n    delivery: direct\n');
+    writeFileSync(join(repo, 'app', 'list.yaml'), list('List', OLD));
+    writeFileSync(join(repo, 'app', 'secrets.yaml'), list('SecretList', OLD).replace('name: plain', 'name: plain2').replace('name: db', 'name: db2'));
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'empty');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'lists');
+    // kubectl applies a List item by item: the Secret is live, its value in the last-applied annotation too.
+    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '-f', join(repo, 'app', 'list.yaml'), '-f', join(repo, 'app', 'secrets.yaml')], { encoding: 'utf8' });
+    writeFileSync(join(repo, 'app', 'list.yaml'), list('List', NEW));
+    writeFileSync(join(repo, 'app', 'secrets.yaml'), list('SecretList', NEW).replace('name: plain', 'name: plain2').replace('name: db', 'name: db2'));
+  });
+  after(async () => {
+    await cluster?.stop();
+    if (repo !== undefined) rmSync(repo, { recursive: true, force: true });
+  });
+
+  const runs: [string, () => string[]][] = [
+    ['preview --git', () => ['preview', '--git', '--repo', repo]],
+    ['preview --git -o json', () => ['preview', '--git', '-o', 'json', '--repo', repo]],
+    ['preview --cluster', () => ['preview', '--cluster', '--env', 'bench', '--repo', repo, '--kubeconfig', cluster.kubeconfigPath]],
+    ['preview --cluster -o json', () => ['preview', '--cluster', '--env', 'bench', '-o', 'json', '--repo', repo, '--kubeconfig', cluster.kubeconfigPath]],
+    ['diff', () => ['diff', '--kubeconfig', cluster.kubeconfigPath, join(repo, 'app')]],
+    ['diff -o json', () => ['diff', '-o', 'json', '--kubeconfig', cluster.kubeconfigPath, join(repo, 'app')]],
+    ['diff -o sarif', () => ['diff', '-o', 'sarif', '--kubeconfig', cluster.kubeconfigPath, join(repo, 'app')]],
+  ];
+  for (const [name, args] of runs) {
+    test(`plumbline ${name}: no value of the List's Secret item`, () => {
+      const r = spawnSync(process.execPath, [bundle('cli.js'), ...args()], { encoding: 'utf8', timeout: 60_000 });
+      const out = `${r.stdout}\n${r.stderr}`;
+      assert.deepEqual(forms.filter((f) => out.includes(f)), [], out);
+      assert.doesNotMatch(out, STACK_FRAME);
+      if (name.startsWith('preview --git')) assert.match(out, /‹secret [0-9a-f]{8}›/, `the change is shown, masked:\n${out}`);
+    });
+  }
 });
