@@ -128,7 +128,11 @@ export class LiveSchemaLayer {
       const settled: GroupVersion[] = [];
       for (const [key, wait] of [...this.refreshes]) {
         const served = await schemas.served(wait.gv.group, wait.gv.version);
-        if (!served.ok) continue;
+        if (!served.ok) {
+          // The cluster went away meanwhile: the next edit, or the watch when it is back, asks again.
+          if (Date.now() > wait.until && this.refreshes.get(key) === wait) this.refreshes.delete(key);
+          continue;
+        }
         const { listed, loaded } = served.value;
         const shown = wait.expect === 'present' ? listed !== undefined && listed !== loaded : wait.expect === 'absent' ? listed === undefined || listed !== loaded : listed !== loaded;
         // Past the deadline the index is taken as it is: a spec change need not change the schema.
