@@ -53,16 +53,16 @@ export class ClusterClient {
       // client-node would otherwise fall back to http://localhost:8080, which is never what the user meant.
       return fail('config', 'no kubeconfig found: set KUBECONFIG or plumbline.cluster.kubeconfig');
     }
-    // Checked first, in our words: client-node's own errors quote the file, tokens and keys included.
-    const files = kubeconfigFiles(target.kubeconfigPath);
-    for (const file of files) {
-      const problem = checkKubeconfigFile(file);
-      if (problem !== undefined) return fail('config', problem);
-    }
     try {
       if (target.kubeconfigPath !== undefined) kc.loadFromFile(target.kubeconfigPath);
       else kc.loadFromDefault();
     } catch (error: unknown) {
+      // client-node's own errors quote the file, tokens and keys included: say what is wrong in our words.
+      const files = kubeconfigFiles(target.kubeconfigPath);
+      for (const file of files) {
+        const problem = checkKubeconfigFile(file);
+        if (problem !== undefined) return fail('config', problem);
+      }
       return fail('config', describeLoadError(files, error));
     }
     if (target.context !== undefined) {

@@ -78,7 +78,7 @@ export function kubeconfigProblem(path: string, text: string): string | undefine
   return undefined;
 }
 
-/** Reads and checks a kubeconfig file; undefined when it is fine or missing (client-node reports a missing file). */
+/** Reads and checks a kubeconfig file client-node rejected; undefined when this check finds nothing wrong. */
 export function checkKubeconfigFile(path: string): string | undefined {
   let text: string;
   try {
