@@ -15,6 +15,8 @@ import { REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
 
 const GROUP = 'live.plumbline.dev';
+/** Headroom for a loaded 2-core machine over the 2 s users are promised (PLUMBLINE_LOAD_FACTOR=1 for the bare promise). */
+const LOAD_FACTOR = Number(process.env['PLUMBLINE_LOAD_FACTOR'] ?? '2');
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -54,6 +56,7 @@ describe('a CRD only the live cluster knows, validated by the language server fr
   let work: string;
   const uri = (name: string): string => pathToFileURL(join(work, name)).href;
   const errors = (d: Diagnostic[]): Diagnostic[] => d.filter((x) => x.severity === 1);
+  const kubectl = (args: string[], input?: string): string => execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'plumbline-live-schemas-'));
@@ -62,8 +65,8 @@ describe('a CRD only the live cluster knows, validated by the language server fr
     assert.ok(bundled.length > 0);
     assert.ok(bundled.every((f) => !readFileSync(join(REPO, 'schemas', f), 'utf8').includes(GROUP)), `${GROUP} must not be in schemas/`);
     cluster = await startCluster();
-    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '-f', '-'], { input: CRD, encoding: 'utf8' });
-    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'wait', '--for=condition=established', '--timeout=30s', `crd/gadgets.${GROUP}`], { encoding: 'utf8' });
+    kubectl(['apply', '-f', '-'], CRD);
+    kubectl(['wait', '--for=condition=established', '--timeout=30s', `crd/gadgets.${GROUP}`]);
     lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath }, drift: { enabled: false } }, { initializationOptions: { cacheDir: join(work, 'cache') } });
   });
   after(async () => {
@@ -83,24 +86,51 @@ describe('a CRD only the live cluster knows, validated by the language server fr
     );
   });
 
-  test('a CRD installed while its document is open becomes known on a later edit', async () => {
+  test('a CRD installed while its document is open: its diagnostics update without any edit', async () => {
     const text = `apiVersion: later.${GROUP}/v1\nkind: Sprocket\nmetadata:\n  name: one\nspec:\n  teeth: 3\n  colur: red\n`;
     await lsp.open(uri('later.yaml'), text);
     const before = await lsp.waitForVersion(uri('later.yaml'), 1, 20_000);
     assert.deepEqual(errors(before), [], 'no schema yet: no errors, only a note');
-    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '-f', '-'], { input: CRD.replaceAll('gadget', 'sprocket').replaceAll('Gadget', 'Sprocket').replaceAll(GROUP, `later.${GROUP}`).replace('v1beta1', 'v1').replaceAll('size', 'teeth'), encoding: 'utf8' });
-    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'wait', '--for=condition=established', '--timeout=30s', `crd/sprockets.later.${GROUP}`], { encoding: 'utf8' });
-    // The user keeps typing; within a few edits the cluster's new schema is used.
-    const deadline = Date.now() + 20_000;
-    let found: Diagnostic[] = [];
-    while (Date.now() < deadline) {
-      await lsp.replace(uri('later.yaml'), text);
-      found = errors(await lsp.waitForVersion(uri('later.yaml'), lsp.version(uri('later.yaml'))!, 10_000));
-      if (found.length > 0) break;
-      found = errors(await lsp.waitForDiagnostics(uri('later.yaml'), (d) => errors(d).length > 0, 500).catch(() => []));
-      if (found.length > 0) break;
-    }
-    assert.deepEqual(found.map((d) => [d.message, d.range.start.line]), [['unknown field `colur` in Sprocket spec; did you mean `colour`?', 6]]);
+    assert.ok(before.some((d) => /no schema/i.test(d.message)), `the "no schema" note first: ${JSON.stringify(before)}`);
+    kubectl(['apply', '-f', '-'], CRD.replaceAll('gadget', 'sprocket').replaceAll('Gadget', 'Sprocket').replaceAll(GROUP, `later.${GROUP}`).replace('v1beta1', 'v1').replaceAll('size', 'teeth'));
+    kubectl(['wait', '--for=condition=established', '--timeout=30s', `crd/sprockets.later.${GROUP}`]);
+    const established = Date.now();
+    // No edit: the server sees the CRD by its watch and re-validates the open document itself.
+    const found = await lsp.waitForDiagnostics(uri('later.yaml'), (d) => errors(d).length > 0, 20_000);
+    const tookMs = Date.now() - established;
+    assert.deepEqual(errors(found).map((d) => [d.message, d.range.start.line]), [['unknown field `colur` in Sprocket spec; did you mean `colour`?', 6]]);
+    assert.equal(lsp.version(uri('later.yaml')), 1, 'the document was never edited');
+    // The apiserver publishes a new CRD's schema a little after Established; 2 s is the promise to users.
+    assert.ok(tookMs < 2_000 * LOAD_FACTOR, `diagnostics updated ${tookMs} ms after the CRD was Established`);
+  });
+
+  test('a CRD whose schema changes while its document is open: a new required field and a removed property show at once', async () => {
+    const doohickeys = (spec: string): string => CRD.replaceAll('gadget', 'doohickey').replaceAll('Gadget', 'Doohickey').replaceAll(GROUP, `change.${GROUP}`).replace(/ {14}required: \[size\]\n {14}properties:\n[\s\S]*$/, spec);
+    kubectl(['apply', '-f', '-'], doohickeys('              properties:\n                size: {type: integer}\n                colour: {type: string}\n'));
+    kubectl(['wait', '--for=condition=established', '--timeout=30s', `crd/doohickeys.change.${GROUP}`]);
+    const text = `apiVersion: change.${GROUP}/v1beta1\nkind: Doohickey\nmetadata:\n  name: one\n  namespace: default\nspec:\n  size: 2\n  colour: red\n`;
+    await lsp.open(uri('change.yaml'), text);
+    const valid = await lsp.waitForDiagnostics(uri('change.yaml'), (d) => d.length === 0, 20_000);
+    assert.deepEqual(valid, [], 'valid against the first schema');
+
+    kubectl(['apply', '-f', '-'], doohickeys('              required: [model]\n              properties:\n                size: {type: integer}\n                colour: {type: string}\n                model: {type: string}\n'));
+    let changed = Date.now();
+    const required = await lsp.waitForDiagnostics(uri('change.yaml'), (d) => errors(d).length > 0, 20_000);
+    assert.ok(Date.now() - changed < 2_000 * LOAD_FACTOR, `a new required field showed ${Date.now() - changed} ms after the change`);
+    assert.deepEqual(errors(required).map((d) => [d.code, d.message]), [['schema.required', 'missing required field `model` in Doohickey spec']], JSON.stringify(required));
+
+    kubectl(['apply', '-f', '-'], doohickeys('              properties:\n                size: {type: integer}\n'));
+    changed = Date.now();
+    const removed = await lsp.waitForDiagnostics(uri('change.yaml'), (d) => errors(d).some((x) => x.code === 'schema.unknown-field'), 20_000);
+    assert.ok(Date.now() - changed < 2_000 * LOAD_FACTOR, `a removed property showed ${Date.now() - changed} ms after the change`);
+    assert.deepEqual(errors(removed).map((d) => [d.code, d.range.start.line]), [['schema.unknown-field', 7]], JSON.stringify(removed));
+    assert.equal(lsp.version(uri('change.yaml')), 1, 'the document was never edited');
+  });
+
+  test('a CRD removed while its document is open: back to "no schema"', async () => {
+    kubectl(['delete', `crd/doohickeys.change.${GROUP}`, '--wait=true']);
+    const gone = await lsp.waitForDiagnostics(uri('change.yaml'), (d) => errors(d).length === 0 && d.some((x) => /no schema/i.test(x.message)), 20_000);
+    assert.deepEqual(errors(gone), []);
   });
 
   test('a valid CR has no errors and no "no schema" note; hover says the schema came from the cluster', async () => {

@@ -31,7 +31,7 @@ export { previewCommand } from './previewCommand';
 export async function liveSchemas(options: { context?: string; kubeconfig?: string }, groupVersions: { group: string; version: string }[], bundled: SchemaBundle): Promise<SchemaResolver> {
   const session = new ClusterSession({ ...(options.context !== undefined ? { context: options.context } : {}), ...(options.kubeconfig !== undefined ? { kubeconfigPath: options.kubeconfig } : {}) });
   const client = await session.client();
-  if (!client.ok) throw new UsageError(client.error.message);
+  if (!client.ok) throw new UsageError(client.error.message, false);
   const loaded = await session.schemas!.ensure(groupVersions);
   session.dispose();
   if (!loaded.ok) {

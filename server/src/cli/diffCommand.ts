@@ -35,7 +35,7 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   for (const path of files.filter(isKustomizationFile)) patches.update(resolve(path), await readFile(path, 'utf8'));
   const session = new ClusterSession(target);
   const created = await DriftEngine.forSession(session);
-  if (!created.ok) throw new UsageError(created.error.message);
+  if (!created.ok) throw new UsageError(created.error.message, false);
   const engine = created.value;
   // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.
   const gitops = await readGitOpsIgnore(configFile === undefined ? paths : [...paths, dirname(resolve(configFile))], configFile === undefined ? process.cwd() : dirname(resolve(configFile)));

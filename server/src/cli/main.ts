@@ -111,7 +111,8 @@ async function run(argv: readonly string[]): Promise<number> {
 function isUsageError(error: unknown): boolean {
   // parseArgs signals bad options with ERR_PARSE_ARGS_* codes.
   const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
+  // By name too: an error thrown in dist/cliCommands.js is of that bundle's UsageError class.
+  return error instanceof UsageError || (error instanceof Error && error.name === 'UsageError') || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
 }
 
 // A reader that stops early (`plumbline envs | head`) is not a failure: stop writing, as other
@@ -132,7 +133,8 @@ run(argv).then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     if (isUsageError(error)) {
-      process.stderr.write(`plumbline: ${message}\nRun '${helpHint}' for usage.\n`);
+      const showUsage = (error as { showUsage?: unknown }).showUsage !== false;
+      process.stderr.write(`plumbline: ${message}\n${showUsage ? `Run '${helpHint}' for usage.\n` : ''}`);
     } else {
       process.stderr.write(`plumbline: internal error: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
     }

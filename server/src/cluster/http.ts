@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { checkKubeconfigFile, describeLoadError, kubeconfigFiles } from './kubeconfigFile';
 import { fail, kindOfStatus, ok, type Result } from './result';
 
 export interface RequestOptions {
@@ -56,7 +57,13 @@ export class ClusterClient {
       if (target.kubeconfigPath !== undefined) kc.loadFromFile(target.kubeconfigPath);
       else kc.loadFromDefault();
     } catch (error: unknown) {
-      return fail('config', `cannot read kubeconfig: ${error instanceof Error ? error.message : String(error)}`);
+      // client-node's own errors quote the file, tokens and keys included: say what is wrong in our words.
+      const files = kubeconfigFiles(target.kubeconfigPath);
+      for (const file of files) {
+        const problem = checkKubeconfigFile(file);
+        if (problem !== undefined) return fail('config', problem);
+      }
+      return fail('config', describeLoadError(files, error));
     }
     if (target.context !== undefined) {
       if (kc.getContextObject(target.context) === null) return fail('config', `no context "${target.context}" in kubeconfig`);

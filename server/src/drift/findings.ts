@@ -3,7 +3,7 @@ import type { Problem, Severity } from '../check/problem';
 import type { ResourceIdentity } from '../manifests/identity';
 import type { DriftReport } from './engine';
 import { formatPath, type FieldPath } from './fieldPath';
-import { isSecretField, maskValue } from './mask';
+import { isSecretField, maskAt } from './mask';
 import { locate, type SourceSpot } from './sourceMap';
 
 /** A drift finding with what quick fixes and hovers need besides the message. */
@@ -16,8 +16,8 @@ export interface DriftProblem extends Problem {
 
 function show(kind: string, path: FieldPath, value: unknown): string {
   if (value === undefined) return '(absent)';
-  if (isSecretField(kind, path)) return maskValue(value);
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const shown = maskAt(kind, path, value);
+  const text = typeof shown === 'string' ? shown : JSON.stringify(shown);
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 

@@ -11,15 +11,40 @@ export function maskValue(value: unknown): string {
   return `‹secret ${createHmac('sha256', KEY).update(text).digest('hex').slice(0, 8)}›`;
 }
 
-/** Whether a field of this kind holds secret data. */
-export function isSecretField(kind: string | undefined, path: FieldPath): boolean {
-  return kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData');
+/** `List` and every `*List` (SecretList…): their `items` are whole objects, Secrets among them. */
+export function isListKind(kind: unknown): boolean {
+  return typeof kind === 'string' && kind.endsWith('List');
 }
 
-/** A deep copy of a Secret with every data value masked, for diff documents and logs. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Whether a field of this kind holds secret data, or holds something that may (a list's items:
+ * which of them is a Secret is not in the path, so every item's data counts).
+ */
+export function isSecretField(kind: string | undefined, path: FieldPath): boolean {
+  if (kind === 'Secret') return path[0] === 'data' || path[0] === 'stringData' || path.length === 0 || path.includes(LAST_APPLIED);
+  if (!isListKind(kind)) return false;
+  if (path.length === 0) return true;
+  if (path[0] !== 'items') return false;
+  return path.length <= 2 || path[2] === 'data' || path[2] === 'stringData' || path.includes(LAST_APPLIED);
+}
+
+/** A value at `path` of a `kind` as it may be shown: masked where it is, or holds, secret data. */
+export function maskAt(kind: string | undefined, path: FieldPath, value: unknown): unknown {
+  if (!isSecretField(kind, path)) return value;
+  if (path.length === 0) return maskObject(value);
+  if (isListKind(kind) && path.length === 1 && Array.isArray(value)) return value.map((item: unknown) => maskObject(item));
+  if (isListKind(kind) && path.length === 2) return maskObject(value);
+  return maskValue(value);
+}
+
+/** A deep copy of a Secret with every data value masked, for diff documents and logs; a list's Secret items too. */
 export function maskObject<T>(object: T): T {
-  const o = object as { kind?: unknown; data?: unknown; stringData?: unknown };
-  if (o === null || typeof o !== 'object' || o.kind !== 'Secret') return object;
+  const o = object as { kind?: unknown; data?: unknown; stringData?: unknown; items?: unknown };
+  if (o === null || typeof o !== 'object') return object;
+  if (isListKind(o.kind) && Array.isArray(o.items)) return { ...o, items: o.items.map((item: unknown) => maskObject(item)) } as T;
+  if (o.kind !== 'Secret') return object;
   const copy = structuredClone(object) as Record<string, unknown>;
   for (const field of ['data', 'stringData']) {
     const values = copy[field];

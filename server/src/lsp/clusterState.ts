@@ -28,6 +28,7 @@ export class ClusterState {
   configure(settings: PlumblineSettings, trusted: boolean): void {
     this.session?.dispose();
     this.session = undefined;
+    this.layer?.dispose();
     this.layer = undefined;
     this.resolver.setLayers([this.bundled]);
     if (!trusted || !settings.cluster.enabled) {

@@ -31,6 +31,8 @@ export class LiveSchemas {
   private index: Promise<Result<{ version: string; paths: Map<string, string> }>> | undefined;
   private indexAt = 0;
   private readonly loaded = new Map<string, Record<string, OpenApiSchema>>();
+  /** The `hash` of the index entry each loaded group/version came from: it changes with the schema. */
+  private readonly loadedHash = new Map<string, string>();
   /** Group/versions the cluster did not serve when last asked: a CRD installed since is looked for again. */
   private readonly missing = new Set<string>();
   private version = 'unknown';
@@ -107,9 +109,30 @@ export class LiveSchemas {
         await rename(`${file}.tmp`, file);
       }
       this.loaded.set(path, doc.components?.schemas ?? {});
+      this.loadedHash.set(path, hash);
       added++;
     }
     return ok(added);
+  }
+
+  /**
+   * Reads the index again, now: the hash it lists for a group/version (undefined when it lists
+   * none) next to the hash of the schema loaded for it (undefined when none is).
+   */
+  async served(group: string, version: string): Promise<Result<{ listed: string | undefined; loaded: string | undefined }>> {
+    this.index = undefined;
+    const index = await this.fetchIndex();
+    if (!index.ok) return index;
+    const path = openApiPath(group, version);
+    const url = index.value.paths.get(path);
+    return ok({ listed: url === undefined ? undefined : (new URL(url, 'https://x').searchParams.get('hash') ?? 'nohash'), loaded: this.loadedHash.get(path) });
+  }
+
+  /** Drops what is loaded for a group/version, so the next `ensure` fetches it as the index lists it now. */
+  forget(group: string, version: string): void {
+    const path = openApiPath(group, version);
+    this.loaded.delete(path);
+    this.loadedHash.delete(path);
   }
 
   bundle(): SchemaBundle {

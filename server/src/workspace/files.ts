@@ -5,7 +5,20 @@ const YAML_FILE = /\.ya?ml$/i;
 /** Folders that never hold a user's manifests and can be huge. */
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.cache', '.terraform', 'vendor']);
 
-export class UsageError extends Error {}
+/**
+ * A failure the user can fix (bad flags, a malformed kubeconfig): one line, exit 2, no trace.
+ * Named, because the CLI's two bundles each hold their own copy of this class.
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  constructor(
+    message: string,
+    /** Whether pointing at --help helps (not for a broken kubeconfig). */
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
 
 /** Expands the given files and folders into the YAML files below them, sorted for stable output. */
 export async function collectYamlFiles(paths: readonly string[]): Promise<string[]> {
