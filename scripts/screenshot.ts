@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     seedExampleDrift(cluster.kubeconfigPath, workspace, { setEnvByHand: true });
     applyAsFlux(cluster.kubeconfigPath, join(workspace, 'apps', 'shop', 'overlays', 'staging'));
     mkdirSync(join(workspace, '.vscode'));
-    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath, 'plumbline.cluster.context': cluster.adminContext };
+    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.context': cluster.adminContext };
     writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 
     step('opening VS Code for the web');
@@ -71,7 +71,8 @@ async function main(): Promise<void> {
       vsix,
       name: 'screenshot',
       // No word highlights under the cursor; a fixed title (the workspace is a temp folder with a random name).
-      settings: { 'editor.occurrencesHighlight': 'off', 'editor.selectionHighlight': false, 'window.title': 'examples' },
+      // The kubeconfig is a user setting: a workspace cannot choose it (machine scope).
+      settings: { 'editor.occurrencesHighlight': 'off', 'editor.selectionHighlight': false, 'window.title': 'examples', 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath },
     });
     const w = wb;
     const p = w.page;

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     const vscodeDir = join(EXAMPLES, '.vscode');
     execFileSync('mkdir', ['-p', vscodeDir]);
     writeFileSync(join(vscodeDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
-    spawn('code', ['--extensionDevelopmentPath', REPO, EXAMPLES], { stdio: 'inherit', detached: true }).unref();
+    // plumbline.cluster.kubeconfig is a user setting only (machine scope): the workspace's copy is
+    // ignored, so desktop VS Code finds the bench cluster through KUBECONFIG.
+    spawn('code', ['--extensionDevelopmentPath', REPO, EXAMPLES], { stdio: 'inherit', detached: true, env: { ...process.env, ...(cluster !== undefined ? { KUBECONFIG: cluster.kubeconfigPath } : {}) } }).unref();
   } else {
     step('installing code-server if needed');
     execFileSync('bash', [join(REPO, 'scripts', 'install-code-server.sh')], { stdio: 'inherit' });

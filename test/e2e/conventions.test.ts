@@ -1,5 +1,5 @@
 // Editor tier, issue 11 item 6: what a VS Code user expects of an extension's UI. The packaged
-// .vsix in code-server, pointed at the bench cluster through workspace settings, no file open:
+// .vsix in code-server, pointed at the bench cluster (kubeconfig a user setting), no file open:
 // the cluster item in the status bar (visible because the workspace has environments, with a
 // spoken label), its quick pick (turn cluster access off and on, choose a context from the
 // kubeconfig the server reads), the commands findable by "Plumbline" and "GitOps", and the
@@ -26,9 +26,11 @@ describe('editor tier: status bar, cluster actions, palette and walkthrough (cod
     workspace = freshWorkspace('plumbline-e2e-conventions-');
     cluster = await startCluster();
     mkdirSync(join(workspace, '.vscode'));
-    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath, 'plumbline.cluster.context': cluster.adminContext };
+    // The kubeconfig is a user setting (machine scope: a repository cannot choose it); the rest
+    // are workspace settings, which the cluster actions below rewrite.
+    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.context': cluster.adminContext };
     writeFileSync(settingsFile(), `${JSON.stringify(settings, null, 2)}\n`);
-    wb = await openWorkbench({ workspace, vsix: ensureVsix(), name: 'conventions' });
+    wb = await openWorkbench({ workspace, vsix: ensureVsix(), name: 'conventions', settings: { 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath } });
   });
   after(async () => {
     await wb?.close();
