@@ -4,7 +4,10 @@ export interface DocumentChunk {
   text: string;
 }
 
-const MARKER = /^---(?=[ \t\r\n]|$)/gm;
+// At the start of the text or after a LF only: a multiline `^` would also match after U+2028,
+// U+2029 and a lone CR, which are no line starts for the line index (a cut there shifted every
+// later range by a line).
+const MARKER = /(?:^|(?<=\n))---(?=[ \t\r\n]|$)/g;
 
 /**
  * Splits a multi-document YAML stream at `---` lines so that each document can be parsed
