@@ -1,27 +1,15 @@
 // The CLI as a user meets it in a terminal: every command answers --help and -h with its own
 // usage, and nothing but our own messages reaches stderr.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bundle } from '../support/paths';
+import { runCli, type CliRun } from '../support/cli';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    // No kubeconfig: a --help must answer without reaching for a cluster.
-    const env = { ...process.env, KUBECONFIG: join(tmpdir(), 'plumbline-no-such-kubeconfig') };
-    execFile(process.execPath, [bundle('cli.js'), ...args], { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
+function cli(args: string[], cwd?: string): Promise<CliRun> {
+  // No kubeconfig: a --help must answer without reaching for a cluster.
+  return runCli(args, cwd === undefined ? {} : { cwd });
 }
 
 const COMMANDS = ['check', 'diff', 'envs', 'sync', 'reconcile', 'preview'] as const;

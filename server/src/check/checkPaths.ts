@@ -1,16 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { checkFile, sizeFinding, type CheckOptions } from './checkFile';
+import { checkFile, type CheckOptions } from './checkFile';
 import { declarations, duplicateFindings, PlacedDeclaration, type Declaration } from './duplicates';
 import { fileRole, type FileRole } from './fileRole';
+import { DEFAULT_MAX_FILE_BYTES } from './limits';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
 import type { Finding } from './problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { decodeManifest } from '../workspace/decode';
-import { collectYamlFiles, displayPath } from '../workspace/files';
+import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../workspace/files';
 
 export interface FileReport {
   path: string;
@@ -35,6 +35,10 @@ export interface CheckRun {
    * command-line run that has nothing else to serve meanwhile (the language server has).
    */
   syncReads?: boolean;
+  /** Files larger than this are skipped unread (default 20 MB). */
+  maxFileBytes?: number;
+  /** The setting or flag that raises the limit, named in the skip message. */
+  maxFileSizeName?: string;
 }
 
 /** Kustomizations among the files and beside them, so patch files are known before they are checked. */
@@ -47,55 +51,51 @@ async function buildPatchIndex(files: readonly string[]): Promise<PatchIndex> {
       if (existsSync(candidate)) kustomizations.add(candidate);
     }
   }
-  for (const path of kustomizations) index.update(path, await readFile(path, 'utf8').catch(() => undefined));
+  // A FIFO named kustomization.yaml must not hang the run: only regular files of sane size are read.
+  for (const path of kustomizations) index.update(path, await readTextIfSane(path));
   return index;
 }
 
 // Files read at once: one at a time, a folder of small files spends most of its time waiting.
 const READ_AHEAD = 32;
 
-/** A file read synchronously, failing as readFile would. */
-function readNow(path: string): Promise<Buffer> {
-  try {
-    return Promise.resolve(readFileSync(path));
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
-}
-
 /** The files' contents in order: read READ_AHEAD at a time, or each when its turn comes with `sync`. */
-function* readAhead(files: readonly string[], sync: boolean): Generator<[string, Promise<Buffer>]> {
+function* readAhead(files: readonly string[], sync: boolean, read: (path: string) => Promise<FileRead>, readSync: (path: string) => FileRead): Generator<[string, Promise<FileRead>]> {
   if (sync) {
-    for (const path of files) yield [path, readNow(path)];
+    for (const path of files) yield [path, Promise.resolve(readSync(path))];
     return;
   }
-  const pending: (Promise<Buffer> | undefined)[] = [];
+  const pending: (Promise<FileRead> | undefined)[] = [];
   const start = (i: number): void => {
     const path = files[i];
-    if (path === undefined) return;
-    const read = readFile(path);
-    // Awaited in order below; a failure must not count as unhandled while it waits its turn.
-    read.catch(() => undefined);
-    pending[i] = read;
+    if (path !== undefined) pending[i] = read(path);
   };
   for (let i = 0; i < READ_AHEAD; i++) start(i);
   for (let i = 0; i < files.length; i++) {
     start(i + READ_AHEAD);
-    const read = pending[i];
+    const next = pending[i];
     const path = files[i];
-    if (read === undefined || path === undefined) continue;
+    if (next === undefined || path === undefined) continue;
     pending[i] = undefined;
-    yield [path, read];
+    yield [path, next];
   }
+}
+
+const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** A path that was not read, as the report of a file: one finding that says why. */
+function skippedReport(s: SkippedPath): FileReport {
+  return { path: s.path, documents: 0, resources: 0, skipped: s.reason.replace(/^skipped: /, ''), findings: [{ range: ORIGIN, severity: s.severity, code: s.code, message: s.reason }] };
 }
 
 /** Checks every YAML file below the given paths; expected failures become findings, not throws. */
 export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
-  const files = await collectYamlFiles(paths);
+  const { files, skipped } = await collectYamlPaths(paths);
   const patches = await buildPatchIndex(files);
   const started: { pool?: CheckWorkers } = {};
   try {
-    return await checkFiles(files, patches, run, started);
+    const reports = await checkFiles(files, patches, run, started);
+    return [...reports, ...skipped.map(skippedReport)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } finally {
     await started.pool?.close();
   }
@@ -109,22 +109,28 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
   const inParallel: FileReport[] = [];
   const workers = run.workers ?? 0;
   let bytesRead = 0;
-  const reading = readAhead(files, run.syncReads === true);
+  const maxBytes = run.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const limitName = run.maxFileSizeName ?? 'plumbline.maxFileSize';
+  const reading = readAhead(
+    files,
+    run.syncReads === true,
+    (path) => readBoundedFile(path, maxBytes, limitName),
+    (path) => readBoundedFileSync(path, maxBytes, limitName),
+  );
   for (const [path, read] of reading) {
+    const got = await read;
+    if (!got.ok) {
+      reports.push(skippedReport(got.skipped));
+      continue;
+    }
     const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
     reports.push(report);
-    const bytes = await read;
+    const bytes = got.bytes;
     bytesRead += bytes.byteLength;
     // Enough to check that workers pay off: start them now, they load while the rest is read.
     if (started.pool === undefined && worthParallel(bytesRead, workers, files.length)) {
       started.pool = new CheckWorkers(workers);
       parallel = new ParallelCheck(started.pool, run.unknownKind);
-    }
-    const tooLarge = sizeFinding(bytes.byteLength);
-    if (tooLarge !== undefined) {
-      report.findings.push(tooLarge);
-      report.skipped = 'too large';
-      continue;
     }
     const decoded = decodeManifest(bytes);
     if ('finding' in decoded) {

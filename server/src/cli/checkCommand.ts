@@ -1,5 +1,11 @@
 import { displayPath } from '../workspace/files';
 import { totals, type FileReport } from '../check/checkPaths';
+import { escapeControls } from './formats';
+
+/** The files that were not checked, and why: in JSON output, so a pipeline can see what it missed. */
+export function skippedFiles(reports: readonly FileReport[]): { path: string; reason: string }[] {
+  return reports.filter((r) => r.skipped !== undefined).map((r) => ({ path: displayPath(r.path), reason: r.skipped ?? '' }));
+}
 
 /** `path:line:col severity message [code]`, one line per finding, with 1-based line and column. */
 export function formatText(reports: readonly FileReport[]): string {
@@ -7,7 +13,7 @@ export function formatText(reports: readonly FileReport[]): string {
   for (const report of reports) {
     for (const f of report.findings) {
       const { line, character } = f.range.start;
-      lines.push(`${displayPath(report.path)}:${line + 1}:${character + 1} ${f.severity} ${f.message} [${f.code}]`);
+      lines.push(`${escapeControls(displayPath(report.path))}:${line + 1}:${character + 1} ${f.severity} ${escapeControls(f.message)} [${f.code}]`);
     }
   }
   const t = totals(reports);

@@ -20,7 +20,7 @@ import { PLUMBLINE_VERSION } from '../version';
 import { UsageError } from '../workspace/files';
 import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
-import { flatten, toSarif } from './formats';
+import { escapeControls, flatten, toSarif } from './formats';
 import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
 
@@ -67,7 +67,7 @@ export async function diff(args: string[]): Promise<number> {
   } else if (output === 'sarif') {
     process.stdout.write(`${JSON.stringify(toSarif([...results, ...undeclaredFindings(undeclared)], 'Plumbline drift'), null, 2)}\n`);
   } else {
-    for (const f of flatten(results)) process.stdout.write(`${f.path}:${f.line}:${f.column} ${f.severity} ${f.message} [${f.code}]\n`);
+    for (const f of flatten(results)) process.stdout.write(`${escapeControls(f.path)}:${f.line}:${f.column} ${f.severity} ${escapeControls(f.message)} [${f.code}]\n`);
     if (undeclared.length > 0) {
       process.stdout.write('\nin the cluster, not in Git:\n');
       for (const u of undeclared) process.stdout.write(`  ${describeUndeclared(u)}\n`);

@@ -10,7 +10,8 @@ import { readIgnoreRules } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import { decodeManifest } from '../workspace/decode';
-import { collectYamlFiles, UsageError } from '../workspace/files';
+import { collectYamlFiles, readBoundedFile, UsageError } from '../workspace/files';
+import { DEFAULT_MAX_FILE_BYTES } from '../check/limits';
 import type { FileResult } from './formats';
 import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
 
@@ -44,7 +45,9 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   try {
     const results = await Promise.all(
       files.map(async (path): Promise<FileResult> => {
-        const decoded = decodeManifest(await readFile(path));
+        const read = await readBoundedFile(path, DEFAULT_MAX_FILE_BYTES);
+        if (!read.ok) return { path, findings: [] };
+        const decoded = decodeManifest(read.bytes);
         if ('finding' in decoded) return { path, findings: [] };
         if (fileRole(resolve(path), patches.useOf(resolve(path))).kind !== 'manifests') return { path, findings: [] };
         const file = new ManifestParser().parse(decoded.text);

@@ -1,4 +1,5 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PLUMBLINE_VERSION } from '../version';
 import type { Finding, Severity } from '../check/problem';
 import { displayPath } from '../workspace/files';
@@ -36,6 +37,32 @@ export function flatten(results: readonly FileResult[]): JsonFinding[] {
   );
 }
 
+/**
+ * Text for a terminal: control characters from file names and messages (a newline, an ESC that
+ * starts a terminal sequence) are shown escaped, so one finding stays one line and cannot repaint
+ * the screen.
+ */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
+/**
+ * A file as a SARIF artifact location: a relative URI reference under %SRCROOT% (each segment
+ * percent-encoded, so spaces, `#`, `%` and non-ASCII survive, and a backslash in a POSIX name stays
+ * part of the name), or a file: URI for a path outside the working directory.
+ */
+export function sarifLocation(path: string, cwd: string): { uri: string; uriBaseId?: string } {
+  const rel = relative(cwd, path);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { uri: pathToFileURL(path).href };
+  return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+}
+
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
 /** SARIF 2.1.0 as GitHub code scanning accepts it: one rule per finding code, paths relative to the checkout. */
@@ -55,6 +82,8 @@ export function toSarif(results: readonly FileResult[], toolName: string, cwd: s
             rules: rules.map((id) => ({ id, shortDescription: { text: id } })),
           },
         },
+        // LSP and JavaScript count columns in UTF-16 code units; SARIF's default is Unicode code points.
+        columnKind: 'utf16CodeUnits',
         results: findings.map(({ path, f }) => ({
           ruleId: f.code,
           ruleIndex: rules.indexOf(f.code),
@@ -63,7 +92,7 @@ export function toSarif(results: readonly FileResult[], toolName: string, cwd: s
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: relative(cwd, path).split('\\').join('/'), uriBaseId: '%SRCROOT%' },
+                artifactLocation: sarifLocation(path, cwd),
                 region: {
                   startLine: f.range.start.line + 1,
                   startColumn: f.range.start.character + 1,

@@ -11,7 +11,8 @@ import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
 import { UsageError } from '../workspace/files';
 import type * as ClusterCommands from './clusterCommands';
-import { formatText } from './checkCommand';
+import { formatText, skippedFiles } from './checkCommand';
+import { DEFAULT_MAX_FILE_BYTES } from '../check/limits';
 import { flatten, toSarif } from './formats';
 import { COMMAND_USAGE, EXIT, HELP_OPTION, isCommand, OUTPUTS, printedHelp, USAGE } from './usage';
 
@@ -55,9 +56,12 @@ async function check(args: string[]): Promise<number> {
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
       'kubernetes-version': { type: 'string' },
+      'max-file-size': { type: 'string' },
     },
   });
   if (printedHelp('check', values)) return EXIT.clean;
+  const maxFileMB = values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_BYTES / (1024 * 1024) : Number(values['max-file-size']);
+  if (!Number.isFinite(maxFileMB) || maxFileMB <= 0) throw new UsageError(`--max-file-size takes a size in MB greater than 0, not '${values['max-file-size']}'`);
   const output = OUTPUTS.find((o) => o === values.output);
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
   const paths = positionals.length > 0 ? positionals : ['.'];
@@ -72,9 +76,11 @@ async function check(args: string[]): Promise<number> {
     // Only the bundled schemas, which each worker loads itself: check on every core.
     workers: values.context === undefined && values.kubeconfig === undefined && values['kubernetes-version'] === undefined ? checkWorkerCount() : 0,
     syncReads: true,
+    maxFileBytes: Math.round(maxFileMB * 1024 * 1024),
+    maxFileSizeName: '--max-file-size',
   });
   if (output === 'json') {
-    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), summary: totals(reports), findings: flatten(reports) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);
   } else if (output === 'sarif') {
     process.stdout.write(`${JSON.stringify(toSarif(reports, 'Plumbline'), null, 2)}\n`);
   } else {

@@ -19,6 +19,8 @@ Options:
       --context NAME           also use the schemas this kubeconfig context's cluster serves
       --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
       --kubernetes-version V   validate built-ins against Kubernetes V (bundled, or cached from a cluster)
+      --max-file-size MB       skip files larger than this, unread (default 20); a skipped file
+                               is a warning, which --strict fails
 ${HELP}
 Exit codes: 0 valid, 1 errors found (or warnings, with --strict), 2 usage, cluster or internal error.
 `;

@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { ManifestParser } from '../manifests/parse';
-import { collectYamlFiles } from '../workspace/files';
+import { collectYamlFiles, readTextIfSane } from '../workspace/files';
 import type { Delivery, Environment, Renderer } from './model';
 import { readEnvironmentConfig } from './config';
 import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding } from './helmDiscovery';
@@ -94,7 +94,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
     }
     // A chart's templates are not YAML until rendered.
     if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) continue;
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = (await readTextIfSane(file)) ?? '';
     if (!text.includes('kind: Kustomization') && !text.includes('kind: Application') && !text.includes('kind: HelmRelease')) continue;
     const parsed = new ManifestParser().parse(text);
     for (const d of parsed.documents) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +7,7 @@ import type { KubeObject } from '../cluster/http';
 import { isKustomizationFile } from '../kustomize/patchIndex';
 import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
-import { collectYamlFiles } from '../workspace/files';
+import { collectYamlFiles, readTextIfSane } from '../workspace/files';
 import { RepositoryRoot } from '../workspace/insideRoot';
 import { renderHelm } from './helm';
 import { environmentInputProblem } from './inputCheck';
@@ -77,7 +77,9 @@ export async function renderEnvironment(root: string, env: Environment, options:
       if (isKustomizationFile(file)) continue;
       const verdict = await repository.check(file);
       if (!verdict.inside) return { ok: false, kind: 'render-error', message: `not rendered: ${repository.display(file)} leads outside the repository (a symlink); files an environment reads must be inside it` };
-      objects.push(...objectsOf(await readFile(file, 'utf8'), file));
+      const text = await readTextIfSane(file);
+      if (text === undefined) return { ok: false, kind: 'render-error', message: `not rendered: ${repository.display(file)} is not a regular file within the size limit, or cannot be read` };
+      objects.push(...objectsOf(text, file));
       // Parsing is synchronous: between files, let the server answer other requests.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../check/problem';
 import { identityOf, type ResourceIdentity } from './identity';
 import { quickParseDocument } from './quickParse';
@@ -41,6 +41,35 @@ function duplicateKeys(doc: Document.Parsed): Problem[] {
     }
   };
   walk(doc.contents);
+  return out;
+}
+
+/**
+ * Aliases that name no anchor defined before them. The parser accepts them and fails only when
+ * the value is read; kubectl refuses the document, so they are errors where they stand.
+ */
+function unresolvedAliases(doc: Document.Parsed): Problem[] {
+  const out: Problem[] = [];
+  const anchors = new Set<string>();
+  // Document order (a pair's key, then its value), so an anchor counts only after its definition.
+  const walk = (node: unknown, depth: number): void => {
+    if (depth > MAX_NESTING) return;
+    if (isNode(node) && node.anchor !== undefined) anchors.add(node.anchor);
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) {
+        const [start = 0, end = start] = node.range ?? [];
+        out.push({ start, end: Math.max(end, start + 1), severity: 'error', code: 'yaml.UNRESOLVED_ALIAS', message: `alias *${node.source} names no anchor &${node.source} defined before it; kubectl refuses this document` });
+      }
+    } else if (isMap(node)) {
+      for (const pair of node.items) {
+        walk(pair.key, depth + 1);
+        walk(pair.value, depth + 1);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item, depth + 1);
+    }
+  };
+  walk(doc.contents, 0);
   return out;
 }
 
@@ -231,13 +260,14 @@ export function parseChunk(text: string): ParsedChunk {
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
   // Characters are checked once per chunk and reported with its first document.
   const forbidden = forbiddenCharacters(text);
+  const hasAlias = text.includes('*');
   return {
     text,
     lineStarts: lineStartsOf(text),
     documents: list.map((doc, i) => ({
       doc,
       identity: doc.errors.length === 0 ? identityOf(doc) : safeIdentity(doc),
-      syntax: [...syntaxProblems(doc, text), ...duplicateKeys(doc), ...(i === 0 ? forbidden : [])],
+      syntax: [...syntaxProblems(doc, text), ...duplicateKeys(doc), ...(hasAlias ? unresolvedAliases(doc) : []), ...(i === 0 ? forbidden : [])],
     })),
   };
 }

@@ -1,5 +1,5 @@
 import * as yaml from 'yaml';
-import type { Document, Node, Scalar, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 import type { Problem, Severity } from '../check/problem';
 import type { OpenApiSchema } from '../schemas/openapi';
 import type { CompiledSchema } from './compiledSchema';
@@ -173,15 +173,59 @@ class Walker {
     }
   }
 
+  /**
+   * The pairs a YAML 1.1 merge key (`<<: *base` or `<<: [*a, *b]`) brings into `node`, as kubectl
+   * merges them: keys the map states itself win, then earlier sources over later ones. A merge
+   * value that is not a mapping is reported, since kubectl refuses it.
+   */
+  private mergedPairs(node: YAMLMap, own: ReadonlySet<string>, depth: number): Pair[] {
+    const out: Pair[] = [];
+    const taken = new Set(own);
+    const from = (value: Node | null, seen: number): void => {
+      const target = isAlias(value) ? this.resolveAlias(value.source, value.range?.[0] ?? 0) : value;
+      if (!isMap(target)) {
+        this.report(value, 'a merge key `<<` takes a mapping or a list of mappings (an alias such as *defaults)', 'yaml.merge-key');
+        return;
+      }
+      // A merged mapping may merge others in turn; aliases cannot loop, but depth stays bounded.
+      const nested = seen < MAX_DEPTH ? target.items.filter((p): p is Pair => isPair(p) && isScalar(p.key) && String(p.key.value) === '<<') : [];
+      for (const pair of target.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (key === '<<' || taken.has(key)) continue;
+        taken.add(key);
+        out.push(pair);
+      }
+      for (const m of nested) sources(m.value as Node | null, seen + 1);
+    };
+    const sources = (value: Node | null, seen: number): void => {
+      if (isSeq(value)) for (const item of value.items) from(item as Node | null, seen);
+      else from(value, seen);
+    };
+    for (const pair of node.items) {
+      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === '<<') sources(pair.value as Node | null, depth);
+    }
+    return out;
+  }
+
   private object(node: YAMLMap, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
     const properties = schema.properties;
     const additional = schema.additional;
-    for (const pair of node.items) {
+    let pairs: readonly unknown[] = node.items;
+    let keys: Set<string> | undefined;
+    if (node.items.some((p) => isPair(p) && isScalar(p.key) && p.key.value === '<<')) {
+      keys = new Set<string>();
+      for (const p of node.items) if (isPair(p) && isScalar(p.key)) keys.add(String(p.key.value));
+      const merged = this.mergedPairs(node, keys, depth);
+      for (const p of merged) keys.add(String((p.key as Scalar).value));
+      pairs = [...node.items, ...merged];
+    }
+    for (const pair of pairs) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
       const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
       if (key === undefined) continue;
-      // YAML merge keys (kubectl accepts them) and, in patches, strategic-merge directives are not fields.
+      // The merge key itself is no field (its pairs were merged above); in patches, strategic-merge directives are not fields either.
       if (key === '<<' || (this.options.partial && key.startsWith('$'))) continue;
       const value = pair.value as Node | null;
       const propertySchema = properties?.get(key) ?? (this.options.caseInsensitiveKeys === true && properties !== undefined ? caseInsensitive(properties, key) : undefined) ?? additional;
@@ -197,7 +241,7 @@ class Walker {
     }
     if (!this.options.partial && schema.required !== undefined) {
       // Most objects require nothing or one or two fields: a scan beats a set of every key.
-      const missing = schema.required.filter((name) => name === '<<' || !hasKey(node, name));
+      const missing = schema.required.filter((name) => (keys !== undefined ? !keys.has(name) : !hasKey(node, name)));
       if (missing.length > 0) {
         // A list item has no key of its own: point at its first key rather than the whole item.
         const anchor = parentKey ?? (path.length === 0 ? rootAnchor(node) : firstKey(node));
@@ -205,7 +249,7 @@ class Walker {
         this.report(anchor, `missing required field${missing.length > 1 ? 's' : ''} ${list} in ${this.where(path)}`, 'schema.required');
       }
     }
-    const count = node.items.length;
+    const count = keys?.size ?? node.items.length;
     if (schema.minProperties !== undefined && count < schema.minProperties) this.report(parentKey ?? node, `${this.where(path)} needs at least ${schema.minProperties} field(s)`, 'schema.minProperties');
     if (schema.maxProperties !== undefined && count > schema.maxProperties) this.report(node, `${this.where(path)} allows at most ${schema.maxProperties} field(s)`, 'schema.maxProperties');
   }

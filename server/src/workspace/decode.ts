@@ -2,14 +2,80 @@ import type { Finding } from '../check/problem';
 
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** Decodes a file's bytes as UTF-8 text, or explains why it cannot be checked. */
-export function decodeManifest(bytes: Uint8Array): { text: string } | { finding: Finding } {
+/** UTF-32 text (no decoder in the platform) as a string; undefined when a code point is invalid. */
+function decodeUtf32(bytes: Uint8Array, littleEndian: boolean): string | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength % 4 !== 0) return undefined;
+  const parts: string[] = [];
+  const chunk: number[] = [];
+  for (let i = 0; i < bytes.byteLength; i += 4) {
+    const cp = view.getUint32(i, littleEndian);
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+    chunk.push(cp);
+    if (chunk.length === 8192) parts.push(String.fromCodePoint(...chunk.splice(0)));
+  }
+  parts.push(String.fromCodePoint(...chunk));
+  return parts.join('');
+}
+
+/** The encoding a byte order mark announces, with the mark's length; YAML 1.2 allows these five. */
+function byteOrderMark(b: Uint8Array): { encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be'; length: number } | undefined {
+  // UTF-32 first: its little-endian mark begins with UTF-16's.
+  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0x00 && b[3] === 0x00) return { encoding: 'utf-32le', length: 4 };
+  if (b[0] === 0x00 && b[1] === 0x00 && b[2] === 0xfe && b[3] === 0xff) return { encoding: 'utf-32be', length: 4 };
+  if (b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', length: 2 };
+  if (b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', length: 2 };
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', length: 3 };
+  return undefined;
+}
+
+const ENCODING_NAME = { 'utf-8': 'UTF-8', 'utf-16le': 'UTF-16LE', 'utf-16be': 'UTF-16BE', 'utf-32le': 'UTF-32LE', 'utf-32be': 'UTF-32BE' } as const;
+
+/**
+ * Decodes a file's bytes as YAML 1.2 reads them: UTF-8, or UTF-16/UTF-32 announced by a byte
+ * order mark (the mark itself is dropped), or explains why it cannot be checked. Line and column
+ * numbers of the text are the same whatever the encoding was.
+ */
+export function decodeManifest(bytes: Uint8Array): { text: string; encoding?: string } | { finding: Finding } {
+  const decoded = decodeBytes(bytes);
+  return 'text' in decoded ? { ...decoded, text: withLineFeeds(decoded.text) } : decoded;
+}
+
+const LONE_CR = /\r(?!\n)/g;
+
+/**
+ * YAML 1.2 (and LSP) take a lone CR as a line break; the parser here does not. A LF in its place
+ * keeps every offset, and makes the lines the ones the user sees.
+ */
+function withLineFeeds(text: string): string {
+  return text.includes('\r') ? text.replace(LONE_CR, '\n') : text;
+}
+
+function decodeBytes(bytes: Uint8Array): { text: string; encoding?: string } | { finding: Finding } {
+  const bom = byteOrderMark(bytes);
+  if (bom !== undefined && bom.encoding !== 'utf-8') {
+    const body = bytes.subarray(bom.length);
+    let text: string | undefined;
+    if (bom.encoding === 'utf-32le' || bom.encoding === 'utf-32be') {
+      text = decodeUtf32(body, bom.encoding === 'utf-32le');
+    } else {
+      try {
+        text = new TextDecoder(bom.encoding, { fatal: true, ignoreBOM: true }).decode(body);
+      } catch {
+        text = undefined;
+      }
+    }
+    if (text === undefined) {
+      return { finding: { range: ORIGIN, severity: 'error', code: 'file.encoding', message: `file starts with a ${ENCODING_NAME[bom.encoding]} byte order mark but is not valid ${ENCODING_NAME[bom.encoding]}` } };
+    }
+    return { text, encoding: ENCODING_NAME[bom.encoding] };
+  }
   if (bytes.includes(0)) {
     return { finding: { range: ORIGIN, severity: 'information', code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' } };
   }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
   } catch {
-    return { finding: { range: ORIGIN, severity: 'error', code: 'file.encoding', message: 'file is not valid UTF-8; Kubernetes manifests must be UTF-8' } };
+    return { finding: { range: ORIGIN, severity: 'error', code: 'file.encoding', message: 'file is not valid UTF-8; Kubernetes manifests must be UTF-8, or UTF-16/UTF-32 with a byte order mark' } };
   }
 }

@@ -1,5 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
+import { constants, closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { DEFAULT_MAX_FILE_BYTES } from '../check/limits';
 
 const YAML_FILE = /\.ya?ml$/i;
 /** Folders that never hold a user's manifests and can be huge. */
@@ -20,31 +22,192 @@ export class UsageError extends Error {
   }
 }
 
-/** Expands the given files and folders into the YAML files below them, sorted for stable output. */
-export async function collectYamlFiles(paths: readonly string[]): Promise<string[]> {
+/** A path that was found but will not be read, and why; `error` when the user must act on it. */
+export interface SkippedPath {
+  path: string;
+  severity: 'error' | 'warning' | 'information';
+  code: 'file.unreadable' | 'file.special' | 'file.symlink-loop' | 'file.too-large';
+  reason: string;
+}
+
+export interface CollectedFiles {
+  /** YAML files to read, sorted for stable output. */
+  files: string[];
+  /** Paths found and left alone, with the reason: devices, FIFOs, unreadable folders, symlink loops. */
+  skipped: SkippedPath[];
+}
+
+/** What a non-regular file is, in words a user knows. */
+function specialKind(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function errorText(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'EACCES' || e.code === 'EPERM') return `permission denied (${e.code})`;
+  if (e.code === 'ELOOP') return 'too many levels of symbolic links (ELOOP)';
+  return e.code !== undefined ? `${e.code}` : String(error);
+}
+
+/**
+ * Expands the given files and folders into the YAML files below them. Symlinked files and folders
+ * are followed once (a folder reached again through a link is a loop, reported, not walked twice);
+ * FIFOs, sockets and devices are skipped with a reason instead of hanging a read; a folder that
+ * cannot be listed is one problem and the walk goes on.
+ */
+export async function collectYamlPaths(paths: readonly string[]): Promise<CollectedFiles> {
   const found = new Set<string>();
-  async function walk(dir: string): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true });
+  const reals = new Set<string>();
+  const skipped: SkippedPath[] = [];
+  const walked = new Set<string>();
+  // `real` is the file's path with every link resolved: one file reached through two names is read once.
+  const addFile = (full: string, real: string): void => {
+    if (reals.has(real)) return;
+    reals.add(real);
+    found.add(full);
+  };
+  // `realDir` is `dir` with every link resolved, so files below need no realpath of their own.
+  async function walk(dir: string, realDir: string): Promise<void> {
+    if (walked.has(realDir)) {
+      skipped.push({ path: dir, severity: 'information', code: 'file.symlink-loop', reason: `skipped: a symlink to ${realDir}, which is already read (a loop or a second name)` });
+      return;
+    }
+    walked.add(realDir);
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      skipped.push({ path: dir, severity: 'error', code: 'file.unreadable', reason: `cannot read this folder: ${errorText(error)}` });
+      return;
+    }
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk(full);
-      } else if (entry.isFile() && YAML_FILE.test(entry.name)) {
-        found.add(full);
+        if (!SKIPPED_DIRS.has(entry.name)) await walk(full, join(realDir, entry.name));
+      } else if (entry.isFile()) {
+        if (YAML_FILE.test(entry.name)) addFile(full, join(realDir, entry.name));
+      } else if (entry.isSymbolicLink()) {
+        await followLink(full, entry.name);
+      } else if (YAML_FILE.test(entry.name) || entry.name === 'Kustomization') {
+        const info = await stat(full).catch(() => undefined);
+        skipped.push({ path: full, severity: 'information', code: 'file.special', reason: `skipped: ${info === undefined ? 'not a regular file' : specialKind(info)}, which is not read` });
       }
     }
   }
-  for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    if (info === undefined) throw new UsageError(`no such file or directory: ${path}`);
-    if (info.isDirectory()) await walk(path);
-    else found.add(path);
+  async function followLink(full: string, name: string): Promise<void> {
+    let target: Stats;
+    let real: string;
+    try {
+      target = await stat(full);
+      real = await realpath(full);
+    } catch (error) {
+      // A dangling link is nothing to read; a loop of links is worth a word.
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') skipped.push({ path: full, severity: 'information', code: 'file.symlink-loop', reason: 'skipped: a symlink loop (ELOOP)' });
+      return;
+    }
+    if (target.isDirectory()) {
+      if (!SKIPPED_DIRS.has(name)) await walk(full, real);
+    } else if (YAML_FILE.test(name)) {
+      if (target.isFile()) addFile(full, real);
+      else skipped.push({ path: full, severity: 'information', code: 'file.special', reason: `skipped: a symlink to ${specialKind(target)}, which is not read` });
+    }
   }
-  return [...found].sort();
+  for (const path of paths) {
+    let info: Stats;
+    let real: string;
+    try {
+      info = await stat(path);
+      real = await realpath(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such file or directory: ${path}`);
+      skipped.push({ path, severity: 'error', code: 'file.unreadable', reason: `cannot read: ${errorText(error)}` });
+      continue;
+    }
+    if (info.isDirectory()) await walk(path, real);
+    else if (info.isFile()) addFile(path, real);
+    else skipped.push({ path, severity: 'information', code: 'file.special', reason: `skipped: ${specialKind(info)}, which is not read` });
+  }
+  return { files: [...found].sort(), skipped };
+}
+
+/** The YAML files below the given files and folders, sorted; what cannot be read is left out. */
+export async function collectYamlFiles(paths: readonly string[]): Promise<string[]> {
+  return (await collectYamlPaths(paths)).files;
+}
+
+/** A file's bytes, or why they were not read. */
+export type FileRead = { ok: true; bytes: Buffer } | { ok: false; skipped: SkippedPath };
+
+const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+
+/** Refuses what is not a regular file, or is larger than `maxBytes`, from its stat: before any byte is read. */
+function refusal(path: string, info: Stats, maxBytes: number, limitName: string): SkippedPath | undefined {
+  if (!info.isFile()) return { path, severity: 'information', code: 'file.special', reason: `skipped: ${specialKind(info)}, which is not read` };
+  if (info.size > maxBytes) return { path, severity: 'warning', code: 'file.too-large', reason: `skipped: too large (${mb(info.size)}; the limit is ${mb(maxBytes)}, see ${limitName})` };
+  return undefined;
+}
+
+function unreadable(path: string, error: unknown): FileRead {
+  return { ok: false, skipped: { path, severity: 'error', code: 'file.unreadable', reason: `cannot read: ${errorText(error)}` } };
+}
+
+// Opened without blocking so that a FIFO put where a file was does not hang the open itself.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/**
+ * Reads a file that the size limit allows, checked on the open file before reading, so a huge file,
+ * a FIFO or /dev/zero is refused without reading it. Expected failures are values.
+ */
+export async function readBoundedFile(path: string, maxBytes: number, limitName = 'plumbline.maxFileSize'): Promise<FileRead> {
+  let handle;
+  try {
+    handle = await open(path, OPEN_FLAGS);
+  } catch (error) {
+    return unreadable(path, error);
+  }
+  try {
+    const refused = refusal(path, await handle.stat(), maxBytes, limitName);
+    if (refused !== undefined) return { ok: false, skipped: refused };
+    return { ok: true, bytes: await handle.readFile() };
+  } catch (error) {
+    return unreadable(path, error);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** readBoundedFile, synchronously: for a command-line run with nothing else to serve meanwhile. */
+export function readBoundedFileSync(path: string, maxBytes: number, limitName = 'plumbline.maxFileSize'): FileRead {
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (error) {
+    return unreadable(path, error);
+  }
+  try {
+    const refused = refusal(path, fstatSync(fd), maxBytes, limitName);
+    if (refused !== undefined) return { ok: false, skipped: refused };
+    return { ok: true, bytes: readFileSync(fd) };
+  } catch (error) {
+    return unreadable(path, error);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A path as the user should see it: relative to the working directory when inside it. */
 export function displayPath(path: string, cwd: string = process.cwd()): string {
   const rel = relative(cwd, path);
   return rel === '' || rel.startsWith('..') || rel.includes(`..${sep}`) ? path : rel;
+}
+
+/** A workspace file's text when it is a regular file within the default size limit; undefined otherwise. */
+export async function readTextIfSane(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<string | undefined> {
+  const got = await readBoundedFile(path, maxBytes);
+  return got.ok ? got.bytes.toString('utf8') : undefined;
 }
