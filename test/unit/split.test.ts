@@ -30,4 +30,10 @@ describe('splitDocuments', () => {
   test('CRLF line endings', () => {
     assert.deepEqual(splitDocuments('a: 1\r\n---\r\nb: 2\r\n').map((c) => c.text), ['a: 1\r\n', '---\r\nb: 2\r\n']);
   });
+
+  test('a --- after U+2028, U+2029 or a lone CR is content: no line starts there for the line index', () => {
+    for (const sep of ['\u2028', '\u2029', '\r']) {
+      assert.equal(splitDocuments(`a: 1${sep}---  - kind: Group\n`).length, 1, JSON.stringify(sep));
+    }
+  });
 });
