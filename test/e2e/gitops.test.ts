@@ -108,7 +108,7 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
       { dev: /^1 drifted · plumbline-bench · main$/, staging: /^in sync · plumbline-bench · main$/, prod: /^4 missing · plumbline-bench · main · protected$/ },
       'dev drifted, staging in sync, prod missing',
     );
-    assert.deepEqual(Object.keys(shown), ['dev', 'prod', 'staging'], `the environments of examples/: ${JSON.stringify(shown)}`);
+    assert.deepEqual(Object.keys(shown), ['dev', 'staging', 'prod'], `the environments of examples/ in promotion order: ${JSON.stringify(shown)}`);
     // The status icons a person reads before the text.
     assert.equal(await envRow(view, 'dev').locator('.codicon-warning').count(), 1, 'dev has no warning icon');
     assert.equal(await envRow(view, 'staging').locator('.codicon-pass').count(), 1, 'staging has no in-sync icon');

@@ -65,7 +65,7 @@ describe('Git preview: HEAD against the working tree, per environment', () => {
 
   test('a clean working tree changes nothing in any environment', async () => {
     const preview = value(await previewGit(clean, DEFAULT_RENDER_OPTIONS));
-    assert.deepEqual(preview.environments.map((e) => [e.environment, e.state, e.changes.length]), [['dev', 'ok', 0], ['prod', 'ok', 0], ['staging', 'ok', 0]]);
+    assert.deepEqual(preview.environments.map((e) => [e.environment, e.state, e.changes.length]), [['dev', 'ok', 0], ['staging', 'ok', 0], ['prod', 'ok', 0]]);
     assert.ok(preview.environments.every((e) => e.unchanged === 4), JSON.stringify(preview.environments.map((e) => e.unchanged)));
   });
 

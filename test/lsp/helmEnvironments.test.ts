@@ -59,7 +59,7 @@ describe('Helm environments in the language server', () => {
     const { result, stderr, errors } = await environmentsOf(NO_CLUSTER, { env: { PATH: emptyPath } });
     assert.deepEqual(
       result.environments.map((e) => [e.name, e.state, e.message, e.resources.length]),
-      ['dev', 'eu', 'prod', 'staging'].map((name) => [name, 'render-error', 'helm is not installed: `helm` is not on the PATH (install Helm 3, or set plumbline.helm.command)', 0]),
+      ['dev', 'staging', 'prod', 'eu'].map((name) => [name, 'render-error', 'helm is not installed: `helm` is not on the PATH (install Helm 3, or set plumbline.helm.command)', 0]),
     );
     assert.deepEqual(result.problems, []);
     assert.doesNotMatch(stderr, /ENOENT|\n\s+at /);
@@ -75,7 +75,7 @@ describe('Helm environments in the language server', () => {
     const { result } = await environmentsOf({ ...NO_CLUSTER, helm: { command: fakeHelm } }, { initializationOptions: { trusted: false } });
     assert.deepEqual(
       result.environments.map((e) => [e.name, e.state, e.message]),
-      ['dev', 'eu', 'prod', 'staging'].map((name) => [name, 'render-error', 'untrusted workspace: kustomize and helm are not run']),
+      ['dev', 'staging', 'prod', 'eu'].map((name) => [name, 'render-error', 'untrusted workspace: kustomize and helm are not run']),
     );
     assert.equal(existsSync(marker), false, 'the helm command ran in an untrusted workspace');
   });

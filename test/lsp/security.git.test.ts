@@ -135,7 +135,7 @@ describe('security: git in a hostile repository, through the language server', (
 
       assert.deepEqual(
         tree.environments.map((e) => [e.name, e.git, e.gitUnavailable]),
-        ['dev', 'prod', 'staging'].map((name) => [name, undefined, 'Git status needs a trusted workspace']),
+        ['dev', 'staging', 'prod'].map((name) => [name, undefined, 'Git status needs a trusted workspace']),
       );
       // What the tree item shows where the branch would be, and its tooltip line.
       const dev = tree.environments.find((e) => e.name === 'dev');

@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readEnvironmentConfig } from '../../server/src/environments/config';
-import { discoverEnvironments } from '../../server/src/environments/discover';
+import { discoverEnvironments, promotionRank } from '../../server/src/environments/discover';
 import { EXAMPLES } from '../support/paths';
 
 describe('environment discovery', () => {
-  test('the example repository: Flux for dev and staging, Argo CD for a protected prod', async () => {
+  test('the example repository: Flux for dev and staging, Argo CD for a protected prod, in promotion order', async () => {
     const { environments, problems } = await discoverEnvironments(EXAMPLES);
     assert.deepEqual(problems, []);
     assert.deepEqual(
       environments.map((e) => [e.name, e.paths.join(), e.renderer.kind, e.delivery.kind, e.target.namespace, e.protected]),
       [
         ['dev', 'apps/shop/overlays/dev', 'kustomize', 'flux', 'shop-dev', false],
-        ['prod', 'apps/shop/overlays/prod', 'kustomize', 'argocd', 'shop-prod', true],
         ['staging', 'apps/shop/overlays/staging', 'kustomize', 'flux', 'shop-staging', false],
+        ['prod', 'apps/shop/overlays/prod', 'kustomize', 'argocd', 'shop-prod', true],
       ],
     );
     const dev = environments[0]!;
@@ -37,5 +37,15 @@ describe('environment discovery', () => {
     const { environments, problems } = readEnvironmentConfig('environments:\n  - path: x\n  - name: a\n    delivery: {kind: flux}\n  - 3\n');
     assert.deepEqual(environments, [{ name: 'a' }]);
     assert.deepEqual(problems, ['environments[0] needs a name', 'environments[1].delivery must be "direct" or {kind: flux|argocd, name, namespace}', 'environments[2] must be an object']);
+  });
+});
+
+describe('promotion order', () => {
+  test('stages by the names people give them, then names that say no stage, alphabetically', () => {
+    const names = ['prod-eu', 'zeta', 'staging', 'qa', 'dev', 'production', 'alpha', 'pre-prod', 'local'];
+    assert.deepEqual(
+      [...names].sort((a, b) => promotionRank(a) - promotionRank(b) || a.localeCompare(b)),
+      ['dev', 'local', 'qa', 'pre-prod', 'staging', 'prod-eu', 'production', 'alpha', 'zeta'],
+    );
   });
 });

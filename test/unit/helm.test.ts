@@ -40,9 +40,9 @@ describe('Helm environments: discovery', () => {
       environments.map((e) => [e.name, e.paths.join(), e.renderer.kind, e.renderer.kind === 'helm' ? e.renderer.valuesFiles.join() : '', e.delivery.kind, e.target.namespace, e.protected]),
       [
         ['dev', 'charts/shop', 'helm', 'charts/shop/values-dev.yaml', 'direct', undefined, false],
-        ['eu', 'charts/shop', 'helm', 'deploy/eu/values.yaml', 'direct', 'shop-eu', false],
-        ['prod', 'charts/shop', 'helm', 'charts/shop/values-prod.yaml', 'argocd', 'shop-prod', true],
         ['staging', 'charts/shop', 'helm', '', 'flux', 'shop-staging', false],
+        ['prod', 'charts/shop', 'helm', 'charts/shop/values-prod.yaml', 'argocd', 'shop-prod', true],
+        ['eu', 'charts/shop', 'helm', 'deploy/eu/values.yaml', 'direct', 'shop-eu', false],
       ],
     );
     const byName = new Map(environments.map((e) => [e.name, e]));
