@@ -44,7 +44,7 @@ describe('language server: previews of pending diffs', () => {
     const r = await preview({ kind: 'git' });
     assert.ok(r.ok, r.ok ? '' : r.message);
     assert.equal(`${r.left} ↔ ${r.right}`, 'HEAD ↔ working tree');
-    assert.deepEqual(r.environments.map((e) => `${e.environment}: ${e.changes.map((c) => `${c.change} ${c.kind}/${c.name}`).join(', ')}`), ['dev: changed Deployment/shop-web', 'prod: changed Deployment/shop-web', 'staging: changed Deployment/shop-web']);
+    assert.deepEqual(r.environments.map((e) => `${e.environment}: ${e.changes.map((c) => `${c.change} ${c.kind}/${c.name}`).join(', ')}`), ['dev: changed Deployment/shop-web', 'staging: changed Deployment/shop-web', 'prod: changed Deployment/shop-web']);
     const change = r.environments[0]!.changes[0]!;
     assert.match(change.before, /memory: 256Mi/);
     assert.match(change.after, /memory: 512Mi/);
