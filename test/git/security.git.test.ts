@@ -178,6 +178,7 @@ describe('security: a protected environment never reaches main without review', 
     assert.equal(push?.step, 'push');
     assert.equal(push?.ok, false);
     assert.match(push?.message ?? '', /^the remote refused the new branch (plumbline\/prod-\d{8}-\d{6}): .*; your commit [0-9a-f]+ is kept on the local branch \1, and main is back where it was; push that branch for review once the remote accepts it$/);
+    assert.match(push?.message ?? '', /; the remote said: only main may be pushed here;/, "the remote's own reason reaches the user");
     // The protected change is no longer on main; it waits on the local review branch.
     assert.equal(rev(work, 'main'), start);
     const reviewBranch = /kept on the local branch (\S+),/.exec(push?.message ?? '')?.[1] ?? '';

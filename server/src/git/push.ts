@@ -113,9 +113,23 @@ async function pushRef(repo: Repo, args: string[], localRef: string): Promise<Pu
   if (flag === '=') return { status: 'up-to-date', summary };
   if (flag === '!') {
     if (/^\[rejected\] \((fetch first|non-fast-forward)\)/.test(summary)) return { status: 'remote-moved', summary };
-    return { status: 'rejected', summary };
+    // The porcelain line says only "pre-receive hook declined"; the reason is what the remote said.
+    const said = result.ok ? '' : remoteSaid(result.error.stderr);
+    return { status: 'rejected', summary: said === '' ? summary : `${summary}; the remote said: ${said}` };
   }
   return { status: 'ok', summary };
+}
+
+/** The lines a remote (its hooks, its host) wrote back during a push, control characters removed, bounded. */
+function remoteSaid(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('remote: '))
+    // eslint-disable-next-line no-control-regex -- a remote's terminal sequences must not reach the UI
+    .map((l) => l.slice('remote: '.length).replace(/\x1b\[[0-9;]*[A-Za-z]|[\x00-\x1f\x7f]/g, '').trim())
+    .filter((l) => l !== '');
+  const text = lines.join(' ');
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
 async function fetchUpstream(repo: Repo, upstream: Upstream): Promise<string> {
