@@ -155,10 +155,10 @@ export interface EnvironmentGitState {
   operation?: 'merge' | 'rebase' | 'cherry-pick' | 'revert';
 }
 
-/** `plumbline/environmentsChanged` (server → client): what the tree shows changed (Git, the cluster); the client asks again. */
+/** `plumbline/environmentsChanged` (server → client): what the tree shows changed (Git, the cluster, settings); the client asks again. */
 export const EnvironmentsChangedNotification = 'plumbline/environmentsChanged';
 export interface EnvironmentsChangedParams {
-  reason: 'git' | 'cluster';
+  reason: 'git' | 'cluster' | 'settings';
   /** The environments concerned, when known. */
   environments?: string[];
 }

@@ -15,7 +15,7 @@ import { fileRole } from '../check/fileRole';
 import type { Finding } from '../check/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser, type ManifestFile } from '../manifests/parse';
-import { DEFAULT_SETTINGS, sanitizeSettings, type InitializationOptions, type PlumblineSettings } from '../protocol';
+import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, type EnvironmentsChangedParams, type InitializationOptions, type PlumblineSettings } from '../protocol';
 import { loadBundledSchemas } from '../schemas/bundled';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
@@ -214,6 +214,9 @@ connection.onDidChangeConfiguration(() => {
       cluster?.configure(settings, initOptions.trusted !== false);
       drift?.reset();
       revalidateAll();
+      // The tree answers from the settings too (cluster access, context, kustomize): once they are read, it asks again.
+      const changed: EnvironmentsChangedParams = { reason: 'settings' };
+      connection.sendNotification(EnvironmentsChangedNotification, changed).catch(() => undefined);
     })
     .catch((error: unknown) => connection.console.warn(`could not read settings: ${describeError(error)}`));
 });
