@@ -39,11 +39,18 @@ export function registerReconcile(ctx: PlumblineContext, client: () => LanguageC
         result = await send(true);
       }
       if (result.kind !== 'done') return;
-      for (const line of result.details) ctx.log.info(`reconcile ${name}: ${line}`);
+      // The steps at info, the outcome once, at error when it failed.
+      for (const line of result.details.slice(0, -1)) ctx.log.info(`reconcile ${name}: ${line}`);
+      if (result.ok) ctx.log.info(`reconcile ${name}: ${result.message}`);
+      else ctx.log.error(`reconcile ${name} failed: ${result.message}`);
       tree.refresh();
       if (!result.ok) {
-        const choice = await vscode.window.showErrorMessage(`Reconcile of ${name} failed: ${result.message}`, 'Show Output');
+        // A controller that is not installed: the fix is to install it, or to deliver this environment directly.
+        const notInstalled = / is not installed in /.test(result.message);
+        const actions = notInstalled ? ['Open .plumbline.yaml', 'Show Output'] : ['Show Output'];
+        const choice = await vscode.window.showErrorMessage(`Reconcile of ${name} failed: ${result.message}`, ...actions);
         if (choice === 'Show Output') ctx.log.show();
+        if (choice === 'Open .plumbline.yaml') await vscode.commands.executeCommand('plumbline.createConfig');
         return;
       }
       void vscode.window.showInformationMessage(`${name}: ${result.message}`);

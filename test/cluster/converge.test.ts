@@ -104,6 +104,13 @@ describe('converging an environment', () => {
     assert.equal(source.metadata?.annotations?.[FLUX_REQUESTED_AT], requested, 'the source is asked to fetch with the same request time');
   });
 
+  test('Flux: a 404 says whether Flux is not installed (no HelmRelease CRD here) or the object is missing', async () => {
+    const helm = await reconcileFlux(client, { kind: 'flux', name: 'shop', namespace: 'flux-system', resource: 'HelmRelease' }, options(600));
+    assert.equal(helm.ok ? '' : helm.error.message, 'Flux is not installed in plumbline-bench: its HelmRelease CRD (helm.toolkit.fluxcd.io/v2) is not served. Install Flux in that cluster, or deliver this environment directly (delivery: direct in .plumbline.yaml)');
+    const missing = await reconcileFlux(client, { kind: 'flux', name: 'nope', namespace: 'flux-system' }, options(600));
+    assert.equal(missing.ok ? '' : missing.error.message, "Flux is installed in plumbline-bench, but it has no Kustomization flux-system/nope: bootstrap Flux from this repository, or check the Kustomization's name and namespace");
+  });
+
   test('Flux: without a controller the wait times out with a clear message', async () => {
     const result = await reconcileFlux(client, { kind: 'flux', name: 'shop', namespace: 'flux-system' }, options(600));
     assert.equal(result.ok, false);

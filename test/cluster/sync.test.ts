@@ -60,4 +60,15 @@ describe('plumbline sync', () => {
     assert.match(run.stderr, /1 validation error\(s\) in dev; fix them or pass --allow-invalid/);
     assert.equal(git(remote, 'log', '-1', '--format=%s', 'main'), 'dev: two replicas', 'nothing was pushed');
   });
+
+  test('reconcile of a Flux environment on a cluster without Flux says Flux is not installed there and what to do', () => {
+    // This bench cluster has no Flux CRDs; staging is delivered by a Flux Kustomization in examples/.
+    const run = spawnSync(process.execPath, [bundle('cli.js'), 'reconcile', '--env', 'staging', '--repo', work, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /✖ reconcile staging: Flux is not installed in plumbline-bench: its GitRepository CRD \(source\.toolkit\.fluxcd\.io\/v1\) is not served\. Install Flux in that cluster, or deliver this environment directly \(delivery: direct in \.plumbline\.yaml\)/,
+    );
+    assert.doesNotMatch(run.stdout + run.stderr, /404 page not found/);
+  });
 });

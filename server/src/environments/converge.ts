@@ -36,6 +36,24 @@ interface Condition {
   message?: string;
 }
 
+/**
+ * A 404 from a controller's object, in words that say what to do: the controller's API is not
+ * served at all (it is not installed in that cluster), or it is and the object is not there.
+ */
+async function explainNotFound<T>(client: ClusterClient, failed: Result<T>, api: { group: string; version: string; kind: string; controller: 'Flux' | 'Argo CD'; namespace: string; name: string }): Promise<Result<T>> {
+  if (failed.ok || failed.error.kind !== 'not-found') return failed;
+  const served = await client.request(`/apis/${api.group}/${api.version}`);
+  const where = client.context;
+  if (!served.ok && served.error.kind === 'not-found') {
+    return fail(
+      'not-found',
+      `${api.controller} is not installed in ${where}: its ${api.kind} CRD (${api.group}/${api.version}) is not served. Install ${api.controller} in that cluster, or deliver this environment directly (delivery: direct in .plumbline.yaml)`,
+      404,
+    );
+  }
+  return fail('not-found', `${api.controller} is installed in ${where}, but it has no ${api.kind} ${api.namespace}/${api.name}: bootstrap ${api.controller} from this repository, or check the ${api.kind}'s name and namespace`, 404);
+}
+
 async function waitFor<T>(options: ConvergeOptions, read: () => Promise<Result<T | undefined>>, what: string): Promise<Result<T>> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
@@ -56,13 +74,16 @@ export async function reconcileFlux(client: ClusterClient, delivery: Extract<Del
     const plural = SOURCE_PLURALS[delivery.source.kind] ?? `${delivery.source.kind.toLowerCase()}s`;
     options.progress(`asking Flux to fetch ${delivery.source.kind} ${delivery.source.namespace}/${delivery.source.name}`);
     const r = await client.request(`/apis/source.toolkit.fluxcd.io/v1/namespaces/${delivery.source.namespace}/${plural}/${delivery.source.name}`, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
-    if (!r.ok) return r;
+    if (!r.ok) return explainNotFound(client, r, { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: delivery.source.kind, controller: 'Flux', namespace: delivery.source.namespace, name: delivery.source.name });
   }
   const path = fluxObjectPath(delivery);
   const object = delivery.resource ?? 'Kustomization';
   options.progress(`asking Flux to reconcile ${object} ${delivery.namespace}/${delivery.name}`);
   const annotated = await client.request(path, { method: 'PATCH', body: patch, contentType: 'application/merge-patch+json' });
-  if (!annotated.ok) return annotated;
+  if (!annotated.ok) {
+    const api = delivery.resource === 'HelmRelease' ? { group: 'helm.toolkit.fluxcd.io', version: 'v2' } : { group: 'kustomize.toolkit.fluxcd.io', version: 'v1' };
+    return explainNotFound(client, annotated, { ...api, kind: object, controller: 'Flux', namespace: delivery.namespace, name: delivery.name });
+  }
   options.progress('waiting for Flux');
   return waitFor(
     options,
@@ -80,6 +101,8 @@ export async function reconcileFlux(client: ClusterClient, delivery: Extract<Del
   );
 }
 
+const argoApi = (delivery: Extract<Delivery, { kind: 'argocd' }>): Parameters<typeof explainNotFound>[2] => ({ group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', controller: 'Argo CD', namespace: delivery.namespace, name: delivery.name });
+
 interface ArgoApplication {
   operation?: unknown;
   spec?: { source?: { targetRevision?: string } };
@@ -90,7 +113,7 @@ interface ArgoApplication {
 export async function syncArgo(client: ClusterClient, delivery: Extract<Delivery, { kind: 'argocd' }>, revision: string, options: ConvergeOptions, reason = 'Plumbline commit and sync'): Promise<Result<string>> {
   const path = `/apis/argoproj.io/v1alpha1/namespaces/${delivery.namespace}/applications/${delivery.name}`;
   const current = await client.request<ArgoApplication>(path);
-  if (!current.ok) return current;
+  if (!current.ok) return explainNotFound(client, current, argoApi(delivery));
   // The result of an earlier sync at the same revision must not pass for this one's.
   const previousStart = current.value.status?.operationState?.startedAt;
   if (current.value.operation !== undefined || current.value.status?.operationState?.phase === 'Running') {
@@ -128,7 +151,7 @@ export async function syncArgo(client: ClusterClient, delivery: Extract<Delivery
 export async function syncArgoAtTarget(client: ClusterClient, delivery: Extract<Delivery, { kind: 'argocd' }>, options: ConvergeOptions): Promise<Result<string>> {
   const path = `/apis/argoproj.io/v1alpha1/namespaces/${delivery.namespace}/applications/${delivery.name}`;
   const app = await client.request<ArgoApplication>(path);
-  if (!app.ok) return app;
+  if (!app.ok) return explainNotFound(client, app, argoApi(delivery));
   const revision = app.value.status?.sync?.revision ?? app.value.spec?.source?.targetRevision ?? 'HEAD';
   return syncArgo(client, delivery, revision, options, 'Plumbline reconcile');
 }
