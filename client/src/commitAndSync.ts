@@ -5,12 +5,20 @@ import {
   SyncProgressNotification,
   SyncRequest,
   type SyncPlan,
+  type SyncPlanError,
   type SyncResult,
 } from '../../server/src/protocol';
 import type { PlumblineContext } from './context';
 import type { EnvironmentsTree } from './environmentsTree';
 
 const DELIVERY: Record<string, string> = { flux: 'ask Flux to reconcile', argocd: 'ask Argo CD to sync', direct: 'apply it to the cluster' };
+
+/** The lines of the confirm dialog that say where the commit goes: repository, branch, remote. */
+function whereItGoes(plan: SyncPlan): string[] {
+  const r = plan.repository;
+  const remote = r.remote === undefined ? `no upstream for ${r.branch}: the push will fail until one is set` : `${r.remote}${r.remoteUrl !== undefined ? ` (${r.remoteUrl})` : ''}, branch ${plan.protected ? `plumbline/${plan.environment}-<time> for review` : (r.remoteBranch ?? r.branch)}`;
+  return [`Repository: ${r.top}`, `Branch: ${r.branch}`, `Remote: ${remote}`, ''];
+}
 
 /** `GitOps: Commit and Sync`: plan, confirm, then commit, push and converge with progress and cancel. */
 export function registerCommitAndSync(ctx: PlumblineContext, client: () => LanguageClient | undefined, tree: EnvironmentsTree): void {
@@ -21,8 +29,16 @@ export function registerCommitAndSync(ctx: PlumblineContext, client: () => Langu
       if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
       const name = (node instanceof vscode.Uri ? tree.environmentAt(node.fsPath) : node?.env?.name) ?? (await vscode.window.showQuickPick(tree.environmentNames(), { placeHolder: 'Environment to commit and sync' }));
       if (name === undefined) return;
-      const plan = await running.sendRequest<SyncPlan | { error: string }>(SyncPlanRequest, { environment: name });
-      if ('error' in plan) return void vscode.window.showErrorMessage(`Plumbline: ${plan.error}`);
+      const plan = await running.sendRequest<SyncPlan | SyncPlanError>(SyncPlanRequest, { environment: name });
+      if ('error' in plan) {
+        ctx.log.error(`commit and sync ${name}: ${plan.error}`);
+        if (plan.reason !== 'not-a-repository') return void vscode.window.showErrorMessage(`Plumbline: ${plan.error}`);
+        // VS Code's Git extension initialises a repository; or the user opens the folder that is one.
+        const choice = await vscode.window.showErrorMessage(`Plumbline: ${plan.error}`, 'Initialize Repository', 'Open Folder…');
+        if (choice === 'Initialize Repository') await vscode.commands.executeCommand('git.init');
+        if (choice === 'Open Folder…') await vscode.commands.executeCommand('vscode.openFolder');
+        return;
+      }
       if (plan.validationErrors.length > 0) {
         const go = await vscode.window.showWarningMessage(
           `${name} has ${plan.validationErrors.length} validation error(s). Sync anyway?`,
@@ -38,12 +54,13 @@ export function registerCommitAndSync(ctx: PlumblineContext, client: () => Langu
         message = typed;
       }
       const what = plan.protected ? 'push a review branch and open a pull request (protected environment)' : `push, then ${DELIVERY[plan.delivery] ?? 'converge'}`;
+      const button = plan.files.length > 0 ? 'Commit and Sync' : 'Sync';
       const confirm = await vscode.window.showInformationMessage(
         plan.files.length > 0 ? `Commit ${plan.files.length} file(s) of ${name}, ${what}?` : `Nothing to commit in ${name}. ${DELIVERY[plan.delivery] ?? 'Converge'} anyway?`,
-        { modal: true, detail: plan.files.map((f) => `${f.change}: ${f.path}`).join('\n') },
-        'Commit and Sync',
+        { modal: true, detail: [...whereItGoes(plan), ...plan.files.map((f) => `${f.change}: ${f.path}`)].join('\n') },
+        button,
       );
-      if (confirm !== 'Commit and Sync') return;
+      if (confirm !== button) return;
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Syncing ${name}`, cancellable: true },
         async (progress, token) => {
@@ -57,7 +74,7 @@ export function registerCommitAndSync(ctx: PlumblineContext, client: () => Langu
           }
         },
       );
-      for (const s of result.steps) ctx.log.info(`sync ${name}: ${s.ok ? '✔' : '✖'} ${s.step}: ${s.message}`);
+      // The server logs each step once, a failed one at error; nothing is logged twice here.
       tree.refresh();
       const last = result.steps[result.steps.length - 1];
       if (!result.ok) {

@@ -196,6 +196,13 @@ export interface SyncPlan {
   validationErrors: string[];
   protected: boolean;
   delivery: string;
+  /** Where the commit goes: the repository's folder, its branch, and the upstream it is pushed to. */
+  repository: { top: string; branch: string; remote?: string; remoteUrl?: string; remoteBranch?: string };
+}
+/** Why there is no plan; `not-a-repository` when the workspace is not in a Git repository (the client offers to initialise one). */
+export interface SyncPlanError {
+  error: string;
+  reason?: 'not-a-repository';
 }
 
 /** `plumbline/sync`: commit, push and converge; progress arrives as `plumbline/syncProgress`. */

@@ -401,3 +401,32 @@ export async function branchState(repoRoot: string): Promise<GitResult<BranchSta
     return state;
   });
 }
+
+/** Where Commit and Sync of an environment would push: what the confirm dialog names. */
+export interface PushTarget {
+  /** The repository's top-level folder. */
+  top: string;
+  branch: string;
+  /** The branch's upstream remote and its URL (credentials dropped); undefined without an upstream. */
+  remote?: string;
+  remoteUrl?: string;
+  /** The branch on the remote that a normal environment's commit goes to. */
+  remoteBranch?: string;
+}
+
+/** A remote URL as it can be shown: any user and password in it left out. */
+function shownUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+}
+
+/** The repository, branch and upstream a sync would commit to and push to. */
+export async function pushTarget(repoRoot: string): Promise<GitResult<PushTarget>> {
+  return guarded(async () => {
+    const repo = await openRepo(repoRoot);
+    const { branch } = await currentBranch(repo);
+    const upstream = await upstreamOf(repo, branch);
+    if (upstream === undefined) return { top: repo.top, branch };
+    const url = await configValue(repo, `remote.${upstream.remote}.url`);
+    return { top: repo.top, branch, remote: upstream.remote, remoteBranch: branchName(upstream.ref), ...(url !== undefined ? { remoteUrl: shownUrl(url) } : {}) };
+  });
+}

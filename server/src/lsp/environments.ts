@@ -11,6 +11,7 @@ import { syncEnvironment } from '../environments/sync';
 import { validateEnvironment } from '../environments/validate';
 import { pendingSummary } from '../git/commit';
 import { environmentBranchStates, type EnvironmentBranchState } from '../git/environmentBranch';
+import { pushTarget } from '../git/push';
 import { EnvironmentsWatch } from './environmentsWatch';
 import { registerReconcile } from './reconcile';
 import { registerPreviews } from './previews';
@@ -25,6 +26,7 @@ import {
   type PlumblineSettings,
   type SyncParams,
   type SyncPlan,
+  type SyncPlanError,
   type SyncPlanParams,
   type SyncResult,
 } from '../protocol';
@@ -71,12 +73,19 @@ export function registerEnvironments(connection: Connection, root: () => string 
   // No onShutdown here: the connection has one such handler and main.ts owns it; the watches end with the process.
   registerReconcile(connection, find, settings, trusted);
 
-  connection.onRequest(SyncPlanRequest, async (params: SyncPlanParams): Promise<SyncPlan | { error: string }> => {
+  connection.onRequest(SyncPlanRequest, async (params: SyncPlanParams): Promise<SyncPlan | SyncPlanError> => {
     const found = await find(params.environment);
     if (typeof found === 'string') return { error: found };
     const { folder, env } = found;
     // The repository's own config can make any git command run a program of its choosing.
     if (!trusted()) return { error: `untrusted workspace: Plumbline runs no git, so it cannot say what Commit and Sync would commit; ${GIT_UNTRUSTED}` };
+    // Before anything else: a folder that is no Git repository has nothing to commit or push.
+    const target = await pushTarget(folder);
+    if (!target.ok) {
+      return target.error.kind === 'not-a-repository'
+        ? { error: `${folder} is not a Git repository, so ${env.name} cannot be committed and pushed. Initialise a repository there, or open the folder of the repository that holds it`, reason: 'not-a-repository' }
+        : { error: `Commit and Sync of ${env.name} cannot start: ${target.error.message}` };
+    }
     const pending = await pendingSummary(folder, env);
     const reports = await validateEnvironment(folder, env);
     const validationErrors = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error').map((f) => `${relative(folder, r.path)}:${f.range.start.line + 1}: ${f.message}`));
@@ -87,6 +96,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
       validationErrors,
       protected: env.protected,
       delivery: env.delivery.kind,
+      repository: target.value,
     };
   });
 
@@ -106,7 +116,10 @@ export function registerEnvironments(connection: Connection, root: () => string 
       progress: (message) => void connection.sendNotification(SyncProgressNotification, { environment: params.environment, message }).catch(() => undefined),
       signal: abort.signal,
     });
-    for (const step of report.steps) connection.console.info(`sync ${params.environment}: ${step.ok ? 'ok' : 'FAILED'} ${step.step}: ${step.message}`);
+    for (const step of report.steps) {
+      if (step.ok) connection.console.info(`sync ${params.environment}: ${step.step}: ${step.message}`);
+      else connection.console.error(`sync ${params.environment} stopped at ${step.step}: ${step.message}`);
+    }
     return { ok: report.ok, steps: report.steps, ...(report.pullRequestUrl !== undefined ? { pullRequestUrl: report.pullRequestUrl } : {}) };
   });
 
