@@ -4,6 +4,7 @@ import type { InitializationOptions } from '../../server/src/protocol';
 import type { ClusterStatusItem } from './clusterStatus';
 import type { PlumblineContext } from './context';
 import { withUserValuesOnly } from './machineSettings';
+import { serverLogChannel } from './serverLog';
 
 /** Starts the bundled language server over IPC for YAML files. */
 export async function startLanguageClient(ctx: PlumblineContext, status: ClusterStatusItem): Promise<LanguageClient> {
@@ -33,8 +34,8 @@ export async function startLanguageClient(ctx: PlumblineContext, status: Cluster
         },
       },
     },
-    outputChannel: ctx.log,
-    traceOutputChannel: ctx.log,
+    outputChannel: serverLogChannel(ctx.log),
+    traceOutputChannel: serverLogChannel(ctx.log),
     initializationOptions: {
       cacheDir: ctx.extension.globalStorageUri.fsPath,
       trusted: vscode.workspace.isTrusted,

@@ -10,7 +10,7 @@
 // direct server-side apply (the Flux and Argo CD paths are the cluster tier's, converge.test.ts).
 // Run: node --import tsx --test test/e2e/gitops.test.ts. Screenshots: test-results/e2e/gitops-*.png.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
@@ -27,6 +27,17 @@ interface RowElement {
 
 const COMMIT_MESSAGE = 'dev: scale shop-web to 2 (e2e)';
 const DEV_PATCH = 'apps/shop/overlays/dev/replicas.yaml';
+
+/** Plumbline's output channel as VS Code wrote it to disk (the newest extension host's). */
+function extensionLog(userDataDir: string): string {
+  const logs = readdirSync(join(userDataDir, 'logs'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith(join('plumbline.plumbline', 'Plumbline.log')))
+    .sort();
+  const newest = logs[logs.length - 1];
+  assert.ok(newest !== undefined, `no Plumbline.log under ${userDataDir}/logs`);
+  return readFileSync(join(userDataDir, 'logs', newest), 'utf8');
+}
 
 describe('editor tier: the GitOps sidebar against the bench cluster (code-server, Chromium)', () => {
   let cluster: Cluster | undefined;
@@ -217,7 +228,12 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     await w.step('confirm the dialog: commit, push, then apply to the cluster', async () => {
       const dialog = p.locator('.monaco-dialog-box', { hasText: 'Commit 1 file(s) of dev, push, then apply it to the cluster?' });
       await dialog.waitFor({ timeout: 30_000 });
-      assert.match(await dialog.innerText(), /modified: apps\/shop\/overlays\/dev\/replicas\.yaml/);
+      const text = await dialog.innerText();
+      assert.match(text, /modified: apps\/shop\/overlays\/dev\/replicas\.yaml/);
+      // Where it goes, before anything moves: the repository, its branch, the remote and its branch.
+      assert.match(text, new RegExp(`Repository: ${workspace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.match(text, /Branch: main/);
+      assert.match(text, new RegExp(`Remote: origin \\(${remote.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\), branch main`));
       await w.screenshot('commit-and-sync-confirm');
       await dialog.locator('.monaco-button', { hasText: 'Commit and Sync' }).click();
     });
@@ -235,6 +251,11 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     assert.equal(remoteGit('show', '--name-only', '--format=', 'main'), DEV_PATCH, 'the commit holds more than the dev file');
     assert.match(setup('git status', 'git', ['status', '--porcelain'], workspace), /^\?\? \.vscode\/$/m, 'the unrelated .vscode/ was committed or lost');
     assert.equal(kubectl(['get', 'deployment', 'shop-web', '-n', 'shop-dev', '-o', 'jsonpath={.spec.replicas}']), '2', 'the cluster did not get replicas 2');
+
+    // The log: each server message once, at its own level, without the language client's "[Info - time]" prefix.
+    const log = extensionLog(w.server.userDataDir);
+    assert.match(log, /\[info\] sync dev: commit: committed [0-9a-f]+ /, 'the sync steps are logged');
+    assert.doesNotMatch(log, /\[(Trace|Debug|Info|Warn|Error)\s*- \d/, 'no second level prefix in the log');
 
     const shown = await waitForStatuses(view, { dev: /^in sync · plumbline-bench · main$/ }, 'dev to show in sync after the sync, with nothing left uncommitted or unpushed');
     assert.match(shown.staging ?? '', /^in sync/);

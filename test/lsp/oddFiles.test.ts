@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { runCli } from '../support/cli';
+import { portableCli, runCli } from '../support/cli';
 import { REPO } from '../support/paths';
 
 const BAD_CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  a: "1"\ndatta:\n  b: "2"\n';
@@ -111,7 +111,8 @@ describe('plumbline check: odd files never hang, crash or pass silently (issue 1
     writeFileSync(join(locked, 'inside.yaml'), GOOD_CONFIGMAP);
     chmodSync(locked, 0o000);
     writeFileSync(join(root, 'bad.yaml'), BAD_CONFIGMAP);
-    const { code, report } = await checkJson([root], { asUser: NOBODY });
+    const cliPath = portableCli(dir);
+    const { code, report } = await checkJson([root], { asUser: NOBODY, cliPath });
     assert.equal(code, 1);
     const unreadable = report.findings.filter((f) => f.code === 'file.unreadable');
     assert.deepEqual(unreadable.map((f) => [f.path.split('/').pop(), f.severity, f.message]), [
@@ -119,7 +120,7 @@ describe('plumbline check: odd files never hang, crash or pass silently (issue 1
       ['secret.yaml', 'error', 'cannot read: permission denied (EACCES)'],
     ]);
     assert.ok(report.findings.some((f) => f.path.endsWith('bad.yaml') && f.code === 'schema.unknown-field'), 'the run went on to bad.yaml');
-    const text = await runCli(['check', root], { asUser: NOBODY });
+    const text = await runCli(['check', root], { asUser: NOBODY, cliPath });
     assert.doesNotMatch(text.stderr, /internal error|\n\s+at /, 'no stack trace');
   });
 
