@@ -218,7 +218,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     if (node.type === 'env') {
       const e = node.env;
       // An environment without its own context is compared with the configured one, not the kubeconfig's current one.
-      const cluster = e.context ?? (vscode.workspace.getConfiguration('plumbline.cluster').get<string>('context') || 'current context');
+      const cluster = e.context ?? (vscode.workspace.getConfiguration('plumbline.cluster').get<string>('context') || "the kubeconfig's current context");
       const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `env:${e.name}`;
       item.description = `${e.message} · ${cluster}${branchDescription(e.git, e.gitUnavailable)}${e.protected ? ' · protected' : ''}`;
@@ -252,7 +252,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     }
     const r = node.resource;
     const item = new vscode.TreeItem(r.name, vscode.TreeItemCollapsibleState.None);
-    item.description = r.state === 'drifted' ? `${r.drifted} drifted` : r.state === 'in-sync' ? '' : r.state === 'missing' ? 'not in cluster' : r.state;
+    item.description = r.state === 'drifted' ? `${r.drifted} field${r.drifted === 1 ? '' : 's'} drifted` : r.state === 'in-sync' ? '' : r.state === 'missing' ? 'not in cluster' : r.state;
     item.iconPath = icon(RESOURCE_ICON[r.state]);
     item.tooltip = `${r.kind}/${r.name}${r.namespace !== undefined ? ` in ${r.namespace}` : ''}`;
     item.contextValue = 'resource';

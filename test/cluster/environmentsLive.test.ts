@@ -86,7 +86,7 @@ describe('the environments tree follows the cluster and Git without being asked'
     await told;
     const after = (await environments()).find((e) => e.name === 'dev');
     assert.equal(after?.state, 'drifted');
-    assert.equal(after?.message, '1 drifted');
+    assert.equal(after?.message, '1 resource drifted (1 field)');
     assert.equal(after?.resources.find((r) => r.kind === 'Deployment')?.state, 'drifted');
   });
 

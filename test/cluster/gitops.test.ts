@@ -348,7 +348,7 @@ spec:
       assert.equal(prod.message, '2 in the cluster, not in Git');
       assert.deepEqual(prod.undeclared.map((u) => `${u.kind}/${u.name}`), ['ConfigMap/old-prod', 'Secret/legacy']);
       const dev = byName.get('dev')!;
-      assert.equal(dev.message, '1 drifted, 1 in the cluster, not in Git');
+      assert.equal(dev.message, '1 resource drifted (1 field), 1 in the cluster, not in Git');
       assert.deepEqual(dev.undeclared.map((u) => `${u.kind}/${u.name} ${u.managedBy}`), ['ConfigMap/old-flags Flux Kustomization flux-system/shop-dev']);
     } finally {
       session.dispose();

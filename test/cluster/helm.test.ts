@@ -55,7 +55,7 @@ describe('a Helm environment on a real cluster', () => {
 
       kubectl(['-n', 'shop-eu', 'scale', 'deployment', 'shop-eu-web', '--replicas=7']);
       const drifted = await environmentStatus(HELM_REPO, eu, session, render, []);
-      assert.deepEqual([drifted.state, drifted.message], ['drifted', '1 drifted']);
+      assert.deepEqual([drifted.state, drifted.message], ['drifted', '1 resource drifted (1 field)']);
       const deployment = drifted.resources.find((r) => r.kind === 'Deployment')!;
       assert.deepEqual([deployment.state, deployment.drifted, deployment.source], ['drifted', 1, { path: join(HELM_REPO, 'charts', 'shop', 'templates', 'deployment.yaml'), line: 0 }]);
     } finally {

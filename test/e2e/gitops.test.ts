@@ -116,7 +116,7 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     const view = await environmentsView();
     const shown = await waitForStatuses(
       view,
-      { dev: /^1 drifted · plumbline-bench · main$/, staging: /^in sync · plumbline-bench · main$/, prod: /^4 missing · plumbline-bench · main · protected$/ },
+      { dev: /^1 resource drifted \(1 field\) · plumbline-bench · main$/, staging: /^in sync · plumbline-bench · main$/, prod: /^not deployed: 4 resources · plumbline-bench · main · protected$/ },
       'dev drifted, staging in sync, prod missing',
     );
     assert.deepEqual(Object.keys(shown), ['dev', 'staging', 'prod'], `the environments of examples/ in promotion order: ${JSON.stringify(shown)}`);
@@ -131,7 +131,7 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
       await deployment.click();
       const shopWeb = view.locator('.monaco-list-row[aria-level="3"]', { has: w.page.locator('.label-name', { hasText: /^shop-web$/ }) });
       await shopWeb.waitFor({ timeout: 15_000 });
-      assert.match(await shopWeb.locator('.label-description').innerText(), /^\d+ drifted$/);
+      assert.match(await shopWeb.locator('.label-description').innerText(), /^\d+ fields? drifted$/);
       const kinds = await view.locator('.monaco-list-row[aria-level="2"] .label-name').allInnerTexts();
       assert.deepEqual(kinds, ['ConfigMap', 'Deployment', 'Namespace', 'Service'], `dev's resources by kind: ${JSON.stringify(kinds)}`);
     });

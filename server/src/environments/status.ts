@@ -134,8 +134,12 @@ export async function environmentStatus(root: string, env: Environment, session:
     const found = await undeclaredLive(engine.value.client, [applierOf(env)], rendered.objects.map((o) => o.object), { discovery: engine.value.discovery, ...(env.target.namespace !== undefined ? { defaultNamespace: env.target.namespace } : {}) });
     const undeclared = found.ok ? found.value.objects : [];
     const drifted = resources.filter((r) => r.state === 'drifted').length;
+    const fields = resources.reduce((n, r) => n + r.drifted, 0);
     const missing = resources.filter((r) => r.state === 'missing').length;
-    const parts = [drifted > 0 ? `${drifted} drifted` : '', missing > 0 ? `${missing} missing` : '', undeclared.length > 0 ? `${undeclared.length} in the cluster, not in Git` : ''].filter((p) => p !== '');
+    // Nothing of it in the cluster: one word for the environment, not one warning per resource.
+    if (missing > 0 && missing === resources.length && undeclared.length === 0) return { environment: env, state: 'missing', message: `not deployed: ${count(missing, 'resource')}`, resources, undeclared };
+    // The same words everywhere: resources drifted, and how many fields (the CodeLens counts fields).
+    const parts = [drifted > 0 ? `${count(drifted, 'resource')} drifted (${count(fields, 'field')})` : '', missing > 0 ? `${missing} missing` : '', undeclared.length > 0 ? `${undeclared.length} in the cluster, not in Git` : ''].filter((p) => p !== '');
     const message = parts.join(', ');
     if (drifted > 0 || (undeclared.length > 0 && missing === 0)) return { environment: env, state: 'drifted', message, resources, undeclared };
     if (missing > 0) return { environment: env, state: 'missing', message, resources, undeclared };
@@ -144,3 +148,5 @@ export async function environmentStatus(root: string, env: Environment, session:
     if (!shared) engine.value.dispose();
   }
 }
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

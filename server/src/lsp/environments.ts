@@ -46,7 +46,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
   const sessionFor = (context: string | undefined): ClusterSession | undefined => {
     const s = settings();
     if (!trusted() || !s.cluster.enabled) return undefined;
-    const key = context ?? s.cluster.context ?? '';
+    // By kubeconfig and context: two kubeconfigs may name different clusters with one context name.
+    const key = `${s.cluster.kubeconfig ?? ''}\u0000${context ?? s.cluster.context ?? ''}`;
     let session = sessions.get(key);
     if (session === undefined) {
       const ctx = context ?? s.cluster.context;
@@ -146,7 +147,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
         name: s.environment.name,
         paths: s.environment.paths,
         renderer: s.environment.renderer.kind,
-        context: s.environment.target.context,
+        // The context the comparison used, by its real name (the kubeconfig's current one when none was named).
+        context: s.environment.target.context ?? sessionFor(undefined)?.contextName,
         namespace: s.environment.target.namespace,
         delivery: s.environment.delivery.kind === 'direct' ? 'direct apply' : `${s.environment.delivery.kind === 'flux' ? `Flux${s.environment.delivery.resource === 'HelmRelease' ? ' HelmRelease' : ''}` : 'Argo CD'} ${s.environment.delivery.namespace}/${s.environment.delivery.name}`,
         protected: s.environment.protected,
