@@ -9,7 +9,7 @@ type Undeclared = NonNullable<EnvironmentNode['undeclared']>[number];
 type Node =
   | { type: 'env'; env: EnvironmentNode }
   | { type: 'kind'; env: EnvironmentNode; kind: string; resources: Resource[] }
-  | { type: 'resource'; resource: Resource }
+  | { type: 'resource'; resource: Resource; environment: string }
   | { type: 'undeclared'; env: EnvironmentNode }
   | { type: 'undeclared-object'; object: Undeclared };
 
@@ -209,7 +209,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       const kinds: Node[] = [...this.byKind(node.env).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
       return (node.env.undeclared?.length ?? 0) > 0 ? [...kinds, { type: 'undeclared', env: node.env }] : kinds;
     }
-    if (node.type === 'kind') return node.resources.map((resource) => ({ type: 'resource', resource }));
+    if (node.type === 'kind') return node.resources.map((resource) => ({ type: 'resource', resource, environment: node.env.name }));
     if (node.type === 'undeclared') return (node.env.undeclared ?? []).map((object) => ({ type: 'undeclared-object', object }));
     return [];
   }
@@ -255,7 +255,8 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     item.description = r.state === 'drifted' ? `${r.drifted} field${r.drifted === 1 ? '' : 's'} drifted` : r.state === 'in-sync' ? '' : r.state === 'missing' ? 'not in cluster' : r.state;
     item.iconPath = icon(RESOURCE_ICON[r.state]);
     item.tooltip = `${r.kind}/${r.name}${r.namespace !== undefined ? ` in ${r.namespace}` : ''}`;
-    item.contextValue = 'resource';
+    // Show Cluster Diff (inline and in the context menu) needs a source line and something in the cluster.
+    item.contextValue = r.source !== undefined && (r.state === 'drifted' || r.state === 'in-sync') ? 'resource-in-cluster' : 'resource';
     if (r.source !== undefined) {
       const uri = vscode.Uri.parse(r.source.uri);
       item.resourceUri = uri;

@@ -102,7 +102,8 @@ export interface ClusterDiffParams {
 
 export type ClusterDiffResult =
   | { ok: true; title: string; live: string; predicted: string }
-  | { ok: false; message: string };
+  /** `pending`: the document's comparison has not finished yet (it was just opened); asking again soon answers. */
+  | { ok: false; message: string; pending?: boolean };
 
 /** Command ids the server puts on code lenses and code actions; the client registers them. */
 export const Commands = {

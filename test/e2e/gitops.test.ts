@@ -135,6 +135,14 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
       const kinds = await view.locator('.monaco-list-row[aria-level="2"] .label-name').allInnerTexts();
       assert.deepEqual(kinds, ['ConfigMap', 'Deployment', 'Namespace', 'Service'], `dev's resources by kind: ${JSON.stringify(kinds)}`);
     });
+    await w.step('the drifted row offers Show Cluster Diff inline; it opens the diff of dev\'s shop-web', async () => {
+      const shopWeb = view.locator('.monaco-list-row[aria-level="3"]', { has: w.page.locator('.label-name', { hasText: /^shop-web$/ }) });
+      await shopWeb.hover();
+      const action = shopWeb.locator('.actions .action-label[aria-label="Show Cluster Diff"]');
+      await action.waitFor({ timeout: 10_000 });
+      await action.click();
+      await w.page.locator('.tabs-container .tab.active', { hasText: 'Deployment/shop-web: cluster ↔ after applying Git' }).waitFor({ timeout: 30_000 });
+    });
     console.log(`screenshot: ${await w.screenshot('environments')}`);
     await envRow(view, 'dev').click(); // collapse again for the next test's clicks
   });

@@ -53,7 +53,7 @@ export function registerDriftFeatures(
     const here = (drift()?.entries(params.uri) ?? []).filter((e) => e.range.start.line <= params.line && params.line <= e.range.end.line && (params.environment === undefined || e.environment === params.environment));
     // A base several environments render: without a named one, the one that drifted is what the user is after.
     const entry = here.find((e) => e.report.state === 'drifted') ?? here[0];
-    if (entry === undefined) return { ok: false, message: 'no drift information for this resource yet (is the cluster reachable?)' };
+    if (entry === undefined) return { ok: false, message: 'no drift information for this resource yet (is the cluster reachable?)', pending: true };
     const report = entry.report;
     const title = `${entry.environment !== undefined ? `${entry.environment}: ` : ''}${entry.identity.kind}/${entry.identity.name ?? ''}: cluster ↔ after applying Git`;
     if (report.state === 'in-sync' || report.state === 'drifted') {
