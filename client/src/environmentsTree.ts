@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { configTemplate } from '../../server/src/environments/configTemplate';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentNode, type EnvironmentsResult } from '../../server/src/protocol';
 import { branchDescription, branchTooltip } from './branchState';
@@ -284,7 +285,7 @@ export function registerEnvironmentsTree(ctx: PlumblineContext, client: () => La
       const uri = vscode.Uri.joinPath(folder.uri, '.plumbline.yaml');
       const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
       if (!exists) {
-        const text = '# Plumbline environments: each is Git paths and a cluster.\nenvironments:\n  - name: dev\n    path: ./deploy/dev\n    context: dev-cluster\n    namespace: default\n';
+        const text = configTemplate(await tree.environmentNames());
         await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
       }
       await vscode.window.showTextDocument(uri);

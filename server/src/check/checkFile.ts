@@ -6,6 +6,7 @@ import { validateDocument } from '../validation/validateDocument';
 import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, type CheckLimits } from './limits';
+import { plumblineConfigProblems } from '../validation/plumblineConfig';
 import type { Finding, Problem, Severity } from './problem';
 
 export interface CheckOptions {
@@ -186,10 +187,23 @@ function checksOf(file: ManifestFile, options: CheckOptions, stamp: string): Fil
   return checks;
 }
 
+/** `.plumbline.yaml`: its syntax, then what Plumbline would ignore or misread in it. A small file: parsed fully each time. */
+function configFindings(file: ManifestFile): Finding[] {
+  const findings: Finding[] = [];
+  for (const chunk of file.chunks) {
+    for (const d of parseChunk(chunk.parsed.text).documents) {
+      const problems = d.syntax.some((p) => p.severity === 'error') ? d.syntax : [...d.syntax, ...plumblineConfigProblems(d.doc)];
+      for (const p of [...problems].sort((a, b) => a.start - b.start)) findings.push({ range: file.lines.rangeOf(chunk.start + p.start, chunk.start + p.end), severity: p.severity, code: p.code, message: p.message });
+    }
+  }
+  return findings;
+}
+
 /** Everything Plumbline reports for one parsed file, in document order. */
 export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CHECK_OPTIONS): Finding[] {
   const role = options.role;
   if (role.kind === 'helm-template') return [];
+  if (role.kind === 'plumbline-config') return configFindings(file);
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.

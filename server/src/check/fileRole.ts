@@ -2,12 +2,17 @@ import { existsSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import type { PatchUse } from '../kustomize/patchIndex';
 
+/** Plumbline's configuration file at a repository's root. */
+export const PLUMBLINE_CONFIG_FILE = '.plumbline.yaml';
+
 /** How a YAML file is used, which decides what is checked in it. */
 export type FileRole =
   | { kind: 'manifests' }
   | { kind: 'kustomization' }
   | { kind: 'patch'; use: PatchUse }
-  | { kind: 'helm-template' };
+  | { kind: 'helm-template' }
+  /** `.plumbline.yaml`: Plumbline's own configuration, checked against what Plumbline reads. */
+  | { kind: 'plumbline-config' };
 
 /** True for files under the `templates/` folder of a Helm chart: Go templates, not YAML. */
 export function isHelmTemplate(path: string, exists: (p: string) => boolean = existsSync): boolean {
@@ -20,6 +25,7 @@ export function isHelmTemplate(path: string, exists: (p: string) => boolean = ex
 export function fileRole(path: string | undefined, patchUse: PatchUse | undefined): FileRole {
   if (path === undefined) return { kind: 'manifests' };
   if (/\.(tpl|gotmpl)$/.test(path) || isHelmTemplate(path)) return { kind: 'helm-template' };
+  if (basename(path) === PLUMBLINE_CONFIG_FILE) return { kind: 'plumbline-config' };
   if (patchUse !== undefined) return { kind: 'patch', use: patchUse };
   if (/^(kustomization\.ya?ml|Kustomization)$/.test(basename(path))) return { kind: 'kustomization' };
   return { kind: 'manifests' };
