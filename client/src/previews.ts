@@ -51,6 +51,14 @@ function label(c: Change): string {
 }
 
 /** Shows a preview: one resource as a diff editor, several as a list (or VS Code's multi-diff editor). */
+/**
+ * The title of a whole preview. A promotion's title already says which way it goes
+ * ("Promote staging → prod"); adding "prod ↔ staging" after it read backwards.
+ */
+function overallTitle(result: { title: string; left: string; right: string }): string {
+  return result.title.includes('→') ? result.title : `${result.title}: ${result.left} ↔ ${result.right}`;
+}
+
 class PreviewPresenter {
   private runs = 0;
   constructor(
@@ -63,7 +71,9 @@ class PreviewPresenter {
     const run = this.docs.run();
     const id = ++this.runs;
     const uriOf = (c: Change, side: string): vscode.Uri =>
-      vscode.Uri.from({ scheme: SCHEME, path: `/${id}/${side}/${encodeURIComponent(c.environment)}/${c.kind}/${c.namespace ?? '_'}/${c.name}.yaml` });
+      // Both sides at one path (the side and the run in the query): a side in the path made the
+      // multi-diff editor show every change as a rename between two internal paths.
+      vscode.Uri.from({ scheme: SCHEME, path: `/${encodeURIComponent(c.environment)}/${c.kind}/${c.namespace ?? '_'}/${c.name}.yaml`, query: `run=${id}&side=${side}` });
     const sides = (c: Change): { left: vscode.Uri; right: vscode.Uri; title: string } => {
       const left = uriOf(c, encodeURIComponent(result.left));
       const right = uriOf(c, encodeURIComponent(result.right));
@@ -106,7 +116,7 @@ class PreviewPresenter {
       }
     }
     const pick = vscode.window.createQuickPick<Item>();
-    pick.title = `${result.title}: ${result.left} ↔ ${result.right}`;
+    pick.title = overallTitle(result);
     pick.placeholder = `${changes.length} resources changed — pick one to see its diff (Esc closes)`;
     pick.items = items;
     pick.matchOnDescription = true;
@@ -120,7 +130,7 @@ class PreviewPresenter {
           const { left, right } = sides(c);
           return [c.change === 'removed' ? left : right, c.change === 'added' ? undefined : left, c.change === 'removed' ? undefined : right];
         });
-        void vscode.commands.executeCommand('vscode.changes', `${result.title}: ${result.left} ↔ ${result.right}`, resources).then(undefined, (error: unknown) => this.log.error(`multi-diff editor: ${String(error)}`));
+        void vscode.commands.executeCommand('vscode.changes', overallTitle(result), resources).then(undefined, (error: unknown) => this.log.error(`multi-diff editor: ${String(error)}`));
       } else if (chosen?.change !== undefined) {
         void open(chosen.change, true).then(undefined, (error: unknown) => this.log.error(`diff: ${String(error)}`));
       }
