@@ -5,9 +5,9 @@ import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
-import { DEFAULT_LIMITS, type CheckLimits } from './limits';
+import { DEFAULT_LIMITS, type CheckLimits } from '../workspace/limits';
 import { plumblineConfigProblems } from '../validation/plumblineConfig';
-import type { Finding, Problem, Severity } from './problem';
+import type { Finding, Problem, Severity } from '../manifests/problem';
 
 export interface CheckOptions {
   role: FileRole;

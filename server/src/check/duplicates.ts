@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Node } from 'yaml';
 import type { Lines, Range } from '../manifests/lineIndex';
 import type { ManifestFile, ParsedChunk, PlacedChunk } from '../manifests/parse';
-import type { Finding } from './problem';
+import type { Finding } from '../manifests/problem';
 
 /** A resource as declared in a file, with the range of its name for reporting. */
 export interface Declaration {

@@ -10,7 +10,7 @@ import { checkPiece } from './checkPiece';
 import type { ChunkDeclaration } from './duplicates';
 import type { FileRole } from './fileRole';
 import type { PieceRequest, PieceResult } from './pieces';
-import type { Finding } from './problem';
+import type { Finding } from '../manifests/problem';
 
 /** One file's results, as checkFile and declarations would give them for the whole text. */
 export interface TextResult {

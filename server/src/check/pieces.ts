@@ -1,7 +1,7 @@
 import type { ChunkDeclaration } from './duplicates';
 import type { FileRole } from './fileRole';
 import type { CheckOptions } from './checkFile';
-import type { Finding } from './problem';
+import type { Finding } from '../manifests/problem';
 
 /** A piece of one file's text (whole documents, starting at a line start) to check in a worker. */
 export interface PieceRequest {

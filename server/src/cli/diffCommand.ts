@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
-import type { Finding } from '../check/problem';
+import type { Finding } from '../manifests/problem';
 import { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
 import { driftProblems } from '../drift/findings';
@@ -11,7 +11,7 @@ import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import { decodeManifest } from '../workspace/decode';
 import { collectYamlFiles, readBoundedFile, UsageError } from '../workspace/files';
-import { DEFAULT_MAX_FILE_BYTES } from '../check/limits';
+import { DEFAULT_MAX_FILE_BYTES } from '../workspace/limits';
 import type { FileResult } from './formats';
 import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
 

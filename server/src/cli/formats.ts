@@ -1,7 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PLUMBLINE_VERSION } from '../version';
-import type { Finding, Severity } from '../check/problem';
+import type { Finding, Severity } from '../manifests/problem';
 import { displayPath } from '../workspace/files';
 
 /** Findings of one file, as every output format sees them. */

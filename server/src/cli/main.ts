@@ -12,7 +12,7 @@ import { PLUMBLINE_VERSION } from '../version';
 import { UsageError } from '../workspace/files';
 import type * as ClusterCommands from './clusterCommands';
 import { formatText, skippedFiles } from './checkCommand';
-import { DEFAULT_MAX_FILE_BYTES } from '../check/limits';
+import { DEFAULT_MAX_FILE_BYTES } from '../workspace/limits';
 import { flatten, toSarif } from './formats';
 import { COMMAND_USAGE, EXIT, HELP_OPTION, isCommand, OUTPUTS, printedHelp, USAGE } from './usage';
 

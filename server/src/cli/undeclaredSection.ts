@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { Finding } from '../check/problem';
+import type { Finding } from '../manifests/problem';
 import type { DriftEngine } from '../drift/engine';
 import { undeclaredLive, type UndeclaredObject } from '../drift/undeclared';
 import { discoverEnvironments } from '../environments/discover';

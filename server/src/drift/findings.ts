@@ -1,5 +1,5 @@
 import { isMap, type Document, type Node } from 'yaml';
-import type { Problem, Severity } from '../check/problem';
+import type { Problem, Severity } from '../manifests/problem';
 import type { ResourceIdentity } from '../manifests/identity';
 import type { DriftReport } from './engine';
 import { formatPath, type FieldPath } from './fieldPath';

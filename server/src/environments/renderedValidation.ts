@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, stringify } from 'yaml';
 import { checkFile } from '../check/checkFile';
-import type { Severity } from '../check/problem';
+import type { Severity } from '../manifests/problem';
 import type { KubeObject } from '../cluster/http';
 import type { FieldPath } from '../drift/fieldPath';
 import { ManifestParser } from '../manifests/parse';

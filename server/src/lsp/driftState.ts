@@ -4,7 +4,7 @@ import { ClusterSession } from '../cluster/session';
 import { targetFor } from '../environments/target';
 import { environmentDrift } from './environmentDrift';
 import type { EnvironmentRenders } from './environmentRenders';
-import type { Finding } from '../check/problem';
+import type { Finding } from '../manifests/problem';
 import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
 import type { IgnoreRule } from '../drift/ignore';
 import type { ClusterError } from '../cluster/result';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Finding, Severity } from '../check/problem';
+import type { Finding, Severity } from '../manifests/problem';
 import { withoutIgnored, type DriftEngine } from '../drift/engine';
 import { anchorOf, driftProblemsAt, driftSummary } from '../drift/findings';
 import type { IgnoreRule } from '../drift/ignore';

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { checkFile, sizeFinding } from '../check/checkFile';
 import { fileDuplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
-import type { Finding } from '../check/problem';
+import type { Finding } from '../manifests/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser, type ManifestFile } from '../manifests/parse';
 import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, type EnvironmentsChangedParams, type InitializationOptions, type PlumblineSettings } from '../protocol';

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
-import type { Problem } from '../check/problem';
+import type { Problem } from './problem';
 import { identityOf, type ResourceIdentity } from './identity';
 import { quickParseDocument } from './quickParse';
 import { YAML_LOG } from './yamlLog';

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { Problem } from '../check/problem';
+import type { Problem } from '../manifests/problem';
 import { closestName } from './suggest';
 
 // `.plumbline.yaml`, key by key, as readEnvironmentConfig and readIgnoreRules read it. A key they

@@ -1,6 +1,6 @@
 import * as yaml from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
-import type { Problem, Severity } from '../check/problem';
+import type { Problem, Severity } from '../manifests/problem';
 import type { OpenApiSchema } from '../schemas/openapi';
 import type { CompiledSchema } from './compiledSchema';
 import { checkFormat } from './formats';

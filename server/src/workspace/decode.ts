@@ -1,4 +1,4 @@
-import type { Finding } from '../check/problem';
+import type { Finding } from '../manifests/problem';
 
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 

@@ -1,7 +1,7 @@
 import { constants, closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { DEFAULT_MAX_FILE_BYTES } from '../check/limits';
+import { DEFAULT_MAX_FILE_BYTES } from './limits';
 
 const YAML_FILE = /\.ya?ml$/i;
 /** Folders that never hold a user's manifests and can be huge. */

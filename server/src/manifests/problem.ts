@@ -1,4 +1,4 @@
-import type { Range } from '../manifests/lineIndex';
+import type { Range } from './lineIndex';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 

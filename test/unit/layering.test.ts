@@ -1,0 +1,102 @@
+// The house in data-flow order (../shared/DESIGN.md, issue 12): each stage of server/src imports
+// only stages below it, and nothing imports the adapters. The upward imports the engine still has
+// are listed below by name, as debt to pay off: a new one fails here, and so does a listed one
+// that is gone (so the list only shrinks).
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { describe, test } from 'node:test';
+import { REPO } from '../support/paths';
+
+const SRC = join(REPO, 'server', 'src');
+
+/** Stages from the floor up; a stage may import its own and lower ones. Equal ranks may not import each other. */
+const RANK: Record<string, number> = {
+  'version.ts': 0,
+  manifests: 1,
+  workspace: 2,
+  schemas: 3,
+  validation: 4,
+  check: 5,
+  kustomize: 6,
+  environments: 7,
+  cluster: 8,
+  drift: 9,
+  git: 10,
+  preview: 11,
+  assist: 11,
+  'protocol.ts': 12,
+  lsp: 13,
+  cli: 13,
+};
+
+/** Upward imports of today, stage → stage, each to be removed by moving code to the floor it belongs to. */
+const DEBT = new Set([
+  'schemas → cluster', // live schemas: the cluster layer of the schema resolver
+  'schemas → validation', // the resolver builds validation's schema views
+  'check → kustomize', // the patch index decides a file's role
+  'kustomize → cluster',
+  'kustomize → drift', // YAML location helpers kustomize borrows from drift
+  'environments → cluster', // status, converge and reconcile: a delivery stage above git
+  'environments → drift',
+  'environments → git',
+  'preview → protocol.ts', // preview results are typed in the protocol file; they belong to preview
+]);
+
+function stageOf(file: string): string {
+  const rel = relative(SRC, file);
+  const [first = ''] = rel.split(sep);
+  return first;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+}
+
+/** Every relative import of the engine, as stage → stage edges with one example each. */
+function edges(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of sources(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\b[^;]*?from '(\.{1,2}\/[^']+)'/gm)) {
+      const target = resolve(dirname(file), m[1] ?? '');
+      // package.json and the like: not a stage.
+      if (relative(SRC, target).startsWith('..')) continue;
+      const from = stageOf(file);
+      const to = stageOf(target.endsWith('.ts') ? target : `${target}.ts`);
+      if (from === to) continue;
+      const key = `${from} → ${to}`;
+      if (!out.has(key)) out.set(key, `${relative(SRC, file)} imports ${m[1] ?? ''}`);
+    }
+  }
+  return out;
+}
+
+describe('layering of server/src', () => {
+  const found = edges();
+
+  test('every stage has a rank', () => {
+    const stages = new Set(sources(SRC).map(stageOf));
+    assert.deepEqual([...stages].filter((s) => RANK[s] === undefined), [], 'a new folder or top-level file of server/src needs its place in RANK');
+  });
+
+  test('no stage imports a stage above it, but for the listed debt', () => {
+    const upward = [...found].filter(([edge]) => {
+      const [from = '', to = ''] = edge.split(' → ');
+      return (RANK[to] ?? 0) >= (RANK[from] ?? 0) && !DEBT.has(edge);
+    });
+    assert.deepEqual(upward.map(([edge, example]) => `${edge} (${example})`), [], 'import only from the stages below; move shared code down to the floor it belongs to');
+  });
+
+  test('the debt list only shrinks: each entry is still an import', () => {
+    assert.deepEqual([...DEBT].filter((edge) => !found.has(edge)), [], 'that upward import is gone: take it off DEBT');
+  });
+
+  test('nothing imports the adapters (lsp, cli) but the adapters themselves', () => {
+    const intoAdapters = [...found].filter(([edge]) => /→ (lsp|cli)$/.test(edge) && !/^(lsp|cli) →/.test(edge));
+    assert.deepEqual(intoAdapters.map(([edge, example]) => `${edge} (${example})`), []);
+  });
+});
