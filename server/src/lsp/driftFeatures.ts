@@ -8,6 +8,7 @@ import type { ClusterSession } from '../cluster/session';
 import { addIgnoreRule, pointerOf } from '../drift/ignore';
 import { maskObject } from '../drift/mask';
 import { normalize } from '../drift/normalize';
+import { diffSideText } from '../drift/diffSides';
 import { ClusterDiffRequest, Commands, type ClusterDiffParams, type ClusterDiffResult } from '../protocol';
 import type { DriftData, DriftState } from './driftState';
 
@@ -57,7 +58,9 @@ export function registerDriftFeatures(
     const report = entry.report;
     const title = `${entry.environment !== undefined ? `${entry.environment}: ` : ''}${entry.identity.kind}/${entry.identity.name ?? ''}: cluster ↔ after applying Git`;
     if (report.state === 'in-sync' || report.state === 'drifted') {
-      return { ok: true, title, live: stringify(manifestOrder(maskObject(normalize(report.live)))), predicted: stringify(manifestOrder(maskObject(normalize(report.predicted)))) };
+      // Fields set by hand are on both sides (applying Git keeps them): a comment marks them on each.
+      const handSet = report.state === 'drifted' ? report.handSet : [];
+      return { ok: true, title, live: diffSideText(manifestOrder(maskObject(normalize(report.live))), handSet), predicted: diffSideText(manifestOrder(maskObject(normalize(report.predicted))), handSet) };
     }
     if (report.state === 'not-in-cluster') return { ok: true, title: `${title} (not in cluster)`, live: '', predicted: '' };
     return { ok: false, message: report.state === 'rejected' ? report.message : report.error.message };
