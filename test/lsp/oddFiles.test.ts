@@ -124,21 +124,28 @@ describe('plumbline check: odd files never hang, crash or pass silently (issue 1
     assert.doesNotMatch(text.stderr, /internal error|\n\s+at /, 'no stack trace');
   });
 
-  test('symlinked files and folders are followed once; a loop is reported, not walked forever', async () => {
+  test('symlinked files and folders inside the folder are followed once; a loop is reported, a link out of it is not followed', async () => {
     const root = folder('links');
     const apps = folder('links/apps');
     writeFileSync(join(apps, 'bad.yaml'), BAD_CONFIGMAP);
     symlinkSync('..', join(apps, 'loop'));
     symlinkSync(join(apps, 'bad.yaml'), join(root, 'alias.yaml'));
-    const shared = folder('shared-outside');
+    const shared = folder('links/shared');
     writeFileSync(join(shared, 'shared.yaml'), GOOD_CONFIGMAP);
-    symlinkSync(shared, join(root, 'shared'));
+    symlinkSync(shared, join(root, 'also-shared'));
+    const outside = folder('outside');
+    writeFileSync(join(outside, 'secret.yaml'), BAD_CONFIGMAP.replace('name: demo', 'name: outside'));
+    symlinkSync(outside, join(root, 'elsewhere'));
+    symlinkSync('/', join(root, 'everything'));
     const { code, report } = await checkJson([root]);
     assert.equal(code, 1);
     const errors = report.findings.filter((f) => f.code === 'schema.unknown-field');
     assert.equal(errors.length, 1, `bad.yaml is checked once, not again through its symlink or the loop: ${JSON.stringify(errors)}`);
     assert.ok(report.skipped.some((s) => s.path.endsWith('loop') && /a symlink to .*already read/.test(s.reason)), `the loop is named: ${JSON.stringify(report.skipped)}`);
-    assert.equal(report.summary.resources, 2, 'the symlinked folder outside is followed: bad.yaml and shared.yaml');
+    for (const link of ['elsewhere', 'everything']) {
+      assert.ok(report.skipped.some((s) => s.path.endsWith(link) && /outside .*; it is not followed/.test(s.reason)), `${link} is named and not followed: ${JSON.stringify(report.skipped)}`);
+    }
+    assert.equal(report.summary.resources, 2, 'bad.yaml and shared.yaml, each once; nothing from outside');
   });
 
   test('UTF-16 and UTF-32 files with a byte order mark are decoded and validated at the right line', async () => {

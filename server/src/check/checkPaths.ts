@@ -90,7 +90,8 @@ function skippedReport(s: SkippedPath): FileReport {
 
 /** Checks every YAML file below the given paths; expected failures become findings, not throws. */
 export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
-  const { files, skipped } = await collectYamlPaths(paths);
+  // As a user asked: links inside the given folders are followed (once), links out of them are not.
+  const { files, skipped } = await collectYamlPaths(paths, { followLinks: true });
   const patches = await buildPatchIndex(files);
   const started: { pool?: CheckWorkers } = {};
   try {

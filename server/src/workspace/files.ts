@@ -1,6 +1,6 @@
 import { constants, closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES } from './limits';
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -26,7 +26,7 @@ export class UsageError extends Error {
 export interface SkippedPath {
   path: string;
   severity: 'error' | 'warning' | 'information';
-  code: 'file.unreadable' | 'file.special' | 'file.symlink-loop' | 'file.too-large';
+  code: 'file.unreadable' | 'file.special' | 'file.symlink-loop' | 'file.symlink-outside' | 'file.too-large';
   reason: string;
 }
 
@@ -53,13 +53,29 @@ function errorText(error: unknown): string {
   return e.code !== undefined ? `${e.code}` : String(error);
 }
 
+export interface CollectOptions {
+  /**
+   * Follow symlinked files and folders found in a folder, once, while they stay inside that folder
+   * (after links); a link that leads out of it is skipped with a reason. Off, links found in a folder
+   * are not read, as the engine reads a workspace: a repository's link must not take it elsewhere.
+   */
+  followLinks?: boolean;
+}
+
+/** Whether `path` is `root` or below it (both with links resolved). */
+function within(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
 /**
- * Expands the given files and folders into the YAML files below them. Symlinked files and folders
- * are followed once (a folder reached again through a link is a loop, reported, not walked twice);
- * FIFOs, sockets and devices are skipped with a reason instead of hanging a read; a folder that
- * cannot be listed is one problem and the walk goes on.
+ * Expands the given files and folders into the YAML files below them. With `followLinks`,
+ * symlinked files and folders inside the given folder are followed once (a folder reached again
+ * through a link is a loop, reported, not walked twice); FIFOs, sockets and devices are skipped
+ * with a reason instead of hanging a read; a folder that cannot be listed is one problem and the
+ * walk goes on.
  */
-export async function collectYamlPaths(paths: readonly string[]): Promise<CollectedFiles> {
+export async function collectYamlPaths(paths: readonly string[], options: CollectOptions = {}): Promise<CollectedFiles> {
   const found = new Set<string>();
   const reals = new Set<string>();
   const skipped: SkippedPath[] = [];
@@ -71,7 +87,7 @@ export async function collectYamlPaths(paths: readonly string[]): Promise<Collec
     found.add(full);
   };
   // `realDir` is `dir` with every link resolved, so files below need no realpath of their own.
-  async function walk(dir: string, realDir: string): Promise<void> {
+  async function walk(dir: string, realDir: string, root: string): Promise<void> {
     if (walked.has(realDir)) {
       skipped.push({ path: dir, severity: 'information', code: 'file.symlink-loop', reason: `skipped: a symlink to ${realDir}, which is already read (a loop or a second name)` });
       return;
@@ -87,18 +103,18 @@ export async function collectYamlPaths(paths: readonly string[]): Promise<Collec
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk(full, join(realDir, entry.name));
+        if (!SKIPPED_DIRS.has(entry.name)) await walk(full, join(realDir, entry.name), root);
       } else if (entry.isFile()) {
         if (YAML_FILE.test(entry.name)) addFile(full, join(realDir, entry.name));
       } else if (entry.isSymbolicLink()) {
-        await followLink(full, entry.name);
+        if (options.followLinks === true) await followLink(full, entry.name, root);
       } else if (YAML_FILE.test(entry.name) || entry.name === 'Kustomization') {
         const info = await stat(full).catch(() => undefined);
         skipped.push({ path: full, severity: 'information', code: 'file.special', reason: `skipped: ${info === undefined ? 'not a regular file' : specialKind(info)}, which is not read` });
       }
     }
   }
-  async function followLink(full: string, name: string): Promise<void> {
+  async function followLink(full: string, name: string, root: string): Promise<void> {
     let target: Stats;
     let real: string;
     try {
@@ -109,8 +125,12 @@ export async function collectYamlPaths(paths: readonly string[]): Promise<Collec
       if ((error as NodeJS.ErrnoException).code === 'ELOOP') skipped.push({ path: full, severity: 'information', code: 'file.symlink-loop', reason: 'skipped: a symlink loop (ELOOP)' });
       return;
     }
+    if (!within(root, real)) {
+      if (target.isDirectory() || YAML_FILE.test(name)) skipped.push({ path: full, severity: 'information', code: 'file.symlink-outside', reason: `skipped: a symlink to ${real}, outside ${root}; it is not followed` });
+      return;
+    }
     if (target.isDirectory()) {
-      if (!SKIPPED_DIRS.has(name)) await walk(full, real);
+      if (!SKIPPED_DIRS.has(name)) await walk(full, real, root);
     } else if (YAML_FILE.test(name)) {
       if (target.isFile()) addFile(full, real);
       else skipped.push({ path: full, severity: 'information', code: 'file.special', reason: `skipped: a symlink to ${specialKind(target)}, which is not read` });
@@ -128,7 +148,7 @@ export async function collectYamlPaths(paths: readonly string[]): Promise<Collec
       skipped.push({ path, severity: 'error', code: 'file.unreadable', reason: `cannot read: ${errorText(error)}` });
       continue;
     }
-    if (info.isDirectory()) await walk(path, real);
+    if (info.isDirectory()) await walk(path, real, real);
     else if (info.isFile()) addFile(path, real);
     else skipped.push({ path, severity: 'information', code: 'file.special', reason: `skipped: ${specialKind(info)}, which is not read` });
   }
