@@ -13,6 +13,8 @@ export async function startLanguageClient(ctx: PlumblineContext, status: Cluster
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  // One channel for messages and traces: each line goes to the log at its own level.
+  const serverLog = serverLogChannel(ctx.log);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'yaml' },
@@ -34,8 +36,8 @@ export async function startLanguageClient(ctx: PlumblineContext, status: Cluster
         },
       },
     },
-    outputChannel: serverLogChannel(ctx.log),
-    traceOutputChannel: serverLogChannel(ctx.log),
+    outputChannel: serverLog,
+    traceOutputChannel: serverLog,
     initializationOptions: {
       cacheDir: ctx.extension.globalStorageUri.fsPath,
       trusted: vscode.workspace.isTrusted,

@@ -39,14 +39,11 @@ export function registerReconcile(ctx: PlumblineContext, client: () => LanguageC
         result = await send(true);
       }
       if (result.kind !== 'done') return;
-      // The steps at info, the outcome once, at error when it failed.
-      for (const line of result.details.slice(0, -1)) ctx.log.info(`reconcile ${name}: ${line}`);
-      if (result.ok) ctx.log.info(`reconcile ${name}: ${result.message}`);
-      else ctx.log.error(`reconcile ${name} failed: ${result.message}`);
+      // The server logs the steps and the outcome (a failure at error); nothing is logged twice here.
       tree.refresh();
       if (!result.ok) {
         // A controller that is not installed: the fix is to install it, or to deliver this environment directly.
-        const notInstalled = / is not installed in /.test(result.message);
+        const notInstalled = result.remedy === 'install-controller';
         const actions = notInstalled ? ['Open .plumbline.yaml', 'Show Output'] : ['Show Output'];
         const choice = await vscode.window.showErrorMessage(`Reconcile of ${name} failed: ${result.message}`, ...actions);
         if (choice === 'Show Output') ctx.log.show();

@@ -176,7 +176,8 @@ export interface ReconcileParams {
 }
 export type ReconcileResult =
   | { kind: 'confirm'; environment: string; objects: string[] }
-  | { kind: 'done'; ok: boolean; message: string; details: string[] };
+  /** `remedy: install-controller`: Flux or Argo CD is not installed in the cluster (the client offers .plumbline.yaml). */
+  | { kind: 'done'; ok: boolean; message: string; details: string[]; remedy?: 'install-controller' };
 /** Progress of a reconcile, `{ environment, message }`. */
 export const ReconcileProgressNotification = 'plumbline/reconcileProgress';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readEnvironmentConfig } from '../../server/src/environments/config';
-import { discoverEnvironments, promotionRank } from '../../server/src/environments/discover';
+import { byPromotionOrder, discoverEnvironments } from '../../server/src/environments/discover';
 import { EXAMPLES } from '../support/paths';
 
 describe('environment discovery', () => {
@@ -44,7 +44,7 @@ describe('promotion order', () => {
   test('stages by the names people give them, then names that say no stage, alphabetically', () => {
     const names = ['prod-eu', 'zeta', 'staging', 'qa', 'dev', 'production', 'alpha', 'pre-prod', 'local'];
     assert.deepEqual(
-      [...names].sort((a, b) => promotionRank(a) - promotionRank(b) || a.localeCompare(b)),
+      [...names].sort(byPromotionOrder),
       ['dev', 'local', 'qa', 'pre-prod', 'staging', 'prod-eu', 'production', 'alpha', 'zeta'],
     );
   });

@@ -5,9 +5,9 @@ import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
-import { DEFAULT_LIMITS, type CheckLimits } from '../workspace/limits';
+import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../workspace/limits';
 import { plumblineConfigProblems } from '../validation/plumblineConfig';
-import type { Finding, Problem, Severity } from '../manifests/problem';
+import { FILE_START, type Finding, type Problem, type Severity } from '../manifests/problem';
 
 export interface CheckOptions {
   role: FileRole;
@@ -218,12 +218,6 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
 /** A finding for a file that is not checked because of its size, or undefined when it may be. */
 export function sizeFinding(byteLength: number, limits: CheckLimits = DEFAULT_LIMITS): Finding | undefined {
   if (byteLength <= limits.maxFileBytes) return undefined;
-  const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
-  return {
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-    severity: 'information',
-    code: 'file.too-large',
-    message: `skipped: too large (${mb(byteLength)}; the limit is ${mb(limits.maxFileBytes)}, see plumbline.maxFileSize)`,
-  };
+  return { range: FILE_START, severity: 'information', code: 'file.too-large', message: tooLargeReason(byteLength, limits.maxFileBytes, 'plumbline.maxFileSize') };
 }
 

@@ -5,7 +5,7 @@ import { declarations, duplicateFindings, PlacedDeclaration, type Declaration } 
 import { fileRole, type FileRole } from './fileRole';
 import { DEFAULT_MAX_FILE_BYTES } from '../workspace/limits';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
-import type { Finding } from '../manifests/problem';
+import { FILE_START, type Finding } from '../manifests/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
@@ -81,11 +81,9 @@ function* readAhead(files: readonly string[], sync: boolean, read: (path: string
   }
 }
 
-const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-
 /** A path that was not read, as the report of a file: one finding that says why. */
 function skippedReport(s: SkippedPath): FileReport {
-  return { path: s.path, documents: 0, resources: 0, skipped: s.reason.replace(/^skipped: /, ''), findings: [{ range: ORIGIN, severity: s.severity, code: s.code, message: s.reason }] };
+  return { path: s.path, documents: 0, resources: 0, skipped: s.reason.replace(/^skipped: /, ''), findings: [{ range: FILE_START, severity: s.severity, code: s.code, message: s.reason }] };
 }
 
 /** Checks every YAML file below the given paths; expected failures become findings, not throws. */

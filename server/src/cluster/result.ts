@@ -14,6 +14,8 @@ export interface ClusterError {
   kind: ClusterErrorKind;
   status?: number;
   message: string;
+  /** What fixes it, when the UI can offer that as an action: the controller is not installed in the cluster. */
+  remedy?: 'install-controller';
 }
 
 /** Expected failures are values, not throws: the caller decides whether they are a status or a diagnostic. */

@@ -45,11 +45,8 @@ async function explainNotFound<T>(client: ClusterClient, failed: Result<T>, api:
   const served = await client.request(`/apis/${api.group}/${api.version}`);
   const where = client.context;
   if (!served.ok && served.error.kind === 'not-found') {
-    return fail(
-      'not-found',
-      `${api.controller} is not installed in ${where}: its ${api.kind} CRD (${api.group}/${api.version}) is not served. Install ${api.controller} in that cluster, or deliver this environment directly (delivery: direct in .plumbline.yaml)`,
-      404,
-    );
+    const message = `${api.controller} is not installed in ${where}: its ${api.kind} CRD (${api.group}/${api.version}) is not served. Install ${api.controller} in that cluster, or deliver this environment directly (delivery: direct in .plumbline.yaml)`;
+    return { ok: false, error: { kind: 'not-found', status: 404, message, remedy: 'install-controller' } };
   }
   return fail('not-found', `${api.controller} is installed in ${where}, but it has no ${api.kind} ${api.namespace}/${api.name}: bootstrap ${api.controller} from this repository, or check the ${api.kind}'s name and namespace`, 404);
 }

@@ -183,7 +183,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   const counts = new Map<string, number>();
   for (const e of environments) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
   for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== '.plumbline.yaml')) e.name = `${e.name} (${e.paths[0] ?? ''})`;
-  environments.sort((a, b) => promotionRank(a.name) - promotionRank(b.name) || a.name.localeCompare(b.name));
+  environments.sort((a, b) => byPromotionOrder(a.name, b.name));
   return { environments, problems };
 }
 
@@ -196,11 +196,16 @@ const PROMOTION_STAGES: readonly (readonly string[])[] = [
 ];
 
 /** Where a name stands in promotion order (dev → staging → prod); names that say no stage come last. */
-export function promotionRank(name: string): number {
+function promotionRank(name: string): number {
   const words = name.toLowerCase().replace(/pre-prod/g, 'preprod').split(/[^a-z]+/);
   for (const word of words) {
     const stage = PROMOTION_STAGES.findIndex((names) => names.includes(word));
     if (stage !== -1) return stage;
   }
   return PROMOTION_STAGES.length;
+}
+
+/** Compares environment names in promotion order, then alphabetically: for sort(). */
+export function byPromotionOrder(a: string, b: string): number {
+  return promotionRank(a) - promotionRank(b) || a.localeCompare(b);
 }

@@ -18,7 +18,7 @@ export interface ReconcileRequest {
 export type ReconcileOutcome =
   /** A direct environment, not yet confirmed: the objects an apply would send. */
   | { kind: 'confirm'; objects: string[] }
-  | { kind: 'done'; ok: boolean; message: string; details: string[] };
+  | { kind: 'done'; ok: boolean; message: string; details: string[]; remedy?: 'install-controller' };
 
 /**
  * Asks an environment's cluster to converge on what Git already holds, without committing or
@@ -28,7 +28,7 @@ export type ReconcileOutcome =
 export async function reconcileEnvironment(request: ReconcileRequest): Promise<ReconcileOutcome> {
   const { env } = request;
   const details: string[] = [];
-  const done = (ok: boolean, message: string): ReconcileOutcome => ({ kind: 'done', ok, message, details: [...details, message] });
+  const done = (ok: boolean, message: string, remedy?: 'install-controller'): ReconcileOutcome => ({ kind: 'done', ok, message, details: [...details, message], ...(remedy !== undefined ? { remedy } : {}) });
   let objects: Awaited<ReturnType<typeof renderEnvironment>> | undefined;
   if (env.delivery.kind === 'direct') {
     objects = await renderEnvironment(request.root, env, request.render);
@@ -58,7 +58,7 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
             ? await applyDirect(client, env.name, objects.objects, options)
             : undefined;
     if (r === undefined) return done(false, 'nothing rendered to apply');
-    return r.ok ? done(true, r.value) : done(false, r.error.message);
+    return r.ok ? done(true, r.value) : done(false, r.error.message, r.error.remedy);
   } finally {
     client.dispose();
   }

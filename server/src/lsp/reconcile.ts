@@ -26,7 +26,12 @@ export function registerReconcile(
       progress: (message) => void connection.sendNotification(ReconcileProgressNotification, { environment: params.environment, message }).catch(() => undefined),
       signal: abort.signal,
     });
-    if (outcome.kind === 'done') for (const line of outcome.details) connection.console.info(`reconcile ${params.environment}: ${line}`);
+    if (outcome.kind === 'done') {
+      // The steps at info, the outcome once, at error when it failed; the client logs none of it again.
+      for (const line of outcome.details.slice(0, -1)) connection.console.info(`reconcile ${params.environment}: ${line}`);
+      if (outcome.ok) connection.console.info(`reconcile ${params.environment}: ${outcome.message}`);
+      else connection.console.error(`reconcile ${params.environment} failed: ${outcome.message}`);
+    }
     return outcome.kind === 'confirm' ? { kind: 'confirm', environment: found.env.name, objects: outcome.objects } : outcome;
   });
 }

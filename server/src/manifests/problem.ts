@@ -1,5 +1,8 @@
 import type { Range } from './lineIndex';
 
+/** The start of a file: where findings about the file as a whole (skipped, unreadable) stand. */
+export const FILE_START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 /**

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Limiter } from '../drift/limiter';
-import { discoverEnvironments, promotionRank } from '../environments/discover';
+import { byPromotionOrder, discoverEnvironments } from '../environments/discover';
 import type { Environment } from '../environments/model';
 import type { RenderOptions } from '../environments/render';
 import { compareObjects } from './changes';
@@ -19,7 +19,7 @@ export async function previewGit(root: string, render: RenderOptions, only?: str
   if (!head.ok) return failed(head.kind, head.message);
   try {
     const [before, after] = await Promise.all([discoverEnvironments(head.root), discoverEnvironments(root)]);
-    const names = [...new Set([...after.environments, ...before.environments].map((e) => e.name))].sort((a, b) => promotionRank(a) - promotionRank(b) || a.localeCompare(b));
+    const names = [...new Set([...after.environments, ...before.environments].map((e) => e.name))].sort(byPromotionOrder);
     const wanted = only === undefined ? names : names.filter((n) => n === only);
     if (wanted.length === 0) return failed('unknown-environment', only === undefined ? 'no environments found' : `no environment named ${only}`);
     const byName = (list: Environment[], name: string): Environment | undefined => list.find((e) => e.name === name);

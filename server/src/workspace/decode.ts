@@ -1,6 +1,4 @@
-import type { Finding } from '../manifests/problem';
-
-const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+import { FILE_START, type Finding } from '../manifests/problem';
 
 /** UTF-32 text (no decoder in the platform) as a string; undefined when a code point is invalid. */
 function decodeUtf32(bytes: Uint8Array, littleEndian: boolean): string | undefined {
@@ -36,7 +34,7 @@ const ENCODING_NAME = { 'utf-8': 'UTF-8', 'utf-16le': 'UTF-16LE', 'utf-16be': 'U
  * order mark (the mark itself is dropped), or explains why it cannot be checked. Line and column
  * numbers of the text are the same whatever the encoding was.
  */
-export function decodeManifest(bytes: Uint8Array): { text: string; encoding?: string } | { finding: Finding } {
+export function decodeManifest(bytes: Uint8Array): { text: string } | { finding: Finding } {
   const decoded = decodeBytes(bytes);
   return 'text' in decoded ? { ...decoded, text: withLineFeeds(decoded.text) } : decoded;
 }
@@ -51,7 +49,7 @@ function withLineFeeds(text: string): string {
   return text.includes('\r') ? text.replace(LONE_CR, '\n') : text;
 }
 
-function decodeBytes(bytes: Uint8Array): { text: string; encoding?: string } | { finding: Finding } {
+function decodeBytes(bytes: Uint8Array): { text: string } | { finding: Finding } {
   const bom = byteOrderMark(bytes);
   if (bom !== undefined && bom.encoding !== 'utf-8') {
     const body = bytes.subarray(bom.length);
@@ -66,16 +64,16 @@ function decodeBytes(bytes: Uint8Array): { text: string; encoding?: string } | {
       }
     }
     if (text === undefined) {
-      return { finding: { range: ORIGIN, severity: 'error', code: 'file.encoding', message: `file starts with a ${ENCODING_NAME[bom.encoding]} byte order mark but is not valid ${ENCODING_NAME[bom.encoding]}` } };
+      return { finding: { range: FILE_START, severity: 'error', code: 'file.encoding', message: `file starts with a ${ENCODING_NAME[bom.encoding]} byte order mark but is not valid ${ENCODING_NAME[bom.encoding]}` } };
     }
-    return { text, encoding: ENCODING_NAME[bom.encoding] };
+    return { text };
   }
   if (bytes.includes(0)) {
-    return { finding: { range: ORIGIN, severity: 'information', code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' } };
+    return { finding: { range: FILE_START, severity: 'information', code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' } };
   }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
   } catch {
-    return { finding: { range: ORIGIN, severity: 'error', code: 'file.encoding', message: 'file is not valid UTF-8; Kubernetes manifests must be UTF-8, or UTF-16/UTF-32 with a byte order mark' } };
+    return { finding: { range: FILE_START, severity: 'error', code: 'file.encoding', message: 'file is not valid UTF-8; Kubernetes manifests must be UTF-8, or UTF-16/UTF-32 with a byte order mark' } };
   }
 }

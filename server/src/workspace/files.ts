@@ -1,7 +1,7 @@
 import { constants, closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { DEFAULT_MAX_FILE_BYTES } from './limits';
+import { DEFAULT_MAX_FILE_BYTES, tooLargeReason } from './limits';
 
 const YAML_FILE = /\.ya?ml$/i;
 /** Folders that never hold a user's manifests and can be huge. */
@@ -163,12 +163,10 @@ export async function collectYamlFiles(paths: readonly string[]): Promise<string
 /** A file's bytes, or why they were not read. */
 export type FileRead = { ok: true; bytes: Buffer } | { ok: false; skipped: SkippedPath };
 
-const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
-
 /** Refuses what is not a regular file, or is larger than `maxBytes`, from its stat: before any byte is read. */
 function refusal(path: string, info: Stats, maxBytes: number, limitName: string): SkippedPath | undefined {
   if (!info.isFile()) return { path, severity: 'information', code: 'file.special', reason: `skipped: ${specialKind(info)}, which is not read` };
-  if (info.size > maxBytes) return { path, severity: 'warning', code: 'file.too-large', reason: `skipped: too large (${mb(info.size)}; the limit is ${mb(maxBytes)}, see ${limitName})` };
+  if (info.size > maxBytes) return { path, severity: 'warning', code: 'file.too-large', reason: tooLargeReason(info.size, maxBytes, limitName) };
   return undefined;
 }
 
