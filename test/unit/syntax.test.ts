@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkFile, sizeFinding } from '../../server/src/check/checkFile';
 import { ManifestParser } from '../../server/src/manifests/parse';
-import { decodeManifest } from '../../server/src/workspace/decode';
+import { decodeManifest } from '../../server/src/files/decode';
 import { parseCaretFixture } from '../support/carets';
 
 function expectFindings(fixture: string): void {

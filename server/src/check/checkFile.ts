@@ -5,7 +5,7 @@ import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
-import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../workspace/limits';
+import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../files/limits';
 import { plumblineConfigProblems } from '../validation/plumblineConfig';
 import { FILE_START, type Finding, type Problem, type Severity } from '../manifests/problem';
 

@@ -3,14 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { checkFile, type CheckOptions } from './checkFile';
 import { declarations, duplicateFindings, PlacedDeclaration, type Declaration } from './duplicates';
 import { fileRole, type FileRole } from './fileRole';
-import { DEFAULT_MAX_FILE_BYTES } from '../workspace/limits';
+import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
 import { FILE_START, type Finding } from '../manifests/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
-import { decodeManifest } from '../workspace/decode';
-import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../workspace/files';
+import { decodeManifest } from '../files/decode';
+import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
 
 export interface FileReport {
   path: string;

@@ -1,4 +1,4 @@
-import { displayPath } from '../workspace/files';
+import { displayPath } from '../files/files';
 import { totals, type FileReport } from '../check/checkPaths';
 import { escapeControls } from './formats';
 

@@ -2,7 +2,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PLUMBLINE_VERSION } from '../version';
 import type { Finding, Severity } from '../manifests/problem';
-import { displayPath } from '../workspace/files';
+import { displayPath } from '../files/files';
 
 /** Findings of one file, as every output format sees them. */
 export interface FileResult {

@@ -9,10 +9,10 @@ import { loadBundledSchemas } from '../schemas/bundled';
 import { cachedSchemasOfVersion } from '../schemas/live';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
-import { UsageError } from '../workspace/files';
+import { UsageError } from '../files/files';
 import type * as ClusterCommands from './clusterCommands';
 import { formatText, skippedFiles } from './checkCommand';
-import { DEFAULT_MAX_FILE_BYTES } from '../workspace/limits';
+import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { flatten, toSarif } from './formats';
 import { COMMAND_USAGE, EXIT, HELP_OPTION, isCommand, OUTPUTS, printedHelp, USAGE } from './usage';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { ManifestParser } from '../manifests/parse';
-import { collectYamlFiles } from '../workspace/files';
+import { collectYamlFiles } from '../files/files';
 import type { Applier } from './appliers';
 import { readIgnoreRules, type IgnoreRule } from './ignore';
 

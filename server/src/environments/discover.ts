@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { ManifestParser } from '../manifests/parse';
-import { collectYamlFiles, readTextIfSane } from '../workspace/files';
+import { collectYamlFiles, readTextIfSane } from '../files/files';
 import type { Delivery, Environment, Renderer } from './model';
 import { readEnvironmentConfig } from './config';
 import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding } from './helmDiscovery';

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { describeRefusedLoad, refusedLoads } from '../kustomize/loadCheck';
-import { RepositoryRoot } from '../workspace/insideRoot';
+import { RepositoryRoot } from '../files/insideRoot';
 import type { Environment } from './model';
 
 // Helm's own rule for release names (pkg/chartutil): DNS-1123 labels joined by dots, at most 53

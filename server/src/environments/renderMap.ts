@@ -7,7 +7,7 @@ import { isKustomizationFile } from '../kustomize/patchIndex';
 import { filesOfTree, foldersOfTree, readKustomizationTree, type KustomizationNode } from '../kustomize/tree';
 import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { ManifestParser } from '../manifests/parse';
-import { collectYamlFiles } from '../workspace/files';
+import { collectYamlFiles } from '../files/files';
 import type { Environment } from './model';
 import { renderEnvironment, type RenderOptions } from './render';
 

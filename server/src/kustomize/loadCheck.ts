@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { RepositoryRoot } from '../workspace/insideRoot';
+import type { RepositoryRoot } from '../files/insideRoot';
 import { kustomizationIn } from './tree';
 
 /** A file a kustomization names that kustomize must not load, and where it is named. */
