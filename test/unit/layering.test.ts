@@ -14,7 +14,7 @@ const SRC = join(REPO, 'server', 'src');
 const RANK: Record<string, number> = {
   'version.ts': 0,
   manifests: 1,
-  workspace: 2,
+  files: 2,
   schemas: 3,
   validation: 4,
   check: 5,
@@ -25,9 +25,10 @@ const RANK: Record<string, number> = {
   git: 10,
   preview: 11,
   assist: 11,
-  'protocol.ts': 12,
-  lsp: 13,
-  cli: 13,
+  workspace: 12,
+  'protocol.ts': 13,
+  lsp: 14,
+  cli: 14,
 };
 
 /** Upward imports of today, stage → stage, each to be removed by moving code to the floor it belongs to. */

@@ -17,12 +17,13 @@ import type { SchemaBundle } from '../schemas/bundle';
 import { cachedSchemas } from '../schemas/live';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
-import { UsageError } from '../workspace/files';
+import { UsageError } from '../files/files';
 import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
 import { escapeControls, flatten, toSarif } from './formats';
 import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
+import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 
 export { reconcileCommand } from './reconcileCommand';
 export { previewCommand } from './previewCommand';
@@ -149,7 +150,7 @@ export async function sync(args: string[]): Promise<number> {
     env,
     message: message === '' ? `${env.name}: sync` : message,
     cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
-    render: { trusted: true, kustomize: ['kubectl', 'kustomize'], helm: ['helm'] },
+    render: renderOptionsOf(DEFAULT_SETTINGS, true),
     progress: (m) => process.stderr.write(`  ${m}\n`),
     ...(values.prune === true
       ? {

@@ -9,11 +9,12 @@ import { readGitOpsIgnore } from '../drift/gitopsIgnore';
 import { readIgnoreRules } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
-import { decodeManifest } from '../workspace/decode';
-import { collectYamlFiles, readBoundedFile, UsageError } from '../workspace/files';
-import { DEFAULT_MAX_FILE_BYTES } from '../workspace/limits';
+import { decodeManifest } from '../files/decode';
+import { collectYamlFiles, readBoundedFile, UsageError } from '../files/files';
+import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import type { FileResult } from './formats';
 import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
+import { DEFAULT_SETTINGS } from '../workspace/settings';
 
 export interface DiffSummary {
   resources: number;
@@ -35,7 +36,7 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   const patches = new PatchIndex();
   for (const path of files.filter(isKustomizationFile)) patches.update(resolve(path), await readFile(path, 'utf8'));
   const session = new ClusterSession(target);
-  const created = await DriftEngine.forSession(session);
+  const created = await DriftEngine.forSession(session, { manualManagers: DEFAULT_SETTINGS.drift.manualManagers });
   if (!created.ok) throw new UsageError(created.error.message, false);
   const engine = created.value;
   // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.

@@ -3,15 +3,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClusterSession } from '../cluster/session';
 import { discoverEnvironments } from '../environments/discover';
-import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from '../environments/render';
+import type { RenderOptions } from '../environments/render';
 import { previewCluster } from '../preview/clusterPreview';
 import { previewGit } from '../preview/gitPreview';
 import { allChanges, type Preview, type PreviewResult } from '../preview/preview';
 import { previewPromotion } from '../preview/promotionPreview';
 import { unifiedDiff } from '../preview/unifiedDiff';
 import { PLUMBLINE_VERSION } from '../version';
-import { UsageError } from '../workspace/files';
+import { UsageError } from '../files/files';
 import { EXIT, HELP_OPTION, printedHelp } from './usage';
+import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 
 /** The preview as text: one unified diff per resource, then a summary line. */
 export function formatPreview(preview: Preview): string {
@@ -51,7 +52,7 @@ export async function previewCommand(args: string[]): Promise<number> {
   if (modes > 1) throw new UsageError('preview takes one of --git, --cluster or --against OTHER');
   const root = resolve(values.repo ?? '.');
   if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
-  const render: RenderOptions = DEFAULT_RENDER_OPTIONS;
+  const render: RenderOptions = renderOptionsOf(DEFAULT_SETTINGS, true);
   let result: PreviewResult;
   if (values.cluster === true || values.against !== undefined) {
     if (values.env === undefined) throw new UsageError(`preview ${values.cluster === true ? '--cluster' : '--against'} needs --env NAME (see plumbline envs)`);

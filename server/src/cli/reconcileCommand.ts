@@ -3,8 +3,9 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { discoverEnvironments } from '../environments/discover';
 import { reconcileEnvironment } from '../environments/reconcile';
-import { UsageError } from '../workspace/files';
+import { UsageError } from '../files/files';
 import { EXIT, HELP_OPTION, printedHelp } from './usage';
+import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 
 /** `plumbline reconcile --env NAME`: the cluster converges on Git as it is; nothing is committed or pushed. Returns the exit code. */
 export async function reconcileCommand(args: string[]): Promise<number> {
@@ -29,7 +30,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
     root,
     env,
     cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
-    render: { trusted: true, kustomize: ['kubectl', 'kustomize'], helm: ['helm'] },
+    render: renderOptionsOf(DEFAULT_SETTINGS, true),
     progress: (m: string) => void process.stderr.write(`  ${m}\n`),
   };
   let outcome = await reconcileEnvironment({ ...request, confirmed: values.yes === true });

@@ -8,6 +8,7 @@ import { discoverEnvironments } from '../environments/discover';
 import { renderEnvironment } from '../environments/render';
 import { applierOf } from '../environments/status';
 import type { FileResult } from './formats';
+import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 
 /** A live object no Git file declares, with the environment whose applier manages it. */
 export interface UndeclaredEntry extends Omit<UndeclaredObject, 'applier' | 'path'> {
@@ -33,7 +34,7 @@ export async function undeclaredForPaths(paths: readonly string[], configFile: s
     for (const env of environments) {
       if (!env.paths.every((p) => given.some((g) => inside(resolve(root, p), g)))) continue;
       if (env.target.context !== undefined && env.target.context !== engine.client.context) continue;
-      const rendered = await renderEnvironment(root, env);
+      const rendered = await renderEnvironment(root, env, renderOptionsOf(DEFAULT_SETTINGS, true));
       if (!rendered.ok) {
         notes.push(`environment ${env.name}: cannot tell what is in the cluster but not in Git: ${rendered.message}`);
         continue;

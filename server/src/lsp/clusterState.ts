@@ -1,6 +1,7 @@
 import type { Connection } from 'vscode-languageserver/node';
-import { defaultCacheDir } from '../cluster/cacheDir';
-import { ClusterSession } from '../cluster/session';
+import type { ClusterTarget } from '../cluster/http';
+import type { ClusterSession } from '../cluster/session';
+import { clusterTargetOf } from '../workspace/settings';
 import type { ClusterError } from '../cluster/result';
 import type { ManifestFile } from '../manifests/parse';
 import { ClusterStatusNotification, type ClusterStatus, type PlumblineSettings } from '../protocol';
@@ -22,11 +23,12 @@ export class ClusterState {
     readonly resolver: SchemaResolver,
     private readonly bundled: SchemaBundle,
     private readonly revalidate: () => void,
-    private readonly cacheDir: string = defaultCacheDir(),
+    /** The registry's session for a target: one per cluster, shared with drift and the tree. */
+    private readonly sessionOf: (target: ClusterTarget) => ClusterSession,
   ) {}
 
+  /** Follows the settings; the caller resets the registry first, which closes the old session. */
   configure(settings: PlumblineSettings, trusted: boolean): void {
-    this.session?.dispose();
     this.session = undefined;
     this.layer?.dispose();
     this.layer = undefined;
@@ -35,8 +37,7 @@ export class ClusterState {
       this.publish({ context: settings.cluster.context, state: 'disabled', message: trusted ? 'cluster access is off (plumbline.cluster.enabled)' : 'untrusted workspace: no cluster is contacted' });
       return;
     }
-    const target = { ...(settings.cluster.kubeconfig !== undefined ? { kubeconfigPath: settings.cluster.kubeconfig } : {}), ...(settings.cluster.context !== undefined ? { context: settings.cluster.context } : {}) };
-    this.session = new ClusterSession(target, this.cacheDir);
+    this.session = this.sessionOf(clusterTargetOf(settings.cluster));
     this.layer = new LiveSchemaLayer(this.session, this.bundled, this.resolver, () => {
       this.report();
       this.revalidate();

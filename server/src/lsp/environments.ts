@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
-import { ClusterSession } from '../cluster/session';
+import type { ClusterTarget } from '../cluster/http';
+import type { ClusterSession } from '../cluster/session';
+import type { ClusterRegistry } from '../workspace/clusters';
+import { clusterTargetOf, renderOptionsOf } from '../workspace/settings';
 import { workspaceIgnore } from '../drift/gitopsIgnore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../environments/status';
@@ -41,20 +44,14 @@ function gitNode(b: EnvironmentBranchState | undefined, trusted: boolean): Pick<
 }
 
 /** Serves the environments tree: discovery, rendering and drift per environment, one session per context. */
-export function registerEnvironments(connection: Connection, root: () => string | undefined, settings: () => PlumblineSettings, trusted: () => boolean, cacheDir: () => string | undefined): void {
-  const sessions = new Map<string, ClusterSession>();
-  const sessionFor = (context: string | undefined): ClusterSession | undefined => {
+export function registerEnvironments(connection: Connection, root: () => string | undefined, settings: () => PlumblineSettings, trusted: () => boolean, clusters: ClusterRegistry): { dispose(): void } {
+  const targetFor = (context: string | undefined): ClusterTarget | undefined => {
     const s = settings();
-    if (!trusted() || !s.cluster.enabled) return undefined;
-    // By kubeconfig and context: two kubeconfigs may name different clusters with one context name.
-    const key = `${s.cluster.kubeconfig ?? ''}\u0000${context ?? s.cluster.context ?? ''}`;
-    let session = sessions.get(key);
-    if (session === undefined) {
-      const ctx = context ?? s.cluster.context;
-      session = new ClusterSession({ ...(s.cluster.kubeconfig !== undefined ? { kubeconfigPath: s.cluster.kubeconfig } : {}), ...(ctx !== undefined ? { context: ctx } : {}) }, cacheDir());
-      sessions.set(key, session);
-    }
-    return session;
+    return !trusted() || !s.cluster.enabled ? undefined : clusterTargetOf(s.cluster, context);
+  };
+  const sessionFor = (context: string | undefined): ClusterSession | undefined => {
+    const target = targetFor(context);
+    return target === undefined ? undefined : clusters.session(target);
   };
 
   registerPreviews(connection, { root, trusted, settings, sessionFor });
@@ -70,8 +67,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
   const watch = new EnvironmentsWatch(
     (params) => void connection.sendNotification(EnvironmentsChangedNotification, params).catch(() => undefined),
     (message) => connection.console.warn(message),
+    clusters,
   );
-  // No onShutdown here: the connection has one such handler and main.ts owns it; the watches end with the process.
   registerReconcile(connection, find, settings, trusted);
 
   connection.onRequest(SyncPlanRequest, async (params: SyncPlanParams): Promise<SyncPlan | SyncPlanError> => {
@@ -134,8 +131,9 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const git = gitAllowed ? environmentBranchStates(folder, environments) : undefined;
     const statuses = await Promise.all(
       environments.map((env) => {
-        const session = sessionFor(env.target.context);
-        return environmentStatus(folder, env, session, { trusted: trusted(), kustomize: settings().kustomize.command, helm: settings().helm.command }, ignore.rules, session === undefined ? {} : { engine: watch.engineFor(session) });
+        const target = targetFor(env.target.context);
+        const session = target === undefined ? undefined : clusters.session(target);
+        return environmentStatus(folder, env, session, renderOptionsOf(settings(), trusted()), ignore.rules, target === undefined ? {} : { engine: () => clusters.engine(target) });
       }),
     );
     watch.track(statuses);
@@ -161,4 +159,5 @@ export function registerEnvironments(connection: Connection, root: () => string 
       })),
     };
   });
+  return { dispose: () => watch.dispose() };
 }

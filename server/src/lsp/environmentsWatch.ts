@@ -2,13 +2,11 @@ import { watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResourceInfo } from '../cluster/discovery';
 import type { KubeObject } from '../cluster/http';
-import type { Result } from '../cluster/result';
-import type { ClusterSession } from '../cluster/session';
-import { DriftEngine } from '../drift/engine';
 import type { EnvironmentStatus } from '../environments/status';
 import { attempt, gitAt } from '../git/repo';
 import { parseApiVersion } from '../manifests/identity';
 import type { EnvironmentsChangedParams } from '../protocol';
+import type { ClusterRegistry } from '../workspace/clusters';
 
 function objectKey(group: string, kind: string, namespace: string | undefined, name: string): string {
   return `${group}/${kind}/${namespace ?? ''}/${name}`;
@@ -24,7 +22,7 @@ const GIT_NOISE = /\.lock$|^objects$|^logs$|^COMMIT_EDITMSG$|^gc\.pid$/;
  * a burst (a rollout, a rebase) is one notification.
  */
 export class EnvironmentsWatch {
-  private readonly engines = new Map<ClusterSession, Promise<Result<DriftEngine>>>();
+  private readonly unsubscribe: () => void;
   /** Object key → the environments that render it. */
   private watched = new Map<string, Set<string>>();
   private readonly gitWatchers: FSWatcher[] = [];
@@ -35,23 +33,11 @@ export class EnvironmentsWatch {
   constructor(
     private readonly notify: (params: EnvironmentsChangedParams) => void,
     private readonly log: (message: string) => void,
+    clusters: ClusterRegistry,
     private readonly debounceMs = 300,
-  ) {}
-
-  /** The session's long-lived drift engine; a failed connection is not remembered, so the next request retries. */
-  engineFor(session: ClusterSession): () => Promise<Result<DriftEngine>> {
-    return () => {
-      let engine = this.engines.get(session);
-      if (engine === undefined) {
-        engine = DriftEngine.forSession(session).then((r) => {
-          if (!r.ok) this.engines.delete(session);
-          else r.value.live?.onChange((info, object) => this.liveChanged(info, object));
-          return r;
-        });
-        this.engines.set(session, engine);
-      }
-      return engine;
-    };
+  ) {
+    // The drift engines' live watches stay open between tree requests: a change there is news.
+    this.unsubscribe = clusters.onLiveChange((_session, info, object) => this.liveChanged(info, object));
   }
 
   /** Remembers which cluster objects each environment shows, from the statuses just computed. */
@@ -120,7 +106,6 @@ export class EnvironmentsWatch {
   dispose(): void {
     clearTimeout(this.timer);
     for (const w of this.gitWatchers.splice(0)) w.close();
-    for (const engine of this.engines.values()) void engine.then((r) => r.ok && r.value.dispose());
-    this.engines.clear();
+    this.unsubscribe();
   }
 }
