@@ -72,6 +72,15 @@ export class DriftEngine {
     return info.namespaced ? (identity.namespace ?? this.client.namespace) : undefined;
   }
 
+  /** Whether the cluster holds the object, answered from the watch cache; undefined when it cannot say. */
+  async exists(identity: ResourceIdentity): Promise<boolean | undefined> {
+    if (identity.name === undefined) return undefined;
+    const info = await this.discovery.resource(identity.group, identity.version, identity.kind);
+    if (!info.ok) return undefined;
+    const live = await this.live!.get(info.value, this.namespaceFor(info.value, identity), identity.name);
+    return live.ok ? live.value !== undefined : undefined;
+  }
+
   async compare(identity: ResourceIdentity, desired: Record<string, unknown>): Promise<DriftReport> {
     if (identity.name === undefined) return { state: 'rejected', message: 'metadata.name is missing' };
     const info = await this.discovery.resource(identity.group, identity.version, identity.kind);

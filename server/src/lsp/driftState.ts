@@ -1,11 +1,13 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
-import { ClusterSession } from '../cluster/session';
+import type { ClusterSession } from '../cluster/session';
+import type { ClusterRegistry } from '../workspace/clusters';
+import { clusterTargetOf } from '../workspace/settings';
 import { targetFor } from '../environments/target';
 import { environmentDrift } from './environmentDrift';
 import type { EnvironmentRenders } from './environmentRenders';
 import type { Finding } from '../manifests/problem';
-import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
+import { withoutIgnored, type DriftEngine, type DriftReport } from '../drift/engine';
 import type { IgnoreRule } from '../drift/ignore';
 import type { ClusterError } from '../cluster/result';
 import { driftProblems, driftSummary } from '../drift/findings';
@@ -45,32 +47,45 @@ interface UriDrift {
  * Drift for open documents: computed after validation (never delaying it), refreshed when the
  * cluster's watch reports a change to a resource a document declares.
  */
+export interface DriftStateDeps {
+  connection: Connection;
+  file: (uri: string) => { file: ManifestFile; version: number; eligible: boolean } | undefined;
+  settings: () => PlumblineSettings;
+  /** The workspace's cluster session (undefined: cluster access is off or untrusted). */
+  session: () => ClusterSession | undefined;
+  /** Every cluster's session and drift engine, shared with the tree and previews. */
+  clusters: ClusterRegistry;
+  publish: (uri: string) => void;
+  ignoreRules: () => Promise<IgnoreRule[]>;
+  /** Told after each run whether the cluster answered, so the status follows outages. */
+  reachability: (error: ClusterError | undefined) => void;
+  /** The workspace's environments; files they render get drift per environment. */
+  environments: EnvironmentRenders | undefined;
+  /** Whether Git does not track the file yet (false when git may not run or cannot say). */
+  untracked: (path: string) => Promise<boolean>;
+}
+
+/**
+ * Drift for open documents: computed after validation (never delaying it), refreshed when the
+ * cluster's watch reports a change to a resource a document declares.
+ */
 export class DriftState {
-  private engine: Promise<DriftEngine | undefined> | undefined;
-  /** Engines for environments whose context is not the workspace's. */
-  private readonly contextEngines = new Map<string, { session: ClusterSession; engine: Promise<DriftEngine | undefined> }>();
-  private engineSession: ClusterSession | undefined;
   private readonly results = new Map<string, UriDrift>();
   private readonly queue: ValidationQueue;
+  private readonly unsubscribe: () => void;
 
-  constructor(
-    private readonly connection: Connection,
-    private readonly file: (uri: string) => { file: ManifestFile; version: number; eligible: boolean } | undefined,
-    private readonly settings: () => PlumblineSettings,
-    private readonly session: () => ClusterSession | undefined,
-    private readonly publish: (uri: string) => void,
-    private readonly ignoreRules: () => Promise<IgnoreRule[]>,
-    /** Told after each run whether the cluster answered, so the status follows outages. */
-    private readonly reachability: (error: ClusterError | undefined) => void = () => undefined,
-    /** The workspace's environments; files they render get drift per environment. */
-    private readonly environments: EnvironmentRenders | undefined = undefined,
-    private readonly cacheDir: string | undefined = undefined,
-  ) {
-    this.queue = new ValidationQueue((uri) => this.compute(uri), (uri, e) => connection.console.error(`drift of ${uri} failed: ${String(e)}`));
+  constructor(private readonly deps: DriftStateDeps) {
+    this.queue = new ValidationQueue((uri) => this.compute(uri), (uri, e) => deps.connection.console.error(`drift of ${uri} failed: ${String(e)}`));
+    // A change in the cluster re-checks the open documents that declare that object.
+    this.unsubscribe = deps.clusters.onLiveChange((_session, info, object) => {
+      for (const [uri, drift] of this.results) {
+        if (drift.entries.some((e) => e.identity.kind === info.kind && e.identity.group === info.group && e.identity.name === object.metadata?.name)) this.queue.request(uri);
+      }
+    });
   }
 
   request(uri: string): void {
-    if (!this.settings().drift.enabled) return;
+    if (!this.deps.settings().drift.enabled) return;
     this.queue.request(uri);
   }
 
@@ -94,16 +109,13 @@ export class DriftState {
     return this.results.get(uri)?.entries ?? [];
   }
 
-  /** Drops the engine, e.g. when cluster settings change. */
+  /** Forgets every result, e.g. when cluster settings change (the registry closes the engines). */
   reset(): void {
-    void this.engine?.then((e) => e?.dispose());
-    this.engine = undefined;
-    this.engineSession = undefined;
-    for (const other of this.contextEngines.values()) {
-      void other.engine.then((e) => e?.dispose());
-      other.session.dispose();
-    }
-    this.contextEngines.clear();
+    this.results.clear();
+  }
+
+  dispose(): void {
+    this.unsubscribe();
     this.results.clear();
   }
 
@@ -112,87 +124,46 @@ export class DriftState {
     return [...this.results.keys()];
   }
 
-  /** A change in the cluster re-checks the open documents that declare that object. */
-  private watch(engine: DriftEngine): void {
-    engine.live?.onChange((info, object) => {
-      for (const [uri, drift] of this.results) {
-        if (drift.entries.some((e) => e.identity.kind === info.kind && e.identity.group === info.group && e.identity.name === object.metadata?.name)) this.queue.request(uri);
-      }
-    });
-  }
-
-  /** The engine for an environment's context: the workspace's own when it is the same context. */
+  /** The engine for an environment's context: the workspace's own when it names the same context. */
   private async engineFor(context: string | undefined): Promise<DriftEngine | undefined> {
-    const session = this.session();
+    const session = this.deps.session();
     if (session === undefined) return undefined;
-    if (context === undefined || context === session.target.context || context === session.contextName) return this.currentEngine();
-    let other = this.contextEngines.get(context);
-    if (other === undefined) {
-      const s = this.settings();
-      const created = new ClusterSession({ ...(s.cluster.kubeconfig !== undefined ? { kubeconfigPath: s.cluster.kubeconfig } : {}), context }, this.cacheDir);
-      const engine = DriftEngine.forSession(created, { manualManagers: s.drift.manualManagers }).then((r) => {
-        if (!r.ok) {
-          this.contextEngines.delete(context);
-          return undefined;
-        }
-        this.watch(r.value);
-        return r.value;
-      });
-      other = { session: created, engine };
-      this.contextEngines.set(context, other);
-    }
-    return other.engine;
-  }
-
-  private async currentEngine(): Promise<DriftEngine | undefined> {
-    const session = this.session();
-    if (session !== this.engineSession) {
-      void this.engine?.then((e) => e?.dispose());
-      this.engine = undefined;
-      this.engineSession = session;
-    }
-    if (session === undefined) return undefined;
-    this.engine ??= DriftEngine.forSession(session, { manualManagers: this.settings().drift.manualManagers }).then((r) => {
-      if (!r.ok) {
-        this.engine = undefined;
-        return undefined;
-      }
-      this.watch(r.value);
-      return r.value;
-    });
-    return this.engine;
+    const same = context === undefined || context === session.target.context || context === session.contextName;
+    const engine = await this.deps.clusters.engine(same ? session.target : clusterTargetOf(this.deps.settings().cluster, context));
+    return engine.ok ? engine.value : undefined;
   }
 
   private async compute(uri: string): Promise<void> {
-    const engine = this.session() === undefined ? undefined : await this.currentEngine();
+    const engine = await this.engineFor(undefined);
     // Without a cluster there is nothing to compare, except environments' renders (validated as rendered).
-    const current = engine === undefined && this.environments === undefined ? undefined : this.file(uri);
+    const current = engine === undefined && this.deps.environments === undefined ? undefined : this.deps.file(uri);
     if (current === undefined) {
-      if (this.results.delete(uri)) this.publish(uri);
+      if (this.results.delete(uri)) this.deps.publish(uri);
       return;
     }
     const { file, version } = current;
-    const severity = this.settings().drift.severity;
+    const severity = this.deps.settings().drift.severity;
     const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-    await this.environments?.ready();
-    const s = this.settings();
-    const target = targetFor(path, { kubeconfigPath: s.cluster.kubeconfig, context: s.cluster.context }, (p) => this.environments?.using(p) ?? []);
+    await this.deps.environments?.ready();
+    const s = this.deps.settings();
+    const target = targetFor(path, { kubeconfigPath: s.cluster.kubeconfig, context: s.cluster.context }, (p) => this.deps.environments?.using(p) ?? []);
     if (target.kind === 'file' && (engine === undefined || !current.eligible)) {
-      if (this.results.delete(uri)) this.publish(uri);
+      if (this.results.delete(uri)) this.deps.publish(uri);
       return;
     }
-    const rules = engine === undefined ? [] : await this.ignoreRules();
-    if (target.kind === 'environments' && path !== undefined && this.environments !== undefined) {
+    const rules = engine === undefined ? [] : await this.deps.ignoreRules();
+    const untracked = engine !== undefined && path !== undefined && (await this.deps.untracked(path));
+    if (target.kind === 'environments' && path !== undefined && this.deps.environments !== undefined) {
       // Patches and kustomizations too: what they declare is drift of the objects they shape.
-      const environments = this.environments;
+      const environments = this.deps.environments;
       const perEnvironment = await Promise.all(
         target.uses.map(async ({ environment }) => {
           const other = engine === undefined ? undefined : await this.engineFor(environment.target.context);
           const render = await environments.render(environment);
-          return environmentDrift({ path, file, environment, render, engine: other, validate: (o) => environments.validate(o), rules, severity });
+          return environmentDrift({ path, file, environment, render, engine: other, validate: (o) => environments.validate(o), rules, severity, untracked });
         }),
       );
-      const latest = this.file(uri);
+      const latest = this.deps.file(uri);
       if (latest === undefined || latest.version !== version) return;
       this.finish(uri, version, perEnvironment.flat());
       return;
@@ -211,11 +182,13 @@ export class DriftState {
         const report = withoutIgnored(await engine.compare(identity, desired), rules, identity);
         const [start = 0, , end = start] = d.doc.range;
         const range = file.lines.rangeOf(d.base + start, d.base + end);
-        const findings: Finding[] = driftProblems(report, d.doc, identity, severity).map((p) => ({
+        // A draft Git does not track yet is expected to be missing from the cluster.
+        const draft = untracked && report.state === 'not-in-cluster';
+        const findings: Finding[] = driftProblems(report, d.doc, identity, draft ? 'hint' : severity).map((p) => ({
           range: file.lines.rangeOf(d.base + p.start, d.base + p.end),
           severity: p.severity,
           code: p.code,
-          message: p.message,
+          message: draft ? `${p.message} (a new file Git does not track yet)` : p.message,
           data: {
             kind: identity.kind,
             name: identity.name ?? '',
@@ -228,7 +201,7 @@ export class DriftState {
         return { entry: { range, identity, report, summary: driftSummary(report) }, findings };
       }),
     );
-    const latest = this.file(uri);
+    const latest = this.deps.file(uri);
     if (latest === undefined || latest.version !== version) return;
     this.finish(uri, version, computed.filter((c) => c !== undefined));
   }
@@ -236,9 +209,9 @@ export class DriftState {
   private finish(uri: string, version: number, done: { entry?: DriftEntry; findings: Finding[] }[]): void {
     const entries = done.flatMap((c) => (c.entry === undefined ? [] : [c.entry]));
     const down = entries.map((e) => e.report).find((r) => r.state === 'unavailable' && (r.error.kind === 'unreachable' || r.error.kind === 'timeout' || r.error.kind === 'unauthorized'));
-    if (entries.length > 0) this.reachability(down?.state === 'unavailable' ? down.error : undefined);
+    if (entries.length > 0) this.deps.reachability(down?.state === 'unavailable' ? down.error : undefined);
     this.results.set(uri, { version, findings: done.flatMap((c) => c.findings), entries });
-    this.publish(uri);
-    this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    this.deps.publish(uri);
+    this.deps.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Finding, Severity } from '../manifests/problem';
-import { withoutIgnored, type DriftEngine } from '../drift/engine';
+import { withoutIgnored, type DriftEngine, type DriftReport } from '../drift/engine';
+import { applierOf } from '../environments/status';
 import { anchorOf, driftProblemsAt, driftSummary } from '../drift/findings';
 import type { IgnoreRule } from '../drift/ignore';
 import { locate } from '../drift/sourceMap';
@@ -24,6 +25,8 @@ export interface EnvironmentDriftInput {
   validate: (object: KubeObject) => RenderedProblem[];
   rules: readonly IgnoreRule[];
   severity: Severity;
+  /** A file Git does not track yet: "not in the cluster" is expected there, so it is only a hint. */
+  untracked: boolean;
 }
 
 /** Origins whose YAML value is the field's value, so "take the cluster's value" can write it there. */
@@ -34,16 +37,29 @@ const VALUE_ORIGINS: ReadonlySet<OriginVia> = new Set(['resource', 'strategic-me
  * only when this file declares the field, labelled with the environment's name.
  */
 export async function environmentDrift(input: EnvironmentDriftInput): Promise<{ entry?: DriftEntry; findings: Finding[] }[]> {
-  const { file, environment, render } = input;
+  const { file, environment, render, engine } = input;
   if (!render.ok) return [];
   const path = resolve(input.path);
   const shaped = render.objects.filter((o) => o.origins.files.has(path));
-  return Promise.all(
-    shaped.map(async (o) => {
-      const drift = await objectDrift(input, path, file, environment, o);
-      return { ...drift, findings: [...renderedFindings(input, path, o), ...drift.findings] };
-    }),
-  );
+  // The environment's Application or Kustomization owns its objects: its ignore rules apply even
+  // before the live object carries the tracking label (as in the tree).
+  const owners = [applierOf(environment)];
+  const reports = engine === undefined ? [] : await Promise.all(shaped.map(async (o) => withoutIgnored(await engine.compare(o.identity, o.object), input.rules, o.identity, owners)));
+  // An environment none of whose objects is in its cluster was never deployed: the tree says so
+  // once ("not deployed: N resources"); a warning on every resource of every file would be noise.
+  const neverDeployed = engine !== undefined && reports.some((r) => r.state === 'not-in-cluster') && !(await anyDeployed(engine, render.objects, reports));
+  return shaped.map((o, i) => {
+    const report = reports[i];
+    const drift = report === undefined ? { findings: [] } : objectDrift(input, path, file, environment, o, report, neverDeployed);
+    return { ...drift, findings: [...renderedFindings(input, path, o), ...drift.findings] };
+  });
+}
+
+/** Whether any object of the render is in the cluster; the reports already known answer first. */
+async function anyDeployed(engine: DriftEngine, objects: readonly MappedObject[], known: readonly DriftReport[]): Promise<boolean> {
+  if (known.some((r) => r.state === 'in-sync' || r.state === 'drifted')) return true;
+  for (const o of objects) if ((await engine.exists(o.identity)) !== false) return true;
+  return false;
 }
 
 /**
@@ -64,14 +80,13 @@ function renderedFindings(input: EnvironmentDriftInput, path: string, mapped: Ma
   return out;
 }
 
-async function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject): Promise<{ entry?: DriftEntry; findings: Finding[] }> {
-  const { identity, object, origins } = mapped;
-  if (input.engine === undefined) return { findings: [] };
-  const report = withoutIgnored(await input.engine.compare(identity, object), input.rules, identity);
+function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject, report: DriftReport, neverDeployed: boolean): { entry?: DriftEntry; findings: Finding[] } {
+  const { identity, origins } = mapped;
   const source = origins.source?.file === path ? file.documents[origins.source.document] : undefined;
   const anchorNode = source === undefined ? null : anchorOf(source.doc);
   const anchor = source === undefined ? undefined : { start: source.base + (anchorNode?.range?.[0] ?? 0), end: source.base + (anchorNode?.range?.[1] ?? 0) };
-  const problems = driftProblemsAt(report, identity, input.severity, {
+  const missing = report.state === 'not-in-cluster';
+  const problems = neverDeployed && missing ? [] : driftProblemsAt(report, identity, missing && input.untracked ? 'hint' : input.severity, {
     anchor,
     field: (fieldPath) => {
       const origin = origins.originOf(fieldPath);
@@ -88,7 +103,7 @@ async function objectDrift(input: EnvironmentDriftInput, path: string, file: Man
     range: file.lines.rangeOf(p.start, p.end),
     severity: p.severity,
     code: p.code,
-    message: `${environment.name}: ${p.message}`,
+    message: `${environment.name}: ${p.message}${missing && input.untracked ? ' (a new file Git does not track yet)' : ''}`,
     data: {
       kind: identity.kind,
       name: identity.name ?? '',
@@ -101,6 +116,6 @@ async function objectDrift(input: EnvironmentDriftInput, path: string, file: Man
   const lensDoc = source ?? file.documents[origins.documentsIn(path)[0] ?? 0] ?? file.documents[0];
   const [start = 0, , end = start] = lensDoc?.doc.range ?? [];
   const base = lensDoc?.base ?? 0;
-  const summary = driftSummary(report);
+  const summary = neverDeployed && missing ? '$(circle-slash) environment not deployed' : driftSummary(report);
   return { entry: { range: file.lines.rangeOf(base + start, base + end), identity, report, summary: `${environment.name}: ${summary}`, environment: environment.name }, findings };
 }

@@ -19,7 +19,9 @@ import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, ty
 import { loadBundledSchemas } from '../schemas/bundled';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
-import { collectYamlFiles } from '../workspace/files';
+import { collectYamlFiles } from '../files/files';
+import { ClusterRegistry } from '../workspace/clusters';
+import { isUntracked } from '../git/tracked';
 import { registerAssist } from './assist';
 import { ClusterState } from './clusterState';
 import { CONFIG_FILE, registerDriftFeatures } from './driftFeatures';
@@ -45,6 +47,8 @@ const documents = new TextDocuments(editWindows.documents);
 const parsers = new Map<string, ManifestParser>();
 const patches = new PatchIndex();
 let settings: PlumblineSettings = DEFAULT_SETTINGS;
+/** Every cluster the workspace talks to, one session and drift engine each: editor, tree and previews share them. */
+const clusters = new ClusterRegistry(() => ({ manualManagers: settings.drift.manualManagers }), () => initOptions.cacheDir);
 let canPullConfiguration = false;
 let workspaceFolders: string[] = [];
 let schemas: SchemaResolver | undefined;
@@ -77,10 +81,22 @@ function schemaResolver(): SchemaResolver | undefined {
     try {
       const bundled = loadBundledSchemas();
       schemas = new SchemaResolver([bundled]);
-      cluster = new ClusterState(connection, schemas, bundled, revalidateAll, initOptions.cacheDir);
+      cluster = new ClusterState(connection, schemas, bundled, revalidateAll, (target) => clusters.session(target));
       // Configured once the client's settings are in (onInitialized); until then, bundled schemas only.
       if (settingsLoaded) cluster.configure(settings, initOptions.trusted !== false);
-      drift = new DriftState(connection, driftInput, () => settings, () => cluster?.session, publish, workspaceIgnoreRules, (error) => cluster?.noteReachability(error), renders, initOptions.cacheDir);
+      drift = new DriftState({
+        connection,
+        file: driftInput,
+        settings: () => settings,
+        session: () => cluster?.session,
+        clusters,
+        publish,
+        ignoreRules: workspaceIgnoreRules,
+        reachability: (error) => cluster?.noteReachability(error),
+        environments: renders,
+        // No git in an untrusted workspace: its config could run programs.
+        untracked: (path) => (initOptions.trusted === false ? Promise.resolve(false) : isUntracked(path)),
+      });
     } catch (error: unknown) {
       schemaError = describeError(error);
       connection.console.error(`schemas unavailable, only YAML syntax is checked: ${schemaError}`);
@@ -211,6 +227,8 @@ connection.onInitialized(() => {
 connection.onDidChangeConfiguration(() => {
   loadSettings()
     .then(() => {
+      // Every session and watch closes; the next request connects with the new settings.
+      clusters.reset();
       cluster?.configure(settings, initOptions.trusted !== false);
       drift?.reset();
       revalidateAll();
@@ -265,7 +283,14 @@ function driftInput(uri: string): { file: ManifestFile; version: number; eligibl
 }
 
 registerAssist(connection, parsed, schemaResolver, () => drift);
-registerEnvironments(connection, () => workspaceFolders[0], () => settings, () => initOptions.trusted !== false, () => initOptions.cacheDir);
+const environments = registerEnvironments(connection, () => workspaceFolders[0], () => settings, () => initOptions.trusted !== false, clusters);
+
+// Watches and cluster connections close when the client asks, not only when the process ends.
+connection.onShutdown(() => {
+  environments.dispose();
+  drift?.dispose();
+  clusters.dispose();
+});
 registerClusterContexts(connection, () => firstSettings.then(() => settings), () => initOptions.trusted !== false);
 registerDriftFeatures(connection, documents, () => drift, () => cluster?.session, () => workspaceFolders[0]);
 
