@@ -54,6 +54,9 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   private readonly loaded = new vscode.EventEmitter<EnvironmentNode[]>();
   /** Each answer the tree takes in, whether or not the view is visible (the status bar follows it). */
   readonly onDidLoad = this.loaded.event;
+  private readonly fetched = new vscode.EventEmitter<void>();
+  /** After every refresh the server answered, even with the same tree: what it renders may still have changed (a value in a file). */
+  readonly onDidFetch = this.fetched.event;
   private latest: EnvironmentNode[] = [];
   private fetching = false;
   private again = false;
@@ -113,6 +116,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       this.fetching = false;
       // The same answer again (Git touched its index, a status-only update) leaves the rows alone:
       // re-rendering them would close a menu the user has open.
+      if (r !== undefined) this.fetched.fire();
       const text = r === undefined ? undefined : JSON.stringify(r);
       if (r !== undefined && text !== this.shownText) {
         this.shown = Promise.resolve(r);
@@ -151,6 +155,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     clearTimeout(this.refreshTimer);
     this.changed.dispose();
     this.loaded.dispose();
+    this.fetched.dispose();
   }
 
   private byKind(env: EnvironmentNode): Map<string, Resource[]> {

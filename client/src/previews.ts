@@ -59,28 +59,69 @@ function overallTitle(result: { title: string; left: string; right: string }): s
   return result.title.includes('→') ? result.title : `${result.title}: ${result.left} ↔ ${result.right}`;
 }
 
+/** Text of a preview side that no longer differs after a refresh. */
+const GONE = '# no longer part of this preview: Git or the cluster changed since it was computed\n';
+
 class PreviewPresenter {
   private runs = 0;
+  /** The newest preview shown, so it can be computed again when what it compares changes. */
+  private latest: { params: PreviewParams; id: number; run: Map<string, string>; rights: Set<string> } | undefined;
   constructor(
     private readonly docs: PreviewDocuments,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** Shows the preview; says what it showed (for the log and for tests). */
-  async show(result: Ok): Promise<string> {
-    const run = this.docs.run();
-    const id = ++this.runs;
-    const uriOf = (c: Change, side: string): vscode.Uri =>
+  /** The newest preview's request, while one of its documents is still open in an editor. */
+  openPreview(): PreviewParams | undefined {
+    const latest = this.latest;
+    if (latest === undefined) return undefined;
+    const open = vscode.workspace.textDocuments.some((d) => d.uri.scheme === SCHEME && d.uri.query.startsWith(`run=${latest.id}&`));
+    return open ? latest.params : undefined;
+  }
+
+  /**
+   * Rewrites the open preview's documents from a new result of the same request, so diff
+   * editors already open show what is true now (VS Code re-reads them on the change event).
+   */
+  refresh(params: PreviewParams, result: Ok): number {
+    const latest = this.latest;
+    if (latest === undefined || latest.params !== params) return 0;
+    const before = new Set(latest.run.keys());
+    const changes: Change[] = result.environments.flatMap((e) => e.changes.map((c) => ({ ...c, environment: e.environment })));
+    for (const c of changes) {
+      const { left, right } = this.sidesOf(latest.id, result, c);
+      this.docs.set(latest.run, left, c.before);
+      this.docs.set(latest.run, right, c.after);
+      latest.rights.add(right.toString());
+      before.delete(left.toString());
+      before.delete(right.toString());
+    }
+    // The right side says so; the left keeps what it showed, so the diff reads as "this is gone".
+    for (const gone of before) if (latest.rights.has(gone)) this.docs.set(latest.run, vscode.Uri.parse(gone), GONE);
+    return changes.length;
+  }
+
+  private sidesOf(id: number, result: Ok, c: Change): { left: vscode.Uri; right: vscode.Uri; title: string } {
+    const uriOf = (side: string): vscode.Uri =>
       // Both sides at one path (the side and the run in the query): a side in the path made the
       // multi-diff editor show every change as a rename between two internal paths.
-      vscode.Uri.from({ scheme: SCHEME, path: `/${encodeURIComponent(c.environment)}/${c.kind}/${c.namespace ?? '_'}/${c.name}.yaml`, query: `run=${id}&side=${side}` });
+      vscode.Uri.from({ scheme: SCHEME, path: `/${encodeURIComponent(c.environment)}/${c.kind}/${c.namespace ?? '_'}/${c.name}.yaml`, query: `run=${id}&side=${encodeURIComponent(side)}` });
+    const where = result.environments.length > 1 || c.environment !== result.left ? ` (${c.environment})` : '';
+    return { left: uriOf(result.left), right: uriOf(result.right), title: `${label(c)}${where}: ${result.left} ↔ ${result.right}${c.change === 'changed' ? '' : ` — ${c.change}`}` };
+  }
+
+  /** Shows the preview; says what it showed (for the log and for tests). */
+  async show(params: PreviewParams, result: Ok): Promise<string> {
+    const run = this.docs.run();
+    const id = ++this.runs;
+    const rights = new Set<string>();
+    this.latest = { params, id, run, rights };
     const sides = (c: Change): { left: vscode.Uri; right: vscode.Uri; title: string } => {
-      const left = uriOf(c, encodeURIComponent(result.left));
-      const right = uriOf(c, encodeURIComponent(result.right));
-      this.docs.set(run, left, c.before);
-      this.docs.set(run, right, c.after);
-      const where = result.environments.length > 1 || c.environment !== result.left ? ` (${c.environment})` : '';
-      return { left, right, title: `${label(c)}${where}: ${result.left} ↔ ${result.right}${c.change === 'changed' ? '' : ` — ${c.change}`}` };
+      const found = this.sidesOf(id, result, c);
+      rights.add(found.right.toString());
+      this.docs.set(run, found.left, c.before);
+      this.docs.set(run, found.right, c.after);
+      return found;
     };
     const open = async (c: Change, preserveFocus = false): Promise<void> => {
       const { left, right, title } = sides(c);
@@ -168,8 +209,27 @@ export function registerPreviews(ctx: PlumblineContext, client: () => LanguageCl
       void show(`Plumbline: ${result.message}`, 'Show Output').then((choice) => choice === 'Show Output' && ctx.log.show());
       return `failed: ${result.message}`;
     }
-    return presenter.show(result);
+    return presenter.show(params, result);
   };
+  // What a preview compares changed (Git, files on disk, the cluster, settings: the tree reloads
+  // for each): an open preview is computed again in place rather than left stale.
+  let refreshing = false;
+  ctx.own(
+    tree.onDidFetch(() => {
+      const params = presenter.openPreview();
+      const running = client();
+      if (params === undefined || running === undefined || refreshing) return;
+      refreshing = true;
+      running
+        .sendRequest<PreviewResponse>(PreviewRequest, params)
+        .then((result) => {
+          if (!result.ok) return ctx.log.warn(`open preview not refreshed: ${result.message}`);
+          ctx.log.info(`${result.title}: refreshed the open preview (${presenter.refresh(params, result)} change(s) now)`);
+        })
+        .catch((error: unknown) => ctx.log.warn(`open preview not refreshed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => (refreshing = false));
+    }),
+  );
   const pickEnvironment = async (placeHolder: string, except?: string): Promise<string | undefined> => {
     const names = (await tree.environmentNames()).filter((n) => n !== except);
     if (names.length === 0) return void vscode.window.showInformationMessage('Plumbline found no environments to compare with.');

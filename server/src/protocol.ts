@@ -96,7 +96,8 @@ export interface EnvironmentGitState {
 /** `plumbline/environmentsChanged` (server → client): what the tree shows changed (Git, the cluster, settings); the client asks again. */
 export const EnvironmentsChangedNotification = 'plumbline/environmentsChanged';
 export interface EnvironmentsChangedParams {
-  reason: 'git' | 'cluster' | 'settings';
+  /** `files`: a manifest changed on disk outside the editor (checkout, restore, another tool). */
+  reason: 'git' | 'cluster' | 'settings' | 'files';
   /** The environments concerned, when known. */
   environments?: string[];
 }

@@ -241,11 +241,15 @@ connection.onDidChangeConfiguration(() => {
 
 connection.onDidChangeWatchedFiles((params) => {
   gitOpsIgnore.invalidate();
-  // Open documents tell us by didSave; these are changes made outside the editor.
+  // Open documents too: `git checkout`, `git restore` or another tool rewrites a file the editor
+  // shows without a save, and the environments that render it must render it again (a save
+  // that also arrives here is debounced into the same render).
   for (const c of params.changes) {
     const path = pathOf(c.uri);
-    if (path !== undefined && documents.get(c.uri) === undefined) renders.changed(path).catch((error: unknown) => connection.console.warn(`environments: ${describeError(error)}`));
+    if (path !== undefined) renders.changed(path).catch((error: unknown) => connection.console.warn(`environments: ${describeError(error)}`));
   }
+  // The tree (and an open preview, which follows it) shows renders of these files.
+  if (params.changes.length > 0) connection.sendNotification(EnvironmentsChangedNotification, { reason: 'files' } satisfies EnvironmentsChangedParams).catch(() => undefined);
   const changed = params.changes.filter((c) => isKustomizationFile(c.uri));
   if (changed.length === 0) return;
   Promise.all(
