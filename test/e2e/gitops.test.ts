@@ -18,7 +18,7 @@ import { type Cluster, startCluster } from '../cluster/harness';
 import { applyAsFlux, kubectlFor, seedExampleDrift } from '../cluster/seed';
 import { gitWorkspace } from './gitWorkspace';
 import { ARTIFACTS, ensureEditorTools, ensureVsix, setup } from './setup';
-import { eventually, openWorkbench, quickOpen, renderedLines, type Workbench } from './workbench';
+import { eventually, openWorkbench, problemRow, quickOpen, renderedLines, type Workbench } from './workbench';
 
 /** What descriptions() reads of a row in the page (the DOM types are not in this tsconfig). */
 interface RowElement {
@@ -269,4 +269,94 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     assert.match(shown.staging ?? '', /^in sync/);
     console.log(`screenshot: ${await w.screenshot('environments-after-sync')}`);
   });
+  test('git checkout of an open file on disk updates its diagnostics without a save or reload', { timeout: 180_000 }, async () => {
+    const w = session();
+    const p = w.page;
+    const file = 'apps/shop/base/service.yaml';
+    const committed = readFileSync(join(workspace, file), 'utf8');
+    assert.match(committed, /port: 80\n/);
+    await quickOpen(w, 'base/service.yaml', 'service.yaml');
+    await w.step('another tool writes a broken port into the file on disk', () => Promise.resolve(writeFileSync(join(workspace, file), committed.replace('port: 80\n', 'port: eighty\n'))));
+    const row = await problemRow(w, 'eighty');
+    assert.match(await row.innerText(), /integer/, 'the type error names what the field takes');
+    await w.screenshot('disk-change-error');
+    await w.step('git checkout restores the file: the error goes away', async () => {
+      setup('git checkout', 'git', ['checkout', '--', file], workspace);
+      await eventually(
+        'the Problems panel to drop the error',
+        async () => ((await p.locator('.markers-panel .monaco-list-row', { hasText: 'eighty' }).count()) === 0 ? true : undefined),
+        async () => JSON.stringify(await p.locator('.markers-panel .monaco-list-row').allInnerTexts()),
+        60_000,
+      );
+    });
+    assert.equal(readFileSync(join(workspace, file), 'utf8'), committed);
+  });
+
+  test('Reconcile of a Flux environment on a cluster without Flux says so, with what to do', { timeout: 180_000 }, async () => {
+    const w = session();
+    const p = w.page;
+    const view = await environmentsView();
+    await w.step('right-click staging (delivered by a Flux Kustomization): Reconcile', async () => {
+      await envRow(view, 'staging').click({ button: 'right' });
+      const item = p.getByRole('menuitem', { name: 'Reconcile', exact: true });
+      await item.hover();
+      await p.keyboard.press('Enter');
+    });
+    const toast = p.locator('.notifications-toasts .notification-list-item', { hasText: 'Reconcile of staging failed' });
+    await w.step('an error notification names the missing controller and the cluster', async () => {
+      await toast.first().waitFor({ timeout: 90_000 });
+    });
+    const text = await toast.first().innerText();
+    assert.match(text, /Flux is not installed in plumbline-bench: its \w+ CRD \([a-z.]+\/v1\w*\) is not served/);
+    assert.match(text, /deliver this environment directly \(delivery: direct in \.plumbline\.yaml\)/);
+    const buttons = await toast.first().locator('.monaco-button').allInnerTexts();
+    assert.deepEqual(buttons.map((b) => b.trim()), ['Open .plumbline.yaml', 'Show Output']);
+    console.log(`screenshot: ${await w.screenshot('reconcile-without-flux')}`);
+    await toast.first().locator('.monaco-button', { hasText: 'Open .plumbline.yaml' }).click();
+    await p.locator('.tabs-container .tab.active', { hasText: '.plumbline.yaml' }).waitFor({ timeout: 30_000 });
+  });
+
+  test('turning cluster access off in the settings file refreshes the tree without Refresh or reload; on again, statuses return', { timeout: 240_000 }, async () => {
+    const view = await environmentsView();
+    const settingsFile = join(workspace, '.vscode', 'settings.json');
+    const original = readFileSync(settingsFile, 'utf8');
+    const off = JSON.stringify({ ...(JSON.parse(original) as Record<string, unknown>), 'plumbline.cluster.enabled': false }, null, 2);
+    await session().step('write plumbline.cluster.enabled: false into .vscode/settings.json', () => Promise.resolve(writeFileSync(settingsFile, `${off}\n`)));
+    await waitForStatuses(view, { dev: /^cluster access is off/, staging: /^cluster access is off/, prod: /^cluster access is off/ }, 'every environment to say cluster access is off');
+    await session().step('restore the settings file', () => Promise.resolve(writeFileSync(settingsFile, original)));
+    await waitForStatuses(view, { dev: /^in sync · plumbline-bench/, staging: /^in sync · plumbline-bench/, prod: /^not deployed: 4 resources/ }, 'the statuses against the cluster to return');
+  });
+  test('an open preview follows the files on disk: its diff updates in place, and says so when the change is gone', { timeout: 240_000 }, async () => {
+    const w = session();
+    const p = w.page;
+    const file = 'apps/shop/overlays/staging/replicas.yaml';
+    const committed = readFileSync(join(workspace, file), 'utf8');
+    writeFileSync(join(workspace, file), committed.replace('replicas: 2', 'replicas: 7'));
+    await w.step('F1, Plumbline GitOps: Show Pending Changes', async () => {
+      await p.keyboard.press('F1');
+      const input = p.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.pressSequentially('Plumbline GitOps: Show Pending Changes');
+      await p.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Show Pending Changes' }).waitFor({ timeout: 15_000 });
+      await p.keyboard.press('Enter');
+    });
+    const diff = p.locator('.editor-group-container.active .monaco-diff-editor');
+    const right = diff.locator('.editor.modified');
+    const showsRight = (re: RegExp, what: string): Promise<string[]> =>
+      eventually(what, async () => ((await renderedLines(right)).some((l) => re.test(l)) ? renderedLines(right) : undefined), async () => JSON.stringify(await renderedLines(right)), 60_000);
+    await w.step('the one change opens as a diff: working tree replicas 7', async () => {
+      await p.locator('.tabs-container .tab.active', { hasText: 'Deployment/shop-web (staging): HEAD ↔ working tree' }).waitFor({ timeout: 60_000 });
+      await showsRight(/^\s*replicas: 7$/, 'replicas: 7 on the working-tree side');
+    });
+    await w.step('another tool writes replicas 8: the open diff shows 8 without running the command again', async () => {
+      writeFileSync(join(workspace, file), committed.replace('replicas: 2', 'replicas: 8'));
+      await showsRight(/^\s*replicas: 8$/, 'replicas: 8 on the working-tree side');
+    });
+    console.log(`screenshot: ${await w.screenshot('preview-refreshed')}`);
+    await w.step('git checkout restores the file: the open diff says it is no longer part of the preview', async () => {
+      setup('git checkout', 'git', ['checkout', '--', file], workspace);
+      await showsRight(/no longer part of this preview/, 'the preview to say the change is gone');
+    });
+  });
+
 });
