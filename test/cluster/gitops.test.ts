@@ -393,7 +393,7 @@ spec:
     const lines = text.stdout.split('\n');
     // prod's scaled replicas are ignored by its Application; dev's are not; redis's image is not.
     assert.ok(!lines.some((l) => l.startsWith('apps/prod/')), text.stdout);
-    assert.ok(lines.some((l) => /^apps\/dev\/app\.yaml:7:13 warning cluster has replicas: 4, Git declares 1/.test(l)), text.stdout);
+    assert.ok(lines.some((l) => /^apps\/dev\/app\.yaml:7:13 warning dev: cluster has replicas: 4, Git declares 1/.test(l)), text.stdout);
     const section = text.stdout.slice(text.stdout.indexOf('in the cluster, not in Git:\n'));
     assert.deepEqual(section.split('\n').slice(0, 4), [
       'in the cluster, not in Git:',

@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../manifests/problem';
-import { ClusterSession } from '../cluster/session';
-import { DriftEngine, withoutIgnored, type DriftReport } from '../drift/engine';
-import { driftProblems } from '../drift/findings';
+import type { DriftEngine } from '../drift/engine';
+import { isUntracked } from '../git/tracked';
 import { readGitOpsIgnore } from '../drift/gitopsIgnore';
 import { readIgnoreRules } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
@@ -14,7 +13,10 @@ import { collectYamlFiles, readBoundedFile, UsageError } from '../files/files';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import type { FileResult } from './formats';
 import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
-import { DEFAULT_SETTINGS } from '../workspace/settings';
+import { ClusterRegistry } from '../workspace/clusters';
+import { EnvironmentRenders } from '../workspace/environmentRenders';
+import { fileDrift } from '../workspace/fileDrift';
+import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 
 export interface DiffSummary {
   resources: number;
@@ -30,17 +32,28 @@ export interface DiffSummary {
   notes: string[];
 }
 
-/** Compares every resource in the given files with the cluster of `context`. */
+/**
+ * Compares every resource in the given files with its cluster, as the editor does: a file that
+ * environments render (a base, a patch, a kustomization) per environment, as each renders it, in
+ * its own context; any other file as written, in `target`'s context.
+ */
 export async function diffPaths(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
   const files = await collectYamlFiles(paths);
   const patches = new PatchIndex();
   for (const path of files.filter(isKustomizationFile)) patches.update(resolve(path), await readFile(path, 'utf8'));
-  const session = new ClusterSession(target);
-  const created = await DriftEngine.forSession(session, { manualManagers: DEFAULT_SETTINGS.drift.manualManagers });
+  // The same registry the language server uses: one session and engine per kubeconfig + context.
+  const clusters = new ClusterRegistry(() => ({ manualManagers: DEFAULT_SETTINGS.drift.manualManagers }));
+  const root = configFile === undefined ? process.cwd() : dirname(resolve(configFile));
+  const renders = new EnvironmentRenders(() => root, () => renderOptionsOf(DEFAULT_SETTINGS, true), (m) => process.stderr.write(`plumbline: ${m}\n`));
+  const created = await clusters.engine(target);
   if (!created.ok) throw new UsageError(created.error.message, false);
   const engine = created.value;
+  const engineFor = async (context: string | undefined): Promise<DriftEngine | undefined> => {
+    const r = await clusters.engine(context === undefined ? target : { ...target, context });
+    return r.ok ? r.value : undefined;
+  };
   // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.
-  const gitops = await readGitOpsIgnore(configFile === undefined ? paths : [...paths, dirname(resolve(configFile))], configFile === undefined ? process.cwd() : dirname(resolve(configFile)));
+  const gitops = await readGitOpsIgnore(configFile === undefined ? paths : [...paths, dirname(resolve(configFile))], root);
   const rules = [...(configFile === undefined ? [] : readIgnoreRules(await readFile(configFile, 'utf8').catch(() => ''))), ...gitops.rules];
   const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, undeclared: 0, errors: [], notes: [...gitops.problems] };
   try {
@@ -50,28 +63,33 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
         if (!read.ok) return { path, findings: [] };
         const decoded = decodeManifest(read.bytes);
         if ('finding' in decoded) return { path, findings: [] };
-        if (fileRole(resolve(path), patches.useOf(resolve(path))).kind !== 'manifests') return { path, findings: [] };
+        const absolute = resolve(path);
         const file = new ManifestParser().parse(decoded.text);
-        const findings: Finding[] = [];
-        await Promise.all(
-          file.documents.map(async (d) => {
-            if (d.identity?.name === undefined || d.syntax.some((p) => p.severity === 'error')) return;
-            summary.resources++;
-            const report: DriftReport = withoutIgnored(await engine.compare(d.identity, d.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>), rules, d.identity);
-            if (report.state === 'in-sync') summary.inSync++;
-            else if (report.state === 'drifted') summary.drifted++;
-            else if (report.state === 'not-in-cluster') summary.missing++;
-            else if (report.state === 'rejected') summary.rejected++;
-            else {
-              summary.unavailable++;
-              summary.errors.push(`${path}: ${d.identity.kind}/${d.identity.name}: ${report.error.message}`);
-            }
-            for (const p of driftProblems(report, d.doc, d.identity, 'warning')) {
-              findings.push({ range: file.lines.rangeOf(d.base + p.start, d.base + p.end), severity: p.severity, code: p.code, message: p.message });
-            }
-          }),
-        );
-        findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+        const drift = await fileDrift({
+          path: absolute,
+          file,
+          eligible: fileRole(absolute, patches.useOf(absolute)).kind === 'manifests',
+          engineFor,
+          cluster: { kubeconfigPath: target.kubeconfigPath, context: target.context },
+          renders,
+          rules: () => Promise.resolve(rules),
+          severity: 'warning',
+          untracked: isUntracked,
+        });
+        if (drift === undefined) return { path, findings: [] };
+        for (const { report, identity, environment } of drift.entries) {
+          summary.resources++;
+          if (report.state === 'in-sync') summary.inSync++;
+          else if (report.state === 'drifted') summary.drifted++;
+          else if (report.state === 'not-in-cluster') summary.missing++;
+          else if (report.state === 'rejected') summary.rejected++;
+          else {
+            summary.unavailable++;
+            summary.errors.push(`${path}: ${environment === undefined ? '' : `${environment}: `}${identity.kind}/${identity.name ?? ''}: ${report.error.message}`);
+          }
+        }
+        const findings: Finding[] = drift.findings.map(({ range, severity, code, message }) => ({ range, severity, code, message }));
+        findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.message.localeCompare(b.message));
         return { path, findings };
       }),
     );
@@ -80,7 +98,7 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
     summary.notes.push(...undeclared.notes);
     return { results, summary, undeclared: undeclared.entries };
   } finally {
-    engine.dispose();
-    session.dispose();
+    renders.dispose();
+    clusters.dispose();
   }
 }

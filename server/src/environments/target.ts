@@ -33,7 +33,3 @@ export function targetFor(path: string | undefined, settings: TargetSettings, en
   };
 }
 
-/** A stable key for a cluster target, for caches and status. */
-export function clusterKey(target: Pick<Target, 'kubeconfigPath' | 'context'>): string {
-  return `${target.kubeconfigPath ?? '(default kubeconfig)'}#${target.context ?? '(current context)'}`;
-}

@@ -1,41 +1,19 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import type { ClusterSession } from '../cluster/session';
-import type { ClusterRegistry } from '../workspace/clusters';
-import { clusterTargetOf } from '../workspace/settings';
-import { targetFor } from '../environments/target';
-import { environmentDrift } from './environmentDrift';
-import type { EnvironmentRenders } from './environmentRenders';
-import type { Finding } from '../manifests/problem';
-import { withoutIgnored, type DriftEngine, type DriftReport } from '../drift/engine';
-import type { IgnoreRule } from '../drift/ignore';
 import type { ClusterError } from '../cluster/result';
-import { driftProblems, driftSummary } from '../drift/findings';
-import type { ResourceIdentity } from '../manifests/identity';
-import type { Range } from '../manifests/lineIndex';
+import type { DriftEngine } from '../drift/engine';
+import type { IgnoreRule } from '../drift/ignore';
 import type { ManifestFile } from '../manifests/parse';
+import type { Finding } from '../manifests/problem';
 import type { PlumblineSettings } from '../protocol';
+import type { ClusterRegistry } from '../workspace/clusters';
+import type { EnvironmentRenders } from '../workspace/environmentRenders';
+import { fileDrift, type DriftEntry } from '../workspace/fileDrift';
+import { clusterTargetOf } from '../workspace/settings';
 import { ValidationQueue } from './validationQueue';
 
-/** What a drift quick fix needs, carried in the diagnostic's `data`. */
-export interface DriftData {
-  kind: string;
-  name: string;
-  namespace: string | undefined;
-  path: unknown[];
-  exact: boolean;
-  liveValue?: unknown;
-}
-
-export interface DriftEntry {
-  /** Zero-based line range of the resource's document, for lenses and the diff command. */
-  range: Range;
-  identity: ResourceIdentity;
-  report: DriftReport;
-  summary: string;
-  /** The environment whose rendered object this is; undefined for a file no environment renders. */
-  environment?: string;
-}
+export type { DriftData, DriftEntry } from '../workspace/fileDrift';
 
 interface UriDrift {
   version: number;
@@ -134,83 +112,31 @@ export class DriftState {
   }
 
   private async compute(uri: string): Promise<void> {
-    const engine = await this.engineFor(undefined);
-    // Without a cluster there is nothing to compare, except environments' renders (validated as rendered).
-    const current = engine === undefined && this.deps.environments === undefined ? undefined : this.deps.file(uri);
-    if (current === undefined) {
-      if (this.results.delete(uri)) this.deps.publish(uri);
-      return;
-    }
-    const { file, version } = current;
-    const severity = this.deps.settings().drift.severity;
-    const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-    await this.deps.environments?.ready();
+    const current = this.deps.file(uri);
     const s = this.deps.settings();
-    const target = targetFor(path, { kubeconfigPath: s.cluster.kubeconfig, context: s.cluster.context }, (p) => this.deps.environments?.using(p) ?? []);
-    if (target.kind === 'file' && (engine === undefined || !current.eligible)) {
+    const drift =
+      current === undefined
+        ? undefined
+        : await fileDrift({
+            path: uri.startsWith('file:') ? fileURLToPath(uri) : undefined,
+            file: current.file,
+            eligible: current.eligible,
+            engineFor: (context) => this.engineFor(context),
+            cluster: { kubeconfigPath: s.cluster.kubeconfig, context: s.cluster.context },
+            renders: this.deps.environments,
+            rules: this.deps.ignoreRules,
+            severity: s.drift.severity,
+            untracked: this.deps.untracked,
+          });
+    if (drift === undefined) {
       if (this.results.delete(uri)) this.deps.publish(uri);
       return;
     }
-    const rules = engine === undefined ? [] : await this.deps.ignoreRules();
-    const untracked = engine !== undefined && path !== undefined && (await this.deps.untracked(path));
-    if (target.kind === 'environments' && path !== undefined && this.deps.environments !== undefined) {
-      // Patches and kustomizations too: what they declare is drift of the objects they shape.
-      const environments = this.deps.environments;
-      const perEnvironment = await Promise.all(
-        target.uses.map(async ({ environment }) => {
-          const other = engine === undefined ? undefined : await this.engineFor(environment.target.context);
-          const render = await environments.render(environment);
-          return environmentDrift({ path, file, environment, render, engine: other, validate: (o) => environments.validate(o), rules, severity, untracked });
-        }),
-      );
-      const latest = this.deps.file(uri);
-      if (latest === undefined || latest.version !== version) return;
-      this.finish(uri, version, perEnvironment.flat());
-      return;
-    }
-    if (engine === undefined) return;
-    const documents = file.documents.filter((d) => d.identity?.name !== undefined && d.syntax.every((p) => p.severity !== 'error'));
-    const computed = await Promise.all(
-      documents.map(async (d) => {
-        const identity = d.identity!;
-        let desired: Record<string, unknown>;
-        try {
-          desired = d.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
-        } catch {
-          return undefined;
-        }
-        const report = withoutIgnored(await engine.compare(identity, desired), rules, identity);
-        const [start = 0, , end = start] = d.doc.range;
-        const range = file.lines.rangeOf(d.base + start, d.base + end);
-        // A draft Git does not track yet is expected to be missing from the cluster.
-        const draft = untracked && report.state === 'not-in-cluster';
-        const findings: Finding[] = driftProblems(report, d.doc, identity, draft ? 'hint' : severity).map((p) => ({
-          range: file.lines.rangeOf(d.base + p.start, d.base + p.end),
-          severity: p.severity,
-          code: p.code,
-          message: draft ? `${p.message} (a new file Git does not track yet)` : p.message,
-          data: {
-            kind: identity.kind,
-            name: identity.name ?? '',
-            namespace: report.state === 'drifted' || report.state === 'in-sync' || report.state === 'not-in-cluster' ? report.namespace : identity.namespace,
-            path: p.path,
-            exact: p.exact,
-            ...(p.liveValue !== undefined ? { liveValue: p.liveValue } : {}),
-          } satisfies DriftData,
-        }));
-        return { entry: { range, identity, report, summary: driftSummary(report) }, findings };
-      }),
-    );
+    // A newer version arrived meanwhile: its own run publishes.
     const latest = this.deps.file(uri);
-    if (latest === undefined || latest.version !== version) return;
-    this.finish(uri, version, computed.filter((c) => c !== undefined));
-  }
-
-  private finish(uri: string, version: number, done: { entry?: DriftEntry; findings: Finding[] }[]): void {
-    const entries = done.flatMap((c) => (c.entry === undefined ? [] : [c.entry]));
-    const down = entries.map((e) => e.report).find((r) => r.state === 'unavailable' && (r.error.kind === 'unreachable' || r.error.kind === 'timeout' || r.error.kind === 'unauthorized'));
-    if (entries.length > 0) this.deps.reachability(down?.state === 'unavailable' ? down.error : undefined);
-    this.results.set(uri, { version, findings: done.flatMap((c) => c.findings), entries });
+    if (current === undefined || latest === undefined || latest.version !== current.version) return;
+    if (drift.entries.length > 0) this.deps.reachability(drift.down);
+    this.results.set(uri, { version: current.version, findings: drift.findings, entries: drift.entries });
     this.deps.publish(uri);
     this.deps.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }

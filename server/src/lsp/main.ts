@@ -21,6 +21,7 @@ import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
 import { collectYamlFiles } from '../files/files';
 import { ClusterRegistry } from '../workspace/clusters';
+import { renderOptionsOf } from '../workspace/settings';
 import { isUntracked } from '../git/tracked';
 import { registerAssist } from './assist';
 import { ClusterState } from './clusterState';
@@ -28,7 +29,7 @@ import { CONFIG_FILE, registerDriftFeatures } from './driftFeatures';
 import { GitOpsIgnoreCache } from '../drift/gitopsIgnore';
 import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
 import { DriftState } from './driftState';
-import { EnvironmentRenders } from './environmentRenders';
+import { EnvironmentRenders } from '../workspace/environmentRenders';
 import { registerEnvironments } from './environments';
 import { registerClusterContexts } from './clusterContexts';
 import { toDiagnostic } from './convert';
@@ -62,7 +63,7 @@ let settingsRead: () => void = () => undefined;
 const firstSettings = new Promise<void>((resolve) => (settingsRead = resolve));
 const validationResults = new Map<string, { version: number; findings: Finding[] }>();
 /** Environments' renders with field origins: drift of the files they read is per environment. */
-const renders = new EnvironmentRenders(() => workspaceFolders[0], () => initOptions.trusted !== false, (m) => connection.console.info(m), () => schemas);
+const renders = new EnvironmentRenders(() => workspaceFolders[0], () => renderOptionsOf(settings, initOptions.trusted !== false), (m) => connection.console.info(m), () => schemas);
 renders.onDidChange(() => {
   for (const d of documents.all()) drift?.request(d.uri);
 });
@@ -229,6 +230,8 @@ connection.onDidChangeConfiguration(() => {
     .then(() => {
       // Every session and watch closes; the next request connects with the new settings.
       clusters.reset();
+      // The kustomize and helm commands are settings too: render again with the new ones.
+      renders.invalidate();
       cluster?.configure(settings, initOptions.trusted !== false);
       drift?.reset();
       revalidateAll();

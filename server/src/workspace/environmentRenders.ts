@@ -4,6 +4,7 @@ import { discoverEnvironments } from '../environments/discover';
 import type { Environment } from '../environments/model';
 import { environmentFiles, renderWithOrigins, type EnvironmentFiles, type MappedRender } from '../environments/renderMap';
 import { isKustomizationFile } from '../kustomize/patchIndex';
+import type { RenderOptions } from '../environments/render';
 import type { KubeObject } from '../cluster/http';
 import { validateRendered, type RenderedProblem } from '../environments/renderedValidation';
 import type { SchemaResolver } from '../schemas/resolver';
@@ -29,7 +30,8 @@ export class EnvironmentRenders {
 
   constructor(
     private readonly root: () => string | undefined,
-    private readonly trusted: () => boolean,
+    /** How to render (trust, the kustomize and helm commands): the settings', as the tree and previews use. */
+    private readonly renderOptions: () => RenderOptions,
     private readonly log: (message: string) => void,
     private readonly schemas: () => SchemaResolver | undefined = () => undefined,
     private readonly debounceMs = 150,
@@ -71,7 +73,7 @@ export class EnvironmentRenders {
       render =
         root === undefined || entry === undefined
           ? Promise.resolve<MappedRender>({ ok: false, kind: 'render-error', message: `environment ${environment.name} is gone` })
-          : renderWithOrigins(root, environment, entry.files, { trusted: this.trusted(), kustomize: ['kubectl', 'kustomize'] }).catch(
+          : renderWithOrigins(root, environment, entry.files, this.renderOptions()).catch(
               (error: unknown): MappedRender => ({ ok: false, kind: 'render-error', message: error instanceof Error ? error.message : String(error) }),
             );
       this.renders.set(environment.name, render);
@@ -97,6 +99,11 @@ export class EnvironmentRenders {
     for (const { environment, files } of this.indexed) {
       if (files.files.has(absolute) || files.folders.has(dirname(absolute))) this.schedule(environment.name);
     }
+  }
+
+  /** Forgets every render (the settings that say how to render changed); the next request renders again. */
+  invalidate(): void {
+    this.renders.clear();
   }
 
   dispose(): void {

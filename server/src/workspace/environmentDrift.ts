@@ -11,7 +11,7 @@ import type { OriginVia } from '../kustomize/fieldOrigin';
 import type { ManifestFile } from '../manifests/parse';
 import type { KubeObject } from '../cluster/http';
 import type { RenderedProblem } from '../environments/renderedValidation';
-import type { DriftData, DriftEntry } from './driftState';
+import type { DriftData, DriftEntry } from './driftEntry';
 
 export interface EnvironmentDriftInput {
   /** The open file, and its current parse (it may differ from what was rendered until saved). */
@@ -25,8 +25,8 @@ export interface EnvironmentDriftInput {
   validate: (object: KubeObject) => RenderedProblem[];
   rules: readonly IgnoreRule[];
   severity: Severity;
-  /** A file Git does not track yet: "not in the cluster" is expected there, so it is only a hint. */
-  untracked: boolean;
+  /** Whether Git does not track the file yet ("not in the cluster" is then only a hint); asked only when something is missing. */
+  untracked: () => Promise<boolean>;
 }
 
 /** Origins whose YAML value is the field's value, so "take the cluster's value" can write it there. */
@@ -47,10 +47,12 @@ export async function environmentDrift(input: EnvironmentDriftInput): Promise<{ 
   const reports = engine === undefined ? [] : await Promise.all(shaped.map(async (o) => withoutIgnored(await engine.compare(o.identity, o.object), input.rules, o.identity, owners)));
   // An environment none of whose objects is in its cluster was never deployed: the tree says so
   // once ("not deployed: N resources"); a warning on every resource of every file would be noise.
-  const neverDeployed = engine !== undefined && reports.some((r) => r.state === 'not-in-cluster') && !(await anyDeployed(engine, render.objects, reports));
+  const someMissing = reports.some((r) => r.state === 'not-in-cluster');
+  const neverDeployed = engine !== undefined && someMissing && !(await anyDeployed(engine, render.objects, reports));
+  const untracked = someMissing && !neverDeployed && (await input.untracked());
   return shaped.map((o, i) => {
     const report = reports[i];
-    const drift = report === undefined ? { findings: [] } : objectDrift(input, path, file, environment, o, report, neverDeployed);
+    const drift = report === undefined ? { findings: [] } : objectDrift(input, path, file, environment, o, report, neverDeployed, untracked);
     return { ...drift, findings: [...renderedFindings(input, path, o), ...drift.findings] };
   });
 }
@@ -80,13 +82,13 @@ function renderedFindings(input: EnvironmentDriftInput, path: string, mapped: Ma
   return out;
 }
 
-function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject, report: DriftReport, neverDeployed: boolean): { entry?: DriftEntry; findings: Finding[] } {
+function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject, report: DriftReport, neverDeployed: boolean, untracked: boolean): { entry?: DriftEntry; findings: Finding[] } {
   const { identity, origins } = mapped;
   const source = origins.source?.file === path ? file.documents[origins.source.document] : undefined;
   const anchorNode = source === undefined ? null : anchorOf(source.doc);
   const anchor = source === undefined ? undefined : { start: source.base + (anchorNode?.range?.[0] ?? 0), end: source.base + (anchorNode?.range?.[1] ?? 0) };
   const missing = report.state === 'not-in-cluster';
-  const problems = neverDeployed && missing ? [] : driftProblemsAt(report, identity, missing && input.untracked ? 'hint' : input.severity, {
+  const problems = neverDeployed && missing ? [] : driftProblemsAt(report, identity, missing && untracked ? 'hint' : input.severity, {
     anchor,
     field: (fieldPath) => {
       const origin = origins.originOf(fieldPath);
@@ -103,7 +105,7 @@ function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestF
     range: file.lines.rangeOf(p.start, p.end),
     severity: p.severity,
     code: p.code,
-    message: `${environment.name}: ${p.message}${missing && input.untracked ? ' (a new file Git does not track yet)' : ''}`,
+    message: `${environment.name}: ${p.message}${missing && untracked ? ' (a new file Git does not track yet)' : ''}`,
     data: {
       kind: identity.kind,
       name: identity.name ?? '',

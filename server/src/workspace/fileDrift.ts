@@ -1,0 +1,132 @@
+import type { ClusterError } from '../cluster/result';
+import { withoutIgnored, type DriftEngine } from '../drift/engine';
+import { driftProblems, driftSummary } from '../drift/findings';
+import type { IgnoreRule } from '../drift/ignore';
+import { targetFor } from '../environments/target';
+import type { ManifestFile } from '../manifests/parse';
+import type { Finding, Severity } from '../manifests/problem';
+import type { DriftData, DriftEntry } from './driftEntry';
+import { environmentDrift } from './environmentDrift';
+import type { EnvironmentRenders } from './environmentRenders';
+
+export type { DriftData, DriftEntry } from './driftEntry';
+
+export interface FileDriftInput {
+  /** Absolute path of the file; undefined for a document never saved (compared as written). */
+  path: string | undefined;
+  file: ManifestFile;
+  /** Whether the file holds whole objects (not a patch or a kustomization) when no environment renders it. */
+  eligible: boolean;
+  /** The drift engine of an environment's context (undefined: the workspace's own); undefined when there is no cluster. */
+  engineFor: (context: string | undefined) => Promise<DriftEngine | undefined>;
+  /** The configured cluster, for a file no environment renders. */
+  cluster: { kubeconfigPath: string | undefined; context: string | undefined };
+  /** The workspace's environments; files they render are compared per environment. */
+  renders: EnvironmentRenders | undefined;
+  rules: () => Promise<IgnoreRule[]>;
+  severity: Severity;
+  /** Whether Git does not track the file yet. */
+  untracked: (path: string) => Promise<boolean>;
+}
+
+export interface FileDrift {
+  entries: DriftEntry[];
+  findings: Finding[];
+  /** The error of a cluster that did not answer (unreachable, timeout, credentials refused), if one did not. */
+  down: ClusterError | undefined;
+}
+
+/**
+ * Drift of one file, as the editor, the tree and `plumbline diff` all compute it: per
+ * environment for a file environments render (patches and kustomizations too: what they
+ * declare shapes the objects), else each document as written in the configured cluster.
+ * Undefined when there is nothing to compare.
+ */
+export async function fileDrift(input: FileDriftInput): Promise<FileDrift | undefined> {
+  const { path, file, renders } = input;
+  const engine = await input.engineFor(undefined);
+  // Without a cluster there is nothing to compare, except environments' renders (validated as rendered).
+  if (engine === undefined && renders === undefined) return undefined;
+  await renders?.ready();
+  const target = targetFor(path, input.cluster, (p) => renders?.using(p) ?? []);
+  if (target.kind === 'file' && (engine === undefined || !input.eligible)) return undefined;
+  const rules = engine === undefined ? [] : await input.rules();
+  // Asked once, and only when something is missing: it runs git.
+  let asked: Promise<boolean> | undefined;
+  const untracked = (): Promise<boolean> => (asked ??= engine === undefined || path === undefined ? Promise.resolve(false) : input.untracked(path));
+  let done: { entry?: DriftEntry; findings: Finding[] }[];
+  if (target.kind === 'environments' && path !== undefined && renders !== undefined) {
+    const perEnvironment = await Promise.all(
+      target.uses.map(async ({ environment }) => {
+        const other = engine === undefined ? undefined : await input.engineFor(environment.target.context);
+        const render = await renders.render(environment);
+        return environmentDrift({
+          path,
+          file,
+          environment,
+          render,
+          engine: other,
+          validate: (o) => renders.validate(o),
+          rules,
+          severity: input.severity,
+          untracked,
+        });
+      }),
+    );
+    done = perEnvironment.flat();
+  } else {
+    if (engine === undefined) return undefined;
+    done = await documentsDrift(file, engine, rules, input.severity, untracked);
+  }
+  const entries = done.flatMap((c) => (c.entry === undefined ? [] : [c.entry]));
+  const down = entries.map((e) => e.report).find((r) => r.state === 'unavailable' && (r.error.kind === 'unreachable' || r.error.kind === 'timeout' || r.error.kind === 'unauthorized'));
+  return {
+    entries,
+    findings: done.flatMap((c) => c.findings),
+    down: down?.state === 'unavailable' ? down.error : undefined,
+  };
+}
+
+/** Each whole document of a file no environment renders, compared as written. */
+async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: readonly IgnoreRule[], severity: Severity, isUntracked: () => Promise<boolean>): Promise<{ entry?: DriftEntry; findings: Finding[] }[]> {
+  const documents = file.documents.filter((d) => d.identity?.name !== undefined && d.syntax.every((p) => p.severity !== 'error'));
+  const compared = await Promise.all(
+    documents.map(async (d) => {
+      try {
+        const desired = d.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+        return withoutIgnored(await engine.compare(d.identity!, desired), rules, d.identity!);
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  const untracked = compared.some((r) => r?.state === 'not-in-cluster') && (await isUntracked());
+  const computed = documents.map((d, i) => {
+    const identity = d.identity!;
+    const report = compared[i];
+    if (report === undefined) return undefined;
+    const [start = 0, , end = start] = d.doc.range;
+    const range = file.lines.rangeOf(d.base + start, d.base + end);
+    // A draft Git does not track yet is expected to be missing from the cluster.
+    const draft = untracked && report.state === 'not-in-cluster';
+    const findings: Finding[] = driftProblems(report, d.doc, identity, draft ? 'hint' : severity).map((p) => ({
+      range: file.lines.rangeOf(d.base + p.start, d.base + p.end),
+      severity: p.severity,
+      code: p.code,
+      message: draft ? `${p.message} (a new file Git does not track yet)` : p.message,
+      data: {
+        kind: identity.kind,
+        name: identity.name ?? '',
+        namespace: report.state === 'drifted' || report.state === 'in-sync' || report.state === 'not-in-cluster' ? report.namespace : identity.namespace,
+        path: p.path,
+        exact: p.exact,
+        ...(p.liveValue !== undefined ? { liveValue: p.liveValue } : {}),
+      } satisfies DriftData,
+    }));
+    return {
+      entry: { range, identity, report, summary: driftSummary(report) },
+      findings,
+    };
+  });
+  return computed.filter((c) => c !== undefined);
+}
