@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../manifests/problem';
 import type { DriftEngine } from '../drift/engine';
@@ -53,7 +54,10 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
     return r.ok ? r.value : undefined;
   };
   // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.
-  const gitops = await readGitOpsIgnore(configFile === undefined ? paths : [...paths, dirname(resolve(configFile))], root);
+  // The whole repository's, as the editor reads them (an Application outside the diffed paths still
+  // owns what it delivers) — when the folder is one: never a walk of whatever folder diff ran in.
+  const repository = configFile !== undefined || existsSync(join(root, '.git'));
+  const gitops = await readGitOpsIgnore(repository ? [...paths, root] : paths, root);
   const rules = [...(configFile === undefined ? [] : readIgnoreRules(await readFile(configFile, 'utf8').catch(() => ''))), ...gitops.rules];
   const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, undeclared: 0, errors: [], notes: [...gitops.problems] };
   try {
