@@ -45,6 +45,13 @@ export class ClusterState {
     this.publish({ context: settings.cluster.context, state: 'connecting', message: 'connecting' });
   }
 
+  /** Stops the live schema layer's CRD watch (shutdown); the registry closes the session. */
+  dispose(): void {
+    this.layer?.dispose();
+    this.layer = undefined;
+    this.session = undefined;
+  }
+
   /** Asks for the live schemas of the kinds a file uses. */
   noteFile(file: ManifestFile): void {
     const layer = this.layer;
