@@ -81,9 +81,10 @@ export function cursorContext(lines: readonly string[], line: number, character:
       continue;
     }
     if (s.keyIndent === level && s.dash) {
-      // We are inside a list item whose first key sits on this line.
+      // We are inside a list item whose first key sits on this line: a sibling only if we were
+      // still among the cursor's own keys (not in a mapping nested below that item).
+      if (collectingSiblings && s.key !== undefined) siblings.add(s.key);
       collectingSiblings = false;
-      if (s.key !== undefined) siblings.add(s.key);
       path.push(ITEM);
       level = s.indent;
       inItem = true;

@@ -7,8 +7,10 @@ import {
   type Connection,
 } from 'vscode-languageserver/node';
 import { completionsAt, type Suggestion } from '../assist/completion';
+import { configCompletions, configHover } from '../assist/configAssist';
 import { hoverAt } from '../assist/hover';
 import { foldingRanges, outline } from '../assist/outline';
+import type { FileRole } from '../check/fileRole';
 import type { ManifestFile } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import type { DriftState } from './driftState';
@@ -38,17 +40,25 @@ export function registerAssist(
   parsed: (uri: string) => ManifestFile | undefined,
   schemas: () => SchemaResolver | undefined,
   drift: () => DriftState | undefined,
+  role: (uri: string) => FileRole,
 ): void {
+  // `.plumbline.yaml` is Plumbline's own file: its schema, not the cluster's, says what goes where.
+  const isConfig = (uri: string): boolean => role(uri).kind === 'plumbline-config';
   connection.onCompletion((params) => {
     const file = parsed(params.textDocument.uri);
+    if (file !== undefined && isConfig(params.textDocument.uri)) return configCompletions(file, params.position).map(toItem);
     const resolver = schemas();
     if (file === undefined || resolver === undefined) return [];
     return completionsAt(file, params.position, resolver).map(toItem);
   });
   connection.onHover((params) => {
     const file = parsed(params.textDocument.uri);
-    const resolver = schemas();
     if (file === undefined) return null;
+    if (isConfig(params.textDocument.uri)) {
+      const text = configHover(file, params.position);
+      return text === undefined ? null : { contents: { kind: MarkupKind.Markdown, value: text } };
+    }
+    const resolver = schemas();
     const line = params.position.line;
     // Drift on this line comes first: it is what the user is most likely hovering for.
     const drifted = (drift()?.findingsOnLine(params.textDocument.uri, line) ?? []).map((f) => `**Drift** — ${f.message}`);
