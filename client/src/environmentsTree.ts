@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { configTemplate } from '../../server/src/environments/configTemplate';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentNode, type EnvironmentsResult } from '../../server/src/protocol';
+import { EnvironmentsChangedNotification, EnvironmentsRequest, PLUMBLINE_CONFIG_FILE, type EnvironmentNode, type EnvironmentsResult } from '../../server/src/protocol';
 import { branchDescription, branchTooltip } from './branchState';
 import type { PlumblineContext } from './context';
 
@@ -287,7 +287,7 @@ export function registerEnvironmentsTree(ctx: PlumblineContext, client: () => La
     vscode.commands.registerCommand('plumbline.createConfig', async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (folder === undefined) return;
-      const uri = vscode.Uri.joinPath(folder.uri, '.plumbline.yaml');
+      const uri = vscode.Uri.joinPath(folder.uri, PLUMBLINE_CONFIG_FILE);
       const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
       if (!exists) {
         const text = configTemplate(await tree.environmentNames());

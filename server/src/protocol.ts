@@ -4,6 +4,7 @@
  */
 
 export { DEFAULT_SETTINGS, sanitizeSettings, type PlumblineSettings } from './workspace/settings';
+export { PLUMBLINE_CONFIG_FILE } from './files/names';
 
 /** Name of the diagnostic source shown in the Problems panel. */
 export const DIAGNOSTIC_SOURCE = 'plumbline';

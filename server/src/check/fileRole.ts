@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import type { PatchUse } from '../kustomize/patchIndex';
+import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 /** Plumbline's configuration file at a repository's root. */
-export const PLUMBLINE_CONFIG_FILE = '.plumbline.yaml';
 
 /** How a YAML file is used, which decides what is checked in it. */
 export type FileRole =

@@ -24,6 +24,7 @@ import { escapeControls, flatten, toSarif } from './formats';
 import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
 import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
+import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 export { reconcileCommand } from './reconcileCommand';
 export { previewCommand } from './previewCommand';
@@ -58,7 +59,7 @@ export async function diff(args: string[]): Promise<number> {
   if (printedHelp('diff', values)) return EXIT.clean;
   const output = OUTPUTS.find((o) => o === values.output);
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
-  const config = values.config ?? (existsSync('.plumbline.yaml') ? '.plumbline.yaml' : undefined);
+  const config = values.config ?? (existsSync(PLUMBLINE_CONFIG_FILE) ? PLUMBLINE_CONFIG_FILE : undefined);
   const { results, summary, undeclared } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
     ...(values.context !== undefined ? { context: values.context } : {}),
     ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),

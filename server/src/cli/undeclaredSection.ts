@@ -9,6 +9,7 @@ import { renderEnvironment } from '../environments/render';
 import { applierOf } from '../environments/status';
 import type { FileResult } from './formats';
 import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
+import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
 
 /** A live object no Git file declares, with the environment whose applier manages it. */
 export interface UndeclaredEntry extends Omit<UndeclaredObject, 'applier' | 'path'> {
@@ -46,7 +47,7 @@ export async function undeclaredForPaths(paths: readonly string[], configFile: s
       }
       notes.push(...found.value.skipped.map((s) => `environment ${env.name}: not listed (${s})`));
       const folder = join(root, env.paths[0] ?? '.');
-      const where = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((f) => join(folder, f)).find((f) => existsSync(f)) ?? folder;
+      const where = KUSTOMIZATION_FILE_NAMES.map((f) => join(folder, f)).find((f) => existsSync(f)) ?? folder;
       for (const { applier: _applier, path: _path, ...o } of found.value.objects) entries.push({ ...o, environment: env.name, where });
     }
   }

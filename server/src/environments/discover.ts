@@ -9,6 +9,7 @@ import type { Delivery, Environment, Renderer } from './model';
 import { readEnvironmentConfig } from './config';
 import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding } from './helmDiscovery';
 import { get, str } from './objectFields';
+import { KUSTOMIZATION_FILE_NAMES, PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 const OVERLAY_PARENTS = new Set(['overlays', 'envs', 'environments']);
 
@@ -22,7 +23,7 @@ function cleanPath(path: string): string {
 
 function rendererFor(root: string, path: string): Renderer {
   const dir = join(root, path);
-  if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(dir, f)))) return { kind: 'kustomize' };
+  if (KUSTOMIZATION_FILE_NAMES.some((f) => existsSync(join(dir, f)))) return { kind: 'kustomize' };
   if (existsSync(join(dir, 'Chart.yaml'))) return { kind: 'helm', valuesFiles: [] };
   return { kind: 'plain' };
 }
@@ -144,7 +145,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   }
 
   const environments = found;
-  const configPath = join(root, '.plumbline.yaml');
+  const configPath = join(root, PLUMBLINE_CONFIG_FILE);
   if (existsSync(configPath)) {
     const config = readEnvironmentConfig(await readFile(configPath, 'utf8'));
     problems.push(...config.problems.map((p) => `.plumbline.yaml: ${p}`));
@@ -163,7 +164,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
         if (entry.namespace !== undefined) existing.target.namespace = entry.namespace;
         if (entry.protected !== undefined) existing.protected = entry.protected;
         if (entry.delivery !== undefined) existing.delivery = entry.delivery;
-        existing.foundBy.push('.plumbline.yaml');
+        existing.foundBy.push(PLUMBLINE_CONFIG_FILE);
       } else if (entry.paths !== undefined) {
         environments.push({
           name: entry.name,
@@ -172,7 +173,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
           target: { context: entry.context, namespace: entry.namespace },
           delivery: entry.delivery ?? { kind: 'direct' },
           protected: entry.protected ?? false,
-          foundBy: ['.plumbline.yaml'],
+          foundBy: [PLUMBLINE_CONFIG_FILE],
         });
       } else {
         problems.push(`.plumbline.yaml: environment ${entry.name} has no paths and matches no discovered environment`);
@@ -182,7 +183,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   // The same name found twice (two apps' dev overlays): keep both, told apart by path.
   const counts = new Map<string, number>();
   for (const e of environments) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
-  for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== '.plumbline.yaml')) e.name = `${e.name} (${e.paths[0] ?? ''})`;
+  for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== PLUMBLINE_CONFIG_FILE)) e.name = `${e.name} (${e.paths[0] ?? ''})`;
   environments.sort((a, b) => byPromotionOrder(a.name, b.name));
   return { environments, problems };
 }

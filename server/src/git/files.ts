@@ -6,8 +6,8 @@ import { isOtherEnvironmentsValues } from '../environments/helmDiscovery';
 import type { Environment } from '../environments/model';
 import { attempt, guarded, openRepo, run, type Repo } from './repo';
 import type { GitResult } from './result';
+import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
 
-const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 /** What belongs to an environment: whole folders, single files, and references that were left out. */
 export interface EnvironmentScope {
@@ -109,7 +109,7 @@ export function kustomizationReferences(text: string): string[] {
 }
 
 async function kustomizationIn(tree: Tree, dir: string): Promise<string | undefined> {
-  for (const name of KUSTOMIZATION_NAMES) {
+  for (const name of KUSTOMIZATION_FILE_NAMES) {
     const path = dir === '.' ? name : `${dir}/${name}`;
     if ((await tree.kind(path)) === 'file') return path;
   }

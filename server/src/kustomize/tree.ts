@@ -4,8 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { ManifestParser } from '../manifests/parse';
 import type { FieldPath } from '../drift/fieldPath';
+import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
 
-const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 /** Which objects a patch applies to, as a kustomization's `target:` states it. */
 export interface PatchTarget {
@@ -45,7 +45,7 @@ export interface KustomizationNode {
 
 /** The kustomization file of a folder, if it has one. */
 export function kustomizationIn(dir: string): string | undefined {
-  return KUSTOMIZATION_NAMES.map((n) => join(dir, n)).find((p) => existsSync(p));
+  return KUSTOMIZATION_FILE_NAMES.map((n) => join(dir, n)).find((p) => existsSync(p));
 }
 
 function strings(node: unknown): { value: string; index: number }[] {

@@ -11,8 +11,8 @@ import { normalize } from '../drift/normalize';
 import { diffSideText } from '../drift/diffSides';
 import { ClusterDiffRequest, Commands, type ClusterDiffParams, type ClusterDiffResult } from '../protocol';
 import type { DriftData, DriftState } from './driftState';
+import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
-export const CONFIG_FILE = '.plumbline.yaml';
 
 /** A YAML scalar for a value taken from the cluster, quoted when plain text would change its meaning. */
 export function yamlScalar(value: unknown): string | undefined {
@@ -85,7 +85,7 @@ export function registerDriftFeatures(
       }
       const root = workspaceRoot();
       if ((code === 'drift.value' || code === 'drift.set-by-hand') && root !== undefined && data.path.length > 0) {
-        const configPath = join(root, CONFIG_FILE);
+        const configPath = join(root, PLUMBLINE_CONFIG_FILE);
         const existing = await readFile(configPath, 'utf8').catch(() => undefined);
         const rule = { kind: data.kind, name: data.name, ...(data.namespace !== undefined ? { namespace: data.namespace } : {}), jsonPointers: [pointerOf(data.path as never)] };
         const text = addIgnoreRule(existing ?? '', rule);

@@ -33,6 +33,7 @@ import {
   type SyncPlanParams,
   type SyncResult,
 } from '../protocol';
+import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 /** What the tree shows where the branch would be, when Plumbline may not run git. */
 const GIT_UNTRUSTED = 'Git status needs a trusted workspace';
@@ -125,7 +126,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const folder = root();
     if (folder === undefined) return { environments: [], problems: [] };
     const { environments, problems } = await discoverEnvironments(folder);
-    const ignore = await workspaceIgnore(folder, await readFile(join(folder, '.plumbline.yaml'), 'utf8').catch(() => undefined));
+    const ignore = await workspaceIgnore(folder, await readFile(join(folder, PLUMBLINE_CONFIG_FILE), 'utf8').catch(() => undefined));
     // No git at all in an untrusted workspace: its .git/config (core.fsmonitor, hooks) would run commands.
     const gitAllowed = trusted();
     const git = gitAllowed ? environmentBranchStates(folder, environments) : undefined;

@@ -25,7 +25,8 @@ import { renderOptionsOf } from '../workspace/settings';
 import { isUntracked } from '../git/tracked';
 import { registerAssist } from './assist';
 import { ClusterState } from './clusterState';
-import { CONFIG_FILE, registerDriftFeatures } from './driftFeatures';
+import { registerDriftFeatures } from './driftFeatures';
+import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 import { GitOpsIgnoreCache } from '../drift/gitopsIgnore';
 import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
 import { DriftState } from './driftState';
@@ -273,7 +274,7 @@ const toldProblems = new Set<string>();
 async function workspaceIgnoreRules(): Promise<IgnoreRule[]> {
   const root = workspaceFolders[0];
   if (root === undefined) return [];
-  const text = await readFile(join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
+  const text = await readFile(join(root, PLUMBLINE_CONFIG_FILE), 'utf8').catch(() => undefined);
   const gitops = await gitOpsIgnore.get(root);
   for (const p of gitops.problems) if (!toldProblems.has(p) && toldProblems.add(p)) connection.console.warn(p);
   return [...(text === undefined ? [] : readIgnoreRules(text)), ...gitops.rules];
@@ -289,13 +290,16 @@ function driftInput(uri: string): { file: ManifestFile; version: number; eligibl
   return { file, version: document.version, eligible: role.kind === 'manifests' };
 }
 
-registerAssist(connection, parsed, schemaResolver, () => drift);
+registerAssist(connection, parsed, schemaResolver, () => drift, (uri) => fileRole(pathOf(uri), undefined));
 const environments = registerEnvironments(connection, () => workspaceFolders[0], () => settings, () => initOptions.trusted !== false, clusters);
 
 // Watches and cluster connections close when the client asks, not only when the process ends.
 connection.onShutdown(() => {
+  connection.console.info(`shutdown: closing ${clusters.size} cluster session(s) and their watches`);
   environments.dispose();
   drift?.dispose();
+  cluster?.dispose();
+  renders.dispose();
   clusters.dispose();
 });
 registerClusterContexts(connection, () => firstSettings.then(() => settings), () => initOptions.trusted !== false);

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Problem } from '../manifests/problem';
 import { closestName } from './suggest';
+import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 // `.plumbline.yaml`, key by key, as readEnvironmentConfig and readIgnoreRules read it. A key they
 // do not know is silently ignored there, so here it is an error with the nearest known key.
@@ -57,7 +58,7 @@ class ConfigChecker {
     const root = doc.contents;
     if (root === null || (isScalar(root) && root.value === null)) return;
     if (!isMap(root)) return this.at(root, '.plumbline.yaml must be a mapping with `environments` and `drift`');
-    const top = this.pairs(root, TOP_KEYS, '.plumbline.yaml');
+    const top = this.pairs(root, TOP_KEYS, PLUMBLINE_CONFIG_FILE);
     const environments = top.get('environments')?.value;
     if (environments !== undefined && environments !== null) {
       if (!isSeq(environments)) this.at(environments, '`environments` must be a list');

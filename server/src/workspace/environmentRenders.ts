@@ -8,6 +8,7 @@ import type { RenderOptions } from '../environments/render';
 import type { KubeObject } from '../cluster/http';
 import { validateRendered, type RenderedProblem } from '../environments/renderedValidation';
 import type { SchemaResolver } from '../schemas/resolver';
+import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 interface Indexed {
   environment: Environment;
@@ -91,7 +92,7 @@ export class EnvironmentRenders {
    */
   async changed(path: string): Promise<void> {
     const absolute = resolve(path);
-    if (isKustomizationFile(absolute) || basename(absolute) === '.plumbline.yaml' || (await this.definesEnvironments(absolute))) {
+    if (isKustomizationFile(absolute) || basename(absolute) === PLUMBLINE_CONFIG_FILE || (await this.definesEnvironments(absolute))) {
       await this.reindex(true);
       this.notify();
       return;
