@@ -5,8 +5,6 @@ import {
   SyncProgressNotification,
   SyncRequest,
   type SyncPlan,
-  type SyncPlanError,
-  type SyncResult,
 } from '../../server/src/protocol';
 import type { PlumblineContext } from './context';
 import type { EnvironmentsTree } from './environmentsTree';
@@ -29,7 +27,7 @@ export function registerCommitAndSync(ctx: PlumblineContext, client: () => Langu
       if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
       const name = (node instanceof vscode.Uri ? tree.environmentAt(node.fsPath) : node?.env?.name) ?? (await vscode.window.showQuickPick(tree.environmentNames(), { placeHolder: 'Environment to commit and sync' }));
       if (name === undefined) return;
-      const plan = await running.sendRequest<SyncPlan | SyncPlanError>(SyncPlanRequest, { environment: name });
+      const plan = await running.sendRequest(SyncPlanRequest, { environment: name });
       if ('error' in plan) {
         ctx.log.error(`commit and sync ${name}: ${plan.error}`);
         if (plan.reason !== 'not-a-repository') return void vscode.window.showErrorMessage(`Plumbline: ${plan.error}`);
@@ -68,7 +66,7 @@ export function registerCommitAndSync(ctx: PlumblineContext, client: () => Langu
             if (p.environment === name) progress.report({ message: p.message });
           });
           try {
-            return await running.sendRequest<SyncResult>(SyncRequest, { environment: name, message }, token);
+            return await running.sendRequest(SyncRequest, { environment: name, message }, token);
           } finally {
             listener.dispose();
           }

@@ -174,7 +174,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
 
   /** One environments request; undefined when it failed (logged). */
   private fetch(client: LanguageClient): Promise<EnvironmentsResult | undefined> {
-    return client.sendRequest<EnvironmentsResult>(EnvironmentsRequest).then(
+    return client.sendRequest(EnvironmentsRequest).then(
       (r) => {
         for (const p of r.problems) this.log.warn(p);
         this.log.info(`environments: ${r.environments.map((e) => `${e.name} (${e.message})`).join(', ') || 'none found'}`);

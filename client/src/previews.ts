@@ -197,7 +197,7 @@ export function registerPreviews(ctx: PlumblineContext, client: () => LanguageCl
     let cancelled = false;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
       token.onCancellationRequested(() => (cancelled = true));
-      return running.sendRequest<PreviewResponse>(PreviewRequest, params, token).then(
+      return running.sendRequest(PreviewRequest, params, token).then(
         (r) => r,
         (error: unknown): PreviewResponse => ({ ok: false, kind: 'error', message: error instanceof Error ? error.message : String(error) }),
       );
@@ -221,7 +221,7 @@ export function registerPreviews(ctx: PlumblineContext, client: () => LanguageCl
       if (params === undefined || running === undefined || refreshing) return;
       refreshing = true;
       running
-        .sendRequest<PreviewResponse>(PreviewRequest, params)
+        .sendRequest(PreviewRequest, params)
         .then((result) => {
           if (!result.ok) return ctx.log.warn(`open preview not refreshed: ${result.message}`);
           ctx.log.info(`${result.title}: refreshed the open preview (${presenter.refresh(params, result)} change(s) now)`);

@@ -21,7 +21,7 @@ export function registerReconcile(ctx: PlumblineContext, client: () => LanguageC
             if (p.environment === name) progress.report({ message: p.message });
           });
           try {
-            return await running.sendRequest<ReconcileResult>(ReconcileRequest, { environment: name, confirmed }, token);
+            return await running.sendRequest(ReconcileRequest, { environment: name, confirmed }, token);
           } finally {
             listener.dispose();
           }

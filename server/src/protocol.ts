@@ -1,7 +1,9 @@
 /**
  * Everything the client and the server say to each other beyond standard LSP: settings and
- * custom messages. The client imports this file; it must stay free of server-only imports.
+ * custom messages, each a typed RequestType/NotificationType so neither side hand-types a result or
+ * a payload. The client imports this file; it must stay free of server-only imports.
  */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export { DEFAULT_SETTINGS, sanitizeSettings, type PlumblineSettings } from './workspace/settings';
 export { PLUMBLINE_CONFIG_FILE } from './files/names';
@@ -17,7 +19,7 @@ export interface ClusterStatus {
   kubernetesVersion?: string;
 }
 
-export const ClusterStatusNotification = 'plumbline/clusterStatus';
+export const ClusterStatusNotification = new NotificationType<ClusterStatus>('plumbline/clusterStatus');
 
 /** Options the client passes at start-up. */
 export interface InitializationOptions {
@@ -28,7 +30,7 @@ export interface InitializationOptions {
 }
 
 /** `plumbline/clusterDiff`: the live and predicted objects of the resource at a position, masked, as YAML. */
-export const ClusterDiffRequest = 'plumbline/clusterDiff';
+export const ClusterDiffRequest = new RequestType<ClusterDiffParams, ClusterDiffResult, void>('plumbline/clusterDiff');
 
 export interface ClusterDiffParams {
   uri: string;
@@ -49,7 +51,7 @@ export const Commands = {
 } as const;
 
 /** `plumbline/environments`: every environment of the workspace with its status and resources. */
-export const EnvironmentsRequest = 'plumbline/environments';
+export const EnvironmentsRequest = new RequestType0<EnvironmentsResult, void>('plumbline/environments');
 
 export interface EnvironmentNode {
   name: string;
@@ -95,7 +97,7 @@ export interface EnvironmentGitState {
 }
 
 /** `plumbline/environmentsChanged` (server → client): what the tree shows changed (Git, the cluster, settings); the client asks again. */
-export const EnvironmentsChangedNotification = 'plumbline/environmentsChanged';
+export const EnvironmentsChangedNotification = new NotificationType<EnvironmentsChangedParams>('plumbline/environmentsChanged');
 export interface EnvironmentsChangedParams {
   /** `files`: a manifest changed on disk outside the editor (checkout, restore, another tool). */
   reason: 'git' | 'cluster' | 'settings' | 'files';
@@ -108,7 +110,7 @@ export interface EnvironmentsChangedParams {
  * without committing or pushing. A direct environment first answers `confirm` with what it
  * would apply; the client asks the user and sends the request again with `confirmed: true`.
  */
-export const ReconcileRequest = 'plumbline/reconcile';
+export const ReconcileRequest = new RequestType<ReconcileParams, ReconcileResult, void>('plumbline/reconcile');
 export interface ReconcileParams {
   environment: string;
   confirmed?: boolean;
@@ -117,8 +119,13 @@ export type ReconcileResult =
   | { kind: 'confirm'; environment: string; objects: string[] }
   /** `remedy: install-controller`: Flux or Argo CD is not installed in the cluster (the client offers .plumbline.yaml). */
   | { kind: 'done'; ok: boolean; message: string; details: string[]; remedy?: 'install-controller' };
-/** Progress of a reconcile, `{ environment, message }`. */
-export const ReconcileProgressNotification = 'plumbline/reconcileProgress';
+/** Progress of a long operation on one environment (reconcile, sync). */
+export interface ProgressParams {
+  environment: string;
+  message: string;
+}
+
+export const ReconcileProgressNotification = new NotificationType<ProgressParams>('plumbline/reconcileProgress');
 
 export interface EnvironmentsResult {
   environments: EnvironmentNode[];
@@ -126,7 +133,7 @@ export interface EnvironmentsResult {
 }
 
 /** `plumbline/syncPlan`: what Commit and Sync would do for an environment, before asking the user. */
-export const SyncPlanRequest = 'plumbline/syncPlan';
+export const SyncPlanRequest = new RequestType<SyncPlanParams, SyncPlan | SyncPlanError, void>('plumbline/syncPlan');
 export interface SyncPlanParams {
   environment: string;
 }
@@ -147,7 +154,7 @@ export interface SyncPlanError {
 }
 
 /** `plumbline/sync`: commit, push and converge; progress arrives as `plumbline/syncProgress`. */
-export const SyncRequest = 'plumbline/sync';
+export const SyncRequest = new RequestType<SyncParams, SyncResult, void>('plumbline/sync');
 export interface SyncParams {
   environment: string;
   message: string;
@@ -157,7 +164,7 @@ export interface SyncResult {
   steps: { step: string; ok: boolean; message: string }[];
   pullRequestUrl?: string;
 }
-export const SyncProgressNotification = 'plumbline/syncProgress';
+export const SyncProgressNotification = new NotificationType<ProgressParams>('plumbline/syncProgress');
 
 /**
  * `plumbline/preview`: a preview of pending diffs. `git`: what the uncommitted changes do to each
@@ -165,7 +172,7 @@ export const SyncProgressNotification = 'plumbline/syncProgress';
  * environment would change in its cluster (live ↔ after sync, prune candidates included);
  * `promotion`: `against`'s rendered manifests ↔ `environment`'s. Secret values are masked.
  */
-export const PreviewRequest = 'plumbline/preview';
+export const PreviewRequest = new RequestType<PreviewParams, PreviewResponse, void>('plumbline/preview');
 export type PreviewParams = { kind: 'git'; environment?: string } | { kind: 'cluster'; environment: string } | { kind: 'promotion'; environment: string; against: string };
 
 export interface PreviewChange {
@@ -196,7 +203,7 @@ export type PreviewResponse =
  * `plumbline/clusterContexts`: the contexts of the kubeconfig the server reads (the setting, else
  * $KUBECONFIG, else ~/.kube/config), for the context picker. The client never reads kubeconfigs.
  */
-export const ClusterContextsRequest = 'plumbline/clusterContexts';
+export const ClusterContextsRequest = new RequestType0<ClusterContextsResult, void>('plumbline/clusterContexts');
 export interface ClusterContext {
   name: string;
   cluster: string;

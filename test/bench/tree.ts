@@ -21,7 +21,7 @@ import { renderEnvironment } from '../../server/src/environments/render';
 import { SourceLines } from '../../server/src/environments/status';
 import { documentLine } from '../../server/src/manifests/documentLine';
 import { ManifestParser } from '../../server/src/manifests/parse';
-import { EnvironmentsRequest, type EnvironmentsResult } from '../../server/src/protocol';
+import { EnvironmentsRequest } from '../../server/src/protocol';
 import { writeBigWorkspace } from '../support/bigWorkspace';
 import { LspHarness } from '../support/lspClient';
 import { envInt, log, median, mustRun, percentile, REPO, RESULTS_DIR } from './util';
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < runs; i++) {
         let done = false;
         const t = performance.now();
-        const tree = lsp.connection.sendRequest<EnvironmentsResult>(EnvironmentsRequest).then((r) => {
+        const tree = lsp.connection.sendRequest(EnvironmentsRequest).then((r) => {
           done = true;
           return r;
         });

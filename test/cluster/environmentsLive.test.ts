@@ -11,7 +11,7 @@ import { ClusterClient } from '../../server/src/cluster/http';
 import { applyDirect } from '../../server/src/environments/converge';
 import { discoverEnvironments } from '../../server/src/environments/discover';
 import { renderEnvironment } from '../../server/src/environments/render';
-import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentNode, type EnvironmentsChangedParams, type EnvironmentsResult } from '../../server/src/protocol';
+import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentNode, type EnvironmentsChangedParams } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { EXAMPLES } from '../support/paths';
 import { rawRequest, startCluster, type Cluster } from './harness';
@@ -28,7 +28,7 @@ let lsp: LspHarness;
 const ws = join(scratch, 'repo');
 
 async function environments(): Promise<EnvironmentNode[]> {
-  return (await lsp.connection.sendRequest<EnvironmentsResult>(EnvironmentsRequest)).environments;
+  return (await lsp.connection.sendRequest(EnvironmentsRequest)).environments;
 }
 
 /** Asks until the dev environment is in `state` (the server reads its settings after start-up). */
@@ -44,7 +44,7 @@ async function devIs(state: EnvironmentNode['state'], ms = 30_000): Promise<Envi
 }
 
 function changed(predicate: (p: EnvironmentsChangedParams) => boolean): Promise<unknown> {
-  return lsp.waitForNotification(EnvironmentsChangedNotification, (p) => predicate(p as EnvironmentsChangedParams), 20_000);
+  return lsp.waitForNotification(EnvironmentsChangedNotification.method, (p) => predicate(p as EnvironmentsChangedParams), 20_000);
 }
 
 describe('the environments tree follows the cluster and Git without being asked', () => {

@@ -26,7 +26,7 @@ import { installCrds, Kubectl } from '../../scripts/schemas/cluster';
 import { loadCrds } from '../../scripts/schemas/crds';
 import { CRD_SOURCES } from '../../scripts/schemas/sources';
 import { pathToFileURL } from 'node:url';
-import { EnvironmentsRequest, type EnvironmentsResult } from '../../server/src/protocol';
+import { EnvironmentsRequest } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { bundle, REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
@@ -375,7 +375,7 @@ spec:
       // Files an environment renders are compared as that environment renders them, and say which one.
       assert.deepEqual(titles, ['shop-prod: $(check) in sync', 'shop-prod: $(check) in sync']);
       assert.deepEqual((await lsp.waitForVersion(prod, 1)).filter((x) => String(x.code).startsWith('drift.')), []);
-      const tree = await lsp.request<EnvironmentsResult>(EnvironmentsRequest);
+      const tree = await lsp.connection.sendRequest(EnvironmentsRequest);
       const node = tree.environments.find((e) => e.name === 'shop-prod')!;
       assert.deepEqual([node.state, node.message, node.resources.map((r) => r.state)], ['drifted', '2 in the cluster, not in Git', ['in-sync', 'in-sync']]);
       assert.deepEqual(node.undeclared?.map((u) => `${u.kind}/${u.name} ${u.managedBy}`), ['ConfigMap/old-prod Argo CD Application argocd/shop-prod', 'Secret/legacy Argo CD Application argocd/shop-prod']);

@@ -49,7 +49,7 @@ describe('plumbline/clusterContexts', () => {
   async function ask(settings: Record<string, unknown>, options: { env?: Record<string, string>; trusted?: boolean } = {}): Promise<ClusterContextsResult> {
     const harness = await LspHarness.start({ cluster: { enabled: true, ...settings } }, { env: options.env ?? { KUBECONFIG: join(dir, 'nowhere') }, initializationOptions: { trusted: options.trusted ?? true } });
     running.push(harness);
-    return harness.request<ClusterContextsResult>(ClusterContextsRequest, {});
+    return harness.connection.sendRequest(ClusterContextsRequest);
   }
 
   test('lists the contexts of plumbline.cluster.kubeconfig with their clusters, the current and the selected one', async () => {

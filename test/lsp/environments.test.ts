@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentsChangedParams, type EnvironmentsResult } from '../../server/src/protocol';
+import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentsChangedParams } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { REPO } from '../support/paths';
 
@@ -43,12 +43,12 @@ describe('environments through the language server, without a cluster', () => {
   });
 
   test('a settings change tells the client to ask for the tree again, once the server has read the new settings', async () => {
-    const before = (await lsp.connection.sendRequest<EnvironmentsResult>(EnvironmentsRequest, {})).environments;
+    const before = (await lsp.connection.sendRequest(EnvironmentsRequest)).environments;
     assert.ok(before.length > 0 && before.every((e) => /cluster access is off/.test(e.message)), `before: ${JSON.stringify(before.map((e) => e.message))}`);
-    const told = lsp.waitForNotification(EnvironmentsChangedNotification, (p) => (p as EnvironmentsChangedParams).reason === 'settings', 10_000);
+    const told = lsp.waitForNotification(EnvironmentsChangedNotification.method, (p) => (p as EnvironmentsChangedParams).reason === 'settings', 10_000);
     await lsp.changeSettings({ cluster: { enabled: true } });
     await told;
-    const now = (await lsp.connection.sendRequest<EnvironmentsResult>(EnvironmentsRequest, {})).environments;
+    const now = (await lsp.connection.sendRequest(EnvironmentsRequest)).environments;
     assert.ok(now.length > 0 && now.every((e) => !/cluster access is off/.test(e.message)), `after the change the tree no longer says cluster access is off: ${JSON.stringify(now.map((e) => e.message))}`);
   });
 });

@@ -17,7 +17,7 @@ import { bundle } from '../support/paths';
 async function environmentsOf(settings: Record<string, unknown>, options: Parameters<typeof LspHarness.start>[1] = {}): Promise<{ result: EnvironmentsResult; stderr: string; errors: unknown[] }> {
   const lsp = await LspHarness.start(settings, { workspaceFolders: [HELM_REPO], ...options });
   try {
-    const result: EnvironmentsResult = await lsp.connection.sendRequest(EnvironmentsRequest, {});
+    const result: EnvironmentsResult = await lsp.connection.sendRequest(EnvironmentsRequest);
     const errors = lsp.notifications.filter((n) => n.method === 'window/showMessage' || (n.method === 'window/logMessage' && (n.params as { type?: number }).type === 1)).map((n) => n.params);
     return { result, stderr: lsp.stderrText, errors };
   } finally {

@@ -108,7 +108,7 @@ describe('security: workspace values that reach helm and kustomize (flags, files
   });
 
   test('the environments request: every attack is one clear status, nothing ran, no outside file was read', async () => {
-    const result: EnvironmentsResult = await lsp.connection.sendRequest(EnvironmentsRequest, {});
+    const result: EnvironmentsResult = await lsp.connection.sendRequest(EnvironmentsRequest);
     const byName = new Map(result.environments.map((e) => [e.name, e]));
     for (const [name, expected] of Object.entries(ATTACKS)) {
       const env = byName.get(name);

@@ -103,14 +103,14 @@ async function serverFor(setup: ReturnType<typeof hostileRepo>, trusted: boolean
 
 /** Everything the sidebar and its commands ask for an environment, in the order a user would click. */
 async function askEverything(lsp: LspHarness): Promise<{ tree: EnvironmentsResult; plan: SyncPlan | { error: string }; previews: PreviewResponse[] }> {
-  const tree: EnvironmentsResult = await lsp.connection.sendRequest(EnvironmentsRequest, {});
+  const tree: EnvironmentsResult = await lsp.connection.sendRequest(EnvironmentsRequest);
   const plan: SyncPlan | { error: string } = await lsp.connection.sendRequest(SyncPlanRequest, { environment: 'dev' });
   const previews: PreviewResponse[] = [];
   for (const params of [{ kind: 'git' }, { kind: 'git', environment: 'dev' }, { kind: 'promotion', environment: 'dev', against: 'staging' }, { kind: 'cluster', environment: 'dev' }] satisfies PreviewParams[]) {
     previews.push(await lsp.connection.sendRequest(PreviewRequest, params));
   }
   // A second tree request: the first one may have started watchers that answer later.
-  await lsp.connection.sendRequest(EnvironmentsRequest, {});
+  await lsp.connection.sendRequest(EnvironmentsRequest);
   return { tree, plan, previews };
 }
 

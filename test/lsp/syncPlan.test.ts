@@ -29,7 +29,7 @@ async function planOf(folder: string): Promise<SyncPlan | SyncPlanError> {
     { workspaceFolders: [folder], env: { ...GIT_ENV, KUBECONFIG: join(scratch, 'no-kubeconfig') }, initializationOptions: { trusted: true, cacheDir: join(scratch, `cache-${basename(folder)}`) } },
   );
   try {
-    return await lsp.connection.sendRequest<SyncPlan | SyncPlanError>(SyncPlanRequest, { environment: 'dev' });
+    return await lsp.connection.sendRequest(SyncPlanRequest, { environment: 'dev' });
   } finally {
     await lsp.stop();
   }
