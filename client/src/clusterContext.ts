@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { ClusterContextsRequest, type ClusterContextsResult } from '../../server/src/protocol';
 import type { PlumblineContext } from './context';
 
@@ -9,11 +8,11 @@ interface ContextItem extends vscode.QuickPickItem {
 }
 
 /** `Select Cluster Context…`: the kubeconfig's contexts, as the server reads them, into plumbline.cluster.context. */
-export function registerSelectClusterContext(ctx: PlumblineContext, client: () => LanguageClient | undefined): void {
+export function registerSelectClusterContext(ctx: PlumblineContext): void {
   ctx.own(
     vscode.commands.registerCommand('plumbline.selectClusterContext', async () => {
-      const running = client();
-      if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running: restart it (Plumbline GitOps: Restart Language Server), then pick a context.');
+      const running = ctx.runningClient();
+      if (running === undefined) return;
       const result: ClusterContextsResult = await running.sendRequest(ClusterContextsRequest);
       if (!result.ok) {
         ctx.log.error(`cluster contexts: ${result.message}`);

@@ -45,16 +45,16 @@ async function untilCompared(running: LanguageClient, params: ClusterDiffParams,
 }
 
 /** `GitOps: Show Cluster Diff` for the resource under the cursor (or the one a CodeLens names). */
-export function registerClusterDiff(ctx: PlumblineContext, client: () => LanguageClient | undefined): void {
+export function registerClusterDiff(ctx: PlumblineContext): void {
   const docs = new DiffDocuments();
   ctx.own(vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs));
   ctx.own(
     vscode.commands.registerCommand('plumbline.showClusterDiff', async (target?: ClusterDiffParams | TreeResource) => {
       const editor = vscode.window.activeTextEditor;
       const params = target !== undefined ? paramsOf(target) : editor === undefined ? undefined : { uri: editor.document.uri.toString(), line: editor.selection.active.line };
-      const running = client();
+      const running = ctx.runningClient();
       if (params === undefined) return void vscode.window.showInformationMessage('Open a manifest and put the cursor in a resource to see its cluster diff.');
-      if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
+      if (running === undefined) return;
       let result: ClusterDiffResult;
       if (target !== undefined && 'type' in target) {
         // From the tree the file may not be open: open it at the resource (the server compares open

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   SyncPlanRequest,
   SyncProgressNotification,
@@ -19,12 +18,12 @@ function whereItGoes(plan: SyncPlan): string[] {
 }
 
 /** `GitOps: Commit and Sync`: plan, confirm, then commit, push and converge with progress and cancel. */
-export function registerCommitAndSync(ctx: PlumblineContext, client: () => LanguageClient | undefined, tree: EnvironmentsTree): void {
+export function registerCommitAndSync(ctx: PlumblineContext, tree: EnvironmentsTree): void {
   ctx.own(
     // From the tree: the environment's row; from the Explorer's context menu: the environment's folder.
     vscode.commands.registerCommand('plumbline.commitAndSync', async (node?: { env?: { name: string } } | vscode.Uri) => {
-      const running = client();
-      if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
+      const running = ctx.runningClient();
+      if (running === undefined) return;
       const name = (node instanceof vscode.Uri ? tree.environmentAt(node.fsPath) : node?.env?.name) ?? (await vscode.window.showQuickPick(tree.environmentNames(), { placeHolder: 'Environment to commit and sync' }));
       if (name === undefined) return;
       const plan = await running.sendRequest(SyncPlanRequest, { environment: name });

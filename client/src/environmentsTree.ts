@@ -273,8 +273,8 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
 }
 
 /** Registers the tree, its refresh command, and refreshes it (debounced) on saves; Git and cluster changes come from the server (`follow`). */
-export function registerEnvironmentsTree(ctx: PlumblineContext, client: () => LanguageClient | undefined): EnvironmentsTree {
-  const tree = new EnvironmentsTree(client, ctx.log);
+export function registerEnvironmentsTree(ctx: PlumblineContext): EnvironmentsTree {
+  const tree = new EnvironmentsTree(() => ctx.client, ctx.log);
   ctx.own(vscode.window.createTreeView('plumbline.environments', { treeDataProvider: tree, showCollapseAll: true }));
   ctx.own(vscode.commands.registerCommand('plumbline.refreshEnvironments', () => tree.refresh()));
   ctx.own(

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { PlumblineContext } from './context';
 import { registerClusterDiff } from './clusterDiff';
 import { registerSelectClusterContext } from './clusterContext';
@@ -10,10 +9,8 @@ import { registerPreviews } from './previews';
 import { startLanguageClient } from './languageClient';
 import { registerReconcile } from './reconcile';
 
+/** The one extension-wide object: VS Code calls deactivate() without arguments. */
 let ctx: PlumblineContext | undefined;
-let client: LanguageClient | undefined;
-let tree: EnvironmentsTree | undefined;
-let status: ClusterStatusItem | undefined;
 
 function setServerRunning(running: boolean): void {
   // Menus and the Command Palette hide what needs a running server (package.json `when` clauses).
@@ -24,12 +21,12 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function startServer(context: PlumblineContext): Promise<void> {
+async function startServer(context: PlumblineContext, status: ClusterStatusItem, tree: EnvironmentsTree): Promise<void> {
   try {
-    if (status === undefined) throw new Error('the status bar item is created before the server starts');
-    client = await startLanguageClient(context, status);
+    const client = await startLanguageClient(context, status);
+    context.client = client;
     setServerRunning(true);
-    if (tree !== undefined) context.ownForClient(tree.follow(client));
+    context.ownForClient(tree.follow(client));
   } catch (error: unknown) {
     context.log.error(`the language server failed to start: ${describe(error)}`);
     // Not awaited: activation must finish even if nobody ever clicks the notification.
@@ -39,14 +36,14 @@ async function startServer(context: PlumblineContext): Promise<void> {
   }
 }
 
-async function restartServer(context: PlumblineContext): Promise<void> {
-  const previous = client;
-  client = undefined;
+async function restartServer(context: PlumblineContext, status: ClusterStatusItem, tree: EnvironmentsTree): Promise<void> {
+  const previous = context.client;
+  context.client = undefined;
   setServerRunning(false);
   if (previous !== undefined) await previous.stop().catch((e: unknown) => context.log.warn(`stop failed: ${describe(e)}`));
   context.disposeClientScope();
-  await startServer(context);
-  tree?.refresh();
+  await startServer(context, status, tree);
+  tree.refresh();
 }
 
 export async function activate(extension: vscode.ExtensionContext): Promise<void> {
@@ -61,27 +58,26 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   context.own(vscode.commands.registerCommand('plumbline.showOutput', () => log.show()));
   context.own(vscode.commands.registerCommand('plumbline.openWalkthrough', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', `${extension.extension.id}#gettingStarted`, false)));
   const statusItem = context.own(new ClusterStatusItem(log));
-  status = statusItem;
   registerClusterActions(context, statusItem);
-  registerSelectClusterContext(context, () => client);
-  context.own(vscode.commands.registerCommand('plumbline.restartServer', () => restartServer(context)));
-  registerClusterDiff(context, () => client);
-  tree = registerEnvironmentsTree(context, () => client);
+  registerSelectClusterContext(context);
+  registerClusterDiff(context);
+  const tree = registerEnvironmentsTree(context);
+  context.own(vscode.commands.registerCommand('plumbline.restartServer', () => restartServer(context, statusItem, tree)));
   context.own(tree.onDidLoad((environments) => statusItem.setEnvironmentsFound(environments.length > 0)));
-  registerCommitAndSync(context, () => client, tree);
-  registerReconcile(context, () => client, tree);
-  registerPreviews(context, () => client, tree);
+  registerCommitAndSync(context, tree);
+  registerReconcile(context, tree);
+  registerPreviews(context, tree);
   // Trust changes what the server may do (contact clusters, run binaries): start it again.
-  context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context)));
-  await startServer(context);
+  context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context, statusItem, tree)));
+  await startServer(context, statusItem, tree);
   tree.refresh();
   // The status bar belongs to a workspace with environments, whether or not the GitOps view is open.
-  if (client !== undefined) void tree.environments();
+  if (context.client !== undefined) void tree.environments();
 }
 
 export async function deactivate(): Promise<void> {
-  const running = client;
-  client = undefined;
+  const running = ctx?.client;
+  if (ctx !== undefined) ctx.client = undefined;
   setServerRunning(false);
   if (running !== undefined) await running.stop().catch(() => undefined);
   ctx?.dispose();

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { PreviewRequest, type PreviewChange, type PreviewParams, type PreviewResponse } from '../../server/src/protocol';
 import type { PlumblineContext } from './context';
 import type { EnvironmentsTree } from './environmentsTree';
@@ -183,17 +182,14 @@ class PreviewPresenter {
 }
 
 /** The Git, cluster and promotion previews: commands, progress, messages. */
-export function registerPreviews(ctx: PlumblineContext, client: () => LanguageClient | undefined, tree: EnvironmentsTree): void {
+export function registerPreviews(ctx: PlumblineContext, tree: EnvironmentsTree): void {
   const docs = ctx.own(new PreviewDocuments());
   ctx.own(vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs));
   const presenter = new PreviewPresenter(docs, ctx.log);
 
   const request = async (params: PreviewParams, title: string): Promise<string> => {
-    const running = client();
-    if (running === undefined) {
-      void vscode.window.showWarningMessage('The Plumbline language server is not running.');
-      return 'failed: the language server is not running';
-    }
+    const running = ctx.runningClient();
+    if (running === undefined) return 'failed: the language server is not running';
     let cancelled = false;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
       token.onCancellationRequested(() => (cancelled = true));
@@ -217,7 +213,8 @@ export function registerPreviews(ctx: PlumblineContext, client: () => LanguageCl
   ctx.own(
     tree.onDidFetch(() => {
       const params = presenter.openPreview();
-      const running = client();
+      // In the background: no warning when the server is down (the tree says so).
+      const running = ctx.client;
       if (params === undefined || running === undefined || refreshing) return;
       refreshing = true;
       running

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { ReconcileProgressNotification, ReconcileRequest, type ReconcileResult } from '../../server/src/protocol';
 import type { PlumblineContext } from './context';
 import type { EnvironmentsTree } from './environmentsTree';
@@ -8,11 +7,11 @@ import type { EnvironmentsTree } from './environmentsTree';
  * `GitOps: Reconcile`: asks the environment's cluster to converge on Git as it is — no commit,
  * no push. A direct environment is applied only after the user confirms the list of objects.
  */
-export function registerReconcile(ctx: PlumblineContext, client: () => LanguageClient | undefined, tree: EnvironmentsTree): void {
+export function registerReconcile(ctx: PlumblineContext, tree: EnvironmentsTree): void {
   ctx.own(
     vscode.commands.registerCommand('plumbline.reconcile', async (node?: { env?: { name: string } }) => {
-      const running = client();
-      if (running === undefined) return void vscode.window.showWarningMessage('The Plumbline language server is not running.');
+      const running = ctx.runningClient();
+      if (running === undefined) return;
       const name = node?.env?.name ?? (await vscode.window.showQuickPick(tree.environmentNames(), { placeHolder: 'Environment to reconcile (nothing is committed or pushed)' }));
       if (name === undefined) return;
       const send = (confirmed: boolean): Thenable<ReconcileResult> =>
