@@ -13,6 +13,7 @@ const SRC = join(REPO, 'server', 'src');
 /** Stages from the floor up; a stage may import its own and lower ones. Equal ranks may not import each other. */
 const RANK: Record<string, number> = {
   'version.ts': 0,
+  'result.ts': 0,
   manifests: 1,
   files: 2,
   schemas: 3,

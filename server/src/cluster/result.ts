@@ -1,3 +1,5 @@
+import type { Result as Outcome } from '../result';
+
 /** Why a cluster call failed, in terms the UI can turn into one clear status. */
 export type ClusterErrorKind =
   | 'config' // no kubeconfig, unknown context
@@ -18,8 +20,8 @@ export interface ClusterError {
   remedy?: 'install-controller';
 }
 
-/** Expected failures are values, not throws: the caller decides whether they are a status or a diagnostic. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ClusterError };
+/** A cluster call's outcome: the engine-wide Result with a ClusterError. */
+export type Result<T> = Outcome<T, ClusterError>;
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(kind: ClusterErrorKind, message: string, status?: number): Result<T> => ({

@@ -1,3 +1,5 @@
+import type { Result } from '../result';
+
 /** Why a Git step of commit-and-sync stopped, in terms the UI can turn into one clear message. */
 export type GitErrorKind =
   | 'not-a-repository' // the folder is not inside a Git working tree, or git is not installed
@@ -20,8 +22,8 @@ export interface GitFailure {
   message: string;
 }
 
-/** Expected failures are values, not throws (the same shape as cluster/result.ts). */
-export type GitResult<T> = { ok: true; value: T } | { ok: false; error: GitFailure };
+/** A Git step's outcome: the engine-wide Result with a GitFailure. */
+export type GitResult<T> = Result<T, GitFailure>;
 
 export const ok = <T>(value: T): GitResult<T> => ({ ok: true, value });
 export const fail = <T = never>(kind: GitErrorKind, message: string): GitResult<T> => ({ ok: false, error: { kind, message } });

@@ -1,4 +1,5 @@
 import type { ResourceChange } from './changes';
+import type { Result } from '../result';
 
 /** One environment's part of a preview: its changes, or why it could not be rendered. */
 export interface EnvironmentPreview {
@@ -23,8 +24,8 @@ export interface Preview {
 
 export type PreviewFailureKind = 'not-a-repository' | 'git' | 'untrusted' | 'unknown-environment' | 'render-error' | 'missing-binary' | 'unreachable' | 'forbidden' | 'cluster-off';
 
-/** Expected failures are values (the shape of cluster/result.ts). */
-export type PreviewResult = { ok: true; value: Preview } | { ok: false; error: { kind: PreviewFailureKind; message: string } };
+/** A preview's outcome: the engine-wide Result with what stopped it. */
+export type PreviewResult = Result<Preview, { kind: PreviewFailureKind; message: string }>;
 
 export const failed = (kind: PreviewFailureKind, message: string): PreviewResult => ({ ok: false, error: { kind, message } });
 
