@@ -16,8 +16,8 @@ import { pathToFileURL } from 'node:url';
 import type { EnvironmentsResult } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { bundle } from '../support/paths';
-import { until } from '../support/poll';
 import { startCluster, type Cluster } from './harness';
+import { kubectlFor } from '../support/kubectl';
 
 const DEV = 'same-dev';
 const PROD = 'same-prod';
@@ -30,7 +30,7 @@ const write = (path: string, text: string): void => {
   mkdirSync(dirname(join(repo, path)), { recursive: true });
   writeFileSync(join(repo, path), text);
 };
-const kubectl = (...args: string[]): string => execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+const kubectl = kubectlFor(() => cluster.kubeconfigPath);
 /** Applies an overlay's render as its controller would (server-side, its field manager). */
 const applyOverlay = (overlay: string, manager: string): void => {
   const rendered = execFileSync('kubectl', ['kustomize', join(repo, 'apps', overlay)], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
@@ -78,7 +78,7 @@ describe('the editor, the tree and plumbline diff agree on every resource', { ti
       for (const file of FILES) {
         const uri = pathToFileURL(join(repo, file)).href;
         await lsp.open(uri, readFileSync(join(repo, file), 'utf8'));
-        await until(async () => (((await lsp.codeLenses(uri)) ?? []).length >= 2 ? true : undefined), 30_000);
+        await lsp.waitForLensTitles(uri, (titles) => titles.length >= 2, 30_000);
         editor.push(...(lsp.latest.get(uri) ?? []).filter((d) => String(d.code).startsWith('drift.')).map((d) => `${file}:${d.range.start.line + 1} ${String(d.code)} ${d.message}`));
       }
       tree = await lsp.request<EnvironmentsResult>('plumbline/environments');

@@ -3,7 +3,6 @@
 // real Flux and Argo CD CRDs installed. No controllers run here: the tests play the controller,
 // updating status the way Flux and Argo CD do, and check the wait ends (or times out clearly).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ClusterClient, type KubeObject } from '../../server/src/cluster/http';
@@ -18,15 +17,15 @@ import { CRD_SOURCES } from '../../scripts/schemas/sources';
 import { EXAMPLES, REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
 import { until } from '../support/poll';
+import { kubectlFor } from '../support/kubectl';
 
 let cluster: Cluster;
 let client: ClusterClient;
 const progress: string[] = [];
 const options = (timeoutMs = 10_000): ConvergeOptions => ({ progress: (m) => progress.push(m), timeoutMs, pollMs: 50 });
 
-function kubectl(args: string[], input?: string): string {
-  return execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-}
+const shared = kubectlFor(() => cluster.kubeconfigPath);
+const kubectl = (args: string[], input?: string): string => (input === undefined ? shared(...args) : shared.input(input, ...args));
 
 async function get(path: string): Promise<KubeObject> {
   const r = await client.request<KubeObject>(path);

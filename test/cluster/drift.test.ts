@@ -12,17 +12,16 @@ import { driftProblems } from '../../server/src/drift/findings';
 import { formatPath } from '../../server/src/drift/fieldPath';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { startCluster, type Cluster } from './harness';
+import { kubectlFor } from '../support/kubectl';
 
 const NS = 'drift';
 let cluster: Cluster;
 let engine: DriftEngine;
 
-function kubectl(...args: string[]): string {
-  return execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
+const kubectl = kubectlFor(() => cluster.kubeconfigPath);
 
 function kubectlApply(yaml: string, ...extra: string[]): void {
-  execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '-f', '-', ...extra], { input: yaml, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  kubectl.input(yaml, 'apply', '-f', '-', ...extra);
 }
 
 async function compare(yaml: string): Promise<{ report: DriftReport; messages: string[]; fields: string[] }> {

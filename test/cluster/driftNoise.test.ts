@@ -14,15 +14,15 @@ import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspHarness } from '../support/lspClient';
 import { REPO } from '../support/paths';
-import { until } from '../support/poll';
 import { startCluster, type Cluster } from './harness';
+import { kubectlFor } from '../support/kubectl';
 
 let cluster: Cluster;
 let lsp: LspHarness;
 let work: string;
 
 const git = (...args: string[]): string => execFileSync('git', ['-C', work, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-const kubectl = (...args: string[]): string => execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+const kubectl = kubectlFor(() => cluster.kubeconfigPath);
 const uri = (relative: string): string => pathToFileURL(join(work, relative)).href;
 const text = (relative: string): string => readFileSync(join(work, relative), 'utf8');
 const drifts = (d: Diagnostic[]): Diagnostic[] => d.filter((x) => String(x.code).startsWith('drift.'));
@@ -53,10 +53,7 @@ describe('drift without noise: never-deployed environments and untracked drafts'
     const base = 'base/deployment.yaml';
     await lsp.open(uri(base), text(base));
     // One lens per environment once all three are compared.
-    const titles = await until(async () => {
-      const t = ((await lsp.codeLenses(uri(base))) ?? []).map((l) => l.command?.title ?? '').sort();
-      return t.length === 3 ? t : undefined;
-    }, 30_000);
+    const titles = await lsp.waitForLensTitles(uri(base), (t) => t.length === 3, 30_000);
     assert.deepEqual(titles, ['dev: $(circle-slash) environment not deployed', 'prod: $(circle-slash) environment not deployed', 'staging: $(check) in sync']);
     assert.deepEqual(drifts(lsp.latest.get(uri(base)) ?? []), []);
   });

@@ -17,14 +17,13 @@ import type { ClusterDiffResult } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
+import { kubectlFor } from '../support/kubectl';
 
 let cluster: Cluster;
 let lsp: LspHarness;
 let work: string;
 
-function kubectl(...args: string[]): string {
-  return execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
+const kubectl = kubectlFor(() => cluster.kubeconfigPath);
 
 /** Applies an overlay's render server-side, as Flux's kustomize-controller does. */
 function applyOverlay(name: string): void {
@@ -75,13 +74,7 @@ describe('drift per environment, in the file that declares the field', { timeout
   test('the base file does not show the replicas drift (the patch declares it) and shows nothing while in sync', async () => {
     const base = 'base/deployment.yaml';
     await lsp.open(uri(base), text(base));
-    const lenses = async (): Promise<string[]> => ((await lsp.codeLenses(uri(base))) ?? []).map((l) => l.command?.title ?? '').sort();
-    const deadline = Date.now() + 10_000;
-    let titles = await lenses();
-    while (titles.length < 2 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      titles = await lenses();
-    }
+    const titles = await lsp.waitForLensTitles(uri(base), (t) => t.length >= 2);
     assert.deepEqual(titles, ['dev: $(warning) 1 field drifted', 'staging: $(check) in sync']);
     assert.deepEqual(drifts(lsp.latest.get(uri(base)) ?? []), []);
   });

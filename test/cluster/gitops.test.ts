@@ -30,14 +30,13 @@ import { EnvironmentsRequest } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { bundle, REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
+import { kubectlFor } from '../support/kubectl';
 
 const NS = 'gitops';
 let cluster: Cluster;
 let work: string;
 
-function kubectl(...args: string[]): string {
-  return execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
+const kubectl = kubectlFor(() => cluster.kubeconfigPath);
 
 /** Applies YAML as admin (flags choose client-side or server-side); returns the resourceVersion it produced. */
 function write(root: string, path: string, text: string): void {

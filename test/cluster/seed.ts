@@ -1,12 +1,13 @@
 // Puts the example repository into a bench cluster the way a GitOps controller would, then
 // changes it the way people do by hand, so there is drift to see. Shared by `npm start`
 // (scripts/start.ts) and the editor tier (test/e2e/gitops.test.ts).
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { kubectlFor as sharedKubectl } from '../support/kubectl';
 
-/** kubectl against one kubeconfig; returns stdout, throws with kubectl's stderr on failure. */
+/** kubectl against one kubeconfig, as `(args, stdin?)`: the shared helper (test/support/kubectl.ts) in this file's older shape. */
 export function kubectlFor(kubeconfigPath: string): (args: string[], input?: string) => string {
-  return (args, input) => execFileSync('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...(input !== undefined ? { input } : {}) });
+  const kubectl = sharedKubectl(kubeconfigPath);
+  return (args, input) => (input === undefined ? kubectl(...args) : kubectl.input(input, ...args));
 }
 
 /** Applies a kustomize folder of `examples` as Flux's kustomize-controller would (server-side apply, its field manager). */

@@ -7,7 +7,7 @@
 // at the end); every case uses its own object names, and the engine waits until its watch has
 // seen the resourceVersion the change produced, so "no drift" is never "not seen yet".
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ import { ManifestParser } from '../../server/src/manifests/parse';
 import type { ClusterDiffResult, ClusterStatus } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { startCluster, type Cluster } from './harness';
+import { kubectlFor } from '../support/kubectl';
 
 const NS = 'torture';
 const LSP_NS = 'torture-lsp';
@@ -44,19 +45,7 @@ const clusterOptions = (): Parameters<typeof startCluster>[0] => ({ dataDir, ...
 
 // ---- cluster helpers -----------------------------------------------------------------------
 
-function kubectl(...args: string[]): string {
-  return execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-/** kubectl without blocking the event loop, for the language server cases that time events. */
-function kubectlAsync(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
+const kubectl = kubectlFor(() => cluster.kubeconfigPath);
 
 /** Applies YAML (flags choose client-side, server-side, field manager…); returns the object's resourceVersion. */
 function apply(yaml: string, ...flags: string[]): string {
@@ -709,7 +698,7 @@ stringData:
       for (const replicas of [5, 6, 7, 8, 5]) {
         const arrived = lsp.waitForDiagnostics(uri('web.yaml'), (d) => drifts(d).some((x) => x.message.startsWith(`cluster has replicas: ${replicas},`)), 5_000).then(() => performance.now());
         const started = performance.now();
-        await kubectlAsync('scale', '-n', LSP_NS, 'deployment/lsp-web', `--replicas=${replicas}`);
+        await kubectl.async('scale', '-n', LSP_NS, 'deployment/lsp-web', `--replicas=${replicas}`);
         const returned = performance.now();
         const at = await arrived;
         latencies.push({ fromReturn: at - returned, fromStart: at - started });
@@ -861,7 +850,7 @@ stringData:
       );
       // And the watch goes on: a change after the restart arrives by itself too.
       const rescaled = lsp.waitForDiagnostics(uri('survivor.yaml'), (d) => drifts(d).some((x) => x.message === 'cluster has replicas: 6, Git declares 2 (set by kubectl)'), 5_000);
-      await kubectlAsync('scale', '-n', LSP_NS, 'deployment/survivor', '--replicas=6');
+      await kubectl.async('scale', '-n', LSP_NS, 'deployment/survivor', '--replicas=6');
       await rescaled;
     });
   });

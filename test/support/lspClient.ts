@@ -37,6 +37,7 @@ import {
   type SymbolInformation,
 } from 'vscode-languageserver-protocol';
 import { bundle } from './paths';
+import { settled } from './poll';
 
 type DiagnosticsPredicate = (diagnostics: Diagnostic[], params: PublishDiagnosticsParams) => boolean;
 
@@ -217,6 +218,14 @@ export class LspHarness {
   /** A custom request (see server/src/protocol.ts). */
   request<R>(method: string, params: unknown = {}): Promise<R> {
     return this.connection.sendRequest(method, params);
+  }
+
+  /**
+   * The CodeLens titles of `uri`, sorted, once `done` accepts them. Lenses come after drift is
+   * computed (the server then asks the client to refresh them), so they are asked for again until then.
+   */
+  waitForLensTitles(uri: string, done: (titles: string[]) => boolean, timeoutMs = 10_000): Promise<string[]> {
+    return settled(async () => ((await this.codeLenses(uri)) ?? []).map((l) => l.command?.title ?? '').sort(), done, `CodeLens titles of ${basename(uri)}`, timeoutMs);
   }
 
   codeLenses(uri: string): Promise<CodeLens[] | null> {
