@@ -37,8 +37,6 @@ const DEBT = new Set([
   'schemas → cluster', // live schemas: the cluster layer of the schema resolver
   'schemas → validation', // the resolver builds validation's schema views
   'check → kustomize', // the patch index decides a file's role
-  'kustomize → cluster',
-  'kustomize → drift', // YAML location helpers kustomize borrows from drift
   'environments → cluster', // status, converge and reconcile: a delivery stage above git
   'environments → drift',
   'environments → git',

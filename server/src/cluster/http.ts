@@ -6,6 +6,9 @@ import * as http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { checkKubeconfigFile, describeLoadError, kubeconfigFiles } from './kubeconfigFile';
 import { fail, kindOfStatus, ok, type Result } from './result';
+import type { KubeObject } from '../manifests/kubeObject';
+
+export type { KubeObject, ManagedFieldsEntry } from '../manifests/kubeObject';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -199,32 +202,6 @@ export interface WatchEvent {
 }
 
 /** A Kubernetes object as raw JSON. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    resourceVersion?: string;
-    uid?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    managedFields?: ManagedFieldsEntry[];
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
-export interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: 'Apply' | 'Update';
-  apiVersion?: string;
-  time?: string;
-  fieldsType?: string;
-  fieldsV1?: Record<string, unknown>;
-  subresource?: string;
-}
-
 function statusMessage(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as { kind?: string; message?: string };

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../cluster/http';
 import { guessListKeys, type ListKeys } from './diff';
-import type { FieldPath } from './fieldPath';
+import type { FieldPath } from '../manifests/fieldPath';
 import { pathIn, pathToken } from './managedFields';
 
 // Without permission to dry-run, the prediction is Git laid over the live object. The server

@@ -1,4 +1,4 @@
-import type { FieldPath } from './fieldPath';
+import type { FieldPath } from '../manifests/fieldPath';
 
 /** A field whose live value differs from what applying Git would make it. */
 export interface FieldDiff {

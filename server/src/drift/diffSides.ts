@@ -1,5 +1,5 @@
 import { Document, isMap, isScalar, isSeq, type Node } from 'yaml';
-import type { FieldPath } from './fieldPath';
+import type { FieldPath } from '../manifests/fieldPath';
 import type { HandSetField } from './managedFields';
 
 /** A field path with list items found by their keys turned into indices of `object`'s lists; undefined when an item is not there. */

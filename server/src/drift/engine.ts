@@ -8,7 +8,7 @@ import type { ClusterError, Result } from '../cluster/result';
 import type { ClusterSession } from '../cluster/session';
 import type { ResourceIdentity } from '../manifests/identity';
 import { diffObjects, type FieldDiff, type ListKeys } from './diff';
-import { isPrefix, valueAt, type FieldPath } from './fieldPath';
+import { isPrefix, valueAt, type FieldPath } from '../manifests/fieldPath';
 import { Limiter } from './limiter';
 import { DEFAULT_MANUAL_MANAGERS, handSetFields, ownedBy, writerOf, type HandSetField } from './managedFields';
 import { normalize } from './normalize';

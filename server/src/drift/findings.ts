@@ -2,9 +2,9 @@ import { isMap, type Document, type Node } from 'yaml';
 import type { Problem, Severity } from '../manifests/problem';
 import type { ResourceIdentity } from '../manifests/identity';
 import type { DriftReport } from './engine';
-import { formatPath, type FieldPath } from './fieldPath';
+import { formatPath, type FieldPath } from '../manifests/fieldPath';
 import { isSecretField, maskAt } from './mask';
-import { locate, type SourceSpot } from './sourceMap';
+import { locate, type SourceSpot } from '../manifests/sourceMap';
 
 /** A drift finding with what quick fixes and hovers need besides the message. */
 export interface DriftProblem extends Problem {

@@ -2,7 +2,7 @@ import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import type { ResourceIdentity } from '../manifests/identity';
 import { sameApplier, type Applier } from './appliers';
-import { matchesKeys, valueAt, type FieldPath, type FieldStep } from './fieldPath';
+import { matchesKeys, valueAt, type FieldPath, type FieldStep } from '../manifests/fieldPath';
 
 /** A field (or subtree) whose drift the user chose not to see, for matching resources. */
 export interface IgnoreRule {

@@ -1,5 +1,5 @@
 import type { KubeObject, ManagedFieldsEntry } from '../cluster/http';
-import { formatPath, isPrefix, type FieldPath, type FieldStep } from './fieldPath';
+import { formatPath, isPrefix, type FieldPath, type FieldStep } from '../manifests/fieldPath';
 
 /** The leaf fields one managedFields entry owns, decoded from the fieldsV1 trie. */
 export function ownedPaths(fields: Record<string, unknown> | undefined): FieldPath[] {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { FieldPath } from './fieldPath';
+import type { FieldPath } from '../manifests/fieldPath';
 
 // A key per process: equal secrets look equal within a session, but a short value cannot be
 // recovered by hashing guesses, and nothing masked can be mistaken for a real value.

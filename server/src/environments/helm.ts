@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { KubeObject } from '../cluster/http';
+import type { KubeObject } from '../manifests/kubeObject';
 import { ManifestParser } from '../manifests/parse';
 import type { Environment, HelmRenderer } from './model';
 

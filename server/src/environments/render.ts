@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { KubeObject } from '../cluster/http';
+import type { KubeObject } from '../manifests/kubeObject';
 import { isKustomizationFile } from '../kustomize/patchIndex';
 import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Document } from 'yaml';
-import type { KubeObject } from '../cluster/http';
+import type { KubeObject } from '../manifests/kubeObject';
 import { originsOf, type ObjectOrigins } from '../kustomize/fieldOrigin';
 import { isKustomizationFile } from '../kustomize/patchIndex';
 import { filesOfTree, foldersOfTree, readKustomizationTree, type KustomizationNode } from '../kustomize/tree';

@@ -1,8 +1,8 @@
 import { isMap, isPair, isScalar, isSeq, stringify } from 'yaml';
 import { checkFile } from '../check/checkFile';
 import type { Severity } from '../manifests/problem';
-import type { KubeObject } from '../cluster/http';
-import type { FieldPath } from '../drift/fieldPath';
+import type { KubeObject } from '../manifests/kubeObject';
+import type { FieldPath } from '../manifests/fieldPath';
 import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
-import type { KubeObject } from '../cluster/http';
-import { valueAt, matchesKeys, type FieldPath } from '../drift/fieldPath';
-import { locate } from '../drift/sourceMap';
+import type { KubeObject } from '../manifests/kubeObject';
+import { valueAt, matchesKeys, type FieldPath } from '../manifests/fieldPath';
+import { locate } from '../manifests/sourceMap';
 import { identityOf, parseApiVersion } from '../manifests/identity';
 import type { KustomizationNode, PatchRef, PatchTarget } from './tree';
 

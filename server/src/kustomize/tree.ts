@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { ManifestParser } from '../manifests/parse';
-import type { FieldPath } from '../drift/fieldPath';
+import type { FieldPath } from '../manifests/fieldPath';
 import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
 
 

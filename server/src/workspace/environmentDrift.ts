@@ -4,7 +4,7 @@ import { withoutIgnored, type DriftEngine, type DriftReport } from '../drift/eng
 import { applierOf } from '../environments/status';
 import { anchorOf, driftProblemsAt, driftSummary } from '../drift/findings';
 import type { IgnoreRule } from '../drift/ignore';
-import { locate } from '../drift/sourceMap';
+import { locate } from '../manifests/sourceMap';
 import type { Environment } from '../environments/model';
 import type { MappedObject, MappedRender } from '../environments/renderMap';
 import type { OriginVia } from '../kustomize/fieldOrigin';
