@@ -27,7 +27,9 @@ Exit codes: 0 valid, 1 errors found (or warnings, with --strict), 2 usage, clust
 
 const DIFF_USAGE = `Usage: plumbline diff [paths…] [options]
 
-Compare the resources in those files (default: .) with the live cluster: drift, at the field.
+Compare the resources in those files (default: .) with the live cluster: drift, at the field,
+as the editor computes it. A file an environment renders (a kustomize base, a patch, a
+kustomization) is compared per environment, as that environment renders it, in its context.
 For every environment the paths cover completely, diff also lists what its Flux Kustomization,
 Argo CD Application or direct sync manages in the cluster that Git no longer declares.
 
@@ -37,7 +39,7 @@ Options:
       --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
       --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml);
                                Argo CD ignoreDifferences and Flux driftDetection.ignore in the diffed
-                               files (and the config's folder) apply too
+                               files (and in the repository, when run inside one) apply too
 ${HELP}
 Exit codes: 0 no drift, 1 drift found, 2 usage, cluster or internal error.
 `;
