@@ -54,9 +54,13 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   private readonly loaded = new vscode.EventEmitter<EnvironmentNode[]>();
   /** Each answer the tree takes in, whether or not the view is visible (the status bar follows it). */
   readonly onDidLoad = this.loaded.event;
-  private readonly fetched = new vscode.EventEmitter<void>();
-  /** After every refresh the server answered, even with the same tree: what it renders may still have changed (a value in a file). */
-  readonly onDidFetch = this.fetched.event;
+  private readonly serverChanged = new vscode.EventEmitter<void>();
+  /**
+   * Each time the server says what environments render or compare with changed (files on disk,
+   * Git, the cluster, settings) — whether or not the view is shown, and even when the tree it
+   * shows stays the same (a value in a file changed).
+   */
+  readonly onDidChangeOnServer = this.serverChanged.event;
   private latest: EnvironmentNode[] = [];
   private fetching = false;
   private again = false;
@@ -116,7 +120,6 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       this.fetching = false;
       // The same answer again (Git touched its index, a status-only update) leaves the rows alone:
       // re-rendering them would close a menu the user has open.
-      if (r !== undefined) this.fetched.fire();
       const text = r === undefined ? undefined : JSON.stringify(r);
       if (r !== undefined && text !== this.shownText) {
         this.shown = Promise.resolve(r);
@@ -142,6 +145,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     const listener = client.onNotification(EnvironmentsChangedNotification, (p: { reason?: string; environments?: string[] }) => {
       this.log.debug(`environments changed (${p.reason ?? 'unknown'}${p.environments !== undefined ? `: ${p.environments.join(', ')}` : ''})`);
       this.refreshSoon();
+      this.serverChanged.fire();
     });
     return {
       dispose: () => {
@@ -155,7 +159,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     clearTimeout(this.refreshTimer);
     this.changed.dispose();
     this.loaded.dispose();
-    this.fetched.dispose();
+    this.serverChanged.dispose();
   }
 
   private byKind(env: EnvironmentNode): Map<string, Resource[]> {

@@ -207,26 +207,34 @@ export function registerPreviews(ctx: PlumblineContext, tree: EnvironmentsTree):
     }
     return presenter.show(params, result);
   };
-  // What a preview compares changed (Git, files on disk, the cluster, settings: the tree reloads
-  // for each): an open preview is computed again in place rather than left stale.
+  // What a preview compares changed (Git, files on disk, the cluster, settings): an open preview
+  // is computed again in place rather than left stale. Debounced: such changes come in bursts.
   let refreshing = false;
+  let timer: NodeJS.Timeout | undefined;
+  const refreshOpen = (): void => {
+    const params = presenter.openPreview();
+    // In the background: no warning when the server is down (the tree says so).
+    const running = ctx.client;
+    if (params === undefined || running === undefined) return;
+    if (refreshing) return void (timer = setTimeout(refreshOpen, 500));
+    refreshing = true;
+    running
+      .sendRequest(PreviewRequest, params)
+      .then((result) => {
+        if (!result.ok) return ctx.log.warn(`open preview not refreshed: ${result.message}`);
+        ctx.log.info(`${result.title}: refreshed the open preview (${presenter.refresh(params, result)} change(s) now)`);
+      })
+      .catch((error: unknown) => ctx.log.warn(`open preview not refreshed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (refreshing = false));
+  };
   ctx.own(
-    tree.onDidFetch(() => {
-      const params = presenter.openPreview();
-      // In the background: no warning when the server is down (the tree says so).
-      const running = ctx.client;
-      if (params === undefined || running === undefined || refreshing) return;
-      refreshing = true;
-      running
-        .sendRequest(PreviewRequest, params)
-        .then((result) => {
-          if (!result.ok) return ctx.log.warn(`open preview not refreshed: ${result.message}`);
-          ctx.log.info(`${result.title}: refreshed the open preview (${presenter.refresh(params, result)} change(s) now)`);
-        })
-        .catch((error: unknown) => ctx.log.warn(`open preview not refreshed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (refreshing = false));
+    tree.onDidChangeOnServer(() => {
+      clearTimeout(timer);
+      timer = setTimeout(refreshOpen, 500);
     }),
   );
+  ctx.own({ dispose: () => clearTimeout(timer) });
+
   const pickEnvironment = async (placeHolder: string, except?: string): Promise<string | undefined> => {
     const names = (await tree.environmentNames()).filter((n) => n !== except);
     if (names.length === 0) return void vscode.window.showInformationMessage('Plumbline found no environments to compare with.');
