@@ -5,7 +5,7 @@
 //
 //  1. Source lines (in-process): mapping every object of the 1,000-object kustomize build back to
 //     the line that declares it — the former way (read and parse the file again per object) against
-//     one parse per file (environments/status.ts SourceLines).
+//     one parse per file (delivery/status.ts SourceLines).
 //  2. The LSP server (dist/server.js, cluster off): the `plumbline/environments` request, cold
 //     (first) and warm, and the latency of outline requests sent while it computes.
 //
@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { discoverEnvironments } from '../../server/src/environments/discover';
 import { renderEnvironment } from '../../server/src/environments/render';
-import { SourceLines } from '../../server/src/environments/status';
+import { SourceLines } from '../../server/src/delivery/status';
 import { documentLine } from '../../server/src/manifests/documentLine';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { EnvironmentsRequest } from '../../server/src/protocol';

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { ClusterClient, type KubeObject } from '../../server/src/cluster/http';
 import { ClusterSession } from '../../server/src/cluster/session';
 import { DriftEngine } from '../../server/src/drift/engine';
-import { applyDirect, ENVIRONMENT_ANNOTATION, FLUX_REQUESTED_AT, prune, pruneCandidates, reconcileFlux, syncArgo, type ConvergeOptions } from '../../server/src/environments/converge';
+import { applyDirect, ENVIRONMENT_ANNOTATION, FLUX_REQUESTED_AT, prune, pruneCandidates, reconcileFlux, syncArgo, type ConvergeOptions } from '../../server/src/delivery/converge';
 import { discoverEnvironments } from '../../server/src/environments/discover';
 import { renderEnvironment } from '../../server/src/environments/render';
 import { installCrds, Kubectl } from '../../scripts/schemas/cluster';

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { ClusterSession } from '../../server/src/cluster/session';
 import { DriftEngine, type DriftReport } from '../../server/src/drift/engine';
 import { driftProblems } from '../../server/src/drift/findings';
-import { formatPath } from '../../server/src/drift/fieldPath';
+import { formatPath } from '../../server/src/manifests/fieldPath';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { startCluster, type Cluster } from './harness';
 import { kubectlFor } from '../support/kubectl';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ClusterClient } from '../../server/src/cluster/http';
-import { applyDirect } from '../../server/src/environments/converge';
+import { applyDirect } from '../../server/src/delivery/converge';
 import { discoverEnvironments } from '../../server/src/environments/discover';
 import { renderEnvironment } from '../../server/src/environments/render';
 import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentNode, type EnvironmentsChangedParams } from '../../server/src/protocol';

@@ -16,8 +16,8 @@ import { DriftEngine, withoutIgnored, type DriftReport } from '../../server/src/
 import { readGitOpsIgnore } from '../../server/src/drift/gitopsIgnore';
 import { undeclaredLive } from '../../server/src/drift/undeclared';
 import { discoverEnvironments } from '../../server/src/environments/discover';
-import { environmentStatus } from '../../server/src/environments/status';
-import { formatPath } from '../../server/src/drift/fieldPath';
+import { environmentStatus } from '../../server/src/delivery/status';
+import { formatPath } from '../../server/src/manifests/fieldPath';
 import { driftProblems, driftSummary } from '../../server/src/drift/findings';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { parse } from 'yaml';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ClusterClient } from '../../server/src/cluster/http';
 import { ClusterSession } from '../../server/src/cluster/session';
-import { applyDirect } from '../../server/src/environments/converge';
+import { applyDirect } from '../../server/src/delivery/converge';
 import type { Environment } from '../../server/src/environments/model';
 import { DEFAULT_RENDER_OPTIONS, renderEnvironment } from '../../server/src/environments/render';
 import { previewCluster } from '../../server/src/preview/clusterPreview';

@@ -18,7 +18,7 @@ import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import type { KubeObject } from '../../server/src/cluster/http';
 import { ClusterSession } from '../../server/src/cluster/session';
 import { DriftEngine, type DriftReport } from '../../server/src/drift/engine';
-import { formatPath } from '../../server/src/drift/fieldPath';
+import { formatPath } from '../../server/src/manifests/fieldPath';
 import { driftProblems } from '../../server/src/drift/findings';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import type { ClusterDiffResult, ClusterStatus } from '../../server/src/protocol';

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { discoverEnvironments } from '../../server/src/environments/discover';
 import type { Environment } from '../../server/src/environments/model';
 import { DEFAULT_RENDER_OPTIONS } from '../../server/src/environments/render';
-import { syncEnvironment } from '../../server/src/environments/sync';
+import { syncEnvironment } from '../../server/src/delivery/sync';
 import { commitEnvironment, pendingSummary } from '../../server/src/git/commit';
 import { environmentBranchStates } from '../../server/src/git/environmentBranch';
 import { environmentFiles } from '../../server/src/git/files';

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { KubeObject } from '../../server/src/cluster/http';
 import { defaultsOfClientSideApply, predictClientSide, quantityValue } from '../../server/src/drift/clientSide';
 import { diffObjects } from '../../server/src/drift/diff';
-import { formatPath } from '../../server/src/drift/fieldPath';
+import { formatPath } from '../../server/src/manifests/fieldPath';
 
 const none = (): undefined => undefined;
 

@@ -9,7 +9,7 @@ import { configTemplate } from '../../server/src/environments/configTemplate';
 import { discoverEnvironments } from '../../server/src/environments/discover';
 import { plumblineConfigProblems } from '../../server/src/validation/plumblineConfig';
 import { EXAMPLES } from '../support/paths';
-import { fluxObjectPath } from '../../server/src/environments/converge';
+import { fluxObjectPath } from '../../server/src/delivery/converge';
 
 describe('Flux deliveries in .plumbline.yaml', () => {
   test('`resource: HelmRelease` makes Reconcile and Sync address the HelmRelease; a Kustomization by default', () => {

@@ -24,6 +24,8 @@ const RANK: Record<string, number> = {
   cluster: 8,
   drift: 9,
   git: 10,
+  // Converge, sync, reconcile and the environments' status: what delivers Git to a cluster.
+  delivery: 10.5,
   preview: 11,
   assist: 11,
   workspace: 12,
@@ -37,9 +39,6 @@ const DEBT = new Set([
   'schemas → cluster', // live schemas: the cluster layer of the schema resolver
   'schemas → validation', // the resolver builds validation's schema views
   'check → kustomize', // the patch index decides a file's role
-  'environments → cluster', // status, converge and reconcile: a delivery stage above git
-  'environments → drift',
-  'environments → git',
   'preview → protocol.ts', // preview results are typed in the protocol file; they belong to preview
 ]);
 

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { discoverEnvironments } from '../environments/discover';
-import { reconcileEnvironment } from '../environments/reconcile';
+import { reconcileEnvironment } from '../delivery/reconcile';
 import { UsageError } from '../files/files';
 import { EXIT, HELP_OPTION, printedHelp } from './usage';
 import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';

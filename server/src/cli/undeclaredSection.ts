@@ -6,7 +6,7 @@ import type { DriftEngine } from '../drift/engine';
 import { undeclaredLive, type UndeclaredObject } from '../drift/undeclared';
 import { discoverEnvironments } from '../environments/discover';
 import { renderEnvironment } from '../environments/render';
-import { applierOf } from '../environments/status';
+import { applierOf } from '../delivery/status';
 import type { FileResult } from './formats';
 import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 import { KUSTOMIZATION_FILE_NAMES } from '../files/names';

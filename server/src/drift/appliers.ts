@@ -1,7 +1,7 @@
 import type { KubeObject } from '../cluster/http';
 import { parseApiVersion } from '../manifests/identity';
 
-/** Marks what a direct sync applied (see environments/converge.ts). */
+/** Marks what a direct sync applied (see delivery/converge.ts). */
 export const ENVIRONMENT_MARK = 'plumbline.dev/environment';
 
 export const FLUX_KUSTOMIZE_NAME = 'kustomize.toolkit.fluxcd.io/name';

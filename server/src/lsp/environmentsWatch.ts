@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResourceInfo } from '../cluster/discovery';
 import type { KubeObject } from '../cluster/http';
-import type { EnvironmentStatus } from '../environments/status';
+import type { EnvironmentStatus } from '../delivery/status';
 import { attempt, gitAt } from '../git/repo';
 import { parseApiVersion } from '../manifests/identity';
 import type { EnvironmentsChangedParams } from '../protocol';

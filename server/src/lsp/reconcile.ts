@@ -1,6 +1,6 @@
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import type { Environment } from '../environments/model';
-import { reconcileEnvironment } from '../environments/reconcile';
+import { reconcileEnvironment } from '../delivery/reconcile';
 import { ReconcileProgressNotification, ReconcileRequest, type PlumblineSettings, type ReconcileParams, type ReconcileResult } from '../protocol';
 
 /** `plumbline/reconcile`: converge an environment's cluster on Git as it is, with progress and cancel. */

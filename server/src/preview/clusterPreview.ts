@@ -2,7 +2,7 @@ import type { KubeObject } from '../cluster/http';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine } from '../drift/engine';
 import { normalize } from '../drift/normalize';
-import { pruneCandidates } from '../environments/converge';
+import { pruneCandidates } from '../delivery/converge';
 import type { Environment } from '../environments/model';
 import { renderEnvironment, type RenderOptions } from '../environments/render';
 import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Finding, Severity } from '../manifests/problem';
 import { withoutIgnored, type DriftEngine, type DriftReport } from '../drift/engine';
-import { applierOf } from '../environments/status';
+import { applierOf } from '../delivery/status';
 import { anchorOf, driftProblemsAt, driftSummary } from '../drift/findings';
 import type { IgnoreRule } from '../drift/ignore';
 import { locate } from '../manifests/sourceMap';

@@ -4,8 +4,8 @@ import { fail, ok, type Result } from '../cluster/result';
 import { ENVIRONMENT_MARK } from '../drift/appliers';
 import { undeclaredLive } from '../drift/undeclared';
 import { parseApiVersion } from '../manifests/identity';
-import type { Delivery } from './model';
-import type { RenderedObject } from './render';
+import type { Delivery } from '../environments/model';
+import type { RenderedObject } from '../environments/render';
 
 export const FIELD_MANAGER = 'plumbline';
 /** Marks what a direct sync applied, so a later sync can offer to prune what Git dropped. */

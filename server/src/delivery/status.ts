@@ -8,8 +8,8 @@ import { undeclaredLive, type UndeclaredObject } from '../drift/undeclared';
 import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
-import type { Environment } from './model';
-import { renderEnvironment, type RenderOptions } from './render';
+import type { Environment } from '../environments/model';
+import { renderEnvironment, type RenderOptions } from '../environments/render';
 
 export type ResourceState = 'in-sync' | 'drifted' | 'missing' | 'rejected' | 'unknown';
 

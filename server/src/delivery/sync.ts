@@ -2,8 +2,8 @@ import { ClusterClient } from '../cluster/http';
 import { commitEnvironment, pendingSummary } from '../git/commit';
 import { pushEnvironment } from '../git/push';
 import { applyDirect, prune, pruneCandidates, reconcileFlux, syncArgo, type ConvergeOptions, type PruneCandidate } from './converge';
-import type { Environment } from './model';
-import { renderEnvironment, type RenderOptions } from './render';
+import type { Environment } from '../environments/model';
+import { renderEnvironment, type RenderOptions } from '../environments/render';
 
 export interface SyncRequest {
   root: string;

@@ -1,7 +1,7 @@
 import { ClusterClient } from '../cluster/http';
 import { applyDirect, reconcileFlux, syncArgoAtTarget, type ConvergeOptions } from './converge';
-import type { Environment } from './model';
-import { renderEnvironment, type RenderOptions } from './render';
+import type { Environment } from '../environments/model';
+import { renderEnvironment, type RenderOptions } from '../environments/render';
 
 export interface ReconcileRequest {
   root: string;
