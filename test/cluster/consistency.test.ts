@@ -3,7 +3,8 @@
 // every resource. The repository has kustomize overlays over one base, delivered to dev by a Flux
 // Kustomization and to prod by an Argo CD Application whose ignoreDifferences ignores Deployment
 // replicas. prod's objects were applied without Argo CD's tracking annotation, so only the
-// environment (the Application owns what it delivers) scopes that rule to them.
+// environment (the Application owns what it delivers) scopes that rule to them. `.plumbline.yaml`
+// names the team's console as a manual field manager: its change is "set by hand" in all three.
 //
 //   npm run build && node --import tsx --test --test-reporter=spec test/cluster/consistency.test.ts
 import assert from 'node:assert/strict';
@@ -51,6 +52,8 @@ describe('the editor, the tree and plumbline diff agree on every resource', { ti
     write('apps/prod/kustomization.yaml', `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${PROD}\nresources:\n  - ../base\n`);
     write('clusters/dev/shop.yaml', `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop-dev, namespace: flux-system}\nspec:\n  interval: 5m\n  path: ./apps/dev\n  prune: true\n  sourceRef: {kind: GitRepository, name: platform}\n`);
     write('argocd/shop-prod.yaml', `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop-prod, namespace: argocd}\nspec:\n  project: default\n  source: {repoURL: https://git.example/shop.git, path: apps/prod, targetRevision: main}\n  destination: {server: https://kubernetes.default.svc, namespace: ${PROD}}\n  ignoreDifferences:\n    - group: apps\n      kind: Deployment\n      jsonPointers: [/spec/replicas]\n`);
+    // The team's console counts as a person, in every editor and in CI.
+    write('.plumbline.yaml', 'drift:\n  manualManagers: [ops-console]\n');
     execFileSync('git', ['init', '-q', '-b', 'main', repo]);
     execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'add', '.']);
     execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'shop']);
@@ -63,6 +66,7 @@ describe('the editor, the tree and plumbline diff agree on every resource', { ti
     kubectl('scale', '-n', PROD, 'deployment/web', '--replicas=5');
     kubectl('annotate', '-n', DEV, 'service/web', 'example.com/owner=ops');
     kubectl('patch', '-n', PROD, 'service/web', '--type=json', '-p', '[{"op":"replace","path":"/spec/ports/0/targetPort","value":9090}]');
+    kubectl('label', '-n', DEV, 'deployment/web', '--field-manager=ops-console', 'tier=gold');
   });
   after(async () => {
     await cluster?.stop();
@@ -97,6 +101,7 @@ describe('the editor, the tree and plumbline diff agree on every resource', { ti
     // (the environment of Application shop-prod): its targetPort; its replicas are ignored by the Application.
     const scrub = (rows: Row[]): Row[] => rows.map((r) => r.replace(/ at \d{4}-\d\d-\d\d \d\d:\d\d UTC/, ''));
     assert.deepEqual(scrub(editor), [
+      'apps/base/deployment.yaml:3 drift.set-by-hand dev: metadata set in the cluster by ops-console, not in Git',
       'apps/base/deployment.yaml:6 drift.value dev: cluster has replicas: 4, Git declares 1 (set by kubectl)',
       'apps/base/service.yaml:3 drift.set-by-hand dev: metadata set in the cluster by kubectl-annotate, not in Git',
       'apps/base/service.yaml:9 drift.value shop-prod: cluster has targetPort: 9090, Git declares 8080 (set by kubectl-patch)',

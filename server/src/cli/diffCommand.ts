@@ -6,7 +6,7 @@ import type { Finding } from '../manifests/problem';
 import type { DriftEngine } from '../drift/engine';
 import { isUntracked } from '../git/tracked';
 import { readGitOpsIgnore } from '../drift/gitopsIgnore';
-import { readIgnoreRules } from '../drift/ignore';
+import { readIgnoreRules, readManualManagers } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import { decodeManifest } from '../files/decode';
@@ -43,7 +43,9 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   const patches = new PatchIndex();
   for (const path of files.filter(isKustomizationFile)) patches.update(resolve(path), await readFile(path, 'utf8'));
   // The same registry the language server uses: one session and engine per kubeconfig + context.
-  const clusters = new ClusterRegistry(() => ({ manualManagers: DEFAULT_SETTINGS.drift.manualManagers }));
+  const configText = configFile === undefined ? '' : await readFile(configFile, 'utf8').catch(() => '');
+  // The setting's default managers and the repository's own, as the editor counts them.
+  const clusters = new ClusterRegistry(() => ({ manualManagers: [...DEFAULT_SETTINGS.drift.manualManagers, ...readManualManagers(configText)] }));
   const root = configFile === undefined ? process.cwd() : dirname(resolve(configFile));
   const renders = new EnvironmentRenders(() => root, () => renderOptionsOf(DEFAULT_SETTINGS, true), (m) => process.stderr.write(`plumbline: ${m}\n`));
   const created = await clusters.engine(target);
@@ -58,7 +60,7 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   // owns what it delivers) — when the folder is one: never a walk of whatever folder diff ran in.
   const repository = configFile !== undefined || existsSync(join(root, '.git'));
   const gitops = await readGitOpsIgnore(repository ? [...paths, root] : paths, root);
-  const rules = [...(configFile === undefined ? [] : readIgnoreRules(await readFile(configFile, 'utf8').catch(() => ''))), ...gitops.rules];
+  const rules = [...readIgnoreRules(configText), ...gitops.rules];
   const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, undeclared: 0, errors: [], notes: [...gitops.problems] };
   try {
     const results = await Promise.all(

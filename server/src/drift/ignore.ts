@@ -79,6 +79,18 @@ export function readIgnoreRules(text: string): IgnoreRule[] {
   });
 }
 
+/**
+ * The repository's own "set by hand" field managers (`drift.manualManagers` in `.plumbline.yaml`):
+ * added to the setting's, so a team's console or script counts as a person in every editor and in CI.
+ */
+export function readManualManagers(text: string): string[] {
+  const doc = parseDocument(text, YAML_LOG);
+  if (doc.errors.length > 0) return [];
+  const js = doc.toJS({ maxAliasCount: 50 }) as { drift?: { manualManagers?: unknown } } | null;
+  const raw = js?.drift?.manualManagers;
+  return Array.isArray(raw) ? raw.filter((m): m is string => typeof m === 'string' && m !== '') : [];
+}
+
 /** `.plumbline.yaml` text with one more ignore rule, keeping the user's comments and layout. */
 export function addIgnoreRule(text: string, rule: IgnoreRule): string {
   const doc = parseDocument(text === '' ? '{}' : text, YAML_LOG);

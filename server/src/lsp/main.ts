@@ -28,7 +28,7 @@ import { ClusterState } from './clusterState';
 import { registerDriftFeatures } from './driftFeatures';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 import { GitOpsIgnoreCache } from '../drift/gitopsIgnore';
-import { readIgnoreRules, type IgnoreRule } from '../drift/ignore';
+import { readIgnoreRules, readManualManagers, type IgnoreRule } from '../drift/ignore';
 import { DriftState } from './driftState';
 import { EnvironmentRenders } from '../workspace/environmentRenders';
 import { registerEnvironments } from './environments';
@@ -49,8 +49,10 @@ const documents = new TextDocuments(editWindows.documents);
 const parsers = new Map<string, ManifestParser>();
 const patches = new PatchIndex();
 let settings: PlumblineSettings = DEFAULT_SETTINGS;
+/** The repository's own manual managers (`drift.manualManagers` in .plumbline.yaml), added to the setting's. */
+let repositoryManagers: string[] = [];
 /** Every cluster the workspace talks to, one session and drift engine each: editor, tree and previews share them. */
-const clusters = new ClusterRegistry(() => ({ manualManagers: settings.drift.manualManagers }), () => initOptions.cacheDir);
+const clusters = new ClusterRegistry(() => ({ manualManagers: [...settings.drift.manualManagers, ...repositoryManagers] }), () => initOptions.cacheDir);
 let canPullConfiguration = false;
 let workspaceFolders: string[] = [];
 let schemas: SchemaResolver | undefined;
@@ -214,10 +216,30 @@ connection.onInitialize((params): InitializeResult => {
   };
 });
 
+/**
+ * Reads `drift.manualManagers` of .plumbline.yaml; when they changed, the drift engines are made
+ * again with them, and what the editor and the tree show is compared again.
+ */
+async function readRepositoryManagers(): Promise<void> {
+  const root = workspaceFolders[0];
+  const text = root === undefined ? undefined : await readFile(join(root, PLUMBLINE_CONFIG_FILE), 'utf8').catch(() => undefined);
+  const managers = text === undefined ? [] : readManualManagers(text);
+  if (JSON.stringify(managers) === JSON.stringify(repositoryManagers)) return;
+  repositoryManagers = managers;
+  clusters.reset();
+  cluster?.configure(settings, initOptions.trusted !== false);
+  drift?.reset();
+  revalidateAll();
+  connection.sendNotification(EnvironmentsChangedNotification, { reason: 'settings' } satisfies EnvironmentsChangedParams).catch(() => undefined);
+}
+
 connection.onInitialized(() => {
   loadSettings()
-    .then(() => {
+    .then(async () => {
       settingsLoaded = true;
+      // Before any engine exists, so the first comparisons already use them.
+      const root = workspaceFolders[0];
+      repositoryManagers = root === undefined ? [] : await readFile(join(root, PLUMBLINE_CONFIG_FILE), 'utf8').then(readManualManagers, () => []);
       settingsRead();
       cluster?.configure(settings, initOptions.trusted !== false);
       return indexKustomizations();
@@ -252,6 +274,7 @@ connection.onDidChangeWatchedFiles((params) => {
     const path = pathOf(c.uri);
     if (path !== undefined) renders.changed(path).catch((error: unknown) => connection.console.warn(`environments: ${describeError(error)}`));
   }
+  if (params.changes.some((c) => pathOf(c.uri)?.endsWith(PLUMBLINE_CONFIG_FILE) === true)) readRepositoryManagers().catch((error: unknown) => connection.console.warn(`${PLUMBLINE_CONFIG_FILE}: ${describeError(error)}`));
   // The tree (and an open preview, which follows it) shows renders of these files.
   if (params.changes.length > 0) connection.sendNotification(EnvironmentsChangedNotification, { reason: 'files' } satisfies EnvironmentsChangedParams).catch(() => undefined);
   const changed = params.changes.filter((c) => isKustomizationFile(c.uri));
@@ -310,6 +333,7 @@ documents.onDidChangeContent((event) => queue.request(event.document.uri));
 documents.onDidSave((event) => {
   gitOpsIgnore.invalidate();
   const path = pathOf(event.document.uri);
+  if (path?.endsWith(PLUMBLINE_CONFIG_FILE) === true) readRepositoryManagers().catch((error: unknown) => connection.console.warn(`${PLUMBLINE_CONFIG_FILE}: ${describeError(error)}`));
   if (path !== undefined) renders.changed(path).catch((error: unknown) => connection.console.warn(`environments: ${describeError(error)}`));
 });
 documents.onDidClose((event) => {

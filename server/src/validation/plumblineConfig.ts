@@ -8,7 +8,7 @@ import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 const TOP_KEYS = ['environments', 'drift'];
 const ENTRY_KEYS = ['name', 'path', 'paths', 'context', 'namespace', 'protected', 'delivery', 'values', 'release'];
 const DELIVERY_KEYS = ['kind', 'name', 'namespace', 'resource'];
-const DRIFT_KEYS = ['ignore'];
+const DRIFT_KEYS = ['ignore', 'manualManagers'];
 const RULE_KEYS = ['kind', 'name', 'namespace', 'jsonPointers', 'managers'];
 
 /** Every key `.plumbline.yaml` knows, by where it stands: for completion and for the checks below. */
@@ -67,7 +67,15 @@ class ConfigChecker {
     const drift = top.get('drift')?.value;
     if (drift !== undefined && drift !== null) {
       if (!isMap(drift)) return this.at(drift, '`drift` must be a mapping (with `ignore`)');
-      const ignore = this.pairs(drift, DRIFT_KEYS, 'drift').get('ignore')?.value;
+      const driftPairs = this.pairs(drift, DRIFT_KEYS, 'drift');
+      const managers = driftPairs.get('manualManagers')?.value;
+      if (managers !== undefined && managers !== null) {
+        if (!isSeq(managers)) this.at(managers, '`drift.manualManagers` must be a list of field manager names (a trailing * matches a prefix)');
+        else managers.items.forEach((m, i) => {
+          if (!isScalar(m) || typeof m.value !== 'string' || m.value === '') this.at(m as Node | null, `drift.manualManagers[${i}] must be a field manager name`);
+        });
+      }
+      const ignore = driftPairs.get('ignore')?.value;
       if (ignore === undefined || ignore === null) return;
       if (!isSeq(ignore)) return this.at(ignore, '`drift.ignore` must be a list of rules');
       ignore.items.forEach((rule, i) => {
