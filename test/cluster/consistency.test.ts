@@ -4,12 +4,13 @@
 // Kustomization and to prod by an Argo CD Application whose ignoreDifferences ignores Deployment
 // replicas. prod's objects were applied without Argo CD's tracking annotation, so only the
 // environment (the Application owns what it delivers) scopes that rule to them. `.plumbline.yaml`
-// names the team's console as a manual field manager: its change is "set by hand" in all three.
+// names the team's console as a manual field manager: its change is "set by hand" in all three; and
+// all three render with the user's kustomize command (the setting, and `--kustomize-command`).
 //
 //   npm run build && node --import tsx --test --test-reporter=spec test/cluster/consistency.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -75,7 +76,13 @@ describe('the editor, the tree and plumbline diff agree on every resource', { ti
 
   test('same findings in the editor and plumbline diff; the tree counts the same fields per environment', async () => {
     // The editor: every file open, until each has its lenses (drift is computed after validation).
-    const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath } }, { workspaceFolders: [repo], initializationOptions: { cacheDir: join(repo, '.lsp-cache') } });
+    // A kustomize command of the user's own (a wrapper that notes each run): all three must use it.
+    const tools = mkdtempSync(join(tmpdir(), 'plumbline-same-tools-'));
+    const runs = join(tools, 'runs.log');
+    const kz = join(tools, 'kz');
+    writeFileSync(kz, `#!/bin/sh\necho run >> '${runs}'\nexec kubectl kustomize "$@"\n`, { mode: 0o755 });
+    const ran = (): number => (existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').filter((l) => l === 'run').length : 0);
+    const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath }, kustomize: { command: kz } }, { workspaceFolders: [repo], initializationOptions: { cacheDir: join(repo, '.lsp-cache') } });
     let editor: Row[] = [];
     let tree: EnvironmentsResult;
     try {
@@ -90,10 +97,14 @@ describe('the editor, the tree and plumbline diff agree on every resource', { ti
       await lsp.stop();
     }
     editor = editor.sort();
+    const byServer = ran();
+    assert.ok(byServer > 0, 'the editor and the tree did not render with plumbline.kustomize.command');
 
     // The CLI, run from the repository as CI runs it.
-    const run = spawnSync(process.execPath, [bundle('cli.js'), 'diff', '--kubeconfig', cluster.kubeconfigPath, '-o', 'json', 'apps'], { encoding: 'utf8', cwd: repo });
+    const run = spawnSync(process.execPath, [bundle('cli.js'), 'diff', '--kubeconfig', cluster.kubeconfigPath, '--kustomize-command', kz, '-o', 'json', 'apps'], { encoding: 'utf8', cwd: repo });
     assert.equal(run.status, 1, `plumbline diff exits 1 on drift: ${run.stderr}`);
+    assert.ok(ran() > byServer, 'plumbline diff did not render with --kustomize-command');
+    rmSync(tools, { recursive: true, force: true });
     const json = JSON.parse(run.stdout) as { findings: { path: string; line: number; code: string; message: string }[] };
     const cli = json.findings.map((f) => `${relative(repo, join(repo, f.path))}:${f.line} ${f.code} ${f.message}`).sort();
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { renderOptionsFromFlags } from '../../server/src/cli/renderFlags';
 import { DEFAULT_SETTINGS, sanitizeSettings } from '../../server/src/workspace/settings';
 import { REPO } from '../support/paths';
 
@@ -54,5 +55,11 @@ describe('settings: one table for package.json, the server and the CLI', () => {
       const read = sanitizeSettings(nested([[key, OTHER[key]]]));
       assert.notDeepEqual(read, DEFAULT_SETTINGS, `${key} is offered by package.json but the engine ignores it`);
     }
+  });
+
+  test('the CLI reads --kustomize-command and --helm-command as the settings are read', () => {
+    assert.deepEqual(renderOptionsFromFlags({}), { trusted: true, kustomize: DEFAULT_SETTINGS.kustomize.command, helm: DEFAULT_SETTINGS.helm.command });
+    assert.deepEqual(renderOptionsFromFlags({ 'kustomize-command': 'kustomize build', 'helm-command': ' /opt/helm ' }), { trusted: true, kustomize: ['kustomize', 'build'], helm: ['/opt/helm'] });
+    assert.deepEqual(renderOptionsFromFlags({ 'kustomize-command': '   ' }).kustomize, DEFAULT_SETTINGS.kustomize.command);
   });
 });

@@ -23,8 +23,8 @@ import { diffPaths } from './diffCommand';
 import { escapeControls, flatten, toSarif } from './formats';
 import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
-import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
+import { RENDER_FLAGS, renderOptionsFromFlags } from './renderFlags';
 
 export { reconcileCommand } from './reconcileCommand';
 export { previewCommand } from './previewCommand';
@@ -54,6 +54,7 @@ export async function diff(args: string[]): Promise<number> {
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
       config: { type: 'string' },
+      ...RENDER_FLAGS,
     },
   });
   if (printedHelp('diff', values)) return EXIT.clean;
@@ -63,7 +64,7 @@ export async function diff(args: string[]): Promise<number> {
   const { results, summary, undeclared } = await diffPaths(positionals.length > 0 ? positionals : ['.'], {
     ...(values.context !== undefined ? { context: values.context } : {}),
     ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
-  }, config);
+  }, config, renderOptionsFromFlags(values));
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, summary, findings: flatten(results), undeclared: undeclared.map(({ where: _where, ...u }) => u) }, null, 2)}\n`);
   } else if (output === 'sarif') {
@@ -127,6 +128,7 @@ export async function sync(args: string[]): Promise<number> {
       'allow-invalid': { type: 'boolean', default: false },
       prune: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
+      ...RENDER_FLAGS,
       ...HELP_OPTION,
     },
   });
@@ -151,7 +153,7 @@ export async function sync(args: string[]): Promise<number> {
     env,
     message: message === '' ? `${env.name}: sync` : message,
     cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
-    render: renderOptionsOf(DEFAULT_SETTINGS, true),
+    render: renderOptionsFromFlags(values),
     progress: (m) => process.stderr.write(`  ${m}\n`),
     ...(values.prune === true
       ? {

@@ -18,6 +18,7 @@ import { ClusterRegistry } from '../workspace/clusters';
 import { EnvironmentRenders } from '../workspace/environmentRenders';
 import { fileDrift } from '../workspace/fileDrift';
 import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
+import type { RenderOptions } from '../environments/render';
 
 export interface DiffSummary {
   resources: number;
@@ -38,7 +39,7 @@ export interface DiffSummary {
  * environments render (a base, a patch, a kustomization) per environment, as each renders it, in
  * its own context; any other file as written, in `target`'s context.
  */
-export async function diffPaths(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
+export async function diffPaths(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined, render: RenderOptions = renderOptionsOf(DEFAULT_SETTINGS, true)): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
   const files = await collectYamlFiles(paths);
   const patches = new PatchIndex();
   for (const path of files.filter(isKustomizationFile)) patches.update(resolve(path), await readFile(path, 'utf8'));
@@ -47,7 +48,7 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   // The setting's default managers and the repository's own, as the editor counts them.
   const clusters = new ClusterRegistry(() => ({ manualManagers: [...DEFAULT_SETTINGS.drift.manualManagers, ...readManualManagers(configText)] }));
   const root = configFile === undefined ? process.cwd() : dirname(resolve(configFile));
-  const renders = new EnvironmentRenders(() => root, () => renderOptionsOf(DEFAULT_SETTINGS, true), (m) => process.stderr.write(`plumbline: ${m}\n`));
+  const renders = new EnvironmentRenders(() => root, () => render, (m) => process.stderr.write(`plumbline: ${m}\n`));
   const created = await clusters.engine(target);
   if (!created.ok) throw new UsageError(created.error.message, false);
   const engine = created.value;
@@ -99,7 +100,7 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
         return { path, findings };
       }),
     );
-    const undeclared = await undeclaredForPaths(paths, configFile, engine);
+    const undeclared = await undeclaredForPaths(paths, configFile, engine, render);
     summary.undeclared = undeclared.entries.length;
     summary.notes.push(...undeclared.notes);
     return { results, summary, undeclared: undeclared.entries };

@@ -12,7 +12,7 @@ import { unifiedDiff } from '../preview/unifiedDiff';
 import { PLUMBLINE_VERSION } from '../version';
 import { UsageError } from '../files/files';
 import { EXIT, HELP_OPTION, printedHelp } from './usage';
-import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
+import { RENDER_FLAGS, renderOptionsFromFlags } from './renderFlags';
 
 /** The preview as text: one unified diff per resource, then a summary line. */
 export function formatPreview(preview: Preview): string {
@@ -43,6 +43,7 @@ export async function previewCommand(args: string[]): Promise<number> {
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'text' },
+      ...RENDER_FLAGS,
       ...HELP_OPTION,
     },
   });
@@ -52,7 +53,7 @@ export async function previewCommand(args: string[]): Promise<number> {
   if (modes > 1) throw new UsageError('preview takes one of --git, --cluster or --against OTHER');
   const root = resolve(values.repo ?? '.');
   if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
-  const render: RenderOptions = renderOptionsOf(DEFAULT_SETTINGS, true);
+  const render: RenderOptions = renderOptionsFromFlags(values);
   let result: PreviewResult;
   if (values.cluster === true || values.against !== undefined) {
     if (values.env === undefined) throw new UsageError(`preview ${values.cluster === true ? '--cluster' : '--against'} needs --env NAME (see plumbline envs)`);

@@ -5,7 +5,7 @@ import { discoverEnvironments } from '../environments/discover';
 import { reconcileEnvironment } from '../delivery/reconcile';
 import { UsageError } from '../files/files';
 import { EXIT, HELP_OPTION, printedHelp } from './usage';
-import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
+import { RENDER_FLAGS, renderOptionsFromFlags } from './renderFlags';
 
 /** `plumbline reconcile --env NAME`: the cluster converges on Git as it is; nothing is committed or pushed. Returns the exit code. */
 export async function reconcileCommand(args: string[]): Promise<number> {
@@ -17,6 +17,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
       yes: { type: 'boolean', default: false },
+      ...RENDER_FLAGS,
       ...HELP_OPTION,
     },
   });
@@ -30,7 +31,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
     root,
     env,
     cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
-    render: renderOptionsOf(DEFAULT_SETTINGS, true),
+    render: renderOptionsFromFlags(values),
     progress: (m: string) => void process.stderr.write(`  ${m}\n`),
   };
   let outcome = await reconcileEnvironment({ ...request, confirmed: values.yes === true });

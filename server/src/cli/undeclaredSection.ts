@@ -5,7 +5,7 @@ import type { Finding } from '../manifests/problem';
 import type { DriftEngine } from '../drift/engine';
 import { undeclaredLive, type UndeclaredObject } from '../drift/undeclared';
 import { discoverEnvironments } from '../environments/discover';
-import { renderEnvironment } from '../environments/render';
+import { renderEnvironment, type RenderOptions } from '../environments/render';
 import { applierOf } from '../delivery/status';
 import type { FileResult } from './formats';
 import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
@@ -25,7 +25,7 @@ const inside = (path: string, folder: string): boolean => path === folder || pat
  * files left out "not in Git"), the live objects its applier manages that its rendered Git
  * objects do not declare.
  */
-export async function undeclaredForPaths(paths: readonly string[], configFile: string | undefined, engine: DriftEngine): Promise<{ entries: UndeclaredEntry[]; notes: string[] }> {
+export async function undeclaredForPaths(paths: readonly string[], configFile: string | undefined, engine: DriftEngine, render: RenderOptions = renderOptionsOf(DEFAULT_SETTINGS, true)): Promise<{ entries: UndeclaredEntry[]; notes: string[] }> {
   const given = paths.map((p) => resolve(p));
   const roots = configFile !== undefined ? [dirname(resolve(configFile))] : (await Promise.all(given.map(async (p) => ((await stat(p).catch(() => undefined))?.isDirectory() === true ? p : undefined)))).filter((p) => p !== undefined);
   const entries: UndeclaredEntry[] = [];
@@ -35,7 +35,7 @@ export async function undeclaredForPaths(paths: readonly string[], configFile: s
     for (const env of environments) {
       if (!env.paths.every((p) => given.some((g) => inside(resolve(root, p), g)))) continue;
       if (env.target.context !== undefined && env.target.context !== engine.client.context) continue;
-      const rendered = await renderEnvironment(root, env, renderOptionsOf(DEFAULT_SETTINGS, true));
+      const rendered = await renderEnvironment(root, env, render);
       if (!rendered.ok) {
         notes.push(`environment ${env.name}: cannot tell what is in the cluster but not in Git: ${rendered.message}`);
         continue;

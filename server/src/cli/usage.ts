@@ -1,6 +1,8 @@
 // Usage text and exit codes, shared by the command-line entry and the commands it loads on demand.
 // Each command has its own usage (`plumbline <command> --help`); the general one lists them all.
 
+import { RENDER_FLAGS_USAGE } from './renderFlags';
+
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
 
@@ -40,6 +42,7 @@ Options:
       --config PATH            ignore rules (drift.ignore) from this file (default: ./.plumbline.yaml);
                                Argo CD ignoreDifferences and Flux driftDetection.ignore in the diffed
                                files (and in the repository, when run inside one) apply too
+${RENDER_FLAGS_USAGE}
 ${HELP}
 Exit codes: 0 no drift, 1 drift found, 2 usage, cluster or internal error.
 `;
@@ -67,6 +70,7 @@ Options:
       --allow-invalid          sync even when validation finds errors in the environment's files
       --prune                  after a direct apply, delete objects Git no longer declares (asks first)
       --yes                    with --prune, delete without asking
+${RENDER_FLAGS_USAGE}
 ${HELP}
 Exit codes: 0 synced, 1 validation errors stopped the sync, 2 usage, Git, cluster or internal error.
 `;
@@ -80,6 +84,7 @@ Options:
       --repo PATH              the repository folder (default: .)
       --context NAME, --kubeconfig PATH   the cluster (default: the environment's context)
       --yes                    a direct environment is applied without asking (otherwise it lists and asks)
+${RENDER_FLAGS_USAGE}
 ${HELP}
 Exit codes: 0 converged, 1 not confirmed, 2 usage, cluster or internal error.
 `;
@@ -96,6 +101,7 @@ Options:
       --repo PATH              the repository folder (default: .)
       --context NAME, --kubeconfig PATH   the cluster for --cluster (default: the environment's, else current)
   -o, --output FORMAT          text (default: unified diffs and a summary) or json
+${RENDER_FLAGS_USAGE}
 ${HELP}
 Exit codes: 0 nothing would change, 1 something would, 2 usage, render or cluster error.
 `;
