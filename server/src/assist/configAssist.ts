@@ -3,6 +3,7 @@ import type { Position } from '../manifests/lineIndex';
 import type { ManifestFile } from '../manifests/parse';
 import type { Suggestion } from './completion';
 import { documentAt } from './documentAt';
+import { hoveredKey } from './hoveredKey';
 import { cursorContext, ITEM, type PathStep } from './yamlPath';
 
 /** The part of JSON Schema draft-07 that `schemas/plumbline-config.schema.json` uses. */
@@ -23,7 +24,6 @@ export interface ConfigSchema {
 // The same file Red Hat YAML validates with (package.json yamlValidation): one schema for both editors.
 const ROOT: ConfigSchema = schemaJson;
 
-const KEY_ON_LINE = /^(\s*)(?:-\s+)?("[^"]*"|'[^']*'|[^\s#'"][^:#]*?)\s*:(\s|$)/;
 
 function deref(schema: ConfigSchema): ConfigSchema {
   if (schema.$ref === undefined) return schema;
@@ -120,16 +120,10 @@ export function configCompletions(file: ManifestFile, position: Position): Sugge
 
 /** Markdown for the `.plumbline.yaml` key on the hovered line: its type, description and allowed values. */
 export function configHover(file: ManifestFile, position: Position): string | undefined {
-  const span = documentAt(file, file.lines.offsetAt(position));
-  if (span === undefined) return undefined;
-  const lineInDoc = position.line - span.firstLine;
-  const text = span.lines[lineInDoc] ?? '';
-  const m = KEY_ON_LINE.exec(text);
-  if (m === null) return undefined;
-  const key = (m[2] ?? '').replace(/^["']|["']$/g, '');
-  const keyStart = text.indexOf(m[2] ?? '', (m[1] ?? '').length);
-  const context = cursorContext(span.lines, lineInDoc, keyStart);
-  const alts = configSchemasAt([...context.path, key]);
+  const hovered = hoveredKey(file, position);
+  if (hovered === undefined) return undefined;
+  const { key } = hovered;
+  const alts = configSchemasAt(hovered.path);
   const own = alts[0];
   if (own === undefined) return undefined;
   const parts = [`**${key}** \`${typeName(alts)}\``];

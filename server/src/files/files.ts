@@ -115,16 +115,13 @@ export async function collectYamlPaths(paths: readonly string[], options: Collec
     }
   }
   async function followLink(full: string, name: string, root: string): Promise<void> {
-    let target: Stats;
-    let real: string;
-    try {
-      target = await stat(full);
-      real = await realpath(full);
-    } catch (error) {
+    const resolved = await statReal(full);
+    if ('error' in resolved) {
       // A dangling link is nothing to read; a loop of links is worth a word.
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') skipped.push({ path: full, severity: 'information', code: 'file.symlink-loop', reason: 'skipped: a symlink loop (ELOOP)' });
+      if (resolved.error.code === 'ELOOP') skipped.push({ path: full, severity: 'information', code: 'file.symlink-loop', reason: 'skipped: a symlink loop (ELOOP)' });
       return;
     }
+    const { info: target, real } = resolved;
     if (!within(root, real)) {
       if (target.isDirectory() || YAML_FILE.test(name)) skipped.push({ path: full, severity: 'information', code: 'file.symlink-outside', reason: `skipped: a symlink to ${real}, outside ${root}; it is not followed` });
       return;
@@ -137,22 +134,28 @@ export async function collectYamlPaths(paths: readonly string[], options: Collec
     }
   }
   for (const path of paths) {
-    let info: Stats;
-    let real: string;
-    try {
-      info = await stat(path);
-      real = await realpath(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+    const resolved = await statReal(path);
+    if ('error' in resolved) {
+      const code = resolved.error.code;
       if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such file or directory: ${path}`);
-      skipped.push({ path, severity: 'error', code: 'file.unreadable', reason: `cannot read: ${errorText(error)}` });
+      skipped.push({ path, severity: 'error', code: 'file.unreadable', reason: `cannot read: ${errorText(resolved.error)}` });
       continue;
     }
+    const { info, real } = resolved;
     if (info.isDirectory()) await walk(path, real, real);
     else if (info.isFile()) addFile(path, real);
     else skipped.push({ path, severity: 'information', code: 'file.special', reason: `skipped: ${specialKind(info)}, which is not read` });
   }
   return { files: [...found].sort(), skipped };
+}
+
+/** What a path is (following links) and where it really is; the error when either cannot be read. */
+async function statReal(path: string): Promise<{ info: Stats; real: string } | { error: NodeJS.ErrnoException }> {
+  try {
+    return { info: await stat(path), real: await realpath(path) };
+  } catch (error) {
+    return { error: error as NodeJS.ErrnoException };
+  }
 }
 
 /** The YAML files below the given files and folders, sorted; what cannot be read is left out. */

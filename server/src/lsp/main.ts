@@ -216,14 +216,19 @@ connection.onInitialize((params): InitializeResult => {
   };
 });
 
+/** `drift.manualManagers` of the workspace's .plumbline.yaml; none without a folder or a file. */
+async function repositoryManagersOnDisk(): Promise<string[]> {
+  const root = workspaceFolders[0];
+  if (root === undefined) return [];
+  return readFile(join(root, PLUMBLINE_CONFIG_FILE), 'utf8').then(readManualManagers, () => []);
+}
+
 /**
  * Reads `drift.manualManagers` of .plumbline.yaml; when they changed, the drift engines are made
  * again with them, and what the editor and the tree show is compared again.
  */
 async function readRepositoryManagers(): Promise<void> {
-  const root = workspaceFolders[0];
-  const text = root === undefined ? undefined : await readFile(join(root, PLUMBLINE_CONFIG_FILE), 'utf8').catch(() => undefined);
-  const managers = text === undefined ? [] : readManualManagers(text);
+  const managers = await repositoryManagersOnDisk();
   if (JSON.stringify(managers) === JSON.stringify(repositoryManagers)) return;
   repositoryManagers = managers;
   clusters.reset();
@@ -238,8 +243,7 @@ connection.onInitialized(() => {
     .then(async () => {
       settingsLoaded = true;
       // Before any engine exists, so the first comparisons already use them.
-      const root = workspaceFolders[0];
-      repositoryManagers = root === undefined ? [] : await readFile(join(root, PLUMBLINE_CONFIG_FILE), 'utf8').then(readManualManagers, () => []);
+      repositoryManagers = await repositoryManagersOnDisk();
       settingsRead();
       cluster?.configure(settings, initOptions.trusted !== false);
       return indexKustomizations();
