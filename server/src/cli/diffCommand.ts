@@ -16,7 +16,7 @@ import type { FileResult } from './formats';
 import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
 import { ClusterRegistry } from '../workspace/clusters';
 import { EnvironmentRenders } from '../workspace/environmentRenders';
-import { fileDrift } from '../workspace/fileDrift';
+import { fileDrift, type DriftEntry } from '../workspace/fileDrift';
 import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 import type { RenderOptions } from '../environments/render';
 
@@ -63,6 +63,7 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   const gitops = await readGitOpsIgnore(repository ? [...paths, root] : paths, root);
   const rules = [...readIgnoreRules(configText), ...gitops.rules];
   const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, undeclared: 0, errors: [], notes: [...gitops.problems] };
+  const compared = new Map<string, DriftEntry & { path: string }>();
   try {
     const results = await Promise.all(
       files.map(async (path): Promise<FileResult> => {
@@ -84,22 +85,29 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
           untracked: isUntracked,
         });
         if (drift === undefined) return { path, findings: [] };
-        for (const { report, identity, environment } of drift.entries) {
-          summary.resources++;
-          if (report.state === 'in-sync') summary.inSync++;
-          else if (report.state === 'drifted') summary.drifted++;
-          else if (report.state === 'not-in-cluster') summary.missing++;
-          else if (report.state === 'rejected') summary.rejected++;
-          else {
-            summary.unavailable++;
-            summary.errors.push(`${path}: ${environment === undefined ? '' : `${environment}: `}${identity.kind}/${identity.name ?? ''}: ${report.error.message}`);
-          }
+        // A resource several files shape (a base, its patches, the kustomization) is one resource.
+        for (const entry of drift.entries) {
+          const { report, identity, environment } = entry;
+          const namespace = report.state === 'drifted' || report.state === 'in-sync' || report.state === 'not-in-cluster' ? report.namespace : identity.namespace;
+          const key = `${environment ?? ''}\u0000${identity.group}/${identity.kind}\u0000${namespace ?? ''}\u0000${identity.name ?? ''}`;
+          if (!compared.has(key)) compared.set(key, { ...entry, path });
         }
         const findings: Finding[] = drift.findings.map(({ range, severity, code, message }) => ({ range, severity, code, message }));
         findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.message.localeCompare(b.message));
         return { path, findings };
       }),
     );
+    for (const { report, identity, environment, path } of compared.values()) {
+      summary.resources++;
+      if (report.state === 'in-sync') summary.inSync++;
+      else if (report.state === 'drifted') summary.drifted++;
+      else if (report.state === 'not-in-cluster') summary.missing++;
+      else if (report.state === 'rejected') summary.rejected++;
+      else {
+        summary.unavailable++;
+        summary.errors.push(`${path}: ${environment === undefined ? '' : `${environment}: `}${identity.kind}/${identity.name ?? ''}: ${report.error.message}`);
+      }
+    }
     const undeclared = await undeclaredForPaths(paths, configFile, engine, render);
     summary.undeclared = undeclared.entries.length;
     summary.notes.push(...undeclared.notes);
