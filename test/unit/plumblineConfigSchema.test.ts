@@ -126,7 +126,7 @@ describe('completion and hover in .plumbline.yaml', () => {
     assert.deepEqual(configCompletions(top.file, top.position).map((s) => [s.label, s.insertText]), [['environments', 'environments:\n  - $0'], ['drift', 'drift:\n  $0']]);
     const entry = withCursor('environments:\n  - name: prod\n    |\n    context: eu\n');
     const labels = configCompletions(entry.file, entry.position).map((s) => s.label);
-    assert.deepEqual(labels, ['path', 'paths', 'namespace', 'protected', 'delivery', 'values', 'release']);
+    assert.deepEqual(labels, ['path', 'paths', 'kubeconfig', 'namespace', 'protected', 'delivery', 'values', 'release']);
     const rule = withCursor('drift:\n  ignore:\n    - kind: Deployment\n      |\n');
     assert.deepEqual(configCompletions(rule.file, rule.position).map((s) => s.label), ['name', 'namespace', 'jsonPointers', 'managers']);
     // The item's first key (`- name:`) is the item's, not a sibling of the nested mapping's keys.

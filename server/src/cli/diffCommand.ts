@@ -19,6 +19,7 @@ import { EnvironmentRenders } from '../workspace/environmentRenders';
 import { fileDrift, type DriftEntry } from '../workspace/fileDrift';
 import { DEFAULT_SETTINGS, renderOptionsOf } from '../workspace/settings';
 import type { RenderOptions } from '../environments/render';
+import type { TargetSettings } from '../environments/target';
 
 export interface DiffSummary {
   resources: number;
@@ -52,8 +53,8 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   const created = await clusters.engine(target);
   if (!created.ok) throw new UsageError(created.error.message, false);
   const engine = created.value;
-  const engineFor = async (context: string | undefined): Promise<DriftEngine | undefined> => {
-    const r = await clusters.engine(context === undefined ? target : { ...target, context });
+  const engineFor = async (cluster: TargetSettings): Promise<DriftEngine | undefined> => {
+    const r = await clusters.engine(cluster);
     return r.ok ? r.value : undefined;
   };
   // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.

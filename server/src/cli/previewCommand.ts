@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClusterSession } from '../cluster/session';
 import { discoverEnvironments } from '../environments/discover';
+import { clusterOf } from '../environments/target';
 import type { RenderOptions } from '../environments/render';
 import { previewCluster } from '../preview/clusterPreview';
 import { previewGit } from '../preview/gitPreview';
@@ -62,8 +63,9 @@ export async function previewCommand(args: string[]): Promise<number> {
     if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
     if (values.against !== undefined) result = await previewPromotion(root, env.name, values.against, render);
     else {
-      const context = values.context ?? env.target.context;
-      const session = new ClusterSession({ ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(context !== undefined ? { context } : {}) });
+      // The flags, when given, choose the cluster; else the environment's own.
+      const cluster = values.kubeconfig !== undefined || values.context !== undefined ? { kubeconfigPath: values.kubeconfig, context: values.context ?? env.target.context } : clusterOf(env, { kubeconfigPath: undefined, context: undefined });
+      const session = new ClusterSession(cluster);
       try {
         result = await previewCluster(root, env, session, render);
       } finally {

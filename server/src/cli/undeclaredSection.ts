@@ -34,7 +34,8 @@ export async function undeclaredForPaths(paths: readonly string[], configFile: s
     const { environments } = await discoverEnvironments(root);
     for (const env of environments) {
       if (!env.paths.every((p) => given.some((g) => inside(resolve(root, p), g)))) continue;
-      if (env.target.context !== undefined && env.target.context !== engine.client.context) continue;
+      // Only environments in the cluster being diffed (another kubeconfig is another cluster).
+      if (env.target.kubeconfig !== undefined || (env.target.context !== undefined && env.target.context !== engine.client.context)) continue;
       const rendered = await renderEnvironment(root, env, render);
       if (!rendered.ok) {
         notes.push(`environment ${env.name}: cannot tell what is in the cluster but not in Git: ${rendered.message}`);

@@ -1,6 +1,7 @@
 import { ClusterClient } from '../cluster/http';
 import { applyDirect, reconcileFlux, syncArgoAtTarget, type ConvergeOptions } from './converge';
 import type { Environment } from '../environments/model';
+import { clusterOf } from '../environments/target';
 import { renderEnvironment, type RenderOptions } from '../environments/render';
 
 export interface ReconcileRequest {
@@ -35,7 +36,7 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
     if (!objects.ok) return done(false, objects.message);
     if (!request.confirmed) return { kind: 'confirm', objects: objects.objects.map(({ object }) => `${object.kind ?? ''}/${object.metadata?.name ?? ''}${object.metadata?.namespace !== undefined ? ` in ${object.metadata.namespace}` : ''}`) };
   }
-  const connected = await ClusterClient.connect({ ...request.cluster, ...(env.target.context !== undefined ? { context: env.target.context } : {}) });
+  const connected = await ClusterClient.connect(clusterOf(env, { kubeconfigPath: request.cluster.kubeconfigPath, context: request.cluster.context }));
   if (!connected.ok) return done(false, connected.error.message);
   const client = connected.value;
   details.push(`cluster: context ${client.context}`);

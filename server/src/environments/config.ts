@@ -7,6 +7,8 @@ export interface EnvironmentEntry {
   name: string;
   paths?: string[];
   context?: string;
+  /** A kubeconfig file of its own (as written: relative to the repository, or `~/…`). */
+  kubeconfig?: string;
   namespace?: string;
   protected?: boolean;
   delivery?: Delivery;
@@ -48,6 +50,7 @@ export function readEnvironmentConfig(text: string): { environments: Environment
     }
     if (typeof o['release'] === 'string' && o['release'] !== '') entry.release = o['release'];
     if (typeof o['context'] === 'string') entry.context = o['context'];
+    if (typeof o['kubeconfig'] === 'string' && o['kubeconfig'] !== '') entry.kubeconfig = o['kubeconfig'];
     if (typeof o['namespace'] === 'string') entry.namespace = o['namespace'];
     if (typeof o['protected'] === 'boolean') entry.protected = o['protected'];
     const delivery = o['delivery'];

@@ -20,6 +20,18 @@ export interface TargetSettings {
  */
 export type DocumentTarget = { kind: 'environments'; uses: { environment: Environment; target: Target }[] } | { kind: 'file'; target: Target };
 
+/**
+ * The cluster an environment is compared with and delivered to: its own kubeconfig file and
+ * context when `.plumbline.yaml` names them, else the settings' kubeconfig with the environment's
+ * context (or the settings' one). An environment with its own kubeconfig but no context uses that
+ * file's current context, never a context name meant for another file.
+ */
+export function clusterOf(environment: Environment | undefined, defaults: TargetSettings): TargetSettings {
+  const own = environment?.target;
+  if (own?.kubeconfig !== undefined) return { kubeconfigPath: own.kubeconfig, context: own.context };
+  return { kubeconfigPath: defaults.kubeconfigPath, context: own?.context ?? defaults.context };
+}
+
 /** The one place that decides where a document lives. */
 export function targetFor(path: string | undefined, settings: TargetSettings, environmentsUsing: (path: string) => readonly Environment[]): DocumentTarget {
   const environments = path === undefined ? [] : environmentsUsing(path);
@@ -28,7 +40,7 @@ export function targetFor(path: string | undefined, settings: TargetSettings, en
     kind: 'environments',
     uses: environments.map((environment) => ({
       environment,
-      target: { kubeconfigPath: settings.kubeconfigPath, context: environment.target.context ?? settings.context, namespace: environment.target.namespace },
+      target: { ...clusterOf(environment, settings), namespace: environment.target.namespace },
     })),
   };
 }

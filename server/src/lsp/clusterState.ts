@@ -1,7 +1,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { ClusterTarget } from '../cluster/http';
 import type { ClusterSession } from '../cluster/session';
-import { clusterTargetOf } from '../workspace/settings';
+import { clusterTargetOf } from '../workspace/clusters';
 import type { ClusterError } from '../cluster/result';
 import type { ManifestFile } from '../manifests/parse';
 import { ClusterStatusNotification, type ClusterStatus, type PlumblineSettings } from '../protocol';

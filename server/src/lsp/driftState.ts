@@ -10,7 +10,7 @@ import type { PlumblineSettings } from '../protocol';
 import type { ClusterRegistry } from '../workspace/clusters';
 import type { EnvironmentRenders } from '../workspace/environmentRenders';
 import { fileDrift, type DriftEntry } from '../workspace/fileDrift';
-import { clusterTargetOf } from '../workspace/settings';
+import type { TargetSettings } from '../environments/target';
 import { ValidationQueue } from './validationQueue';
 
 export type { DriftData, DriftEntry } from '../workspace/fileDrift';
@@ -102,12 +102,13 @@ export class DriftState {
     return [...this.results.keys()];
   }
 
-  /** The engine for an environment's context: the workspace's own when it names the same context. */
-  private async engineFor(context: string | undefined): Promise<DriftEngine | undefined> {
+  /** The engine of a cluster: the workspace's own when it is the same kubeconfig and names the same context. */
+  private async engineFor(cluster: TargetSettings): Promise<DriftEngine | undefined> {
     const session = this.deps.session();
     if (session === undefined) return undefined;
-    const same = context === undefined || context === session.target.context || context === session.contextName;
-    const engine = await this.deps.clusters.engine(same ? session.target : clusterTargetOf(this.deps.settings().cluster, context));
+    const { kubeconfigPath, context } = cluster;
+    const same = kubeconfigPath === session.target.kubeconfigPath && (context === undefined || context === session.target.context || context === session.contextName);
+    const engine = await this.deps.clusters.engine(same ? session.target : { ...(kubeconfigPath !== undefined ? { kubeconfigPath } : {}), ...(context !== undefined ? { context } : {}) });
     return engine.ok ? engine.value : undefined;
   }
 
@@ -121,7 +122,7 @@ export class DriftState {
             path: uri.startsWith('file:') ? fileURLToPath(uri) : undefined,
             file: current.file,
             eligible: current.eligible,
-            engineFor: (context) => this.engineFor(context),
+            engineFor: (cluster) => this.engineFor(cluster),
             cluster: { kubeconfigPath: s.cluster.kubeconfig, context: s.cluster.context },
             renders: this.deps.environments,
             rules: this.deps.ignoreRules,

@@ -4,8 +4,8 @@ import { pathToFileURL } from 'node:url';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import type { ClusterTarget } from '../cluster/http';
 import type { ClusterSession } from '../cluster/session';
-import type { ClusterRegistry } from '../workspace/clusters';
-import { clusterTargetOf, renderOptionsOf } from '../workspace/settings';
+import { clusterTargetOf, type ClusterRegistry } from '../workspace/clusters';
+import { renderOptionsOf } from '../workspace/settings';
 import { workspaceIgnore } from '../drift/gitopsIgnore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../delivery/status';
@@ -46,12 +46,12 @@ function gitNode(b: EnvironmentBranchState | undefined, trusted: boolean): Pick<
 
 /** Serves the environments tree: discovery, rendering and drift per environment, one session per context. */
 export function registerEnvironments(connection: Connection, root: () => string | undefined, settings: () => PlumblineSettings, trusted: () => boolean, clusters: ClusterRegistry): { dispose(): void } {
-  const targetFor = (context: string | undefined): ClusterTarget | undefined => {
+  const targetFor = (env: Environment | undefined): ClusterTarget | undefined => {
     const s = settings();
-    return !trusted() || !s.cluster.enabled ? undefined : clusterTargetOf(s.cluster, context);
+    return !trusted() || !s.cluster.enabled ? undefined : clusterTargetOf(s.cluster, env);
   };
-  const sessionFor = (context: string | undefined): ClusterSession | undefined => {
-    const target = targetFor(context);
+  const sessionFor = (env: Environment | undefined): ClusterSession | undefined => {
+    const target = targetFor(env);
     return target === undefined ? undefined : clusters.session(target);
   };
 
@@ -132,7 +132,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
     const git = gitAllowed ? environmentBranchStates(folder, environments) : undefined;
     const statuses = await Promise.all(
       environments.map((env) => {
-        const target = targetFor(env.target.context);
+        const target = targetFor(env);
         const session = target === undefined ? undefined : clusters.session(target);
         return environmentStatus(folder, env, session, renderOptionsOf(settings(), trusted()), ignore.rules, target === undefined ? {} : { engine: () => clusters.engine(target) });
       }),
@@ -147,7 +147,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         paths: s.environment.paths,
         renderer: s.environment.renderer.kind,
         // The context the comparison used, by its real name (the kubeconfig's current one when none was named).
-        context: s.environment.target.context ?? sessionFor(undefined)?.contextName,
+        context: sessionFor(s.environment)?.contextName ?? s.environment.target.context,
         namespace: s.environment.target.namespace,
         delivery: s.environment.delivery.kind === 'direct' ? 'direct apply' : `${s.environment.delivery.kind === 'flux' ? `Flux${s.environment.delivery.resource === 'HelmRelease' ? ' HelmRelease' : ''}` : 'Argo CD'} ${s.environment.delivery.namespace}/${s.environment.delivery.name}`,
         protected: s.environment.protected,

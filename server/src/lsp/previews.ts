@@ -1,6 +1,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { ClusterSession } from '../cluster/session';
 import { discoverEnvironments } from '../environments/discover';
+import type { Environment } from '../environments/model';
 import type { RenderOptions } from '../environments/render';
 import { previewCluster } from '../preview/clusterPreview';
 import { previewGit } from '../preview/gitPreview';
@@ -13,7 +14,7 @@ export interface PreviewDeps {
   trusted: () => boolean;
   settings: () => PlumblineSettings;
   /** The cluster session of a kubeconfig context (undefined: cluster access is off or untrusted). */
-  sessionFor: (context: string | undefined) => ClusterSession | undefined;
+  sessionFor: (env: Environment) => ClusterSession | undefined;
 }
 
 function response(result: PreviewResult): PreviewResponse {
@@ -34,7 +35,7 @@ export function registerPreviews(connection: Connection, deps: PreviewDeps): voi
     else {
       const env = (await discoverEnvironments(folder)).environments.find((e) => e.name === params.environment);
       if (env === undefined) return { ok: false, kind: 'unknown-environment', message: `no environment named ${params.environment}` };
-      result = await previewCluster(folder, env, deps.sessionFor(env.target.context), render);
+      result = await previewCluster(folder, env, deps.sessionFor(env), render);
     }
     const changed = result.ok ? result.value.environments.reduce((n, e) => n + e.changes.length, 0) : 0;
     connection.console.info(`preview ${params.kind} ${params.environment ?? '(all)'}: ${result.ok ? `${changed} changed` : `failed: ${result.error.message}`} in ${Date.now() - started} ms`);

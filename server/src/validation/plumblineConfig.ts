@@ -6,7 +6,7 @@ import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 // `.plumbline.yaml`, key by key, as readEnvironmentConfig and readIgnoreRules read it. A key they
 // do not know is silently ignored there, so here it is an error with the nearest known key.
 const TOP_KEYS = ['environments', 'drift'];
-const ENTRY_KEYS = ['name', 'path', 'paths', 'context', 'namespace', 'protected', 'delivery', 'values', 'release'];
+const ENTRY_KEYS = ['name', 'path', 'paths', 'context', 'kubeconfig', 'namespace', 'protected', 'delivery', 'values', 'release'];
 const DELIVERY_KEYS = ['kind', 'name', 'namespace', 'resource'];
 const DRIFT_KEYS = ['ignore', 'manualManagers'];
 const RULE_KEYS = ['kind', 'name', 'namespace', 'jsonPointers', 'managers'];
@@ -91,7 +91,7 @@ class ConfigChecker {
     const name = keys.get('name');
     if (name === undefined) this.at(item.items[0]?.key as Node | undefined, `${where} needs a \`name\``, 'config.required');
     else this.string(name, `${where}.name`);
-    for (const key of ['context', 'namespace', 'release', 'path']) this.string(keys.get(key), `${where}.${key}`);
+    for (const key of ['context', 'kubeconfig', 'namespace', 'release', 'path']) this.string(keys.get(key), `${where}.${key}`);
     this.strings(keys.get('paths'), `${where}.paths`, false);
     this.strings(keys.get('values'), `${where}.values`, true);
     const protectedPair = keys.get('protected');

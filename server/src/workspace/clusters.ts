@@ -3,12 +3,21 @@ import type { ClusterTarget, KubeObject } from '../cluster/http';
 import type { Result } from '../cluster/result';
 import { ClusterSession } from '../cluster/session';
 import { DriftEngine, type DriftOptions } from '../drift/engine';
+import type { Environment } from '../environments/model';
+import { clusterOf } from '../environments/target';
+import type { PlumblineSettings } from './settings';
 
 type LiveListener = (session: ClusterSession, info: ResourceInfo, object: KubeObject) => void;
 
 interface Entry {
   session: ClusterSession;
   engine: Promise<Result<DriftEngine>> | undefined;
+}
+
+/** The cluster of an environment (its own kubeconfig and context when it names them) or, without one, the settings' cluster. */
+export function clusterTargetOf(cluster: PlumblineSettings['cluster'], environment?: Environment): ClusterTarget {
+  const { kubeconfigPath, context } = clusterOf(environment, { kubeconfigPath: cluster.kubeconfig, context: cluster.context });
+  return { ...(kubeconfigPath !== undefined ? { kubeconfigPath } : {}), ...(context !== undefined ? { context } : {}) };
 }
 
 /** The key of a cluster: two kubeconfigs may give one context name to different clusters. */

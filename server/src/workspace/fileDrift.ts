@@ -2,7 +2,7 @@ import type { ClusterError } from '../cluster/result';
 import { withoutIgnored, type DriftEngine } from '../drift/engine';
 import { driftProblems, driftSummary } from '../drift/findings';
 import type { IgnoreRule } from '../drift/ignore';
-import { targetFor } from '../environments/target';
+import { clusterOf, targetFor, type TargetSettings } from '../environments/target';
 import type { ManifestFile } from '../manifests/parse';
 import type { Finding, Severity } from '../manifests/problem';
 import type { DriftData, DriftEntry } from './driftEntry';
@@ -17,10 +17,10 @@ export interface FileDriftInput {
   file: ManifestFile;
   /** Whether the file holds whole objects (not a patch or a kustomization) when no environment renders it. */
   eligible: boolean;
-  /** The drift engine of an environment's context (undefined: the workspace's own); undefined when there is no cluster. */
-  engineFor: (context: string | undefined) => Promise<DriftEngine | undefined>;
+  /** The drift engine of a cluster (kubeconfig + context); undefined when there is no cluster. */
+  engineFor: (cluster: TargetSettings) => Promise<DriftEngine | undefined>;
   /** The configured cluster, for a file no environment renders. */
-  cluster: { kubeconfigPath: string | undefined; context: string | undefined };
+  cluster: TargetSettings;
   /** The workspace's environments; files they render are compared per environment. */
   renders: EnvironmentRenders | undefined;
   rules: () => Promise<IgnoreRule[]>;
@@ -44,21 +44,22 @@ export interface FileDrift {
  */
 export async function fileDrift(input: FileDriftInput): Promise<FileDrift | undefined> {
   const { path, file, renders } = input;
-  const engine = await input.engineFor(undefined);
+  const engine = await input.engineFor(input.cluster);
   // Without a cluster there is nothing to compare, except environments' renders (validated as rendered).
   if (engine === undefined && renders === undefined) return undefined;
   await renders?.ready();
   const target = targetFor(path, input.cluster, (p) => renders?.using(p) ?? []);
   if (target.kind === 'file' && (engine === undefined || !input.eligible)) return undefined;
-  const rules = engine === undefined ? [] : await input.rules();
+  const rules = await input.rules();
   // Asked once, and only when something is missing: it runs git.
   let asked: Promise<boolean> | undefined;
-  const untracked = (): Promise<boolean> => (asked ??= engine === undefined || path === undefined ? Promise.resolve(false) : input.untracked(path));
+  const untracked = (): Promise<boolean> => (asked ??= path === undefined ? Promise.resolve(false) : input.untracked(path));
   let done: { entry?: DriftEntry; findings: Finding[] }[];
   if (target.kind === 'environments' && path !== undefined && renders !== undefined) {
     const perEnvironment = await Promise.all(
       target.uses.map(async ({ environment }) => {
-        const other = engine === undefined ? undefined : await input.engineFor(environment.target.context);
+        // Each environment's own cluster, reachable or not whatever the workspace's default cluster is.
+        const other = await input.engineFor(clusterOf(environment, input.cluster));
         const render = await renders.render(environment);
         return environmentDrift({
           path,

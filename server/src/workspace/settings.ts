@@ -69,12 +69,6 @@ export function sanitizeSettings(raw: unknown): PlumblineSettings {
   };
 }
 
-/** The cluster a setting names, for an environment's own context when it has one. */
-export function clusterTargetOf(cluster: PlumblineSettings['cluster'], context?: string): { kubeconfigPath?: string; context?: string } {
-  const ctx = context ?? cluster.context;
-  return { ...(cluster.kubeconfig !== undefined ? { kubeconfigPath: cluster.kubeconfig } : {}), ...(ctx !== undefined ? { context: ctx } : {}) };
-}
-
 /** How environments are rendered under these settings; binaries run only in a trusted workspace. */
 export function renderOptionsOf(settings: PlumblineSettings, trusted: boolean): { trusted: boolean; kustomize: string[]; helm: string[] } {
   return { trusted, kustomize: settings.kustomize.command, helm: settings.helm.command };
