@@ -20,6 +20,7 @@ const ENV_ICON: Record<EnvironmentNode['state'], [string, string | undefined]> =
   missing: ['circle-slash', 'list.warningForeground'],
   unreachable: ['debug-disconnect', 'list.errorForeground'],
   'render-error': ['error', 'list.errorForeground'],
+  'not-rendered': ['cloud', undefined],
   'not-checked': ['circle-outline', undefined],
 };
 

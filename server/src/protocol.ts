@@ -62,7 +62,7 @@ export interface EnvironmentNode {
   delivery: string;
   protected: boolean;
   foundBy: string[];
-  state: 'in-sync' | 'drifted' | 'missing' | 'unreachable' | 'render-error' | 'not-checked';
+  state: 'in-sync' | 'drifted' | 'missing' | 'unreachable' | 'render-error' | 'not-rendered' | 'not-checked';
   message: string;
   resources: {
     kind: string;

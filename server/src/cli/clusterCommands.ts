@@ -21,6 +21,7 @@ import { UsageError } from '../files/files';
 import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
 import { escapeControls, flatten, toSarif } from './formats';
+import { describeFluxBuild } from '../environments/fluxBuild';
 import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
@@ -110,7 +111,7 @@ export async function envs(args: string[]): Promise<number> {
   for (const e of environments) {
     const delivery = e.delivery.kind === 'direct' ? 'direct apply' : `${e.delivery.kind === 'flux' ? `Flux ${e.delivery.resource ?? 'Kustomization'}` : 'Argo CD Application'} ${e.delivery.namespace}/${e.delivery.name}`;
     process.stdout.write(
-      `${e.name}${e.protected ? ' (protected)' : ''}\n  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n${e.renderer.kind === 'helm' ? `  helm:     ${describeHelm(e, e.renderer)}\n` : ''}  target:   ${e.target.context ?? 'current context'}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
+      `${e.name}${e.protected ? ' (protected)' : ''}\n${e.unrendered !== undefined ? `  paths:    none in this workspace: ${e.unrendered}\n` : `  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n`}${e.renderer.kind === 'helm' ? `  helm:     ${describeHelm(e, e.renderer)}\n` : ''}${e.flux !== undefined ? `  flux:     ${describeFluxBuild(e.flux).join('; ')}\n` : ''}  target:   ${e.target.context ?? 'current context'}${e.target.kubeconfig !== undefined ? ` in ${e.target.kubeconfig}` : ''}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
     );
   }
   return EXIT.clean;

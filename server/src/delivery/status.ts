@@ -9,7 +9,7 @@ import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
 import type { Environment } from '../environments/model';
-import { renderEnvironment, type RenderOptions } from '../environments/render';
+import { renderEnvironment, type RenderOptions, type RenderResult } from '../environments/render';
 
 export type ResourceState = 'in-sync' | 'drifted' | 'missing' | 'rejected' | 'unknown';
 
@@ -28,7 +28,7 @@ export interface ResourceStatus {
 
 export interface EnvironmentStatus {
   environment: Environment;
-  state: 'in-sync' | 'drifted' | 'missing' | 'unreachable' | 'render-error' | 'not-checked';
+  state: 'in-sync' | 'drifted' | 'missing' | 'unreachable' | 'render-error' | 'not-rendered' | 'not-checked';
   message: string;
   resources: ResourceStatus[];
   /** Live objects the environment's applier manages that Git no longer declares. */
@@ -93,7 +93,13 @@ export function applierOf(env: Environment): Applier {
 /** Renders an environment and compares every object with its cluster: the tree's content. */
 export async function environmentStatus(root: string, env: Environment, session: ClusterSession | undefined, render: RenderOptions, rules: readonly IgnoreRule[], options: StatusOptions = {}): Promise<EnvironmentStatus> {
   const rendered = await renderEnvironment(root, env, render);
-  if (!rendered.ok) return { environment: env, state: 'render-error', message: rendered.message, resources: [], undeclared: [] };
+  const status = await compared(env, rendered, session, rules, options);
+  // What the render left undone (Flux variables whose values Git does not hold) goes with every answer.
+  return rendered.ok && rendered.notes !== undefined ? { ...status, message: [status.message, ...rendered.notes].join(' · ') } : status;
+}
+
+async function compared(env: Environment, rendered: RenderResult, session: ClusterSession | undefined, rules: readonly IgnoreRule[], options: StatusOptions): Promise<EnvironmentStatus> {
+  if (!rendered.ok) return { environment: env, state: rendered.kind === 'elsewhere' ? 'not-rendered' : 'render-error', message: rendered.message, resources: [], undeclared: [] };
   const lines = new SourceLines();
   const resources: ResourceStatus[] = await Promise.all(
     rendered.objects.map(async ({ object, source, line }) => ({

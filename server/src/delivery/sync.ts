@@ -3,6 +3,7 @@ import { commitEnvironment, pendingSummary } from '../git/commit';
 import { pushEnvironment } from '../git/push';
 import { applyDirect, prune, pruneCandidates, reconcileFlux, syncArgo, type ConvergeOptions, type PruneCandidate } from './converge';
 import type { Environment } from '../environments/model';
+import { clusterOf } from '../environments/target';
 import { renderEnvironment, type RenderOptions } from '../environments/render';
 
 export interface SyncRequest {
@@ -33,6 +34,10 @@ export interface SyncReport {
 export async function syncEnvironment(request: SyncRequest): Promise<SyncReport> {
   const { root, env, progress } = request;
   const report: SyncReport = { ok: false, steps: [] };
+  if (env.unrendered !== undefined) {
+    report.steps.push({ step: 'commit', ok: false, message: `${env.name} is not delivered from this workspace: ${env.unrendered}` });
+    return report;
+  }
   const pending = await pendingSummary(root, env);
   if (pending.ok && pending.value.files.length > 0) {
     progress(`committing ${pending.value.files.length} file(s) of ${env.name}`);
@@ -69,8 +74,7 @@ async function converge(request: SyncRequest, report: SyncReport, revision: stri
   const { env } = request;
   // Objects without a namespace (Helm charts leave it to the release) go to the environment's.
   const connected = await ClusterClient.connect({
-    ...request.cluster,
-    ...(env.target.context !== undefined ? { context: env.target.context } : {}),
+    ...clusterOf(env, { kubeconfigPath: request.cluster.kubeconfigPath, context: request.cluster.context }),
     ...(env.target.namespace !== undefined ? { namespace: env.target.namespace } : {}),
   });
   if (!connected.ok) {

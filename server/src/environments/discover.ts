@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { ManifestParser } from '../manifests/parse';
@@ -9,12 +10,61 @@ import type { Delivery, Environment, Renderer } from './model';
 import { readEnvironmentConfig } from './config';
 import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding } from './helmDiscovery';
 import { get, str } from './objectFields';
+import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './fluxBuild';
+import { FluxSources, nearest } from './fluxSources';
+import { workspaceRemotes } from '../files/gitRemotes';
+import type { KubeObject } from '../manifests/kubeObject';
 import { KUSTOMIZATION_FILE_NAMES, PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 const OVERLAY_PARENTS = new Set(['overlays', 'envs', 'environments']);
 
 function toRepoPath(root: string, path: string): string {
   return relative(root, path).split(sep).join('/') || '.';
+}
+
+/** A `.plumbline.yaml` kubeconfig as a path: `~/…` in the home folder, a relative one in the repository. */
+function kubeconfigPath(root: string, written: string): string {
+  if (written === '~' || written.startsWith('~/')) return join(homedir(), written.slice(1));
+  return isAbsolute(written) ? written : resolve(root, written);
+}
+
+/**
+ * Why an Argo CD Application's source is not rendered from this workspace: another repository, a
+ * Config Management Plugin, or jsonnet (which Plumbline does not evaluate); undefined when it is.
+ */
+function argoSourceElsewhere(root: string, object: unknown, path: string, sources: FluxSources): string | undefined {
+  const source = get(object, 'spec', 'source');
+  const repoURL = str(get(source, 'repoURL'));
+  if (repoURL !== undefined && !sources.isWorkspace(repoURL)) return `source is another repository (${repoURL}${str(get(source, 'targetRevision')) !== undefined ? `@${str(get(source, 'targetRevision'))}` : ''}), not this workspace`;
+  const plugin = get(source, 'plugin');
+  if (plugin !== undefined) return `source is rendered by the Config Management Plugin ${str(get(plugin, 'name')) ?? '(discovered by the repo server)'}, which Plumbline does not run`;
+  const folder = join(root, path);
+  let jsonnet = get(source, 'directory', 'jsonnet') !== undefined;
+  try {
+    jsonnet ||= readdirSync(folder).some((f) => f.endsWith('.jsonnet')) && !readdirSync(folder).some((f) => /\.(ya?ml|json)$/.test(f));
+  } catch {
+    // A folder that does not exist is the renderer's to report.
+  }
+  return jsonnet ? 'source is jsonnet, which Plumbline does not evaluate' : undefined;
+}
+
+/** ConfigMaps and Secrets declared in these files, by `kind/namespace/name` (no namespace: `default`). */
+async function valueObjects(files: readonly string[]): Promise<Map<string, { file: string; object: KubeObject }[]>> {
+  const out = new Map<string, { file: string; object: KubeObject }[]>();
+  for (const file of files) {
+    const parsed = new ManifestParser().parse((await readTextIfSane(file)) ?? '');
+    for (const d of parsed.documents) {
+      const id = d.identity;
+      if (id === undefined || id.group !== '' || (id.kind !== 'ConfigMap' && id.kind !== 'Secret') || id.name === undefined || d.syntax.some((p) => p.severity === 'error')) continue;
+      try {
+        const key = `${id.kind}/${id.namespace ?? 'default'}/${id.name}`;
+        out.set(key, [...(out.get(key) ?? []), { file, object: d.doc.toJS({ maxAliasCount: 50 }) as KubeObject }]);
+      } catch {
+        // An object yaml cannot turn into data holds no values to use.
+      }
+    }
+  }
+  return out;
 }
 
 function cleanPath(path: string): string {
@@ -61,8 +111,10 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   const found: Environment[] = [];
   const problems: string[] = [];
   // One chart can be several environments (values-dev.yaml, values-prod.yaml); other paths are one each.
-  const add = (name: string, path: string, delivery: Delivery, foundBy: string, target: Environment['target'], renderer: Renderer = rendererFor(root, path)): void => {
-    const existing = found.find((e) => e.paths[0] === path && sameHelmEnvironment(e, name, renderer));
+  const add = (name: string, path: string, delivery: Delivery, foundBy: string, target: Environment['target'], renderer: Renderer = rendererFor(root, path)): Environment => {
+    // Two controllers delivering one path are two environments (clusters/staging and clusters/production
+    // both applying infrastructure/configs); a folder convention and a controller are one.
+    const existing = found.find((e) => e.paths[0] === path && sameHelmEnvironment(e, name, renderer) && (e.delivery.kind === 'direct' || delivery.kind === 'direct' || e.name === name));
     if (existing !== undefined) {
       existing.foundBy.push(foundBy);
       // The folder convention names the environment (overlays/prod, values-prod.yaml), whichever file came first.
@@ -73,10 +125,18 @@ export async function discoverEnvironments(root: string): Promise<{ environments
         if (renderer.kind === 'helm') existing.renderer = renderer;
       }
       existing.target.namespace ??= target.namespace;
-      return;
+      return existing;
     }
-    found.push({ name, paths: [path], renderer, target, delivery, protected: false, foundBy: [foundBy] });
+    const environment: Environment = { name, paths: [path], renderer, target, delivery, protected: false, foundBy: [foundBy] };
+    found.push(environment);
+    return environment;
   };
+  // Flux Kustomizations whose postBuild reads ConfigMaps or Secrets, and the files that may hold them.
+  const substituteFrom: { environment: Environment; from: SubstituteSource[]; namespace: string; file: string }[] = [];
+  const valueFiles: string[] = [];
+  // Flux Kustomizations are placed once every source is known: their path may be in an artifact.
+  const sources = new FluxSources(workspaceRemotes(root));
+  const fluxKustomizations: { object: unknown; name: string; namespace: string; rel: string; file: string }[] = [];
 
   const files = await collectYamlFiles([root]);
   for (const file of files) {
@@ -96,7 +156,8 @@ export async function discoverEnvironments(root: string): Promise<{ environments
     // A chart's templates are not YAML until rendered.
     if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) continue;
     const text = (await readTextIfSane(file)) ?? '';
-    if (!text.includes('kind: Kustomization') && !text.includes('kind: Application') && !text.includes('kind: HelmRelease')) continue;
+    if (text.includes('kind: ConfigMap') || text.includes('kind: Secret')) valueFiles.push(file);
+    if (!/kind: (Kustomization|Application|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator)\b/.test(text)) continue;
     const parsed = new ManifestParser().parse(text);
     for (const d of parsed.documents) {
       const id = d.identity;
@@ -109,20 +170,9 @@ export async function discoverEnvironments(root: string): Promise<{ environments
       }
       const name = id.name ?? '';
       const namespace = id.namespace ?? (id.group === 'argoproj.io' ? 'argocd' : 'flux-system');
+      sources.note(file, id.group, id.kind, namespace, name, object);
       if (id.group === 'kustomize.toolkit.fluxcd.io' && id.kind === 'Kustomization') {
-        const path = str(get(object, 'spec', 'path'));
-        if (path === undefined) continue;
-        const clustersAt = parts.indexOf('clusters');
-        const env = clustersAt !== -1 && parts.length > clustersAt + 2 ? (parts[clustersAt + 1] ?? name) : name;
-        const sourceKind = str(get(object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
-        const sourceName = str(get(object, 'spec', 'sourceRef', 'name'));
-        const delivery: Delivery = {
-          kind: 'flux',
-          name,
-          namespace,
-          ...(sourceName !== undefined ? { source: { kind: sourceKind, name: sourceName, namespace: str(get(object, 'spec', 'sourceRef', 'namespace')) ?? namespace } } : {}),
-        };
-        add(env, cleanPath(path), delivery, `Flux Kustomization ${namespace}/${name} in ${rel}`, { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) });
+        fluxKustomizations.push({ object, name, namespace, rel, file });
       } else if (id.group === 'helm.toolkit.fluxcd.io' && id.kind === 'HelmRelease') {
         const finding = helmReleaseFinding(root, object, rel, { name, namespace });
         if (finding !== undefined) add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, finding.renderer);
@@ -131,6 +181,12 @@ export async function discoverEnvironments(root: string): Promise<{ environments
         const path = str(get(object, 'spec', 'source', 'path'));
         if (path === undefined) continue;
         const chart = cleanPath(path);
+        const foundBy = `Argo CD Application ${namespace}/${name} in ${rel}`;
+        const unrendered = argoSourceElsewhere(root, object, chart, sources);
+        if (unrendered !== undefined) {
+          found.push({ name, paths: [], renderer: { kind: 'plain' }, target: { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')) }, delivery: { kind: 'argocd', name, namespace }, protected: false, foundBy: [foundBy], unrendered });
+          continue;
+        }
         const renderer = rendererFor(root, chart).kind === 'helm' ? argoHelmRenderer(object, chart, name, parseValues) : undefined;
         add(
           name,
@@ -144,6 +200,38 @@ export async function discoverEnvironments(root: string): Promise<{ environments
     }
   }
 
+  for (const { object, name, namespace, rel, file } of fluxKustomizations) {
+    const written = str(get(object, 'spec', 'path'));
+    const parts = rel.split('/');
+    const clustersAt = parts.indexOf('clusters');
+    const env = clustersAt !== -1 && parts.length > clustersAt + 2 ? (parts[clustersAt + 1] ?? name) : name;
+    const sourceKind = str(get(object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
+    const sourceName = str(get(object, 'spec', 'sourceRef', 'name'));
+    const source = sourceName !== undefined ? { kind: sourceKind, name: sourceName, namespace: str(get(object, 'spec', 'sourceRef', 'namespace')) ?? namespace } : undefined;
+    const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
+    // Flux builds the source's root when the path is empty.
+    const where = sources.resolve(file, source, cleanPath(written ?? '.'));
+    const foundBy = `Flux Kustomization ${namespace}/${name} in ${rel}`;
+    const target = { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) };
+    if ('elsewhere' in where) {
+      // Never a guessed local folder: one environment that says where its manifests are.
+      found.push({ name: env, paths: [], renderer: { kind: 'plain' }, target, delivery, protected: false, foundBy: [foundBy], unrendered: where.elsewhere });
+      continue;
+    }
+    const environment = add(env, where.path, delivery, where.note !== undefined ? `${foundBy} (${where.note})` : foundBy, target);
+    const steps = readFluxBuild(object, where.path);
+    if (steps !== undefined && environment.flux === undefined) {
+      environment.flux = steps.build;
+      if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file });
+    }
+  }
+  if (substituteFrom.length > 0) {
+    const values = await valueObjects(valueFiles);
+    for (const { environment, from, namespace, file } of substituteFrom) {
+      // Each cluster folder often has its own `cluster-vars`: the one nearest the Kustomization.
+      if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, (kind, ns, name) => nearest(values.get(`${kind}/${ns}/${name}`) ?? [], file)?.object);
+    }
+  }
   const environments = found;
   const configPath = join(root, PLUMBLINE_CONFIG_FILE);
   if (existsSync(configPath)) {
@@ -156,11 +244,14 @@ export async function discoverEnvironments(root: string): Promise<{ environments
       if (existing !== undefined) {
         existing.name = entry.name;
         if (entry.paths !== undefined && entry.paths.join() !== existing.paths.join()) {
+          // The user says where its manifests are in this workspace (an OCI artifact built from a folder).
+          delete existing.unrendered;
           existing.paths = entry.paths;
           existing.renderer = rendererFor(root, entry.paths[0] ?? '.');
         }
         existing.renderer = withHelmConfig(existing.renderer, entry);
         if (entry.context !== undefined) existing.target.context = entry.context;
+        if (entry.kubeconfig !== undefined) existing.target.kubeconfig = kubeconfigPath(root, entry.kubeconfig);
         if (entry.namespace !== undefined) existing.target.namespace = entry.namespace;
         if (entry.protected !== undefined) existing.protected = entry.protected;
         if (entry.delivery !== undefined) existing.delivery = entry.delivery;
@@ -170,7 +261,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
           name: entry.name,
           paths: entry.paths,
           renderer: withHelmConfig(rendererFor(root, entry.paths[0] ?? '.'), entry),
-          target: { context: entry.context, namespace: entry.namespace },
+          target: { context: entry.context, namespace: entry.namespace, ...(entry.kubeconfig !== undefined ? { kubeconfig: kubeconfigPath(root, entry.kubeconfig) } : {}) },
           delivery: entry.delivery ?? { kind: 'direct' },
           protected: entry.protected ?? false,
           foundBy: [PLUMBLINE_CONFIG_FILE],
@@ -183,7 +274,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   // The same name found twice (two apps' dev overlays): keep both, told apart by path.
   const counts = new Map<string, number>();
   for (const e of environments) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
-  for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== PLUMBLINE_CONFIG_FILE)) e.name = `${e.name} (${e.paths[0] ?? ''})`;
+  for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== PLUMBLINE_CONFIG_FILE)) e.name = `${e.name} (${e.paths[0] ?? (e.delivery.kind !== 'direct' ? e.delivery.name : '')})`;
   environments.sort((a, b) => byPromotionOrder(a.name, b.name));
   return { environments, problems };
 }

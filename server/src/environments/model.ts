@@ -16,6 +16,26 @@ export interface HelmRenderer {
   parameters?: { name: string; value: string; forceString?: boolean }[];
 }
 
+/**
+ * What kustomize-controller applies on top of `kustomize build` of a Flux Kustomization's path,
+ * in its order: patches, images, name prefix and suffix, target namespace, components (a
+ * kustomization around the path), then common metadata and post-build substitution (on each object).
+ */
+export interface FluxBuild {
+  /** `spec.patches`: a strategic-merge or JSON 6902 patch, and the objects it targets. */
+  patches: { patch: string; target?: Record<string, unknown> }[];
+  /** `spec.images`, as kustomize's `images:` takes them. */
+  images: Record<string, unknown>[];
+  namePrefix?: string;
+  nameSuffix?: string;
+  targetNamespace?: string;
+  /** Repository-relative folders of `spec.components` (Flux resolves them against the path). */
+  components: string[];
+  commonMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
+  /** `spec.postBuild`: the values found (inline ones win over ConfigMaps and Secrets), and the sources Git does not hold. */
+  substitute?: { vars: Record<string, string>; notInGit: string[] };
+}
+
 /** How the cluster is asked to converge after a push. */
 export type Delivery =
   | { kind: 'flux'; name: string; namespace: string; source?: { kind: string; name: string; namespace: string }; resource?: 'Kustomization' | 'HelmRelease' }
@@ -28,7 +48,12 @@ export interface Environment {
   /** Folders (repository-relative, `/`-separated) whose manifests make up the environment. */
   paths: string[];
   renderer: Renderer;
-  target: { context: string | undefined; namespace: string | undefined };
+  /** Why the environment is not rendered from this workspace (its source is another repository or an artifact); it has no paths then. */
+  unrendered?: string;
+  /** Set for an environment a Flux Kustomization delivers: the steps the controller adds to the build. */
+  flux?: FluxBuild;
+  /** Its cluster: a kubeconfig context (in its own kubeconfig file when `kubeconfig` is set), and the default namespace. */
+  target: { context: string | undefined; namespace: string | undefined; kubeconfig?: string };
   delivery: Delivery;
   /** Protected environments go through a branch and a pull request instead of a push to main. */
   protected: boolean;

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { stringify } from 'yaml';
 import type { KubeObject } from '../manifests/kubeObject';
 import { isKustomizationFile } from '../kustomize/patchIndex';
 import { documentLine } from '../manifests/documentLine';
@@ -11,7 +12,8 @@ import { collectYamlFiles, readTextIfSane } from '../files/files';
 import { RepositoryRoot } from '../files/insideRoot';
 import { renderHelm } from './helm';
 import { environmentInputProblem } from './inputCheck';
-import type { Environment } from './model';
+import type { Environment, FluxBuild } from './model';
+import { afterBuild, kustomizeFields, needsKustomize } from './fluxBuild';
 
 const run = promisify(execFile);
 const ORIGIN = 'config.kubernetes.io/origin';
@@ -25,7 +27,10 @@ export interface RenderedObject {
   line?: number;
 }
 
-export type RenderResult = { ok: true; objects: RenderedObject[] } | { ok: false; kind: 'untrusted' | 'missing-binary' | 'render-error'; message: string };
+/** Why an environment was not rendered: one vocabulary for every render result and preview. */
+export type RenderFailureKind = 'untrusted' | 'missing-binary' | 'render-error' | 'elsewhere';
+
+export type RenderResult = { ok: true; objects: RenderedObject[]; /** What the render could not do fully (Flux variables without a value in Git). */ notes?: string[] } | { ok: false; kind: RenderFailureKind; message: string };
 
 export interface RenderOptions {
   /** False in an untrusted workspace: no binary runs. */
@@ -63,12 +68,46 @@ async function objectsInBatches(text: string, perBatch = 100): Promise<RenderedO
   return out;
 }
 
+/** The files of plain folders that hold Kubernetes objects, as Flux lists them in the kustomization it generates. */
+async function manifestFilesOf(root: string, paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const file of await collectYamlFiles(paths.map((p) => join(root, p)))) {
+    if (isKustomizationFile(file)) continue;
+    const text = await readTextIfSane(file);
+    if (text !== undefined && /^apiVersion:/m.test(text) && /^kind:/m.test(text)) files.push(file);
+  }
+  return files;
+}
+
 /**
  * Renders an environment to the objects a sync would apply. kustomize runs through a wrapper
  * kustomization that turns on origin annotations, so each object maps back to its file.
  */
 export async function renderEnvironment(root: string, env: Environment, options: RenderOptions = DEFAULT_RENDER_OPTIONS): Promise<RenderResult> {
-  if (env.renderer.kind === 'plain') {
+  if (env.unrendered !== undefined) return { ok: false, kind: 'elsewhere', message: `not rendered: ${env.unrendered}` };
+  const built = await build(root, env, options);
+  return built.ok && env.flux !== undefined ? afterFluxBuild(built.objects, env.flux) : built;
+}
+
+/** kustomize-controller's steps after the build: common metadata, then variables, object by object. */
+function afterFluxBuild(objects: RenderedObject[], flux: FluxBuild): RenderResult {
+  const unresolved = new Set<string>();
+  const out = objects.map((rendered) => {
+    const done = afterBuild(rendered.object, flux);
+    for (const name of done.unresolved) unresolved.add(name);
+    return { ...rendered, object: done.object };
+  });
+  const notes: string[] = [];
+  if (unresolved.size > 0) {
+    const where = flux.substitute?.notInGit.length ? ` (their values may be in ${flux.substitute.notInGit.join(', ')}, which Git does not hold)` : '';
+    notes.push(`Flux postBuild: no value in Git for ${[...unresolved].sort().map((n) => `\${${n}}`).join(', ')}; left as written${where}`);
+  }
+  return { ok: true, objects: out, ...(notes.length > 0 ? { notes } : {}) };
+}
+
+async function build(root: string, env: Environment, options: RenderOptions): Promise<RenderResult> {
+  // A plain folder a Flux Kustomization patches is built as Flux builds it: a kustomization of its files.
+  if (env.renderer.kind === 'plain' && !needsKustomize(env.flux)) {
     const refused = await environmentInputProblem(root, env);
     if (refused !== undefined) return { ok: false, kind: 'render-error', message: refused };
     const objects: RenderedObject[] = [];
@@ -91,8 +130,13 @@ export async function renderEnvironment(root: string, env: Environment, options:
   if (env.renderer.kind === 'helm') return renderHelm(root, env, env.renderer, options.helm ?? ['helm']);
   const wrapper = await mkdtemp(join(tmpdir(), 'plumbline-render-'));
   try {
-    const resources = env.paths.map((p) => relative(wrapper, resolve(root, p)));
-    await writeFile(join(wrapper, 'kustomization.yaml'), `resources:\n${resources.map((r) => `  - ${JSON.stringify(r)}`).join('\n')}\nbuildMetadata: [originAnnotations]\n`);
+    const folders = env.renderer.kind === 'plain' ? await manifestFilesOf(root, env.paths) : env.paths.map((p) => resolve(root, p));
+    const kustomization = {
+      resources: folders.map((p) => relative(wrapper, p)),
+      ...(env.flux !== undefined ? kustomizeFields(env.flux, (p) => relative(wrapper, resolve(root, p))) : {}),
+      buildMetadata: ['originAnnotations'],
+    };
+    await writeFile(join(wrapper, 'kustomization.yaml'), stringify(kustomization));
     const [command = 'kubectl', ...args] = options.kustomize;
     let stdout: string;
     try {

@@ -9,7 +9,7 @@ import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../files/files';
 import type { Environment } from './model';
-import { renderEnvironment, type RenderOptions } from './render';
+import { renderEnvironment, type RenderFailureKind, type RenderOptions } from './render';
 
 /** The files an environment's render reads, known without running kustomize. */
 export interface EnvironmentFiles {
@@ -26,7 +26,7 @@ export interface MappedObject {
   origins: ObjectOrigins;
 }
 
-export type MappedRender = { ok: true; objects: MappedObject[] } | { ok: false; kind: 'untrusted' | 'missing-binary' | 'render-error'; message: string };
+export type MappedRender = { ok: true; objects: MappedObject[] } | { ok: false; kind: RenderFailureKind; message: string };
 
 /** Reads an environment's kustomization trees (or lists its plain files). */
 export async function environmentFiles(root: string, env: Environment): Promise<EnvironmentFiles> {

@@ -1,4 +1,5 @@
 import type { ResourceChange } from './changes';
+import type { RenderFailureKind } from '../environments/render';
 import type { Result } from '../result';
 
 /** One environment's part of a preview: its changes, or why it could not be rendered. */
@@ -22,7 +23,7 @@ export interface Preview {
   notes: string[];
 }
 
-export type PreviewFailureKind = 'not-a-repository' | 'git' | 'untrusted' | 'unknown-environment' | 'render-error' | 'missing-binary' | 'unreachable' | 'forbidden' | 'cluster-off';
+export type PreviewFailureKind = 'not-a-repository' | 'git' | 'unknown-environment' | RenderFailureKind | 'unreachable' | 'forbidden' | 'cluster-off';
 
 /** A preview's outcome: the engine-wide Result with what stopped it. */
 export type PreviewResult = Result<Preview, { kind: PreviewFailureKind; message: string }>;

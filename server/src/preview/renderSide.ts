@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../cluster/http';
 import type { Environment } from '../environments/model';
-import { renderEnvironment, type RenderOptions } from '../environments/render';
+import { renderEnvironment, type RenderFailureKind, type RenderOptions } from '../environments/render';
 
-export type SideResult = { ok: true; objects: KubeObject[] } | { ok: false; kind: 'untrusted' | 'missing-binary' | 'render-error'; message: string };
+export type SideResult = { ok: true; objects: KubeObject[] } | { ok: false; kind: RenderFailureKind; message: string };
 
 /** An environment's objects in one tree; an environment whose paths are not there renders to nothing. */
 export async function renderSide(root: string, env: Environment | undefined, options: RenderOptions): Promise<SideResult> {

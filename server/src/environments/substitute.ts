@@ -1,0 +1,59 @@
+import { parse } from 'yaml';
+
+/**
+ * Flux's post-build variable substitution (`spec.postBuild`), on one rendered object: `${VAR}`,
+ * `${VAR:=default}`, `${VAR:-default}`, `${VAR=default}`, `${VAR-default}`, and `$${VAR}` for a
+ * literal `${VAR}`. Unlike kustomize-controller, a variable with no value and no default stays as
+ * written and is reported: its value may live in the cluster, not in Git, and an empty string
+ * would be a false difference.
+ */
+const EXPRESSION = /\$(\$?)\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])([^}]*))?\}/g;
+
+export interface Substitution {
+  /** The object with its variables replaced (a new object; the input is not changed). */
+  value: unknown;
+  /** Names of variables that had no value and no default. */
+  unresolved: Set<string>;
+}
+
+function substituteString(text: string, vars: ReadonlyMap<string, string>, unresolved: Set<string>): string {
+  return text.replace(EXPRESSION, (whole, escape: string, name: string, operator: string | undefined, fallback: string | undefined) => {
+    if (escape === '$') return whole.slice(1);
+    const value = vars.get(name);
+    // `:=`/`:-` also replace an empty value; `=`/`-` only a missing one.
+    if (value !== undefined && !(value === '' && operator?.startsWith(':') === true)) return value;
+    if (operator !== undefined) return fallback ?? '';
+    unresolved.add(name);
+    return whole;
+  });
+}
+
+/**
+ * A string that was one whole expression takes the type its value has in YAML (`replicas:
+ * ${REPLICAS}` becomes a number), as Flux's substitution in the YAML text does for an unquoted
+ * scalar; a quoted scalar cannot be told apart here and becomes the same.
+ */
+function typed(original: string, replaced: string): unknown {
+  if (replaced === original || !/^\$\{[^}]+\}$/.test(original)) return replaced;
+  try {
+    const value: unknown = parse(replaced);
+    return typeof value === 'number' || typeof value === 'boolean' ? value : replaced;
+  } catch {
+    return replaced;
+  }
+}
+
+export function substituteVariables(object: unknown, vars: ReadonlyMap<string, string>): Substitution {
+  const unresolved = new Set<string>();
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return node.includes('${') ? typed(node, substituteString(node, vars, unresolved)) : node;
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(node)) out[key.includes('${') ? substituteString(key, vars, unresolved) : key] = walk(value);
+      return out;
+    }
+    return node;
+  };
+  return { value: walk(object), unresolved };
+}

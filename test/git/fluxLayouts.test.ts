@@ -1,0 +1,223 @@
+// Git tier (issue 13): Flux repositories laid out as real ones are — two clusters sharing an
+// infrastructure folder, per-cluster patches and variables, a tenant's repository, and the newer
+// layout in which an ArtifactGenerator builds the sources — found and rendered as
+// kustomize-controller renders them. The fixtures are written here, after the shapes of public
+// Flux examples; the workspace is a real clone whose remote URL the GitRepository names.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { discoverEnvironments } from '../../server/src/environments/discover';
+import type { Environment } from '../../server/src/environments/model';
+import { renderEnvironment, type RenderedObject } from '../../server/src/environments/render';
+import { normalizeGitUrl } from '../../server/src/files/gitRemotes';
+import { previewGit } from '../../server/src/preview/gitPreview';
+import { bundle } from '../support/paths';
+
+const git = (cwd: string, ...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+/** A repository cloned from a bare remote, whose origin URL is then set to the hosted address the Flux objects name. */
+function repository(files: Record<string, string>, origin: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'plumbline-flux-layout-'));
+  git(root, 'init', '-q', '--bare', '-b', 'main', join(root, 'remote.git'));
+  git(root, 'clone', '-q', join(root, 'remote.git'), join(root, 'work'));
+  const work = join(root, 'work');
+  writeTree(work, files);
+  git(work, 'add', '.');
+  git(work, 'commit', '-q', '-m', 'fleet');
+  git(work, 'remote', 'set-url', 'origin', origin);
+  return work;
+}
+
+const kustomization = (name: string, spec: string): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n${spec}`;
+const gitRepository = (name: string, url: string): string => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1m\n  url: ${url}\n  ref:\n    branch: main\n`;
+const issuer = 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\nspec:\n  acme:\n    server: https://acme-staging.example/directory\n    privateKeySecretRef:\n      name: letsencrypt\n';
+const appDeployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${REPLICAS}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: registry.example/web:1.0\n          env:\n            - {name: HOST, value: "web.${DOMAIN}"}\n            - {name: REGION, value: "${REGION:=eu-west-1}"}\n            - {name: LITERAL, value: "$${KEEP}"}\n            - {name: API_KEY, value: "${API_KEY}"}\n';
+const appSpec = (env: string): string =>
+  `  path: ./apps/${env}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  targetNamespace: shop-${env}\n  namePrefix: ${env.slice(0, 4)}-\n  images:\n    - name: registry.example/web\n      newTag: "2.0"\n  commonMetadata:\n    labels:\n      team: shop\n  postBuild:\n    substitute:\n      REPLICAS: "${env === 'production' ? 4 : 2}"\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-vars\n      - kind: Secret\n        name: cluster-secrets\n        optional: true\n      - kind: ConfigMap\n        name: made-in-cluster\n`;
+
+const TWO_CLUSTERS: Record<string, string> = {
+  'clusters/staging/flux-system/gotk-sync.yaml': `${gitRepository('flux-system', 'ssh://git@github.example/acme/fleet.git')}---\n${kustomization('flux-system', '  path: ./clusters/staging\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n')}`,
+  'clusters/staging/infrastructure.yaml': kustomization('infra-configs', '  path: ./infrastructure/configs\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
+  'clusters/staging/apps.yaml': kustomization('apps', appSpec('staging')),
+  'clusters/staging/cluster-vars.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  DOMAIN: staging.example\n',
+  'clusters/staging/tenant.yaml': `${gitRepository('tenant', 'https://github.example/acme/tenant-team')}---\n${kustomization('tenant', '  path: ./deploy\n  sourceRef:\n    kind: GitRepository\n    name: tenant\n')}`,
+  'clusters/production/flux-system/gotk-sync.yaml': `${gitRepository('flux-system', 'ssh://git@github.example/acme/fleet.git')}---\n${kustomization('flux-system', '  path: ./clusters/production\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n')}`,
+  'clusters/production/infrastructure.yaml': kustomization(
+    'infra-configs',
+    '  path: ./infrastructure/configs\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  patches:\n    - patch: |\n        - op: replace\n          path: /spec/acme/server\n          value: https://acme.example/directory\n      target:\n        kind: ClusterIssuer\n        name: letsencrypt\n',
+  ),
+  'clusters/production/apps.yaml': kustomization('apps', appSpec('production')),
+  'clusters/production/cluster-vars.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  DOMAIN: shop.example\n  REGION: us-east-2\n',
+  'clusters/production/cluster-secrets.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\ndata:\n  API_KEY: ${Buffer.from('prod-key').toString('base64')}\n`,
+  'infrastructure/configs/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - issuer.yaml\n',
+  'infrastructure/configs/issuer.yaml': issuer,
+  // staging's app folder has no kustomization: Flux generates one from its files.
+  'apps/staging/deployment.yaml': appDeployment,
+  'apps/staging/notes.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\ndata:\n  template: "${RAW}"\n',
+  'apps/production/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n',
+  'apps/production/deployment.yaml': appDeployment,
+  // Argo CD beside Flux: an Application of another repository, and one whose source is jsonnet.
+  'argocd/guestbook.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: guestbook\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://github.example/argoproj/example-apps.git\n    targetRevision: HEAD\n    path: guestbook\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: guestbook\n',
+  'argocd/dashboards.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: dashboards\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: git@github.example:acme/fleet\n    path: apps/dashboards\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: monitoring\n',
+  'apps/dashboards/main.jsonnet': '{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dashboards" } }\n',
+};
+
+const ARTIFACTS = (env: string): string =>
+  `apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  sources:\n    - alias: monorepo\n      kind: GitRepository\n      name: flux-system\n  artifacts:\n    - name: infrastructure\n      originRevision: "@monorepo"\n      copy:\n        - from: "@monorepo/infrastructure/**"\n          to: "@artifact/"\n    - name: apps\n      originRevision: "@monorepo"\n      copy:\n        - from: "@monorepo/apps/base/**"\n          to: "@artifact/base/"\n        - from: "@monorepo/apps/${env}/**"\n          to: "@artifact/${env}/"\n`;
+
+const GENERATED: Record<string, string> = {
+  'clusters/staging/artifacts.yaml': ARTIFACTS('staging'),
+  'clusters/staging/infrastructure.yaml': kustomization('infra-configs', '  path: ./configs\n  sourceRef:\n    kind: ExternalArtifact\n    name: infrastructure\n'),
+  'clusters/staging/apps.yaml': kustomization('apps', '  path: ./staging\n  sourceRef:\n    kind: ExternalArtifact\n    name: apps\n'),
+  'clusters/staging/orphan.yaml': kustomization('orphan', '  path: ./x\n  sourceRef:\n    kind: ExternalArtifact\n    name: built-elsewhere\n'),
+  'clusters/production/artifacts.yaml': ARTIFACTS('production'),
+  'clusters/production/apps.yaml': kustomization('apps', '  path: ./production\n  sourceRef:\n    kind: ExternalArtifact\n    name: apps\n'),
+  'infrastructure/configs/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - issuer.yaml\n',
+  'infrastructure/configs/issuer.yaml': issuer,
+  'apps/base/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - service.yaml\n',
+  'apps/base/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n    - port: 80\n',
+  'apps/staging/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop-staging\nresources:\n  - ../base\n',
+  'apps/production/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop-production\nresources:\n  - ../base\n',
+};
+
+async function rendered(root: string, env: Environment): Promise<{ objects: RenderedObject[]; notes: string[] }> {
+  const r = await renderEnvironment(root, env);
+  assert.ok(r.ok, `${env.name} renders: ${r.ok ? '' : r.message}`);
+  return { objects: r.objects, notes: r.notes ?? [] };
+}
+
+function find(objects: readonly RenderedObject[], kind: string, name: string): RenderedObject {
+  const found = objects.find((o) => o.object.kind === kind && o.object.metadata?.name === name);
+  assert.ok(found !== undefined, `${kind}/${name} among ${objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`).join(', ')}`);
+  return found;
+}
+
+function env(objects: RenderedObject, name: string): unknown {
+  const containers = (objects.object as { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } }).spec.template.spec.containers;
+  return containers[0]!.env.find((e) => e.name === name)?.value;
+}
+
+describe('Flux repositories as they are laid out', () => {
+  let fleet: string;
+  let generated: string;
+  before(() => {
+    // scp-like remote, ssh:// URL in the GitRepository: the same repository.
+    fleet = repository(TWO_CLUSTERS, 'git@github.example:acme/fleet.git');
+    generated = repository(GENERATED, 'https://github.example/acme/monorepo.git');
+  });
+  after(() => {
+    for (const root of [fleet, generated]) if (root !== undefined) rmSync(dirname(root), { recursive: true, force: true });
+  });
+
+  test('git URLs compare as one repository however they are written', () => {
+    const forms = ['https://github.example/acme/fleet', 'https://GitHub.example/acme/fleet.git/', 'ssh://git@github.example/acme/fleet.git', 'ssh://git@github.example:22/acme/fleet', 'git@github.example:acme/fleet.git'];
+    assert.deepEqual(new Set(forms.map(normalizeGitUrl)), new Set(['github.example/acme/fleet']));
+    assert.notEqual(normalizeGitUrl('https://github.example/acme/fleet-tenant'), normalizeGitUrl('https://github.example/acme/fleet'));
+  });
+
+  test('two clusters applying one infrastructure folder are two environments, each with its own patches', async () => {
+    const { environments, problems } = await discoverEnvironments(fleet);
+    assert.deepEqual(problems, []);
+    const configs = environments.filter((e) => e.paths[0] === 'infrastructure/configs');
+    assert.deepEqual(configs.map((e) => e.name).sort(), ['production (infrastructure/configs)', 'staging (infrastructure/configs)']);
+    const servers = new Map<string, unknown>();
+    for (const e of configs) {
+      const issuerOf = find((await rendered(fleet, e)).objects, 'ClusterIssuer', 'letsencrypt');
+      servers.set(e.name.split(' ')[0]!, (issuerOf.object as { spec: { acme: { server: string } } }).spec.acme.server);
+      assert.equal(issuerOf.source, join(fleet, 'infrastructure/configs/issuer.yaml'), 'the patched object still maps to its file');
+    }
+    assert.deepEqual(Object.fromEntries(servers), { staging: 'https://acme-staging.example/directory', production: 'https://acme.example/directory' });
+  });
+
+  test('a Kustomization whose source is another repository is not rendered from a guessed folder', async () => {
+    const { environments } = await discoverEnvironments(fleet);
+    const tenant = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'tenant');
+    assert.ok(tenant !== undefined, environments.map((e) => e.name).join(', '));
+    assert.deepEqual(tenant.paths, []);
+    assert.equal(tenant.unrendered, 'source is another repository (https://github.example/acme/tenant-team@main), not this workspace');
+    const r = await renderEnvironment(fleet, tenant);
+    assert.deepEqual(r, { ok: false, kind: 'elsewhere', message: 'not rendered: source is another repository (https://github.example/acme/tenant-team@main), not this workspace' });
+    const argo = Object.fromEntries(environments.filter((e) => e.delivery.kind === 'argocd').map((e) => [e.name, e.unrendered]));
+    assert.deepEqual(argo, { guestbook: 'source is another repository (https://github.example/argoproj/example-apps.git@HEAD), not this workspace', dashboards: 'source is jsonnet, which Plumbline does not evaluate' });
+    const flux = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'flux-system' && e.paths[0] === 'clusters/staging');
+    assert.ok(flux?.foundBy.some((f) => f.includes('GitRepository flux-system/flux-system is this repository (main)')), JSON.stringify(flux?.foundBy));
+  });
+
+  test("kustomize-controller's steps: images, namePrefix, targetNamespace, commonMetadata, then postBuild variables", async () => {
+    const { environments } = await discoverEnvironments(fleet);
+    const apps = (cluster: string): Environment => {
+      const e = environments.find((x) => x.paths[0] === `apps/${cluster}`);
+      assert.ok(e !== undefined, environments.map((x) => x.name).join(', '));
+      return e;
+    };
+    // staging: a plain folder, built through a kustomization of its files as Flux generates one.
+    const staging = await rendered(fleet, apps('staging'));
+    const web = find(staging.objects, 'Deployment', 'stag-web');
+    const spec = web.object as { metadata: { namespace: string; labels: Record<string, string> }; spec: { replicas: unknown; selector: { matchLabels: Record<string, string> }; template: { spec: { containers: { image: string }[] } } } };
+    assert.equal(spec.metadata.namespace, 'shop-staging');
+    assert.equal(spec.spec.template.spec.containers[0]!.image, 'registry.example/web:2.0');
+    assert.deepEqual(spec.metadata.labels, { team: 'shop' });
+    assert.deepEqual(spec.spec.selector.matchLabels, { app: 'web' }, 'common metadata stays out of selectors');
+    assert.equal(spec.spec.replicas, 2, 'a whole-value variable takes its YAML type');
+    assert.equal(env(web, 'HOST'), 'web.staging.example');
+    assert.equal(env(web, 'REGION'), 'eu-west-1', 'the default, when Git has no value');
+    assert.equal(env(web, 'LITERAL'), '${KEEP}', '$${…} is an escape');
+    assert.equal(env(web, 'API_KEY'), '${API_KEY}', 'a variable Git has no value for stays as written');
+    assert.equal(web.source, join(fleet, 'apps/staging/deployment.yaml'));
+    assert.equal((find(staging.objects, 'ConfigMap', 'stag-notes').object as { data: Record<string, string> }).data['template'], '${RAW}', 'substitution disabled by annotation');
+    assert.deepEqual(staging.notes, ['Flux postBuild: no value in Git for ${API_KEY}; left as written (their values may be in ConfigMap flux-system/made-in-cluster, which Git does not hold)']);
+
+    // production: its own cluster-vars (nearest the Kustomization), its Secret decoded.
+    const production = await rendered(fleet, apps('production'));
+    const prodWeb = find(production.objects, 'Deployment', 'prod-web');
+    assert.equal((prodWeb.object as { spec: { replicas: unknown } }).spec.replicas, 4);
+    assert.equal(env(prodWeb, 'HOST'), 'web.shop.example');
+    assert.equal(env(prodWeb, 'REGION'), 'us-east-2');
+    assert.equal(env(prodWeb, 'API_KEY'), 'prod-key');
+    assert.deepEqual(production.notes, []);
+  });
+
+  test('plumbline envs names each render step, and why an environment is not rendered', () => {
+    const run = spawnSync(process.execPath, [bundle('cli.js'), 'envs'], { cwd: fleet, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /flux: +images registry\.example\/web; namePrefix stag-; targetNamespace shop-staging; commonMetadata; postBuild 2 variables \(not in Git: ConfigMap flux-system\/made-in-cluster\)/);
+    assert.match(run.stdout, /flux: +1 patch\n/);
+    assert.match(run.stdout, /paths: +none in this workspace: source is another repository \(https:\/\/github\.example\/acme\/tenant-team@main\)/);
+  });
+
+  test('an edit in the shared infrastructure folder shows in every cluster that applies it', async () => {
+    writeFileSync(join(fleet, 'infrastructure/configs/issuer.yaml'), issuer.replace('privateKeySecretRef:\n      name: letsencrypt', 'privateKeySecretRef:\n      name: letsencrypt-key'));
+    try {
+      const preview = await previewGit(fleet, { trusted: true, kustomize: ['kubectl', 'kustomize'] });
+      assert.ok(preview.ok, preview.ok ? '' : preview.error.message);
+      const changed = preview.value.environments.filter((e) => e.changes.length > 0).map((e) => e.environment).sort();
+      assert.deepEqual(changed, ['production (infrastructure/configs)', 'staging (infrastructure/configs)']);
+    } finally {
+      git(fleet, 'checkout', '--', 'infrastructure');
+    }
+  });
+
+  test('the ArtifactGenerator layout: each cluster’s artifact maps back to the folders it copies', async () => {
+    const { environments } = await discoverEnvironments(generated);
+    const paths = environments.map((e) => [e.name, e.paths.join(), e.unrendered ?? '']).sort();
+    assert.deepEqual(paths, [
+      ['production', 'apps/production', ''],
+      ['staging (apps/staging)', 'apps/staging', ''],
+      ['staging (infrastructure/configs)', 'infrastructure/configs', ''],
+      ['staging (orphan)', '', 'source is ExternalArtifact flux-system/built-elsewhere, and no ArtifactGenerator in this repository builds it'],
+    ]);
+    const production = environments.find((e) => e.name === 'production')!;
+    const objects = (await rendered(generated, production)).objects;
+    assert.equal(find(objects, 'Service', 'web').object.metadata?.namespace, 'shop-production');
+  });
+});
