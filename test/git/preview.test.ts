@@ -188,6 +188,19 @@ describe('Promotion preview: one environment against another', () => {
     assert.deepEqual(preview.notes, ["staging's namespace shop-staging is compared as prod's shop-prod"]);
   });
 
+  test('environments whose names differ by namePrefix: the field changes, not every object added and removed', async () => {
+    const dir = repo();
+    edit(dir, 'apps/shop/overlays/staging/kustomization.yaml', 'namespace: shop-staging\n', 'namespace: shop-staging\nnamePrefix: stg-\n');
+    edit(dir, 'apps/shop/overlays/prod/kustomization.yaml', 'namespace: shop-prod\n', 'namespace: shop-prod\nnamePrefix: prd-\n');
+    const preview = value(await previewPromotion(dir, 'staging', 'prod', DEFAULT_RENDER_OPTIONS));
+    assert.deepEqual(summary(preview), ['prod: changed ConfigMap/prd-shop-settings', 'prod: changed Deployment/prd-shop-web']);
+    assert.equal(preview.environments[0]!.unchanged, 2);
+    const deployment = preview.environments[0]!.changes.find((c) => c.kind === 'Deployment')!;
+    // The reference to the generated ConfigMap is renamed too: only its hash (its content) differs.
+    assert.doesNotMatch(deployment.after, /stg-/);
+    assert.deepEqual(preview.notes, ["staging's namespace shop-staging is compared as prod's shop-prod", "staging's names (stg-…) are compared as prod's (prd-…)"]);
+  });
+
   test('an environment against itself changes nothing; an unknown one is named', async () => {
     const dir = repo();
     const same = value(await previewPromotion(dir, 'dev', 'dev', DEFAULT_RENDER_OPTIONS));

@@ -126,7 +126,7 @@ export function afterBuild(object: KubeObject, build: FluxBuild): { object: Kube
 export function describeFluxBuild(build: FluxBuild): string[] {
   const steps: string[] = [];
   if (build.patches.length > 0) steps.push(`${build.patches.length} patch${build.patches.length === 1 ? '' : 'es'}`);
-  if (build.images.length > 0) steps.push(`images ${build.images.map((i) => String(i['name'] ?? '?')).join(', ')}`);
+  if (build.images.length > 0) steps.push(`images ${build.images.map((i) => str(i['name']) ?? '?').join(', ')}`);
   if (build.namePrefix !== undefined) steps.push(`namePrefix ${build.namePrefix}`);
   if (build.nameSuffix !== undefined) steps.push(`nameSuffix ${build.nameSuffix}`);
   if (build.targetNamespace !== undefined) steps.push(`targetNamespace ${build.targetNamespace}`);

@@ -102,8 +102,8 @@ export class FluxSources {
         const artifact = str(a['name']);
         if (artifact === undefined) continue;
         const rules = records(a['copy']).flatMap((c): CopyRule[] => {
-          const from = copyEnd(String(c['from'] ?? ''));
-          const to = copyEnd(String(c['to'] ?? ''));
+          const from = copyEnd(str(c['from']) ?? '');
+          const to = copyEnd(str(c['to']) ?? '');
           return from !== undefined && to !== undefined && to.alias === 'artifact' ? [{ alias: from.alias, from: from.folder, to: to.folder }] : [];
         });
         artifacts.set(artifact, rules);

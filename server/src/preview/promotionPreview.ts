@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { KubeObject } from '../cluster/http';
+import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
 import { discoverEnvironments } from '../environments/discover';
 import type { Environment } from '../environments/model';
 import type { RenderOptions } from '../environments/render';
@@ -26,6 +30,49 @@ function moved(objects: readonly KubeObject[], from: string, to: string): KubeOb
   });
 }
 
+/** The name prefix and suffix an environment adds: its overlay's `namePrefix`/`nameSuffix`, then its Flux Kustomization's. */
+async function nameAffixes(root: string, env: Environment): Promise<{ prefix: string; suffix: string }> {
+  let prefix = '';
+  let suffix = '';
+  if (env.renderer.kind === 'kustomize' && env.paths[0] !== undefined) {
+    for (const name of KUSTOMIZATION_FILE_NAMES) {
+      const text = await readFile(join(root, env.paths[0], name), 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      try {
+        const k = parse(text, { logLevel: 'silent' }) as { namePrefix?: unknown; nameSuffix?: unknown } | null;
+        if (typeof k?.namePrefix === 'string') prefix = k.namePrefix;
+        if (typeof k?.nameSuffix === 'string') suffix = k.nameSuffix;
+      } catch {
+        // A kustomization yaml cannot read has failed the render already.
+      }
+      break;
+    }
+  }
+  // Flux's wrapper is outside the overlay: its prefix comes first, its suffix last.
+  return { prefix: `${env.flux?.namePrefix ?? ''}${prefix}`, suffix: `${suffix}${env.flux?.nameSuffix ?? ''}` };
+}
+
+/**
+ * The objects as they would be named in the target: `from`'s prefix and suffix replaced by
+ * `to`'s, in names and in every field that refers to one of those names (a volume's ConfigMap).
+ */
+function renamed(objects: readonly KubeObject[], from: { prefix: string; suffix: string }, to: { prefix: string; suffix: string }): KubeObject[] {
+  const names = new Map<string, string>();
+  for (const o of objects) {
+    const name = o.metadata?.name;
+    if (name !== undefined && name.startsWith(from.prefix) && name.endsWith(from.suffix) && name.length >= from.prefix.length + from.suffix.length) {
+      names.set(name, `${to.prefix}${name.slice(from.prefix.length, name.length - from.suffix.length)}${to.suffix}`);
+    }
+  }
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return names.get(node) ?? node;
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+    return node;
+  };
+  return objects.map((o) => walk(o) as KubeObject);
+}
+
 /**
  * What promoting `source` onto `target` would change: the target's rendered manifests (left)
  * against the source's (right). When the two deploy into different namespaces, the source's
@@ -46,6 +93,12 @@ export async function previewPromotion(root: string, source: string, target: str
   if (nsFrom !== undefined && nsTo !== undefined && nsFrom !== nsTo) {
     promoted = moved(right.objects, nsFrom, nsTo);
     notes.push(`${source}'s namespace ${nsFrom} is compared as ${target}'s ${nsTo}`);
+  }
+  const [affixFrom, affixTo] = await Promise.all([nameAffixes(root, from), nameAffixes(root, to)]);
+  if (affixFrom.prefix !== affixTo.prefix || affixFrom.suffix !== affixTo.suffix) {
+    promoted = renamed(promoted, affixFrom, affixTo);
+    const show = (a: { prefix: string; suffix: string }): string => `${a.prefix || '(none)'}…${a.suffix}`;
+    notes.push(`${source}'s names (${show(affixFrom)}) are compared as ${target}'s (${show(affixTo)})`);
   }
   const set = compareObjects(left.objects, promoted);
   return {
