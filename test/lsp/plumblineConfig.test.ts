@@ -76,7 +76,7 @@ describe('.plumbline.yaml is checked against what Plumbline reads', () => {
 
     await lsp.replace(uri, 'environments:\n  - name: prod\n    \n');
     const entry = items(await lsp.completion(uri, { line: 2, character: 4 }));
-    assert.deepEqual(entry.map((i) => i.label), ['path', 'paths', 'context', 'namespace', 'protected', 'delivery', 'values', 'release']);
+    assert.deepEqual(entry.map((i) => i.label), ['path', 'paths', 'context', 'kubeconfig', 'namespace', 'protected', 'delivery', 'values', 'release']);
     assert.equal(entry.find((i) => i.label === 'protected')?.detail, 'boolean');
     assert.match(documentation(entry.find((i) => i.label === 'context')), /kubeconfig context/);
   });
