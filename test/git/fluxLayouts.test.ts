@@ -221,3 +221,32 @@ describe('Flux repositories as they are laid out', () => {
     assert.equal(find(objects, 'Service', 'web').object.metadata?.namespace, 'shop-production');
   });
 });
+
+describe('Helm values files that are not environments', () => {
+  test('a variant of the chart (values-nomaria.yaml) and a values file a HelmRelease uses are not environments of their own', async () => {
+    const root = repository(
+      {
+        'charts/wiki/Chart.yaml': 'apiVersion: v2\nname: wiki\nversion: 1.0.0\n',
+        'charts/wiki/values.yaml': 'replicas: 1\n',
+        'charts/wiki/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wiki\nspec:\n  replicas: {{ .Values.replicas }}\n',
+        'charts/wiki/values-nomaria.yaml': 'mariadb:\n  enabled: false\n',
+        'charts/wiki/values-staging.yaml': 'replicas: 2\n',
+        'charts/wiki/values-eu-west-1.yaml': 'replicas: 3\n',
+        'charts/wiki/values-production.yaml': 'replicas: 5\n',
+        'clusters/production/wiki.yaml':
+          'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: wiki\n  namespace: flux-system\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: ./charts/wiki\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n      valuesFiles:\n        - ./charts/wiki/values.yaml\n        - ./charts/wiki/values-production.yaml\n',
+      },
+      'https://github.example/acme/wiki.git',
+    );
+    try {
+      const { environments } = await discoverEnvironments(root);
+      assert.deepEqual(environments.map((e) => [e.name, e.delivery.kind]).sort(), [
+        ['eu-west-1', 'direct'],
+        ['production', 'flux'],
+        ['staging', 'direct'],
+      ]);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+});

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readEnvironmentConfig } from '../../server/src/environments/config';
-import { byPromotionOrder, discoverEnvironments } from '../../server/src/environments/discover';
+import { discoverEnvironments } from '../../server/src/environments/discover';
+import { byPromotionOrder } from '../../server/src/environments/stages';
 import { EXAMPLES } from '../support/paths';
 
 describe('environment discovery', () => {

@@ -14,6 +14,7 @@ import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './f
 import { FluxSources, nearest } from './fluxSources';
 import { workspaceRemotes } from '../files/gitRemotes';
 import type { KubeObject } from '../manifests/kubeObject';
+import { byPromotionOrder, isEnvironmentName } from './stages';
 import { KUSTOMIZATION_FILE_NAMES, PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 const OVERLAY_PARENTS = new Set(['overlays', 'envs', 'environments']);
@@ -138,6 +139,14 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   const sources = new FluxSources(workspaceRemotes(root));
   const fluxKustomizations: { object: unknown; name: string; namespace: string; rel: string; file: string }[] = [];
 
+  const clusterFolders = new Set<string>();
+  try {
+    for (const entry of readdirSync(join(root, 'clusters'), { withFileTypes: true })) if (entry.isDirectory()) clusterFolders.add(entry.name);
+  } catch {
+    // No clusters/ folder: no cluster names to recognise.
+  }
+  // Environments found from a chart's values-<env>.yaml alone, until a controller claims the file.
+  const chartValues: Environment[] = [];
   const files = await collectYamlFiles([root]);
   for (const file of files) {
     const rel = toRepoPath(root, file);
@@ -150,7 +159,8 @@ export async function discoverEnvironments(root: string): Promise<{ environments
     }
     const fromValues = chartValuesFinding(root, rel);
     if (fromValues !== undefined) {
-      add(fromValues.name, fromValues.path, fromValues.delivery, fromValues.foundBy, fromValues.target, fromValues.renderer);
+      // values-nomaria.yaml is a variant of the chart, not an environment.
+      if (isEnvironmentName(fromValues.name, clusterFolders)) chartValues.push(add(fromValues.name, fromValues.path, fromValues.delivery, fromValues.foundBy, fromValues.target, fromValues.renderer));
       continue;
     }
     // A chart's templates are not YAML until rendered.
@@ -225,6 +235,11 @@ export async function discoverEnvironments(root: string): Promise<{ environments
       if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file });
     }
   }
+  // A values file a HelmRelease or an Application already uses is part of that delivery, not an environment of its own.
+  const claimed = new Set(found.flatMap((e) => (e.delivery.kind !== 'direct' && e.renderer.kind === 'helm' ? e.renderer.valuesFiles : [])));
+  for (const e of chartValues) {
+    if (e.delivery.kind === 'direct' && e.renderer.kind === 'helm' && e.renderer.valuesFiles.length > 0 && e.renderer.valuesFiles.every((v) => claimed.has(v)) && found.includes(e)) found.splice(found.indexOf(e), 1);
+  }
   if (substituteFrom.length > 0) {
     const values = await valueObjects(valueFiles);
     for (const { environment, from, namespace, file } of substituteFrom) {
@@ -277,27 +292,4 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== PLUMBLINE_CONFIG_FILE)) e.name = `${e.name} (${e.paths[0] ?? (e.delivery.kind !== 'direct' ? e.delivery.name : '')})`;
   environments.sort((a, b) => byPromotionOrder(a.name, b.name));
   return { environments, problems };
-}
-
-// Stages in the order changes are promoted through them, by the names people give them.
-const PROMOTION_STAGES: readonly (readonly string[])[] = [
-  ['local', 'sandbox', 'dev', 'develop', 'development'],
-  ['test', 'testing', 'int', 'integration', 'qa', 'ci'],
-  ['stage', 'staging', 'stg', 'preprod', 'uat', 'preview'],
-  ['prod', 'production', 'prd', 'live'],
-];
-
-/** Where a name stands in promotion order (dev → staging → prod); names that say no stage come last. */
-function promotionRank(name: string): number {
-  const words = name.toLowerCase().replace(/pre-prod/g, 'preprod').split(/[^a-z]+/);
-  for (const word of words) {
-    const stage = PROMOTION_STAGES.findIndex((names) => names.includes(word));
-    if (stage !== -1) return stage;
-  }
-  return PROMOTION_STAGES.length;
-}
-
-/** Compares environment names in promotion order, then alphabetically: for sort(). */
-export function byPromotionOrder(a: string, b: string): number {
-  return promotionRank(a) - promotionRank(b) || a.localeCompare(b);
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Limiter } from '../drift/limiter';
-import { byPromotionOrder, discoverEnvironments } from '../environments/discover';
+import { discoverEnvironments } from '../environments/discover';
+import { byPromotionOrder } from '../environments/stages';
 import type { Environment } from '../environments/model';
 import type { RenderOptions } from '../environments/render';
 import { compareObjects } from './changes';
