@@ -8,6 +8,7 @@ import type { PlumblineContext } from './context';
 type Resource = EnvironmentNode['resources'][number];
 type Undeclared = NonNullable<EnvironmentNode['undeclared']>[number];
 type Node =
+  | { type: 'cluster'; name: string; units: EnvironmentNode[] }
   | { type: 'env'; env: EnvironmentNode }
   | { type: 'kind'; env: EnvironmentNode; kind: string; resources: Resource[] }
   | { type: 'resource'; resource: Resource; environment: string }
@@ -23,6 +24,36 @@ const ENV_ICON: Record<EnvironmentNode['state'], [string, string | undefined]> =
   'not-rendered': ['cloud', undefined],
   'not-checked': ['circle-outline', undefined],
 };
+
+// The state a cluster of several units shows: its worst unit's.
+const WORST_FIRST: readonly EnvironmentNode['state'][] = ['render-error', 'unreachable', 'drifted', 'missing', 'not-rendered', 'not-checked', 'in-sync'];
+
+/** One line for a cluster's units: how many, and how many are in each state that is not "in sync". */
+function rollUp(units: readonly EnvironmentNode[]): string {
+  const words: Record<EnvironmentNode['state'], string> = { 'render-error': 'not rendered (error)', unreachable: 'unreachable', drifted: 'drifted', missing: 'not deployed', 'not-rendered': 'from elsewhere', 'not-checked': 'not checked', 'in-sync': 'in sync' };
+  const counts = WORST_FIRST.map((state) => [state, units.filter((u) => u.state === state).length] as const).filter(([, n]) => n > 0);
+  return `${units.length} units: ${counts.map(([state, n]) => `${n} ${words[state]}`).join(', ')}`;
+}
+
+/** Top-level rows: an environment, or a cluster whose several delivery units are environments of their own. */
+function topLevel(environments: readonly EnvironmentNode[]): Node[] {
+  const rows: Node[] = [];
+  const clusters = new Map<string, { type: 'cluster'; name: string; units: EnvironmentNode[] }>();
+  for (const env of environments) {
+    if (env.cluster === undefined) {
+      rows.push({ type: 'env', env });
+      continue;
+    }
+    let row = clusters.get(env.cluster);
+    if (row === undefined) {
+      row = { type: 'cluster', name: env.cluster, units: [] };
+      clusters.set(env.cluster, row);
+      rows.push(row);
+    }
+    row.units.push(env);
+  }
+  return rows;
+}
 
 const RESOURCE_ICON: Record<Resource['state'], [string, string | undefined]> = {
   'in-sync': ['pass', 'testing.iconPassed'],
@@ -214,8 +245,9 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     if (node === undefined) {
       const { environments } = await this.load();
       void vscode.commands.executeCommand('setContext', 'plumbline.environmentsFound', environments.length > 0);
-      return environments.map((env) => ({ type: 'env', env }));
+      return topLevel(environments);
     }
+    if (node.type === 'cluster') return node.units.map((env) => ({ type: 'env', env }));
     if (node.type === 'env') {
       const kinds: Node[] = [...this.byKind(node.env).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, resources]) => ({ type: 'kind', env: node.env, kind, resources }));
       return (node.env.undeclared?.length ?? 0) > 0 ? [...kinds, { type: 'undeclared', env: node.env }] : kinds;
@@ -226,15 +258,26 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.type === 'cluster') {
+      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `cluster:${node.name}`;
+      const contexts = [...new Set(node.units.map((u) => u.context).filter((c) => c !== undefined))];
+      item.description = `${rollUp(node.units)}${contexts.length > 0 ? ` · ${contexts.join(', ')}` : ''}`;
+      item.tooltip = `${node.name}: a cluster whose ${node.units.length} delivery units each render, compare and sync on their own`;
+      item.iconPath = icon(ENV_ICON[WORST_FIRST.find((s) => node.units.some((u) => u.state === s)) ?? 'in-sync']);
+      item.contextValue = 'cluster';
+      return item;
+    }
     if (node.type === 'env') {
       const e = node.env;
       // An environment without its own context is compared with the configured one, not the kubeconfig's current one.
       const cluster = e.context ?? (vscode.workspace.getConfiguration('plumbline.cluster').get<string>('context') || "the kubeconfig's current context");
-      const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Collapsed);
+      // A unit under its cluster's row is labelled by its own name (its full name is the tooltip's).
+      const item = new vscode.TreeItem(e.unit ?? e.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `env:${e.name}`;
       item.description = `${e.message} · ${cluster}${branchDescription(e.git, e.gitUnavailable)}${e.protected ? ' · protected' : ''}`;
       item.tooltip = new vscode.MarkdownString(
-        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.protected ? '\n- protected: changes go through a pull request' : ''}${branchTooltip(e.git, e.gitUnavailable)}\n- found by: ${e.foundBy.join('; ')}`,
+        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.source !== undefined ? `\n- source: ${e.source}` : ''}${e.dependsOn !== undefined ? `\n- depends on: ${e.dependsOn.join(', ')}` : ''}${e.protected ? '\n- protected: changes go through a pull request' : ''}${branchTooltip(e.git, e.gitUnavailable)}\n- found by: ${e.foundBy.join('; ')}`,
       );
       item.iconPath = icon(ENV_ICON[e.state]);
       item.contextValue = 'environment';

@@ -55,6 +55,14 @@ export const EnvironmentsRequest = new RequestType0<EnvironmentsResult, void>('p
 
 export interface EnvironmentNode {
   name: string;
+  /** The cluster (the environment) this delivery unit is one of several of; the tree shows them under it. */
+  cluster?: string;
+  /** The unit's own name within its cluster (the Flux Kustomization's), when `cluster` is set. */
+  unit?: string;
+  /** Units this one waits for (Flux `dependsOn`). */
+  dependsOn?: string[];
+  /** Where its manifests come from: "GitRepository flux-system/flux-system", "ExternalArtifact flux-system/apps". */
+  source?: string;
   paths: string[];
   renderer: string;
   context: string | undefined;

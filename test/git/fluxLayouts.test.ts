@@ -129,7 +129,7 @@ describe('Flux repositories as they are laid out', () => {
     const { environments, problems } = await discoverEnvironments(fleet);
     assert.deepEqual(problems, []);
     const configs = environments.filter((e) => e.paths[0] === 'infrastructure/configs');
-    assert.deepEqual(configs.map((e) => e.name).sort(), ['production (infrastructure/configs)', 'staging (infrastructure/configs)']);
+    assert.deepEqual(configs.map((e) => e.name).sort(), ['production (infra-configs)', 'staging (infra-configs)']);
     const servers = new Map<string, unknown>();
     for (const e of configs) {
       const issuerOf = find((await rendered(fleet, e)).objects, 'ClusterIssuer', 'letsencrypt');
@@ -201,7 +201,7 @@ describe('Flux repositories as they are laid out', () => {
       const preview = await previewGit(fleet, { trusted: true, kustomize: ['kubectl', 'kustomize'] });
       assert.ok(preview.ok, preview.ok ? '' : preview.error.message);
       const changed = preview.value.environments.filter((e) => e.changes.length > 0).map((e) => e.environment).sort();
-      assert.deepEqual(changed, ['production (infrastructure/configs)', 'staging (infrastructure/configs)']);
+      assert.deepEqual(changed, ['production (infra-configs)', 'staging (infra-configs)']);
     } finally {
       git(fleet, 'checkout', '--', 'infrastructure');
     }
@@ -212,13 +212,51 @@ describe('Flux repositories as they are laid out', () => {
     const paths = environments.map((e) => [e.name, e.paths.join(), e.unrendered ?? '']).sort();
     assert.deepEqual(paths, [
       ['production', 'apps/production', ''],
-      ['staging (apps/staging)', 'apps/staging', ''],
-      ['staging (infrastructure/configs)', 'infrastructure/configs', ''],
+      ['staging (apps)', 'apps/staging', ''],
+      ['staging (infra-configs)', 'infrastructure/configs', ''],
       ['staging (orphan)', '', 'source is ExternalArtifact flux-system/built-elsewhere, and no ArtifactGenerator in this repository builds it'],
     ]);
     const production = environments.find((e) => e.name === 'production')!;
     const objects = (await rendered(generated, production)).objects;
     assert.equal(find(objects, 'Service', 'web').object.metadata?.namespace, 'shop-production');
+  });
+});
+
+describe('a single-cluster repository whose Kustomizations apply further Kustomizations', () => {
+  test('every unit belongs to the cluster that delivers it, to any depth, with its dependsOn', async () => {
+    const ks = (name: string, path: string, dependsOn?: string): string => kustomization(name, `  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n${dependsOn !== undefined ? `  dependsOn:\n    - name: ${dependsOn}\n` : ''}`);
+    const root = repository(
+      {
+        'clusters/home/flux-system/gotk-sync.yaml': ks('flux-system', './clusters/home'),
+        'clusters/home/apps.yaml': ks('cluster-apps', './kubernetes/apps'),
+        'kubernetes/apps/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - media\n  - storage/volsync/ks.yaml\n',
+        'kubernetes/apps/media/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - jellyfin/ks.yaml\n',
+        'kubernetes/apps/media/jellyfin/ks.yaml': ks('jellyfin', './kubernetes/apps/media/jellyfin/app', 'volsync'),
+        'kubernetes/apps/media/jellyfin/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: media\nresources:\n  - service.yaml\n',
+        'kubernetes/apps/media/jellyfin/app/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: jellyfin\nspec:\n  ports:\n    - port: 8096\n',
+        'kubernetes/apps/storage/volsync/ks.yaml': ks('volsync', './kubernetes/apps/storage/volsync/app'),
+        'kubernetes/apps/storage/volsync/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: storage\nresources:\n  - config.yaml\n',
+        'kubernetes/apps/storage/volsync/app/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: volsync\n',
+      },
+      'https://github.example/me/home-ops.git',
+    );
+    try {
+      const { environments } = await discoverEnvironments(root);
+      assert.deepEqual(
+        environments.map((e) => [e.name, e.cluster, e.paths.join(), e.dependsOn ?? []]),
+        [
+          ['home (cluster-apps)', 'home', 'kubernetes/apps', []],
+          ['home (flux-system)', 'home', 'clusters/home', []],
+          ['home (jellyfin)', 'home', 'kubernetes/apps/media/jellyfin/app', ['volsync']],
+          ['home (volsync)', 'home', 'kubernetes/apps/storage/volsync/app', []],
+        ],
+      );
+      // The parent applies its children as objects: the Kustomizations, not their manifests.
+      const parent = (await rendered(root, environments[0]!)).objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`).sort();
+      assert.deepEqual(parent, ['Kustomization/jellyfin', 'Kustomization/volsync']);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
   });
 });
 

@@ -49,6 +49,18 @@ function argoSourceElsewhere(root: string, object: unknown, path: string, source
   return jsonnet ? 'source is jsonnet, which Plumbline does not evaluate' : undefined;
 }
 
+/** The `<name>` of a repository path under `clusters/<name>/`. */
+function clusterFolderOf(rel: string): string | undefined {
+  const parts = rel.split('/');
+  const at = parts.indexOf('clusters');
+  return at !== -1 && parts.length > at + 2 ? parts[at + 1] : undefined;
+}
+
+/** Whether repository folder `folder` holds repository path `rel`. */
+function contains(folder: string, rel: string): boolean {
+  return folder === '.' || rel.startsWith(`${folder}/`);
+}
+
 /** ConfigMaps and Secrets declared in these files, by `kind/namespace/name` (no namespace: `default`). */
 async function valueObjects(files: readonly string[]): Promise<Map<string, { file: string; object: KubeObject }[]>> {
   const out = new Map<string, { file: string; object: KubeObject }[]>();
@@ -210,25 +222,41 @@ export async function discoverEnvironments(root: string): Promise<{ environments
     }
   }
 
-  for (const { object, name, namespace, rel, file } of fluxKustomizations) {
-    const written = str(get(object, 'spec', 'path'));
-    const parts = rel.split('/');
-    const clustersAt = parts.indexOf('clusters');
-    const env = clustersAt !== -1 && parts.length > clustersAt + 2 ? (parts[clustersAt + 1] ?? name) : name;
-    const sourceKind = str(get(object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
-    const sourceName = str(get(object, 'spec', 'sourceRef', 'name'));
-    const source = sourceName !== undefined ? { kind: sourceKind, name: sourceName, namespace: str(get(object, 'spec', 'sourceRef', 'namespace')) ?? namespace } : undefined;
-    const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
+  // Each Kustomization's source decides its folder; its cluster is its `clusters/<name>/` folder or,
+  // for one written elsewhere, the cluster of the Kustomization whose folder holds its file (to any depth).
+  const placed = fluxKustomizations.map((k) => {
+    const sourceKind = str(get(k.object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
+    const sourceName = str(get(k.object, 'spec', 'sourceRef', 'name'));
+    const source = sourceName !== undefined ? { kind: sourceKind, name: sourceName, namespace: str(get(k.object, 'spec', 'sourceRef', 'namespace')) ?? k.namespace } : undefined;
     // Flux builds the source's root when the path is empty.
-    const where = sources.resolve(file, source, cleanPath(written ?? '.'));
+    const where = sources.resolve(k.file, source, cleanPath(str(get(k.object, 'spec', 'path')) ?? '.'));
+    return { ...k, source, where, cluster: clusterFolderOf(k.rel) };
+  });
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const k of placed) {
+      if (k.cluster !== undefined) continue;
+      const parent = placed.find((p) => p.cluster !== undefined && !('elsewhere' in p.where) && contains(p.where.path, k.rel));
+      if (parent !== undefined) {
+        k.cluster = parent.cluster;
+        changed = true;
+      }
+    }
+  }
+  for (const { object, name, namespace, rel, file, source, where, cluster } of placed) {
+    const env = cluster ?? name;
+    const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
     const foundBy = `Flux Kustomization ${namespace}/${name} in ${rel}`;
     const target = { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) };
+    const dependsOn = (Array.isArray(get(object, 'spec', 'dependsOn')) ? (get(object, 'spec', 'dependsOn') as unknown[]) : []).flatMap((d) => (str(get(d, 'name')) !== undefined ? [str(get(d, 'name'))!] : []));
+    const unit = { ...(cluster !== undefined ? { cluster } : {}), ...(dependsOn.length > 0 ? { dependsOn } : {}) };
     if ('elsewhere' in where) {
       // Never a guessed local folder: one environment that says where its manifests are.
-      found.push({ name: env, paths: [], renderer: { kind: 'plain' }, target, delivery, protected: false, foundBy: [foundBy], unrendered: where.elsewhere });
+      found.push({ name: env, paths: [], renderer: { kind: 'plain' }, target, delivery, protected: false, foundBy: [foundBy], unrendered: where.elsewhere, ...unit });
       continue;
     }
     const environment = add(env, where.path, delivery, where.note !== undefined ? `${foundBy} (${where.note})` : foundBy, target);
+    if (environment.delivery.kind === 'flux' && environment.delivery.name === name) Object.assign(environment, unit);
     const steps = readFluxBuild(object, where.path);
     if (steps !== undefined && environment.flux === undefined) {
       environment.flux = steps.build;
@@ -289,7 +317,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   // The same name found twice (two apps' dev overlays): keep both, told apart by path.
   const counts = new Map<string, number>();
   for (const e of environments) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
-  for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== PLUMBLINE_CONFIG_FILE)) e.name = `${e.name} (${e.paths[0] ?? (e.delivery.kind !== 'direct' ? e.delivery.name : '')})`;
+  for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== PLUMBLINE_CONFIG_FILE)) e.name = `${e.name} (${e.delivery.kind !== 'direct' && e.cluster !== undefined ? e.delivery.name : (e.paths[0] ?? (e.delivery.kind !== 'direct' ? e.delivery.name : ''))})`;
   environments.sort((a, b) => byPromotionOrder(a.name, b.name));
   return { environments, problems };
 }

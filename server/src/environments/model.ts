@@ -48,6 +48,14 @@ export interface Environment {
   /** Folders (repository-relative, `/`-separated) whose manifests make up the environment. */
   paths: string[];
   renderer: Renderer;
+  /**
+   * The cluster this delivery unit belongs to, when a Flux `clusters/<name>/` folder (or a
+   * Kustomization inside what one of its Kustomizations applies) delivers it: units of one cluster
+   * are one environment in the tree, each named `<cluster> (<unit>)` when there are several.
+   */
+  cluster?: string;
+  /** The units this one waits for (Flux `spec.dependsOn`), by name. */
+  dependsOn?: string[];
   /** Why the environment is not rendered from this workspace (its source is another repository or an artifact); it has no paths then. */
   unrendered?: string;
   /** Set for an environment a Flux Kustomization delivers: the steps the controller adds to the build. */

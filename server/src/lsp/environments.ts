@@ -44,6 +44,17 @@ function gitNode(b: EnvironmentBranchState | undefined, trusted: boolean): Pick<
   return { git: { branch: b.branch, upstream: b.upstream, ahead: b.ahead, behind: b.behind, uncommitted: b.files, uncommittedElsewhere: b.elsewhere, ...(b.operation !== undefined ? { operation: b.operation } : {}) } };
 }
 
+/** A unit's place in its cluster, for the tree: only for a cluster with several units (one is the environment itself). */
+function unitFields(env: Environment): Pick<EnvironmentNode, 'cluster' | 'unit' | 'dependsOn' | 'source'> {
+  const source = env.delivery.kind === 'flux' && env.delivery.source !== undefined ? `${env.delivery.source.kind} ${env.delivery.source.namespace}/${env.delivery.source.name}` : undefined;
+  const several = env.cluster !== undefined && env.name !== env.cluster;
+  return {
+    ...(several ? { cluster: env.cluster, unit: env.delivery.kind === 'direct' ? env.paths[0] ?? env.name : env.delivery.name } : {}),
+    ...(env.dependsOn !== undefined ? { dependsOn: env.dependsOn } : {}),
+    ...(source !== undefined ? { source } : {}),
+  };
+}
+
 /** Serves the environments tree: discovery, rendering and drift per environment, one session per context. */
 export function registerEnvironments(connection: Connection, root: () => string | undefined, settings: () => PlumblineSettings, trusted: () => boolean, clusters: ClusterRegistry): { dispose(): void } {
   const targetFor = (env: Environment | undefined): ClusterTarget | undefined => {
@@ -144,6 +155,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
       problems: [...problems, ...ignore.problems],
       environments: statuses.map((s): EnvironmentNode => ({
         name: s.environment.name,
+        ...unitFields(s.environment),
         paths: s.environment.paths,
         renderer: s.environment.renderer.kind,
         // The context the comparison used, by its real name (the kubeconfig's current one when none was named).
