@@ -30,7 +30,7 @@ const WORST_FIRST: readonly EnvironmentNode['state'][] = ['render-error', 'unrea
 
 /** One line for a cluster's units: how many, and how many are in each state that is not "in sync". */
 function rollUp(units: readonly EnvironmentNode[]): string {
-  const words: Record<EnvironmentNode['state'], string> = { 'render-error': 'not rendered (error)', unreachable: 'unreachable', drifted: 'drifted', missing: 'not deployed', 'not-rendered': 'from elsewhere', 'not-checked': 'not checked', 'in-sync': 'in sync' };
+  const words: Record<EnvironmentNode['state'], string> = { 'render-error': 'not rendered (error)', unreachable: 'unreachable', drifted: 'drifted', missing: 'not deployed', 'not-rendered': 'from another source', 'not-checked': 'not checked', 'in-sync': 'in sync' };
   const counts = WORST_FIRST.map((state) => [state, units.filter((u) => u.state === state).length] as const).filter(([, n]) => n > 0);
   return `${units.length} units: ${counts.map(([state, n]) => `${n} ${words[state]}`).join(', ')}`;
 }

@@ -15,6 +15,7 @@ import { renderEnvironment, type RenderedObject } from '../../server/src/environ
 import { normalizeGitUrl } from '../../server/src/files/gitRemotes';
 import { previewGit } from '../../server/src/preview/gitPreview';
 import { bundle } from '../support/paths';
+import { FLEET_ORIGIN, issuer, kustomization, TWO_CLUSTERS } from '../support/fluxFleet';
 
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -37,40 +38,6 @@ function repository(files: Record<string, string>, origin: string): string {
   git(work, 'remote', 'set-url', 'origin', origin);
   return work;
 }
-
-const kustomization = (name: string, spec: string): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n${spec}`;
-const gitRepository = (name: string, url: string): string => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1m\n  url: ${url}\n  ref:\n    branch: main\n`;
-const issuer = 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\nspec:\n  acme:\n    server: https://acme-staging.example/directory\n    privateKeySecretRef:\n      name: letsencrypt\n';
-const appDeployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${REPLICAS}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: registry.example/web:1.0\n          env:\n            - {name: HOST, value: "web.${DOMAIN}"}\n            - {name: REGION, value: "${REGION:=eu-west-1}"}\n            - {name: LITERAL, value: "$${KEEP}"}\n            - {name: API_KEY, value: "${API_KEY}"}\n';
-const appSpec = (env: string): string =>
-  `  path: ./apps/${env}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  targetNamespace: shop-${env}\n  namePrefix: ${env.slice(0, 4)}-\n  images:\n    - name: registry.example/web\n      newTag: "2.0"\n  commonMetadata:\n    labels:\n      team: shop\n  postBuild:\n    substitute:\n      REPLICAS: "${env === 'production' ? 4 : 2}"\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-vars\n      - kind: Secret\n        name: cluster-secrets\n        optional: true\n      - kind: ConfigMap\n        name: made-in-cluster\n`;
-
-const TWO_CLUSTERS: Record<string, string> = {
-  'clusters/staging/flux-system/gotk-sync.yaml': `${gitRepository('flux-system', 'ssh://git@github.example/acme/fleet.git')}---\n${kustomization('flux-system', '  path: ./clusters/staging\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n')}`,
-  'clusters/staging/infrastructure.yaml': kustomization('infra-configs', '  path: ./infrastructure/configs\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
-  'clusters/staging/apps.yaml': kustomization('apps', appSpec('staging')),
-  'clusters/staging/cluster-vars.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  DOMAIN: staging.example\n',
-  'clusters/staging/tenant.yaml': `${gitRepository('tenant', 'https://github.example/acme/tenant-team')}---\n${kustomization('tenant', '  path: ./deploy\n  sourceRef:\n    kind: GitRepository\n    name: tenant\n')}`,
-  'clusters/production/flux-system/gotk-sync.yaml': `${gitRepository('flux-system', 'ssh://git@github.example/acme/fleet.git')}---\n${kustomization('flux-system', '  path: ./clusters/production\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n')}`,
-  'clusters/production/infrastructure.yaml': kustomization(
-    'infra-configs',
-    '  path: ./infrastructure/configs\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  patches:\n    - patch: |\n        - op: replace\n          path: /spec/acme/server\n          value: https://acme.example/directory\n      target:\n        kind: ClusterIssuer\n        name: letsencrypt\n',
-  ),
-  'clusters/production/apps.yaml': kustomization('apps', appSpec('production')),
-  'clusters/production/cluster-vars.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  DOMAIN: shop.example\n  REGION: us-east-2\n',
-  'clusters/production/cluster-secrets.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\ndata:\n  API_KEY: ${Buffer.from('prod-key').toString('base64')}\n`,
-  'infrastructure/configs/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - issuer.yaml\n',
-  'infrastructure/configs/issuer.yaml': issuer,
-  // staging's app folder has no kustomization: Flux generates one from its files.
-  'apps/staging/deployment.yaml': appDeployment,
-  'apps/staging/notes.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\ndata:\n  template: "${RAW}"\n',
-  'apps/production/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n',
-  'apps/production/deployment.yaml': appDeployment,
-  // Argo CD beside Flux: an Application of another repository, and one whose source is jsonnet.
-  'argocd/guestbook.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: guestbook\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://github.example/argoproj/example-apps.git\n    targetRevision: HEAD\n    path: guestbook\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: guestbook\n',
-  'argocd/dashboards.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: dashboards\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: git@github.example:acme/fleet\n    path: apps/dashboards\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: monitoring\n',
-  'apps/dashboards/main.jsonnet': '{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dashboards" } }\n',
-};
 
 const ARTIFACTS = (env: string): string =>
   `apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  sources:\n    - alias: monorepo\n      kind: GitRepository\n      name: flux-system\n  artifacts:\n    - name: infrastructure\n      originRevision: "@monorepo"\n      copy:\n        - from: "@monorepo/infrastructure/**"\n          to: "@artifact/"\n    - name: apps\n      originRevision: "@monorepo"\n      copy:\n        - from: "@monorepo/apps/base/**"\n          to: "@artifact/base/"\n        - from: "@monorepo/apps/${env}/**"\n          to: "@artifact/${env}/"\n`;
@@ -112,7 +79,7 @@ describe('Flux repositories as they are laid out', () => {
   let generated: string;
   before(() => {
     // scp-like remote, ssh:// URL in the GitRepository: the same repository.
-    fleet = repository(TWO_CLUSTERS, 'git@github.example:acme/fleet.git');
+    fleet = repository(TWO_CLUSTERS, FLEET_ORIGIN);
     generated = repository(GENERATED, 'https://github.example/acme/monorepo.git');
   });
   after(() => {
