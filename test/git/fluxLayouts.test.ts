@@ -227,6 +227,77 @@ describe('a single-cluster repository whose Kustomizations apply further Kustomi
   });
 });
 
+describe('layouts without clusters/, and tenants', () => {
+  test('a repository bootstrapped without clusters/: the entry Kustomization names the one cluster; folders without a kustomization build as Flux generates one', async () => {
+    const ks = (name: string, path: string, extra = ''): string => kustomization(name, `  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n${extra}`);
+    const root = repository(
+      {
+        'kubernetes/flux/cluster/ks.yaml': ks('cluster-apps', './kubernetes/apps'),
+        // No kustomization in kubernetes/apps: each namespace folder has its own, renaming a shared Namespace.
+        'kubernetes/apps/media/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: media\nresources:\n  - ./namespace.yaml\n  - ./jellyfin/ks.yaml\n',
+        'kubernetes/apps/media/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: _\n',
+        'kubernetes/apps/media/jellyfin/ks.yaml': ks('jellyfin', './kubernetes/apps/media/jellyfin/app', '  targetNamespace: media\n  components:\n    - ../../../../components/backup\n  postBuild:\n    substitute:\n      APP: jellyfin\n'),
+        'kubernetes/apps/media/jellyfin/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n',
+        'kubernetes/apps/media/jellyfin/app/helmrelease.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: jellyfin\nspec:\n  interval: 1h\n  chartRef:\n    kind: OCIRepository\n    name: app-template\n',
+        'kubernetes/apps/storage/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: storage\nresources:\n  - ./namespace.yaml\n',
+        'kubernetes/apps/storage/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: _\n',
+        'kubernetes/components/backup/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - ./claim.yaml\n',
+        'kubernetes/components/backup/claim.yaml': 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: ${APP}-backup\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n',
+      },
+      'https://github.example/me/home-ops.git',
+    );
+    try {
+      const { environments } = await discoverEnvironments(root);
+      assert.deepEqual(
+        environments.map((e) => [e.name, e.cluster, e.unrendered === undefined ? 'rendered' : 'elsewhere']),
+        [
+          ['cluster-apps (cluster-apps)', 'cluster-apps', 'rendered'],
+          ['cluster-apps (jellyfin, HelmRelease)', 'cluster-apps', 'elsewhere'],
+          ['cluster-apps (jellyfin)', 'cluster-apps', 'rendered'],
+        ],
+      );
+      const apps = (await rendered(root, environments[0]!)).objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`).sort();
+      assert.deepEqual(apps, ['Kustomization/jellyfin', 'Namespace/media', 'Namespace/storage']);
+      const jellyfin = (await rendered(root, environments[2]!)).objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.namespace ?? ''}/${o.object.metadata?.name ?? ''}`).sort();
+      assert.deepEqual(jellyfin, ['HelmRelease/media/jellyfin', 'PersistentVolumeClaim/media/jellyfin-backup']);
+      assert.match(environments[1]!.unrendered ?? '', /^the chart comes from OCIRepository flux-system\/app-template and is not in the workspace; nothing is downloaded$/);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
+  test("a tenant's Kustomization patched per cluster, whose source is another branch of this repository", async () => {
+    const root = repository(
+      {
+        'clusters/staging/tenants.yaml': kustomization('tenants', '  path: ./tenants/staging\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
+        'clusters/production/tenants.yaml': kustomization('tenants', '  path: ./tenants/production\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
+        'tenants/base/dev-team/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: apps\nresources:\n  - sync.yaml\n',
+        'tenants/base/dev-team/sync.yaml': 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: dev-team\n  namespace: apps\nspec:\n  interval: 1m\n  url: https://github.example/acme/fleet\n  ref:\n    branch: dev-team\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: dev-team\n  namespace: apps\nspec:\n  interval: 5m\n  sourceRef:\n    kind: GitRepository\n    name: dev-team\n',
+        'tenants/staging/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base/dev-team\npatches:\n  - path: dev-team-patch.yaml\n',
+        'tenants/staging/dev-team-patch.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: dev-team\n  namespace: apps\nspec:\n  path: ./staging\n',
+        'tenants/production/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base/dev-team\npatches:\n  - path: dev-team-patch.yaml\n',
+        'tenants/production/dev-team-patch.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: dev-team\n  namespace: apps\nspec:\n  path: ./production\n',
+      },
+      'https://github.example/acme/fleet.git',
+    );
+    try {
+      const { environments } = await discoverEnvironments(root);
+      // The patches are changes to the tenant's Kustomization, not Kustomizations of their own.
+      assert.deepEqual(
+        environments.map((e) => [e.name, e.paths.join(), e.unrendered ?? '']),
+        [
+          ['staging (dev-team)', '', 'source is branch dev-team of this repository (https://github.example/acme/fleet); the working tree is main'],
+          ['staging (tenants)', 'tenants/staging', ''],
+          ['production (dev-team)', '', 'source is branch dev-team of this repository (https://github.example/acme/fleet); the working tree is main'],
+          ['production (tenants)', 'tenants/production', ''],
+        ],
+      );
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Helm values files that are not environments', () => {
   test('a variant of the chart (values-nomaria.yaml) and a values file a HelmRelease uses are not environments of their own', async () => {
     const root = repository(

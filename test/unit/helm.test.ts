@@ -66,7 +66,7 @@ describe('Helm environments: discovery', () => {
     assert.ok(environments.every((e) => !e.paths.some((p) => p.includes('cache'))));
   });
 
-  test('a HelmRelease from a Helm repository is no local chart; Argo CD remote and $ref value files are skipped; valuesFrom is a problem', async () => {
+  test('a HelmRelease from a Helm repository is not rendered, and says so; Argo CD remote and $ref value files are skipped; valuesFrom is a problem', async () => {
     const root = mkdtempSync(join(tmpdir(), 'plumbline-helm-discover-'));
     cpSync(join(HELM_REPO, 'charts'), join(root, 'charts'), { recursive: true });
     writeFileSync(
@@ -90,8 +90,12 @@ describe('Helm environments: discovery', () => {
         ['dev', 'argocd', { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-dev.yaml'], release: 'qa', values: { replicas: 9 }, parameters: [{ name: 'greeting', value: '007', forceString: true }] }],
         // The HelmRelease uses values-prod.yaml: prod, delivered by Flux.
         ['prod', 'flux', { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-prod.yaml'], release: 'shop' }],
+        // Nothing is downloaded: one status, no guessed folder.
+        ['podinfo', 'flux', { kind: 'plain' }],
       ],
     );
+    assert.equal(environments[2]!.unrendered, 'chart podinfo comes from HelmRepository apps/podinfo and is not in the workspace; nothing is downloaded');
+    assert.deepEqual(environments[2]!.paths, []);
   });
 
   test('.plumbline.yaml sets the values files and release of a discovered chart environment', async () => {

@@ -12,7 +12,9 @@ import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding } from './helm
 import { get, str } from './objectFields';
 import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './fluxBuild';
 import { FluxSources, nearest } from './fluxSources';
-import { workspaceRemotes } from '../files/gitRemotes';
+import { filesOfTree, readKustomizationTree } from '../kustomize/tree';
+import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
+import { workspaceBranch, workspaceRemotes } from '../files/gitRemotes';
 import type { KubeObject } from '../manifests/kubeObject';
 import { byPromotionOrder, isEnvironmentName } from './stages';
 import { KUSTOMIZATION_FILE_NAMES, PLUMBLINE_CONFIG_FILE } from '../files/names';
@@ -120,7 +122,9 @@ function withHelmConfig(renderer: Renderer, entry: { values?: string[]; release?
  * `.plumbline.yaml` on top. Environments found several ways (same path; for a chart, same name
  * or values files) are merged.
  */
-export async function discoverEnvironments(root: string): Promise<{ environments: Environment[]; problems: string[] }> {
+export async function discoverEnvironments(folder: string): Promise<{ environments: Environment[]; problems: string[] }> {
+  // Absolute: paths read from kustomization trees are compared with paths made from it.
+  const root = resolve(folder);
   const found: Environment[] = [];
   const problems: string[] = [];
   // One chart can be several environments (values-dev.yaml, values-prod.yaml); other paths are one each.
@@ -148,8 +152,9 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   const substituteFrom: { environment: Environment; from: SubstituteSource[]; namespace: string; file: string }[] = [];
   const valueFiles: string[] = [];
   // Flux Kustomizations are placed once every source is known: their path may be in an artifact.
-  const sources = new FluxSources(workspaceRemotes(root));
+  const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root));
   const fluxKustomizations: { object: unknown; name: string; namespace: string; rel: string; file: string }[] = [];
+  const helmReleases: { object: unknown; name: string; namespace: string; rel: string }[] = [];
 
   const clusterFolders = new Set<string>();
   try {
@@ -160,6 +165,10 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   // Environments found from a chart's values-<env>.yaml alone, until a controller claims the file.
   const chartValues: Environment[] = [];
   const files = await collectYamlFiles([root]);
+  // A kustomize patch that looks like a Flux or Argo CD object (an overlay setting a tenant's
+  // `spec.path`) is a change to one, not one of its own.
+  const patches = new PatchIndex();
+  for (const file of files.filter(isKustomizationFile)) patches.update(file, await readTextIfSane(file));
   for (const file of files) {
     const rel = toRepoPath(root, file);
     const parts = rel.split('/');
@@ -179,7 +188,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
     if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) continue;
     const text = (await readTextIfSane(file)) ?? '';
     if (text.includes('kind: ConfigMap') || text.includes('kind: Secret')) valueFiles.push(file);
-    if (!/kind: (Kustomization|Application|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator)\b/.test(text)) continue;
+    if (!/kind: (Kustomization|Application|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator)\b/.test(text) || patches.useOf(file) !== undefined) continue;
     const parsed = new ManifestParser().parse(text);
     for (const d of parsed.documents) {
       const id = d.identity;
@@ -196,9 +205,7 @@ export async function discoverEnvironments(root: string): Promise<{ environments
       if (id.group === 'kustomize.toolkit.fluxcd.io' && id.kind === 'Kustomization') {
         fluxKustomizations.push({ object, name, namespace, rel, file });
       } else if (id.group === 'helm.toolkit.fluxcd.io' && id.kind === 'HelmRelease') {
-        const finding = helmReleaseFinding(root, object, rel, { name, namespace });
-        if (finding !== undefined) add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, finding.renderer);
-        if (finding?.problem !== undefined) problems.push(finding.problem);
+        helmReleases.push({ object, name, namespace, rel });
       } else if (id.group === 'argoproj.io' && id.kind === 'Application') {
         const path = str(get(object, 'spec', 'source', 'path'));
         if (path === undefined) continue;
@@ -222,6 +229,16 @@ export async function discoverEnvironments(root: string): Promise<{ environments
     }
   }
 
+  // The files a unit's kustomization tree includes, read once per folder.
+  const trees = new Map<string, Promise<Set<string>>>();
+  const filesApplied = (path: string): Promise<Set<string>> => {
+    let files = trees.get(path);
+    if (files === undefined) {
+      files = readKustomizationTree(join(root, path)).then((tree) => (tree === undefined ? new Set<string>() : filesOfTree(tree)));
+      trees.set(path, files);
+    }
+    return files;
+  };
   // Each Kustomization's source decides its folder; its cluster is its `clusters/<name>/` folder or,
   // for one written elsewhere, the cluster of the Kustomization whose folder holds its file (to any depth).
   const placed = fluxKustomizations.map((k) => {
@@ -230,20 +247,34 @@ export async function discoverEnvironments(root: string): Promise<{ environments
     const source = sourceName !== undefined ? { kind: sourceKind, name: sourceName, namespace: str(get(k.object, 'spec', 'sourceRef', 'namespace')) ?? k.namespace } : undefined;
     // Flux builds the source's root when the path is empty.
     const where = sources.resolve(k.file, source, cleanPath(str(get(k.object, 'spec', 'path')) ?? '.'));
-    return { ...k, source, where, cluster: clusterFolderOf(k.rel) };
+    const own = clusterFolderOf(k.rel);
+    return { ...k, source, where, clusters: own !== undefined ? [own] : [] };
   });
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const k of placed) {
-      if (k.cluster !== undefined) continue;
-      const parent = placed.find((p) => p.cluster !== undefined && !('elsewhere' in p.where) && contains(p.where.path, k.rel));
-      if (parent !== undefined) {
-        k.cluster = parent.cluster;
-        changed = true;
+  // Which units apply a file: their folder holds it, or their kustomization tree includes it (a base).
+  const applied = new Map<string, Set<string>>();
+  for (const p of placed) if (!('elsewhere' in p.where) && !applied.has(p.where.path)) applied.set(p.where.path, await filesApplied(p.where.path));
+  const appliedBy = (p: (typeof placed)[number], rel: string): boolean => !('elsewhere' in p.where) && (contains(p.where.path, rel) || applied.get(p.where.path)?.has(join(root, rel)) === true);
+  const inherit = (): void => {
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const k of placed) {
+        if (clusterFolderOf(k.rel) !== undefined) continue;
+        const clusters = [...new Set(placed.flatMap((p) => (p !== k && appliedBy(p, k.rel) ? p.clusters : [])))];
+        if (clusters.length > k.clusters.length) {
+          k.clusters = clusters;
+          changed = true;
+        }
       }
     }
-  }
-  for (const { object, name, namespace, rel, file, source, where, cluster } of placed) {
+  };
+  inherit();
+  // Without a clusters/ folder (a single-cluster repository bootstrapped another way), the entry
+  // point is a Kustomization nothing applies that applies others: the cluster takes its name.
+  const roots = placed.filter((k) => k.clusters.length === 0 && !placed.some((p) => p !== k && appliedBy(p, k.rel)) && placed.some((c) => c !== k && appliedBy(k, c.rel)));
+  for (const root of roots) root.clusters = [root.name];
+  if (roots.length > 0) inherit();
+  // In a base that two clusters' units include, a Kustomization is a unit of each.
+  for (const { object, name, namespace, rel, file, source, where, cluster } of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ ...p, cluster })))) {
     const env = cluster ?? name;
     const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
     const foundBy = `Flux Kustomization ${namespace}/${name} in ${rel}`;
@@ -262,6 +293,31 @@ export async function discoverEnvironments(root: string): Promise<{ environments
       environment.flux = steps.build;
       if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file });
     }
+  }
+  for (const { object, name, namespace, rel } of helmReleases) {
+    const finding = helmReleaseFinding(root, object, rel, { name, namespace });
+    if (finding !== undefined) {
+      add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, finding.renderer);
+      if (finding.problem !== undefined) problems.push(finding.problem);
+      continue;
+    }
+    const elsewhere = sources.chartElsewhere(join(root, rel), object, namespace);
+    if (elsewhere === undefined) continue;
+    // A HelmRelease in a folder two clusters apply is a unit of each.
+    // In a folder two clusters apply, or a base their overlays include, it is a unit of each.
+    const own = clusterFolderOf(rel);
+    const clusters = own !== undefined ? [own] : [...new Set(placed.flatMap((p) => (appliedBy(p, rel) ? p.clusters : [])))];
+    for (const cluster of clusters.length > 0 ? clusters : [undefined]) found.push({
+      name: cluster ?? name,
+      paths: [],
+      renderer: { kind: 'plain' },
+      target: { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) ?? namespace },
+      delivery: { kind: 'flux', resource: 'HelmRelease', name, namespace },
+      protected: false,
+      foundBy: [`Flux HelmRelease ${namespace}/${name} in ${rel}`],
+      unrendered: elsewhere,
+      ...(cluster !== undefined ? { cluster } : {}),
+    });
   }
   // A values file a HelmRelease or an Application already uses is part of that delivery, not an environment of its own.
   const claimed = new Set(found.flatMap((e) => (e.delivery.kind !== 'direct' && e.renderer.kind === 'helm' ? e.renderer.valuesFiles : [])));
@@ -318,6 +374,10 @@ export async function discoverEnvironments(root: string): Promise<{ environments
   const counts = new Map<string, number>();
   for (const e of environments) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
   for (const e of environments) if ((counts.get(e.name) ?? 0) > 1 && e.foundBy.every((f) => f !== PLUMBLINE_CONFIG_FILE)) e.name = `${e.name} (${e.delivery.kind !== 'direct' && e.cluster !== undefined ? e.delivery.name : (e.paths[0] ?? (e.delivery.kind !== 'direct' ? e.delivery.name : ''))})`;
+  // A Kustomization and the HelmRelease it applies often share a name: the HelmRelease says so.
+  const renamed = new Map<string, number>();
+  for (const e of environments) renamed.set(e.name, (renamed.get(e.name) ?? 0) + 1);
+  for (const e of environments) if ((renamed.get(e.name) ?? 0) > 1 && e.delivery.kind === 'flux' && e.delivery.resource === 'HelmRelease') e.name = e.name.endsWith(')') ? `${e.name.slice(0, -1)}, HelmRelease)` : `${e.name} (HelmRelease)`;
   environments.sort((a, b) => byPromotionOrder(a.name, b.name));
   return { environments, problems };
 }

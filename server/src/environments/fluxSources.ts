@@ -68,11 +68,15 @@ function copyEnd(text: string): { alias: string; folder: string } | undefined {
  * this repository (a remote URL matches), else why it is not rendered. Nothing is fetched.
  */
 export class FluxSources {
-  private readonly repositories = new Map<string, { file: string; kind: string; url: string | undefined; ref: string | undefined }[]>();
+  private readonly repositories = new Map<string, { file: string; kind: string; url: string | undefined; ref: string | undefined; branch: string | undefined }[]>();
   private readonly generators: Generator[] = [];
   private readonly remotes: Set<string>;
 
-  constructor(remotes: readonly string[]) {
+  constructor(
+    remotes: readonly string[],
+    /** The branch checked out in the workspace, if known. */
+    private readonly branch?: string,
+  ) {
     // A remote that is a folder on this machine (a bare repository, `file://`) says nothing about
     // the hosted URL the cluster's objects name: only network remotes are compared.
     this.remotes = new Set(remotes.filter(isNetworkUrl).map(normalizeGitUrl));
@@ -89,7 +93,7 @@ export class FluxSources {
       const ref = get(object, 'spec', 'ref');
       const refText = str(get(ref, 'branch')) ?? str(get(ref, 'tag')) ?? str(get(ref, 'semver')) ?? str(get(ref, 'name')) ?? str(get(ref, 'commit')) ?? str(get(ref, 'digest'));
       const key = `${kind}/${namespace}/${name}`;
-      this.repositories.set(key, [...(this.repositories.get(key) ?? []), { file, kind, url: str(get(object, 'spec', 'url')) ?? str(get(object, 'spec', 'endpoint')), ref: refText }]);
+      this.repositories.set(key, [...(this.repositories.get(key) ?? []), { file, kind, url: str(get(object, 'spec', 'url')) ?? str(get(object, 'spec', 'endpoint')), ref: refText, branch: str(get(ref, 'branch')) }]);
     } else if (group === 'source.extensions.fluxcd.io' && kind === 'ArtifactGenerator') {
       const sources = new Map<string, { kind: string; name: string; namespace: string }>();
       for (const s of records(get(object, 'spec', 'sources'))) {
@@ -124,12 +128,40 @@ export class FluxSources {
     return { elsewhere: `source is ${source.kind} ${source.namespace}/${source.name}${known?.url !== undefined ? ` (${known.url})` : ''}, an artifact built outside this repository; give the environment a path in .plumbline.yaml to render it from here` };
   }
 
+  /**
+   * Why a HelmRelease's chart is not rendered from this workspace — a chart of a HelmRepository or
+   * an OCI registry that is not vendored here (nothing is downloaded), or a GitRepository of
+   * another repository; undefined when the chart is (or may be) a folder of this workspace.
+   */
+  chartElsewhere(file: string, object: unknown, namespace: string): string | undefined {
+    const chartRef = get(object, 'spec', 'chartRef');
+    const chartSpec = get(object, 'spec', 'chart', 'spec');
+    const ref = chartRef !== undefined ? chartRef : get(chartSpec, 'sourceRef');
+    const kind = str(get(ref, 'kind'));
+    const name = str(get(ref, 'name'));
+    if (kind === undefined || name === undefined) return undefined;
+    const source = { kind, name, namespace: str(get(ref, 'namespace')) ?? namespace };
+    if (kind === 'GitRepository') {
+      const repository = this.thisWorkspace(file, source);
+      return 'elsewhere' in repository ? `chart ${str(get(chartSpec, 'chart')) ?? '?'}: ${repository.elsewhere}` : undefined;
+    }
+    const chart = str(get(chartSpec, 'chart'));
+    const version = str(get(chartSpec, 'version'));
+    const known = nearest(this.repositories.get(`${kind}/${source.namespace}/${name}`) ?? [], file);
+    const what = chart !== undefined ? `chart ${chart}${version !== undefined ? `@${version}` : ''}` : 'the chart';
+    return `${what} comes from ${kind} ${source.namespace}/${name}${known?.url !== undefined ? ` (${known.url})` : ''} and is not in the workspace; nothing is downloaded`;
+  }
+
   private thisWorkspace(file: string, source: { kind: string; name: string; namespace: string }): { note?: string } | { elsewhere: string } {
     const repository = nearest(this.repositories.get(`GitRepository/${source.namespace}/${source.name}`) ?? [], file);
     // A GitRepository Git does not hold (made by `flux bootstrap` in the cluster), or a folder
     // that is no clone: nothing says it is another repository.
     if (repository?.url === undefined || this.remotes.size === 0) return {};
-    if (this.remotes.has(normalizeGitUrl(repository.url))) return repository.ref !== undefined ? { note: `GitRepository ${source.namespace}/${source.name} is this repository (${repository.ref}); the working tree is rendered` } : {};
+    if (this.remotes.has(normalizeGitUrl(repository.url))) {
+      // Another branch of this repository holds other files than the working tree.
+      if (repository.branch !== undefined && this.branch !== undefined && repository.branch !== this.branch) return { elsewhere: `source is branch ${repository.branch} of this repository (${repository.url}); the working tree is ${this.branch}` };
+      return repository.ref !== undefined ? { note: `GitRepository ${source.namespace}/${source.name} is this repository (${repository.ref}); the working tree is rendered` } : {};
+    }
     return { elsewhere: `source is another repository (${repository.url}${repository.ref !== undefined ? `@${repository.ref}` : ''}), not this workspace` };
   }
 

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../manifests/kubeObject';
 import { isKustomizationFile } from '../kustomize/patchIndex';
+import { kustomizationIn } from '../kustomize/tree';
 import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles, readTextIfSane } from '../files/files';
@@ -70,13 +71,31 @@ async function objectsInBatches(text: string, perBatch = 100): Promise<RenderedO
 
 /** The files of plain folders that hold Kubernetes objects, as Flux lists them in the kustomization it generates. */
 async function manifestFilesOf(root: string, paths: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const file of await collectYamlFiles(paths.map((p) => join(root, p)))) {
-    if (isKustomizationFile(file)) continue;
-    const text = await readTextIfSane(file);
-    if (text !== undefined && /^apiVersion:/m.test(text) && /^kind:/m.test(text)) files.push(file);
-  }
-  return files;
+  const out: string[] = [];
+  // Flux's generator: a sub-folder with its own kustomization is one resource (built by it), not its files.
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name.startsWith('.')) continue;
+        if (kustomizationIn(path) !== undefined) out.push(path);
+        else await walk(path);
+      } else if (entry.isFile() && /\.ya?ml$/.test(entry.name) && !isKustomizationFile(path)) {
+        const text = await readTextIfSane(path);
+        if (text !== undefined && /^apiVersion:/m.test(text) && /^kind:/m.test(text)) out.push(path);
+      }
+    }
+  };
+  for (const p of paths) await walk(join(root, p));
+  return out;
+}
+
+/** Whether a Flux Kustomization's plain folder is built the way kustomize-controller builds it (a generated kustomization). */
+function builtAsFlux(env: Environment, options: RenderOptions): boolean {
+  if (needsKustomize(env.flux)) return true;
+  // Untrusted, kustomize does not run: the folder's files are read as they are.
+  return options.trusted && env.delivery.kind === 'flux' && env.delivery.resource !== 'HelmRelease';
 }
 
 /**
@@ -107,7 +126,7 @@ function afterFluxBuild(objects: RenderedObject[], flux: FluxBuild): RenderResul
 
 async function build(root: string, env: Environment, options: RenderOptions): Promise<RenderResult> {
   // A plain folder a Flux Kustomization patches is built as Flux builds it: a kustomization of its files.
-  if (env.renderer.kind === 'plain' && !needsKustomize(env.flux)) {
+  if (env.renderer.kind === 'plain' && !builtAsFlux(env, options)) {
     const refused = await environmentInputProblem(root, env);
     if (refused !== undefined) return { ok: false, kind: 'render-error', message: refused };
     const objects: RenderedObject[] = [];

@@ -49,7 +49,8 @@ function unitFields(env: Environment): Pick<EnvironmentNode, 'cluster' | 'unit' 
   const source = env.delivery.kind === 'flux' && env.delivery.source !== undefined ? `${env.delivery.source.kind} ${env.delivery.source.namespace}/${env.delivery.source.name}` : undefined;
   const several = env.cluster !== undefined && env.name !== env.cluster;
   return {
-    ...(several ? { cluster: env.cluster, unit: env.delivery.kind === 'direct' ? env.paths[0] ?? env.name : env.delivery.name } : {}),
+    // `<cluster> (<unit>)`: the unit is what the brackets hold ("atuin, HelmRelease" beside the Kustomization "atuin").
+    ...(several ? { cluster: env.cluster, unit: env.name.startsWith(`${env.cluster} (`) && env.name.endsWith(')') ? env.name.slice(env.cluster!.length + 2, -1) : env.name } : {}),
     ...(env.dependsOn !== undefined ? { dependsOn: env.dependsOn } : {}),
     ...(source !== undefined ? { source } : {}),
   };
