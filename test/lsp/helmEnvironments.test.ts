@@ -36,7 +36,7 @@ describe('Helm environments in the language server', () => {
       [
         ['dev', 'helm', 'direct apply', 'not-checked', 4],
         ['staging', 'helm', 'Flux HelmRelease flux-system/shop', 'not-checked', 4],
-        ['prod', 'helm', 'Argo CD argocd/shop-prod', 'not-checked', 4],
+        ['prod', 'helm', 'Argo CD Application argocd/shop-prod (client-side apply)', 'not-checked', 4],
         ['eu', 'helm', 'direct apply', 'not-checked', 4],
       ],
     );
@@ -104,7 +104,7 @@ describe('plumbline envs', () => {
         '  paths:    charts/shop (helm)',
         '  helm:     chart charts/shop, release shop, values charts/shop/values-prod.yaml, inline values, --set image.tag',
         '  target:   current context, namespace shop-prod',
-        '  delivery: Argo CD Application argocd/shop-prod',
+        '  delivery: Argo CD Application argocd/shop-prod (client-side apply)',
         '  found by: Argo CD Application argocd/shop-prod in argocd/shop-prod.yaml; Helm chart charts/shop with values-prod.yaml; .plumbline.yaml',
         'eu',
         '  paths:    charts/shop (helm)',

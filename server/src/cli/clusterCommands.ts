@@ -22,6 +22,7 @@ import { formatText } from './checkCommand';
 import { diffPaths } from './diffCommand';
 import { escapeControls, flatten, toSarif } from './formats';
 import { describeFluxBuild } from '../environments/fluxBuild';
+import { describeDelivery } from '../environments/describe';
 import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
@@ -109,7 +110,7 @@ export async function envs(args: string[]): Promise<number> {
   }
   if (environments.length === 0) process.stdout.write('No environments found (Flux clusters/<env>/, Argo CD Applications, overlays/<env>/ or .plumbline.yaml).\n');
   for (const e of environments) {
-    const delivery = e.delivery.kind === 'direct' ? 'direct apply' : `${e.delivery.kind === 'flux' ? `Flux ${e.delivery.resource ?? 'Kustomization'}` : 'Argo CD Application'} ${e.delivery.namespace}/${e.delivery.name}`;
+    const delivery = describeDelivery(e.delivery);
     process.stdout.write(
       `${e.name}${e.protected ? ' (protected)' : ''}\n${e.unrendered !== undefined ? `  paths:    none in this workspace: ${e.unrendered}\n` : `  paths:    ${e.paths.join(', ')} (${e.renderer.kind})\n`}${e.renderer.kind === 'helm' ? `  helm:     ${describeHelm(e, e.renderer)}\n` : ''}${e.flux !== undefined ? `  flux:     ${describeFluxBuild(e.flux).join('; ')}\n` : ''}${e.cluster !== undefined && e.name !== e.cluster ? `  cluster:  ${e.cluster} (${environments.filter((o) => o.cluster === e.cluster).length} units)\n` : ''}${e.dependsOn !== undefined ? `  after:    ${e.dependsOn.join(', ')}\n` : ''}  target:   ${e.target.context ?? 'current context'}${e.target.kubeconfig !== undefined ? ` in ${e.target.kubeconfig}` : ''}${e.target.namespace !== undefined ? `, namespace ${e.target.namespace}` : ''}\n  delivery: ${delivery}\n  found by: ${e.foundBy.join('; ')}\n`,
     );

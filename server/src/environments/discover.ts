@@ -31,6 +31,13 @@ function kubeconfigPath(root: string, written: string): string {
   return isAbsolute(written) ? written : resolve(root, written);
 }
 
+/** An Application's delivery: Argo CD applies client-side unless its sync options ask for server-side apply. */
+function argoDelivery(object: unknown, name: string, namespace: string): Delivery {
+  const options = get(object, 'spec', 'syncPolicy', 'syncOptions');
+  const serverSideApply = Array.isArray(options) && options.some((o) => typeof o === 'string' && o.replace(/\s/g, '') === 'ServerSideApply=true');
+  return { kind: 'argocd', name, namespace, ...(serverSideApply ? { serverSideApply } : {}) };
+}
+
 /**
  * Why an Argo CD Application's source is not rendered from this workspace: another repository, a
  * Config Management Plugin, or jsonnet (which Plumbline does not evaluate); undefined when it is.
@@ -213,14 +220,14 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
         const foundBy = `Argo CD Application ${namespace}/${name} in ${rel}`;
         const unrendered = argoSourceElsewhere(root, object, chart, sources);
         if (unrendered !== undefined) {
-          found.push({ name, paths: [], renderer: { kind: 'plain' }, target: { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')) }, delivery: { kind: 'argocd', name, namespace }, protected: false, foundBy: [foundBy], unrendered });
+          found.push({ name, paths: [], renderer: { kind: 'plain' }, target: { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')) }, delivery: argoDelivery(object, name, namespace), protected: false, foundBy: [foundBy], unrendered });
           continue;
         }
         const renderer = rendererFor(root, chart).kind === 'helm' ? argoHelmRenderer(object, chart, name, parseValues) : undefined;
         add(
           name,
           chart,
-          { kind: 'argocd', name, namespace },
+          argoDelivery(object, name, namespace),
           `Argo CD Application ${namespace}/${name} in ${rel}`,
           { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')) },
           ...(renderer !== undefined ? [renderer] : []),

@@ -39,7 +39,7 @@ export interface FluxBuild {
 /** How the cluster is asked to converge after a push. */
 export type Delivery =
   | { kind: 'flux'; name: string; namespace: string; source?: { kind: string; name: string; namespace: string }; resource?: 'Kustomization' | 'HelmRelease' }
-  | { kind: 'argocd'; name: string; namespace: string }
+  | { kind: 'argocd'; name: string; namespace: string; /** Argo CD applies client-side unless the Application's sync options say `ServerSideApply=true`. */ serverSideApply?: boolean }
   | { kind: 'direct' };
 
 /** A place the desired state goes: Git paths, how they render, which cluster, how it syncs. */

@@ -10,6 +10,7 @@ import { workspaceIgnore } from '../drift/gitopsIgnore';
 import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../delivery/status';
 import type { Environment } from '../environments/model';
+import { describeDelivery } from '../environments/describe';
 import { syncEnvironment } from '../delivery/sync';
 import { validateEnvironment } from '../environments/validate';
 import { pendingSummary } from '../git/commit';
@@ -162,7 +163,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         // The context the comparison used, by its real name (the kubeconfig's current one when none was named).
         context: sessionFor(s.environment)?.contextName ?? s.environment.target.context,
         namespace: s.environment.target.namespace,
-        delivery: s.environment.delivery.kind === 'direct' ? 'direct apply' : `${s.environment.delivery.kind === 'flux' ? `Flux${s.environment.delivery.resource === 'HelmRelease' ? ' HelmRelease' : ''}` : 'Argo CD'} ${s.environment.delivery.namespace}/${s.environment.delivery.name}`,
+        delivery: describeDelivery(s.environment.delivery),
         protected: s.environment.protected,
         foundBy: s.environment.foundBy,
         state: s.state,
