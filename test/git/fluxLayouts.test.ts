@@ -298,6 +298,48 @@ describe('layouts without clusters/, and tenants', () => {
   });
 });
 
+describe('Argo CD ApplicationSets, expanded here', () => {
+  test('list, git directory, git file and matrix generators make their Applications; a cluster generator is named, not guessed', async () => {
+    const appSet = (name: string, spec: string): string => `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: ${name}\n  namespace: argocd\nspec:\n${spec}`;
+    const manifest = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    const root = repository(
+      {
+        'guestbook/dev/cm.yaml': manifest('guestbook'),
+        'guestbook/prod/cm.yaml': manifest('guestbook'),
+        'addons/metrics/cm.yaml': manifest('metrics'),
+        'addons/logging/cm.yaml': manifest('logging'),
+        'addons/legacy/cm.yaml': manifest('legacy'),
+        'shop/eu/config.json': '{"cluster": {"name": "eu", "namespace": "shop-eu"}}\n',
+        'shop/eu/cm.yaml': manifest('shop'),
+        'appsets/list.yaml': appSet('guestbook', "  generators:\n    - list:\n        elements:\n          - cluster: dev\n          - cluster: prod\n  template:\n    metadata:\n      name: '{{cluster}}-guestbook'\n    spec:\n      project: default\n      source:\n        repoURL: https://github.example/acme/apps.git\n        path: 'guestbook/{{cluster}}'\n      destination:\n        server: https://kubernetes.default.svc\n        namespace: 'guestbook-{{cluster}}'\n"),
+        'appsets/addons.yaml': appSet('addons', "  goTemplate: true\n  generators:\n    - git:\n        repoURL: git@github.example:acme/apps\n        revision: HEAD\n        directories:\n          - path: addons/*\n          - path: addons/legacy\n            exclude: true\n  template:\n    metadata:\n      name: 'addon-{{.path.basename}}'\n    spec:\n      project: default\n      source:\n        repoURL: https://github.example/acme/apps.git\n        path: '{{.path.path}}'\n      destination:\n        server: https://kubernetes.default.svc\n        namespace: '{{index .path.segments 1}}'\n"),
+        'appsets/shop.yaml': appSet('shop', "  generators:\n    - git:\n        repoURL: https://github.example/acme/apps.git\n        revision: HEAD\n        files:\n          - path: 'shop/**/config.json'\n  template:\n    metadata:\n      name: 'shop-{{cluster.name}}'\n    spec:\n      project: default\n      source:\n        repoURL: https://github.example/acme/apps.git\n        path: '{{path}}'\n      destination:\n        server: https://kubernetes.default.svc\n        namespace: '{{cluster.namespace}}'\n"),
+        'appsets/matrix.yaml': appSet('regions', "  generators:\n    - matrix:\n        generators:\n          - list:\n              elements:\n                - region: us\n          - git:\n              repoURL: https://github.example/acme/apps.git\n              directories:\n                - path: guestbook/prod\n  template:\n    metadata:\n      name: '{{region}}-{{path.basename}}'\n    spec:\n      project: default\n      source:\n        repoURL: https://github.example/acme/apps.git\n        path: '{{path}}'\n      destination:\n        server: https://kubernetes.default.svc\n        namespace: '{{region}}'\n"),
+        'appsets/fleet.yaml': appSet('fleet', "  generators:\n    - clusters: {}\n  template:\n    metadata:\n      name: '{{name}}-fleet'\n    spec:\n      project: default\n      source:\n        repoURL: https://github.example/acme/apps.git\n        path: guestbook/prod\n      destination:\n        server: '{{server}}'\n"),
+      },
+      'https://github.example/acme/apps.git',
+    );
+    try {
+      const { environments } = await discoverEnvironments(root);
+      const rows = environments.map((e) => [e.name, e.paths.join(), e.target.namespace ?? '', e.unrendered ?? '']).sort((a, b) => a[0]!.localeCompare(b[0]!));
+      assert.deepEqual(rows, [
+        ['addon-logging', 'addons/logging', 'logging', ''],
+        ['addon-metrics', 'addons/metrics', 'metrics', ''],
+        ['dev-guestbook', 'guestbook/dev', 'guestbook-dev', ''],
+        ['fleet', '', '', 'ApplicationSet not expanded: its clusters generator needs the cluster or a network (the clusters Argo CD knows), which Plumbline does not ask'],
+        ['prod-guestbook', 'guestbook/prod', 'guestbook-prod', ''],
+        ['shop-eu', 'shop/eu', 'shop-eu', ''],
+        ['us-prod', 'guestbook/prod', 'us', ''],
+      ]);
+      const addon = environments.find((e) => e.name === 'addon-metrics')!;
+      assert.deepEqual(addon.foundBy, ['Argo CD ApplicationSet argocd/addons in appsets/addons.yaml (generated Application addon-metrics)']);
+      assert.equal(addon.delivery.kind, 'argocd');
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Helm values files that are not environments', () => {
   test('a variant of the chart (values-nomaria.yaml) and a values file a HelmRelease uses are not environments of their own', async () => {
     const root = repository(
