@@ -155,6 +155,13 @@ function generate(root: string, generator: Record<string, unknown>, isWorkspace:
   return `its ${kind} generator needs the cluster or a network (${kind === 'clusters' ? 'the clusters Argo CD knows' : 'an SCM or pull-request API'}), which Plumbline does not ask`;
 }
 
+/** A parameter's text, for a scalar; undefined for anything else. */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return undefined;
+}
+
 /** Fills one template string; undefined when it holds an expression this evaluator does not know. */
 function fill(text: string, params: Params, goTemplate: boolean): string | undefined {
   let unknownExpression = false;
@@ -170,15 +177,15 @@ function fill(text: string, params: Params, goTemplate: boolean): string | undef
         unknownExpression = true;
         return whole;
       }
-      if (value === undefined || (value !== null && typeof value === 'object')) {
+      const text = scalarText(value);
+      if (text === undefined) {
         unknownExpression = true;
         return whole;
       }
-      return String(value);
+      return text;
     }
-    const value = params[expression];
     // fasttemplate leaves an unknown parameter as written.
-    return value === undefined || (value !== null && typeof value === 'object') ? whole : String(value);
+    return scalarText(params[expression]) ?? whole;
   });
   return unknownExpression ? undefined : out;
 }
