@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { parse, stringify } from 'yaml';
 import type { EnvironmentsResult } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
 import { bundle } from '../support/paths';
@@ -111,5 +112,51 @@ describe('environments in two kubeconfig files that both name their context defa
     // `plumbline envs` says which file each environment's cluster is in.
     const envs = spawnSync(process.execPath, [bundle('cli.js'), 'envs'], { encoding: 'utf8', cwd: repo });
     assert.match(envs.stdout, new RegExp(`west[^]*target: +current context in ${westConfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), envs.stdout);
+  });
+
+  test('an Argo CD destination by server URL is compared in the kubeconfig context whose cluster has that server', async () => {
+    // One kubeconfig with both clusters, current context east; the Application names west by its API server.
+    const merged = join(keys, 'merged.yaml');
+    type Named = { name: string; [key: string]: unknown };
+    type Config = { clusters: Named[]; users: Named[]; contexts: { name: string; context: { cluster: string; user: string } }[] };
+    // Cluster, user and context entries share names across the two files: each gets its cluster's name.
+    const entries = (config: string, name: string): Config => {
+      const c = parse(readFileSync(config, 'utf8')) as Config;
+      const context = c.contexts.find((x) => x.name === 'default')!;
+      return {
+        clusters: c.clusters.filter((x) => x.name === context.context.cluster).map((x) => ({ ...x, name })),
+        users: c.users.filter((x) => x.name === context.context.user).map((x) => ({ ...x, name })),
+        contexts: [{ name, context: { ...context.context, cluster: name, user: name } }],
+      };
+    };
+    const [a, b] = [entries(eastConfig, 'east'), entries(join(repo, 'west.kubeconfig'), 'west')];
+    writeFileSync(merged, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'east', clusters: [...a.clusters, ...b.clusters], users: [...a.users, ...b.users], contexts: [...a.contexts, ...b.contexts] }));
+    const app = join(repo, 'argocd', 'shop-west.yaml');
+    mkdirSync(dirname(app), { recursive: true });
+    writeFileSync(app, `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop-west\n  namespace: argocd\nspec:\n  project: default\n  source: {repoURL: https://git.example/shop.git, path: apps/west}\n  destination: {server: '${west.server}', namespace: ${NAMESPACE}}\n`);
+    // Without .plumbline.yaml's kubeconfig entries: only the destination says which cluster.
+    const config = readFileSync(join(repo, '.plumbline.yaml'), 'utf8');
+    rmSync(join(repo, '.plumbline.yaml'));
+    try {
+      const file = join(repo, 'apps/base/deployment.yaml');
+      const uri = pathToFileURL(file).href;
+      const lsp = await LspHarness.start({ cluster: { kubeconfig: merged } }, { workspaceFolders: [repo], initializationOptions: { cacheDir: join(repo, '.lsp-cache') } });
+      let editor: string[];
+      let tree: EnvironmentsResult;
+      try {
+        await lsp.open(uri, readFileSync(file, 'utf8'));
+        await lsp.waitForLensTitles(uri, (all) => all.some((t) => t.startsWith('shop-west')), 60_000);
+        editor = (lsp.latest.get(uri) ?? []).filter((d) => String(d.code).startsWith('drift.')).map((d) => `${String(d.code)} ${d.message.replace(/ at \d{4}-\d\d-\d\d \d\d:\d\d UTC/, '')}`).sort();
+        tree = await lsp.request<EnvironmentsResult>('plumbline/environments');
+      } finally {
+        await lsp.stop();
+      }
+      // The current context is east (2 replicas); the Application's destination is west, which has 3.
+      assert.deepEqual(editor, ['drift.value shop-west: cluster has replicas: 3, Git declares 1 (set by kubectl)']);
+      assert.equal(tree.environments.find((e) => e.name === 'shop-west')?.context, 'west', JSON.stringify(tree.environments.map((e) => [e.name, e.context])));
+    } finally {
+      writeFileSync(join(repo, '.plumbline.yaml'), config);
+      rmSync(app);
+    }
   });
 });

@@ -25,6 +25,8 @@ export interface ClusterTarget {
   kubeconfigPath?: string;
   /** Kubeconfig context; the current context when undefined. */
   context?: string;
+  /** Without a context: the context whose cluster has this API server URL (an Argo CD destination's `server`). */
+  server?: string;
   /** Where objects without a namespace go (an environment's target namespace); the context's when undefined. */
   namespace?: string;
 }
@@ -71,6 +73,11 @@ export class ClusterClient {
     if (target.context !== undefined) {
       if (kc.getContextObject(target.context) === null) return fail('config', `no context "${target.context}" in kubeconfig`);
       kc.setCurrentContext(target.context);
+    } else if (target.server !== undefined) {
+      const wanted = target.server.replace(/\/+$/, '').toLowerCase();
+      const match = kc.getContexts().find((c) => kc.getCluster(c.cluster)?.server.replace(/\/+$/, '').toLowerCase() === wanted);
+      if (match === undefined) return fail('config', `no kubeconfig context's cluster has the API server ${target.server} (the environment's Argo CD destination): add one, or name the environment's context in .plumbline.yaml`);
+      kc.setCurrentContext(match.name);
     }
     const cluster = kc.getCurrentCluster();
     if (cluster === null) return fail('config', 'the kubeconfig has no current context (set one or pass a context)');

@@ -150,6 +150,7 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
         if (renderer.kind === 'helm') existing.renderer = renderer;
       }
       existing.target.namespace ??= target.namespace;
+      if (target.server !== undefined) existing.target.server ??= target.server;
       return existing;
     }
     const environment: Environment = { name, paths: [path], renderer, target, delivery, protected: false, foundBy: [foundBy] };
@@ -178,7 +179,9 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
     if (path === undefined) return;
     const chart = cleanPath(path);
     const unrendered = argoSourceElsewhere(root, object, chart, sources);
-    const target = { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')) };
+    // `https://kubernetes.default.svc` is Argo CD's own cluster: whichever the user's context is.
+    const server = str(get(object, 'spec', 'destination', 'server'))?.replace(/\/+$/, '');
+    const target = { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')), ...(server !== undefined && server !== 'https://kubernetes.default.svc' ? { server } : {}) };
     if (unrendered !== undefined) {
       found.push({ name, paths: [], renderer: { kind: 'plain' }, target, delivery: argoDelivery(object, name, namespace), protected: false, foundBy: [foundBy], unrendered });
       return;

@@ -11,6 +11,8 @@ export interface Target {
 export interface TargetSettings {
   kubeconfigPath: string | undefined;
   context: string | undefined;
+  /** Without a context: the cluster by its API server URL (an Argo CD destination). */
+  server?: string;
 }
 
 /**
@@ -28,7 +30,9 @@ export type DocumentTarget = { kind: 'environments'; uses: { environment: Enviro
  */
 export function clusterOf(environment: Environment | undefined, defaults: TargetSettings): TargetSettings {
   const own = environment?.target;
-  if (own?.kubeconfig !== undefined) return { kubeconfigPath: own.kubeconfig, context: own.context };
+  if (own?.kubeconfig !== undefined) return { kubeconfigPath: own.kubeconfig, context: own.context, ...(own.context === undefined && own.server !== undefined ? { server: own.server } : {}) };
+  // An Argo CD destination by server URL chooses among the kubeconfig's contexts, before the settings' context does.
+  if (own?.context === undefined && own?.server !== undefined) return { kubeconfigPath: defaults.kubeconfigPath, context: undefined, server: own.server };
   return { kubeconfigPath: defaults.kubeconfigPath, context: own?.context ?? defaults.context };
 }
 

@@ -106,9 +106,9 @@ export class DriftState {
   private async engineFor(cluster: TargetSettings): Promise<DriftEngine | undefined> {
     const session = this.deps.session();
     if (session === undefined) return undefined;
-    const { kubeconfigPath, context } = cluster;
-    const same = kubeconfigPath === session.target.kubeconfigPath && (context === undefined || context === session.target.context || context === session.contextName);
-    const engine = await this.deps.clusters.engine(same ? session.target : { ...(kubeconfigPath !== undefined ? { kubeconfigPath } : {}), ...(context !== undefined ? { context } : {}) });
+    const { kubeconfigPath, context, server } = cluster;
+    const same = kubeconfigPath === session.target.kubeconfigPath && server === undefined && (context === undefined || context === session.target.context || context === session.contextName);
+    const engine = await this.deps.clusters.engine(same ? session.target : { ...(kubeconfigPath !== undefined ? { kubeconfigPath } : {}), ...(context !== undefined ? { context } : {}), ...(server !== undefined ? { server } : {}) });
     return engine.ok ? engine.value : undefined;
   }
 

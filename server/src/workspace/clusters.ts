@@ -16,13 +16,13 @@ interface Entry {
 
 /** The cluster of an environment (its own kubeconfig and context when it names them) or, without one, the settings' cluster. */
 export function clusterTargetOf(cluster: PlumblineSettings['cluster'], environment?: Environment): ClusterTarget {
-  const { kubeconfigPath, context } = clusterOf(environment, { kubeconfigPath: cluster.kubeconfig, context: cluster.context });
-  return { ...(kubeconfigPath !== undefined ? { kubeconfigPath } : {}), ...(context !== undefined ? { context } : {}) };
+  const { kubeconfigPath, context, server } = clusterOf(environment, { kubeconfigPath: cluster.kubeconfig, context: cluster.context });
+  return { ...(kubeconfigPath !== undefined ? { kubeconfigPath } : {}), ...(context !== undefined ? { context } : {}), ...(server !== undefined ? { server } : {}) };
 }
 
 /** The key of a cluster: two kubeconfigs may give one context name to different clusters. */
 export function clusterKey(target: ClusterTarget): string {
-  return `${target.kubeconfigPath ?? ''}\u0000${target.context ?? ''}`;
+  return `${target.kubeconfigPath ?? ''}\u0000${target.context ?? ''}\u0000${target.context === undefined ? (target.server ?? '') : ''}`;
 }
 
 /**
