@@ -340,6 +340,42 @@ describe('Argo CD ApplicationSets, expanded here', () => {
   });
 });
 
+describe('Argo CD sources', () => {
+  test('multi-source $values files, a chart from a Helm repository, and directory recurse/include/exclude', async () => {
+    const app = (name: string, spec: string): string => `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${name}\n  namespace: argocd\nspec:\n  project: default\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: ${name}\n${spec}`;
+    const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    const root = repository(
+      {
+        'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+        'charts/web/values.yaml': 'replicas: 1\n',
+        'charts/web/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  replicas: "{{ .Values.replicas }}"\n',
+        'envs/prod/web-values.yaml': 'replicas: 5\n',
+        'plain/top.yaml': cm('top'),
+        'plain/notes.json': '{"not": "a manifest"}\n',
+        'plain/nested/deep.yaml': cm('deep'),
+        'plain/nested/skip.yaml': cm('skip'),
+        'argocd/web-prod.yaml': app('web-prod', "  sources:\n    - repoURL: https://github.example/acme/apps.git\n      path: charts/web\n      helm:\n        valueFiles:\n          - $values/envs/prod/web-values.yaml\n    - repoURL: git@github.example:acme/apps.git\n      ref: values\n"),
+        'argocd/redis.yaml': app('redis', '  source:\n    repoURL: https://charts.example/bitnami\n    chart: redis\n    targetRevision: 19.0.1\n'),
+        'argocd/flat.yaml': app('flat', '  source:\n    repoURL: https://github.example/acme/apps.git\n    path: plain\n'),
+        'argocd/deep.yaml': app('deep', "  source:\n    repoURL: https://github.example/acme/apps.git\n    path: plain\n    directory:\n      recurse: true\n      exclude: '{nested/skip.yaml,*.json}'\n"),
+      },
+      'https://github.example/acme/apps.git',
+    );
+    try {
+      const { environments } = await discoverEnvironments(root);
+      const byName = new Map(environments.map((e) => [e.name, e]));
+      const web = byName.get('web-prod');
+      assert.deepEqual(web?.renderer, { kind: 'helm', chart: 'charts/web', valuesFiles: ['envs/prod/web-values.yaml'], release: 'web-prod' });
+      assert.equal(byName.get('redis')?.unrendered, 'chart redis@19.0.1 comes from https://charts.example/bitnami and is not in the workspace; nothing is downloaded');
+      const names = async (env: string): Promise<string[]> => (await rendered(root, byName.get(env)!)).objects.map((o) => o.object.metadata?.name ?? '').sort();
+      assert.deepEqual(await names('flat'), ['top'], 'Argo CD reads only the folder itself unless directory.recurse');
+      assert.deepEqual(await names('deep'), ['deep', 'top']);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Helm values files that are not environments', () => {
   test('a variant of the chart (values-nomaria.yaml) and a values file a HelmRelease uses are not environments of their own', async () => {
     const root = repository(

@@ -3,6 +3,7 @@ import { basename, dirname, join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { get, str } from './objectFields';
+import { globRegExp } from '../files/glob';
 
 /** One set of generator parameters: nested for Go templates, flattened (`a.b`) for `{{a.b}}`. */
 type Params = Record<string, unknown>;
@@ -14,23 +15,6 @@ const MAX_APPLICATIONS = 500;
 
 function records(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)) : [];
-}
-
-/** A glob as Argo CD's git generators read it: `*` within a segment, `**` across segments. */
-function globRegExp(glob: string): RegExp {
-  let out = '';
-  const clean = glob.replace(/^\.\//, '').replace(/\/+$/, '');
-  for (let i = 0; i < clean.length; i++) {
-    const c = clean[i]!;
-    if (c === '*' && clean[i + 1] === '*') {
-      const slash = clean[i + 2] === '/';
-      out += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
 }
 
 /** Every folder (or file) of the repository, repository-relative, `.git` and dot-folders left out. */

@@ -113,9 +113,16 @@ export function helmReleaseFinding(root: string, object: unknown, rel: string, i
  * (relative to the chart; remote and `$ref` ones are skipped), `values`/`valuesObject`,
  * `parameters` and `releaseName` (the Application's name by default).
  */
-export function argoHelmRenderer(object: unknown, chart: string, appName: string, parseValues: (text: string) => Record<string, unknown> | undefined): HelmRenderer {
-  const helm = record(get(object, 'spec', 'source', 'helm')) ?? {};
-  const valueFiles = Array.isArray(helm['valueFiles']) ? helm['valueFiles'].filter((f): f is string => typeof f === 'string' && !/^(\$|[a-z]+:\/\/)/.test(f)) : [];
+export function argoHelmRenderer(source: unknown, chart: string, appName: string, parseValues: (text: string) => Record<string, unknown> | undefined, refs: ReadonlyMap<string, string | undefined> = new Map()): HelmRenderer {
+  const helm = record(get(source, 'helm')) ?? {};
+  const written = Array.isArray(helm['valueFiles']) ? helm['valueFiles'].filter((f): f is string => typeof f === 'string' && !/^[a-z]+:\/\//.test(f)) : [];
+  // `$values/envs/prod.yaml`: a file of the source whose `ref` is `values` — this repository's, or skipped.
+  const valueFiles = written.flatMap((f) => {
+    const ref = /^\$([^/]+)\/(.+)$/.exec(f);
+    if (ref === null) return [repoPath(posix.join(chart, f))];
+    const base = refs.get(ref[1]!);
+    return base === undefined ? [] : [repoPath(posix.join(base || '.', ref[2]!))];
+  });
   const inlineText = str(helm['values']);
   const values = record(helm['valuesObject']) ?? (inlineText !== undefined ? parseValues(inlineText) : undefined);
   const parameters = Array.isArray(helm['parameters'])
@@ -129,7 +136,7 @@ export function argoHelmRenderer(object: unknown, chart: string, appName: string
   return {
     kind: 'helm',
     chart,
-    valuesFiles: valueFiles.map((f) => repoPath(posix.join(chart, f))),
+    valuesFiles: valueFiles,
     release: str(helm['releaseName']) ?? appName,
     ...(values !== undefined ? { values } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),

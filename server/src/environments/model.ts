@@ -58,6 +58,8 @@ export interface Environment {
   dependsOn?: string[];
   /** Why the environment is not rendered from this workspace (its source is another repository or an artifact); it has no paths then. */
   unrendered?: string;
+  /** An Argo CD directory source's options: Argo CD reads only the folder's own files unless `recurse`, filtered by globs. */
+  directory?: { recurse: boolean; include?: string; exclude?: string };
   /** Set for an environment a Flux Kustomization delivers: the steps the controller adds to the build. */
   flux?: FluxBuild;
   /** Its cluster: a kubeconfig context (in its own kubeconfig file when `kubeconfig` is set), and the default namespace. */

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../manifests/kubeObject';
 import { isKustomizationFile } from '../kustomize/patchIndex';
 import { kustomizationIn } from '../kustomize/tree';
+import { globRegExp } from '../files/glob';
 import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles, readTextIfSane } from '../files/files';
@@ -91,6 +92,18 @@ async function manifestFilesOf(root: string, paths: readonly string[]): Promise<
   return out;
 }
 
+/** Whether an Argo CD directory source reads `file`: its own folder's files unless `recurse`, then `include`/`exclude`. */
+export function inDirectorySource(root: string, env: Environment, file: string): boolean {
+  const options = env.directory;
+  if (options === undefined) return true;
+  const folder = env.paths.map((p) => join(root, p)).find((p) => file.startsWith(`${p}/`));
+  if (folder === undefined) return true;
+  const rel = relative(folder, file).split(sep).join('/');
+  if (!options.recurse && rel.includes('/')) return false;
+  if (options.include !== undefined && !globRegExp(options.include).test(rel)) return false;
+  return options.exclude === undefined || !globRegExp(options.exclude).test(rel);
+}
+
 /** Whether a Flux Kustomization's plain folder is built the way kustomize-controller builds it (a generated kustomization). */
 function builtAsFlux(env: Environment, options: RenderOptions): boolean {
   if (needsKustomize(env.flux)) return true;
@@ -132,7 +145,7 @@ async function build(root: string, env: Environment, options: RenderOptions): Pr
     const objects: RenderedObject[] = [];
     const repository = new RepositoryRoot(root);
     for (const file of await collectYamlFiles(env.paths.map((p) => join(root, p)))) {
-      if (isKustomizationFile(file)) continue;
+      if (isKustomizationFile(file) || !inDirectorySource(root, env, file)) continue;
       const verdict = await repository.check(file);
       if (!verdict.inside) return { ok: false, kind: 'render-error', message: `not rendered: ${repository.display(file)} leads outside the repository (a symlink); files an environment reads must be inside it` };
       const text = await readTextIfSane(file);

@@ -9,7 +9,7 @@ import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../files/files';
 import type { Environment } from './model';
-import { renderEnvironment, type RenderFailureKind, type RenderOptions } from './render';
+import { inDirectorySource, renderEnvironment, type RenderFailureKind, type RenderOptions } from './render';
 
 /** The files an environment's render reads, known without running kustomize. */
 export interface EnvironmentFiles {
@@ -42,7 +42,7 @@ export async function environmentFiles(root: string, env: Environment): Promise<
     return { trees, files, folders };
   }
   if (env.renderer.kind === 'plain') {
-    const files = (await collectYamlFiles(dirs).catch(() => [])).filter((f) => !isKustomizationFile(f));
+    const files = (await collectYamlFiles(dirs).catch(() => [])).filter((f) => !isKustomizationFile(f) && inDirectorySource(root, env, f));
     return { trees: [], files: new Set(files), folders: new Set(files.map((f) => dirname(f))) };
   }
   return { trees: [], files: new Set(), folders: new Set() };
