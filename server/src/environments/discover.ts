@@ -176,7 +176,7 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
   const addApplication = (object: unknown, name: string, namespace: string, foundBy: string): void => {
     // One source, or several (`spec.sources`): those with a path are manifests, those with a `ref` lend their files ($values).
     const several = get(object, 'spec', 'sources');
-    const all = Array.isArray(several) ? several.filter((s) => s !== null && typeof s === 'object') : [get(object, 'spec', 'source')].filter((s) => s !== undefined);
+    const all: unknown[] = Array.isArray(several) ? (several as unknown[]).filter((s) => s !== null && typeof s === 'object') : [get(object, 'spec', 'source')].filter((s) => s !== undefined);
     const refs = new Map<string, string | undefined>();
     for (const s of all) {
       const ref = str(get(s, 'ref'));
