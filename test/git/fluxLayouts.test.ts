@@ -376,6 +376,37 @@ describe('Argo CD sources', () => {
   });
 });
 
+describe('Jenkins X', () => {
+  test('environments from jx-requirements.yml and Environment objects: this repository’s namespaces, a remote one named', async () => {
+    const environment = (name: string, namespace: string, url: string, promotion: string): string => `apiVersion: jenkins.io/v1\nkind: Environment\nmetadata:\n  name: ${name}\n  namespace: jx\nspec:\n  namespace: ${namespace}\n  promotionStrategy: ${promotion}\n  source:\n    ref: main\n    url: ${url}\n`;
+    const root = repository(
+      {
+        'jx-requirements.yml': 'apiVersion: core.jenkins-x.io/v4beta1\nkind: Requirements\nspec:\n  cluster:\n    clusterName: kind\n  environments:\n    - key: dev\n    - key: staging\n    - key: production\n      owner: acme\n      repository: environment-prod\n      remoteCluster: true\n',
+        'config-root/namespaces/jx/jxboot-helmfile-resources/dev-environment.yaml': environment('dev', 'jx', 'https://github.example/acme/jx-cluster.git', 'Never'),
+        'config-root/namespaces/jx/jxboot-helmfile-resources/staging-environment.yaml': environment('staging', 'jx-staging', 'https://github.example/acme/jx-cluster.git', 'Auto'),
+        'config-root/namespaces/jx-staging/web/web-deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: jx-staging\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: registry.example/web:0.1.0\n',
+      },
+      'https://github.example/acme/jx-cluster.git',
+    );
+    try {
+      const { environments, problems } = await discoverEnvironments(root);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(
+        environments.map((e) => [e.name, e.paths.join(), e.target.namespace, e.protected, e.unrendered ?? '']),
+        [
+          ['dev', 'config-root/namespaces/jx', 'jx', false, ''],
+          ['staging', 'config-root/namespaces/jx-staging', 'jx-staging', true, ''],
+          ['production', '', 'jx-production', true, "the environment's repository is acme/environment-prod, not this workspace"],
+        ],
+      );
+      const staging = (await rendered(root, environments[1]!)).objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.name ?? ''}`);
+      assert.deepEqual(staging, ['Deployment/web']);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Helm values files that are not environments', () => {
   test('a variant of the chart (values-nomaria.yaml) and a values file a HelmRelease uses are not environments of their own', async () => {
     const root = repository(

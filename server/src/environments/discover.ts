@@ -13,6 +13,7 @@ import { get, str } from './objectFields';
 import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './fluxBuild';
 import { FluxSources, nearest } from './fluxSources';
 import { expandApplicationSet } from './applicationSets';
+import { jenkinsXEnvironments, readJenkinsXEnvironment, type JenkinsXEnvironmentObject } from './jenkinsX';
 import { filesOfTree, readKustomizationTree } from '../kustomize/tree';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { workspaceBranch, workspaceRemotes } from '../files/gitRemotes';
@@ -163,6 +164,7 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
   const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root));
   const fluxKustomizations: { object: unknown; name: string; namespace: string; rel: string; file: string }[] = [];
   const helmReleases: { object: unknown; name: string; namespace: string; rel: string }[] = [];
+  const jxEnvironments: JenkinsXEnvironmentObject[] = [];
 
   const clusterFolders = new Set<string>();
   try {
@@ -234,7 +236,7 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
     if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) continue;
     const text = (await readTextIfSane(file)) ?? '';
     if (text.includes('kind: ConfigMap') || text.includes('kind: Secret')) valueFiles.push(file);
-    if (!/kind: (Kustomization|Application|ApplicationSet|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator)\b/.test(text) || patches.useOf(file) !== undefined) continue;
+    if (!/kind: (Kustomization|Application|ApplicationSet|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator|Environment)\b/.test(text) || patches.useOf(file) !== undefined) continue;
     const parsed = new ManifestParser().parse(text);
     for (const d of parsed.documents) {
       const id = d.identity;
@@ -254,6 +256,8 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
         helmReleases.push({ object, name, namespace, rel });
       } else if (id.group === 'argoproj.io' && id.kind === 'Application') {
         addApplication(object, name, namespace, `Argo CD Application ${namespace}/${name} in ${rel}`);
+      } else if (id.group === 'jenkins.io' && id.kind === 'Environment') {
+        jxEnvironments.push(readJenkinsXEnvironment(object, name));
       } else if (id.group === 'argoproj.io' && id.kind === 'ApplicationSet') {
         const expansion = expandApplicationSet(root, object, (url) => sources.isWorkspace(url));
         if ('unexpanded' in expansion) {
@@ -357,6 +361,12 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
       unrendered: elsewhere,
       ...(cluster !== undefined ? { cluster } : {}),
     });
+  }
+  const jx = jenkinsXEnvironments(root, jxEnvironments, (url) => sources.isWorkspace(url));
+  problems.push(...jx.problems);
+  for (const e of jx.environments) {
+    if (e.unrendered !== undefined || e.paths[0] === undefined) found.push(e);
+    else Object.assign(add(e.name, e.paths[0], e.delivery, e.foundBy[0]!, e.target, e.renderer), { protected: e.protected }).foundBy.push(...e.foundBy.slice(1));
   }
   // A values file a HelmRelease or an Application already uses is part of that delivery, not an environment of its own.
   const claimed = new Set(found.flatMap((e) => (e.delivery.kind !== 'direct' && e.renderer.kind === 'helm' ? e.renderer.valuesFiles : [])));
