@@ -8,8 +8,13 @@
 //     one parse per file (delivery/status.ts SourceLines).
 //  2. The LSP server (dist/server.js, cluster off): the `plumbline/environments` request, cold
 //     (first) and warm, and the latency of outline requests sent while it computes.
+//  3. A single-cluster Flux repository (issue 13): 80 Kustomizations (dependsOn chains, a patch
+//     and postBuild variables each) delivering 5,000 resources. The first tree answer, the answer
+//     after an edit to one unit's file (only that unit is rendered again), and — the anchor —
+//     kustomize's own time for the same 80 builds (`kubectl kustomize`, one after another).
 //
-// Knobs: BENCH_TREE_RUNS (5), BENCH_TREE_SKIP_BUILD=1 (use dist/ as it is).
+// Knobs: BENCH_TREE_RUNS (5), BENCH_TREE_SKIP_BUILD=1 (use dist/ as it is),
+// BENCH_TREE_FLUX_UNITS (80), BENCH_TREE_FLUX_RESOURCES (5000).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -23,6 +28,7 @@ import { documentLine } from '../../server/src/manifests/documentLine';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { EnvironmentsRequest } from '../../server/src/protocol';
 import { writeBigWorkspace } from '../support/bigWorkspace';
+import { writeFluxBenchFleet } from '../support/fluxBenchFleet';
 import { LspHarness } from '../support/lspClient';
 import { envInt, log, median, mustRun, percentile, REPO, RESULTS_DIR } from './util';
 
@@ -52,6 +58,7 @@ async function main(): Promise<void> {
       let t = performance.now();
       const old = await Promise.all(traced.map((o) => lineOfReparsing(o.source!, o.object.kind ?? '', o.object.metadata?.name ?? '')));
       before.push(performance.now() - t);
+      SourceLines.forget();
       t = performance.now();
       const lines = new SourceLines();
       const now = await Promise.all(traced.map((o) => lines.lineOf(o.source!, o.object.kind ?? '', o.object.metadata?.name ?? '')));
@@ -100,15 +107,70 @@ async function main(): Promise<void> {
     const [cold = 0, ...warm] = requestMs;
     log(`environments request: cold ${cold.toFixed(0)} ms, warm median ${median(warm.length > 0 ? warm : [cold]).toFixed(0)} ms (${runs} runs; env-0's kustomize build is most of it)`);
     log(`outline requests meanwhile: ${outlineMs.length} answered, p50 ${percentile(outlineMs, 50).toFixed(1)} ms, p95 ${percentile(outlineMs, 95).toFixed(1)} ms, max ${Math.max(...outlineMs).toFixed(1)} ms`);
+    const flux = await fluxFleet(runs);
+    if (flux.wrong) wrong = true;
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(
       join(RESULTS_DIR, 'tree.json'),
-      JSON.stringify({ resources: ws.resources, sourceLines: { reparseMs: median(before), onceMs: median(after) }, request: { coldMs: cold, warmMedianMs: median(warm.length > 0 ? warm : [cold]) }, outline: { count: outlineMs.length, p50: percentile(outlineMs, 50), p95: percentile(outlineMs, 95), max: Math.max(...outlineMs) }, load: loadavg() }, null, 2),
+      JSON.stringify({ resources: ws.resources, sourceLines: { reparseMs: median(before), onceMs: median(after) }, request: { coldMs: cold, warmMedianMs: median(warm.length > 0 ? warm : [cold]) }, outline: { count: outlineMs.length, p50: percentile(outlineMs, 50), p95: percentile(outlineMs, 95), max: Math.max(...outlineMs) }, flux: flux.figures, load: loadavg() }, null, 2),
     );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
   process.exit(wrong ? 1 : 0);
+}
+
+/** Part 3: the Flux fleet through the language server, against kustomize's own time for the same builds. */
+async function fluxFleet(runs: number): Promise<{ wrong: boolean; figures: Record<string, number> }> {
+  const root = mkdtempSync(join(tmpdir(), 'plumbline-bench-flux-'));
+  const fleet = writeFluxBenchFleet(root, envInt('BENCH_TREE_FLUX_UNITS', 80), envInt('BENCH_TREE_FLUX_RESOURCES', 5000));
+  let wrong = false;
+  try {
+    const { environments } = await discoverEnvironments(root);
+    const units = environments.filter((e) => e.cluster === 'main' && e.paths[0]?.startsWith('apps/') === true);
+    if (units.length !== fleet.units.length) {
+      wrong = true;
+      log(`WRONG: ${units.length} units found, expected ${fleet.units.length}`);
+    }
+    // The anchor: kustomize alone, the same builds one after another.
+    const kustomizeMs: number[] = [];
+    for (let i = 0; i < Math.min(runs, 3); i++) {
+      const t = performance.now();
+      for (const app of fleet.units) await mustRun('kubectl', ['kustomize', join(root, 'apps', app)]);
+      kustomizeMs.push(performance.now() - t);
+    }
+    const lsp = await LspHarness.start({ cluster: { enabled: false } }, { workspaceFolders: [root] });
+    const first: number[] = [];
+    const edited: number[] = [];
+    try {
+      const ask = async (): Promise<number> => {
+        const t = performance.now();
+        const result = await lsp.connection.sendRequest(EnvironmentsRequest);
+        const ms = performance.now() - t;
+        const total = result.environments.filter((e) => e.cluster === 'main' && e.paths[0]?.startsWith('apps/') === true).reduce((n, e) => n + e.resources.length, 0);
+        if (total !== fleet.resources) {
+          wrong = true;
+          log(`WRONG: ${total} resources in the units' answer, expected ${fleet.resources}`);
+        }
+        return ms;
+      };
+      first.push(await ask());
+      for (let i = 0; i < runs; i++) {
+        // An edit to one unit's file, as a save does; the next answer renders that unit again.
+        writeFileSync(fleet.editable, readFileSync(fleet.editable, 'utf8').replace(/replicas: \d+/, `replicas: ${i + 3}`));
+        edited.push(await ask());
+      }
+    } finally {
+      await lsp.stop();
+    }
+    const figures = { units: fleet.units.length, resources: fleet.resources, firstMs: first[0] ?? 0, afterEditMedianMs: median(edited), kustomizeMedianMs: median(kustomizeMs) };
+    log(
+      `flux fleet (${fleet.units.length} Kustomizations, ${fleet.resources} resources): first tree answer ${figures.firstMs.toFixed(0)} ms (target ≤ 2000), after an edit to one unit median ${figures.afterEditMedianMs.toFixed(0)} ms (target ≤ 300); kustomize alone for the same ${fleet.units.length} builds ${figures.kustomizeMedianMs.toFixed(0)} ms (first answer / kustomize ${(figures.firstMs / figures.kustomizeMedianMs).toFixed(2)}×)`,
+    );
+    return { wrong, figures };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Result } from '../cluster/result';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored } from '../drift/engine';
@@ -45,11 +45,32 @@ function identityOf(apiVersion: string, kind: string, name: string, namespace: s
  */
 export class SourceLines {
   private readonly files = new Map<string, Promise<Map<string, number>>>();
+  /** Indexes of files as last read, by path, kept while the file's size and time are the same: the tree asks again on every change. */
+  private static readonly read = new Map<string, { stamp: string; lines: Promise<Map<string, number>> }>();
 
   private index(path: string): Promise<Map<string, number>> {
     let pending = this.files.get(path);
     if (pending === undefined) {
-      pending = readFile(path, 'utf8')
+      pending = stat(path)
+        .then((s) => `${s.size} ${s.mtimeMs}`)
+        .catch(() => '-')
+        .then((stamp) => {
+          const known = SourceLines.read.get(path);
+          if (known !== undefined && known.stamp === stamp) return known.lines;
+          const lines = this.parse(path);
+          SourceLines.read.delete(path);
+          SourceLines.read.set(path, { stamp, lines });
+          if (SourceLines.read.size > 20_000) SourceLines.read.delete(SourceLines.read.keys().next().value!);
+          return lines;
+        });
+      this.files.set(path, pending);
+    }
+    return pending;
+  }
+
+  private parse(path: string): Promise<Map<string, number>> {
+    return (
+      readFile(path, 'utf8')
         .catch(() => '')
         // File reads finish together and their callbacks run back to back: a turn of the event
         // loop before each parse lets other requests in between.
@@ -65,10 +86,13 @@ export class SourceLines {
             for (const key of [`${d.identity.kind}/${d.identity.name ?? ''}`, `${d.identity.kind}/`]) if (!lines.has(key)) lines.set(key, line);
           }
           return lines;
-        });
-      this.files.set(path, pending);
-    }
-    return pending;
+        })
+    );
+  }
+
+  /** Forgets every file read (a benchmark comparing first reads). */
+  static forget(): void {
+    SourceLines.read.clear();
   }
 
   /** The line of the document in `path` that declares kind/name (the first document when none does). */
@@ -81,6 +105,8 @@ export class SourceLines {
 export interface StatusOptions {
   /** A long-lived engine (its live watches stay open between requests); otherwise one is made and disposed. */
   engine?: () => Promise<Result<DriftEngine>>;
+  /** Renders the environment (a cache that renders again only what changed); `renderEnvironment` otherwise. */
+  render?: (root: string, env: Environment, options: RenderOptions) => Promise<RenderResult>;
 }
 
 /** What puts an environment's objects into the cluster, as the objects' labels name it. */
@@ -92,7 +118,7 @@ export function applierOf(env: Environment): Applier {
 
 /** Renders an environment and compares every object with its cluster: the tree's content. */
 export async function environmentStatus(root: string, env: Environment, session: ClusterSession | undefined, render: RenderOptions, rules: readonly IgnoreRule[], options: StatusOptions = {}): Promise<EnvironmentStatus> {
-  const rendered = await renderEnvironment(root, env, render);
+  const rendered = await (options.render ?? renderEnvironment)(root, env, render);
   const status = await compared(env, rendered, session, rules, options);
   // What the render left undone (Flux variables whose values Git does not hold) goes with every answer.
   return rendered.ok && rendered.notes !== undefined ? { ...status, message: [status.message, ...rendered.notes].join(' · ') } : status;

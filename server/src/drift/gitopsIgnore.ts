@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../files/files';
@@ -107,19 +107,38 @@ export function gitOpsIgnoreRules(objects: readonly { object: unknown; file?: st
 export async function readGitOpsIgnore(paths: readonly string[], root: string): Promise<GitOpsIgnore> {
   const objects: { object: unknown; file: string }[] = [];
   for (const file of await collectYamlFiles(paths)) {
-    const text = await readFile(file, 'utf8').catch(() => '');
-    // Cheap gate: only files that can hold such rules are parsed.
-    if (!text.includes('ignoreDifferences') && !text.includes('driftDetection')) continue;
-    for (const d of new ManifestParser().parse(text).documents) {
-      if (d.syntax.some((p) => p.severity === 'error')) continue;
-      try {
-        objects.push({ object: d.doc.toJS({ maxAliasCount: 50 }), file: relative(root, file) || file });
-      } catch {
-        continue;
-      }
-    }
+    for (const object of await objectsWithRules(file)) objects.push({ object, file: relative(root, file) || file });
   }
   return gitOpsIgnoreRules(objects);
+}
+
+/** Objects of files as last read, kept while a file's size and time stay the same: the tree reads the rules on every answer. */
+const rulesRead = new Map<string, { stamp: string; objects: Promise<unknown[]> }>();
+
+/** The documents of a file that can hold ignore rules (Applications, HelmReleases); none for most files. */
+async function objectsWithRules(file: string): Promise<unknown[]> {
+  const s = await stat(file).catch(() => undefined);
+  const stamp = s === undefined ? '-' : `${s.size} ${s.mtimeMs}`;
+  const known = rulesRead.get(file);
+  if (known !== undefined && known.stamp === stamp) return known.objects;
+  const objects = readFile(file, 'utf8')
+    .catch(() => '')
+    .then((text) => {
+      // Cheap gate: only files that can hold such rules are parsed.
+      if (!text.includes('ignoreDifferences') && !text.includes('driftDetection')) return [];
+      return new ManifestParser().parse(text).documents.flatMap((d) => {
+        if (d.syntax.some((p) => p.severity === 'error')) return [];
+        try {
+          return [d.doc.toJS({ maxAliasCount: 50 }) as unknown];
+        } catch {
+          return [];
+        }
+      });
+    });
+  rulesRead.delete(file);
+  rulesRead.set(file, { stamp, objects });
+  if (rulesRead.size > 50_000) rulesRead.delete(rulesRead.keys().next().value!);
+  return objects;
 }
 
 /** Every ignore rule of a workspace: `.plumbline.yaml`'s and those in its Applications and HelmReleases. */

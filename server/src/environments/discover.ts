@@ -1,10 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { ManifestParser } from '../manifests/parse';
+import type { ResourceIdentity } from '../manifests/identity';
 import { collectYamlFiles, readTextIfSane } from '../files/files';
 import type { Delivery, Environment, Renderer } from './model';
 import { readEnvironmentConfig } from './config';
@@ -133,6 +134,67 @@ function withHelmConfig(renderer: Renderer, entry: { values?: string[]; release?
 export async function discoverEnvironments(folder: string): Promise<{ environments: Environment[]; problems: string[] }> {
   // Absolute: paths read from kustomization trees are compared with paths made from it.
   const root = resolve(folder);
+  // The tree, previews and the editor ask on every change: the same files give the same answer.
+  const files = await collectYamlFiles([root]);
+  const stamps = await stampsOf(root, files);
+  const key = [...stamps].map(([p, s]) => `${p} ${s}`).join('\n');
+  const known = discovered.get(root);
+  if (known !== undefined && known.key === key) return structuredClone(await known.result);
+  const result = discover(root, files, stamps);
+  discovered.delete(root);
+  discovered.set(root, { key, result });
+  if (discovered.size > 16) discovered.delete(discovered.keys().next().value!);
+  return structuredClone(await result);
+}
+
+/** What discovery reads in one file: whether it may hold ConfigMaps or Secrets, and its GitOps objects. */
+interface FileFacts {
+  valueFile: boolean;
+  documents: { id: ResourceIdentity; object: unknown }[];
+}
+
+/** Facts of files as last read, kept while a file's size and time stay the same. */
+const factsRead = new Map<string, { stamp: string; facts: Promise<FileFacts> }>();
+
+function factsOf(file: string, stamp: string): Promise<FileFacts> {
+  const known = factsRead.get(file);
+  if (known !== undefined && known.stamp === stamp && stamp !== '') return known.facts;
+  const facts = readTextIfSane(file).then((read): FileFacts => {
+    const text = read ?? '';
+    const valueFile = text.includes('kind: ConfigMap') || text.includes('kind: Secret');
+    if (!/kind: (Kustomization|Application|ApplicationSet|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator|Environment)\b/.test(text)) return { valueFile, documents: [] };
+    const documents = new ManifestParser().parse(text).documents.flatMap((d) => {
+      if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
+      try {
+        return [{ id: d.identity, object: d.doc.toJS({ maxAliasCount: 50 }) as unknown }];
+      } catch {
+        return [];
+      }
+    });
+    return { valueFile, documents };
+  });
+  factsRead.delete(file);
+  factsRead.set(file, { stamp, facts });
+  if (factsRead.size > 50_000) factsRead.delete(factsRead.keys().next().value!);
+  return facts;
+}
+
+/** Answers of discovery by repository root, with the stamps of what they read. */
+const discovered = new Map<string, { key: string; result: Promise<{ environments: Environment[]; problems: string[] }> }>();
+
+/** Size and time of every YAML file and of what says which branch and remotes the repository has. */
+async function stampsOf(root: string, files: readonly string[]): Promise<Map<string, string>> {
+  const paths = [...files, join(root, PLUMBLINE_CONFIG_FILE), join(root, '.git', 'HEAD'), join(root, '.git', 'config'), join(root, 'jx-requirements.yml')];
+  const stamps = await Promise.all(
+    paths.map(async (p): Promise<[string, string]> => {
+      const s = await stat(p).catch(() => undefined);
+      return [p, s === undefined ? '-' : `${s.size} ${s.mtimeMs}`];
+    }),
+  );
+  return new Map(stamps);
+}
+
+async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>): Promise<{ environments: Environment[]; problems: string[] }> {
   const found: Environment[] = [];
   const problems: string[] = [];
   // One chart can be several environments (values-dev.yaml, values-prod.yaml); other paths are one each.
@@ -212,7 +274,6 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
       environment.directory = { recurse: get(directory, 'recurse') === true, ...(include !== undefined ? { include } : {}), ...(exclude !== undefined ? { exclude } : {}) };
     }
   };
-  const files = await collectYamlFiles([root]);
   // A kustomize patch that looks like a Flux or Argo CD object (an overlay setting a tenant's
   // `spec.path`) is a change to one, not one of its own.
   const patches = new PatchIndex();
@@ -234,19 +295,10 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
     }
     // A chart's templates are not YAML until rendered.
     if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) continue;
-    const text = (await readTextIfSane(file)) ?? '';
-    if (text.includes('kind: ConfigMap') || text.includes('kind: Secret')) valueFiles.push(file);
-    if (!/kind: (Kustomization|Application|ApplicationSet|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator|Environment)\b/.test(text) || patches.useOf(file) !== undefined) continue;
-    const parsed = new ManifestParser().parse(text);
-    for (const d of parsed.documents) {
-      const id = d.identity;
-      if (id === undefined || d.syntax.some((p) => p.severity === 'error')) continue;
-      let object: unknown;
-      try {
-        object = d.doc.toJS({ maxAliasCount: 50 });
-      } catch {
-        continue;
-      }
+    const facts = await factsOf(file, stamps.get(file) ?? '');
+    if (facts.valueFile) valueFiles.push(file);
+    if (patches.useOf(file) !== undefined) continue;
+    for (const { id, object } of facts.documents) {
       const name = id.name ?? '';
       const namespace = id.namespace ?? (id.group === 'argoproj.io' ? 'argocd' : 'flux-system');
       sources.note(file, id.group, id.kind, namespace, name, object);

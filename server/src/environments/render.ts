@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
@@ -137,6 +137,70 @@ function afterFluxBuild(objects: RenderedObject[], flux: FluxBuild): RenderResul
   return { ok: true, objects: out, ...(notes.length > 0 ? { notes } : {}) };
 }
 
+/** Writes the kustomization that builds an environment as its controller does, in `wrapper`. */
+async function writeWrapper(root: string, env: Environment, wrapper: string, extra: Record<string, unknown>): Promise<void> {
+  const folders = env.renderer.kind === 'plain' ? await manifestFilesOf(root, env.paths) : env.paths.map((p) => resolve(root, p));
+  const kustomization = {
+    resources: folders.map((p) => relative(wrapper, p)),
+    ...(env.flux !== undefined ? kustomizeFields(env.flux, (p) => relative(wrapper, resolve(root, p))) : {}),
+    ...extra,
+  };
+  await writeFile(join(wrapper, 'kustomization.yaml'), stringify(kustomization));
+}
+
+/** kustomize runs at once: each is CPU-bound, and eighty at a time only make every one slower. */
+const KUSTOMIZE_AT_ONCE = Math.max(2, availableParallelism());
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= KUSTOMIZE_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/** Runs the kustomize command on a folder. */
+function kustomizeBuild(folder: string, options: RenderOptions): Promise<{ ok: true; stdout: string } | { ok: false; kind: 'missing-binary' | 'render-error'; message: string }> {
+  return inTurn(() => runKustomize(folder, options));
+}
+
+async function runKustomize(folder: string, options: RenderOptions): Promise<{ ok: true; stdout: string } | { ok: false; kind: 'missing-binary' | 'render-error'; message: string }> {
+  const [command = 'kubectl', ...args] = options.kustomize;
+  try {
+    // None, not RootOnly: environmentInputProblem has checked every file the kustomizations
+    // load against the repository root (see kustomize/loadCheck.ts for why not kustomize's own).
+    const { stdout } = await run(command, [...args, '--load-restrictor=LoadRestrictionsNone', folder], { maxBuffer: 512 * 1024 * 1024, timeout: 120_000 });
+    return { ok: true, stdout };
+  } catch (error: unknown) {
+    const e = error as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') return { ok: false, kind: 'missing-binary', message: `\`${options.kustomize.join(' ')}\` is not on the PATH (set plumbline.kustomize.command)` };
+    const detail = (e.stderr ?? e.message).replace(/^E\d{4} [\d:.]+\s+\d+ run\.go:\d+\] /, '').trim();
+    return { ok: false, kind: 'render-error', message: detail.replaceAll(folder, '<wrapper>') };
+  }
+}
+
+/** Each object's source file, from the origin annotation kustomize wrote (relative to `top`), which is then removed. */
+function withSources(objects: readonly RenderedObject[], top: string): RenderedObject[] {
+  return objects.map(({ object }) => {
+    const annotations = object.metadata?.annotations;
+    const origin = annotations?.[ORIGIN];
+    let source: string | undefined;
+    if (origin !== undefined) {
+      const path = /^path:\s*(.+)$/m.exec(origin)?.[1]?.trim();
+      if (path !== undefined) source = resolve(top, path);
+      // The annotation is ours, not the user's desired state.
+      delete annotations![ORIGIN];
+      if (Object.keys(annotations!).length === 0) delete object.metadata!.annotations;
+    }
+    return { object, source };
+  });
+}
+
 async function build(root: string, env: Environment, options: RenderOptions): Promise<RenderResult> {
   // A plain folder a Flux Kustomization patches is built as Flux builds it: a kustomization of its files.
   if (env.renderer.kind === 'plain' && !builtAsFlux(env, options)) {
@@ -162,39 +226,10 @@ async function build(root: string, env: Environment, options: RenderOptions): Pr
   if (env.renderer.kind === 'helm') return renderHelm(root, env, env.renderer, options.helm ?? ['helm']);
   const wrapper = await mkdtemp(join(tmpdir(), 'plumbline-render-'));
   try {
-    const folders = env.renderer.kind === 'plain' ? await manifestFilesOf(root, env.paths) : env.paths.map((p) => resolve(root, p));
-    const kustomization = {
-      resources: folders.map((p) => relative(wrapper, p)),
-      ...(env.flux !== undefined ? kustomizeFields(env.flux, (p) => relative(wrapper, resolve(root, p))) : {}),
-      buildMetadata: ['originAnnotations'],
-    };
-    await writeFile(join(wrapper, 'kustomization.yaml'), stringify(kustomization));
-    const [command = 'kubectl', ...args] = options.kustomize;
-    let stdout: string;
-    try {
-      // None, not RootOnly: environmentInputProblem has checked every file the kustomizations
-      // load against the repository root (see kustomize/loadCheck.ts for why not kustomize's own).
-      ({ stdout } = await run(command, [...args, '--load-restrictor=LoadRestrictionsNone', wrapper], { maxBuffer: 256 * 1024 * 1024, timeout: 120_000 }));
-    } catch (error: unknown) {
-      const e = error as NodeJS.ErrnoException & { stderr?: string };
-      if (e.code === 'ENOENT') return { ok: false, kind: 'missing-binary', message: `\`${options.kustomize.join(' ')}\` is not on the PATH (set plumbline.kustomize.command)` };
-      const detail = (e.stderr ?? e.message).replace(/^E\d{4} [\d:.]+\s+\d+ run\.go:\d+\] /, '').trim();
-      return { ok: false, kind: 'render-error', message: `kustomize failed for ${env.paths.join(', ')}: ${detail.replaceAll(wrapper, '<wrapper>')}` };
-    }
-    const objects = (await objectsInBatches(stdout)).map(({ object }) => {
-      const annotations = object.metadata?.annotations;
-      const origin = annotations?.[ORIGIN];
-      let source: string | undefined;
-      if (origin !== undefined) {
-        const path = /^path:\s*(.+)$/m.exec(origin)?.[1]?.trim();
-        if (path !== undefined) source = resolve(wrapper, path);
-        // The annotation is ours, not the user's desired state.
-        delete annotations![ORIGIN];
-        if (Object.keys(annotations!).length === 0) delete object.metadata!.annotations;
-      }
-      return { object, source };
-    });
-    return { ok: true, objects };
+    await writeWrapper(root, env, wrapper, { buildMetadata: ['originAnnotations'] });
+    const built = await kustomizeBuild(wrapper, options);
+    if (!built.ok) return { ...built, message: `kustomize failed for ${env.paths.join(', ')}: ${built.message}` };
+    return { ok: true, objects: withSources(await objectsInBatches(built.stdout), wrapper) };
   } finally {
     await rm(wrapper, { recursive: true, force: true });
   }

@@ -11,6 +11,8 @@ import { discoverEnvironments } from '../environments/discover';
 import { environmentStatus } from '../delivery/status';
 import type { Environment } from '../environments/model';
 import { describeDelivery } from '../environments/describe';
+import { RenderCache } from '../environments/renderCache';
+import type { RenderOptions, RenderResult } from '../environments/render';
 import { syncEnvironment } from '../delivery/sync';
 import { validateEnvironment } from '../environments/validate';
 import { pendingSummary } from '../git/commit';
@@ -69,6 +71,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
   };
 
   registerPreviews(connection, { root, trusted, settings, sessionFor });
+  // The tree asks again on every change; only environments whose files changed are rendered again.
+  const renders = new RenderCache();
 
   const find = async (name: string): Promise<{ folder: string; env: Environment } | string> => {
     const folder = root();
@@ -147,7 +151,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
       environments.map((env) => {
         const target = targetFor(env);
         const session = target === undefined ? undefined : clusters.session(target);
-        return environmentStatus(folder, env, session, renderOptionsOf(settings(), trusted()), ignore.rules, target === undefined ? {} : { engine: () => clusters.engine(target) });
+        const render = (root: string, e: Environment, options: RenderOptions): Promise<RenderResult> => renders.render(root, e, options);
+        return environmentStatus(folder, env, session, renderOptionsOf(settings(), trusted()), ignore.rules, target === undefined ? { render } : { engine: () => clusters.engine(target), render });
       }),
     );
     watch.track(statuses);
@@ -174,5 +179,10 @@ export function registerEnvironments(connection: Connection, root: () => string 
       })),
     };
   });
-  return { dispose: () => watch.dispose() };
+  return {
+    dispose: () => {
+      watch.dispose();
+      renders.clear();
+    },
+  };
 }
