@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { discoverEnvironments } from '../../server/src/environments/discover';
 import type { Environment } from '../../server/src/environments/model';
-import { renderEnvironment, type RenderedObject } from '../../server/src/environments/render';
+import { DEFAULT_RENDER_OPTIONS, renderEnvironment, type RenderedObject } from '../../server/src/environments/render';
+import { environmentFiles, renderWithOrigins } from '../../server/src/environments/renderMap';
 import { normalizeGitUrl } from '../../server/src/files/gitRemotes';
 import { previewGit } from '../../server/src/preview/gitPreview';
 import { bundle } from '../support/paths';
@@ -104,6 +105,13 @@ describe('Flux repositories as they are laid out', () => {
       assert.equal(issuerOf.source, join(fleet, 'infrastructure/configs/issuer.yaml'), 'the patched object still maps to its file');
     }
     assert.deepEqual(Object.fromEntries(servers), { staging: 'https://acme-staging.example/directory', production: 'https://acme.example/directory' });
+    // A finding on the patched field belongs on the patch, in the cluster's Flux Kustomization.
+    const production = configs.find((e) => e.name.startsWith('production'))!;
+    const mapped = await renderWithOrigins(fleet, production, await environmentFiles(fleet, production), DEFAULT_RENDER_OPTIONS);
+    assert.ok(mapped.ok, mapped.ok ? '' : mapped.message);
+    const issuerOrigins = mapped.objects.find((o) => o.identity.kind === 'ClusterIssuer')!.origins;
+    assert.deepEqual(issuerOrigins.originOf(['spec', 'acme', 'server']), { file: join(fleet, 'clusters/production/infrastructure.yaml'), document: 0, path: ['spec', 'patches', 0], exact: true, via: 'json6902' });
+    assert.equal(issuerOrigins.originOf(['spec', 'acme', 'privateKeySecretRef', 'name'])?.file, join(fleet, 'infrastructure/configs/issuer.yaml'), 'fields the patch does not touch stay in the base');
   });
 
   test('a Kustomization whose source is another repository is not rendered from a guessed folder', async () => {

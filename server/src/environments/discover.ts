@@ -150,7 +150,8 @@ export async function discoverEnvironments(folder: string): Promise<{ environmen
 /** What discovery reads in one file: whether it may hold ConfigMaps or Secrets, and its GitOps objects. */
 interface FileFacts {
   valueFile: boolean;
-  documents: { id: ResourceIdentity; object: unknown }[];
+  /** With each one's index among the file's documents (as the editor counts them). */
+  documents: { id: ResourceIdentity; object: unknown; index: number }[];
 }
 
 /** Facts of files as last read, kept while a file's size and time stay the same. */
@@ -163,10 +164,10 @@ function factsOf(file: string, stamp: string): Promise<FileFacts> {
     const text = read ?? '';
     const valueFile = text.includes('kind: ConfigMap') || text.includes('kind: Secret');
     if (!/kind: (Kustomization|Application|ApplicationSet|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator|Environment)\b/.test(text)) return { valueFile, documents: [] };
-    const documents = new ManifestParser().parse(text).documents.flatMap((d) => {
+    const documents = new ManifestParser().parse(text).documents.flatMap((d, index) => {
       if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
       try {
-        return [{ id: d.identity, object: d.doc.toJS({ maxAliasCount: 50 }) as unknown }];
+        return [{ id: d.identity, object: d.doc.toJS({ maxAliasCount: 50 }) as unknown, index }];
       } catch {
         return [];
       }
@@ -224,7 +225,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   const valueFiles: string[] = [];
   // Flux Kustomizations are placed once every source is known: their path may be in an artifact.
   const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root));
-  const fluxKustomizations: { object: unknown; name: string; namespace: string; rel: string; file: string }[] = [];
+  const fluxKustomizations: { object: unknown; name: string; namespace: string; rel: string; file: string; document: number }[] = [];
   const helmReleases: { object: unknown; name: string; namespace: string; rel: string }[] = [];
   const jxEnvironments: JenkinsXEnvironmentObject[] = [];
 
@@ -298,12 +299,12 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const facts = await factsOf(file, stamps.get(file) ?? '');
     if (facts.valueFile) valueFiles.push(file);
     if (patches.useOf(file) !== undefined) continue;
-    for (const { id, object } of facts.documents) {
+    for (const { id, object, index } of facts.documents) {
       const name = id.name ?? '';
       const namespace = id.namespace ?? (id.group === 'argoproj.io' ? 'argocd' : 'flux-system');
       sources.note(file, id.group, id.kind, namespace, name, object);
       if (id.group === 'kustomize.toolkit.fluxcd.io' && id.kind === 'Kustomization') {
-        fluxKustomizations.push({ object, name, namespace, rel, file });
+        fluxKustomizations.push({ object, name, namespace, rel, file, document: index });
       } else if (id.group === 'helm.toolkit.fluxcd.io' && id.kind === 'HelmRelease') {
         helmReleases.push({ object, name, namespace, rel });
       } else if (id.group === 'argoproj.io' && id.kind === 'Application') {
@@ -369,7 +370,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   for (const root of roots) root.clusters = [root.name];
   if (roots.length > 0) inherit();
   // In a base that two clusters' units include, a Kustomization is a unit of each.
-  for (const { object, name, namespace, rel, file, source, where, cluster } of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ ...p, cluster })))) {
+  for (const { object, name, namespace, rel, file, document, source, where, cluster } of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ ...p, cluster })))) {
     const env = cluster ?? name;
     const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
     const foundBy = `Flux Kustomization ${namespace}/${name} in ${rel}`;
@@ -385,7 +386,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     if (environment.delivery.kind === 'flux' && environment.delivery.name === name) Object.assign(environment, unit);
     const steps = readFluxBuild(object, where.path);
     if (steps !== undefined && environment.flux === undefined) {
-      environment.flux = steps.build;
+      environment.flux = { ...steps.build, origin: { file, document } };
       if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file });
     }
   }

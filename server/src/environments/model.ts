@@ -32,6 +32,8 @@ export interface FluxBuild {
   /** Repository-relative folders of `spec.components` (Flux resolves them against the path). */
   components: string[];
   commonMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
+  /** The Flux Kustomization's file and document: where its patches, images and prefix are written. */
+  origin?: { file: string; document: number };
   /** `spec.postBuild`: the values found (inline ones win over ConfigMaps and Secrets), and the sources Git does not hold. */
   substitute?: { vars: Record<string, string>; notInGit: string[] };
 }

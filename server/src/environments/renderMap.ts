@@ -4,7 +4,7 @@ import type { Document } from 'yaml';
 import type { KubeObject } from '../manifests/kubeObject';
 import { originsOf, type ObjectOrigins } from '../kustomize/fieldOrigin';
 import { isKustomizationFile } from '../kustomize/patchIndex';
-import { filesOfTree, foldersOfTree, readKustomizationTree, type KustomizationNode } from '../kustomize/tree';
+import { filesOfTree, fluxKustomizationNode, foldersOfTree, readKustomizationTree, type KustomizationNode } from '../kustomize/tree';
 import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../files/files';
@@ -30,6 +30,16 @@ export type MappedRender = { ok: true; objects: MappedObject[] } | { ok: false; 
 
 /** Reads an environment's kustomization trees (or lists its plain files). */
 export async function environmentFiles(root: string, env: Environment): Promise<EnvironmentFiles> {
+  const files = await folderFiles(root, env);
+  const origin = env.flux?.origin;
+  if (origin === undefined || (env.flux?.patches.length === 0 && env.flux.images.length === 0 && env.flux.namePrefix === undefined && env.flux.nameSuffix === undefined)) return files;
+  // The Flux Kustomization's spec is a kustomization around the path's: its patches are writers too.
+  const node = await fluxKustomizationNode(origin.file, origin.document, files.trees, env.renderer.kind === 'plain' ? [...files.files] : []);
+  if (node === undefined) return files;
+  return { trees: [node], files: new Set([...files.files, origin.file]), folders: files.folders };
+}
+
+async function folderFiles(root: string, env: Environment): Promise<EnvironmentFiles> {
   const dirs = env.paths.map((p) => join(root, p));
   if (env.renderer.kind === 'kustomize') {
     const trees = (await Promise.all(dirs.map((d) => readKustomizationTree(d)))).filter((t) => t !== undefined);

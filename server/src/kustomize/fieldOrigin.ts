@@ -301,7 +301,13 @@ function chainTo(node: KustomizationNode, has: (k: KustomizationNode) => boolean
 /** Adds a kustomization's writers for the object, in kustomize's order, and applies its renames. */
 function stepsOf(k: KustomizationNode, object: Simulated, rendered: KubeObject, steps: Step[], skipComponent: KustomizationNode | undefined): void {
   for (const component of k.components) if (component !== skipComponent) stepsOf(component, object, rendered, steps, undefined);
-  steps.push({ file: k.path, document: 0, via: 'generator', claim: (path) => generatorClaim(k, object, path) });
+  // A Flux Kustomization's spec stands for a kustomization: its claims are reported under `spec` of its document.
+  const document = k.document ?? 0;
+  const own = (claim: (path: FieldPath) => Claim | undefined) => (path: FieldPath): Claim | undefined => {
+    const c = claim(path);
+    return c === undefined || k.prefix === undefined ? c : { ...c, path: [...k.prefix, ...c.path] };
+  };
+  steps.push({ file: k.path, document, via: 'generator', claim: own((path) => generatorClaim(k, object, path)) });
   const patchSteps = (use: PatchRef['use'], declaredJson: boolean): void => {
     for (const patch of k.patches) {
       const isJson = patch.entry[0] === 'patchesJson6902';
@@ -310,14 +316,14 @@ function stepsOf(k: KustomizationNode, object: Simulated, rendered: KubeObject, 
         const claim = patch.use === 'json6902' ? (path: FieldPath) => json6902Claim(doc, rendered, path) : (path: FieldPath) => documentClaim(doc, object.kind, path, false);
         if (patch.file !== undefined) steps.push({ file: patch.file, document: index, via: patch.use, claim });
         // An inline patch points at its entry in the kustomization: its text is a string there.
-        else steps.push({ file: k.path, document: 0, via: patch.use, claim: (path) => (claim(path)?.exact === true ? { path: patch.entry, exact: true, depth: path.length } : undefined) });
+        else steps.push({ file: k.path, document, via: patch.use, claim: own((path) => (claim(path)?.exact === true ? { path: patch.entry, exact: true, depth: path.length } : undefined)) });
       }
     }
   };
   patchSteps('strategic-merge', false);
   patchSteps('json6902', false);
   const snapshot: Simulated = { ...object, names: new Set(object.names) };
-  steps.push({ file: k.path, document: 0, via: 'transformer', claim: (path) => transformerClaim(k, snapshot, rendered, path) });
+  steps.push({ file: k.path, document, via: 'transformer', claim: own((path) => transformerClaim(k, snapshot, rendered, path)) });
   const root = k.doc.contents;
   if (isMap(root)) {
     const prefix = root.get('namePrefix');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { ManifestParser } from '../manifests/parse';
 import type { FieldPath } from '../manifests/fieldPath';
 import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
@@ -41,6 +41,13 @@ export interface KustomizationNode {
   children: KustomizationNode[];
   components: KustomizationNode[];
   patches: PatchRef[];
+  /**
+   * For the kustomization a Flux Kustomization stands for (its `spec` adds patches, images and a
+   * name prefix around the build): its document in the file and the path of `spec`, which field
+   * origins in `doc` are reported under.
+   */
+  document?: number;
+  prefix?: FieldPath;
 }
 
 /** The kustomization file of a folder, if it has one. */
@@ -100,6 +107,29 @@ export async function readKustomizationTree(dir: string, seen = new Set<string>(
       } else if (info?.isFile() === true) node.files.push(target);
     }
   }
+  await addPatches(node, root, local);
+  return node;
+}
+
+/**
+ * The kustomization a Flux Kustomization's `spec` amounts to, over the trees of its path: its
+ * inline `patches` and `images` and `namePrefix` are writers whose origins are in the Flux
+ * Kustomization's own file (document `document`, under `spec`).
+ */
+export async function fluxKustomizationNode(file: string, document: number, children: KustomizationNode[], files: string[]): Promise<KustomizationNode | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const parsed = text === undefined ? undefined : parseDocs(text)[document];
+  const spec = parsed === undefined || !isMap(parsed.contents) ? undefined : parsed.contents.get('spec', true);
+  if (parsed === undefined || !isMap(spec)) return undefined;
+  // The spec map, with its positions in the Flux file, as a kustomization document (freshly parsed: ours to change).
+  const doc = parsed;
+  doc.contents = spec as YAMLMap.Parsed;
+  const node: KustomizationNode = { path: file, dir: dirname(file), doc, files, children, components: [], patches: [], document, prefix: ['spec'] };
+  await addPatches(node, spec, () => undefined);
+  return node;
+}
+
+async function addPatches(node: KustomizationNode, root: YAMLMap, local: (ref: string) => string | undefined): Promise<void> {
   const addPatch = async (entry: FieldPath, ref: { file?: string; inline?: string }, declared: PatchRef['use'], target: PatchTarget | undefined): Promise<void> => {
     let text: string | undefined = ref.inline;
     let file: string | undefined;
@@ -126,7 +156,6 @@ export async function readKustomizationTree(dir: string, seen = new Set<string>(
       if (ref !== undefined) await addPatch([key, index], ref, key === 'patchesJson6902' ? 'json6902' : 'strategic-merge', targetOf(item.get('target', true)));
     }
   }
-  return node;
 }
 
 /** Every file a tree reads: kustomizations, resources, patches. A save of any of them changes the render. */
