@@ -77,19 +77,21 @@ describe('Helm environments: discovery', () => {
       join(root, 'app.yaml'),
       'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: qa\nspec:\n  source:\n    path: ./charts/shop/\n    helm:\n      valueFiles: [values-dev.yaml, $values/qa.yaml, https://example.com/v.yaml]\n      valuesObject: {replicas: 9}\n      parameters:\n        - {name: greeting, value: "007", forceString: true}\n  destination:\n    namespace: qa\n',
     );
+    // Values from a ConfigMap in Git are merged under spec.values, as helm-controller does.
+    writeFileSync(join(root, 'values-cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop-common\n  namespace: flux-system\ndata:\n  values.yaml: |\n    replicas: 3\n    image: {tag: "1.2"}\n');
     writeFileSync(
       join(root, 'local.yaml'),
-      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: shop\n  namespace: flux-system\nspec:\n  chart:\n    spec:\n      chart: charts/shop\n      valuesFiles: [charts/shop/values-prod.yaml]\n      sourceRef: {kind: GitRepository, name: platform}\n  valuesFrom:\n    - {kind: ConfigMap, name: shop-values}\n',
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: shop\n  namespace: flux-system\nspec:\n  chart:\n    spec:\n      chart: charts/shop\n      valuesFiles: [charts/shop/values-prod.yaml]\n      sourceRef: {kind: GitRepository, name: platform}\n  values:\n    image: {tag: "2.0"}\n  valuesFrom:\n    - {kind: ConfigMap, name: shop-common}\n    - {kind: ConfigMap, name: shop-values}\n',
     );
     const { environments, problems } = await discoverEnvironments(root);
-    assert.deepEqual(problems, ['Flux HelmRelease flux-system/shop in local.yaml: spec.valuesFrom (ConfigMaps and Secrets in the cluster) is not rendered; drift may show those values']);
+    assert.deepEqual(problems, ['Flux HelmRelease flux-system/shop in local.yaml: spec.valuesFrom ConfigMap flux-system/shop-values is not in Git; drift may show those values']);
     // The Application uses values-dev.yaml: it is the dev environment, delivered by Argo CD.
     assert.deepEqual(
       environments.map((e) => [e.name, e.delivery.kind, e.renderer]),
       [
         ['dev', 'argocd', { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-dev.yaml'], release: 'qa', values: { replicas: 9 }, parameters: [{ name: 'greeting', value: '007', forceString: true }] }],
         // The HelmRelease uses values-prod.yaml: prod, delivered by Flux.
-        ['prod', 'flux', { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-prod.yaml'], release: 'shop' }],
+        ['prod', 'flux', { kind: 'helm', chart: 'charts/shop', valuesFiles: ['charts/shop/values-prod.yaml'], release: 'shop', values: { replicas: 3, image: { tag: '2.0' } } }],
         // Nothing is downloaded: one status, no guessed folder.
         ['podinfo', 'flux', { kind: 'plain' }],
       ],

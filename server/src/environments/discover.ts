@@ -9,7 +9,7 @@ import type { ResourceIdentity } from '../manifests/identity';
 import { collectYamlFiles, readTextIfSane } from '../files/files';
 import type { Delivery, Environment, Renderer } from './model';
 import { readEnvironmentConfig } from './config';
-import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding } from './helmDiscovery';
+import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding, withValuesFrom } from './helmDiscovery';
 import { get, str } from './objectFields';
 import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './fluxBuild';
 import { FluxSources, nearest } from './fluxSources';
@@ -390,11 +390,16 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file });
     }
   }
+  // ConfigMaps and Secrets of the repository, read once and only when a Flux object asks for their values.
+  let valueCache: Promise<Map<string, { file: string; object: KubeObject }[]>> | undefined;
+  const values = (): Promise<Map<string, { file: string; object: KubeObject }[]>> => (valueCache ??= valueObjects(valueFiles));
   for (const { object, name, namespace, rel } of helmReleases) {
     const finding = helmReleaseFinding(root, object, rel, { name, namespace });
     if (finding !== undefined) {
-      add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, finding.renderer);
-      if (finding.problem !== undefined) problems.push(finding.problem);
+      const objects = get(object, 'spec', 'valuesFrom') !== undefined ? await values() : new Map<string, { file: string; object: KubeObject }[]>();
+      const from = withValuesFrom(object, namespace, finding.renderer.values, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], join(root, rel))?.object, parseValues);
+      add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, { ...finding.renderer, ...(from.values !== undefined ? { values: from.values } : {}) });
+      if (from.notInGit.length > 0) problems.push(`Flux HelmRelease ${namespace}/${name} in ${rel}: spec.valuesFrom ${from.notInGit.join(', ')} is not in Git; drift may show those values`);
       continue;
     }
     const elsewhere = sources.chartElsewhere(join(root, rel), object, namespace);
@@ -427,10 +432,10 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     if (e.delivery.kind === 'direct' && e.renderer.kind === 'helm' && e.renderer.valuesFiles.length > 0 && e.renderer.valuesFiles.every((v) => claimed.has(v)) && found.includes(e)) found.splice(found.indexOf(e), 1);
   }
   if (substituteFrom.length > 0) {
-    const values = await valueObjects(valueFiles);
+    const objects = await values();
     for (const { environment, from, namespace, file } of substituteFrom) {
       // Each cluster folder often has its own `cluster-vars`: the one nearest the Kustomization.
-      if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, (kind, ns, name) => nearest(values.get(`${kind}/${ns}/${name}`) ?? [], file)?.object);
+      if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, (kind, ns, name) => nearest(objects.get(`${kind}/${ns}/${name}`) ?? [], file)?.object);
     }
   }
   const environments = found;

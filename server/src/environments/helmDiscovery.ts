@@ -102,10 +102,61 @@ export function helmReleaseFinding(root: string, object: unknown, rel: string, i
       release: str(get(object, 'spec', 'releaseName')) ?? (targetNamespace !== undefined ? `${targetNamespace}-${id.name}` : id.name),
       ...(values !== undefined ? { values } : {}),
     },
-    ...(Array.isArray(get(object, 'spec', 'valuesFrom')) && (get(object, 'spec', 'valuesFrom') as unknown[]).length > 0
-      ? { problem: `Flux HelmRelease ${id.namespace}/${id.name} in ${rel}: spec.valuesFrom (ConfigMaps and Secrets in the cluster) is not rendered; drift may show those values` }
-      : {}),
   };
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = b !== null && typeof b === 'object' && !Array.isArray(b) && v !== null && typeof v === 'object' && !Array.isArray(v) ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+/**
+ * A HelmRelease's `spec.valuesFrom` as helm-controller merges them — in order, each ConfigMap's or
+ * Secret's `valuesKey` (default `values.yaml`) as YAML, or one value at `targetPath` — with
+ * `spec.values` on top, from the objects Git holds. A source Git does not hold (made in the
+ * cluster, a SOPS-encrypted Secret) is named, unless `optional`.
+ */
+export function withValuesFrom(object: unknown, namespace: string, inline: Record<string, unknown> | undefined, lookup: (kind: 'ConfigMap' | 'Secret', namespace: string, name: string) => Record<string, unknown> | undefined, parseValues: (text: string) => Record<string, unknown> | undefined): { values: Record<string, unknown> | undefined; notInGit: string[] } {
+  const entries = get(object, 'spec', 'valuesFrom');
+  if (!Array.isArray(entries) || entries.length === 0) return { values: inline, notInGit: [] };
+  let values: Record<string, unknown> = {};
+  const notInGit: string[] = [];
+  for (const entry of entries as unknown[]) {
+    const kind = get(entry, 'kind');
+    const name = str(get(entry, 'name'));
+    if ((kind !== 'ConfigMap' && kind !== 'Secret') || name === undefined) continue;
+    const found = lookup(kind, namespace, name);
+    const label = `${kind} ${namespace}/${name}`;
+    if (found === undefined || found['sops'] !== undefined) {
+      if (get(entry, 'optional') !== true) notInGit.push(found === undefined ? label : `${label} (encrypted with SOPS)`);
+      continue;
+    }
+    const key = str(get(entry, 'valuesKey')) ?? 'values.yaml';
+    const raw = get(found, 'data', key) ?? get(found, 'stringData', key);
+    if (typeof raw !== 'string') continue;
+    const text = kind === 'Secret' && get(found, 'data', key) !== undefined ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    const targetPath = str(get(entry, 'targetPath'));
+    if (targetPath !== undefined) {
+      // One value at a dotted path.
+      const at: Record<string, unknown> = {};
+      let cursor = at;
+      const keys = targetPath.split('.');
+      keys.forEach((k, i) => {
+        if (i === keys.length - 1) cursor[k] = text;
+        else cursor = cursor[k] = {} as Record<string, unknown>;
+      });
+      values = deepMerge(values, at);
+    } else {
+      const parsed = parseValues(text);
+      if (parsed !== undefined) values = deepMerge(values, parsed);
+    }
+  }
+  if (Object.keys(values).length === 0) return { values: inline, notInGit };
+  return { values: inline !== undefined ? deepMerge(values, inline) : values, notInGit };
 }
 
 /**
