@@ -13,9 +13,9 @@ import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding, withValuesFro
 import { get, str } from './objectFields';
 import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './fluxBuild';
 import { FluxSources, nearest } from './fluxSources';
+import { placeFluxUnits, type FluxKustomizationFound } from './fluxUnits';
 import { expandApplicationSet } from './applicationSets';
 import { jenkinsXEnvironments, readJenkinsXEnvironment, type JenkinsXEnvironmentObject } from './jenkinsX';
-import { filesOfTree, readKustomizationTree } from '../kustomize/tree';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { workspaceBranch, workspaceRemotes } from '../files/gitRemotes';
 import type { KubeObject } from '../manifests/kubeObject';
@@ -58,18 +58,6 @@ function argoSourceElsewhere(root: string, source: unknown, path: string, source
     // A folder that does not exist is the renderer's to report.
   }
   return jsonnet ? 'source is jsonnet, which Plumbline does not evaluate' : undefined;
-}
-
-/** The `<name>` of a repository path under `clusters/<name>/`. */
-function clusterFolderOf(rel: string): string | undefined {
-  const parts = rel.split('/');
-  const at = parts.indexOf('clusters');
-  return at !== -1 && parts.length > at + 2 ? parts[at + 1] : undefined;
-}
-
-/** Whether repository folder `folder` holds repository path `rel`. */
-function contains(folder: string, rel: string): boolean {
-  return folder === '.' || rel.startsWith(`${folder}/`);
 }
 
 /** ConfigMaps and Secrets declared in these files, by `kind/namespace/name` (no namespace: `default`). */
@@ -225,7 +213,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   const valueFiles: string[] = [];
   // Flux Kustomizations are placed once every source is known: their path may be in an artifact.
   const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root));
-  const fluxKustomizations: { object: unknown; name: string; namespace: string; rel: string; file: string; document: number }[] = [];
+  const fluxKustomizations: FluxKustomizationFound[] = [];
   const helmReleases: { object: unknown; name: string; namespace: string; rel: string }[] = [];
   const jxEnvironments: JenkinsXEnvironmentObject[] = [];
 
@@ -325,50 +313,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     }
   }
 
-  // The files a unit's kustomization tree includes, read once per folder.
-  const trees = new Map<string, Promise<Set<string>>>();
-  const filesApplied = (path: string): Promise<Set<string>> => {
-    let files = trees.get(path);
-    if (files === undefined) {
-      files = readKustomizationTree(join(root, path)).then((tree) => (tree === undefined ? new Set<string>() : filesOfTree(tree)));
-      trees.set(path, files);
-    }
-    return files;
-  };
-  // Each Kustomization's source decides its folder; its cluster is its `clusters/<name>/` folder or,
-  // for one written elsewhere, the cluster of the Kustomization whose folder holds its file (to any depth).
-  const placed = fluxKustomizations.map((k) => {
-    const sourceKind = str(get(k.object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
-    const sourceName = str(get(k.object, 'spec', 'sourceRef', 'name'));
-    const source = sourceName !== undefined ? { kind: sourceKind, name: sourceName, namespace: str(get(k.object, 'spec', 'sourceRef', 'namespace')) ?? k.namespace } : undefined;
-    // Flux builds the source's root when the path is empty.
-    const where = sources.resolve(k.file, source, cleanPath(str(get(k.object, 'spec', 'path')) ?? '.'));
-    const own = clusterFolderOf(k.rel);
-    return { ...k, source, where, clusters: own !== undefined ? [own] : [] };
-  });
-  // Which units apply a file: their folder holds it, or their kustomization tree includes it (a base).
-  const applied = new Map<string, Set<string>>();
-  for (const p of placed) if (!('elsewhere' in p.where) && !applied.has(p.where.path)) applied.set(p.where.path, await filesApplied(p.where.path));
-  const appliedBy = (p: (typeof placed)[number], rel: string): boolean => !('elsewhere' in p.where) && (contains(p.where.path, rel) || applied.get(p.where.path)?.has(join(root, rel)) === true);
-  const inherit = (): void => {
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const k of placed) {
-        if (clusterFolderOf(k.rel) !== undefined) continue;
-        const clusters = [...new Set(placed.flatMap((p) => (p !== k && appliedBy(p, k.rel) ? p.clusters : [])))];
-        if (clusters.length > k.clusters.length) {
-          k.clusters = clusters;
-          changed = true;
-        }
-      }
-    }
-  };
-  inherit();
-  // Without a clusters/ folder (a single-cluster repository bootstrapped another way), the entry
-  // point is a Kustomization nothing applies that applies others: the cluster takes its name.
-  const roots = placed.filter((k) => k.clusters.length === 0 && !placed.some((p) => p !== k && appliedBy(p, k.rel)) && placed.some((c) => c !== k && appliedBy(k, c.rel)));
-  for (const root of roots) root.clusters = [root.name];
-  if (roots.length > 0) inherit();
+  const { units: placed, clustersApplying } = await placeFluxUnits(root, fluxKustomizations, sources);
   // In a base that two clusters' units include, a Kustomization is a unit of each.
   for (const { object, name, namespace, rel, file, document, source, where, cluster } of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ ...p, cluster })))) {
     const env = cluster ?? name;
@@ -404,10 +349,8 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     }
     const elsewhere = sources.chartElsewhere(join(root, rel), object, namespace);
     if (elsewhere === undefined) continue;
-    // A HelmRelease in a folder two clusters apply is a unit of each.
     // In a folder two clusters apply, or a base their overlays include, it is a unit of each.
-    const own = clusterFolderOf(rel);
-    const clusters = own !== undefined ? [own] : [...new Set(placed.flatMap((p) => (appliedBy(p, rel) ? p.clusters : [])))];
+    const clusters = clustersApplying(rel);
     for (const cluster of clusters.length > 0 ? clusters : [undefined]) found.push({
       name: cluster ?? name,
       paths: [],
