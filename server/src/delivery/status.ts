@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { fileStamp, StampedCache } from '../files/stamped';
 import type { Result } from '../cluster/result';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored } from '../drift/engine';
@@ -46,23 +47,12 @@ function identityOf(apiVersion: string, kind: string, name: string, namespace: s
 export class SourceLines {
   private readonly files = new Map<string, Promise<Map<string, number>>>();
   /** Indexes of files as last read, by path, kept while the file's size and time are the same: the tree asks again on every change. */
-  private static readonly read = new Map<string, { stamp: string; lines: Promise<Map<string, number>> }>();
+  private static readonly read = new StampedCache<Map<string, number>>(20_000);
 
   private index(path: string): Promise<Map<string, number>> {
     let pending = this.files.get(path);
     if (pending === undefined) {
-      pending = stat(path)
-        .then((s) => `${s.size} ${s.mtimeMs}`)
-        .catch(() => '-')
-        .then((stamp) => {
-          const known = SourceLines.read.get(path);
-          if (known !== undefined && known.stamp === stamp) return known.lines;
-          const lines = this.parse(path);
-          SourceLines.read.delete(path);
-          SourceLines.read.set(path, { stamp, lines });
-          if (SourceLines.read.size > 20_000) SourceLines.read.delete(SourceLines.read.keys().next().value!);
-          return lines;
-        });
+      pending = fileStamp(path).then((stamp) => SourceLines.read.get(path, stamp, () => this.parse(path)));
       this.files.set(path, pending);
     }
     return pending;

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { fileStamp, StampedCache } from '../files/stamped';
 import { relative } from 'node:path';
 import { ManifestParser } from '../manifests/parse';
 import { collectYamlFiles } from '../files/files';
@@ -113,15 +114,15 @@ export async function readGitOpsIgnore(paths: readonly string[], root: string): 
 }
 
 /** Objects of files as last read, kept while a file's size and time stay the same: the tree reads the rules on every answer. */
-const rulesRead = new Map<string, { stamp: string; objects: Promise<unknown[]> }>();
+const rulesRead = new StampedCache<unknown[]>(50_000);
 
 /** The documents of a file that can hold ignore rules (Applications, HelmReleases); none for most files. */
 async function objectsWithRules(file: string): Promise<unknown[]> {
-  const s = await stat(file).catch(() => undefined);
-  const stamp = s === undefined ? '-' : `${s.size} ${s.mtimeMs}`;
-  const known = rulesRead.get(file);
-  if (known !== undefined && known.stamp === stamp) return known.objects;
-  const objects = readFile(file, 'utf8')
+  return rulesRead.get(file, await fileStamp(file), () => readObjectsWithRules(file));
+}
+
+function readObjectsWithRules(file: string): Promise<unknown[]> {
+  return readFile(file, 'utf8')
     .catch(() => '')
     .then((text) => {
       // Cheap gate: only files that can hold such rules are parsed.
@@ -135,10 +136,6 @@ async function objectsWithRules(file: string): Promise<unknown[]> {
         }
       });
     });
-  rulesRead.delete(file);
-  rulesRead.set(file, { stamp, objects });
-  if (rulesRead.size > 50_000) rulesRead.delete(rulesRead.keys().next().value!);
-  return objects;
 }
 
 /** Every ignore rule of a workspace: `.plumbline.yaml`'s and those in its Applications and HelmReleases. */

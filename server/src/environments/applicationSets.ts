@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
-import { get, str } from './objectFields';
+import { get, records, str } from './objectFields';
 import { globRegExp } from '../files/glob';
 
 /** One set of generator parameters: nested for Go templates, flattened (`a.b`) for `{{a.b}}`. */
@@ -12,10 +12,6 @@ type Params = Record<string, unknown>;
 export type Expansion = { applications: Record<string, unknown>[] } | { unexpanded: string };
 
 const MAX_APPLICATIONS = 500;
-
-function records(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)) : [];
-}
 
 /** Every folder (or file) of the repository, repository-relative, `.git` and dot-folders left out. */
 function walk(root: string, files: boolean): string[] {

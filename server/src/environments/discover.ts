@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { fileStamp, StampedCache } from '../files/stamped';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
@@ -143,12 +144,14 @@ interface FileFacts {
 }
 
 /** Facts of files as last read, kept while a file's size and time stay the same. */
-const factsRead = new Map<string, { stamp: string; facts: Promise<FileFacts> }>();
+const factsRead = new StampedCache<FileFacts>(50_000);
 
 function factsOf(file: string, stamp: string): Promise<FileFacts> {
-  const known = factsRead.get(file);
-  if (known !== undefined && known.stamp === stamp && stamp !== '') return known.facts;
-  const facts = readTextIfSane(file).then((read): FileFacts => {
+  return factsRead.get(file, stamp, () => readFacts(file));
+}
+
+function readFacts(file: string): Promise<FileFacts> {
+  return readTextIfSane(file).then((read): FileFacts => {
     const text = read ?? '';
     const valueFile = text.includes('kind: ConfigMap') || text.includes('kind: Secret');
     if (!/kind: (Kustomization|Application|ApplicationSet|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator|Environment)\b/.test(text)) return { valueFile, documents: [] };
@@ -162,10 +165,6 @@ function factsOf(file: string, stamp: string): Promise<FileFacts> {
     });
     return { valueFile, documents };
   });
-  factsRead.delete(file);
-  factsRead.set(file, { stamp, facts });
-  if (factsRead.size > 50_000) factsRead.delete(factsRead.keys().next().value!);
-  return facts;
 }
 
 /** Answers of discovery by repository root, with the stamps of what they read. */
@@ -174,13 +173,7 @@ const discovered = new Map<string, { key: string; result: Promise<{ environments
 /** Size and time of every YAML file and of what says which branch and remotes the repository has. */
 async function stampsOf(root: string, files: readonly string[]): Promise<Map<string, string>> {
   const paths = [...files, join(root, PLUMBLINE_CONFIG_FILE), join(root, '.git', 'HEAD'), join(root, '.git', 'config'), join(root, 'jx-requirements.yml')];
-  const stamps = await Promise.all(
-    paths.map(async (p): Promise<[string, string]> => {
-      const s = await stat(p).catch(() => undefined);
-      return [p, s === undefined ? '-' : `${s.size} ${s.mtimeMs}`];
-    }),
-  );
-  return new Map(stamps);
+  return new Map(await Promise.all(paths.map(async (p): Promise<[string, string]> => [p, await fileStamp(p)])));
 }
 
 async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>): Promise<{ environments: Environment[]; problems: string[] }> {
@@ -284,7 +277,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     }
     // A chart's templates are not YAML until rendered.
     if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) continue;
-    const facts = await factsOf(file, stamps.get(file) ?? '');
+    const facts = await factsOf(file, stamps.get(file) ?? '-');
     if (facts.valueFile) valueFiles.push(file);
     if (patches.useOf(file) !== undefined) continue;
     for (const { id, object, index } of facts.documents) {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { KubeObject } from '../manifests/kubeObject';
 import type { FluxBuild } from './model';
-import { get, str } from './objectFields';
+import { get, records, str } from './objectFields';
 import { substituteVariables } from './substitute';
 
 /** `spec.postBuild.substituteFrom` as written: where the variables' values live. */
@@ -16,10 +16,6 @@ const SUBSTITUTE_DISABLED = 'kustomize.toolkit.fluxcd.io/substitute';
 function stringMap(value: unknown): Record<string, string> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
   return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : typeof v === 'number' || typeof v === 'boolean' ? [[k, String(v)]] : [])));
-}
-
-function records(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)) : [];
 }
 
 /**

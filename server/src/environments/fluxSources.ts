@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { normalizeGitUrl } from '../files/gitRemotes';
-import { get, str } from './objectFields';
+import { get, records, str } from './objectFields';
 
 /** Where a Flux Kustomization's path is in this workspace, or why it is not rendered from it. */
 export type SourceResolution = { path: string; note?: string } | { elsewhere: string };
@@ -47,10 +47,6 @@ export function nearest<T extends { file: string }>(candidates: readonly T[], fi
 function isNetworkUrl(url: string): boolean {
   if (/^file:/i.test(url)) return false;
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^(?:[^@/]+@)?[^:/]+:[^\\]/.test(url);
-}
-
-function records(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)) : [];
 }
 
 /** `@alias/some/folder/**` → { alias, folder: 'some/folder' }; files and other globs copy from their folder. */

@@ -11,3 +11,8 @@ export function get(object: unknown, ...keys: string[]): unknown {
   for (const key of keys) current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
   return current;
 }
+
+/** The items of a list that are objects (a `patches:` or `generators:` list); none for anything else. */
+export function records(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)) : [];
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { fileStamp } from '../files/stamped';
 import { join } from 'node:path';
 import { collectYamlFiles } from '../files/files';
 import { filesOfTree, foldersOfTree, readKustomizationTree } from '../kustomize/tree';
@@ -10,8 +11,7 @@ const MAX_ENTRIES = 1000;
 
 /** `path size mtime` of a file, or `path -` when it is gone: what a save or a checkout changes. */
 async function stamp(path: string): Promise<string> {
-  const s = await stat(path).catch(() => undefined);
-  return s === undefined ? `${path} -` : `${path} ${s.size} ${s.mtimeMs}`;
+  return `${path} ${await fileStamp(path)}`;
 }
 
 /** The files directly in a folder (generator inputs, a kustomization added later). */
