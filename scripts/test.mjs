@@ -48,12 +48,15 @@ function testFiles(dir) {
 
 // helm, built from Go modules, renders the chart environments (unit, lsp and cluster tests).
 const HELM = ['bash', ['scripts/install-helm.sh']];
+// plumbline-kustomize, the kustomize Plumbline ships, built from Go modules (every tier renders).
+const KUSTOMIZE = ['bash', ['scripts/install-kustomize.sh']];
 const SETUP = {
-  unit: [HELM],
-  lsp: [HELM],
-  cluster: [HELM],
-  // code-server and Debian's Chromium; the tier itself packages the .vsix it installs.
-  editor: [['bash', ['scripts/install-code-server.sh']]],
+  unit: [KUSTOMIZE, HELM],
+  git: [KUSTOMIZE],
+  lsp: [KUSTOMIZE, HELM],
+  cluster: [KUSTOMIZE, HELM],
+  // code-server and Debian's Chromium; the tier itself packages the .vsix (with plumbline-kustomize) it installs.
+  editor: [KUSTOMIZE, ['bash', ['scripts/install-code-server.sh']]],
 };
 
 const results = [];

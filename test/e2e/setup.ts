@@ -62,7 +62,7 @@ export function ensureVsix(): string {
 function packageVsix(): string {
   const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
   const vsix = join(REPO, `plumbline-${version}.vsix`);
-  const sources = ['client/src', 'server/src', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'LICENSE', 'media', 'schemas'].map((p) => join(REPO, p));
+  const sources = ['client/src', 'server/src', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'LICENSE', 'media', 'schemas', 'tools/kustomize'].map((p) => join(REPO, p));
   if (!existsSync(vsix) || statSync(vsix).mtimeMs < newestMtime(sources)) {
     setup('packaging the extension', process.execPath, [join(REPO, 'scripts', 'package.mjs')]);
     // package.mjs leaves a production build in dist/; put the development build (source maps) back.

@@ -16,6 +16,7 @@ import { renderHelm } from './helm';
 import { environmentInputProblem } from './inputCheck';
 import type { Environment, FluxBuild } from './model';
 import { afterBuild, kustomizeFields, needsKustomize } from './fluxBuild';
+import { type BuildAnswer, buildWithServer, findBundledKustomize, isBundledKustomize } from './kustomizeServer';
 
 const run = promisify(execFile);
 const ORIGIN = 'config.kubernetes.io/origin';
@@ -164,13 +165,26 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs the kustomize command on a folder. */
-function kustomizeBuild(folder: string, options: RenderOptions): Promise<{ ok: true; stdout: string } | { ok: false; kind: 'missing-binary' | 'render-error'; message: string }> {
-  return inTurn(() => runKustomize(folder, options));
+/**
+ * The kustomize command a build runs: the bundled kustomize when the setting is left at its
+ * default and Plumbline ships one (same output as `kubectl kustomize`, without a process per build).
+ */
+export function kustomizeCommandOf(command: readonly string[]): readonly string[] {
+  const isDefault = command.length === DEFAULT_RENDER_OPTIONS.kustomize.length && command.every((part, i) => part === DEFAULT_RENDER_OPTIONS.kustomize[i]);
+  const bundled = isDefault ? findBundledKustomize() : undefined;
+  return bundled !== undefined ? [bundled] : command;
 }
 
-async function runKustomize(folder: string, options: RenderOptions): Promise<{ ok: true; stdout: string } | { ok: false; kind: 'missing-binary' | 'render-error'; message: string }> {
-  const [command = 'kubectl', ...args] = options.kustomize;
+/** Runs the kustomize command on a folder. */
+function kustomizeBuild(folder: string, options: RenderOptions): Promise<BuildAnswer> {
+  const command = kustomizeCommandOf(options.kustomize);
+  // The bundled kustomize queues builds in its one process; separate commands take turns here.
+  if (isBundledKustomize(command)) return buildWithServer(command[0]!, folder);
+  return inTurn(() => runKustomize(folder, command));
+}
+
+async function runKustomize(folder: string, kustomize: readonly string[]): Promise<BuildAnswer> {
+  const [command = 'kubectl', ...args] = kustomize;
   try {
     // None, not RootOnly: environmentInputProblem has checked every file the kustomizations
     // load against the repository root (see kustomize/loadCheck.ts for why not kustomize's own).
@@ -178,7 +192,7 @@ async function runKustomize(folder: string, options: RenderOptions): Promise<{ o
     return { ok: true, stdout };
   } catch (error: unknown) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') return { ok: false, kind: 'missing-binary', message: `\`${options.kustomize.join(' ')}\` is not on the PATH (set plumbline.kustomize.command)` };
+    if (e.code === 'ENOENT') return { ok: false, kind: 'missing-binary', message: `\`${kustomize.join(' ')}\` is not on the PATH (set plumbline.kustomize.command)` };
     const detail = (e.stderr ?? e.message).replace(/^E\d{4} [\d:.]+\s+\d+ run\.go:\d+\] /, '').trim();
     return { ok: false, kind: 'render-error', message: detail.replaceAll(folder, '<wrapper>') };
   }
@@ -229,7 +243,8 @@ async function build(root: string, env: Environment, options: RenderOptions): Pr
     await writeWrapper(root, env, wrapper, { buildMetadata: ['originAnnotations'] });
     const built = await kustomizeBuild(wrapper, options);
     if (!built.ok) return { ...built, message: `kustomize failed for ${env.paths.join(', ')}: ${built.message}` };
-    return { ok: true, objects: withSources(await objectsInBatches(built.stdout), wrapper) };
+    const objects = 'objects' in built ? built.objects.map((object) => ({ object: object as KubeObject, source: undefined })) : await objectsInBatches(built.stdout);
+    return { ok: true, objects: withSources(objects, wrapper) };
   } finally {
     await rm(wrapper, { recursive: true, force: true });
   }

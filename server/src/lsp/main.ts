@@ -1,3 +1,4 @@
+import { stopKustomizeServers } from '../environments/kustomizeServer';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -328,6 +329,7 @@ connection.onShutdown(() => {
   cluster?.dispose();
   renders.dispose();
   clusters.dispose();
+  stopKustomizeServers();
 });
 registerClusterContexts(connection, () => firstSettings.then(() => settings), () => initOptions.trusted !== false);
 registerDriftFeatures(connection, documents, () => drift, () => cluster?.session, () => workspaceFolders[0]);
