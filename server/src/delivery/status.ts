@@ -66,7 +66,8 @@ export class SourceLines {
         // loop before each parse lets other requests in between.
         .then(async (text) => {
           await new Promise((resolve) => setImmediate(resolve));
-          const file = new ManifestParser().parse(text);
+          // The quick parser: only each document's kind, name and first line are read here.
+          const file = new ManifestParser({ quick: true }).parse(text);
           const lines = new Map<string, number>();
           for (const d of file.documents) {
             const line = documentLine(file, d);

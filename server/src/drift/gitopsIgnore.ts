@@ -106,10 +106,9 @@ export function gitOpsIgnoreRules(objects: readonly { object: unknown; file?: st
  * available offline and without RBAC on argoproj.io) for their ignore rules.
  */
 export async function readGitOpsIgnore(paths: readonly string[], root: string): Promise<GitOpsIgnore> {
-  const objects: { object: unknown; file: string }[] = [];
-  for (const file of await collectYamlFiles(paths)) {
-    for (const object of await objectsWithRules(file)) objects.push({ object, file: relative(root, file) || file });
-  }
+  const files = await collectYamlFiles(paths);
+  const read = await Promise.all(files.map((file) => objectsWithRules(file)));
+  const objects = files.flatMap((file, i) => read[i]!.map((object) => ({ object, file: relative(root, file) || file })));
   return gitOpsIgnoreRules(objects);
 }
 

@@ -5,6 +5,7 @@ import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from '
 import { ManifestParser } from '../manifests/parse';
 import type { FieldPath } from '../manifests/fieldPath';
 import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
+import { fileStamp, StampedCache } from '../files/stamped';
 
 
 /** Which objects a patch applies to, as a kustomization's `target:` states it. */
@@ -80,6 +81,16 @@ function useOf(documents: Document.Parsed[], declared: PatchRef['use']): PatchRe
   return documents.length > 0 && isSeq(documents[0]!.contents) ? 'json6902' : declared;
 }
 
+/** Parsed kustomization files while their stamp stays the same: the tree reads every unit's on each answer. Read-only to callers. */
+const kustomizations = new StampedCache<Document.Parsed | undefined>(5000);
+
+async function kustomizationDocument(path: string): Promise<Document.Parsed | undefined> {
+  return kustomizations.get(path, await fileStamp(path), async () => {
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    return text === undefined ? undefined : parseDocs(text)[0];
+  });
+}
+
 /**
  * Reads a kustomization and, recursively, the kustomizations it names. Remote resources and
  * unreadable files are left out: this is a map for diagnostics, kustomize stays the renderer.
@@ -88,9 +99,7 @@ export async function readKustomizationTree(dir: string, seen = new Set<string>(
   const path = kustomizationIn(dir);
   if (path === undefined || seen.has(path)) return undefined;
   seen.add(path);
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  const doc = parseDocs(text)[0];
+  const doc = await kustomizationDocument(path);
   if (doc === undefined) return undefined;
   const node: KustomizationNode = { path, dir, doc, files: [], children: [], components: [], patches: [] };
   const root = doc.contents;

@@ -142,8 +142,13 @@ export function registerEnvironments(connection: Connection, root: () => string 
   connection.onRequest(EnvironmentsRequest, async (): Promise<EnvironmentsResult> => {
     const folder = root();
     if (folder === undefined) return { environments: [], problems: [] };
-    const { environments, problems } = await discoverEnvironments(folder);
-    const ignore = await workspaceIgnore(folder, await readFile(join(folder, PLUMBLINE_CONFIG_FILE), 'utf8').catch(() => undefined));
+    // Both read the whole workspace, through caches of their own: side by side.
+    const [{ environments, problems }, ignore] = await Promise.all([
+      discoverEnvironments(folder),
+      readFile(join(folder, PLUMBLINE_CONFIG_FILE), 'utf8')
+        .catch(() => undefined)
+        .then((config) => workspaceIgnore(folder, config)),
+    ]);
     // No git at all in an untrusted workspace: its .git/config (core.fsmonitor, hooks) would run commands.
     const gitAllowed = trusted();
     const git = gitAllowed ? environmentBranchStates(folder, environments) : undefined;
