@@ -81,7 +81,7 @@ const IGNORED = [['metadata', 'annotations', 'kubectl.kubernetes.io/last-applied
  * `skip` leaves out owned fields that are no one's hand-made change (e.g. server defaults).
  */
 export function handSetFields(live: KubeObject, declared: Set<string>, manual: readonly string[] = DEFAULT_MANUAL_MANAGERS, skip: (path: FieldPath, manager: string | undefined) => boolean = () => false): HandSetField[] {
-  const roots = new Map<string, HandSetField>();
+  const roots = new Map<string, { field: HandSetField; leaves: FieldPath[] }>();
   for (const entry of live.metadata?.managedFields ?? ([] as ManagedFieldsEntry[])) {
     if (!isManualManager(entry.manager, manual)) continue;
     for (const path of ownedPaths(entry.fieldsV1)) {
@@ -92,10 +92,17 @@ export function handSetFields(live: KubeObject, declared: Set<string>, manual: r
       while (cut < path.length && pathIn(declared, path.slice(0, cut))) cut++;
       const root = path.slice(0, cut);
       const key = `${entry.manager ?? ''}|${formatPath(root)}`;
-      if (!roots.has(key)) roots.set(key, { path: root, manager: entry.manager ?? 'unknown', operation: entry.operation ?? 'Update', time: entry.time });
+      let group = roots.get(key);
+      if (group === undefined) roots.set(key, (group = { field: { path: root, manager: entry.manager ?? 'unknown', operation: entry.operation ?? 'Update', time: entry.time }, leaves: [] }));
+      group.leaves.push(path);
     }
   }
-  return [...roots.values()];
+  // Keys someone put into a map (an annotation, a Secret key, a label) are each their own
+  // finding, named exactly: a map of such keys says nothing about which one was added.
+  return [...roots.values()].flatMap(({ field, leaves }) => {
+    const keysOfMap = leaves.every((leaf) => leaf.length === field.path.length + 1 && typeof leaf[leaf.length - 1] === 'string');
+    return keysOfMap && leaves.length > 0 ? leaves.map((leaf) => ({ ...field, path: leaf })) : [field];
+  });
 }
 
 /**

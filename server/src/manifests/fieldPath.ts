@@ -6,11 +6,21 @@ export type FieldPath = FieldStep[];
 export function formatPath(path: readonly FieldStep[]): string {
   let out = '';
   for (const step of path) {
-    if (typeof step === 'string') out += out === '' ? step : `.${step}`;
+    if (typeof step === 'string') out += PLAIN_KEY.test(step) ? (out === '' ? step : `.${step}`) : `[${JSON.stringify(step)}]`;
     else if (typeof step === 'number') out += `[${step}]`;
     else out += `[${Object.values(step.keys).map(String).join(',')}]`;
   }
   return out;
+}
+
+/** Keys shown bare in a path; any other (`tls.key`, `example.com/owner`) is bracket-quoted so the path reads back unambiguously. */
+const PLAIN_KEY = /^[A-Za-z0-9_$-]+$/;
+
+/** The end of a path a message names a value by: from its last bare key (`replicas`, `env[FOO]`, `data["tls.key"]`). */
+export function leafOf(path: readonly FieldStep[]): string {
+  let from = path.length - 1;
+  while (from > 0 && !(typeof path[from] === 'string' && PLAIN_KEY.test(path[from] as string))) from--;
+  return formatPath(path.slice(from));
 }
 
 export function samePath(a: readonly FieldStep[], b: readonly FieldStep[]): boolean {
