@@ -112,9 +112,9 @@ describe('the editor, the tree and plumbline diff agree on every resource', { ti
     // (the environment of Application shop-prod): its targetPort; its replicas are ignored by the Application.
     const scrub = (rows: Row[]): Row[] => rows.map((r) => r.replace(/ at \d{4}-\d\d-\d\d \d\d:\d\d UTC/, ''));
     assert.deepEqual(scrub(editor), [
-      'apps/base/deployment.yaml:3 drift.set-by-hand dev: metadata set in the cluster by ops-console, not in Git',
+      'apps/base/deployment.yaml:3 drift.set-by-hand dev: metadata.labels.tier set in the cluster by ops-console, not in Git',
       'apps/base/deployment.yaml:6 drift.value dev: cluster has replicas: 4, Git declares 1 (set by kubectl)',
-      'apps/base/service.yaml:3 drift.set-by-hand dev: metadata set in the cluster by kubectl-annotate, not in Git',
+      'apps/base/service.yaml:3 drift.set-by-hand dev: metadata.annotations["example.com/owner"] set in the cluster by kubectl-annotate, not in Git',
       'apps/base/service.yaml:9 drift.value shop-prod: cluster has targetPort: 9090, Git declares 8080 (set by kubectl-patch)',
     ].sort(), `the editor: ${JSON.stringify(editor, null, 2)}`);
     assert.deepEqual(cli, editor, 'plumbline diff and the editor disagree');

@@ -257,7 +257,7 @@ spec:
       jsonPointers: [/spec/replicas]
     - kind: ConfigMap
       name: flags
-      jqPathExpressions: [.data.colour]
+      jqPathExpressions: ['.data | del(.mode)']
 `);
     write(repo, 'apps/prod/app.yaml', `${deploymentYaml('web', PROD, 2)}---\n${configMapYaml('flags', PROD)}`);
     // A Flux HelmRelease whose chart output someone committed next to it (helm template), with driftDetection.ignore.
@@ -305,7 +305,7 @@ spec:
   test('the engine: an Application\'s ignored field is no drift for what it tracks, a non-ignored one still is; jqPathExpressions are reported', async () => {
     const { rules, problems } = await readGitOpsIgnore([repo], repo);
     assert.deepEqual(problems, [
-      'Argo CD Application argocd/shop-prod (argocd/shop-prod.yaml): ignoreDifferences[1].jqPathExpressions (.data.colour) are not supported by Plumbline; use jsonPointers so the editor and `plumbline diff` ignore those fields too',
+      'Argo CD Application argocd/shop-prod (argocd/shop-prod.yaml): ignoreDifferences[1].jqPathExpressions (.data | del(.mode)) are outside what Plumbline evaluates (plain paths such as .spec.replicas or .metadata.annotations["example.com/x"]); use jsonPointers so the editor and `plumbline diff` ignore those fields too',
     ]);
     const check = async (yaml: string): Promise<{ raw: Outcome; ignored: DriftReport }> => {
       const d = new ManifestParser().parse(yaml).documents[0]!;
@@ -378,7 +378,7 @@ spec:
       const node = tree.environments.find((e) => e.name === 'shop-prod')!;
       assert.deepEqual([node.state, node.message, node.resources.map((r) => r.state)], ['drifted', '2 in the cluster, not in Git', ['in-sync', 'in-sync']]);
       assert.deepEqual(node.undeclared?.map((u) => `${u.kind}/${u.name} ${u.managedBy}`), ['ConfigMap/old-prod Argo CD Application argocd/shop-prod', 'Secret/legacy Argo CD Application argocd/shop-prod']);
-      assert.ok(tree.problems.some((p) => p.includes('jqPathExpressions (.data.colour) are not supported')), tree.problems.join('\n'));
+      assert.ok(tree.problems.some((p) => p.includes('jqPathExpressions (.data | del(.mode)) are outside what Plumbline evaluates')), tree.problems.join('\n'));
     } finally {
       await lsp.stop();
     }
@@ -401,7 +401,7 @@ spec:
       '  Secret gitops-prod/legacy (environment shop-prod, managed by Argo CD Application argocd/shop-prod)',
     ]);
     assert.match(text.stdout, /in the cluster but not in Git: 3\n$/);
-    assert.match(text.stderr, /note: Argo CD Application argocd\/shop-prod \(argocd\/shop-prod\.yaml\): ignoreDifferences\[1\]\.jqPathExpressions \(\.data\.colour\) are not supported/);
+    assert.match(text.stderr, /note: Argo CD Application argocd\/shop-prod \(argocd\/shop-prod\.yaml\): ignoreDifferences\[1\]\.jqPathExpressions \(\.data \| del\(\.mode\)\) are outside what Plumbline evaluates/);
     const json = JSON.parse(run('-o', 'json').stdout) as { summary: { undeclared: number }; undeclared: { kind: string; name: string; namespace: string; environment: string; managedBy: string }[] };
     assert.equal(json.summary.undeclared, 3);
     assert.deepEqual(json.undeclared[0], { apiVersion: 'v1', kind: 'ConfigMap', namespace: DEV, name: 'old-flags', managedBy: 'Flux Kustomization flux-system/shop-dev', environment: 'dev' });

@@ -369,9 +369,10 @@ spec:
       expectFound(o, [
         {
           code: 'drift.rejected',
-          path: '',
+          // At the field the apiserver names.
+          path: 'spec.ports[0].targetPort',
           message: 'the cluster would reject this Service: plumbline-bench: Service "numeric" is invalid: spec.ports[0].targetPort: Invalid value: "8080": must contain at least one letter (a-z)',
-          at: { line: 'name: numeric', text: 'numeric' },
+          at: { line: 'targetPort: "8080"', text: '"8080"' },
         },
       ]);
     });

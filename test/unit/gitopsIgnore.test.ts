@@ -6,6 +6,7 @@ import { appliersOf, labelSelectorFor } from '../../server/src/drift/appliers';
 import { gitOpsIgnoreRules } from '../../server/src/drift/gitopsIgnore';
 import { applyIgnoreRules, pointerCovers, ruleApplies } from '../../server/src/drift/ignore';
 import type { ResourceIdentity } from '../../server/src/manifests/identity';
+import type { FieldPath } from '../../server/src/manifests/fieldPath';
 
 const APPLICATION = parse(`
 apiVersion: argoproj.io/v1alpha1
@@ -22,7 +23,20 @@ spec:
       managedFieldsManagers: [flag-operator]
     - group: apps
       kind: Deployment
-      jqPathExpressions: ['.spec.template.spec.initContainers[] | select(.name == "vault")']
+      jqPathExpressions: ['.spec.template.spec.initContainers[] | select(.name == "vault") | .image', '.metadata.annotations["example.com/rev"]', '.spec.template.spec.containers[] | select(.image | test("sidecar"))']
+`) as unknown;
+
+const KUSTOMIZATION = parse(`
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  interval: 10m
+  path: ./apps
+  ignore:
+    - paths: [/spec/replicas]
+      target: {kind: Deployment, name: web}
+    - paths: [/metadata/annotations/example.com~1owner]
 `) as unknown;
 
 const HELM_RELEASE = parse(`
@@ -52,10 +66,33 @@ describe('Argo CD ignoreDifferences and Flux driftDetection.ignore', () => {
       [
         ['apps', 'Deployment', undefined, undefined, ['/spec/replicas', '/spec/template/spec/containers/0/image'], undefined, shopApp],
         ['', 'ConfigMap', 'shop-flags', 'shop', [], ['flag-operator'], shopApp],
+        // jq that only selects fields becomes pointers; a list item picked by its name is named by it.
+        ['apps', 'Deployment', undefined, undefined, ['/spec/template/spec/initContainers/name=vault/image', '/metadata/annotations/example.com~1rev'], undefined, shopApp],
       ],
     );
-    assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^Argo CD Application argocd\/shop \(argocd\/shop\.yaml\): ignoreDifferences\[2\]\.jqPathExpressions .* are not supported by Plumbline; use jsonPointers/);
+    assert.deepEqual(problems, [
+      'Argo CD Application argocd/shop (argocd/shop.yaml): ignoreDifferences[2].jqPathExpressions (.spec.template.spec.containers[] | select(.image | test("sidecar"))) are outside what Plumbline evaluates (plain paths such as .spec.replicas or .metadata.annotations["example.com/x"]); use jsonPointers so the editor and `plumbline diff` ignore those fields too',
+    ]);
+    // The vault init container's image is ignored, another init container's is not.
+    const path = (name: string): FieldPath => ['spec', 'template', 'spec', 'initContainers', { keys: { name } }, 'image'];
+    const vault = rules[2]!.jsonPointers[0]!;
+    assert.ok(pointerCovers(vault, path('vault')));
+    assert.ok(!pointerCovers(vault, path('migrate')));
+  });
+
+  test('Flux Kustomization spec.ignore: rules scoped to the Kustomization, target narrows kind and name', () => {
+    const { rules, problems } = gitOpsIgnoreRules([{ object: KUSTOMIZATION, file: 'clusters/prod/apps.yaml' }]);
+    assert.deepEqual(problems, []);
+    const apps = { kind: 'flux', name: 'apps', namespace: 'flux-system' } as const;
+    assert.deepEqual(
+      rules.map((r) => [r.kind, r.name, r.jsonPointers, r.scope, r.origin]),
+      [
+        ['Deployment', 'web', ['/spec/replicas'], apps, 'Flux Kustomization flux-system/apps (clusters/prod/apps.yaml)'],
+        [undefined, undefined, ['/metadata/annotations/example.com~1owner'], apps, 'Flux Kustomization flux-system/apps (clusters/prod/apps.yaml)'],
+      ],
+    );
+    assert.ok(ruleApplies(rules[0]!, deployment, 'shop', [apps]));
+    assert.ok(!ruleApplies(rules[0]!, deployment, 'shop', [redisRelease]), 'only for what that Kustomization applies');
   });
 
   test('HelmRelease entries: paths as JSON pointers, target narrows the kind', () => {

@@ -1,6 +1,7 @@
 // Issue 10, item 5: a Secret inside a `kind: List` (or any `*List`, such as SecretList) is masked
 // like any Secret, in what previews and diff documents show (stableYaml, maskObject) and in drift
 // messages about the list's items (driftProblemsAt), with equal values still equal.
+import { OWN_APPLY } from '../../server/src/drift/applyAs';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../server/src/cluster/http';
@@ -43,7 +44,7 @@ describe('Secrets inside lists are masked like any Secret', () => {
       assert.ok(values.length > 0, 'the lists differ');
       // Also a difference at the list as a whole, as a diff with no merge keys reports it.
       values.push({ path: ['items'], desired: predicted['items'], live: live['items'], writer: undefined });
-      const report: DriftReport = { state: 'drifted', live, predicted, values, handSet: [], clientSide: false, namespace: undefined };
+      const report: DriftReport = { state: 'drifted', live, predicted, values, handSet: [], clientSide: false, namespace: undefined, appliedAs: OWN_APPLY };
       const problems = driftProblemsAt(report, { group: '', version: 'v1', kind, apiVersion: 'v1', name: undefined, namespace: undefined }, 'warning', { field: () => undefined, anchor: { start: 0, end: 1 } });
       const text = JSON.stringify(problems);
       assert.deepEqual(leaks(text), [], text);

@@ -1,3 +1,4 @@
+import { OWN_APPLY } from '../drift/applyAs';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -98,8 +99,10 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
         return { path, findings };
       }),
     );
+    const appliers = new Map<string, number>();
     for (const { report, identity, environment, path } of compared.values()) {
       summary.resources++;
+      if (report.state === 'in-sync' || report.state === 'drifted') appliers.set(report.appliedAs.who, (appliers.get(report.appliedAs.who) ?? 0) + 1);
       if (report.state === 'in-sync') summary.inSync++;
       else if (report.state === 'drifted') summary.drifted++;
       else if (report.state === 'not-in-cluster') summary.missing++;
@@ -108,6 +111,10 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
         summary.unavailable++;
         summary.errors.push(`${path}: ${environment === undefined ? '' : `${environment}: `}${identity.kind}/${identity.name ?? ''}: ${report.error.message}`);
       }
+    }
+    // Which apply each prediction assumed: what the next reconcile removes depends on it.
+    if ([...appliers.keys()].some((who) => who !== OWN_APPLY.who)) {
+      summary.notes.push(`predicted as their appliers apply: ${[...appliers].map(([who, n]) => `${n} by ${who}`).join('; ')}`);
     }
     const undeclared = await undeclaredForPaths(paths, configFile, engine, render);
     summary.undeclared = undeclared.entries.length;

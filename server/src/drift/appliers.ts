@@ -11,6 +11,10 @@ export const FLUX_HELM_NAMESPACE = 'helm.toolkit.fluxcd.io/namespace';
 export const ARGO_TRACKING_ID = 'argocd.argoproj.io/tracking-id';
 export const ARGO_INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
+/** The labels and annotations appliers write onto every object they apply (none of them in Git). */
+export const TRACKING_LABELS = [FLUX_KUSTOMIZE_NAME, FLUX_KUSTOMIZE_NAMESPACE, FLUX_HELM_NAME, FLUX_HELM_NAMESPACE, ARGO_INSTANCE_LABEL];
+export const TRACKING_ANNOTATIONS = [ARGO_TRACKING_ID, ENVIRONMENT_MARK];
+
 /** What put an object into the cluster and keeps it there. */
 export type Applier =
   | { kind: 'flux'; name: string; namespace: string }

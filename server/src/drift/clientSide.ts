@@ -25,10 +25,10 @@ export function quantityValue(value: unknown): number | undefined {
   return n * 10 ** Number(suffix.slice(1));
 }
 
-/** Fields whose values are quantities, where `1000m` and `1` mean the same. */
+/** Fields whose values are quantities, where `1000m` and `1` mean the same (the API server stores either spelling as given). */
 const QUANTITY_PARENTS = new Set(['requests', 'limits', 'hard', 'capacity', 'overhead']);
 
-function sameQuantity(path: FieldPath, a: unknown, b: unknown): boolean {
+export function sameQuantity(path: FieldPath, a: unknown, b: unknown): boolean {
   const parent = path[path.length - 2];
   const leaf = path[path.length - 1];
   if (!(typeof parent === 'string' && QUANTITY_PARENTS.has(parent)) && leaf !== 'sizeLimit' && leaf !== 'storage') return false;

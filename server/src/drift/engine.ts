@@ -10,11 +10,13 @@ import type { ResourceIdentity } from '../manifests/identity';
 import { diffObjects, type FieldDiff, type ListKeys } from './diff';
 import { isPrefix, valueAt, type FieldPath } from '../manifests/fieldPath';
 import { Limiter } from './limiter';
-import { DEFAULT_MANUAL_MANAGERS, handSetFields, ownedBy, writerOf, type HandSetField } from './managedFields';
+import { DEFAULT_MANUAL_MANAGERS, handSetFields, ownedBy, pathToken, writerOf, type HandSetField } from './managedFields';
 import { normalize } from './normalize';
-import { declaredPaths, defaultsOfClientSideApply, predictClientSide } from './clientSide';
-import { appliersOf, ENVIRONMENT_MARK, type Applier } from './appliers';
+import { declaredPaths, defaultsOfClientSideApply, predictClientSide, sameQuantity } from './clientSide';
+import { appliersOf, ENVIRONMENT_MARK, TRACKING_ANNOTATIONS, TRACKING_LABELS, type Applier } from './appliers';
 import { applyIgnoreRules, type IgnoreRule } from './ignore';
+import { fieldOfRejection, refusedForContent } from './rejection';
+import { applyAsFor, droppedSinceLastApply, lastApplied, withoutField, type ApplyAs } from './applyAs';
 
 export const FIELD_MANAGER = 'plumbline';
 
@@ -25,11 +27,11 @@ export interface ValueDrift extends FieldDiff {
 
 /** What comparing one Git document with its cluster found. */
 export type DriftReport =
-  | { state: 'in-sync'; live: KubeObject; predicted: KubeObject; clientSide: boolean; namespace: string | undefined }
-  | { state: 'drifted'; live: KubeObject; predicted: KubeObject; values: ValueDrift[]; handSet: HandSetField[]; clientSide: boolean; namespace: string | undefined }
+  | { state: 'in-sync'; live: KubeObject; predicted: KubeObject; clientSide: boolean; namespace: string | undefined; appliedAs: ApplyAs }
+  | { state: 'drifted'; live: KubeObject; predicted: KubeObject; values: ValueDrift[]; handSet: HandSetField[]; clientSide: boolean; namespace: string | undefined; appliedAs: ApplyAs }
   | { state: 'not-in-cluster'; namespace: string | undefined }
   /** The cluster refused the object (422/400): applying Git would fail. */
-  | { state: 'rejected'; message: string }
+  | { state: 'rejected'; message: string; /** The field the server named, when it named one. */ path?: FieldPath }
   | { state: 'unavailable'; error: ClusterError };
 
 export interface DriftOptions {
@@ -95,26 +97,36 @@ export class DriftEngine {
       if (!direct.ok) return { state: 'unavailable', error: direct.error };
       live.value = direct.value;
     }
-    // A direct sync marks what it applied; keeping that mark in the prediction stops it reading as drift.
-    const mark = live.value.metadata?.annotations?.[ENVIRONMENT_MARK];
-    if (mark !== undefined) desired = withAnnotation(desired, ENVIRONMENT_MARK, mark);
-    const predicted = await this.predict(info.value, namespace, identity.name, desired, live.value);
+    // Appliers mark what they apply (Flux's labels, Argo CD's tracking, a direct sync's mark) on
+    // each apply: the prediction keeps those marks, or applying as the applier would drop them.
+    desired = withTrackingMarks(desired, live.value);
+    // Applied as the next apply will be: fields its applier applied and Git dropped are removed.
+    const appliedAs = applyAsFor(live.value);
+    const manager = appliedAs.manager;
+    const predicted = await this.predict(info.value, namespace, identity.name, desired, live.value, manager);
     const listKeys = this.options.listKeys?.(identity);
     let clientSide = false;
     let predictedObject: KubeObject;
-    if (predicted.ok) predictedObject = predicted.value;
-    else if (predicted.error.kind === 'invalid') return { state: 'rejected', message: predicted.error.message };
+    if (predicted.ok) predictedObject = appliedAs.threeWay ? withoutDropped(predicted.value, live.value, desired, listKeys ?? (() => undefined)) : predicted.value;
+    else if (refusedForContent(predicted.error)) {
+      const path = fieldOfRejection(predicted.error.message);
+      return { state: 'rejected', message: predicted.error.message, ...(path !== undefined ? { path } : {}) };
+    }
     else if (predicted.error.kind === 'forbidden') {
       // Without permission to dry-run, overlay Git on the live object: less exact (no defaults), but still useful.
       clientSide = true;
-      predictedObject = predictClientSide(live.value, desired, listKeys ?? (() => undefined), ownedBy(live.value, FIELD_MANAGER));
+      predictedObject = predictClientSide(live.value, desired, listKeys ?? (() => undefined), ownedBy(live.value, manager));
     } else return { state: 'unavailable', error: predicted.error };
 
-    const values: ValueDrift[] = diffObjects(normalize(predictedObject), normalize(live.value), listKeys).map((d) => ({
+    // Quantities by value: `1Gi` live and `1073741824` from Git are one value, and applying changes nothing.
+    const values: ValueDrift[] = diffObjects(normalize(predictedObject), normalize(live.value), listKeys).filter((d) => !sameQuantity(d.path, d.desired, d.live)).map((d) => ({
       ...d,
       writer: writerOf(live.value!, d.path, FIELD_MANAGER),
     }));
-    const declared = clientSide ? declaredPaths(desired, listKeys ?? (() => undefined)) : ownedBy(predictedObject, FIELD_MANAGER);
+    const declared = clientSide ? declaredPaths(desired, listKeys ?? (() => undefined)) : ownedBy(predictedObject, manager);
+    // Git always declares metadata (name, namespace), which managedFields never list: a field
+    // someone adds under it is named from metadata down (`metadata.annotations["…"]`).
+    declared.add(pathToken(['metadata']));
     // A field whose value already drifts is reported once, as that value (Secret data set from Git's stringData).
     const explained = (path: FieldPath): boolean => values.some((v) => isPrefix(v.path, path) || isPrefix(path, v.path));
     const notApplied = clientSide ? defaultsOfClientSideApply(live.value, listKeys ?? (() => undefined)) : () => false;
@@ -126,25 +138,26 @@ export class DriftEngine {
       if (fresh.ok) {
         const defaulted = (path: FieldPath): boolean => {
           const value = valueAt(live.value, path);
-          return value !== undefined && isDeepStrictEqual(value, valueAt(fresh.value, path));
+          const defaultValue = valueAt(fresh.value, path);
+          return value !== undefined && (isDeepStrictEqual(value, defaultValue) || sameQuantity(path, value, defaultValue));
         };
         handSet = handSetFields(live.value, declared, this.options.manualManagers, (path) => explained(path) || defaulted(path));
       }
     }
-    if (values.length === 0 && handSet.length === 0) return { state: 'in-sync', live: live.value, predicted: predictedObject, clientSide, namespace };
-    return { state: 'drifted', live: live.value, predicted: predictedObject, values, handSet, clientSide, namespace };
+    if (values.length === 0 && handSet.length === 0) return { state: 'in-sync', live: live.value, predicted: predictedObject, clientSide, namespace, appliedAs };
+    return { state: 'drifted', live: live.value, predicted: predictedObject, values, handSet, clientSide, namespace, appliedAs };
   }
 
   /** Server-side apply dry-run of the Git object, cached by its content and the live resourceVersion. */
-  private async predict(info: ResourceInfo, namespace: string | undefined, name: string, desired: Record<string, unknown>, live: KubeObject): Promise<Result<KubeObject>> {
+  private async predict(info: ResourceInfo, namespace: string | undefined, name: string, desired: Record<string, unknown>, live: KubeObject, manager: string): Promise<Result<KubeObject>> {
     const body = JSON.stringify(desired);
-    const key = `${Discovery.path(info, namespace, name)}|${live.metadata?.resourceVersion ?? ''}|${createHash('sha256').update(body).digest('hex')}`;
+    const key = `${Discovery.path(info, namespace, name)}|${manager}|${live.metadata?.resourceVersion ?? ''}|${createHash('sha256').update(body).digest('hex')}`;
     const cached = this.predictions.get(key);
     if (cached !== undefined) return { ok: true, value: cached };
     const result = await this.limiter.run(() =>
       this.client.request<KubeObject>(Discovery.path(info, namespace, name), {
         method: 'PATCH',
-        query: { dryRun: 'All', fieldManager: FIELD_MANAGER, force: 'true' },
+        query: { dryRun: 'All', fieldManager: manager, force: 'true' },
         // JSON is YAML: sent as is, so no typed model drops unknown fields.
         body,
         contentType: 'application/apply-patch+yaml',
@@ -186,9 +199,32 @@ export class DriftEngine {
 
 export { ENVIRONMENT_MARK };
 
-function withAnnotation(object: Record<string, unknown>, key: string, value: string): Record<string, unknown> {
-  const metadata = (object['metadata'] ?? {}) as { annotations?: Record<string, string> };
-  return { ...object, metadata: { ...metadata, annotations: { ...metadata.annotations, [key]: value } } };
+/** The dry-run's answer less what kubectl's three-way merge deletes: fields the last apply sent and Git dropped. */
+function withoutDropped(predicted: KubeObject, live: KubeObject, desired: Record<string, unknown>, listKeys: ListKeys): KubeObject {
+  const sent = lastApplied(live);
+  if (sent === undefined) return predicted;
+  let out = predicted;
+  for (const path of droppedSinceLastApply(sent, desired, listKeys)) out = withoutField(out, path);
+  return out;
+}
+
+/** Git's object with the tracking labels and annotations its applier adds on every apply, taken from the live object. */
+function withTrackingMarks(object: Record<string, unknown>, live: KubeObject): Record<string, unknown> {
+  const liveLabels = live.metadata?.labels ?? {};
+  const liveAnnotations = live.metadata?.annotations ?? {};
+  const labels = Object.fromEntries(TRACKING_LABELS.filter((k) => liveLabels[k] !== undefined).map((k) => [k, liveLabels[k]!]));
+  const annotations = Object.fromEntries(TRACKING_ANNOTATIONS.filter((k) => liveAnnotations[k] !== undefined).map((k) => [k, liveAnnotations[k]!]));
+  if (Object.keys(labels).length === 0 && Object.keys(annotations).length === 0) return object;
+  const metadata = (object['metadata'] ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+  return {
+    ...object,
+    metadata: {
+      ...metadata,
+      // What Git declares itself wins: only marks Git leaves out are added.
+      ...(Object.keys(labels).length > 0 ? { labels: { ...labels, ...metadata.labels } } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations, ...metadata.annotations } } : {}),
+    },
+  };
 }
 
 /**
@@ -201,6 +237,6 @@ export function withoutIgnored(report: DriftReport, rules: readonly IgnoreRule[]
   const managers = [...owners, ...appliersOf(report.live)];
   const values = applyIgnoreRules(report.values, rules, identity, report.namespace, managers, report.live);
   const handSet = applyIgnoreRules(report.handSet, rules, identity, report.namespace, managers, report.live);
-  if (values.length === 0 && handSet.length === 0) return { state: 'in-sync', live: report.live, predicted: report.predicted, clientSide: report.clientSide, namespace: report.namespace };
+  if (values.length === 0 && handSet.length === 0) return { state: 'in-sync', live: report.live, predicted: report.predicted, clientSide: report.clientSide, namespace: report.namespace, appliedAs: report.appliedAs };
   return { ...report, values, handSet };
 }

@@ -1,8 +1,8 @@
 import { isMap, type Document, type Node } from 'yaml';
 import type { Problem, Severity } from '../manifests/problem';
 import type { ResourceIdentity } from '../manifests/identity';
-import type { DriftReport } from './engine';
-import { formatPath, type FieldPath } from '../manifests/fieldPath';
+import { FIELD_MANAGER, type DriftReport } from './engine';
+import { formatPath, leafOf, type FieldPath } from '../manifests/fieldPath';
 import { isSecretField, maskAt } from './mask';
 import { locate, type SourceSpot } from '../manifests/sourceMap';
 
@@ -40,7 +40,8 @@ function locateDeclared(doc: Document, identity: ResourceIdentity, path: FieldPa
   const spot = locate(doc, path);
   if (spot?.exact !== true && identity.kind === 'Secret' && path[0] === 'data') {
     const fromStringData = locate(doc, ['stringData', ...path.slice(1)]);
-    if (fromStringData?.exact === true) return fromStringData;
+    // Declared as stringData, or nearest there when Git writes this Secret's keys only as stringData.
+    if (fromStringData !== undefined && (fromStringData.exact || spot === undefined || fromStringData.depth > spot.depth)) return fromStringData;
   }
   return spot;
 }
@@ -57,7 +58,7 @@ export interface Placement {
 export function driftProblems(report: DriftReport, doc: Document, identity: ResourceIdentity, severity: Severity): DriftProblem[] {
   const anchor = anchorOf(doc);
   return driftProblemsAt(report, identity, severity, {
-    field: (path, kind) => (kind === 'value' ? locateDeclared(doc, identity, path) : locate(doc, path)),
+    field: (path) => locateDeclared(doc, identity, path),
     anchor: { start: anchor?.range?.[0] ?? 0, end: anchor?.range?.[1] ?? 0 },
   });
 }
@@ -80,9 +81,13 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
       const where = report.namespace === undefined ? '' : ` in namespace ${report.namespace}`;
       return [{ ...anchor, severity, code: 'drift.not-in-cluster', message: `${identity.kind}/${identity.name ?? ''} is declared in Git but not in the cluster${where}`, path: [], exact: false }];
     }
-    case 'rejected':
-      if (anchor === undefined) return [];
-      return [{ ...anchor, severity: 'error', code: 'drift.rejected', message: `the cluster would reject this ${identity.kind}: ${report.message}`, path: [], exact: false }];
+    case 'rejected': {
+      // At the field the server named, when Git declares it here; else on the resource.
+      const spot = report.path === undefined ? undefined : place.field(report.path, 'value');
+      const at = spot !== undefined && spot !== 'elsewhere' ? { start: spot.start, end: spot.end } : anchor;
+      if (at === undefined) return [];
+      return [{ ...at, severity: 'error', code: 'drift.rejected', message: `the cluster would reject this ${identity.kind}: ${report.message}`, path: report.path ?? [], exact: false }];
+    }
     case 'drifted': {
       const out: DriftProblem[] = [];
       const suffix = report.clientSide ? ' (client-side comparison: no permission to dry-run)' : '';
@@ -90,11 +95,13 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
         const spot = spotOf(d.path, 'value');
         if (spot === undefined) continue;
         const field = formatPath(d.path);
-        const leaf = field.split('.').pop() ?? field;
+        const leaf = leafOf(d.path);
         const by = d.writer === undefined ? '' : ` (set by ${d.writer.manager}${when(d.writer.time)})`;
         const message =
           d.desired === undefined
-            ? `cluster has ${field}: ${show(identity.kind, d.path, d.live)}, which applying Git removes${by}`
+            ? report.appliedAs.manager === FIELD_MANAGER && !report.appliedAs.threeWay
+              ? `cluster has ${field}: ${show(identity.kind, d.path, d.live)}, which applying Git removes${by}`
+              : `Git no longer declares ${field} (cluster has ${show(identity.kind, d.path, d.live)}); the next apply by ${report.appliedAs.who} removes it${d.writer?.manager === report.appliedAs.manager ? '' : by}`
             : d.live === undefined
               ? `cluster lacks ${field}; Git declares ${show(identity.kind, d.path, d.desired)}`
               : `cluster has ${leaf}: ${show(identity.kind, d.path, d.live)}, Git declares ${show(identity.kind, d.path, d.desired)}${by}`;

@@ -20,6 +20,48 @@ const record = (v: unknown): Record<string, unknown> | undefined => (v !== null 
 /** `/spec/replicas`: Flux and Argo CD pointers are RFC 6901; a missing leading slash is a user slip we forgive. */
 const pointer = (p: string): string => (p.startsWith('/') ? p : `/${p}`);
 
+/**
+ * The JSON pointer a jq path expression selects, for the part of jq that only selects fields:
+ * plain paths (`.spec.replicas`, `.metadata.annotations["example.com/x"]`, `.spec.ports[0]`) and
+ * list items picked by a key (`.spec.template.spec.containers[] | select(.name == "app") | .image`).
+ * Undefined for anything else, which Plumbline does not evaluate.
+ */
+export function jqPathPointer(expression: string): string | undefined {
+  const stages = expression.split('|').map((p) => p.trim());
+  const segments: string[] = [];
+  for (let i = 0; i < stages.length; i++) {
+    const stage = stages[i]!;
+    const picked = /^select\(\s*\.([A-Za-z_][\w-]*)\s*==\s*"((?:[^"\\]|\\.)*)"\s*\)$/.exec(stage);
+    if (picked !== null) {
+      // Only right after a list's `[]`: the item whose key has that value.
+      if (segments[segments.length - 1] !== '[]') return undefined;
+      segments[segments.length - 1] = `${picked[1]!}=${JSON.parse(`"${picked[2]!}"`) as string}`;
+      continue;
+    }
+    const steps = jqSteps(stage);
+    if (steps === undefined || (steps.length === 0 && stage !== '.')) return undefined;
+    segments.push(...steps);
+  }
+  if (segments.length === 0 || segments.includes('[]')) return undefined;
+  return segments.map((s) => `/${s.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+/** The steps of a plain jq path (`.a.b["c.d"][0][]`); `[]` stands for a list's items. */
+function jqSteps(text: string): string[] | undefined {
+  const steps: string[] = [];
+  const step = /\.([A-Za-z_][\w-]*)|\[\s*"((?:[^"\\]|\\.)*)"\s*\]|\[\s*(\d+)\s*\]|\.\s*"((?:[^"\\]|\\.)*)"|(\[\s*\])/y;
+  let at = 0;
+  while (at < text.length) {
+    step.lastIndex = at;
+    const m = step.exec(text);
+    if (m === null) return text === '.' ? [] : undefined;
+    const quoted = m[2] ?? m[4];
+    steps.push(m[1] ?? m[3] ?? (m[5] !== undefined ? '[]' : (JSON.parse(`"${quoted ?? ''}"`) as string)));
+    at = step.lastIndex;
+  }
+  return steps;
+}
+
 /** Argo CD Application `spec.ignoreDifferences`, scoped to the Application's resources. */
 function fromApplication(object: Record<string, unknown>, where: string): GitOpsIgnore {
   const metadata = record(object['metadata']);
@@ -36,8 +78,10 @@ function fromApplication(object: Record<string, unknown>, where: string): GitOps
     const e = record(raw);
     if (e === undefined) return;
     const jq = strings(e['jqPathExpressions']);
-    if (jq.length > 0) problems.push(`${origin}: ignoreDifferences[${i}].jqPathExpressions (${jq.join(', ')}) are not supported by Plumbline; use jsonPointers so the editor and \`plumbline diff\` ignore those fields too`);
-    const jsonPointers = strings(e['jsonPointers']).map(pointer);
+    const fromJq = jq.map((expression) => ({ expression, pointer: jqPathPointer(expression) }));
+    const outside = fromJq.filter((j) => j.pointer === undefined).map((j) => j.expression);
+    if (outside.length > 0) problems.push(`${origin}: ignoreDifferences[${i}].jqPathExpressions (${outside.join(', ')}) are outside what Plumbline evaluates (plain paths such as .spec.replicas or .metadata.annotations["example.com/x"]); use jsonPointers so the editor and \`plumbline diff\` ignore those fields too`);
+    const jsonPointers = [...strings(e['jsonPointers']).map(pointer), ...fromJq.flatMap((j) => (j.pointer === undefined ? [] : [j.pointer]))];
     const managers = strings(e['managedFieldsManagers']);
     if (jsonPointers.length === 0 && managers.length === 0) return;
     const rule: IgnoreRule = { jsonPointers, scope, origin, group: typeof e['group'] === 'string' ? e['group'] : '' };
@@ -57,9 +101,21 @@ function fromHelmRelease(object: Record<string, unknown>, where: string): GitOps
   const name = str(metadata?.['name']);
   if (name === undefined) return { rules: [], problems: [] };
   const namespace = str(metadata?.['namespace']) ?? 'default';
-  const origin = `Flux HelmRelease ${namespace}/${name}${where}`;
-  const detection = record(record(object['spec'])?.['driftDetection']);
-  const entries = detection?.['ignore'];
+  const entries = record(record(object['spec'])?.['driftDetection'])?.['ignore'];
+  return fluxIgnoreRules(entries, { kind: 'flux-helm', name, namespace }, `Flux HelmRelease ${namespace}/${name}${where}`, 'driftDetection.ignore');
+}
+
+/** Flux Kustomization `spec.ignore` (kustomize-controller 1.9), scoped to the Kustomization's objects. */
+function fromKustomization(object: Record<string, unknown>, where: string): GitOpsIgnore {
+  const metadata = record(object['metadata']);
+  const name = str(metadata?.['name']);
+  if (name === undefined) return { rules: [], problems: [] };
+  const namespace = str(metadata?.['namespace']) ?? 'default';
+  return fluxIgnoreRules(record(object['spec'])?.['ignore'], { kind: 'flux', name, namespace }, `Flux Kustomization ${namespace}/${name}${where}`, 'ignore');
+}
+
+/** Flux's ignore entries (JSON pointer `paths` and an optional `target` selector), as helm- and kustomize-controller share them. */
+function fluxIgnoreRules(entries: unknown, scope: Applier, origin: string, field: string): GitOpsIgnore {
   if (!Array.isArray(entries)) return { rules: [], problems: [] };
   const rules: IgnoreRule[] = [];
   const problems: string[] = [];
@@ -67,7 +123,7 @@ function fromHelmRelease(object: Record<string, unknown>, where: string): GitOps
     const e = record(raw);
     const jsonPointers = strings(e?.['paths']).map(pointer);
     if (e === undefined || jsonPointers.length === 0) return;
-    const rule: IgnoreRule = { jsonPointers, scope: { kind: 'flux-helm', name, namespace }, origin };
+    const rule: IgnoreRule = { jsonPointers, scope, origin };
     const target = record(e['target']);
     if (target !== undefined) {
       for (const key of ['group', 'kind', 'name', 'namespace'] as const) {
@@ -75,7 +131,7 @@ function fromHelmRelease(object: Record<string, unknown>, where: string): GitOps
         if (v !== undefined) rule[key] = v;
       }
       if (str(target['labelSelector']) !== undefined || str(target['annotationSelector']) !== undefined) {
-        problems.push(`${origin}: driftDetection.ignore[${i}].target label and annotation selectors are not supported by Plumbline; the entry applies to every object it otherwise selects`);
+        problems.push(`${origin}: ${field}[${i}].target label and annotation selectors are not supported by Plumbline; the entry applies to every object it otherwise selects`);
       }
     }
     rules.push(rule);
@@ -94,6 +150,7 @@ export function gitOpsIgnoreRules(objects: readonly { object: unknown; file?: st
     let found: GitOpsIgnore | undefined;
     if (o['kind'] === 'Application' && apiVersion.startsWith('argoproj.io/')) found = fromApplication(o, where);
     else if (o['kind'] === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) found = fromHelmRelease(o, where);
+    else if (o['kind'] === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) found = fromKustomization(o, where);
     if (found === undefined) continue;
     out.rules.push(...found.rules);
     out.problems.push(...found.problems);
@@ -125,7 +182,7 @@ function readObjectsWithRules(file: string): Promise<unknown[]> {
     .catch(() => '')
     .then((text) => {
       // Cheap gate: only files that can hold such rules are parsed.
-      if (!text.includes('ignoreDifferences') && !text.includes('driftDetection')) return [];
+      if (!text.includes('ignoreDifferences') && !text.includes('driftDetection') && !/^\s+ignore:/m.test(text)) return [];
       return new ManifestParser().parse(text).documents.flatMap((d) => {
         if (d.syntax.some((p) => p.severity === 'error')) return [];
         try {

@@ -1,3 +1,4 @@
+import type { DriftData } from '../workspace/driftEntry';
 import {
   CompletionItemKind,
   InsertTextFormat,
@@ -61,7 +62,10 @@ export function registerAssist(
     const resolver = schemas();
     const line = params.position.line;
     // Drift on this line comes first: it is what the user is most likely hovering for.
-    const drifted = (drift()?.findingsOnLine(params.textDocument.uri, line) ?? []).map((f) => `**Drift** — ${f.message}`);
+    const drifted = (drift()?.findingsOnLine(params.textDocument.uri, line) ?? []).map((f) => {
+      const appliedAs = (f.data as DriftData | undefined)?.appliedAs;
+      return `**Drift** — ${f.message}${appliedAs === undefined ? '' : `\n\n_Predicted as ${appliedAs} applies Git._`}`;
+    });
     const schemaHover = resolver === undefined ? undefined : hoverAt(file, params.position, resolver);
     const parts = [...drifted, ...(schemaHover === undefined ? [] : [schemaHover])];
     return parts.length === 0 ? null : { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') } };

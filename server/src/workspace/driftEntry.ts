@@ -10,6 +10,8 @@ export interface DriftData {
   path: unknown[];
   exact: boolean;
   liveValue?: unknown;
+  /** Whose apply the prediction assumed ("kustomize-controller (Flux Kustomization …)"), for the hover. */
+  appliedAs?: string;
 }
 
 export interface DriftEntry {

@@ -113,6 +113,7 @@ function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestF
       path: p.path,
       exact: p.exact,
       ...(p.liveValue !== undefined ? { liveValue: p.liveValue } : {}),
+      ...(report.state === 'drifted' ? { appliedAs: report.appliedAs.who } : {}),
     } satisfies DriftData,
   }));
   const lensDoc = source ?? file.documents[origins.documentsIn(path)[0] ?? 0] ?? file.documents[0];

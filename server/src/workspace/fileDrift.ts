@@ -122,6 +122,7 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
         path: p.path,
         exact: p.exact,
         ...(p.liveValue !== undefined ? { liveValue: p.liveValue } : {}),
+        ...(report.state === 'drifted' ? { appliedAs: report.appliedAs.who } : {}),
       } satisfies DriftData,
     }));
     return {
