@@ -65,6 +65,11 @@ export function isManualManager(manager: string | undefined, patterns: readonly 
   return patterns.some((p) => (p.endsWith('*') ? manager.startsWith(p.slice(0, -1)) : manager === p));
 }
 
+/** Whether any manual manager wrote to the object (else no field of it can be set by hand). */
+export function hasManualEntries(live: KubeObject, manual: readonly string[] = DEFAULT_MANUAL_MANAGERS): boolean {
+  return (live.metadata?.managedFields ?? []).some((e) => isManualManager(e.manager, manual));
+}
+
 /** A subtree someone set by hand in the cluster that Git does not declare. */
 export interface HandSetField {
   path: FieldPath;
