@@ -74,7 +74,8 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
         const decoded = decodeManifest(read.bytes);
         if ('finding' in decoded) return { path, findings: [] };
         const absolute = resolve(path);
-        const file = new ManifestParser().parse(decoded.text);
+        // The quick parser (the full one where a file needs it): findings are placed by the nodes' ranges, which it keeps.
+        const file = new ManifestParser({ quick: true }).parse(decoded.text);
         const drift = await fileDrift({
           path: absolute,
           file,
