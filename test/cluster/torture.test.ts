@@ -747,6 +747,28 @@ stringData:
       assert.deepEqual(take.edit?.changes?.[uri('web.yaml')], [{ range: rangeOf(web, 'replicas: 3', '3'), newText: '5' }]);
     });
 
+    test('(f) an annotation set by hand: named exactly, the hover shows the cluster\'s value, "Take it into Git" writes it under metadata', async () => {
+      const text = configMap('lsp-annotated', 'data:\n  a: "1"\n', LSP_NS);
+      ssa(text, 'kustomize-controller');
+      kubectl('annotate', '-n', LSP_NS, 'configmap/lsp-annotated', 'example.com/owner=team-a');
+      await lsp.open(uri('annotated.yaml'), text);
+      const [diagnostic] = drifts(await lsp.waitForDiagnostics(uri('annotated.yaml'), (d) => drifts(d).length > 0));
+      assert.ok(diagnostic !== undefined);
+      assert.match(diagnostic.message, messagePattern('metadata.annotations["example.com/owner"] set in the cluster by kubectl-annotate at {time} UTC, not in Git'));
+      const hover = JSON.stringify(await lsp.hover(uri('annotated.yaml'), diagnostic.range.start));
+      assert.match(hover, /In the cluster: `\\"team-a\\"`/);
+      assert.match(hover, /Predicted as kustomize-controller applies Git/);
+      const actions = ((await lsp.codeActions(uri('annotated.yaml'), diagnostic.range, [diagnostic])) ?? []) as CodeAction[];
+      const take = actions.find((a) => a.title === 'Take it into Git');
+      assert.ok(take !== undefined, `actions: ${JSON.stringify(actions.map((a) => a.title))}`);
+      const [edit] = take.edit?.changes?.[uri('annotated.yaml')] ?? [];
+      assert.ok(edit !== undefined);
+      const lines = text.split('\n');
+      const offsetOf = (p: { line: number; character: number }): number => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+      const after = text.slice(0, offsetOf(edit.range.start)) + edit.newText + text.slice(offsetOf(edit.range.end));
+      assert.match(after, /^metadata:\n {2}name: lsp-annotated\n {2}namespace: torture-lsp\n {2}annotations:\n {4}example\.com\/owner: team-a\n/m);
+    });
+
     test('Secret drift through the editor: masked in diagnostics, hover, clusterDiff, quick fixes and logs', async () => {
       const secret = `apiVersion: v1
 kind: Secret

@@ -2,7 +2,7 @@ import { isMap, type Document, type Node } from 'yaml';
 import type { Problem, Severity } from '../manifests/problem';
 import type { ResourceIdentity } from '../manifests/identity';
 import { FIELD_MANAGER, type DriftReport } from './engine';
-import { formatPath, leafOf, type FieldPath } from '../manifests/fieldPath';
+import { formatPath, leafOf, valueAt, type FieldPath } from '../manifests/fieldPath';
 import { isSecretField, maskAt } from './mask';
 import { locate, type SourceSpot } from '../manifests/sourceMap';
 
@@ -126,6 +126,8 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
           code: 'drift.set-by-hand',
           message: `${formatPath(h.path)} set in the cluster by ${h.manager}${when(h.time)}, not in Git`,
           path: h.path,
+          // What "Take it into Git" writes and the hover shows; never a Secret's value.
+          ...(isSecretField(identity.kind, h.path) ? {} : { liveValue: valueAt(report.live, h.path) }),
           exact: false,
         });
       }

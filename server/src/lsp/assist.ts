@@ -63,8 +63,9 @@ export function registerAssist(
     const line = params.position.line;
     // Drift on this line comes first: it is what the user is most likely hovering for.
     const drifted = (drift()?.findingsOnLine(params.textDocument.uri, line) ?? []).map((f) => {
-      const appliedAs = (f.data as DriftData | undefined)?.appliedAs;
-      return `**Drift** — ${f.message}${appliedAs === undefined ? '' : `\n\n_Predicted as ${appliedAs} applies Git._`}`;
+      const data = f.data as DriftData | undefined;
+      const live = f.code === 'drift.set-by-hand' && data?.liveValue !== undefined ? `\n\nIn the cluster: \`${JSON.stringify(data.liveValue)}\`` : '';
+      return `**Drift** — ${f.message}${live}${data?.appliedAs === undefined ? '' : `\n\n_Predicted as ${data.appliedAs} applies Git._`}`;
     });
     const schemaHover = resolver === undefined ? undefined : hoverAt(file, params.position, resolver);
     const parts = [...drifted, ...(schemaHover === undefined ? [] : [schemaHover])];

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { CodeActionKind, type CodeAction, type Connection, type TextDocuments } from 'vscode-languageserver/node';
+import { CodeActionKind, type CodeAction, type Connection, type Position, type TextDocuments } from 'vscode-languageserver/node';
 import { stringify } from 'yaml';
 import type { ClusterSession } from '../cluster/session';
 import { addIgnoreRule, pointerOf } from '../drift/ignore';
@@ -12,6 +12,9 @@ import { diffSideText } from '../drift/diffSides';
 import { ClusterDiffRequest, Commands, type ClusterDiffParams, type ClusterDiffResult } from '../protocol';
 import type { DriftData, DriftState } from './driftState';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
+import { takeIntoGit, type Insertion } from '../drift/takeIntoGit';
+import { ManifestParser } from '../manifests/parse';
+import type { FieldPath } from '../manifests/fieldPath';
 
 
 /** A YAML scalar for a value taken from the cluster, quoted when plain text would change its meaning. */
@@ -29,6 +32,15 @@ export function yamlScalar(value: unknown): string | undefined {
 function manifestOrder(object: Record<string, unknown>): Record<string, unknown> {
   const { apiVersion, kind, metadata, ...rest } = object;
   return { ...(apiVersion !== undefined ? { apiVersion } : {}), ...(kind !== undefined ? { kind } : {}), ...(metadata !== undefined ? { metadata } : {}), ...rest };
+}
+
+/** The edit writing a hand-set field into the document the finding sits in (the one whose range holds it). */
+function handSetInsertion(document: TextDocument, at: Position, data: DriftData): Insertion | undefined {
+  const text = document.getText();
+  const offset = document.offsetAt(at);
+  const file = new ManifestParser().parse(text);
+  const d = file.documents.find((doc) => doc.base <= offset && offset <= doc.base + (doc.doc.range[2] ?? doc.doc.range[1]));
+  return d === undefined ? undefined : takeIntoGit(text, d.base, d.doc, data.path as FieldPath, data.liveValue);
 }
 
 /** CodeLens per resource, the live-vs-predicted diff request, and the drift quick fixes. */
@@ -82,6 +94,17 @@ export function registerDriftFeatures(
           isPreferred: true,
           edit: { changes: { [params.textDocument.uri]: [{ range: diagnostic.range, newText: scalar }] } },
         });
+      }
+      if (code === 'drift.set-by-hand' && data.liveValue !== undefined && document !== undefined) {
+        const insertion = handSetInsertion(document, diagnostic.range.start, data);
+        if (insertion !== undefined) {
+          actions.push({
+            title: 'Take it into Git',
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [diagnostic],
+            edit: { changes: { [params.textDocument.uri]: [{ range: { start: document.positionAt(insertion.offset), end: document.positionAt(insertion.offset) }, newText: insertion.text }] } },
+          });
+        }
       }
       const root = workspaceRoot();
       if ((code === 'drift.value' || code === 'drift.set-by-hand') && root !== undefined && data.path.length > 0) {
