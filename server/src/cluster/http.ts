@@ -73,10 +73,16 @@ export class ClusterClient {
     if (target.context !== undefined) {
       if (kc.getContextObject(target.context) === null) return fail('config', `no context "${target.context}" in kubeconfig`);
       kc.setCurrentContext(target.context);
-    } else if (target.server !== undefined) {
+    } else if (target.server !== undefined && target.server.includes('://')) {
       const wanted = target.server.replace(/\/+$/, '').toLowerCase();
       const match = kc.getContexts().find((c) => kc.getCluster(c.cluster)?.server.replace(/\/+$/, '').toLowerCase() === wanted);
       if (match === undefined) return fail('config', `no kubeconfig context's cluster has the API server ${target.server} (the environment's Argo CD destination): add one, or name the environment's context in .plumbline.yaml`);
+      kc.setCurrentContext(match.name);
+    } else if (target.server !== undefined) {
+      // An Argo CD destination by cluster name: the context of that name, else the context whose cluster has it.
+      const name = target.server;
+      const match = kc.getContextObject(name) ?? kc.getContexts().find((c) => c.cluster === name);
+      if (match === null || match === undefined) return fail('config', `no kubeconfig context or cluster is named ${name} (the environment's Argo CD destination): add one, or name the environment's context in .plumbline.yaml`);
       kc.setCurrentContext(match.name);
     }
     const cluster = kc.getCurrentCluster();

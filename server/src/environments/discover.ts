@@ -230,9 +230,11 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       if (ref !== undefined) refs.set(ref, url === undefined || sources.isWorkspace(url) ? '' : undefined);
     }
     const withPath = all.filter((s) => str(get(s, 'path')) !== undefined);
-    // `https://kubernetes.default.svc` is Argo CD's own cluster: whichever the user's context is.
-    const server = str(get(object, 'spec', 'destination', 'server'))?.replace(/\/+$/, '');
-    const target = { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')), ...(server !== undefined && server !== 'https://kubernetes.default.svc' ? { server } : {}) };
+    // `https://kubernetes.default.svc` (by name `in-cluster`) is Argo CD's own cluster: whichever the user's context is.
+    // A destination by name is the kubeconfig context (or cluster) of that name.
+    const destination = str(get(object, 'spec', 'destination', 'server'))?.replace(/\/+$/, '') ?? str(get(object, 'spec', 'destination', 'name'));
+    const server = destination === 'https://kubernetes.default.svc' || destination === 'in-cluster' ? undefined : destination;
+    const target = { context: undefined, namespace: str(get(object, 'spec', 'destination', 'namespace')), ...(server !== undefined ? { server } : {}) };
     const notRendered = (unrendered: string): void => {
       found.push({ name, paths: [], renderer: { kind: 'plain' }, target, delivery: argoDelivery(object, name, namespace), protected: false, foundBy: [foundBy], unrendered });
     };

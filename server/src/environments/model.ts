@@ -65,7 +65,7 @@ export interface Environment {
   /** Set for an environment a Flux Kustomization delivers: the steps the controller adds to the build. */
   flux?: FluxBuild;
   /** Its cluster: a kubeconfig context (in its own kubeconfig file when `kubeconfig` is set), and the default namespace. */
-  target: { context: string | undefined; namespace: string | undefined; kubeconfig?: string; /** An Argo CD destination's API server URL: the kubeconfig context whose cluster has it. */ server?: string };
+  target: { context: string | undefined; namespace: string | undefined; kubeconfig?: string; /** An Argo CD destination: its API server URL (the kubeconfig context whose cluster has it) or its cluster name (the context, or the context's cluster, of that name). */ server?: string };
   delivery: Delivery;
   /** Protected environments go through a branch and a pull request instead of a push to main. */
   protected: boolean;

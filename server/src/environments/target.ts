@@ -11,7 +11,7 @@ export interface Target {
 export interface TargetSettings {
   kubeconfigPath: string | undefined;
   context: string | undefined;
-  /** Without a context: the cluster by its API server URL (an Argo CD destination). */
+  /** Without a context: the cluster by its API server URL or its name (an Argo CD destination). */
   server?: string;
 }
 
