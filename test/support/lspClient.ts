@@ -129,6 +129,11 @@ export class LspHarness {
     connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => harness.settings));
     // Like an editor: re-asking for lenses is the client's business; acknowledge.
     connection.onRequest(CodeLensRefreshRequest.type, () => null);
+    // A write to a server that is gone fails with a bare EPIPE: say what happened to the server instead.
+    const sendRequest = connection.sendRequest.bind(connection);
+    const sendNotification = connection.sendNotification.bind(connection);
+    connection.sendRequest = ((...args: Parameters<typeof sendRequest>) => sendRequest(...args).catch((error: unknown) => Promise.reject(harness.explain(error)))) as typeof connection.sendRequest;
+    connection.sendNotification = ((...args: Parameters<typeof sendNotification>) => sendNotification(...args).catch((error: unknown) => Promise.reject(harness.explain(error)))) as typeof connection.sendNotification;
     connection.listen();
     const folders = (options.workspaceFolders ?? []).map((path) => ({ uri: pathToFileURL(path).href, name: basename(path) }));
     const result: InitializeResult = await connection.sendRequest(InitializeRequest.type, {
@@ -262,6 +267,13 @@ export class LspHarness {
   }
 
   /** Everything the server wrote to stderr so far. */
+  /** An error of a write to the server, with what became of the server and the end of its stderr. */
+  explain(error: unknown): Error {
+    const e = error as NodeJS.ErrnoException;
+    if (e?.code !== 'EPIPE' && this.exited === undefined) return error instanceof Error ? error : new Error(String(error));
+    return new Error(`${e?.message ?? String(error)}: the language server is gone (${this.exited ?? 'its stdin closed; no exit seen yet'}); its stderr ends:\n${this.stderrText.slice(-3000)}`);
+  }
+
   get stderrText(): string {
     return this.stderr.join('');
   }
