@@ -89,26 +89,10 @@ ${env}${extra.containers}
 
 describe('drift as the applier applies', () => {
   test('Flux: an env var, a label, a container and a ConfigMap key Git dropped are drift the next reconcile removes', () => {
-    const before = `${deployment('web', '            - {name: MODE, value: fast}\n            - {name: FEATURE_FLAG, value: "on"}', { labels: '\n    tier: web', containers: '\n        - name: sidecar\n          image: registry.example/sidecar:1.0' })}---
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: web-settings
-  namespace: ${NS}
-data:
-  keep: "1"
-  old-key: "2"
-`;
+    const settings = (data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-settings\n  namespace: ${NS}\ndata:\n${data}`;
+    const before = `${deployment('web', '            - {name: MODE, value: fast}\n            - {name: FEATURE_FLAG, value: "on"}', { labels: '\n    tier: web', containers: '\n        - name: sidecar\n          image: registry.example/sidecar:1.0' })}---\n${settings('  keep: "1"\n  old-key: "2"\n')}`;
     applyAsFlux(before);
-    const now = `${deployment('web', '            - {name: MODE, value: fast}')}---
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: web-settings
-  namespace: ${NS}
-data:
-  keep: "1"
-`;
+    const now = `${deployment('web', '            - {name: MODE, value: fast}')}---\n${settings('  keep: "1"\n')}`;
     const result = diff('flux.yaml', now);
     assert.equal(result.status, 1, result.output);
     const by = 'kustomize-controller (Flux Kustomization flux-system/apps)';

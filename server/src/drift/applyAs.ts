@@ -1,7 +1,7 @@
 import type { KubeObject } from '../cluster/http';
 import type { FieldPath } from '../manifests/fieldPath';
 import { appliersOf, describeApplier } from './appliers';
-import { guessListKeys, type ListKeys } from './diff';
+import { guessListKeys, isObject, type ListKeys } from './diff';
 
 /** Who the next apply of an object is, and so how the prediction applies Git. */
 export interface ApplyAs {
@@ -47,7 +47,6 @@ export const OWN_APPLY: ApplyAs = { manager: OWN, threeWay: false, who: 'a serve
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** What the last client-side apply sent, from the live object's annotation. */
 export function lastApplied(live: KubeObject): Record<string, unknown> | undefined {

@@ -1,7 +1,8 @@
 import type { KubeObject } from '../cluster/http';
-import { guessListKeys, type ListKeys } from './diff';
+import { guessListKeys, isObject, type ListKeys } from './diff';
 import type { FieldPath } from '../manifests/fieldPath';
 import { pathIn, pathToken } from './managedFields';
+import { lastApplied } from './applyAs';
 
 // Without permission to dry-run, the prediction is Git laid over the live object. The server
 // would have defaulted, canonicalized and merged; these functions do the parts of that which
@@ -37,7 +38,6 @@ export function sameQuantity(path: FieldPath, a: unknown, b: unknown): boolean {
   return x !== undefined && y !== undefined && Math.abs(x - y) <= Math.abs(y) * 1e-12;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The live item a Git item is: same values for the keys Git states (a key Git leaves out, like a port's protocol, is the server's default). */
 function matchItem(item: unknown, live: readonly unknown[], keys: readonly string[]): unknown {
@@ -106,23 +106,14 @@ export function predictClientSide(live: KubeObject, desired: Record<string, unkn
   return overlay(live, secretAsStored(desired), listKeys, ownedByUs) as KubeObject;
 }
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
 /**
  * Client-side `kubectl apply` owns every field of what it created, server defaults included, and
  * records what it actually sent in the last-applied annotation: a field it owns that it never
  * sent is a default, not a person's change. (With dry-run rights the engine asks the server instead.)
  */
 export function defaultsOfClientSideApply(live: KubeObject, listKeys: ListKeys): (path: FieldPath, manager: string | undefined) => boolean {
-  const text = live.metadata?.annotations?.[LAST_APPLIED];
-  if (text === undefined) return () => false;
-  let sent: unknown;
-  try {
-    sent = JSON.parse(text) as unknown;
-  } catch {
-    return () => false;
-  }
-  if (!isObject(sent)) return () => false;
+  const sent = lastApplied(live);
+  if (sent === undefined) return () => false;
   const declared = declaredPaths(sent, listKeys);
   return (path, manager) => manager === 'kubectl-client-side-apply' && !pathIn(declared, path);
 }

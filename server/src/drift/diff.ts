@@ -79,6 +79,7 @@ function diffLists(desired: unknown[], live: unknown[], listKeys: ListKeys, path
   return out;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A JSON object (not a list, not null). */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -2,10 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../cluster/http';
 import { valueAt, type FieldPath } from '../manifests/fieldPath';
 import { sameQuantity } from './clientSide';
-import { guessListKeys, type ListKeys } from './diff';
+import { guessListKeys, isObject, type ListKeys } from './diff';
 import { ownedPaths } from './managedFields';
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * The leaf fields of Git's object, list items named by merge key (a port's protocol by its
@@ -44,17 +43,9 @@ function prefixKeys(path: FieldPath): string[] {
   return out;
 }
 
-/** What Git declares at a path; a list item matches its key values, a port's protocol by its default. */
-function declaredAt(root: unknown, path: FieldPath): unknown {
-  let node = root;
-  for (const step of path) {
-    if (typeof step === 'object') {
-      node = Array.isArray(node) ? node.find((item) => isObject(item) && Object.entries(step.keys).every(([k, v]) => (item[k] ?? (k === 'protocol' ? 'TCP' : undefined)) === v)) : undefined;
-    } else if (typeof step === 'number') node = Array.isArray(node) ? (node[step] as unknown) : undefined;
-    else node = isObject(node) ? node[step] : undefined;
-    if (node === undefined) return undefined;
-  }
-  return node;
+/** A Git list item with these key values; a port's protocol by its default when Git leaves it out. */
+function gitItemMatches(item: unknown, keys: Record<string, unknown>): boolean {
+  return isObject(item) && Object.entries(keys).every(([k, v]) => (item[k] ?? (k === 'protocol' ? 'TCP' : undefined)) === v);
 }
 
 /** Defaults the API server fills into atomic fields (compared whole), by the field's name. */
@@ -85,7 +76,7 @@ export function provenNoOp(live: KubeObject, desired: Record<string, unknown>, m
   const owned = ownedPaths(entries[0]!.fieldsV1);
   if (owned.length === 0) return false;
   for (const path of owned) {
-    const declared = declaredAt(git, path);
+    const declared = valueAt(git, path, gitItemMatches);
     if (declared === undefined) return false;
     const now = valueAt(live, path);
     if (!isDeepStrictEqual(declared, now) && !sameQuantity(path, declared, now) && !isDeepStrictEqual(withDefaults(path, declared), now)) return false;

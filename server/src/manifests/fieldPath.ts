@@ -38,13 +38,13 @@ export function isPrefix(prefix: readonly FieldStep[], path: readonly FieldStep[
 }
 
 /** The value at a path inside a plain JSON object. */
-export function valueAt(root: unknown, path: readonly FieldStep[]): unknown {
+export function valueAt(root: unknown, path: readonly FieldStep[], matches: (item: unknown, keys: Record<string, unknown>) => boolean = matchesKeys): unknown {
   let current: unknown = root;
   for (const step of path) {
     if (current === null || typeof current !== 'object') return undefined;
     if (typeof step === 'string') current = (current as Record<string, unknown>)[step];
     else if (typeof step === 'number') current = Array.isArray(current) ? current[step] : undefined;
-    else current = Array.isArray(current) ? current.find((item) => matchesKeys(item, step.keys)) : undefined;
+    else current = Array.isArray(current) ? current.find((item) => matches(item, step.keys)) : undefined;
   }
   return current;
 }
