@@ -1,9 +1,30 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { stat } from 'node:fs/promises';
 
-/** `size mtime` of a file, or `-` when it is gone: what a save, a checkout or another tool changes. */
-export async function fileStamp(path: string): Promise<string> {
+// One answer reads each file's stamp up to five times (discovery, ignore rules, the render cache,
+// kustomization trees, source lines): within one answer the first stat stands for all of them.
+const oneAnswer = new AsyncLocalStorage<Map<string, Promise<string>>>();
+
+/** Runs `work` as one answer: each file is stat'ed at most once in it, whichever cache asks. */
+export function asOneAnswer<T>(work: () => Promise<T>): Promise<T> {
+  return oneAnswer.run(new Map(), work);
+}
+
+async function statStamp(path: string): Promise<string> {
   const s = await stat(path).catch(() => undefined);
   return s === undefined ? '-' : `${s.size} ${s.mtimeMs}`;
+}
+
+/** `size mtime` of a file, or `-` when it is gone: what a save, a checkout or another tool changes. */
+export function fileStamp(path: string): Promise<string> {
+  const seen = oneAnswer.getStore();
+  if (seen === undefined) return statStamp(path);
+  let stamp = seen.get(path);
+  if (stamp === undefined) {
+    stamp = statStamp(path);
+    seen.set(path, stamp);
+  }
+  return stamp;
 }
 
 /**

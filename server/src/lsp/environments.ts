@@ -37,6 +37,7 @@ import {
   type SyncResult,
 } from '../protocol';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
+import { asOneAnswer } from '../files/stamped';
 
 /** What the tree shows where the branch would be, when Plumbline may not run git. */
 const GIT_UNTRUSTED = 'Git status needs a trusted workspace';
@@ -139,7 +140,8 @@ export function registerEnvironments(connection: Connection, root: () => string 
     return { ok: report.ok, steps: report.steps, ...(report.pullRequestUrl !== undefined ? { pullRequestUrl: report.pullRequestUrl } : {}) };
   });
 
-  connection.onRequest(EnvironmentsRequest, async (): Promise<EnvironmentsResult> => {
+  connection.onRequest(EnvironmentsRequest, (): Promise<EnvironmentsResult> => asOneAnswer(() => answer()));
+  const answer = async (): Promise<EnvironmentsResult> => {
     const folder = root();
     if (folder === undefined) return { environments: [], problems: [] };
     // Both read the whole workspace, through caches of their own: side by side.
@@ -183,7 +185,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         undeclared: s.undeclared.map((u) => ({ apiVersion: u.apiVersion, kind: u.kind, name: u.name, namespace: u.namespace, managedBy: u.managedBy })),
       })),
     };
-  });
+  };
   return {
     dispose: () => {
       watch.dispose();
