@@ -46,13 +46,13 @@ function testFiles(dir) {
     .map((f) => join('test', dir, f));
 }
 
-// helm, built from Go modules, renders the chart environments (unit, lsp and cluster tests).
+// helm, built from Go modules, renders the chart environments (unit, git, lsp and cluster tests).
 const HELM = ['bash', ['scripts/install-helm.sh']];
 // plumbline-kustomize, the kustomize Plumbline ships, built from Go modules (every tier renders).
 const KUSTOMIZE = ['bash', ['scripts/install-kustomize.sh']];
 const SETUP = {
   unit: [KUSTOMIZE, HELM],
-  git: [KUSTOMIZE],
+  git: [KUSTOMIZE, HELM],
   lsp: [KUSTOMIZE, HELM],
   cluster: [KUSTOMIZE, HELM],
   // code-server and Debian's Chromium; the tier itself packages the .vsix (with plumbline-kustomize) it installs.

@@ -17,6 +17,7 @@ import { normalizeGitUrl } from '../../server/src/files/gitRemotes';
 import { previewGit } from '../../server/src/preview/gitPreview';
 import { bundle } from '../support/paths';
 import { FLEET_ORIGIN, issuer, kustomization, TWO_CLUSTERS } from '../support/fluxFleet';
+import { helmCommand } from '../support/helm';
 
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -378,6 +379,60 @@ describe('Argo CD sources', () => {
       const names = async (env: string): Promise<string[]> => (await rendered(root, byName.get(env)!)).objects.map((o) => o.object.metadata?.name ?? '').sort();
       assert.deepEqual(await names('flat'), ['top'], 'Argo CD reads only the folder itself unless directory.recurse');
       assert.deepEqual(await names('deep'), ['deep', 'top']);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+  test('an app of apps: the Applications a chart templates are environments once helm renders it, and only then', async () => {
+    // The parent is a chart (as `argocd app create apps --path apps` deploys it): one template ranges over values.
+    const template = [
+      '{{- range .Values.applications }}',
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata:',
+      '  name: {{ printf "demo.%s" .name | quote }}',
+      '  namespace: argocd',
+      'spec:',
+      '  project: default',
+      '  destination:',
+      '    server: {{ $.Values.server | quote }}',
+      '    namespace: {{ .namespace | default .name | quote }}',
+      '  source:',
+      '    repoURL: {{ $.Values.repoURL }}',
+      '    path: {{ .path | default .name | quote }}',
+      '---',
+      '{{ end -}}',
+      '',
+    ].join('\n');
+    const root = repository(
+      {
+        'apps/Chart.yaml': 'apiVersion: v2\nname: apps\nversion: 0.1.0\n',
+        'apps/values.yaml': 'server: https://kubernetes.default.svc\nrepoURL: https://github.example/acme/apps.git\napplications:\n  - name: guestbook\n  - name: shop\n    path: shop/deploy\n    namespace: shop\n',
+        'apps/templates/applications.yaml': template,
+        'guestbook/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: guestbook\n',
+        'shop/deploy/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cm.yaml\n',
+        'shop/deploy/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\n',
+      },
+      'git@github.example:acme/apps.git',
+    );
+    try {
+      const render = { ...DEFAULT_RENDER_OPTIONS, helm: helmCommand() };
+      const { environments, problems } = await discoverEnvironments(root, render);
+      assert.deepEqual(problems, []);
+      const apps = environments.filter((e) => e.name.startsWith('demo.'));
+      assert.deepEqual(
+        apps.map((e) => [e.name, e.paths.join(), e.renderer.kind, e.target.namespace, e.delivery.kind]),
+        [
+          ['demo.guestbook', 'guestbook', 'plain', 'guestbook', 'argocd'],
+          ['demo.shop', 'shop/deploy', 'kustomize', 'shop', 'argocd'],
+        ],
+      );
+      assert.equal(apps[0]!.foundBy[0], 'Argo CD Application argocd/demo.guestbook rendered from chart apps (app of apps, apps/templates/applications.yaml)');
+      assert.deepEqual((await rendered(root, apps[1]!)).objects.map((o) => o.object.metadata?.name), ['shop']);
+      // Where no binary may run, the chart is named and nothing is guessed.
+      const untrusted = await discoverEnvironments(root, { ...render, trusted: false });
+      assert.equal(untrusted.environments.filter((e) => e.name.startsWith('demo.')).length, 0);
+      assert.deepEqual(untrusted.problems, ['chart apps templates Argo CD Applications (an app of apps): they are listed once Plumbline may run helm (a trusted workspace)']);
     } finally {
       rmSync(dirname(root), { recursive: true, force: true });
     }

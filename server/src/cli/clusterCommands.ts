@@ -97,12 +97,12 @@ function describeHelm(env: Environment, helm: HelmRenderer): string {
 }
 
 export async function envs(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { ...HELP_OPTION, output: { type: 'string', short: 'o', default: 'text' } } });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { ...HELP_OPTION, ...RENDER_FLAGS, output: { type: 'string', short: 'o', default: 'text' } } });
   if (printedHelp('envs', values)) return EXIT.clean;
   if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`unknown output format '${values.output}' (text or json)`);
   const root = positionals[0] ?? '.';
   if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
-  const { environments, problems } = await discoverEnvironments(root);
+  const { environments, problems } = await discoverEnvironments(root, renderOptionsFromFlags(values));
   for (const p of problems) process.stderr.write(`plumbline: ${p}\n`);
   if (values.output === 'json') {
     process.stdout.write(`${JSON.stringify({ environments }, null, 2)}\n`);
@@ -137,7 +137,7 @@ export async function sync(args: string[]): Promise<number> {
   if (printedHelp('sync', values)) return EXIT.clean;
   if (values.env === undefined) throw new UsageError('sync needs --env NAME (see plumbline envs)');
   const root = resolve(values.repo ?? '.');
-  const { environments } = await discoverEnvironments(root);
+  const { environments } = await discoverEnvironments(root, renderOptionsFromFlags(values));
   const env = environments.find((e) => e.name === values.env);
   if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
   // Pre-flight: what is about to be committed must be valid.

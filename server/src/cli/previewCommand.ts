@@ -58,7 +58,7 @@ export async function previewCommand(args: string[]): Promise<number> {
   let result: PreviewResult;
   if (values.cluster === true || values.against !== undefined) {
     if (values.env === undefined) throw new UsageError(`preview ${values.cluster === true ? '--cluster' : '--against'} needs --env NAME (see plumbline envs)`);
-    const { environments } = await discoverEnvironments(root);
+    const { environments } = await discoverEnvironments(root, render);
     const env = environments.find((e) => e.name === values.env);
     if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
     if (values.against !== undefined) result = await previewPromotion(root, env.name, values.against, render);

@@ -24,7 +24,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
   if (printedHelp('reconcile', values)) return EXIT.clean;
   if (values.env === undefined) throw new UsageError('reconcile needs --env NAME (see plumbline envs)');
   const root = resolve(values.repo ?? '.');
-  const { environments } = await discoverEnvironments(root);
+  const { environments } = await discoverEnvironments(root, renderOptionsFromFlags(values));
   const env = environments.find((e) => e.name === values.env);
   if (env === undefined) throw new UsageError(`no environment '${values.env}' in ${root} (found: ${environments.map((e) => e.name).join(', ') || 'none'})`);
   const request = {

@@ -31,7 +31,7 @@ export async function undeclaredForPaths(paths: readonly string[], configFile: s
   const entries: UndeclaredEntry[] = [];
   const notes: string[] = [];
   for (const root of [...new Set(roots)]) {
-    const { environments } = await discoverEnvironments(root);
+    const { environments } = await discoverEnvironments(root, render);
     for (const env of environments) {
       if (!env.paths.every((p) => given.some((g) => inside(resolve(root, p), g)))) continue;
       // Only environments in the cluster being diffed (another kubeconfig is another cluster).

@@ -54,6 +54,8 @@ Argo CD Applications, overlays/<env>/ folders and the environments of .plumbline
 
 Options:
   -o, --output FORMAT          text (default) or json
+${RENDER_FLAGS_USAGE}
+                               (an app-of-apps chart is rendered to find the Applications it writes)
 ${HELP}
 Exit codes: 0 listed, 2 usage or internal error.
 `;

@@ -16,6 +16,8 @@ import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './f
 import { FluxSources, nearest } from './fluxSources';
 import { placeFluxUnits, type FluxKustomizationFound } from './fluxUnits';
 import { expandApplicationSet } from './applicationSets';
+import { applicationsOfChart, templatesArgoApplications } from './appOfApps';
+import type { RenderOptions } from './render';
 import { jenkinsXEnvironments, readJenkinsXEnvironment, type JenkinsXEnvironmentObject } from './jenkinsX';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { workspaceBranch, workspaceRemotes } from '../files/gitRemotes';
@@ -118,18 +120,20 @@ function withHelmConfig(renderer: Renderer, entry: { values?: string[]; release?
  * `clusters/<env>/` Kustomizations and HelmReleases, Argo CD Applications, kustomize overlays,
  * charts with `values-<env>.yaml` — and applies
  * `.plumbline.yaml` on top. Environments found several ways (same path; for a chart, same name
- * or values files) are merged.
+ * or values files) are merged. With `render` (trusted), a chart whose templates write Argo CD
+ * Applications (an app of apps) is rendered and its Applications are environments too.
  */
-export async function discoverEnvironments(folder: string): Promise<{ environments: Environment[]; problems: string[] }> {
+export async function discoverEnvironments(folder: string, render?: RenderOptions): Promise<{ environments: Environment[]; problems: string[] }> {
   // Absolute: paths read from kustomization trees are compared with paths made from it.
   const root = resolve(folder);
   // The tree, previews and the editor ask on every change: the same files give the same answer.
   const files = await collectYamlFiles([root]);
   const stamps = await stampsOf(root, files);
-  const key = [...stamps].map(([p, s]) => `${p} ${s}`).join('\n');
+  // The render options too: with them, app-of-apps charts are rendered to find their Applications.
+  const key = `${JSON.stringify(render ?? null)}\n${[...stamps].map(([p, s]) => `${p} ${s}`).join('\n')}`;
   const known = discovered.get(root);
   if (known !== undefined && known.key === key) return structuredClone(await known.result);
-  const result = discover(root, files, stamps);
+  const result = discover(root, files, stamps, render);
   discovered.delete(root);
   discovered.set(root, { key, result });
   if (discovered.size > 16) discovered.delete(discovered.keys().next().value!);
@@ -176,7 +180,7 @@ async function stampsOf(root: string, files: readonly string[]): Promise<Map<str
   return new Map(await Promise.all(paths.map(async (p): Promise<[string, string]> => [p, await fileStamp(p)])));
 }
 
-async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>): Promise<{ environments: Environment[]; problems: string[] }> {
+async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>, render: RenderOptions | undefined): Promise<{ environments: Environment[]; problems: string[] }> {
   const found: Environment[] = [];
   const problems: string[] = [];
   // One chart can be several environments (values-dev.yaml, values-prod.yaml); other paths are one each.
@@ -258,6 +262,20 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       environment.directory = { recurse: get(directory, 'recurse') === true, ...(include !== undefined ? { include } : {}), ...(exclude !== undefined ? { exclude } : {}) };
     }
   };
+  /** An ApplicationSet, in Git or rendered: the Applications its generators make, or one environment saying why not. */
+  const addApplicationSet = (object: unknown, name: string, namespace: string, foundBy: string): void => {
+    const expansion = expandApplicationSet(root, object, (url) => sources.isWorkspace(url));
+    if ('unexpanded' in expansion) {
+      found.push({ name, paths: [], renderer: { kind: 'plain' }, target: { context: undefined, namespace: undefined }, delivery: argoDelivery(object, name, namespace), protected: false, foundBy: [foundBy], unrendered: `ApplicationSet not expanded: ${expansion.unexpanded}` });
+      return;
+    }
+    for (const app of expansion.applications) {
+      const appName = str(get(app, 'metadata', 'name'));
+      if (appName !== undefined) addApplication(app, appName, str(get(app, 'metadata', 'namespace')) ?? namespace, `${foundBy} (generated Application ${appName})`);
+    }
+  };
+  // Charts whose templates write Argo CD Applications: their Applications exist once rendered.
+  const appCharts: string[] = [];
   // A kustomize patch that looks like a Flux or Argo CD object (an overlay setting a tenant's
   // `spec.path`) is a change to one, not one of its own.
   const patches = new PatchIndex();
@@ -277,8 +295,12 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       if (isEnvironmentName(fromValues.name, clusterFolders)) chartValues.push(add(fromValues.name, fromValues.path, fromValues.delivery, fromValues.foundBy, fromValues.target, fromValues.renderer));
       continue;
     }
-    // A chart's templates are not YAML until rendered.
-    if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) continue;
+    // A chart's templates are not YAML until rendered; one that writes Argo CD Applications makes its chart an app of apps.
+    if (parts.includes('templates') && existsSync(join(root, ...parts.slice(0, parts.indexOf('templates')), 'Chart.yaml'))) {
+      const chart = parts.slice(0, parts.indexOf('templates')).join('/') || '.';
+      if (!appCharts.includes(chart) && templatesArgoApplications((await readTextIfSane(file)) ?? '')) appCharts.push(chart);
+      continue;
+    }
     const facts = await factsOf(file, stamps.get(file) ?? '-');
     if (facts.valueFile) valueFiles.push(file);
     if (patches.useOf(file) !== undefined) continue;
@@ -295,19 +317,26 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       } else if (id.group === 'jenkins.io' && id.kind === 'Environment') {
         jxEnvironments.push(readJenkinsXEnvironment(object, name));
       } else if (id.group === 'argoproj.io' && id.kind === 'ApplicationSet') {
-        const expansion = expandApplicationSet(root, object, (url) => sources.isWorkspace(url));
-        if ('unexpanded' in expansion) {
-          found.push({ name, paths: [], renderer: { kind: 'plain' }, target: { context: undefined, namespace: undefined }, delivery: argoDelivery(object, name, namespace), protected: false, foundBy: [`Argo CD ApplicationSet ${namespace}/${name} in ${rel}`], unrendered: `ApplicationSet not expanded: ${expansion.unexpanded}` });
-          continue;
-        }
-        for (const app of expansion.applications) {
-          const appName = str(get(app, 'metadata', 'name'));
-          if (appName !== undefined) addApplication(app, appName, str(get(app, 'metadata', 'namespace')) ?? namespace, `Argo CD ApplicationSet ${namespace}/${name} in ${rel} (generated Application ${appName})`);
-        }
+        addApplicationSet(object, name, namespace, `Argo CD ApplicationSet ${namespace}/${name} in ${rel}`);
       }
     }
   }
 
+  // App of apps: the parent chart rendered as Argo CD renders it, each Application it writes an environment.
+  for (const chart of appCharts) {
+    const listed = await applicationsOfChart(root, chart, render);
+    if ('problem' in listed) {
+      problems.push(listed.problem);
+      continue;
+    }
+    for (const { object, template } of listed.applications) {
+      const name = str(get(object, 'metadata', 'name')) ?? '';
+      const namespace = str(get(object, 'metadata', 'namespace')) ?? 'argocd';
+      const foundBy = `Argo CD ${object.kind} ${namespace}/${name} rendered from chart ${chart} (app of apps, ${template})`;
+      if (object.kind === 'ApplicationSet') addApplicationSet(object, name, namespace, foundBy);
+      else addApplication(object, name, namespace, foundBy);
+    }
+  }
   const { units: placed, clustersApplying } = await placeFluxUnits(root, fluxKustomizations, sources);
   // In a base that two clusters' units include, a Kustomization is a unit of each.
   for (const { object, name, namespace, rel, file, document, source, where, cluster } of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ ...p, cluster })))) {

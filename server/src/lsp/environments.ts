@@ -78,7 +78,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
   const find = async (name: string): Promise<{ folder: string; env: Environment } | string> => {
     const folder = root();
     if (folder === undefined) return 'no workspace folder is open';
-    const { environments } = await discoverEnvironments(folder);
+    const { environments } = await discoverEnvironments(folder, renderOptionsOf(settings(), trusted()));
     const env = environments.find((e) => e.name === name);
     return env === undefined ? `no environment named ${name}` : { folder, env };
   };
@@ -146,7 +146,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
     if (folder === undefined) return { environments: [], problems: [] };
     // Both read the whole workspace, through caches of their own: side by side.
     const [{ environments, problems }, ignore] = await Promise.all([
-      discoverEnvironments(folder),
+      discoverEnvironments(folder, renderOptionsOf(settings(), trusted())),
       readFile(join(folder, PLUMBLINE_CONFIG_FILE), 'utf8')
         .catch(() => undefined)
         .then((config) => workspaceIgnore(folder, config)),

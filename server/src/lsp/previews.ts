@@ -3,6 +3,7 @@ import type { ClusterSession } from '../cluster/session';
 import { discoverEnvironments } from '../environments/discover';
 import type { Environment } from '../environments/model';
 import type { RenderOptions } from '../environments/render';
+import { renderOptionsOf } from '../workspace/settings';
 import { previewCluster } from '../preview/clusterPreview';
 import { previewGit } from '../preview/gitPreview';
 import type { PreviewResult } from '../preview/preview';
@@ -27,13 +28,13 @@ export function registerPreviews(connection: Connection, deps: PreviewDeps): voi
     const folder = deps.root();
     if (folder === undefined) return { ok: false, kind: 'not-a-repository', message: 'no workspace folder is open' };
     const s = deps.settings();
-    const render: RenderOptions = { trusted: deps.trusted(), kustomize: s.kustomize.command, helm: s.helm.command };
+    const render: RenderOptions = renderOptionsOf(s, deps.trusted());
     const started = Date.now();
     let result: PreviewResult;
     if (params.kind === 'git') result = await previewGit(folder, render, params.environment);
     else if (params.kind === 'promotion') result = await previewPromotion(folder, params.environment, params.against, render);
     else {
-      const env = (await discoverEnvironments(folder)).environments.find((e) => e.name === params.environment);
+      const env = (await discoverEnvironments(folder, render)).environments.find((e) => e.name === params.environment);
       if (env === undefined) return { ok: false, kind: 'unknown-environment', message: `no environment named ${params.environment}` };
       result = await previewCluster(folder, env, deps.sessionFor(env), render);
     }

@@ -19,7 +19,7 @@ export async function previewGit(root: string, render: RenderOptions, only?: str
   const head = await exportHead(root);
   if (!head.ok) return failed(head.kind, head.message);
   try {
-    const [before, after] = await Promise.all([discoverEnvironments(head.root), discoverEnvironments(root)]);
+    const [before, after] = await Promise.all([discoverEnvironments(head.root, render), discoverEnvironments(root, render)]);
     const names = [...new Set([...after.environments, ...before.environments].map((e) => e.name))].sort(byPromotionOrder);
     const wanted = only === undefined ? names : names.filter((n) => n === only);
     if (wanted.length === 0) return failed('unknown-environment', only === undefined ? 'no environments found' : `no environment named ${only}`);

@@ -79,7 +79,7 @@ function renamed(objects: readonly KubeObject[], from: { prefix: string; suffix:
  * objects are compared as if they were in the target's namespace, so only real differences show.
  */
 export async function previewPromotion(root: string, source: string, target: string, render: RenderOptions): Promise<PreviewResult> {
-  const { environments } = await discoverEnvironments(root);
+  const { environments } = await discoverEnvironments(root, render);
   const from = environments.find((e) => e.name === source);
   const to = environments.find((e) => e.name === target);
   if (from === undefined || to === undefined) return failed('unknown-environment', `no environment named ${from === undefined ? source : target}`);

@@ -135,7 +135,7 @@ export class EnvironmentRenders {
     const root = this.root();
     this.index = (async (): Promise<Indexed[]> => {
       if (root === undefined) return [];
-      const { environments } = await discoverEnvironments(root);
+      const { environments } = await discoverEnvironments(root, this.renderOptions());
       return Promise.all(environments.map(async (environment) => ({ environment, files: await environmentFiles(root, environment) })));
     })().then(
       (indexed) => {
