@@ -152,6 +152,16 @@ describe('Flux repositories as they are laid out', () => {
     assert.equal(web.source, join(fleet, 'apps/staging/deployment.yaml'));
     assert.equal((find(staging.objects, 'ConfigMap', 'stag-notes').object as { data: Record<string, string> }).data['template'], '${RAW}', 'substitution disabled by annotation');
     assert.deepEqual(staging.notes, ['Flux postBuild: no value in Git for ${API_KEY}; left as written (their values may be in ConfigMap flux-system/made-in-cluster, which Git does not hold)']);
+    // What the controller's steps write is found where they are written: the Flux Kustomization's own lines.
+    const mapped = await renderWithOrigins(fleet, apps('staging'), await environmentFiles(fleet, apps('staging')), DEFAULT_RENDER_OPTIONS);
+    assert.ok(mapped.ok, mapped.ok ? '' : mapped.message);
+    const webOrigins = mapped.objects.find((o) => o.identity.kind === 'Deployment')!.origins;
+    const fluxFile = webOrigins.originOf(['metadata', 'namespace'])?.file ?? '';
+    assert.match(fluxFile, /clusters\/staging\//);
+    assert.deepEqual(webOrigins.originOf(['metadata', 'namespace'])?.path, ['spec', 'targetNamespace']);
+    assert.deepEqual(webOrigins.originOf(['metadata', 'labels', 'team'])?.path, ['spec', 'commonMetadata', 'labels', 'team']);
+    assert.deepEqual(webOrigins.originOf(['metadata', 'name'])?.path, ['spec', 'namePrefix']);
+    assert.equal(webOrigins.originOf(['spec', 'selector', 'matchLabels', 'app'])?.file, join(fleet, 'apps/staging/deployment.yaml'), 'common metadata stays out of selectors');
 
     // production: its own cluster-vars (nearest the Kustomization), its Secret decoded.
     const production = await rendered(fleet, apps('production'));

@@ -166,8 +166,14 @@ function transformerClaim(k: KustomizationNode, object: Simulated, rendered: Kub
   const found = (p: FieldPath): Claim | undefined => (locate(k.doc, p)?.exact === true ? { path: p, exact: true, depth: path.length } : undefined);
   const key = JSON.stringify(path);
   if (key === '["metadata","name"]') return found(['namePrefix']) ?? found(['nameSuffix']);
-  if (key === '["metadata","namespace"]') return found(['namespace']);
+  // A Flux Kustomization's spec (its node has a prefix) says targetNamespace and commonMetadata where kustomize says namespace and commonLabels.
+  const flux = k.prefix !== undefined;
+  if (key === '["metadata","namespace"]') return found([flux ? 'targetNamespace' : 'namespace']);
   const last = path[path.length - 1];
+  if (flux && typeof last === 'string' && path.length === 3 && path[0] === 'metadata' && (path[1] === 'labels' || path[1] === 'annotations')) {
+    const claim = found(['commonMetadata', path[1], last]);
+    if (claim !== undefined) return claim;
+  }
   if (typeof last === 'string') {
     const place = labelPlace(object.kind, path);
     if (place !== undefined) {
@@ -328,7 +334,7 @@ function stepsOf(k: KustomizationNode, object: Simulated, rendered: KubeObject, 
   if (isMap(root)) {
     const prefix = root.get('namePrefix');
     const suffix = root.get('nameSuffix');
-    const namespace = root.get('namespace');
+    const namespace = root.get(k.prefix !== undefined ? 'targetNamespace' : 'namespace');
     if (typeof prefix === 'string' || typeof suffix === 'string') {
       object.name = `${typeof prefix === 'string' ? prefix : ''}${object.name}${typeof suffix === 'string' ? suffix : ''}`;
       object.names.add(object.name);
