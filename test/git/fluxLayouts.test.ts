@@ -244,6 +244,53 @@ describe('a single-cluster repository whose Kustomizations apply further Kustomi
       rmSync(dirname(root), { recursive: true, force: true });
     }
   });
+
+  test("a child is applied as its parent renders it: the parent's patch on every Kustomization gives it postBuild variables and a target namespace", async () => {
+    // As home-lab repositories do: the entry Kustomization patches each child to read cluster-settings.
+    const patch = [
+      '    - target:',
+      '        group: kustomize.toolkit.fluxcd.io',
+      '        kind: Kustomization',
+      '      patch: |-',
+      '        apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      '        kind: Kustomization',
+      '        metadata:',
+      '          name: not-used',
+      '        spec:',
+      '          targetNamespace: web',
+      '          postBuild:',
+      '            substituteFrom:',
+      '              - kind: ConfigMap',
+      '                name: cluster-settings',
+      '',
+    ].join('\n');
+    const files = {
+      'clusters/home/apps.yaml': kustomization('cluster-apps', `  path: ./kubernetes/apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  patches:\n${patch}`),
+      'clusters/home/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  DOMAIN: home.example\n',
+      'kubernetes/apps/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - web/ks.yaml\n',
+      'kubernetes/apps/web/ks.yaml': kustomization('web', '  path: ./kubernetes/apps/web/app\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
+      'kubernetes/apps/web/app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  host: web.${DOMAIN}\n',
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      const web = async (env: Environment | undefined): Promise<{ namespace: string | undefined; host: string | undefined; notes: string[] }> => {
+        assert.ok(env !== undefined);
+        const out = await rendered(root, env);
+        const cm = find(out.objects, 'ConfigMap', 'web').object as { metadata: { namespace?: string }; data: { host: string } };
+        return { namespace: cm.metadata.namespace, host: cm.data.host, notes: out.notes };
+      };
+      const render = { ...DEFAULT_RENDER_OPTIONS, helm: helmCommand() };
+      const { environments } = await discoverEnvironments(root, render);
+      const unit = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'web');
+      assert.equal(unit?.target.namespace, 'web');
+      assert.deepEqual(await web(unit), { namespace: 'web', host: 'web.home.example', notes: [] });
+      // Read from its file alone (no render allowed), the child knows neither: what kustomize-controller would not apply.
+      const fromFiles = (await discoverEnvironments(root)).environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'web');
+      assert.deepEqual((await web(fromFiles)).host, 'web.${DOMAIN}');
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
 });
 
 describe('layouts without clusters/, and tenants', () => {

@@ -15,9 +15,11 @@ import { get, str } from './objectFields';
 import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './fluxBuild';
 import { FluxSources, nearest } from './fluxSources';
 import { placeFluxUnits, type FluxKustomizationFound } from './fluxUnits';
+import { followRenderedUnits, type UnitEntry } from './renderedUnits';
 import { expandApplicationSet } from './applicationSets';
 import { applicationsOfChart, templatesArgoApplications } from './appOfApps';
 import type { RenderOptions } from './render';
+import { RenderCache } from './renderCache';
 import { jenkinsXEnvironments, readJenkinsXEnvironment, type JenkinsXEnvironmentObject } from './jenkinsX';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { workspaceBranch, workspaceRemotes } from '../files/gitRemotes';
@@ -170,6 +172,9 @@ function readFacts(file: string): Promise<FileFacts> {
     return { valueFile, documents };
   });
 }
+
+/** Renders of units that apply other units, again only when what they read changed: discovery runs after every edit. */
+const parentRenders = new RenderCache();
 
 /** Answers of discovery by repository root, with the stamps of what they read. */
 const discovered = new Map<string, { key: string; result: Promise<{ environments: Environment[]; problems: string[] }> }>();
@@ -337,9 +342,13 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       else addApplication(object, name, namespace, foundBy);
     }
   }
-  const { units: placed, clustersApplying } = await placeFluxUnits(root, fluxKustomizations, sources);
+  const { units: placed, clustersApplying, appliedBy } = await placeFluxUnits(root, fluxKustomizations, sources);
+  // Each rendered unit with its environment, for reading it again as its parent applies it.
+  const unitEntries: UnitEntry[] = [];
   // In a base that two clusters' units include, a Kustomization is a unit of each.
-  for (const { object, name, namespace, rel, file, document, source, where, cluster } of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ ...p, cluster })))) {
+  for (const placedUnit of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ unit: p, cluster })))) {
+    const { unit: p, cluster } = placedUnit;
+    const { object, name, namespace, rel, file, document, source, where } = p;
     const env = cluster ?? name;
     const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
     const foundBy = `Flux Kustomization ${namespace}/${name} in ${rel}`;
@@ -358,6 +367,8 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       environment.flux = { ...steps.build, origin: { file, document } };
       if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file });
     }
+    const own = environment.flux === undefined ? environment.delivery.kind === 'flux' && environment.delivery.name === name : environment.flux.origin?.file === file && environment.flux.origin.document === document;
+    if (own) unitEntries.push({ unit: p, cluster, environment });
   }
   // ConfigMaps and Secrets of the repository, read once and only when a Flux object asks for their values.
   let valueCache: Promise<Map<string, { file: string; object: KubeObject }[]>> | undefined;
@@ -404,6 +415,53 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       // Each cluster folder often has its own `cluster-vars`: the one nearest the Kustomization.
       if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, (kind, ns, name) => nearest(objects.get(`${kind}/${ns}/${name}`) ?? [], file)?.object);
     }
+  }
+  // After every unit's own variables are known: a parent renders its children with them.
+  if (render?.trusted === true && unitEntries.length > 0) {
+    const objects = await values();
+    const lookup = (file: string) => (kind: 'ConfigMap' | 'Secret', ns: string, n: string): KubeObject | undefined => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], file)?.object;
+    // A unit's steps as read from an object: its parent's rendering of it, or a Kustomization only a render has.
+    const stepsFrom = (object: unknown, path: string, namespace: string, origin: { file: string; document: number }): Environment['flux'] => {
+      const steps = readFluxBuild(object, path);
+      if (steps === undefined) return undefined;
+      const build = { ...steps.build, origin };
+      return steps.from.length > 0 ? withSubstituteSources(build, steps.from, namespace, lookup(origin.file)) : build;
+    };
+    await followRenderedUnits(
+      unitEntries,
+      appliedBy,
+      (env) => parentRenders.render(root, env, render),
+      ({ unit, environment }, object) => {
+        if ('elsewhere' in unit.where) return;
+        const flux = stepsFrom(object, unit.where.path, unit.namespace, { file: unit.file, document: unit.document });
+        if (flux !== undefined) environment.flux = flux;
+        const targetNamespace = str(get(object, 'spec', 'targetNamespace'));
+        if (targetNamespace !== undefined) environment.target.namespace = targetNamespace;
+        // The name the cluster knows it by (a parent's namePrefix): what reconcile and the tree name.
+        const applied = str(get(object, 'metadata', 'name'));
+        if (applied !== undefined && environment.delivery.kind === 'flux') environment.delivery = { ...environment.delivery, name: applied };
+      },
+      (parent, object) => {
+        const name = str(get(object, 'metadata', 'name')) ?? '';
+        const namespace = str(get(object, 'metadata', 'namespace')) ?? parent.unit.namespace;
+        const sourceKind = str(get(object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
+        const sourceName = str(get(object, 'spec', 'sourceRef', 'name'));
+        const source = sourceName !== undefined ? { kind: sourceKind, name: sourceName, namespace: str(get(object, 'spec', 'sourceRef', 'namespace')) ?? namespace } : undefined;
+        const where = sources.resolve(parent.unit.file, source, str(get(object, 'spec', 'path'))?.replace(/^\.\//, '').replace(/\/+$/, '') || '.');
+        const foundBy = `Flux Kustomization ${namespace}/${name}, which ${parent.unit.namespace}/${parent.unit.name} renders (no file declares it)`;
+        const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
+        const target = { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) };
+        const unit = parent.cluster !== undefined ? { cluster: parent.cluster } : {};
+        if ('elsewhere' in where) {
+          found.push({ name: parent.cluster ?? name, paths: [], renderer: { kind: 'plain' }, target, delivery, protected: false, foundBy: [foundBy], unrendered: where.elsewhere, ...unit });
+          return;
+        }
+        const environment = add(parent.cluster ?? name, where.path, delivery, foundBy, target);
+        if (environment.delivery.kind === 'flux' && environment.delivery.name === name) Object.assign(environment, unit);
+        // Its steps are written in the parent's file: origins of what they change point there.
+        environment.flux ??= stepsFrom(object, where.path, namespace, { file: parent.unit.file, document: parent.unit.document });
+      },
+    );
   }
   const environments = found;
   const configPath = join(root, PLUMBLINE_CONFIG_FILE);

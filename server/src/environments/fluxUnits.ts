@@ -41,7 +41,7 @@ function contains(folder: string, rel: string): boolean {
  * Kustomization nothing applies that applies others. `clustersApplying` answers the same for any
  * file (a HelmRelease's).
  */
-export async function placeFluxUnits(root: string, found: readonly FluxKustomizationFound[], sources: FluxSources): Promise<{ units: PlacedUnit[]; clustersApplying: (rel: string) => string[] }> {
+export async function placeFluxUnits(root: string, found: readonly FluxKustomizationFound[], sources: FluxSources): Promise<{ units: PlacedUnit[]; clustersApplying: (rel: string) => string[]; appliedBy: (unit: PlacedUnit, rel: string) => boolean }> {
   const units: PlacedUnit[] = found.map((k) => {
     const sourceKind = str(get(k.object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
     const sourceName = str(get(k.object, 'spec', 'sourceRef', 'name'));
@@ -80,5 +80,5 @@ export async function placeFluxUnits(root: string, found: readonly FluxKustomiza
     const own = clusterFolderOf(rel);
     return own !== undefined ? [own] : [...new Set(units.flatMap((u) => (appliedBy(u, rel) ? u.clusters : [])))];
   };
-  return { units, clustersApplying };
+  return { units, clustersApplying, appliedBy };
 }
