@@ -275,9 +275,9 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       // A unit under its cluster's row is labelled by its own name (its full name is the tooltip's).
       const item = new vscode.TreeItem(e.unit ?? e.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `env:${e.name}`;
-      item.description = `${e.message} · ${cluster}${branchDescription(e.git, e.gitUnavailable)}${e.protected ? ' · protected' : ''}`;
+      item.description = `${e.message}${e.health !== undefined ? ` · ${e.health.summary}` : ''} · ${cluster}${branchDescription(e.git, e.gitUnavailable)}${e.protected ? ' · protected' : ''}`;
       item.tooltip = new vscode.MarkdownString(
-        `**${e.name}** — ${e.message}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.source !== undefined ? `\n- source: ${e.source}` : ''}${e.dependsOn !== undefined ? `\n- depends on: ${e.dependsOn.join(', ')}` : ''}${e.protected ? '\n- protected: changes go through a pull request' : ''}${branchTooltip(e.git, e.gitUnavailable)}\n- found by: ${e.foundBy.join('; ')}`,
+        `**${e.name}** — ${e.message}${e.health !== undefined ? `\n\n- health: ${e.health.summary}` : ''}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.source !== undefined ? `\n- source: ${e.source}` : ''}${e.dependsOn !== undefined ? `\n- depends on: ${e.dependsOn.join(', ')}` : ''}${e.protected ? '\n- protected: changes go through a pull request' : ''}${branchTooltip(e.git, e.gitUnavailable)}\n- found by: ${e.foundBy.join('; ')}`,
       );
       item.iconPath = icon(ENV_ICON[e.state]);
       item.contextValue = 'environment';
@@ -306,9 +306,11 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     }
     const r = node.resource;
     const item = new vscode.TreeItem(r.name, vscode.TreeItemCollapsibleState.None);
-    item.description = r.state === 'drifted' ? `${r.drifted} field${r.drifted === 1 ? '' : 's'} drifted` : r.state === 'in-sync' ? '' : r.state === 'missing' ? 'not in cluster' : r.state;
+    const drift = r.state === 'drifted' ? `${r.drifted} field${r.drifted === 1 ? '' : 's'} drifted` : r.state === 'in-sync' ? '' : r.state === 'missing' ? 'not in cluster' : r.state;
+    // Health beside drift: in sync but not working is the other half of the answer.
+    item.description = [drift, r.state !== 'missing' ? (r.health?.word ?? '') : ''].filter((p) => p !== '').join(' · ');
     item.iconPath = icon(RESOURCE_ICON[r.state]);
-    item.tooltip = `${r.kind}/${r.name}${r.namespace !== undefined ? ` in ${r.namespace}` : ''}`;
+    item.tooltip = `${r.kind}/${r.name}${r.namespace !== undefined ? ` in ${r.namespace}` : ''}${r.health !== undefined && r.state !== 'missing' ? `\nhealth: ${r.health.word} — ${r.health.message}` : ''}`;
     // Show Cluster Diff (inline and in the context menu) needs a source line and something in the cluster.
     item.contextValue = r.source !== undefined && (r.state === 'drifted' || r.state === 'in-sync') ? 'resource-in-cluster' : 'resource';
     if (r.source !== undefined) {

@@ -80,7 +80,11 @@ export interface EnvironmentNode {
     drifted: number;
     /** file URI and zero-based line of the document that declares it */
     source: { uri: string; line: number } | undefined;
+    /** Whether it works: the word shown (Argo CD's for its units, kstatus's otherwise), Argo CD's word for the icon, and why. */
+    health?: { word: string; argo: string; message: string };
   }[];
+  /** Its resources' health at a glance ("3/5 healthy, 1 progressing") and the worst, once the cluster was read. */
+  health?: { worst: string; summary: string };
   /** The Git branch as it concerns this environment; absent when the workspace is not a Git repository. */
   git?: EnvironmentGitState;
   /** Why there is no `git` although the workspace may be a repository ("Git status needs a trusted workspace"); shown where the branch would be. */

@@ -101,4 +101,36 @@ describe('the environments tree follows the cluster and Git without being asked'
     const committed = (await environments()).find((e) => e.name === 'dev');
     assert.deepEqual(committed?.git?.uncommitted, []);
   });
+
+  test('health beside drift: a Deployment no controller has rolled out is in progress; once its status says available, it is current', async () => {
+    const web = async (): Promise<{ env: EnvironmentNode | undefined; health: { word: string; argo: string; message: string } | undefined }> => {
+      const env = (await environments()).find((e) => e.name === 'dev');
+      return { env, health: env?.resources.find((r) => r.kind === 'Deployment')?.health };
+    };
+    // The bench cluster runs no controllers: nothing has updated the Deployment's replicas.
+    const before = await web();
+    assert.equal(before.health?.word, 'InProgress');
+    assert.match(before.health?.message ?? '', /^Rolling out: updated 0\/\d+$/);
+    assert.match(before.env?.health?.summary ?? '', /^\d+\/\d+ healthy, 1 progressing$/);
+    // As the deployment controller would write it, through the status subresource.
+    const path = '/apis/apps/v1/namespaces/shop-dev/deployments/shop-web';
+    const live = JSON.parse((await rawRequest(cluster.kubeconfigPath, { path })).body) as { metadata: { generation: number }; spec: { replicas: number } };
+    const n = live.spec.replicas;
+    const written = await rawRequest(cluster.kubeconfigPath, {
+      method: 'PATCH',
+      path: `${path}/status`,
+      body: JSON.stringify({ status: { observedGeneration: live.metadata.generation, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n } }),
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(written.status, 200, written.body);
+    const deadline = Date.now() + 20_000;
+    let now = await web();
+    while (now.health?.word !== 'Current') {
+      if (Date.now() > deadline) assert.fail(`the Deployment's health never became Current; last: ${JSON.stringify(now.health)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      now = await web();
+    }
+    assert.equal(now.health?.message, `Available: ${n}/${n}`);
+    assert.match(now.env?.health?.summary ?? '', /^(\d+)\/\1 healthy$/);
+  });
 });

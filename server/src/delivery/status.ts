@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileStamp, StampedCache } from '../files/stamped';
+import { healthOf, healthRollup, type ArgoHealth, type ResourceHealth } from '../health/health';
 import type { Result } from '../cluster/result';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored } from '../drift/engine';
@@ -25,6 +26,8 @@ export interface ResourceStatus {
   source: { path: string; line: number } | undefined;
   /** The namespace it was compared in (its own or the context's default); undefined for cluster-scoped kinds. */
   clusterNamespace?: string | undefined;
+  /** Whether it works, from its live object: set once the cluster was read. */
+  health?: ResourceHealth;
 }
 
 export interface EnvironmentStatus {
@@ -34,6 +37,8 @@ export interface EnvironmentStatus {
   resources: ResourceStatus[];
   /** Live objects the environment's applier manages that Git no longer declares. */
   undeclared: UndeclaredObject[];
+  /** Its resources' health at a glance ("3/5 healthy, 1 progressing"), once the cluster was read. */
+  health?: { worst: ArgoHealth; summary: string };
 }
 
 function identityOf(apiVersion: string, kind: string, name: string, namespace: string | undefined): ResourceIdentity {
@@ -136,6 +141,8 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
   // An environment delivered by an Argo CD Application is that Application's: its ignoreDifferences
   // apply even where the tracking annotation is not (yet) on the live object.
   const owners: Applier[] = [applierOf(env)];
+  // Argo CD users read Healthy/Progressing/Degraded; Flux users kstatus's Current/InProgress/Failed.
+  const vocabulary = env.delivery.kind === 'argocd' ? 'argocd' : 'kstatus';
   try {
     let unreachable: string | undefined;
     await Promise.all(
@@ -144,6 +151,8 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
         const identity = identityOf(r.apiVersion, r.kind, r.name, r.namespace ?? env.target.namespace);
         const report = withoutIgnored(await engine.value.compare(identity, object), rules, identity, owners);
         if (report.state === 'in-sync' || report.state === 'drifted' || report.state === 'not-in-cluster') r.clusterNamespace = report.namespace;
+        if (report.state === 'in-sync' || report.state === 'drifted') r.health = healthOf(report.live, vocabulary);
+        else if (report.state === 'not-in-cluster') r.health = healthOf(undefined, vocabulary);
         if (report.state === 'in-sync') r.state = 'in-sync';
         else if (report.state === 'drifted') {
           r.state = 'drifted';
@@ -154,19 +163,21 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
       }),
     );
     if (unreachable !== undefined && resources.every((r) => r.state === 'unknown')) return { environment: env, state: 'unreachable', message: unreachable, resources, undeclared: [] };
+    const rollup = healthRollup(resources.flatMap((r) => (r.health !== undefined ? [r.health] : [])));
+    const health = rollup !== undefined ? { health: rollup } : {};
     const found = await undeclaredLive(engine.value.client, [applierOf(env)], rendered.objects.map((o) => o.object), { discovery: engine.value.discovery, ...(env.target.namespace !== undefined ? { defaultNamespace: env.target.namespace } : {}) });
     const undeclared = found.ok ? found.value.objects : [];
     const drifted = resources.filter((r) => r.state === 'drifted').length;
     const fields = resources.reduce((n, r) => n + r.drifted, 0);
     const missing = resources.filter((r) => r.state === 'missing').length;
     // Nothing of it in the cluster: one word for the environment, not one warning per resource.
-    if (missing > 0 && missing === resources.length && undeclared.length === 0) return { environment: env, state: 'missing', message: `not deployed: ${count(missing, 'resource')}`, resources, undeclared };
+    if (missing > 0 && missing === resources.length && undeclared.length === 0) return { environment: env, state: 'missing', message: `not deployed: ${count(missing, 'resource')}`, resources, undeclared, ...health };
     // The same words everywhere: resources drifted, and how many fields (the CodeLens counts fields).
     const parts = [drifted > 0 ? `${count(drifted, 'resource')} drifted (${count(fields, 'field')})` : '', missing > 0 ? `${missing} missing` : '', undeclared.length > 0 ? `${undeclared.length} in the cluster, not in Git` : ''].filter((p) => p !== '');
     const message = parts.join(', ');
-    if (drifted > 0 || (undeclared.length > 0 && missing === 0)) return { environment: env, state: 'drifted', message, resources, undeclared };
-    if (missing > 0) return { environment: env, state: 'missing', message, resources, undeclared };
-    return { environment: env, state: 'in-sync', message: 'in sync', resources, undeclared };
+    if (drifted > 0 || (undeclared.length > 0 && missing === 0)) return { environment: env, state: 'drifted', message, resources, undeclared, ...health };
+    if (missing > 0) return { environment: env, state: 'missing', message, resources, undeclared, ...health };
+    return { environment: env, state: 'in-sync', message: 'in sync', resources, undeclared, ...health };
   } finally {
     if (!shared) engine.value.dispose();
   }
