@@ -30,8 +30,8 @@ export async function kubeconfigContexts(kubeconfigPath: string | undefined): Pr
     const files = fromEnv.split(delimiter).filter((f) => f !== '');
     if (!files.some((f) => existsSync(f))) return fail('config', `KUBECONFIG names ${files.join(', ')}, which does not exist: fix KUBECONFIG or set plumbline.cluster.kubeconfig`);
   }
-  // client-node is large; load it only when someone asks.
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  // client-node is large; load it only when someone asks, and only its kubeconfig module (see ClusterClient.connect).
+  const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
   const kc = new KubeConfig();
   try {
     if (kubeconfigPath !== undefined) kc.loadFromFile(kubeconfigPath);
