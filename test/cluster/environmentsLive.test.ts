@@ -2,7 +2,7 @@
 // language server runs as a process; a change made in the cluster (a kubectl-like patch) or in Git
 // reaches the client as `plumbline/environmentsChanged` with no request from the client.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -13,7 +13,7 @@ import { discoverEnvironments } from '../../server/src/environments/discover';
 import { renderEnvironment } from '../../server/src/environments/render';
 import { EnvironmentsChangedNotification, EnvironmentsRequest, type EnvironmentNode, type EnvironmentsChangedParams } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
-import { EXAMPLES } from '../support/paths';
+import { bundle, EXAMPLES } from '../support/paths';
 import { rawRequest, startCluster, type Cluster } from './harness';
 
 const scratch = mkdtempSync(join(tmpdir(), 'plumbline-envlive-'));
@@ -132,5 +132,20 @@ describe('the environments tree follows the cluster and Git without being asked'
     }
     assert.equal(now.health?.message, `Available: ${n}/${n}`);
     assert.match(now.env?.health?.summary ?? '', /^(\d+)\/\1 healthy$/);
+    // The CLI says the same: in sync (the Git test before committed what the cluster holds) and healthy, exit 0 …
+    const cli = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [bundle('cli.js'), 'status', ws, '--env', 'dev', '--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', env: { ...process.env, ...gitEnv } });
+    assert.equal(now.env?.state, 'in-sync');
+    const settled = cli();
+    assert.equal(settled.status, 0, `${String(settled.stdout)}\n${String(settled.stderr)}`);
+    assert.match(String(settled.stdout), /^dev: in sync · (\d+)\/\1 healthy$/m);
+    assert.match(String(settled.stdout), new RegExp(`^  Deployment/shop-web in shop-dev: in sync · Current: Available: ${n}/${n}$`, 'm'));
+    const json = JSON.parse(String(cli('-o', 'json').stdout)) as { environments: { resources: { kind: string; health?: unknown }[] }[] };
+    assert.deepEqual(json.environments[0]?.resources.find((r) => r.kind === 'Deployment')?.health, { status: 'Current', word: 'Current', argo: 'Healthy', message: `Available: ${n}/${n}` });
+    // … and when pods go away, in sync but not healthy: exit 1, with the reason.
+    const lost = await rawRequest(cluster.kubeconfigPath, { method: 'PATCH', path: `${path}/status`, body: JSON.stringify({ status: { readyReplicas: 1, availableReplicas: 1 } }), contentType: 'application/merge-patch+json' });
+    assert.equal(lost.status, 200, lost.body);
+    const unhealthy = cli();
+    assert.equal(unhealthy.status, 1, `${String(unhealthy.stdout)}\n${String(unhealthy.stderr)}`);
+    assert.match(String(unhealthy.stdout), new RegExp(`^  Deployment/shop-web in shop-dev: in sync · InProgress: Available: 1/${n}$`, 'm'));
   });
 });

@@ -12,7 +12,7 @@ function cli(args: string[], cwd?: string): Promise<CliRun> {
   return runCli(args, cwd === undefined ? {} : { cwd });
 }
 
-const COMMANDS = ['check', 'diff', 'envs', 'sync', 'reconcile', 'preview'] as const;
+const COMMANDS = ['check', 'diff', 'envs', 'status', 'sync', 'reconcile', 'preview'] as const;
 
 describe('plumbline <command> --help', () => {
   for (const command of COMMANDS) {

@@ -108,6 +108,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (command === 'check') return check(rest);
   if (command === 'diff') return clusterCommands().diff(rest);
   if (command === 'envs') return clusterCommands().envs(rest);
+  if (command === 'status') return clusterCommands().status(rest);
   if (command === 'sync') return clusterCommands().sync(rest);
   if (command === 'reconcile') return clusterCommands().reconcileCommand(rest);
   if (command === 'preview') return clusterCommands().previewCommand(rest);

@@ -6,7 +6,7 @@ import { RENDER_FLAGS_USAGE } from './renderFlags';
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
 
-export const COMMANDS = ['check', 'diff', 'envs', 'sync', 'reconcile', 'preview'] as const;
+export const COMMANDS = ['check', 'diff', 'envs', 'status', 'sync', 'reconcile', 'preview'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const HELP = `  -h, --help                   show this help\n`;
@@ -108,10 +108,27 @@ ${HELP}
 Exit codes: 0 nothing would change, 1 something would, 2 usage, render or cluster error.
 `;
 
+const STATUS_USAGE = `Usage: plumbline status [folder] [options]
+
+Drift and health of every resource of the repository's environments (default folder: .), as the
+sidebar shows them: in sync or drifted, and whether each works (kstatus's Current, InProgress,
+Failed; Argo CD's Healthy, Progressing, Degraded for the units Argo CD delivers), with the reason.
+
+Options:
+      --env NAME               only this environment (see plumbline envs)
+      --context NAME           kubeconfig context for environments that name none (default: the current context)
+      --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
+  -o, --output FORMAT          text (default) or json
+${RENDER_FLAGS_USAGE}
+${HELP}
+Exit codes: 0 all in sync and healthy, 1 drifted, missing or unhealthy, 2 usage, render or cluster error.
+`;
+
 export const COMMAND_USAGE: Record<CommandName, string> = {
   check: CHECK_USAGE,
   diff: DIFF_USAGE,
   envs: ENVS_USAGE,
+  status: STATUS_USAGE,
   sync: SYNC_USAGE,
   reconcile: RECONCILE_USAGE,
   preview: PREVIEW_USAGE,
@@ -123,6 +140,7 @@ Commands:
   check [paths…]   validate the YAML files below the given files and folders (default: .)
   diff [paths…]    compare the resources in those files with the live cluster (drift)
   envs [folder]    list the environments found in a repository (default: .)
+  status [folder]  drift and health of every environment's resources in their clusters
   sync --env NAME [-m MESSAGE]   commit the environment's changes, push, and make its cluster converge
   reconcile --env NAME [--yes]   make the environment's cluster converge on Git as it is (no commit, no push)
   preview [--env NAME] [--git|--cluster|--against OTHER]   what would change: uncommitted edits, a sync, a promotion
