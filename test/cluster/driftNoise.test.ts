@@ -54,7 +54,7 @@ describe('drift without noise: never-deployed environments and untracked drafts'
     await lsp.open(uri(base), text(base));
     // One lens per environment once all three are compared.
     const titles = await lsp.waitForLensTitles(uri(base), (t) => t.length === 3, 30_000);
-    assert.deepEqual(titles, ['dev: $(circle-slash) environment not deployed', 'prod: $(circle-slash) environment not deployed', 'staging: $(check) in sync']);
+    assert.deepEqual(titles, ['dev: $(circle-slash) environment not deployed', 'prod: $(circle-slash) environment not deployed', 'staging: $(check) in sync · InProgress: Rolling out: updated 0/2']);
     assert.deepEqual(drifts(lsp.latest.get(uri(base)) ?? []), []);
   });
 

@@ -157,7 +157,7 @@ subjects:
     const o = await settled(viewer, web, apply(web, 'apply'));
     assert.equal(o.report.state, 'in-sync', show(o));
     assert.equal(o.report.state === 'in-sync' && o.report.clientSide, true);
-    assert.equal(driftSummary(o.report), '$(check) in sync (client-side comparison)');
+    assert.equal(driftSummary(o.report), '$(check) in sync (client-side comparison) · InProgress: Rolling out: updated 0/1');
     const live = o.report.state === 'in-sync' ? (o.report.live as { spec: { template: { spec: { containers: { imagePullPolicy: string; ports?: { protocol: string }[]; resources?: { requests: Record<string, string> } }[] } } } }) : undefined;
     // The cluster really holds the canonical and defaulted forms that Git does not write.
     const container = live!.spec.template.spec.containers[0]!;
@@ -185,7 +185,7 @@ subjects:
     assert.match(byPath.get('spec.replicas')!, new RegExp(`^cluster has replicas: 3, Git declares 1 \\(set by kubectl\\)${suffix.replace(/[()]/g, '\\$&')}$`));
     assert.match(byPath.get('spec.template.spec.containers[web].resources.limits.cpu')!, /^cluster has cpu: 3, Git declares 2 \(set by kubectl-set/);
     assert.match(byPath.get('spec.template.spec.containers[web].env')!, /^spec\.template\.spec\.containers\[web\]\.env set in the cluster by kubectl-set/);
-    assert.match(driftSummary(o.report), /^\$\(warning\) 3 fields drifted \(client-side comparison\)$/);
+    assert.match(driftSummary(o.report), /^\$\(warning\) 3 fields drifted \(client-side comparison\) · InProgress: Rolling out: updated 0\/3$/);
   });
 });
 
@@ -372,7 +372,8 @@ spec:
         await lsp.waitForDiagnostics(prod, () => true, 200).catch(() => undefined);
       }
       // Files an environment renders are compared as that environment renders them, and say which one.
-      assert.deepEqual(titles, ['shop-prod: $(check) in sync', 'shop-prod: $(check) in sync']);
+      // Argo CD's words for its unit's health: the bench cluster rolls no Deployment out.
+      assert.deepEqual(titles, ['shop-prod: $(check) in sync · Progressing: Rolling out: updated 0/5', 'shop-prod: $(check) in sync']);
       assert.deepEqual((await lsp.waitForVersion(prod, 1)).filter((x) => String(x.code).startsWith('drift.')), []);
       const tree = await lsp.connection.sendRequest(EnvironmentsRequest);
       const node = tree.environments.find((e) => e.name === 'shop-prod')!;

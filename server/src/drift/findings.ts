@@ -5,6 +5,8 @@ import { FIELD_MANAGER, type DriftReport } from './engine';
 import { formatPath, leafOf, valueAt, type FieldPath } from '../manifests/fieldPath';
 import { isSecretField, maskAt } from './mask';
 import { locate, type SourceSpot } from '../manifests/sourceMap';
+import { healthOf } from '../health/health';
+import type { KubeObject } from '../manifests/kubeObject';
 
 /** A drift finding with what quick fixes and hovers need besides the message. */
 export interface DriftProblem extends Problem {
@@ -137,13 +139,19 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
 }
 
 /** The CodeLens title above a resource. */
+/** " · Progressing: Available: 2/3" after the drift words when the object is not healthy; nothing when it is (the lens stays short). */
+function healthWords(live: KubeObject, appliedBy: string): string {
+  const health = healthOf(live, /^(Argo CD|argocd)/.test(appliedBy) ? 'argocd' : 'kstatus');
+  return health.argo === 'Healthy' ? '' : ` · ${health.word}: ${health.message}`;
+}
+
 export function driftSummary(report: DriftReport): string {
   switch (report.state) {
     case 'in-sync':
-      return report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync';
+      return `${report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync'}${healthWords(report.live, report.appliedAs.who)}`;
     case 'drifted': {
       const n = report.values.length + report.handSet.length;
-      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}`;
+      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}${healthWords(report.live, report.appliedAs.who)}`;
     }
     case 'not-in-cluster':
       return '$(circle-slash) not in cluster';
