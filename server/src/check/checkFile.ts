@@ -63,6 +63,8 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
   if (identity === undefined && options.role.kind === 'kustomization' && isMap(document.doc.contents)) identity = KUSTOMIZATION_IDENTITY;
   // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate.
   if (identity === undefined) return [];
+  // A kustomize transformer or generator config (`apiVersion: builtin`): read by kustomize, never sent to a cluster.
+  if (identity.apiVersion === 'builtin') return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
   if (hasSops(document.doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
   const resolved = schemas.resolve(identity);

@@ -1,0 +1,136 @@
+import { stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { isMap, isScalar, parseAllDocuments } from 'yaml';
+import { readKustomizationTree, kustomizationIn, type KustomizationNode } from '../kustomize/tree';
+import { YAML_LOG } from '../manifests/yamlLog';
+import type { Finding } from '../manifests/problem';
+import { duplicateFindings, type Declaration } from './duplicates';
+
+/**
+ * Which files are applied together, so a resource declared twice among them is a real conflict:
+ * the resource files one kustomization includes (with its bases, as `kustomize build` does), and
+ * the files below the path of a Flux Kustomization that has no kustomization file (Flux generates
+ * one with all of them). Files that nothing joins are applied on their own, or are alternatives
+ * (an `all-in-one.yaml` beside the per-object files, `install.yaml` beside
+ * `install-with-extras.yaml`, fixtures of separate tests): they are not compared with each other.
+ */
+export async function applyScopes(kustomizations: readonly string[], fluxPaths: readonly string[], files: readonly string[]): Promise<string[][]> {
+  const scopes: string[][] = [];
+  const seen = new Set<string>();
+  for (const k of kustomizations) {
+    const dir = dirname(resolve(k));
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    const tree = await readKustomizationTree(dir);
+    if (tree !== undefined) scopes.push([...resourceFiles(tree)]);
+  }
+  const absolute = files.map((f) => resolve(f));
+  for (const folder of new Set(fluxPaths.map((p) => resolve(p)))) {
+    if (kustomizationIn(folder) !== undefined) {
+      if (seen.has(folder)) continue;
+      seen.add(folder);
+      const tree = await readKustomizationTree(folder);
+      if (tree !== undefined) scopes.push([...resourceFiles(tree)]);
+      continue;
+    }
+    // Flux's generated kustomization: every YAML file below, except where a folder has its own kustomization (that folder's build is included instead).
+    const scope = new Set<string>();
+    const under = absolute.filter((f) => f.startsWith(folder + sep));
+    const ownBuilds = new Set<string>();
+    for (const f of under) {
+      const owner = nearestKustomizationDir(dirname(f), folder);
+      if (owner === undefined) scope.add(f);
+      else ownBuilds.add(owner);
+    }
+    for (const dir of ownBuilds) {
+      const tree = await readKustomizationTree(dir);
+      if (tree !== undefined) for (const f of resourceFiles(tree)) scope.add(f);
+    }
+    scopes.push([...scope]);
+  }
+  return scopes;
+}
+
+/** The closest folder from `dir` up to (not above) `top` that has a kustomization file. */
+function nearestKustomizationDir(dir: string, top: string): string | undefined {
+  for (let at = dir; at.startsWith(top); at = dirname(at)) {
+    if (kustomizationIn(at) !== undefined) return at;
+    if (at === top) break;
+  }
+  return undefined;
+}
+
+/** The resource files a kustomization builds, with those of its bases and components (not patches, not the kustomization files). */
+function resourceFiles(node: KustomizationNode, out = new Set<string>()): Set<string> {
+  for (const f of node.files) out.add(f);
+  for (const c of [...node.children, ...node.components]) resourceFiles(c, out);
+  return out;
+}
+
+/** Whether the text may hold a Flux Kustomization: a cheap look before any parse. */
+export function mayHoldFluxKustomization(text: string): boolean {
+  return text.includes('kustomize.toolkit.fluxcd.io');
+}
+
+/**
+ * The folders that the Flux Kustomizations in a file build: `spec.path` is relative to the
+ * source's root, which is taken as the nearest folder above the file where that path exists.
+ */
+export async function fluxPathsIn(file: string, text: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const doc of parseAllDocuments(text, { prettyErrors: false, ...YAML_LOG }) as Iterable<{ contents: unknown }>) {
+    const root = doc.contents;
+    if (!isMap(root)) continue;
+    const apiVersion = root.get('apiVersion');
+    if (root.get('kind') !== 'Kustomization' || typeof apiVersion !== 'string' || !apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) continue;
+    const spec = root.get('spec', true);
+    const pathNode = isMap(spec) ? spec.get('path', true) : undefined;
+    const written = isScalar(pathNode) && typeof pathNode.value === 'string' ? pathNode.value : '';
+    // Variables in the path are substituted by a parent Kustomization: the folder is not known here.
+    if (written.includes('${')) continue;
+    for (let at = dirname(resolve(file)); ; at = dirname(at)) {
+      const candidate = join(at, written);
+      if ((await stat(candidate).catch(() => undefined))?.isDirectory() === true) {
+        out.push(candidate);
+        break;
+      }
+      if (dirname(at) === at) break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Duplicate findings within each file, and within each scope of files applied together; a
+ * declaration reported from two scopes is reported once.
+ */
+export function scopedDuplicateFindings(declared: readonly Declaration[], scopes: readonly string[][], display: (path: string) => string): Map<string, Finding[]> {
+  const byFile = new Map<string, Declaration[]>();
+  for (const d of declared) {
+    const key = resolve(d.path);
+    const list = byFile.get(key);
+    if (list === undefined) byFile.set(key, [d]);
+    else list.push(d);
+  }
+  const out = new Map<string, Finding[]>();
+  const reported = new Set<string>();
+  const add = (found: Map<string, Finding[]>): void => {
+    for (const [path, findings] of found) {
+      for (const f of findings) {
+        const key = `${path}\0${f.range.start.line}\0${f.range.start.character}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const list = out.get(path);
+        if (list === undefined) out.set(path, [f]);
+        else list.push(f);
+      }
+    }
+  };
+  for (const list of byFile.values()) add(duplicateFindings(list, display));
+  for (const scope of scopes) {
+    const members: Declaration[] = [];
+    for (const f of scope) members.push(...(byFile.get(f) ?? []));
+    add(duplicateFindings(members, display));
+  }
+  return out;
+}
