@@ -1,4 +1,4 @@
-import { isMap, type Document, type Node } from 'yaml';
+import { isMap, isScalar, type Document, type Node } from 'yaml';
 import type { ResourceIdentity } from '../manifests/identity';
 import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
@@ -61,8 +61,8 @@ function hasSops(doc: Document): boolean {
 function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas: SchemaResolver): Problem[] {
   let identity = document.identity;
   if (identity === undefined && options.role.kind === 'kustomization' && isMap(document.doc.contents)) identity = KUSTOMIZATION_IDENTITY;
-  // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate.
-  if (identity === undefined) return [];
+  // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate, unless it is one missing half its type.
+  if (identity === undefined) return options.role.kind === 'manifests' ? halfTypedProblems(document.doc, schemas) : [];
   // A kustomize transformer or generator config (`apiVersion: builtin`): read by kustomize, never sent to a cluster.
   if (identity.apiVersion === 'builtin') return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
@@ -89,6 +89,36 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
 }
 
 /**
+ * An object with `metadata` and only one of `apiVersion` and `kind`: kubectl refuses it ("Object
+ * 'Kind' is missing" / "apiVersion not set"), so it is an error rather than a document skipped
+ * as not Kubernetes. Without `metadata` it is taken for other YAML: a Helm values file may well
+ * have a top-level `kind: DaemonSet`.
+ */
+/** Whether a document has either `apiVersion` or `kind` at its root. */
+function halfTyped(doc: Document): boolean {
+  const root = doc.contents;
+  return isMap(root) && (root.has('apiVersion') || root.has('kind'));
+}
+
+function halfTypedProblems(doc: Document, schemas: SchemaResolver): Problem[] {
+  const root = doc.contents;
+  if (!isMap(root) || !isMap(root.get('metadata', true))) return [];
+  const kindNode = valueNode(doc, 'kind');
+  const apiNode = valueNode(doc, 'apiVersion');
+  const kind = isScalar(kindNode) && typeof kindNode.value === 'string' ? kindNode.value : undefined;
+  const apiVersion = isScalar(apiNode) && typeof apiNode.value === 'string' ? apiNode.value : undefined;
+  if (kind !== undefined && apiNode === null) {
+    const known = schemas.apiVersionsOfKind(kind);
+    const hint = known.length > 0 ? `add \`apiVersion: ${known[0]}\`${known.length > 1 ? ` (or ${known.slice(1).map((v) => `\`${v}\``).join(', ')})` : ''}` : 'add the apiVersion of its API group';
+    return [problemAt(kindNode, 'error', 'resource.missing-apiVersion', `${kind} has no apiVersion, so it is not validated and kubectl refuses it; ${hint}`)];
+  }
+  if (apiVersion !== undefined && kindNode === null) {
+    return [problemAt(apiNode, 'error', 'resource.missing-kind', `object of \`${apiVersion}\` has no kind, so it is not validated and kubectl refuses it; add the kind of this object`)];
+  }
+  return [];
+}
+
+/**
  * Syntax and schema problems of one chunk's documents, in order. A quick parse builds the same
  * tree, but where there is something to report the full parse words and places it, so the
  * messages cannot depend on which parser ran.
@@ -102,7 +132,10 @@ function documentProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] 
   const role = options.role;
   const problems: Problem[] = [];
   for (const document of chunk.documents) {
-    problems.push(...document.syntax);
+    // Custom tags (`!Ref`, `!reference`, `!vault`) belong to the tool that reads a file that is not
+    // Kubernetes (CloudFormation, GitLab CI, Ansible); in a Kubernetes object they stay a warning.
+    const foreign = document.identity === undefined && role.kind !== 'kustomization' && !halfTyped(document.doc);
+    problems.push(...(foreign ? document.syntax.filter((p) => p.code !== 'yaml.TAG_RESOLVE_FAILED') : document.syntax));
     const schemas = options.schemas;
     if (schemas === undefined || document.syntax.some((p) => p.severity === 'error')) continue;
     if (role.kind === 'patch' && role.use === 'json6902') continue;
