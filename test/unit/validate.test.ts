@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkFile, type CheckOptions } from '../../server/src/check/checkFile';
+import { checkFile, resourcesIn, type CheckOptions } from '../../server/src/check/checkFile';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { parseCaretFixture } from '../support/carets';
 import { resolver } from '../support/testSchemas';
@@ -113,6 +113,79 @@ kind: Widget
 
   test('documents that are not Kubernetes objects are left alone', () => {
     expectFindings('name: CI\non:\n  push:\n    branches: [main]\n');
+  });
+
+  test('items of a v1 List are validated by their own apiVersion and kind, on their own lines (issue 15)', () => {
+    expectFindings(`apiVersion: v1
+kind: List
+items:
+- apiVersion: example.com/v1
+  kind: Widget
+  metadata:
+    name: one
+  spec:
+    size: small
+    replica: 3
+    ^^^^^^^ error: unknown field \`replica\` in Widget spec; did you mean \`replicas\`?
+- apiVersion: example.com/v1
+  kind: Gadget
+        ^^^^^^ information: no schema for Gadget (example.com/v1) in test schemas
+- kind: Widget
+        ^^^^^^ error: Widget has no apiVersion, so it is not validated and kubectl refuses it; add \`apiVersion: example.com/v1\`
+  metadata:
+    name: three
+`);
+  });
+
+  test('items of a typed list (WidgetList) are objects of its kind, apiVersion and kind may be left out', () => {
+    expectFindings(`apiVersion: example.com/v1
+kind: WidgetList
+items:
+- metadata:
+    name: one
+  spec:
+    size: huge
+          ^^^^ error: \`huge\` is not allowed for Widget spec.size: expected small, large
+`);
+    const file = new ManifestParser().parse('apiVersion: example.com/v1\nkind: WidgetList\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n---\napiVersion: v1\nkind: List\nitems: []\n');
+    assert.equal(resourcesIn(file), 2, 'each item counts as a resource, an empty list as none');
+  });
+
+  test('an object with only one of apiVersion and kind is an error; other YAML with a kind key is not (issue 15)', () => {
+    expectFindings(`kind: Widget
+      ^^^^^^ error: Widget has no apiVersion, so it is not validated and kubectl refuses it; add \`apiVersion: example.com/v1\`
+metadata:
+  name: w
+---
+apiVersion: example.com/v1
+            ^^^^^^^^^^^^^^ error: object of \`example.com/v1\` has no kind, so it is not validated and kubectl refuses it; add the kind of this object
+metadata:
+  name: w
+---
+kind: DaemonSet
+image:
+  tag: v1
+`);
+    // A kustomization may leave out its apiVersion; a patch is checked as a patch.
+    expectFindings('kind: Kustomization\nmetadata:\n  name: k\nresources: []\n', { ...OPTIONS, role: { kind: 'kustomization' }, unknownKind: 'ignore' });
+  });
+
+  test('custom tags in YAML that is not Kubernetes are not reported; in a Kubernetes object they are', () => {
+    expectFindings(`Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Ref Name
+      Arn: !GetAtt Role.Arn
+---
+build:
+  script:
+    - !reference [.setup, script]
+---
+${HEAD}spec:
+  size: !vault small
+        ^^^^^^ warning: Unresolved tag: !vault
+`);
   });
 
   test('an alias bomb stops validation with one warning instead of hanging', () => {

@@ -1,5 +1,5 @@
-import { isMap, isScalar, type Document, type Node } from 'yaml';
-import type { ResourceIdentity } from '../manifests/identity';
+import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { identityOfNode, parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
@@ -41,8 +41,7 @@ function place(file: ManifestFile, base: number, problem: Problem): Finding {
  */
 const chunkCache = new WeakMap<ParsedChunk, { stamp: string; problems: Problem[] }>();
 
-function valueNode(doc: Document, key: string): Node | null {
-  const root = doc.contents;
+function valueNodeOf(root: unknown, key: string): Node | null {
   if (!isMap(root)) return null;
   const node = root.get(key, true) as Node | undefined;
   return node ?? null;
@@ -62,30 +61,90 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
   let identity = document.identity;
   if (identity === undefined && options.role.kind === 'kustomization' && isMap(document.doc.contents)) identity = KUSTOMIZATION_IDENTITY;
   // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate, unless it is one missing half its type.
-  if (identity === undefined) return options.role.kind === 'manifests' ? halfTypedProblems(document.doc, schemas) : [];
+  if (identity === undefined) return options.role.kind === 'manifests' ? halfTypedProblems(document.doc.contents, schemas) : [];
+  if (options.role.kind === 'manifests') {
+    const items = listItems(identity, document.doc.contents, schemas);
+    if (items !== undefined) return items.flatMap((item) => (item.identity === undefined ? halfTypedProblems(item.node, schemas) : objectProblems(document.doc, item.node, item.identity, options, schemas)));
+  }
+  return objectProblems(document.doc, document.doc.contents, identity, options, schemas);
+}
+
+/** One object's problems against its schema: the document's root, or an item of a list. */
+function objectProblems(doc: Document.Parsed, node: Node | null, identity: ResourceIdentity, options: CheckOptions, schemas: SchemaResolver): Problem[] {
   // A kustomize transformer or generator config (`apiVersion: builtin`): read by kustomize, never sent to a cluster.
   if (identity.apiVersion === 'builtin') return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
-  if (hasSops(document.doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
+  if (hasSops(doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
   const resolved = schemas.resolve(identity);
   if (resolved === undefined) {
     const others = schemas.otherVersions(identity);
-    const kindNode = valueNode(document.doc, 'kind');
+    const kindNode = valueNodeOf(node, 'kind');
     if (others.length > 0) {
-      const apiNode = valueNode(document.doc, 'apiVersion');
+      const apiNode = valueNodeOf(node, 'apiVersion') ?? kindNode;
       const served = others.map((v) => `\`${identity.group === '' ? v : `${identity.group}/${v}`}\``).join(' or ');
-      return [problemAt(apiNode, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
+      return [problemAt(apiNode ?? node, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
     }
     if (options.unknownKind === 'ignore') return [];
     const elsewhere = schemas.apiVersionsOfKind(identity.kind);
     const hint = elsewhere.length > 0 ? `; ${identity.kind} is known as \`${elsewhere.join('` or `')}\`` : '';
-    return [problemAt(kindNode, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
+    return [problemAt(kindNode ?? node, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
   }
-  return validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, {
-    partial: options.role.kind === 'patch',
-    sops: hasSops(document.doc),
-    caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
-  });
+  return validateDocument(
+    resolved.view,
+    doc,
+    resolved.schema,
+    identity.kind,
+    {
+      partial: options.role.kind === 'patch',
+      sops: hasSops(doc),
+      caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
+    },
+    node,
+  );
+}
+
+/**
+ * The items of a list object, each with the identity it is validated as: `v1 List` items carry
+ * their own apiVersion and kind; a typed list (`apps/v1 DeploymentList`) may leave them out, as the
+ * API server does, and its items are objects of the list's apiVersion and kind without `List`.
+ * Undefined when the object is not a list: a kind ending in `List` that a schema describes as
+ * itself (a custom resource named `…AllowList`) is validated as what it is.
+ */
+export function listItems(identity: ResourceIdentity, root: unknown, schemas?: SchemaResolver): { node: Node; identity: ResourceIdentity | undefined }[] | undefined {
+  if (!identity.kind.endsWith('List') || !isMap(root)) return undefined;
+  const items = root.get('items', true);
+  if (!isSeq(items)) return undefined;
+  if (schemas?.resolve(identity) !== undefined) return undefined;
+  const typed = identity.kind === 'List' ? undefined : identity.kind.slice(0, -'List'.length);
+  const out: { node: Node; identity: ResourceIdentity | undefined }[] = [];
+  for (const item of items.items) {
+    if (!isMap(item)) continue;
+    const own = identityOfNode(item);
+    if (own !== undefined || typed === undefined) {
+      out.push({ node: item, identity: own });
+      continue;
+    }
+    const apiVersion = typeof item.get('apiVersion') === 'string' ? String(item.get('apiVersion')) : identity.apiVersion;
+    const kind = typeof item.get('kind') === 'string' ? String(item.get('kind')) : typed;
+    out.push({ node: item, identity: { apiVersion, ...parseApiVersion(apiVersion), kind } });
+  }
+  return out;
+}
+
+/** How many objects a file holds: a list counts its items, each validated as a resource. */
+export function resourcesIn(file: ManifestFile): number {
+  let n = 0;
+  for (const d of file.documents) {
+    if (d.identity === undefined) continue;
+    n += listItems(d.identity, d.doc.contents)?.length ?? 1;
+  }
+  return n;
+}
+
+/** Whether a document has either `apiVersion` or `kind` at its root. */
+function halfTyped(doc: Document): boolean {
+  const root = doc.contents;
+  return isMap(root) && (root.has('apiVersion') || root.has('kind'));
 }
 
 /**
@@ -94,17 +153,10 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
  * as not Kubernetes. Without `metadata` it is taken for other YAML: a Helm values file may well
  * have a top-level `kind: DaemonSet`.
  */
-/** Whether a document has either `apiVersion` or `kind` at its root. */
-function halfTyped(doc: Document): boolean {
-  const root = doc.contents;
-  return isMap(root) && (root.has('apiVersion') || root.has('kind'));
-}
-
-function halfTypedProblems(doc: Document, schemas: SchemaResolver): Problem[] {
-  const root = doc.contents;
+function halfTypedProblems(root: unknown, schemas: SchemaResolver): Problem[] {
   if (!isMap(root) || !isMap(root.get('metadata', true))) return [];
-  const kindNode = valueNode(doc, 'kind');
-  const apiNode = valueNode(doc, 'apiVersion');
+  const kindNode = valueNodeOf(root, 'kind');
+  const apiNode = valueNodeOf(root, 'apiVersion');
   const kind = isScalar(kindNode) && typeof kindNode.value === 'string' ? kindNode.value : undefined;
   const apiVersion = isScalar(apiNode) && typeof apiNode.value === 'string' ? apiNode.value : undefined;
   if (kind !== undefined && apiNode === null) {

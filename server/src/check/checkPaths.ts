@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { checkFile, type CheckOptions } from './checkFile';
+import { checkFile, resourcesIn, type CheckOptions } from './checkFile';
 import { declarations, PlacedDeclaration, type Declaration } from './duplicates';
 import { applyScopes, fluxPathsIn, mayHoldFluxKustomization, scopedDuplicateFindings } from './duplicateScopes';
 import { fileRole, type FileRole } from './fileRole';
@@ -173,7 +173,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     const parsed = toCheck.map(({ report, text, role }) => {
       const file = new ManifestParser({ quick: true }).parse(text);
       report.documents = file.documents.length;
-      report.resources = file.documents.filter((d) => d.identity !== undefined).length;
+      report.resources = resourcesIn(file);
       return { report, file, role };
     });
     const groupVersions = new Map<string, { group: string; version: string }>();

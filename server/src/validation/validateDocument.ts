@@ -377,8 +377,10 @@ export function validateDocument(
   schema: OpenApiSchema,
   kind: string,
   options: ValidateOptions,
+  /** The object to validate when it is not the document's root: an item of a `List`. */
+  root: Node | null = doc.contents,
 ): Problem[] {
   const walker = new Walker(view, doc, kind, options);
-  walker.visit(doc.contents, schema, [], null, 0);
+  walker.visit(root, schema, [], null, 0);
   return walker.problems;
 }
