@@ -188,6 +188,27 @@ ${HEAD}spec:
 `);
   });
 
+  test('Flux postBuild placeholders: an unknown value is not a type error, a default is checked as the value (issue 15)', () => {
+    expectFindings(`${HEAD}spec:
+  size: \${SIZE}
+  replicas: \${REPLICAS}
+  memory: \${APP_MEMORY:=128Mi}
+  interval: \${INTERVAL:-1m}\${REST}
+  port: \${PORT:=8080}
+  enabled: \${ENABLED:=true}
+---
+${HEAD}spec:
+  size: \${SIZE:=huge}
+        ^^^^^^^^^^^^^ error: \`huge\` is not allowed for Widget spec.size: expected small, large
+  replicas: \${REPLICAS:=three}
+            ^^^^^^^^^^^^^^^^^^ error: Widget spec.replicas must be an integer, not the string "three"
+  memory: "\${APP_MEMORY:=5Gb}"
+          ^^^^^^^^^^^^^^^^^^^^ error: \`5Gb\` is not a valid quantity
+  enabled: "\${ENABLED:=true}"
+           ^^^^^^^^^^^^^^^^^^ error: Widget spec.enabled must be true or false, not the string "true"
+`);
+  });
+
   test('an alias bomb stops validation with one warning instead of hanging', () => {
     const lines = [`${HEAD}spec:`, '  size: small', '  extra:', '    a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 25; i++) lines.push(`    a${i}: &a${i} [*a${i - 1}, *a${i - 1}, *a${i - 1}]`);

@@ -6,6 +6,7 @@ import type { CompiledSchema } from './compiledSchema';
 import { checkFormat } from './formats';
 import type { SchemaView } from './schemaView';
 import { closestName } from './suggest';
+import { mayHavePlaceholder, withPlaceholderDefaults } from '../manifests/placeholders';
 
 export interface ValidateOptions {
   /** A kustomize patch: a partial object, so required fields may be missing. */
@@ -81,8 +82,10 @@ class Walker {
     return `${this.kind} ${out}`;
   }
 
-  visit(node: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+  visit(written: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
     if (this.exhausted) return;
+    const node = withDefaults(written);
+    if (node === undefined) return;
     if (++this.visited > NODE_BUDGET) {
       this.exhausted = true;
       this.report(parentKey, `validation stopped: this document expands to more than ${NODE_BUDGET} nodes (aliases?)`, 'schema.too-large', 'warning');
@@ -371,6 +374,32 @@ function quoteHint(node: Node): string {
 }
 
 /** Validates one document against the schema of its kind. */
+/**
+ * A scalar as Flux's post-build substitution leaves it: placeholders with a default replaced by
+ * it (an unquoted scalar is then read again as YAML, so `${REPLICAS:=3}` is the number 3), and
+ * undefined for one whose value is not in the text (`${REPLICAS}`): it is set by a Kustomization
+ * or the cluster, and kubeconform-style type errors on it would be false.
+ */
+function withDefaults(node: Node | null): Node | null | undefined {
+  if (!isScalar(node) || typeof node.value !== 'string' || !mayHavePlaceholder(node.value)) return node;
+  const text = withPlaceholderDefaults(node.value);
+  if (text === undefined) return undefined;
+  if (text === node.value) return node;
+  let value: unknown = text;
+  if (node.type === PLAIN) {
+    try {
+      const parsed: unknown = yaml.parse(text);
+      if (parsed === null || typeof parsed !== 'object') value = parsed;
+    } catch {
+      // Not a scalar YAML can read: checked as the string it is.
+    }
+  }
+  const replaced = new yaml.Scalar(value);
+  replaced.type = node.type;
+  replaced.range = node.range;
+  return replaced;
+}
+
 export function validateDocument(
   view: SchemaView,
   doc: Document.Parsed,
