@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { checkFile, resourcesIn, type CheckOptions } from './checkFile';
 import { declarations, PlacedDeclaration, type Declaration } from './duplicates';
-import { applyScopes, fluxPathsIn, mayHoldFluxKustomization, scopedDuplicateFindings } from './duplicateScopes';
+import { applyScopes, appliedFoldersIn, mayApplyFolders, scopedDuplicateFindings, type AppliedFolder } from './duplicateScopes';
 import { fileRole, type FileRole } from './fileRole';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
@@ -102,7 +102,7 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
 }
 
 async function checkFiles(files: readonly string[], patches: PatchIndex, kustomizations: readonly string[], run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
-  const fluxPaths: string[] = [];
+  const appliedFolders: AppliedFolder[] = [];
   const reports: FileReport[] = [];
   const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
   // Once workers are started, files go to them as they are read; those read before wait in toCheck.
@@ -139,7 +139,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       report.skipped = decoded.finding.code === 'file.binary' ? 'binary' : undefined;
       continue;
     }
-    if (mayHoldFluxKustomization(decoded.text)) fluxPaths.push(...(await fluxPathsIn(path, decoded.text)));
+    if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersIn(path, decoded.text)));
     const role = fileRole(resolve(path), patches.useOf(path));
     if (role.kind === 'helm-template') {
       report.skipped = 'Helm template';
@@ -186,8 +186,8 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
     }
   }
-  // Only files applied together can fight over an object: within a file, a kustomization's build, a Flux Kustomization's path.
-  const scopes = await applyScopes(kustomizations, fluxPaths, files);
+  // Only files applied together can fight over an object: within a file, a kustomization's build, a Flux Kustomization's or Argo CD Application's path.
+  const scopes = await applyScopes(kustomizations, appliedFolders, files);
   const byPath = new Map<string, FileReport>();
   for (const r of reports) if (!byPath.has(resolve(r.path))) byPath.set(resolve(r.path), r);
   for (const [path, findings] of scopedDuplicateFindings(declared, scopes, displayPath)) {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { isMap, isScalar, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments, type YAMLMap } from 'yaml';
 import { readKustomizationTree, kustomizationIn, type KustomizationNode } from '../kustomize/tree';
 import { YAML_LOG } from '../manifests/yamlLog';
 import type { Finding } from '../manifests/problem';
@@ -10,11 +10,11 @@ import { duplicateFindings, type Declaration } from './duplicates';
  * Which files are applied together, so a resource declared twice among them is a real conflict:
  * the resource files one kustomization includes (with its bases, as `kustomize build` does), and
  * the files below the path of a Flux Kustomization that has no kustomization file (Flux generates
- * one with all of them). Files that nothing joins are applied on their own, or are alternatives
+ * one with all of them), the files of an Argo CD Application's directory source. Files that nothing joins are applied on their own, or are alternatives
  * (an `all-in-one.yaml` beside the per-object files, `install.yaml` beside
  * `install-with-extras.yaml`, fixtures of separate tests): they are not compared with each other.
  */
-export async function applyScopes(kustomizations: readonly string[], fluxPaths: readonly string[], files: readonly string[]): Promise<string[][]> {
+export async function applyScopes(kustomizations: readonly string[], applied: readonly AppliedFolder[], files: readonly string[]): Promise<string[][]> {
   const scopes: string[][] = [];
   const seen = new Set<string>();
   for (const k of kustomizations) {
@@ -25,7 +25,9 @@ export async function applyScopes(kustomizations: readonly string[], fluxPaths: 
     if (tree !== undefined) scopes.push([...resourceFiles(tree)]);
   }
   const absolute = files.map((f) => resolve(f));
-  for (const folder of new Set(fluxPaths.map((p) => resolve(p)))) {
+  const folders = new Map<string, boolean>();
+  for (const a of applied) folders.set(resolve(a.folder), (folders.get(resolve(a.folder)) ?? false) || a.recursive);
+  for (const [folder, recursive] of folders) {
     if (kustomizationIn(folder) !== undefined) {
       if (seen.has(folder)) continue;
       seen.add(folder);
@@ -33,9 +35,11 @@ export async function applyScopes(kustomizations: readonly string[], fluxPaths: 
       if (tree !== undefined) scopes.push([...resourceFiles(tree)]);
       continue;
     }
-    // Flux's generated kustomization: every YAML file below, except where a folder has its own kustomization (that folder's build is included instead).
+    // Flux's generated kustomization: every YAML file below, except where a folder has its own
+    // kustomization (that folder's build is included instead); Argo CD's directory source: the
+    // files of the folder, or below it with `recurse`.
     const scope = new Set<string>();
-    const under = absolute.filter((f) => f.startsWith(folder + sep));
+    const under = absolute.filter((f) => f.startsWith(folder + sep) && (recursive || dirname(f) === folder));
     const ownBuilds = new Set<string>();
     for (const f of under) {
       const owner = nearestKustomizationDir(dirname(f), folder);
@@ -67,34 +71,70 @@ function resourceFiles(node: KustomizationNode, out = new Set<string>()): Set<st
   return out;
 }
 
-/** Whether the text may hold a Flux Kustomization: a cheap look before any parse. */
-export function mayHoldFluxKustomization(text: string): boolean {
-  return text.includes('kustomize.toolkit.fluxcd.io');
+/** A folder a GitOps unit applies as a whole. */
+export interface AppliedFolder {
+  folder: string;
+  /** Files in subfolders too (Flux always; Argo CD with `directory.recurse`). */
+  recursive: boolean;
+}
+
+/** Whether the text may hold a Flux Kustomization or an Argo CD Application: a cheap look before any parse. */
+export function mayApplyFolders(text: string): boolean {
+  return text.includes('kustomize.toolkit.fluxcd.io') || text.includes('argoproj.io');
+}
+
+/** The paths a unit document names, with whether their subfolders are included. */
+function unitPaths(root: YAMLMap): { path: string; recursive: boolean }[] {
+  const apiVersion = root.get('apiVersion');
+  const kind = root.get('kind');
+  if (typeof apiVersion !== 'string') return [];
+  const spec = root.get('spec', true);
+  if (!isMap(spec)) return [];
+  if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
+    // Flux builds the source's root when the path is empty.
+    return [{ path: stringAt(spec, 'path') ?? '', recursive: true }];
+  }
+  if (kind === 'Application' && apiVersion.startsWith('argoproj.io/')) {
+    const many: unknown = spec.get('sources', true);
+    const sources = [spec.get('source', true), ...(isSeq(many) ? many.items : [])];
+    return sources.flatMap((source) => {
+      if (!isMap(source)) return [];
+      const path = stringAt(source, 'path');
+      // A chart or a remote repository's path is no folder here; a directory source is.
+      if (path === undefined || source.has('chart')) return [];
+      const directory = source.get('directory', true);
+      return [{ path, recursive: isMap(directory) && directory.get('recurse') === true }];
+    });
+  }
+  return [];
+}
+
+function stringAt(map: YAMLMap, key: string): string | undefined {
+  const node = map.get(key, true);
+  return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
 }
 
 /**
- * The folders that the Flux Kustomizations in a file build: `spec.path` is relative to the
- * source's root, which is taken as the nearest folder above the file where that path exists.
+ * The folders the Flux Kustomizations and Argo CD Applications in a file apply: their path is
+ * relative to the repository's root, which is taken as the nearest folder above the file where
+ * that path exists.
  */
-export async function fluxPathsIn(file: string, text: string): Promise<string[]> {
-  const out: string[] = [];
+export async function appliedFoldersIn(file: string, text: string): Promise<AppliedFolder[]> {
+  const out: AppliedFolder[] = [];
   for (const doc of parseAllDocuments(text, { prettyErrors: false, ...YAML_LOG }) as Iterable<{ contents: unknown }>) {
     const root = doc.contents;
     if (!isMap(root)) continue;
-    const apiVersion = root.get('apiVersion');
-    if (root.get('kind') !== 'Kustomization' || typeof apiVersion !== 'string' || !apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) continue;
-    const spec = root.get('spec', true);
-    const pathNode = isMap(spec) ? spec.get('path', true) : undefined;
-    const written = isScalar(pathNode) && typeof pathNode.value === 'string' ? pathNode.value : '';
-    // Variables in the path are substituted by a parent Kustomization: the folder is not known here.
-    if (written.includes('${')) continue;
-    for (let at = dirname(resolve(file)); ; at = dirname(at)) {
-      const candidate = join(at, written);
-      if ((await stat(candidate).catch(() => undefined))?.isDirectory() === true) {
-        out.push(candidate);
-        break;
+    for (const { path, recursive } of unitPaths(root)) {
+      // Variables in the path are substituted by a parent Kustomization: the folder is not known here.
+      if (path.includes('${')) continue;
+      for (let at = dirname(resolve(file)); ; at = dirname(at)) {
+        const candidate = join(at, path);
+        if ((await stat(candidate).catch(() => undefined))?.isDirectory() === true) {
+          out.push({ folder: candidate, recursive });
+          break;
+        }
+        if (dirname(at) === at) break;
       }
-      if (dirname(at) === at) break;
     }
   }
   return out;
