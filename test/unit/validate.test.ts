@@ -147,6 +147,15 @@ items:
     size: huge
           ^^^^ error: \`huge\` is not allowed for Widget spec.size: expected small, large
 `);
+    expectFindings(`apiVersion: example.com/v1
+kind: GadgetList
+      ^^^^^^^^^^ information: no schema for GadgetList (example.com/v1) in test schemas; it is not validated
+items:
+- metadata:
+    name: one
+- metadata:
+    name: two
+`);
     const file = new ManifestParser().parse('apiVersion: example.com/v1\nkind: WidgetList\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n---\napiVersion: v1\nkind: List\nitems: []\n');
     assert.equal(resourcesIn(file), 2, 'each item counts as a resource, an empty list as none');
   });

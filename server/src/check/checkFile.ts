@@ -116,6 +116,8 @@ export function listItems(identity: ResourceIdentity, root: unknown, schemas?: S
   if (!isSeq(items)) return undefined;
   if (schemas?.resolve(identity) !== undefined) return undefined;
   const typed = identity.kind === 'List' ? undefined : identity.kind.slice(0, -'List'.length);
+  // A typed list of a kind no schema knows is noted once, as the list, not once per item.
+  if (typed !== undefined && schemas !== undefined && schemas.resolve({ ...identity, kind: typed }) === undefined) return undefined;
   const out: { node: Node; identity: ResourceIdentity | undefined }[] = [];
   for (const item of items.items) {
     if (!isMap(item)) continue;
