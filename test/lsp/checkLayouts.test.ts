@@ -111,7 +111,7 @@ describe('plumbline check on real repository layouts (issue 15)', () => {
     const { code, report } = await check(root, '--strict');
     assert.deepEqual(
       report.findings.map((f) => [f.path, f.line, f.code, f.message]),
-      [['malformed/kustomization.yaml', 4, 'schema.type', 'Kustomization patches[0] must be an object, not the string "replicas.yaml"']],
+      [['malformed/kustomization.yaml', 4, 'schema.type', 'Kustomization patches[0] must be an object, not the string "replicas.yaml"; write `- path: replicas.yaml`']],
       brief(report),
     );
     assert.equal(code, 1, 'the malformed kustomization entry itself is the error');

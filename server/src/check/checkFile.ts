@@ -89,7 +89,7 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
     const hint = elsewhere.length > 0 ? `; ${identity.kind} is known as \`${elsewhere.join('` or `')}\`` : '';
     return [problemAt(kindNode ?? node, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
   }
-  return validateDocument(
+  const problems = validateDocument(
     resolved.view,
     doc,
     resolved.schema,
@@ -101,6 +101,15 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
     },
     node,
   );
+  return identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
+}
+
+const BARE_PATCH = /^Kustomization patches\[\d+\] must be an object, not the string "([^"\n]*)"$/;
+
+/** A file name written straight under `patches:` (as under the old patchesStrategicMerge): say how kustomize wants it. */
+function withPatchHint(problem: Problem): Problem {
+  const file = BARE_PATCH.exec(problem.message)?.[1];
+  return file === undefined ? problem : { ...problem, message: `${problem.message}; write \`- path: ${file}\`` };
 }
 
 /**
