@@ -98,6 +98,22 @@ describe('plumbline check on real repository layouts (issue 15)', () => {
     );
   });
 
+  test('bases that set their own namespace are not compared with each other: their objects differ once rendered', async () => {
+    // As in home-ops style repositories: every namespace folder declares `name: _`, which its kustomization's `namespace:` replaces.
+    const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: _\n';
+    const root = layout('namespaced', {
+      'apps/kustomization.yaml': 'resources:\n- ./cert-manager\n- ./network\n',
+      'apps/cert-manager/kustomization.yaml': 'namespace: cert-manager\nresources:\n- namespace.yaml\n',
+      'apps/cert-manager/namespace.yaml': namespace,
+      'apps/network/kustomization.yaml': 'namespace: network\nresources:\n- namespace.yaml\n',
+      'apps/network/namespace.yaml': namespace,
+      'clusters/main/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+    });
+    const { code, report } = await check(root, '--strict');
+    assert.deepEqual(report.findings, [], brief(report));
+    assert.equal(code, 0);
+  });
+
   test('a PatchTransformer path and a bare string under patches: name patches, not resources: no duplicate, no missing selector', async () => {
     const root = layout('patches', {
       'transformer/kustomization.yaml': 'resources:\n- deployment.yaml\ntransformers:\n- replicas-transformer.yaml\n',

@@ -38,19 +38,10 @@ export async function applyScopes(kustomizations: readonly string[], applied: re
     // Flux's generated kustomization: every YAML file below, except where a folder has its own
     // kustomization (that folder's build is included instead); Argo CD's directory source: the
     // files of the folder, or below it with `recurse`.
-    const scope = new Set<string>();
+    // A folder's own build is a scope of its own (its namespace or name prefix may set the
+    // objects apart): only the files no nested kustomization owns are joined here.
     const under = absolute.filter((f) => f.startsWith(folder + sep) && (recursive || dirname(f) === folder));
-    const ownBuilds = new Set<string>();
-    for (const f of under) {
-      const owner = nearestKustomizationDir(dirname(f), folder);
-      if (owner === undefined) scope.add(f);
-      else ownBuilds.add(owner);
-    }
-    for (const dir of ownBuilds) {
-      const tree = await readKustomizationTree(dir);
-      if (tree !== undefined) for (const f of resourceFiles(tree)) scope.add(f);
-    }
-    scopes.push([...scope]);
+    scopes.push(under.filter((f) => nearestKustomizationDir(dirname(f), folder) === undefined));
   }
   return scopes;
 }
@@ -64,11 +55,23 @@ function nearestKustomizationDir(dir: string, top: string): string | undefined {
   return undefined;
 }
 
-/** The resource files a kustomization builds, with those of its bases and components (not patches, not the kustomization files). */
+/**
+ * The resource files a kustomization builds, with those of its bases and components (not
+ * patches, not the kustomization files). A base that sets a namespace, a name prefix or suffix,
+ * or runs transformers changes the identities of its objects, which only a render knows: it is
+ * left out here, and compared as its own scope.
+ */
 function resourceFiles(node: KustomizationNode, out = new Set<string>()): Set<string> {
   for (const f of node.files) out.add(f);
-  for (const c of [...node.children, ...node.components]) resourceFiles(c, out);
+  for (const c of [...node.children, ...node.components]) if (!renames(c)) resourceFiles(c, out);
   return out;
+}
+
+const RENAMING_FIELDS = ['namespace', 'namePrefix', 'nameSuffix', 'transformers', 'replacements'];
+
+function renames(node: KustomizationNode): boolean {
+  const root = node.doc.contents;
+  return isMap(root) && RENAMING_FIELDS.some((key) => root.has(key));
 }
 
 /** A folder a GitOps unit applies as a whole. */
@@ -80,8 +83,11 @@ export interface AppliedFolder {
 
 /** Whether the text may hold a Flux Kustomization or an Argo CD Application: a cheap look before any parse. */
 export function mayApplyFolders(text: string): boolean {
-  return text.includes('kustomize.toolkit.fluxcd.io') || text.includes('argoproj.io');
+  // A root-level kind: CRDs of these kinds mention them too, indented, and are large to parse.
+  return ROOT_UNIT_KIND.test(text) && (text.includes('kustomize.toolkit.fluxcd.io') || text.includes('argoproj.io'));
 }
+
+const ROOT_UNIT_KIND = /^kind:[ \t]*["']?(Kustomization|Application)["']?[ \t]*(#.*)?\r?$/m;
 
 /** The paths a unit document names, with whether their subfolders are included. */
 function unitPaths(root: YAMLMap): { path: string; recursive: boolean }[] {
