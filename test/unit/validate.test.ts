@@ -210,7 +210,7 @@ ${HEAD}spec:
   size: \${SIZE:=huge}
         ^^^^^^^^^^^^^ error: \`huge\` is not allowed for Widget spec.size: expected small, large
   replicas: \${REPLICAS:=three}
-            ^^^^^^^^^^^^^^^^^^ error: Widget spec.replicas must be an integer, not the string "three"
+            ^^^^^^^^^^^^^^^^^^ error: Widget spec.replicas must be an integer, not the string "three" (the default in \`\${REPLICAS:=three}\`)
   memory: "\${APP_MEMORY:=5Gb}"
           ^^^^^^^^^^^^^^^^^^^^ error: \`5Gb\` is not a valid quantity
   enabled: "\${ENABLED:=true}"

@@ -68,7 +68,9 @@ class Walker {
     const range = node?.range;
     const start = range?.[0] ?? 0;
     const end = range?.[1] ?? start;
-    this.problems.push({ start, end: Math.max(end, start), severity, code, message });
+    const written = node === null || node === undefined ? undefined : DEFAULTED.get(node);
+    const said = written === undefined ? message : `${message} (the default in \`${written}\`)`;
+    this.problems.push({ start, end: Math.max(end, start), severity, code, message: said });
   }
 
   where(path: readonly PathSegment[]): string {
@@ -397,8 +399,12 @@ function withDefaults(node: Node | null): Node | null | undefined {
   const replaced = new yaml.Scalar(value);
   replaced.type = node.type;
   replaced.range = node.range;
+  DEFAULTED.set(replaced, node.value);
   return replaced;
 }
+
+/** Scalars that stand for a placeholder's default, with the text written: a finding on one names it. */
+const DEFAULTED = new WeakMap<Node, string>();
 
 export function validateDocument(
   view: SchemaView,
