@@ -114,6 +114,22 @@ describe('plumbline check on real repository layouts (issue 15)', () => {
     assert.equal(code, 0);
   });
 
+  test('a Deployment without a selector is fine where its kustomization\'s commonLabels create one, an error elsewhere', async () => {
+    const unselected = deployment('grafana').replace('  selector:\n    matchLabels: {app: grafana}\n', '');
+    const root = layout('common-labels', {
+      'grafana/kustomization.yaml': 'commonLabels:\n  app.kubernetes.io/name: grafana\nresources:\n- deployment.yaml\n',
+      'grafana/deployment.yaml': unselected,
+      'loose/deployment.yaml': unselected,
+    });
+    const { code, report } = await check(root);
+    assert.deepEqual(
+      report.findings.map((f) => [f.path, f.line, f.message]),
+      [['loose/deployment.yaml', 5, 'missing required field `selector` in Deployment spec']],
+      brief(report),
+    );
+    assert.equal(code, 1);
+  });
+
   test('a PatchTransformer path and a bare string under patches: name patches, not resources: no duplicate, no missing selector', async () => {
     const root = layout('patches', {
       'transformer/kustomization.yaml': 'resources:\n- deployment.yaml\ntransformers:\n- replicas-transformer.yaml\n',

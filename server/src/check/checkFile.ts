@@ -98,11 +98,16 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
       partial: options.role.kind === 'patch',
       sops: hasSops(doc),
       caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
+      ...(options.role.kind === 'manifests' && options.role.selectorsAdded === true && identity.group === 'apps' && SELECTED_WORKLOADS.has(identity.kind) ? { supplied: SELECTOR } : {}),
     },
     node,
   );
   return identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
 }
+
+// The workloads whose `spec.selector.matchLabels` kustomize's commonLabels create (its default fieldSpecs, `create: true`).
+const SELECTED_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+const SELECTOR: ReadonlySet<string> = new Set(['spec.selector']);
 
 const BARE_PATCH = /^Kustomization patches\[\d+\] must be an object, not the string "([^"\n]*)"$/;
 
@@ -305,7 +310,7 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : ''}|${options.unknownKind}`;
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' && role.selectorsAdded === true ? 'selectors' : ''}|${options.unknownKind}`;
   const checks = checksOf(file, options, stamp);
   if (checks.templated > 0) return [];
   const findings: Finding[] = [];

@@ -140,7 +140,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       continue;
     }
     if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersIn(path, decoded.text)));
-    const role = fileRole(resolve(path), patches.useOf(path));
+    const role = fileRole(resolve(path), patches.useOf(path), patches.selectorsAdded(path));
     if (role.kind === 'helm-template') {
       report.skipped = 'Helm template';
       continue;

@@ -91,21 +91,49 @@ function transformerPatches(text: string): [string, PatchUse][] {
   return out;
 }
 
+/**
+ * The resource files of a kustomization whose `commonLabels` (or `labels` with
+ * `includeSelectors: true`) kustomize also writes into selectors, creating `spec.selector` of a
+ * Deployment, StatefulSet, DaemonSet or ReplicaSet that has none: such a file may leave it out.
+ */
+export function selectorResourcesOf(kustomizationPath: string, text: string): Set<string> {
+  const out = new Set<string>();
+  const root = parseDocument(text, { prettyErrors: false, ...YAML_LOG }).contents;
+  if (!isMap(root)) return out;
+  const common = root.get('commonLabels', true);
+  const labels = root.get('labels', true);
+  const selecting = (isMap(common) && common.items.length > 0) || (isSeq(labels) && labels.items.some((l) => isMap(l) && l.get('includeSelectors') === true));
+  if (!selecting) return out;
+  for (const path of strings(root.get('resources', true))) out.add(resolve(dirname(kustomizationPath), path));
+  return out;
+}
+
 /** Which files in a workspace are kustomize patches, kept current as kustomizations change. */
 export class PatchIndex {
   private readonly byKustomization = new Map<string, Map<string, PatchUse>>();
+  private readonly selectorsBy = new Map<string, Set<string>>();
 
   update(kustomizationPath: string, text: string | undefined): void {
     if (text === undefined) {
       this.byKustomization.delete(kustomizationPath);
+      this.selectorsBy.delete(kustomizationPath);
       return;
     }
     try {
       this.byKustomization.set(kustomizationPath, patchesOf(kustomizationPath, text));
+      this.selectorsBy.set(kustomizationPath, selectorResourcesOf(kustomizationPath, text));
     } catch {
       // A kustomization too broken to read (absurd nesting): it names no patches until fixed.
       this.byKustomization.delete(kustomizationPath);
+      this.selectorsBy.delete(kustomizationPath);
     }
+  }
+
+  /** Whether a kustomization writes its labels into this resource file's selectors. */
+  selectorsAdded(path: string): boolean {
+    const absolute = resolve(path);
+    for (const files of this.selectorsBy.values()) if (files.has(absolute)) return true;
+    return false;
   }
 
   useOf(path: string): PatchUse | undefined {

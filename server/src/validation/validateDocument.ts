@@ -15,6 +15,8 @@ export interface ValidateOptions {
   sops: boolean;
   /** Field names match regardless of case, as kustomize reads its own files. */
   caseInsensitiveKeys?: boolean;
+  /** Dotted paths of fields that something else writes before the object is applied (kustomize's commonLabels create `spec.selector`): not missing. */
+  supplied?: ReadonlySet<string>;
 }
 
 /** Nodes visited per document before we stop: aliases can make a small file expand enormously. */
@@ -246,7 +248,12 @@ class Walker {
     }
     if (!this.options.partial && schema.required !== undefined) {
       // Most objects require nothing or one or two fields: a scan beats a set of every key.
-      const missing = schema.required.filter((name) => (keys !== undefined ? !keys.has(name) : !hasKey(node, name)));
+      let missing = schema.required.filter((name) => (keys !== undefined ? !keys.has(name) : !hasKey(node, name)));
+      const supplied = this.options.supplied;
+      if (supplied !== undefined && missing.length > 0) {
+        const at = path.filter((s): s is string => typeof s === 'string' && !s.startsWith('[')).join('.');
+        missing = missing.filter((name) => !supplied.has(at === '' ? name : `${at}.${name}`));
+      }
       if (missing.length > 0) {
         // A list item has no key of its own: point at its first key rather than the whole item.
         const anchor = parentKey ?? (path.length === 0 ? rootAnchor(node) : firstKey(node));
