@@ -134,6 +134,9 @@ items:
         ^^^^^^ error: Widget has no apiVersion, so it is not validated and kubectl refuses it; add \`apiVersion: example.com/v1\`
   metadata:
     name: three
+- metadata:
+  ^^^^^^^^ error: this List item has no apiVersion and kind, so it is not validated and kubectl refuses it; add both
+    name: four
 `);
   });
 

@@ -64,7 +64,7 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
   if (identity === undefined) return options.role.kind === 'manifests' ? halfTypedProblems(document.doc.contents, schemas) : [];
   if (options.role.kind === 'manifests') {
     const items = listItems(identity, document.doc.contents, schemas);
-    if (items !== undefined) return items.flatMap((item) => (item.identity === undefined ? halfTypedProblems(item.node, schemas) : objectProblems(document.doc, item.node, item.identity, options, schemas)));
+    if (items !== undefined) return items.flatMap((item) => (item.identity === undefined ? untypedItemProblems(item.node, schemas) : objectProblems(document.doc, item.node, item.identity, options, schemas)));
   }
   return objectProblems(document.doc, document.doc.contents, identity, options, schemas);
 }
@@ -155,6 +155,13 @@ export function resourcesIn(file: ManifestFile): number {
     n += listItems(d.identity, d.doc.contents)?.length ?? 1;
   }
   return n;
+}
+
+/** An item of a `v1 List` without its type: half-typed, or with neither apiVersion nor kind (reported on its first key). */
+function untypedItemProblems(item: Node, schemas: SchemaResolver): Problem[] {
+  if (!isMap(item) || item.has('apiVersion') || item.has('kind')) return halfTypedProblems(item, schemas);
+  const first = item.items[0]?.key;
+  return [problemAt(isScalar(first) ? first : item, 'error', 'resource.missing-kind', 'this List item has no apiVersion and kind, so it is not validated and kubectl refuses it; add both')];
 }
 
 /** Whether a document has either `apiVersion` or `kind` at its root. */

@@ -8,11 +8,12 @@ import { duplicateFindings, type Declaration } from './duplicates';
 
 /**
  * Which files are applied together, so a resource declared twice among them is a real conflict:
- * the resource files one kustomization includes (with its bases, as `kustomize build` does), and
- * the files below the path of a Flux Kustomization that has no kustomization file (Flux generates
- * one with all of them), the files of an Argo CD Application's directory source. Files that nothing joins are applied on their own, or are alternatives
- * (an `all-in-one.yaml` beside the per-object files, `install.yaml` beside
- * `install-with-extras.yaml`, fixtures of separate tests): they are not compared with each other.
+ * the resource files one kustomization includes (with its bases, as `kustomize build` does), the
+ * files below the path of a Flux Kustomization that has no kustomization file (Flux generates one
+ * with all of them), the files of an Argo CD Application's directory source. Files that nothing
+ * joins are applied on their own, or are alternatives (an `all-in-one.yaml` beside the per-object
+ * files, `install.yaml` beside `install-with-extras.yaml`, fixtures of separate tests): they are
+ * not compared with each other.
  */
 export async function applyScopes(kustomizations: readonly string[], applied: readonly AppliedFolder[], files: readonly string[]): Promise<string[][]> {
   const scopes: string[][] = [];
@@ -35,11 +36,10 @@ export async function applyScopes(kustomizations: readonly string[], applied: re
       if (tree !== undefined) scopes.push([...resourceFiles(tree)]);
       continue;
     }
-    // Flux's generated kustomization: every YAML file below, except where a folder has its own
-    // kustomization (that folder's build is included instead); Argo CD's directory source: the
-    // files of the folder, or below it with `recurse`.
-    // A folder's own build is a scope of its own (its namespace or name prefix may set the
-    // objects apart): only the files no nested kustomization owns are joined here.
+    // Flux's generated kustomization: every YAML file below; Argo CD's directory source: the files
+    // of the folder, or below it with `recurse`. A folder with its own kustomization is a scope of
+    // its own (its namespace or name prefix may set its objects apart): only the files no nested
+    // kustomization owns are joined here.
     const under = absolute.filter((f) => f.startsWith(folder + sep) && (recursive || dirname(f) === folder));
     scopes.push(under.filter((f) => nearestKustomizationDir(dirname(f), folder) === undefined));
   }
@@ -131,8 +131,9 @@ export async function appliedFoldersIn(file: string, text: string): Promise<Appl
     const root = doc.contents;
     if (!isMap(root)) continue;
     for (const { path, recursive } of unitPaths(root)) {
-      // Variables in the path are substituted by a parent Kustomization: the folder is not known here.
-      if (path.includes('${')) continue;
+      // Variables in the path are substituted by a parent Kustomization, and an empty path is the
+      // source's root: either way the folder is not known here.
+      if (path.includes('${') || /^\.?\/?$/.test(path)) continue;
       for (let at = dirname(resolve(file)); ; at = dirname(at)) {
         const candidate = join(at, path);
         if ((await stat(candidate).catch(() => undefined))?.isDirectory() === true) {
