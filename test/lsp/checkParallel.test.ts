@@ -54,6 +54,8 @@ describe('plumbline check in worker threads', () => {
     writeFileSync(join(dir, 'one', 'all.yaml'), bigFile(3200));
     mkdirSync(join(dir, 'many'));
     for (let i = 0; i < 600; i++) writeFileSync(join(dir, 'many', `d${i}.yaml`), deployment(i % 250 === 3 && i > 250 ? 3 : i) + '---\n' + deployment(i + 100_000));
+    // Files are compared with each other only when applied together (issue 15): one kustomization includes them all.
+    writeFileSync(join(dir, 'many', 'kustomization.yaml'), `resources:\n${Array.from({ length: 600 }, (_, i) => `- d${i}.yaml\n`).join('')}`);
     // A templated document makes its whole file unchecked, wherever it sits in the file.
     writeFileSync(join(dir, 'many', 'templated.yaml'), `${bigFile(400)}---\nkind: ConfigMap\ndata:\n  {{ .Values.x }}\n`);
   });

@@ -88,6 +88,15 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await expectFixture('rules/syntax.ok.yaml');
     });
 
+    test('issue 15: a deeper-indented line is the error, not the line above; List items by their own kind; half-typed objects; Flux placeholders; custom tags in other YAML', async () => {
+      await expectFixture('rules/syntax-indent.yaml');
+      await expectFixture('rules/lists.yaml');
+      await expectFixture('rules/half-typed.yaml');
+      await expectFixture('rules/flux-placeholders.yaml');
+      await expectFixture('rules/flux-placeholders.ok.yaml');
+      await expectFixture('rules/custom-tags.ok.yaml');
+    });
+
     test('an incremental edit above an error moves the error with its line', async () => {
       const uri = uriOf('rules/edited.yaml');
       const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: edited\ndata:\n  a: "1"\n  a: "2"\n';

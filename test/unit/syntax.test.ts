@@ -26,6 +26,19 @@ describe('YAML syntax diagnostics', () => {
 `);
   });
 
+  test('a line indented deeper than its sibling is reported on that line, not the one above (issue 15)', () => {
+    expectFindings(`spec:
+  replicas: 1
+    paused: true
+    ^ error: bad indentation: this line is indented deeper than the line above it; align it with its sibling keys, or nest it under a key that ends with \`:\`
+`);
+    expectFindings(`containers:
+- name: web
+   image: nginx
+   ^ error: bad indentation: this line is indented deeper than the line above it
+`);
+  });
+
   test('duplicate keys', () => {
     expectFindings(`metadata:
   name: a

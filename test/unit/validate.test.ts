@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkFile, type CheckOptions } from '../../server/src/check/checkFile';
+import { checkFile, resourcesIn, type CheckOptions } from '../../server/src/check/checkFile';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { parseCaretFixture } from '../support/carets';
 import { resolver } from '../support/testSchemas';
@@ -113,6 +113,112 @@ kind: Widget
 
   test('documents that are not Kubernetes objects are left alone', () => {
     expectFindings('name: CI\non:\n  push:\n    branches: [main]\n');
+  });
+
+  test('items of a v1 List are validated by their own apiVersion and kind, on their own lines (issue 15)', () => {
+    expectFindings(`apiVersion: v1
+kind: List
+items:
+- apiVersion: example.com/v1
+  kind: Widget
+  metadata:
+    name: one
+  spec:
+    size: small
+    replica: 3
+    ^^^^^^^ error: unknown field \`replica\` in Widget spec; did you mean \`replicas\`?
+- apiVersion: example.com/v1
+  kind: Gadget
+        ^^^^^^ information: no schema for Gadget (example.com/v1) in test schemas
+- kind: Widget
+        ^^^^^^ error: Widget has no apiVersion, so it is not validated and kubectl refuses it; add \`apiVersion: example.com/v1\`
+  metadata:
+    name: three
+- metadata:
+  ^^^^^^^^ error: this List item has no apiVersion and kind, so it is not validated and kubectl refuses it; add both
+    name: four
+`);
+  });
+
+  test('items of a typed list (WidgetList) are objects of its kind, apiVersion and kind may be left out', () => {
+    expectFindings(`apiVersion: example.com/v1
+kind: WidgetList
+items:
+- metadata:
+    name: one
+  spec:
+    size: huge
+          ^^^^ error: \`huge\` is not allowed for Widget spec.size: expected small, large
+`);
+    expectFindings(`apiVersion: example.com/v1
+kind: GadgetList
+      ^^^^^^^^^^ information: no schema for GadgetList (example.com/v1) in test schemas; it is not validated
+items:
+- metadata:
+    name: one
+- metadata:
+    name: two
+`);
+    const file = new ManifestParser().parse('apiVersion: example.com/v1\nkind: WidgetList\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n---\napiVersion: v1\nkind: List\nitems: []\n');
+    assert.equal(resourcesIn(file), 2, 'each item counts as a resource, an empty list as none');
+  });
+
+  test('an object with only one of apiVersion and kind is an error; other YAML with a kind key is not (issue 15)', () => {
+    expectFindings(`kind: Widget
+      ^^^^^^ error: Widget has no apiVersion, so it is not validated and kubectl refuses it; add \`apiVersion: example.com/v1\`
+metadata:
+  name: w
+---
+apiVersion: example.com/v1
+            ^^^^^^^^^^^^^^ error: object of \`example.com/v1\` has no kind, so it is not validated and kubectl refuses it; add the kind of this object
+metadata:
+  name: w
+---
+kind: DaemonSet
+image:
+  tag: v1
+`);
+    // A kustomization may leave out its apiVersion; a patch is checked as a patch.
+    expectFindings('kind: Kustomization\nmetadata:\n  name: k\nresources: []\n', { ...OPTIONS, role: { kind: 'kustomization' }, unknownKind: 'ignore' });
+  });
+
+  test('custom tags in YAML that is not Kubernetes are not reported; in a Kubernetes object they are', () => {
+    expectFindings(`Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Ref Name
+      Arn: !GetAtt Role.Arn
+---
+build:
+  script:
+    - !reference [.setup, script]
+---
+${HEAD}spec:
+  size: !vault small
+        ^^^^^^ warning: Unresolved tag: !vault
+`);
+  });
+
+  test('Flux postBuild placeholders: an unknown value is not a type error, a default is checked as the value (issue 15)', () => {
+    expectFindings(`${HEAD}spec:
+  size: \${SIZE}
+  replicas: \${REPLICAS}
+  memory: \${APP_MEMORY:=128Mi}
+  interval: \${INTERVAL:-1m}\${REST}
+  port: \${PORT:=8080}
+  enabled: \${ENABLED:=true}
+---
+${HEAD}spec:
+  size: \${SIZE:=huge}
+        ^^^^^^^^^^^^^ error: \`huge\` is not allowed for Widget spec.size: expected small, large
+  replicas: \${REPLICAS:=three}
+            ^^^^^^^^^^^^^^^^^^ error: Widget spec.replicas must be an integer, not the string "three" (the default in \`\${REPLICAS:=three}\`)
+  memory: "\${APP_MEMORY:=5Gb}"
+          ^^^^^^^^^^^^^^^^^^^^ error: \`5Gb\` is not a valid quantity
+  enabled: "\${ENABLED:=true}"
+           ^^^^^^^^^^^^^^^^^^ error: Widget spec.enabled must be true or false, not the string "true"
+`);
   });
 
   test('an alias bomb stops validation with one warning instead of hanging', () => {

@@ -1,5 +1,5 @@
-import { isMap, type Document, type Node } from 'yaml';
-import type { ResourceIdentity } from '../manifests/identity';
+import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { identityOfNode, parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
@@ -41,8 +41,7 @@ function place(file: ManifestFile, base: number, problem: Problem): Finding {
  */
 const chunkCache = new WeakMap<ParsedChunk, { stamp: string; problems: Problem[] }>();
 
-function valueNode(doc: Document, key: string): Node | null {
-  const root = doc.contents;
+function valueNodeOf(root: unknown, key: string): Node | null {
   if (!isMap(root)) return null;
   const node = root.get(key, true) as Node | undefined;
   return node ?? null;
@@ -61,29 +60,137 @@ function hasSops(doc: Document): boolean {
 function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas: SchemaResolver): Problem[] {
   let identity = document.identity;
   if (identity === undefined && options.role.kind === 'kustomization' && isMap(document.doc.contents)) identity = KUSTOMIZATION_IDENTITY;
-  // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate.
-  if (identity === undefined) return [];
+  // Not a Kubernetes object (CI workflow, Helm values, compose file…): nothing to validate, unless it is one missing half its type.
+  if (identity === undefined) return options.role.kind === 'manifests' ? halfTypedProblems(document.doc.contents, schemas) : [];
+  if (options.role.kind === 'manifests') {
+    const items = listItems(identity, document.doc.contents, schemas);
+    if (items !== undefined) return items.flatMap((item) => (item.identity === undefined ? untypedItemProblems(item.node, schemas) : objectProblems(document.doc, item.node, item.identity, options, schemas)));
+  }
+  return objectProblems(document.doc, document.doc.contents, identity, options, schemas);
+}
+
+/** One object's problems against its schema: the document's root, or an item of a list. */
+function objectProblems(doc: Document.Parsed, node: Node | null, identity: ResourceIdentity, options: CheckOptions, schemas: SchemaResolver): Problem[] {
+  // A kustomize transformer or generator config (`apiVersion: builtin`): read by kustomize, never sent to a cluster.
+  if (identity.apiVersion === 'builtin') return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
-  if (hasSops(document.doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
+  if (hasSops(doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
   const resolved = schemas.resolve(identity);
   if (resolved === undefined) {
     const others = schemas.otherVersions(identity);
-    const kindNode = valueNode(document.doc, 'kind');
+    const kindNode = valueNodeOf(node, 'kind');
     if (others.length > 0) {
-      const apiNode = valueNode(document.doc, 'apiVersion');
+      const apiNode = valueNodeOf(node, 'apiVersion') ?? kindNode;
       const served = others.map((v) => `\`${identity.group === '' ? v : `${identity.group}/${v}`}\``).join(' or ');
-      return [problemAt(apiNode, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
+      return [problemAt(apiNode ?? node, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
     }
     if (options.unknownKind === 'ignore') return [];
     const elsewhere = schemas.apiVersionsOfKind(identity.kind);
     const hint = elsewhere.length > 0 ? `; ${identity.kind} is known as \`${elsewhere.join('` or `')}\`` : '';
-    return [problemAt(kindNode, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
+    return [problemAt(kindNode ?? node, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
   }
-  return validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, {
-    partial: options.role.kind === 'patch',
-    sops: hasSops(document.doc),
-    caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
-  });
+  const problems = validateDocument(
+    resolved.view,
+    doc,
+    resolved.schema,
+    identity.kind,
+    {
+      partial: options.role.kind === 'patch',
+      sops: hasSops(doc),
+      caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
+      ...(options.role.kind === 'manifests' && options.role.selectorsAdded === true && identity.group === 'apps' && SELECTED_WORKLOADS.has(identity.kind) ? { supplied: SELECTOR } : {}),
+    },
+    node,
+  );
+  return identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
+}
+
+// The workloads whose `spec.selector.matchLabels` kustomize's commonLabels create (its default fieldSpecs, `create: true`).
+const SELECTED_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+const SELECTOR: ReadonlySet<string> = new Set(['spec.selector']);
+
+const BARE_PATCH = /^Kustomization patches\[\d+\] must be an object, not the string "([^"\n]*)"$/;
+
+/** A file name written straight under `patches:` (as under the old patchesStrategicMerge): say how kustomize wants it. */
+function withPatchHint(problem: Problem): Problem {
+  const file = BARE_PATCH.exec(problem.message)?.[1];
+  return file === undefined ? problem : { ...problem, message: `${problem.message}; write \`- path: ${file}\`` };
+}
+
+/**
+ * The items of a list object, each with the identity it is validated as: `v1 List` items carry
+ * their own apiVersion and kind; a typed list (`apps/v1 DeploymentList`) may leave them out, as the
+ * API server does, and its items are objects of the list's apiVersion and kind without `List`.
+ * Undefined when the object is not a list: a kind ending in `List` that a schema describes as
+ * itself (a custom resource named `…AllowList`) is validated as what it is.
+ */
+export function listItems(identity: ResourceIdentity, root: unknown, schemas?: SchemaResolver): { node: Node; identity: ResourceIdentity | undefined }[] | undefined {
+  if (!identity.kind.endsWith('List') || !isMap(root)) return undefined;
+  const items = root.get('items', true);
+  if (!isSeq(items)) return undefined;
+  if (schemas?.resolve(identity) !== undefined) return undefined;
+  const typed = identity.kind === 'List' ? undefined : identity.kind.slice(0, -'List'.length);
+  // A typed list of a kind no schema knows is noted once, as the list, not once per item.
+  if (typed !== undefined && schemas !== undefined && schemas.resolve({ ...identity, kind: typed }) === undefined) return undefined;
+  const out: { node: Node; identity: ResourceIdentity | undefined }[] = [];
+  for (const item of items.items) {
+    if (!isMap(item)) continue;
+    const own = identityOfNode(item);
+    if (own !== undefined || typed === undefined) {
+      out.push({ node: item, identity: own });
+      continue;
+    }
+    const apiVersion = typeof item.get('apiVersion') === 'string' ? String(item.get('apiVersion')) : identity.apiVersion;
+    const kind = typeof item.get('kind') === 'string' ? String(item.get('kind')) : typed;
+    out.push({ node: item, identity: { apiVersion, ...parseApiVersion(apiVersion), kind } });
+  }
+  return out;
+}
+
+/** How many objects a file holds: a list counts its items, each validated as a resource. */
+export function resourcesIn(file: ManifestFile): number {
+  let n = 0;
+  for (const d of file.documents) {
+    if (d.identity === undefined) continue;
+    n += listItems(d.identity, d.doc.contents)?.length ?? 1;
+  }
+  return n;
+}
+
+/** An item of a `v1 List` without its type: half-typed, or with neither apiVersion nor kind (reported on its first key). */
+function untypedItemProblems(item: Node, schemas: SchemaResolver): Problem[] {
+  if (!isMap(item) || item.has('apiVersion') || item.has('kind')) return halfTypedProblems(item, schemas);
+  const first = item.items[0]?.key;
+  return [problemAt(isScalar(first) ? first : item, 'error', 'resource.missing-kind', 'this List item has no apiVersion and kind, so it is not validated and kubectl refuses it; add both')];
+}
+
+/** Whether a document has either `apiVersion` or `kind` at its root. */
+function halfTyped(doc: Document): boolean {
+  const root = doc.contents;
+  return isMap(root) && (root.has('apiVersion') || root.has('kind'));
+}
+
+/**
+ * An object with `metadata` and only one of `apiVersion` and `kind`: kubectl refuses it ("Object
+ * 'Kind' is missing" / "apiVersion not set"), so it is an error rather than a document skipped
+ * as not Kubernetes. Without `metadata` it is taken for other YAML: a Helm values file may well
+ * have a top-level `kind: DaemonSet`.
+ */
+function halfTypedProblems(root: unknown, schemas: SchemaResolver): Problem[] {
+  if (!isMap(root) || !isMap(root.get('metadata', true))) return [];
+  const kindNode = valueNodeOf(root, 'kind');
+  const apiNode = valueNodeOf(root, 'apiVersion');
+  const kind = isScalar(kindNode) && typeof kindNode.value === 'string' ? kindNode.value : undefined;
+  const apiVersion = isScalar(apiNode) && typeof apiNode.value === 'string' ? apiNode.value : undefined;
+  if (kind !== undefined && apiNode === null) {
+    const known = schemas.apiVersionsOfKind(kind);
+    const hint = known.length > 0 ? `add \`apiVersion: ${known[0]}\`${known.length > 1 ? ` (or ${known.slice(1).map((v) => `\`${v}\``).join(', ')})` : ''}` : 'add the apiVersion of its API group';
+    return [problemAt(kindNode, 'error', 'resource.missing-apiVersion', `${kind} has no apiVersion, so it is not validated and kubectl refuses it; ${hint}`)];
+  }
+  if (apiVersion !== undefined && kindNode === null) {
+    return [problemAt(apiNode, 'error', 'resource.missing-kind', `object of \`${apiVersion}\` has no kind, so it is not validated and kubectl refuses it; add the kind of this object`)];
+  }
+  return [];
 }
 
 /**
@@ -100,7 +207,10 @@ function documentProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] 
   const role = options.role;
   const problems: Problem[] = [];
   for (const document of chunk.documents) {
-    problems.push(...document.syntax);
+    // Custom tags (`!Ref`, `!reference`, `!vault`) belong to the tool that reads a file that is not
+    // Kubernetes (CloudFormation, GitLab CI, Ansible); in a Kubernetes object they stay a warning.
+    const foreign = document.identity === undefined && role.kind !== 'kustomization' && !halfTyped(document.doc);
+    problems.push(...(foreign ? document.syntax.filter((p) => p.code !== 'yaml.TAG_RESOLVE_FAILED') : document.syntax));
     const schemas = options.schemas;
     if (schemas === undefined || document.syntax.some((p) => p.severity === 'error')) continue;
     if (role.kind === 'patch' && role.use === 'json6902') continue;
@@ -207,7 +317,7 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : ''}|${options.unknownKind}`;
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' && role.selectorsAdded === true ? 'selectors' : ''}|${options.unknownKind}`;
   const checks = checksOf(file, options, stamp);
   if (checks.templated > 0) return [];
   const findings: Finding[] = [];

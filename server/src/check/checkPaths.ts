@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { checkFile, type CheckOptions } from './checkFile';
-import { declarations, duplicateFindings, PlacedDeclaration, type Declaration } from './duplicates';
+import { checkFile, resourcesIn, type CheckOptions } from './checkFile';
+import { declarations, PlacedDeclaration, type Declaration } from './duplicates';
+import { applyScopes, appliedFoldersIn, mayApplyFolders, scopedDuplicateFindings, type AppliedFolder } from './duplicateScopes';
 import { fileRole, type FileRole } from './fileRole';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
@@ -42,7 +43,7 @@ export interface CheckRun {
 }
 
 /** Kustomizations among the files and beside them, so patch files are known before they are checked. */
-async function buildPatchIndex(files: readonly string[]): Promise<PatchIndex> {
+async function buildPatchIndex(files: readonly string[]): Promise<{ index: PatchIndex; kustomizations: string[] }> {
   const index = new PatchIndex();
   const kustomizations = new Set(files.filter(isKustomizationFile).map((f) => resolve(f)));
   for (const dir of new Set(files.map((f) => dirname(resolve(f))))) {
@@ -53,7 +54,7 @@ async function buildPatchIndex(files: readonly string[]): Promise<PatchIndex> {
   }
   // A FIFO named kustomization.yaml must not hang the run: only regular files of sane size are read.
   for (const path of kustomizations) index.update(path, await readTextIfSane(path));
-  return index;
+  return { index, kustomizations: [...kustomizations] };
 }
 
 // Files read at once: one at a time, a folder of small files spends most of its time waiting.
@@ -90,17 +91,18 @@ function skippedReport(s: SkippedPath): FileReport {
 export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
   // As a user asked: links inside the given folders are followed (once), links out of them are not.
   const { files, skipped } = await collectYamlPaths(paths, { followLinks: true });
-  const patches = await buildPatchIndex(files);
+  const { index: patches, kustomizations } = await buildPatchIndex(files);
   const started: { pool?: CheckWorkers } = {};
   try {
-    const reports = await checkFiles(files, patches, run, started);
+    const reports = await checkFiles(files, patches, kustomizations, run, started);
     return [...reports, ...skipped.map(skippedReport)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } finally {
     await started.pool?.close();
   }
 }
 
-async function checkFiles(files: readonly string[], patches: PatchIndex, run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
+async function checkFiles(files: readonly string[], patches: PatchIndex, kustomizations: readonly string[], run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
+  const appliedFolders: AppliedFolder[] = [];
   const reports: FileReport[] = [];
   const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
   // Once workers are started, files go to them as they are read; those read before wait in toCheck.
@@ -137,7 +139,8 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
       report.skipped = decoded.finding.code === 'file.binary' ? 'binary' : undefined;
       continue;
     }
-    const role = fileRole(resolve(path), patches.useOf(path));
+    if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersIn(path, decoded.text)));
+    const role = fileRole(resolve(path), patches.useOf(path), patches.selectorsAdded(path));
     if (role.kind === 'helm-template') {
       report.skipped = 'Helm template';
       continue;
@@ -170,7 +173,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
     const parsed = toCheck.map(({ report, text, role }) => {
       const file = new ManifestParser({ quick: true }).parse(text);
       report.documents = file.documents.length;
-      report.resources = file.documents.filter((d) => d.identity !== undefined).length;
+      report.resources = resourcesIn(file);
       return { report, file, role };
     });
     const groupVersions = new Map<string, { group: string; version: string }>();
@@ -183,20 +186,12 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
       if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
     }
   }
-  // Two files of one folder that declare the same object would fight over it when applied together.
-  const byFolder = new Map<string, Declaration[]>();
-  for (const d of declared) {
-    const folder = dirname(d.path);
-    const group = byFolder.get(folder);
-    if (group === undefined) byFolder.set(folder, [d]);
-    else group.push(d);
-  }
+  // Only files applied together can fight over an object: within a file, a kustomization's build, a Flux Kustomization's or Argo CD Application's path.
+  const scopes = await applyScopes(kustomizations, appliedFolders, files);
   const byPath = new Map<string, FileReport>();
-  for (const r of reports) if (!byPath.has(r.path)) byPath.set(r.path, r);
-  for (const group of byFolder.values()) {
-    for (const [path, findings] of duplicateFindings(group, displayPath)) {
-      byPath.get(path)?.findings.push(...findings);
-    }
+  for (const r of reports) if (!byPath.has(resolve(r.path))) byPath.set(resolve(r.path), r);
+  for (const [path, findings] of scopedDuplicateFindings(declared, scopes, displayPath)) {
+    byPath.get(resolve(path))?.findings.push(...findings);
   }
   return reports;
 }

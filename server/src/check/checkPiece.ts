@@ -1,6 +1,6 @@
 import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
-import { checkFile, looksTemplatedFile } from './checkFile';
+import { checkFile, looksTemplatedFile, resourcesIn } from './checkFile';
 import { declaredOffsets } from './duplicates';
 import type { PieceRequest, PieceResult } from './pieces';
 
@@ -9,7 +9,7 @@ export function checkPiece(piece: PieceRequest, schemas: SchemaResolver): PieceR
   const file = new ManifestParser({ quick: true }).parse(piece.text);
   return {
     documents: file.documents.length,
-    resources: file.documents.filter((d) => d.identity !== undefined).length,
+    resources: resourcesIn(file),
     templated: looksTemplatedFile(file),
     findings: checkFile(file, { role: piece.role, schemas, unknownKind: piece.unknownKind }),
     declarations: piece.role.kind === 'manifests' ? declaredOffsets(file) : [],

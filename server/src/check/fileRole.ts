@@ -7,7 +7,8 @@ import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 /** How a YAML file is used, which decides what is checked in it. */
 export type FileRole =
-  | { kind: 'manifests' }
+  /** `selectorsAdded`: a kustomization's commonLabels create the workloads' `spec.selector`. */
+  | { kind: 'manifests'; selectorsAdded?: boolean }
   | { kind: 'kustomization' }
   | { kind: 'patch'; use: PatchUse }
   | { kind: 'helm-template' }
@@ -22,13 +23,13 @@ export function isHelmTemplate(path: string, exists: (p: string) => boolean = ex
   return exists(join(parts.slice(0, at).join(sep) || sep, 'Chart.yaml'));
 }
 
-export function fileRole(path: string | undefined, patchUse: PatchUse | undefined): FileRole {
+export function fileRole(path: string | undefined, patchUse: PatchUse | undefined, selectorsAdded = false): FileRole {
   if (path === undefined) return { kind: 'manifests' };
   if (/\.(tpl|gotmpl)$/.test(path) || isHelmTemplate(path)) return { kind: 'helm-template' };
   if (basename(path) === PLUMBLINE_CONFIG_FILE) return { kind: 'plumbline-config' };
   if (patchUse !== undefined) return { kind: 'patch', use: patchUse };
   if (/^(kustomization\.ya?ml|Kustomization)$/.test(basename(path))) return { kind: 'kustomization' };
-  return { kind: 'manifests' };
+  return selectorsAdded ? { kind: 'manifests', selectorsAdded } : { kind: 'manifests' };
 }
 
 /**

@@ -1,13 +1,12 @@
 import { parse } from 'yaml';
+import { substitutePlaceholders } from '../manifests/placeholders';
 
 /**
- * Flux's post-build variable substitution (`spec.postBuild`), on one rendered object: `${VAR}`,
- * `${VAR:=default}`, `${VAR:-default}`, `${VAR=default}`, `${VAR-default}`, and `$${VAR}` for a
- * literal `${VAR}`. Unlike kustomize-controller, a variable with no value and no default stays as
- * written and is reported: its value may live in the cluster, not in Git, and an empty string
- * would be a false difference.
+ * Flux's post-build variable substitution (`spec.postBuild`), on one rendered object. Unlike
+ * kustomize-controller, a variable with no value and no default stays as written and is
+ * reported: its value may live in the cluster, not in Git, and an empty string would be a false
+ * difference.
  */
-const EXPRESSION = /\$(\$?)\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])([^}]*))?\}/g;
 
 export interface Substitution {
   /** The object with its variables replaced (a new object; the input is not changed). */
@@ -16,17 +15,7 @@ export interface Substitution {
   unresolved: Set<string>;
 }
 
-function substituteString(text: string, vars: ReadonlyMap<string, string>, unresolved: Set<string>): string {
-  return text.replace(EXPRESSION, (whole, escape: string, name: string, operator: string | undefined, fallback: string | undefined) => {
-    if (escape === '$') return whole.slice(1);
-    const value = vars.get(name);
-    // `:=`/`:-` also replace an empty value; `=`/`-` only a missing one.
-    if (value !== undefined && !(value === '' && operator?.startsWith(':') === true)) return value;
-    if (operator !== undefined) return fallback ?? '';
-    unresolved.add(name);
-    return whole;
-  });
-}
+const substituteString = substitutePlaceholders;
 
 /**
  * A string that was one whole expression takes the type its value has in YAML (`replicas:

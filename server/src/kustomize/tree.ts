@@ -6,6 +6,7 @@ import { ManifestParser } from '../manifests/parse';
 import type { FieldPath } from '../manifests/fieldPath';
 import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
 import { fileStamp, StampedCache } from '../files/stamped';
+import { readTextIfSane } from '../files/files';
 
 
 /** Which objects a patch applies to, as a kustomization's `target:` states it. */
@@ -86,7 +87,8 @@ const kustomizations = new StampedCache<Document.Parsed | undefined>(5000);
 
 async function kustomizationDocument(path: string): Promise<Document.Parsed | undefined> {
   return kustomizations.get(path, await fileStamp(path), async () => {
-    const text = await readFile(path, 'utf8').catch(() => undefined);
+    // Only a regular file of sane size: a FIFO named kustomization.yaml must not hang a check.
+    const text = await readTextIfSane(path);
     return text === undefined ? undefined : parseDocs(text)[0];
   });
 }
@@ -144,7 +146,7 @@ async function addPatches(node: KustomizationNode, root: YAMLMap, local: (ref: s
     let file: string | undefined;
     if (ref.file !== undefined) {
       file = local(ref.file);
-      text = file === undefined ? undefined : await readFile(file, 'utf8').catch(() => undefined);
+      text = file === undefined ? undefined : await readTextIfSane(file);
     }
     if (text === undefined) return;
     const documents = parseDocs(text);

@@ -149,7 +149,7 @@ function validate(uri: string): Promise<void> {
     findings = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'information', code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' }];
   } else {
     if (path !== undefined && isKustomizationFile(path)) patches.update(path, text.toString());
-    const role = fileRole(path, path === undefined ? undefined : patches.useOf(path));
+    const role = fileRole(path, path === undefined ? undefined : patches.useOf(path), path !== undefined && patches.selectorsAdded(path));
     const file = parsed(uri);
     findings = file === undefined ? [] : checkFile(file, { role, schemas: schemaResolver(), unknownKind: settings.unknownKinds });
     if (file !== undefined) cluster?.noteFile(file);

@@ -26,7 +26,11 @@ function scalarString(map: YAMLMap, key: string): string | undefined {
 
 /** Reads the identity of a document that looks like a Kubernetes object, without converting it to JS. */
 export function identityOf(doc: Document): ResourceIdentity | undefined {
-  const root = doc.contents;
+  return identityOfNode(doc.contents);
+}
+
+/** The identity of an object at any node (a list's item), or undefined when it is not a map with apiVersion and kind. */
+export function identityOfNode(root: unknown): ResourceIdentity | undefined {
   if (!isMap(root)) return undefined;
   const apiVersion = scalarString(root, 'apiVersion');
   const kind = scalarString(root, 'kind');

@@ -164,10 +164,46 @@ function syntaxProblems(doc: Document.Parsed, text: string): Problem[] {
     for (const e of list) {
       const [start, end] = unclosedQuoteRange(text, e.message, e.pos[1]) ?? e.pos;
       const safeEnd = Math.min(widenToToken(text, start, Math.max(end, start + 1)), chunkLength);
+      const deeper = e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY' ? deeperLineAfter(text, start) : undefined;
+      if (deeper !== undefined) {
+        // Both errors of one over-indented line say the same thing: one finding, on that line.
+        if (!problems.some((p) => p.code === 'yaml.BAD_INDENT' && p.start === deeper.start)) problems.push({ ...deeper, severity, code: 'yaml.BAD_INDENT', message: OVER_INDENTED });
+        continue;
+      }
       problems.push({ start, end: Math.max(safeEnd, start), severity, code: `yaml.${e.code}`, message: e.message });
     }
   }
   return problems;
+}
+
+const OVER_INDENTED = 'bad indentation: this line is indented deeper than the line above it; align it with its sibling keys, or nest it under a key that ends with `:`';
+
+/**
+ * A line indented deeper than a `key: value` above it is read as the value continuing (a plain
+ * scalar over two lines) and the parser reports that value, on the line above. The line to fix
+ * is the deeper one: the first line after `at`'s that is neither blank nor a comment, when it is
+ * indented deeper than `at`'s line. Its range is its text, without the indentation.
+ */
+function deeperLineAfter(text: string, at: number): { start: number; end: number } | undefined {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const indentOf = (from: number): number => {
+    let i = from;
+    while (text[i] === ' ') i++;
+    return i - from;
+  };
+  const own = indentOf(lineStart);
+  for (let next = text.indexOf('\n', at); next !== -1 && next < text.length; ) {
+    const from = next + 1;
+    const end = text.indexOf('\n', from);
+    const lineEnd = end === -1 ? text.length : end;
+    const indent = indentOf(from);
+    const first = text[from + indent];
+    if (first !== undefined && first !== '\n' && first !== '#' && first !== '\r') {
+      return indent > own ? { start: from + indent, end: text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd } : undefined;
+    }
+    next = end;
+  }
+  return undefined;
 }
 
 /** Deeper than this a document is not parsed: the parser recurses per level, and real manifests nest a few dozen. */

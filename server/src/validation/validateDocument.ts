@@ -6,6 +6,7 @@ import type { CompiledSchema } from './compiledSchema';
 import { checkFormat } from './formats';
 import type { SchemaView } from './schemaView';
 import { closestName } from './suggest';
+import { mayHavePlaceholder, withPlaceholderDefaults } from '../manifests/placeholders';
 
 export interface ValidateOptions {
   /** A kustomize patch: a partial object, so required fields may be missing. */
@@ -14,6 +15,8 @@ export interface ValidateOptions {
   sops: boolean;
   /** Field names match regardless of case, as kustomize reads its own files. */
   caseInsensitiveKeys?: boolean;
+  /** Dotted paths of fields that something else writes before the object is applied (kustomize's commonLabels create `spec.selector`): not missing. */
+  supplied?: ReadonlySet<string>;
 }
 
 /** Nodes visited per document before we stop: aliases can make a small file expand enormously. */
@@ -67,7 +70,9 @@ class Walker {
     const range = node?.range;
     const start = range?.[0] ?? 0;
     const end = range?.[1] ?? start;
-    this.problems.push({ start, end: Math.max(end, start), severity, code, message });
+    const written = node === null || node === undefined ? undefined : DEFAULTED.get(node);
+    const said = written === undefined ? message : `${message} (the default in \`${written}\`)`;
+    this.problems.push({ start, end: Math.max(end, start), severity, code, message: said });
   }
 
   where(path: readonly PathSegment[]): string {
@@ -81,8 +86,10 @@ class Walker {
     return `${this.kind} ${out}`;
   }
 
-  visit(node: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+  visit(written: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
     if (this.exhausted) return;
+    const node = withDefaults(written);
+    if (node === undefined) return;
     if (++this.visited > NODE_BUDGET) {
       this.exhausted = true;
       this.report(parentKey, `validation stopped: this document expands to more than ${NODE_BUDGET} nodes (aliases?)`, 'schema.too-large', 'warning');
@@ -241,7 +248,12 @@ class Walker {
     }
     if (!this.options.partial && schema.required !== undefined) {
       // Most objects require nothing or one or two fields: a scan beats a set of every key.
-      const missing = schema.required.filter((name) => (keys !== undefined ? !keys.has(name) : !hasKey(node, name)));
+      let missing = schema.required.filter((name) => (keys !== undefined ? !keys.has(name) : !hasKey(node, name)));
+      const supplied = this.options.supplied;
+      if (supplied !== undefined && missing.length > 0) {
+        const at = path.filter((s): s is string => typeof s === 'string' && !s.startsWith('[')).join('.');
+        missing = missing.filter((name) => !supplied.has(at === '' ? name : `${at}.${name}`));
+      }
       if (missing.length > 0) {
         // A list item has no key of its own: point at its first key rather than the whole item.
         const anchor = parentKey ?? (path.length === 0 ? rootAnchor(node) : firstKey(node));
@@ -371,14 +383,46 @@ function quoteHint(node: Node): string {
 }
 
 /** Validates one document against the schema of its kind. */
+/**
+ * A scalar as Flux's post-build substitution leaves it: placeholders with a default replaced by
+ * it (an unquoted scalar is then read again as YAML, so `${REPLICAS:=3}` is the number 3), and
+ * undefined for one whose value is not in the text (`${REPLICAS}`): it is set by a Kustomization
+ * or the cluster, and kubeconform-style type errors on it would be false.
+ */
+function withDefaults(node: Node | null): Node | null | undefined {
+  if (!isScalar(node) || typeof node.value !== 'string' || !mayHavePlaceholder(node.value)) return node;
+  const text = withPlaceholderDefaults(node.value);
+  if (text === undefined) return undefined;
+  if (text === node.value) return node;
+  let value: unknown = text;
+  if (node.type === PLAIN) {
+    try {
+      const parsed: unknown = yaml.parse(text);
+      if (parsed === null || typeof parsed !== 'object') value = parsed;
+    } catch {
+      // Not a scalar YAML can read: checked as the string it is.
+    }
+  }
+  const replaced = new yaml.Scalar(value);
+  replaced.type = node.type;
+  replaced.range = node.range;
+  DEFAULTED.set(replaced, node.value);
+  return replaced;
+}
+
+/** Scalars that stand for a placeholder's default, with the text written: a finding on one names it. */
+const DEFAULTED = new WeakMap<Node, string>();
+
 export function validateDocument(
   view: SchemaView,
   doc: Document.Parsed,
   schema: OpenApiSchema,
   kind: string,
   options: ValidateOptions,
+  /** The object to validate when it is not the document's root: an item of a `List`. */
+  root: Node | null = doc.contents,
 ): Problem[] {
   const walker = new Walker(view, doc, kind, options);
-  walker.visit(doc.contents, schema, [], null, 0);
+  walker.visit(root, schema, [], null, 0);
   return walker.problems;
 }
