@@ -245,3 +245,67 @@ resources: [a.yaml]
 `, { ...OPTIONS, role: { kind: 'kustomization' } });
   });
 });
+
+describe('removed and deprecated apiVersions, per target Kubernetes version', () => {
+  const pinned = (version: string | undefined): CheckOptions => {
+    const schemas = new SchemaResolver([loadBundledSchemas()]);
+    schemas.pinVersion(version);
+    return { ...OPTIONS, schemas };
+  };
+
+  test('removed in the bundled version: errors naming the replacement and the removing release, all alike', () => {
+    expectFindings(`apiVersion: apps/v1beta1
+            ^^^^^^^^^^^^ error: apps/v1beta1 Deployment was removed in Kubernetes 1.16; use apps/v1 (target: Kubernetes 1.36)
+kind: Deployment
+metadata: {name: a}
+---
+apiVersion: extensions/v1beta1
+            ^^^^^^^^^^^^^^^^^^ error: extensions/v1beta1 DaemonSet was removed in Kubernetes 1.16; use apps/v1 (target: Kubernetes 1.36)
+kind: DaemonSet
+metadata: {name: a}
+---
+apiVersion: policy/v1beta1
+            ^^^^^^^^^^^^^^ error: policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25; no replacement: use Pod Security Admission or a third-party admission webhook (target: Kubernetes 1.36)
+kind: PodSecurityPolicy
+metadata: {name: a}
+---
+apiVersion: extensions/v1beta1
+            ^^^^^^^^^^^^^^^^^^ error: extensions/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.16; no replacement: use Pod Security Admission or a third-party admission webhook (target: Kubernetes 1.36)
+kind: PodSecurityPolicy
+metadata: {name: a}
+`);
+  });
+
+  test('an older target: deprecated but served is a warning with the removal release, and no "not served" error', () => {
+    expectFindings(`apiVersion: policy/v1beta1
+            ^^^^^^^^^^^^^^ warning: policy/v1beta1 PodDisruptionBudget is deprecated since Kubernetes 1.21 and will be removed in 1.25; use policy/v1 (target: Kubernetes 1.24)
+kind: PodDisruptionBudget
+metadata: {name: a}
+---
+apiVersion: extensions/v1beta1
+            ^^^^^^^^^^^^^^^^^^ error: extensions/v1beta1 Ingress was removed in Kubernetes 1.22; use networking.k8s.io/v1 (target: Kubernetes 1.24)
+kind: Ingress
+metadata: {name: a}
+---
+apiVersion: extensions/v1beta1
+            ^^^^^^^^^^^^^^^^^^ error: extensions/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.16; use policy/v1beta1 (target: Kubernetes 1.24)
+kind: PodSecurityPolicy
+metadata: {name: a}
+`, { ...pinned('v1.24'), unknownKind: 'ignore' });
+  });
+
+  test('before its deprecation nothing is said; a live cluster version wins over the pinned one', () => {
+    expectFindings(`apiVersion: batch/v1beta1
+kind: CronJob
+metadata: {name: a}
+`, { ...pinned('1.20'), unknownKind: 'ignore' });
+    const live = new SchemaBundle({ format: 1, kubernetesVersion: 'v1.22.4', sources: {}, definitions: {}, kinds: {} }, { kind: 'cluster', label: 'cluster old (v1.22.4)', kubernetesVersion: 'v1.22.4' });
+    const schemas = new SchemaResolver([live, loadBundledSchemas()]);
+    schemas.pinVersion('v1.15');
+    expectFindings(`apiVersion: networking.k8s.io/v1beta1
+            ^^^^^^^^^^^^^^^^^^^^^^^^^ error: networking.k8s.io/v1beta1 Ingress was removed in Kubernetes 1.22; use networking.k8s.io/v1 (target: Kubernetes 1.22)
+kind: Ingress
+metadata: {name: a}
+`, { ...OPTIONS, schemas });
+  });
+});

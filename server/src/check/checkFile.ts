@@ -4,6 +4,7 @@ import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type Par
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import { isServedGroup } from '../validation/apiNames';
+import { apiLifecycle, hasLifecycle } from '../validation/apiLifecycle';
 import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../files/limits';
@@ -66,26 +67,33 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
   if (identity === undefined) return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
   if (hasSops(document.doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
+  const lifecycle = apiLifecycle(identity.apiVersion, identity.kind, schemas.targetVersion());
+  const apiNode = (): Node | null => valueNode(document.doc, 'apiVersion');
+  // Not served by the target version: its schema (if any layer still has one) would mislead.
+  if (lifecycle?.severity === 'error') return [problemAt(apiNode(), 'error', 'api.removed', lifecycle.message)];
+  const deprecation = lifecycle === undefined ? [] : [problemAt(apiNode(), lifecycle.severity, 'api.deprecated', lifecycle.message)];
   const resolved = schemas.resolve(identity);
   if (resolved === undefined) {
     const others = schemas.otherVersions(identity);
     const kindNode = valueNode(document.doc, 'kind');
-    if (others.length > 0) {
+    // Served by the target release but not by these schemas' (older apiVersions, newer bundle): no claim that it is not served.
+    if (others.length > 0 && !hasLifecycle(identity.apiVersion, identity.kind)) {
       const apiNode = valueNode(document.doc, 'apiVersion');
       const served = others.map((v) => `\`${identity.group === '' ? v : `${identity.group}/${v}`}\``).join(' or ');
-      return [problemAt(apiNode, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
+      return [...deprecation, problemAt(apiNode, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
     }
-    if (options.unknownKind === 'ignore') return [];
+    if (options.unknownKind === 'ignore') return deprecation;
     const elsewhere = schemas.apiVersionsOfKind(identity.kind);
     const hint = elsewhere.length > 0 ? `; ${identity.kind} is known as \`${elsewhere.join('` or `')}\`` : '';
-    return [problemAt(kindNode, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
+    return [...deprecation, problemAt(kindNode, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
   }
-  return validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, {
+  const problems = validateDocument(resolved.view, document.doc, resolved.schema, identity.kind, {
     partial: options.role.kind === 'patch',
     sops: hasSops(document.doc),
     caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
     ...(isServedGroup(identity.group) ? { apiGroup: identity.group } : {}),
   });
+  return deprecation.length === 0 ? problems : [...deprecation, ...problems];
 }
 
 /**

@@ -10,6 +10,7 @@ import { cachedSchemasOfVersion } from '../schemas/live';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
 import { UsageError } from '../files/files';
+import { kubernetesVersionSetting } from '../workspace/settings';
 import type * as ClusterCommands from './clusterCommands';
 import { formatText, skippedFiles } from './checkCommand';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
@@ -30,19 +31,23 @@ function clusterCommands(): typeof ClusterCommands {
 /** The schemas for this run: the cluster's (when asked), then the bundled ones. */
 async function schemasFor(options: { context?: string; kubeconfig?: string; kubernetesVersion?: string }, groupVersions: { group: string; version: string }[]): Promise<SchemaResolver> {
   const bundled = loadBundledSchemas();
-  if (options.kubernetesVersion !== undefined) {
-    const wanted = options.kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.');
+  const pinned = kubernetesVersionSetting(options.kubernetesVersion);
+  if (options.kubernetesVersion !== undefined && pinned === undefined) throw new UsageError(`--kubernetes-version takes a version such as 1.29 or v1.29.3, not '${options.kubernetesVersion}'`);
+  if (pinned !== undefined) {
+    const wanted = pinned.replace(/^v/, '').split('.').slice(0, 2).join('.');
     const have = bundled.data.kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.');
     if (wanted !== have && options.context === undefined) {
-      const cached = await cachedSchemasOfVersion(defaultCacheDir(), options.kubernetesVersion);
-      if (cached === undefined) {
-        throw new UsageError(`no schemas for Kubernetes ${options.kubernetesVersion}: the bundled schemas are ${bundled.data.kubernetesVersion}, and none are cached for it; run once with --context pointing at a cluster of that version`);
-      }
-      return new SchemaResolver([cached, bundled]);
+      const cached = await cachedSchemasOfVersion(defaultCacheDir(), pinned);
+      const resolver = new SchemaResolver(cached === undefined ? [bundled] : [cached, bundled]);
+      resolver.pinVersion(pinned);
+      // Removed and deprecated apiVersions are judged against the version asked for either way.
+      if (cached === undefined) process.stderr.write(`plumbline: no schemas cached for Kubernetes ${pinned}; fields are checked with ${bundled.source.label}, apiVersions against ${pinned} (run once with --context on a cluster of that version to cache its schemas)\n`);
+      return resolver;
     }
   }
-  if (options.context === undefined && options.kubeconfig === undefined) return new SchemaResolver([bundled]);
-  return clusterCommands().liveSchemas(options, groupVersions, bundled);
+  const resolver = options.context === undefined && options.kubeconfig === undefined ? new SchemaResolver([bundled]) : await clusterCommands().liveSchemas(options, groupVersions, bundled);
+  resolver.pinVersion(pinned);
+  return resolver;
 }
 
 async function check(args: string[]): Promise<number> {

@@ -86,6 +86,7 @@ function schemaResolver(): SchemaResolver | undefined {
     try {
       const bundled = loadBundledSchemas();
       schemas = new SchemaResolver([bundled]);
+      schemas.pinVersion(settings.kubernetesVersion);
       cluster = new ClusterState(connection, schemas, bundled, revalidateAll, (target) => clusters.session(target));
       // Configured once the client's settings are in (onInitialized); until then, bundled schemas only.
       if (settingsLoaded) cluster.configure(settings, initOptions.trusted !== false);
@@ -190,6 +191,7 @@ async function loadSettings(): Promise<void> {
   if (!canPullConfiguration) return;
   const raw: unknown = await connection.workspace.getConfiguration('plumbline');
   settings = sanitizeSettings(raw);
+  schemas?.pinVersion(settings.kubernetesVersion);
 }
 
 /** Reads every kustomization in the workspace so patch files are recognised before they are opened. */

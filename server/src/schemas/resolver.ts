@@ -19,6 +19,8 @@ export class SchemaResolver {
   /** Changes whenever the layers change, so cached validation results can be invalidated; unique across resolvers. */
   generation = 0;
   private static generations = 0;
+  /** The Kubernetes version a setting or flag names, for when no cluster says its own. */
+  private pinned: string | undefined;
 
   constructor(bundles: readonly SchemaBundle[]) {
     this.setLayers(bundles);
@@ -27,6 +29,23 @@ export class SchemaResolver {
   setLayers(bundles: readonly SchemaBundle[]): void {
     this.layers = bundles.map((bundle) => ({ bundle, view: new SchemaView(bundle) }));
     this.generation = ++SchemaResolver.generations;
+  }
+
+  /** Sets (or clears) the version a setting or flag names; cached results are recomputed. */
+  pinVersion(version: string | undefined): void {
+    if (version === this.pinned) return;
+    this.pinned = version;
+    this.generation = ++SchemaResolver.generations;
+  }
+
+  /**
+   * The Kubernetes version apiVersions are judged against: the cluster's (live, or cached from
+   * it), else the pinned one, else that of the last layer (the bundled schemas).
+   */
+  targetVersion(): string {
+    const cluster = this.layers.find(({ bundle }) => bundle.source.kind === 'cluster' || bundle.source.kind === 'cache');
+    if (cluster !== undefined && cluster.bundle.source.kubernetesVersion !== 'unknown') return cluster.bundle.source.kubernetesVersion;
+    return this.pinned ?? this.layers[this.layers.length - 1]?.bundle.source.kubernetesVersion ?? 'unknown';
   }
 
   resolve(identity: Pick<ResourceIdentity, 'group' | 'version' | 'kind'>): ResolvedSchema | undefined {
