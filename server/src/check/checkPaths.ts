@@ -9,6 +9,9 @@ import { FILE_START, type Finding } from '../manifests/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
+import { loadBundledSchemas } from '../schemas/bundled';
+import { WorkspaceCrds } from '../schemas/workspaceCrds';
+import { checkPiece } from './checkPiece';
 import { decodeManifest } from '../files/decode';
 import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
 
@@ -39,6 +42,13 @@ export interface CheckRun {
   maxFileBytes?: number;
   /** The setting or flag that raises the limit, named in the skip message. */
   maxFileSizeName?: string;
+  /**
+   * Folders searched for CustomResourceDefinitions besides the checked files (the repository
+   * root), so a CRD kept elsewhere in the repository validates the resources checked here.
+   */
+  crdRoots?: readonly string[];
+  /** Receives the CRDs found, which validate their custom resources (default: a fresh set). */
+  workspaceCrds?: WorkspaceCrds;
 }
 
 /** Kustomizations among the files and beside them, so patch files are known before they are checked. */
@@ -92,12 +102,34 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
   const { files, skipped } = await collectYamlPaths(paths, { followLinks: true });
   const patches = await buildPatchIndex(files);
   const started: { pool?: CheckWorkers } = {};
+  const crds = run.workspaceCrds ?? new WorkspaceCrds(loadBundledSchemas(), displayPath);
+  await readOtherCrds(run.crdRoots ?? [], new Set(files.map((f) => resolve(f))), crds);
   try {
-    const reports = await checkFiles(files, patches, run, started);
+    const reports = await checkFiles(files, patches, { ...run, workspaceCrds: crds }, started);
     return [...reports, ...skipped.map(skippedReport)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } finally {
     await started.pool?.close();
   }
+}
+
+/** A file that declares a CRD says so on a line of its own. */
+const MAY_HOLD_CRD = 'CustomResourceDefinition';
+
+/** CRDs in the YAML files below `roots` that are not among the checked files (those are read as they are checked). */
+async function readOtherCrds(roots: readonly string[], checked: ReadonlySet<string>, crds: WorkspaceCrds): Promise<void> {
+  if (roots.length === 0) return;
+  const { files } = await collectYamlPaths(roots, { followLinks: false });
+  for (const path of files) {
+    if (checked.has(resolve(path))) continue;
+    const text = await readTextIfSane(path);
+    if (text?.includes(MAY_HOLD_CRD) === true) crds.update(resolve(path), text);
+  }
+}
+
+/** The resolver for this run, with the workspace's CRDs in it when there are any. */
+function withCrds(schemas: SchemaResolver | undefined, crds: WorkspaceCrds | undefined): SchemaResolver | undefined {
+  if (schemas !== undefined && crds !== undefined && crds.size > 0) schemas.setWorkspaceCrds(crds.bundles());
+  return schemas;
 }
 
 async function checkFiles(files: readonly string[], patches: PatchIndex, run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
@@ -106,6 +138,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
   // Once workers are started, files go to them as they are read; those read before wait in toCheck.
   let parallel: ParallelCheck | undefined;
   const inParallel: FileReport[] = [];
+  const parallelInputs: { text: string; role: FileRole }[] = [];
   const workers = run.workers ?? 0;
   let bytesRead = 0;
   const maxBytes = run.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -137,6 +170,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
       report.skipped = decoded.finding.code === 'file.binary' ? 'binary' : undefined;
       continue;
     }
+    if (decoded.text.includes(MAY_HOLD_CRD)) run.workspaceCrds?.update(resolve(path), decoded.text);
     const role = fileRole(resolve(path), patches.useOf(path));
     if (role.kind === 'helm-template') {
       report.skipped = 'Helm template';
@@ -147,6 +181,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
       for (const file of toCheck.splice(0)) {
         parallel.add(file.text, file.role);
         inParallel.push(file.report);
+        parallelInputs.push(file);
       }
       // Synchronous reads never reach the event loop: let workers that finished pick up the next batch.
       if (inParallel.length % 64 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -158,12 +193,20 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
     const schemas = await run.schemas([]);
     if (schemas === undefined) throw new Error('parallel checks need the bundled schemas');
     const results = await parallel.finish(schemas);
+    // Workers know the bundled schemas only: a file that names a workspace CRD's group is checked again here with them.
+    const crdGroups = run.workspaceCrds !== undefined && run.workspaceCrds.size > 0 ? run.workspaceCrds.groups() : [];
+    const full = crdGroups.length > 0 ? withCrds(schemas, run.workspaceCrds) : undefined;
     inParallel.forEach((report, i) => {
       const r = results[i];
       if (r === undefined) return;
       report.documents = r.documents;
       report.resources = r.resources;
       report.findings = r.findings;
+      const input = parallelInputs[i];
+      if (full !== undefined && input !== undefined && crdGroups.some((g) => input.text.includes(`${g}/`))) {
+        const again = checkPiece({ text: input.text, role: input.role, unknownKind: run.unknownKind }, full);
+        report.findings = again.templated ? [] : again.findings;
+      }
       for (const d of r.declarations) declared.push(new PlacedDeclaration(report.path, d, 0, r.lines));
     });
   } else {
@@ -177,7 +220,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, run: Ch
     for (const { file } of parsed) {
       for (const d of file.documents) if (d.identity !== undefined) groupVersions.set(d.identity.apiVersion, { group: d.identity.group, version: d.identity.version });
     }
-    const schemas = await run.schemas([...groupVersions.values()]);
+    const schemas = withCrds(await run.schemas([...groupVersions.values()]), run.workspaceCrds);
     for (const { report, file, role } of parsed) {
       report.findings = checkFile(file, { role, schemas, unknownKind: run.unknownKind });
       if (role.kind === 'manifests') declared.push(...declarations(report.path, file));

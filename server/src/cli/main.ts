@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPaths, totals } from '../check/checkPaths';
 import { checkWorkerCount } from '../check/parallelCheck';
@@ -9,7 +9,8 @@ import { loadBundledSchemas } from '../schemas/bundled';
 import { cachedSchemasOfVersion } from '../schemas/live';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
-import { UsageError } from '../files/files';
+import { displayPath, UsageError } from '../files/files';
+import { WorkspaceCrds } from '../schemas/workspaceCrds';
 import { kubernetesVersionSetting } from '../workspace/settings';
 import type * as ClusterCommands from './clusterCommands';
 import { formatText, skippedFiles } from './checkCommand';
@@ -50,6 +51,30 @@ async function schemasFor(options: { context?: string; kubeconfig?: string; kube
   return resolver;
 }
 
+/**
+ * The Git repository's root when the checked paths lie inside one and do not cover it: its CRDs
+ * (Flux's gotk-components.yaml, a chart's crds/) validate the resources checked.
+ */
+function repositoryRootOutside(paths: readonly string[]): string[] {
+  const first = paths[0];
+  if (first === undefined) return [];
+  let dir = resolve(first);
+  for (let i = 0; i < 64; i++) {
+    if (existsSync(join(dir, '.git'))) {
+      const root = dir;
+      const covered = paths.some((p) => {
+        const rel = relative(resolve(p), root);
+        return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+      });
+      return covered ? [] : [root];
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return [];
+    dir = parent;
+  }
+  return [];
+}
+
 async function check(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
@@ -72,7 +97,10 @@ async function check(args: string[]): Promise<number> {
   const paths = positionals.length > 0 ? positionals : ['.'];
   const strict = values.strict === true;
   let schemas: SchemaResolver | undefined;
+  const crds = new WorkspaceCrds(loadBundledSchemas(), displayPath);
   const reports = await checkPaths(paths, {
+    crdRoots: repositoryRootOutside(paths),
+    workspaceCrds: crds,
     schemas: async (groupVersions) => {
       schemas = await schemasFor({ context: values.context, kubeconfig: values.kubeconfig, kubernetesVersion: values['kubernetes-version'] }, groupVersions);
       return schemas;
@@ -85,7 +113,7 @@ async function check(args: string[]): Promise<number> {
     maxFileSizeName: '--max-file-size',
   });
   if (output === 'json') {
-    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);
   } else if (output === 'sarif') {
     process.stdout.write(`${JSON.stringify(toSarif(reports, 'Plumbline'), null, 2)}\n`);
   } else {

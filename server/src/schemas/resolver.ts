@@ -10,12 +10,18 @@ export interface ResolvedSchema {
   source: SchemaSource;
 }
 
+type Layer = { bundle: SchemaBundle; view: SchemaView };
+
 /**
  * Chooses the schema for a document's kind from an ordered list of bundles: the live
- * cluster's first, then its disk cache, then the bundled schemas.
+ * cluster's first, then the CRDs found in the workspace, then the cluster's disk cache, then
+ * the bundled schemas.
  */
 export class SchemaResolver {
-  private layers: { bundle: SchemaBundle; view: SchemaView }[] = [];
+  /** In lookup order: what setLayers gave, with the workspace CRDs after the live cluster. */
+  private layers: Layer[] = [];
+  private given: Layer[] = [];
+  private workspace: Layer[] = [];
   /** Changes whenever the layers change, so cached validation results can be invalidated; unique across resolvers. */
   generation = 0;
   private static generations = 0;
@@ -27,7 +33,20 @@ export class SchemaResolver {
   }
 
   setLayers(bundles: readonly SchemaBundle[]): void {
-    this.layers = bundles.map((bundle) => ({ bundle, view: new SchemaView(bundle) }));
+    this.given = bundles.map((bundle) => ({ bundle, view: new SchemaView(bundle) }));
+    this.order();
+  }
+
+  /** The CRDs found in the workspace, one bundle per file; they rank below the live cluster only. */
+  setWorkspaceCrds(bundles: readonly SchemaBundle[]): void {
+    const known = new Map(this.workspace.map((l) => [l.bundle, l]));
+    this.workspace = bundles.map((bundle) => known.get(bundle) ?? { bundle, view: new SchemaView(bundle) });
+    this.order();
+  }
+
+  private order(): void {
+    const live = this.given.filter((l) => l.bundle.source.kind === 'cluster');
+    this.layers = [...live, ...this.workspace, ...this.given.filter((l) => l.bundle.source.kind !== 'cluster')];
     this.generation = ++SchemaResolver.generations;
   }
 
@@ -83,7 +102,12 @@ export class SchemaResolver {
 
   /** Labels of the layers, for messages: "bundled schemas (Kubernetes v1.36.3)". */
   describe(): string {
-    return this.layers.map((l) => l.bundle.source.label).join(', ') || 'no schemas';
+    const labels: string[] = [];
+    for (const l of this.layers) {
+      if (l.bundle.source.kind !== 'workspace') labels.push(l.bundle.source.label);
+      else if (l === this.workspace[0]) labels.push(this.workspace.length === 1 ? l.bundle.source.label : `workspace CRDs (${this.workspace.length} files)`);
+    }
+    return labels.join(', ') || 'no schemas';
   }
 
   /** Whether any layer defines the group at all (so a missing version is a real mistake). */
