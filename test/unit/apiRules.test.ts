@@ -6,6 +6,7 @@ import { indexKinds, SchemaBundle } from '../../server/src/schemas/bundle';
 import { loadBundledSchemas } from '../../server/src/schemas/bundled';
 import type { OpenApiSchema } from '../../server/src/schemas/openapi';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
+import { nameRuleOf } from '../../server/src/validation/apiNames';
 import { parseCaretFixture } from '../support/carets';
 
 const bundled = new SchemaResolver([loadBundledSchemas()]);
@@ -308,4 +309,12 @@ kind: Ingress
 metadata: {name: a}
 `, { ...OPTIONS, schemas });
   });
+});
+
+test('aggregated APIs and client-side files keep their own name rules: none is applied', () => {
+  assert.equal(nameRuleOf('user.openshift.io', 'User'), undefined);
+  assert.equal(nameRuleOf('metrics.k8s.io', 'PodMetrics'), undefined);
+  assert.equal(nameRuleOf('kustomize.config.k8s.io', 'Kustomization'), undefined);
+  assert.equal(nameRuleOf('policy', 'PodDisruptionBudget'), undefined, 'a built-in kind whose name function is not known is not checked');
+  assert.equal(nameRuleOf('helm.toolkit.fluxcd.io', 'HelmRelease'), 'dns1123-subdomain');
 });

@@ -3,7 +3,7 @@ import type { ResourceIdentity } from '../manifests/identity';
 import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
-import { isServedGroup } from '../validation/apiNames';
+import { apiRulesKnown } from '../validation/apiNames';
 import { apiLifecycle, hasLifecycle } from '../validation/apiLifecycle';
 import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
@@ -91,7 +91,7 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
     partial: options.role.kind === 'patch',
     sops: hasSops(document.doc),
     caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
-    ...(isServedGroup(identity.group) ? { apiGroup: identity.group } : {}),
+    ...(apiRulesKnown(identity.group) ? { apiGroup: identity.group } : {}),
   });
   return deprecation.length === 0 ? problems : [...deprecation, ...problems];
 }

@@ -26,7 +26,11 @@ const maxLenError = (length: number): string => `must be no more than ${length} 
 /** Bytes as Go's len() counts them: UTF-8. */
 const utf8Length = (value: string): number => Buffer.byteLength(value, 'utf8');
 
-export function isDns1123Subdomain(value: string): string[] {
+/** Most values are valid: these answer them without building messages (a passing regex means ASCII, so length is bytes). */
+const NONE: readonly string[] = Object.freeze([]);
+
+export function isDns1123Subdomain(value: string): readonly string[] {
+  if (value.length <= 253 && dns1123SubdomainRe.test(value)) return NONE;
   const errors: string[] = [];
   if (utf8Length(value) > 253) errors.push(maxLenError(253));
   if (!dns1123SubdomainRe.test(value)) {
@@ -35,7 +39,8 @@ export function isDns1123Subdomain(value: string): string[] {
   return errors;
 }
 
-export function isDns1123Label(value: string): string[] {
+export function isDns1123Label(value: string): readonly string[] {
+  if (value.length <= 63 && dns1123LabelRe.test(value)) return NONE;
   const errors: string[] = [];
   if (utf8Length(value) > 63) errors.push(maxLenError(63));
   if (!dns1123LabelRe.test(value)) {
@@ -45,7 +50,7 @@ export function isDns1123Label(value: string): string[] {
 }
 
 /** IsValidPathSegmentName: what RBAC objects' names must be. */
-export function isPathSegmentName(value: string, prefix: boolean): string[] {
+export function isPathSegmentName(value: string, prefix: boolean): readonly string[] {
   const errors: string[] = [];
   if (!prefix) for (const bad of ['.', '..']) if (value === bad) errors.push(`may not be '${bad}'`);
   for (const bad of ['/', '%']) if (value.includes(bad)) errors.push(`may not contain '${bad}'`);
@@ -55,7 +60,9 @@ export function isPathSegmentName(value: string, prefix: boolean): string[] {
 const QUALIFIED_NAME_MESSAGE = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 /** IsQualifiedName: label keys and (lower-cased) annotation keys. */
-export function isQualifiedName(value: string): string[] {
+export function isQualifiedName(value: string): readonly string[] {
+  const slash = value.indexOf('/');
+  if (slash === -1 ? value.length <= 63 && qualifiedNameRe.test(value) : slash === value.lastIndexOf('/') && slash > 0 && slash <= 253 && value.length - slash - 1 <= 63 && dns1123SubdomainRe.test(value.slice(0, slash)) && qualifiedNameRe.test(value.slice(slash + 1))) return NONE;
   const errors: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -74,7 +81,8 @@ export function isQualifiedName(value: string): string[] {
   return errors;
 }
 
-export function isValidLabelValue(value: string): string[] {
+export function isValidLabelValue(value: string): readonly string[] {
+  if (value.length <= 63 && labelValueRe.test(value)) return NONE;
   const errors: string[] = [];
   if (utf8Length(value) > 63) errors.push(maxLenError(63));
   if (!labelValueRe.test(value)) {
@@ -129,9 +137,18 @@ const BUILT_IN_GROUPS = new Set([
 /** Groups of files that tools read and no apiserver ever sees. */
 const CLIENT_SIDE_GROUPS = new Set(['kustomize.config.k8s.io', 'config.kubernetes.io']);
 
-/** Whether objects of this group go to an apiserver at all (kustomize's own files do not). */
-export function isServedGroup(group: string): boolean {
-  return !CLIENT_SIDE_GROUPS.has(group);
+/**
+ * Groups of well-known aggregated APIs (OpenShift's, the metrics APIs): served by their own
+ * apiservers, whose name rules are theirs (OpenShift user names hold '@'), not a CRD's.
+ */
+const AGGREGATED_GROUP = /(^|\.)(openshift\.io|metrics\.k8s\.io)$/;
+
+/**
+ * Whether the apiserver's metadata and list rules are known for this group: built-ins and
+ * custom resources, not kustomize's own files (no apiserver sees them) nor aggregated APIs.
+ */
+export function apiRulesKnown(group: string): boolean {
+  return BUILT_IN_GROUPS.has(group) || (!CLIENT_SIDE_GROUPS.has(group) && !AGGREGATED_GROUP.test(group));
 }
 
 export function isBuiltInGroup(group: string): boolean {
@@ -142,7 +159,7 @@ export function isBuiltInGroup(group: string): boolean {
  * Built-in kinds whose name function is known exactly. A built-in kind not listed is not checked
  * (an error where the apiserver accepts is worse than a miss).
  */
-const BUILT_IN_NAMES: Record<string, NameRule> = {
+const BUILT_IN_NAMES = new Map<string, NameRule>(Object.entries({
   // Service: DNS-1035 label unless RelaxedServiceNameValidation (KEP-5311) is on, then a DNS-1123
   // label; the weaker of the two is what every cluster rejects.
   '/Service': 'dns1123-label',
@@ -153,7 +170,7 @@ const BUILT_IN_NAMES: Record<string, NameRule> = {
   'rbac.authorization.k8s.io/RoleBinding': 'path-segment',
   'rbac.authorization.k8s.io/ClusterRoleBinding': 'path-segment',
   'certificates.k8s.io/CertificateSigningRequest': 'any',
-};
+} satisfies Record<string, NameRule>));
 
 const SUBDOMAIN_NAMED = [
   '/Pod', '/PodTemplate', '/ReplicationController', '/Node', '/LimitRange', '/ServiceAccount', '/Secret', '/ConfigMap', '/ResourceQuota', '/Endpoints',
@@ -170,16 +187,16 @@ const SUBDOMAIN_NAMED = [
   'admissionregistration.k8s.io/MutatingAdmissionPolicy', 'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
   'resource.k8s.io/ResourceClaim', 'resource.k8s.io/ResourceClaimTemplate', 'resource.k8s.io/DeviceClass', 'resource.k8s.io/ResourceSlice',
 ];
-for (const key of SUBDOMAIN_NAMED) BUILT_IN_NAMES[key] = 'dns1123-subdomain';
+for (const key of SUBDOMAIN_NAMED) BUILT_IN_NAMES.set(key, 'dns1123-subdomain');
 
 /**
  * The name rule of a kind, or undefined when it is not checked: custom resources are DNS-1123
  * subdomains (apiextensions-apiserver's validator), built-ins as listed above.
  */
 export function nameRuleOf(group: string, kind: string): NameRule | undefined {
-  if (CLIENT_SIDE_GROUPS.has(group)) return undefined;
+  if (!apiRulesKnown(group)) return undefined;
   if (!BUILT_IN_GROUPS.has(group)) return 'dns1123-subdomain';
-  return BUILT_IN_NAMES[`${group}/${kind}`];
+  return BUILT_IN_NAMES.get(`${group}/${kind}`);
 }
 
 /** Go's maskTrailingDash: a generateName may end in '-', the apiserver appends the rest. */
@@ -188,7 +205,7 @@ function maskTrailingDash(name: string): string {
 }
 
 /** What is wrong with a name (or a generateName when `prefix`) under a rule. */
-export function nameErrors(rule: NameRule, value: string, prefix: boolean): string[] {
+export function nameErrors(rule: NameRule, value: string, prefix: boolean): readonly string[] {
   switch (rule) {
     case 'dns1123-subdomain':
       return isDns1123Subdomain(prefix ? maskTrailingDash(value) : value);
@@ -202,6 +219,6 @@ export function nameErrors(rule: NameRule, value: string, prefix: boolean): stri
 }
 
 /** Extra length limits some kinds put on their names (CronJob: the job name gets an 11-character suffix). */
-export function extraNameErrors(group: string, kind: string, value: string): string[] {
+export function extraNameErrors(group: string, kind: string, value: string): readonly string[] {
   return group === 'batch' && kind === 'CronJob' && value.length > 52 ? ['must be no more than 52 characters'] : [];
 }

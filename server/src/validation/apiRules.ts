@@ -1,7 +1,7 @@
 import * as yaml from 'yaml';
 import type { Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Problem } from '../manifests/problem';
-import { annotationsSizeError, extraNameErrors, invalidValue, isBuiltInGroup, isDns1123Label, isQualifiedName, isValidLabelValue, nameErrors, nameRuleOf } from './apiNames';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSizeError, extraNameErrors, invalidValue, isBuiltInGroup, isDns1123Label, isQualifiedName, isValidLabelValue, nameErrors, nameRuleOf } from './apiNames';
 import type { CompiledSchema } from './compiledSchema';
 
 const { isMap, isPair, isScalar } = yaml;
@@ -18,14 +18,13 @@ function stringScalar(node: unknown): (Scalar & { value: string }) | undefined {
   return isScalar(node) && typeof node.value === 'string' ? (node as Scalar & { value: string }) : undefined;
 }
 
-function pairsOf(map: YAMLMap): { key: Scalar & { value: string }; value: unknown }[] {
-  const out: { key: Scalar & { value: string }; value: unknown }[] = [];
+/** Calls `each` with every pair whose key is a string, without building a list (this runs on every object). */
+function eachPair(map: YAMLMap, each: (key: Scalar & { value: string }, value: unknown) => void): void {
   for (const pair of map.items) {
     if (!isPair(pair)) continue;
     const key = stringScalar(pair.key);
-    if (key !== undefined) out.push({ key, value: pair.value });
+    if (key !== undefined) each(key, pair.value);
   }
-  return out;
 }
 
 export interface MetadataContext {
@@ -39,57 +38,60 @@ export interface MetadataContext {
   partial: boolean;
 }
 
-/** ValidateObjectMeta's checks on one metadata map: name, generateName, namespace, labels, annotations. */
-export function metadataProblems(meta: YAMLMap, context: MetadataContext): Problem[] {
-  const problems: Problem[] = [];
+/** ValidateObjectMeta's checks on one metadata map (name, generateName, namespace, labels, annotations), added to `problems`. */
+export function metadataProblems(meta: YAMLMap, context: MetadataContext, problems: Problem[]): void {
   const { field } = context;
-  const rule = nameRuleOf(context.group, context.kind);
-  for (const { key, value } of pairsOf(meta)) {
+  eachPair(meta, (key, value) => {
     const name = key.value;
-    if (context.names && (name === 'name' || name === 'generateName') && rule !== undefined) {
+    const rule = context.names && (name === 'name' || name === 'generateName') ? nameRuleOf(context.group, context.kind) : undefined;
+    if (rule !== undefined) {
       const text = stringScalar(value);
-      if (text === undefined || PLACEHOLDER.test(text.value)) continue;
-      const messages = nameErrors(rule, text.value, name === 'generateName');
-      if (name === 'name') messages.push(...extraNameErrors(context.group, context.kind, text.value));
+      if (text === undefined || PLACEHOLDER.test(text.value)) return;
+      const messages = name === 'name' ? [...nameErrors(rule, text.value, false), ...extraNameErrors(context.group, context.kind, text.value)] : nameErrors(rule, text.value, true);
       for (const m of messages) problems.push(problem(text, invalidValue(`${field}.${name}`, text.value, m), 'api.name'));
     } else if (context.names && name === 'namespace') {
       const text = stringScalar(value);
-      if (text === undefined || text.value === '' || PLACEHOLDER.test(text.value)) continue;
+      if (text === undefined || text.value === '' || PLACEHOLDER.test(text.value)) return;
       for (const m of isDns1123Label(text.value)) problems.push(problem(text, invalidValue(`${field}.namespace`, text.value, m), 'api.namespace'));
     } else if (name === 'labels' && isMap(value)) {
-      problems.push(...labelProblems(value, `${field}.labels`, context.partial));
+      labelProblems(value, `${field}.labels`, context.partial, problems);
     } else if (name === 'annotations' && isMap(value)) {
-      problems.push(...annotationProblems(key, value, `${field}.annotations`, context.partial));
+      annotationProblems(key, value, `${field}.annotations`, context.partial, problems);
     }
-  }
-  return problems;
+  });
 }
 
-function labelProblems(labels: YAMLMap, field: string, partial: boolean): Problem[] {
-  const problems: Problem[] = [];
-  for (const { key, value } of pairsOf(labels)) {
-    if ((partial && key.value.startsWith('$')) || PLACEHOLDER.test(key.value)) continue;
+function labelProblems(labels: YAMLMap, field: string, partial: boolean, problems: Problem[]): void {
+  eachPair(labels, (key, value) => {
+    if ((partial && key.value.startsWith('$')) || PLACEHOLDER.test(key.value)) return;
     for (const m of isQualifiedName(key.value)) problems.push(problem(key, invalidValue(field, key.value, m), 'api.label-key'));
     const text = stringScalar(value);
-    if (text === undefined || PLACEHOLDER.test(text.value)) continue;
+    if (text === undefined || PLACEHOLDER.test(text.value)) return;
     for (const m of isValidLabelValue(text.value)) problems.push(problem(text, invalidValue(field, text.value, m), 'api.label-value'));
-  }
-  return problems;
+  });
 }
 
-function annotationProblems(at: Node, annotations: YAMLMap, field: string, partial: boolean): Problem[] {
-  const problems: Problem[] = [];
+function annotationProblems(at: Node, annotations: YAMLMap, field: string, partial: boolean, problems: Problem[]): void {
   let size = 0;
-  for (const { key, value } of pairsOf(annotations)) {
-    if ((partial && key.value.startsWith('$')) || PLACEHOLDER.test(key.value)) continue;
+  const first = problems.length;
+  eachPair(annotations, (key, value) => {
+    if ((partial && key.value.startsWith('$')) || PLACEHOLDER.test(key.value)) return;
     // The rule is a qualified name, but case does not matter (ValidateAnnotations lower-cases it).
     for (const m of isQualifiedName(key.value.toLowerCase())) problems.push(problem(key, invalidValue(field, key.value, m), 'api.annotation-key'));
     const text = stringScalar(value);
-    size += Buffer.byteLength(key.value, 'utf8') + (text === undefined ? 0 : Buffer.byteLength(text.value, 'utf8'));
+    // UTF-16 length is a floor of the UTF-8 one: bytes are counted only when it could matter.
+    size += key.value.length + (text === undefined ? 0 : text.value.length);
+  });
+  if (size * 3 > ANNOTATIONS_SIZE_LIMIT) {
+    size = 0;
+    eachPair(annotations, (key, value) => {
+      const text = stringScalar(value);
+      size += Buffer.byteLength(key.value, 'utf8') + (text === undefined ? 0 : Buffer.byteLength(text.value, 'utf8'));
+    });
   }
   const tooLong = annotationsSizeError(size);
-  if (tooLong !== undefined) problems.unshift(problem(at, `${field}: ${tooLong} (these annotations take ${size} bytes)`, 'api.annotations-size'));
-  return problems;
+  // On the `annotations` key, before what is found on its keys.
+  if (tooLong !== undefined) problems.splice(first, 0, problem(at, `${field}: ${tooLong} (these annotations take ${size} bytes)`, 'api.annotations-size'));
 }
 
 /** A scalar item value as Go prints it in JSON, or undefined for what is not a plain value. */
@@ -139,8 +141,19 @@ export function duplicateProblems(list: YAMLSeq, schema: CompiledSchema, goPath:
   if (keys === undefined || keys.length === 0) return problems;
   if (builtIn && !(typeof listName === 'string' && (UNIQUE_NAMES.has(listName) || listName === 'env') && keys.length === 1 && keys[0] === 'name')) return problems;
   const seen = new Set<string>();
+  const single = keys.length === 1 ? keys[0] : undefined;
   list.items.forEach((item, index) => {
     if (!isMap(item)) return;
+    if (single !== undefined) {
+      // One key (name, mostly): compared as its value, without building the tuple.
+      const node = item.get(single, true) as Node | undefined;
+      const value = scalarValue(node);
+      if (node === undefined || value === undefined || (typeof value === 'string' && PLACEHOLDER.test(value))) return;
+      const id = `${typeof value}:${String(value)}`;
+      if (seen.has(id)) problems.push(duplicate(node, goPath, index, single, value, builtIn, listName));
+      seen.add(id);
+      return;
+    }
     const tuple: Record<string, string | number | boolean> = {};
     let first: Node | undefined;
     for (const k of [...keys].sort()) {
@@ -152,13 +165,15 @@ export function duplicateProblems(list: YAMLSeq, schema: CompiledSchema, goPath:
       if (k === keys[0]) first = node;
     }
     const id = JSON.stringify(tuple);
-    if (seen.has(id) && first !== undefined) {
-      const name = tuple['name'];
-      if (!builtIn) problems.push(problem(first, `${at(goPath, index)}: Duplicate value: ${id}`, 'api.duplicate'));
-      else if (listName === 'env') problems.push(problem(first, `${at(goPath, index)}: hides previous definition of ${JSON.stringify(name)}, which may be dropped when using apply`, 'api.duplicate', 'warning'));
-      else problems.push(problem(first, `${at(goPath, index, 'name')}: Duplicate value: ${JSON.stringify(name)}`, 'api.duplicate'));
-    }
+    // Several keys happen on custom resources only (built-ins were left above).
+    if (seen.has(id) && first !== undefined) problems.push(problem(first, `${at(goPath, index)}: Duplicate value: ${id}`, 'api.duplicate'));
     seen.add(id);
   });
   return problems;
+}
+
+function duplicate(node: Node, goPath: readonly (string | number)[], index: number, key: string, value: string | number | boolean, builtIn: boolean, listName: string | number | undefined): Problem {
+  if (!builtIn) return problem(node, `${at(goPath, index)}: Duplicate value: ${JSON.stringify({ [key]: value })}`, 'api.duplicate');
+  if (listName === 'env') return problem(node, `${at(goPath, index)}: hides previous definition of ${JSON.stringify(value)}, which may be dropped when using apply`, 'api.duplicate', 'warning');
+  return problem(node, `${at(goPath, index, 'name')}: Duplicate value: ${JSON.stringify(value)}`, 'api.duplicate');
 }

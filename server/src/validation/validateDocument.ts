@@ -274,10 +274,10 @@ class Walker {
     const group = this.options.apiGroup;
     if (group === undefined) return;
     if (path.length === 1) {
-      this.problems.push(...metadataProblems(node, { group, kind: this.kind, field: 'metadata', names: !this.options.partial, partial: this.options.partial }));
+      metadataProblems(node, { group, kind: this.kind, field: 'metadata', names: !this.options.partial, partial: this.options.partial }, this.problems);
     } else if (isBuiltInGroup(group) && segmentAt(path, -2) === 'template') {
       const field = goField(this.goPath);
-      this.problems.push(...metadataProblems(node, { group, kind: this.kind, field, names: false, partial: this.options.partial }));
+      metadataProblems(node, { group, kind: this.kind, field, names: false, partial: this.options.partial }, this.problems);
     }
   }
 
