@@ -223,12 +223,13 @@ function applyCrds(): void {
 async function indexKustomizations(): Promise<void> {
   const files = await collectYamlFiles(workspaceFolders).catch(() => []);
   for (const path of files.filter(isKustomizationFile)) patches.update(path, await readFile(path, 'utf8').catch(() => undefined));
+  revalidateAll();
+  // Then every file for CRDs (more reading): what their custom resources showed meanwhile was checked with the other schemas.
   let found = false;
   for (const path of files) if (await rereadCrds(path, false)) found = true;
-  if (found) {
-    applyCrds();
-    connection.console.info(`schemas: CRDs of ${crds().size} workspace file(s): ${crds().kinds().map((k) => `${k.apiVersion} ${k.kind}`).join(', ')}`);
-  }
+  if (!found) return;
+  applyCrds();
+  connection.console.info(`schemas: CRDs of ${crds().size} workspace file(s): ${crds().kinds().map((k) => `${k.apiVersion} ${k.kind}`).join(', ')}`);
   revalidateAll();
 }
 
