@@ -6,6 +6,10 @@ import { indexKinds, SchemaBundle } from '../../server/src/schemas/bundle';
 import { loadBundledSchemas } from '../../server/src/schemas/bundled';
 import type { OpenApiSchema } from '../../server/src/schemas/openapi';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileRole } from '../../server/src/check/fileRole';
 import { nameRuleOf } from '../../server/src/validation/apiNames';
 import { parseCaretFixture } from '../support/carets';
 
@@ -234,7 +238,33 @@ metadata:
   namespace: \${TENANT_NAMESPACE}
   labels:
     team: \${TEAM:=Platform Team}
+    shard: "{{shard_label}}"
 `);
+  });
+
+  test("under a kustomization, whose namespace: rewrites them, a Namespace's name and metadata.namespace are not judged", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumbline-kustomized-'));
+    try {
+      writeFileSync(join(dir, 'kustomization.yaml'), 'namespace: default\nresources: [app/namespace.yaml]\n');
+      mkdirSync(join(dir, 'app'));
+      const role = fileRole(join(dir, 'app', 'namespace.yaml'), undefined);
+      assert.deepEqual(role, { kind: 'manifests', kustomized: true });
+      assert.deepEqual(fileRole(join(tmpdir(), 'plumbline-no-kustomization-here', 'a.yaml'), undefined), { kind: 'manifests' });
+      expectFindings(`apiVersion: v1
+kind: Namespace
+metadata:
+  name: _
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: Settings_1
+        ^^^^^^^^^^ error: metadata.name: Invalid value: "Settings_1": ${SUBDOMAIN}
+  namespace: _
+`, { ...OPTIONS, role });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('kustomize files are not apiserver objects', () => {

@@ -92,6 +92,7 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
     sops: hasSops(document.doc),
     caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
     ...(apiRulesKnown(identity.group) ? { apiGroup: identity.group } : {}),
+    kustomized: options.role.kind === 'manifests' && options.role.kustomized === true,
   });
   return deprecation.length === 0 ? problems : [...deprecation, ...problems];
 }
@@ -217,7 +218,7 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : ''}|${options.unknownKind}`;
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' && role.kustomized === true ? 'k' : ''}|${options.unknownKind}`;
   const checks = checksOf(file, options, stamp);
   if (checks.templated > 0) return [];
   const findings: Finding[] = [];

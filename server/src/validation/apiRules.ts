@@ -6,8 +6,11 @@ import type { CompiledSchema } from './compiledSchema';
 
 const { isMap, isPair, isScalar } = yaml;
 
-/** Flux postBuild substitutes `${VAR}` before the apiserver sees the value: it cannot be judged here. */
-const PLACEHOLDER = /\$\{/;
+/**
+ * Flux postBuild substitutes `${VAR}` before the apiserver sees the value, and a `{{ }}` template
+ * is rendered first: such a value cannot be judged here.
+ */
+const PLACEHOLDER = /\$\{|\{\{/;
 
 function problem(node: Node, message: string, code: string, severity: Problem['severity'] = 'error'): Problem {
   const start = node.range?.[0] ?? 0;
@@ -36,6 +39,11 @@ export interface MetadataContext {
   names: boolean;
   /** A kustomize patch: `$patch`-style directives are not labels. */
   partial: boolean;
+  /**
+   * Under a kustomization, whose `namespace:` replaces every metadata.namespace and the name of
+   * a Namespace object (`name: _` is a common stand-in): those are not judged.
+   */
+  kustomized: boolean;
 }
 
 /** ValidateObjectMeta's checks on one metadata map (name, generateName, namespace, labels, annotations), added to `problems`. */
@@ -43,6 +51,8 @@ export function metadataProblems(meta: YAMLMap, context: MetadataContext, proble
   const { field } = context;
   eachPair(meta, (key, value) => {
     const name = key.value;
+    const rewritten = context.kustomized && (name === 'namespace' || (name === 'name' && context.group === '' && context.kind === 'Namespace'));
+    if (rewritten) return;
     const rule = context.names && (name === 'name' || name === 'generateName') ? nameRuleOf(context.group, context.kind) : undefined;
     if (rule !== undefined) {
       const text = stringScalar(value);

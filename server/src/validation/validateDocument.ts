@@ -21,6 +21,8 @@ export interface ValidateOptions {
    * labels, annotations, duplicate list keys) are checked too.
    */
   apiGroup?: string;
+  /** A kustomization may rewrite this file's namespaces (and a Namespace's name) with its `namespace:`. */
+  kustomized?: boolean;
 }
 
 /** Nodes visited per document before we stop: aliases can make a small file expand enormously. */
@@ -274,10 +276,10 @@ class Walker {
     const group = this.options.apiGroup;
     if (group === undefined) return;
     if (path.length === 1) {
-      metadataProblems(node, { group, kind: this.kind, field: 'metadata', names: !this.options.partial, partial: this.options.partial }, this.problems);
+      metadataProblems(node, { group, kind: this.kind, field: 'metadata', names: !this.options.partial, partial: this.options.partial, kustomized: this.options.kustomized === true }, this.problems);
     } else if (isBuiltInGroup(group) && segmentAt(path, -2) === 'template') {
       const field = goField(this.goPath);
-      metadataProblems(node, { group, kind: this.kind, field, names: false, partial: this.options.partial }, this.problems);
+      metadataProblems(node, { group, kind: this.kind, field, names: false, partial: this.options.partial, kustomized: false }, this.problems);
     }
   }
 
