@@ -119,10 +119,23 @@ const MAY_HOLD_CRD = 'CustomResourceDefinition';
 async function readOtherCrds(roots: readonly string[], checked: ReadonlySet<string>, crds: WorkspaceCrds): Promise<void> {
   if (roots.length === 0) return;
   const { files } = await collectYamlPaths(roots, { followLinks: false });
-  for (const path of files) {
-    if (checked.has(resolve(path))) continue;
-    const text = await readTextIfSane(path);
-    if (text?.includes(MAY_HOLD_CRD) === true) crds.update(resolve(path), text);
+  const others = files.filter((path) => !checked.has(resolve(path)));
+  // A few reads at once: one at a time, a large repository spends its time waiting.
+  const texts = new Map<string, string>();
+  let next = 0;
+  const reader = async (): Promise<void> => {
+    for (let i = next++; i < others.length; i = next++) {
+      const path = others[i];
+      if (path === undefined) continue;
+      const text = await readTextIfSane(path);
+      if (text?.includes(MAY_HOLD_CRD) === true) texts.set(path, text);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, reader));
+  // In path order, so the first file that defines a kind is the same on every run.
+  for (const path of others) {
+    const text = texts.get(path);
+    if (text !== undefined) crds.update(resolve(path), text);
   }
 }
 
