@@ -153,6 +153,11 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await expectFixture('rules/any-of.ok.yaml');
     });
 
+    test("the apiserver's metadata and list rules, in its words, at the key or value", async () => {
+      await expectFixture('rules/api-metadata.yaml');
+      await expectFixture('rules/api-metadata.ok.yaml');
+    });
+
     test('a kind without a schema gets one note on `kind`, with the severity of plumbline.validation.unknownKinds', async () => {
       const relative = 'rules/unknown-kind.yaml';
       const { text, expected } = readCaretFixture(join(WORKSPACE, relative));
