@@ -90,7 +90,7 @@ describe('language server: malformed text', () => {
         line: 0,
         start: 13,
         end: 25,
-        message: 'Deployment is not served as `apps/v1beta1` by bundled schemas (Kubernetes v1.36.3); use `apps/v1`',
+        message: 'apps/v1beta1 Deployment was removed in Kubernetes 1.16; use apps/v1 (target: Kubernetes 1.36)',
       },
       // Each rocket is two UTF-16 code units, which is how LSP counts characters.
       {

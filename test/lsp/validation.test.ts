@@ -162,6 +162,11 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await expectFixture('rules/any-of.ok.yaml');
     });
 
+    test("the apiserver's metadata and list rules, in its words, at the key or value", async () => {
+      await expectFixture('rules/api-metadata.yaml');
+      await expectFixture('rules/api-metadata.ok.yaml');
+    });
+
     test('a kind without a schema gets one note on `kind`, with the severity of plumbline.validation.unknownKinds', async () => {
       const relative = 'rules/unknown-kind.yaml';
       const { text, expected } = readCaretFixture(join(WORKSPACE, relative));
@@ -187,6 +192,20 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
 
     test('a kind served at several versions names each of them', async () => {
       await expectFixture('rules/unserved-version-several.yaml');
+    });
+
+    test('apiVersions the target Kubernetes version (plumbline.kubernetesVersion) no longer serves are errors, deprecated ones warnings', async () => {
+      const relative = 'rules/removed-apis.yaml';
+      const { text, expected } = readCaretFixture(join(WORKSPACE, relative));
+      const uri = uriOf(relative);
+      await openText(uri, text);
+      await lsp.changeSettings({ ...BASE_SETTINGS, kubernetesVersion: '1.24' });
+      assertDiagnostics(text, await lsp.waitForDiagnostics(uri, (d) => sameDiagnostics(d, expected)), expected, relative);
+      // Without the setting, the bundled schemas' version: PodSecurityPolicy is gone too.
+      await lsp.changeSettings(BASE_SETTINGS);
+      const removed = await lsp.waitForDiagnostics(uri, (d) => d.some((x) => x.message.startsWith('policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25')));
+      assert.deepEqual(removed.map((d) => [d.range.start.line, severityName(d)]), [[1, 'error'], [6, 'error']]);
+      await lsp.close(uri);
     });
 
     test('the same resource twice in a file is an error on the second name', async () => {

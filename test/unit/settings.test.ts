@@ -31,6 +31,7 @@ function nested(entries: [string, unknown][]): Record<string, unknown> {
 const OTHER: Record<string, unknown> = {
   'plumbline.maxFileSize': 5,
   'plumbline.validation.unknownKinds': 'error',
+  'plumbline.kubernetesVersion': '1.24',
   'plumbline.cluster.enabled': false,
   'plumbline.cluster.kubeconfig': '/tmp/other-kubeconfig',
   'plumbline.cluster.context': 'other',

@@ -3,6 +3,8 @@ import { identityOfNode, parseApiVersion, type ResourceIdentity } from '../manif
 import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
+import { apiRulesKnown } from '../validation/apiNames';
+import { apiLifecycle, hasLifecycle } from '../validation/apiLifecycle';
 import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../files/limits';
@@ -75,19 +77,24 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
   if (identity.apiVersion === 'builtin') return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
   if (hasSops(doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
+  const lifecycle = apiLifecycle(identity.apiVersion, identity.kind, schemas.targetVersion());
+  const apiNode = (): Node | null => valueNodeOf(node, 'apiVersion') ?? node;
+  // Not served by the target version: its schema (if any layer still has one) would mislead.
+  if (lifecycle?.severity === 'error') return [problemAt(apiNode(), 'error', 'api.removed', lifecycle.message)];
+  const deprecation = lifecycle === undefined ? [] : [problemAt(apiNode(), lifecycle.severity, 'api.deprecated', lifecycle.message)];
   const resolved = schemas.resolve(identity);
   if (resolved === undefined) {
     const others = schemas.otherVersions(identity);
     const kindNode = valueNodeOf(node, 'kind');
-    if (others.length > 0) {
-      const apiNode = valueNodeOf(node, 'apiVersion') ?? kindNode;
+    // Served by the target release but not by these schemas' (older apiVersions, newer bundle): no claim that it is not served.
+    if (others.length > 0 && !hasLifecycle(identity.apiVersion, identity.kind)) {
       const served = others.map((v) => `\`${identity.group === '' ? v : `${identity.group}/${v}`}\``).join(' or ');
-      return [problemAt(apiNode ?? node, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
+      return [...deprecation, problemAt(valueNodeOf(node, 'apiVersion') ?? kindNode ?? node, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
     }
-    if (options.unknownKind === 'ignore') return [];
+    if (options.unknownKind === 'ignore') return deprecation;
     const elsewhere = schemas.apiVersionsOfKind(identity.kind);
     const hint = elsewhere.length > 0 ? `; ${identity.kind} is known as \`${elsewhere.join('` or `')}\`` : '';
-    return [problemAt(kindNode ?? node, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
+    return [...deprecation, problemAt(kindNode ?? node, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
   }
   const problems = validateDocument(
     resolved.view,
@@ -99,10 +106,13 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
       sops: hasSops(doc),
       caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
       ...(options.role.kind === 'manifests' && options.role.selectorsAdded === true && identity.group === 'apps' && SELECTED_WORKLOADS.has(identity.kind) ? { supplied: SELECTOR } : {}),
+      ...(apiRulesKnown(identity.group) ? { apiGroup: identity.group } : {}),
+      kustomized: options.role.kind === 'manifests' && options.role.kustomized === true,
     },
     node,
   );
-  return identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
+  const hinted = identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
+  return deprecation.length === 0 ? hinted : [...deprecation, ...hinted];
 }
 
 // The workloads whose `spec.selector.matchLabels` kustomize's commonLabels create (its default fieldSpecs, `create: true`).
@@ -317,7 +327,7 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' && role.selectorsAdded === true ? 'selectors' : ''}|${options.unknownKind}`;
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' ? `${role.selectorsAdded === true ? 's' : ''}${role.kustomized === true ? 'k' : ''}` : ''}|${options.unknownKind}`;
   const checks = checksOf(file, options, stamp);
   if (checks.templated > 0) return [];
   const findings: Finding[] = [];

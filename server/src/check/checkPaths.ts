@@ -10,6 +10,9 @@ import { FILE_START, type Finding } from '../manifests/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
+import { loadBundledSchemas } from '../schemas/bundled';
+import { WorkspaceCrds } from '../schemas/workspaceCrds';
+import { checkPiece } from './checkPiece';
 import { decodeManifest } from '../files/decode';
 import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
 
@@ -40,6 +43,13 @@ export interface CheckRun {
   maxFileBytes?: number;
   /** The setting or flag that raises the limit, named in the skip message. */
   maxFileSizeName?: string;
+  /**
+   * Folders searched for CustomResourceDefinitions besides the checked files (the repository
+   * root), so a CRD kept elsewhere in the repository validates the resources checked here.
+   */
+  crdRoots?: readonly string[];
+  /** Receives the CRDs found, which validate their custom resources (default: a fresh set). */
+  workspaceCrds?: WorkspaceCrds;
 }
 
 /** Kustomizations among the files and beside them, so patch files are known before they are checked. */
@@ -93,12 +103,47 @@ export async function checkPaths(paths: readonly string[], run: CheckRun): Promi
   const { files, skipped } = await collectYamlPaths(paths, { followLinks: true });
   const { index: patches, kustomizations } = await buildPatchIndex(files);
   const started: { pool?: CheckWorkers } = {};
+  const crds = run.workspaceCrds ?? new WorkspaceCrds(loadBundledSchemas(), displayPath);
+  await readOtherCrds(run.crdRoots ?? [], new Set(files.map((f) => resolve(f))), crds);
   try {
-    const reports = await checkFiles(files, patches, kustomizations, run, started);
+    const reports = await checkFiles(files, patches, kustomizations, { ...run, workspaceCrds: crds }, started);
     return [...reports, ...skipped.map(skippedReport)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } finally {
     await started.pool?.close();
   }
+}
+
+/** A file that declares a CRD says so on a line of its own. */
+const MAY_HOLD_CRD = 'CustomResourceDefinition';
+
+/** CRDs in the YAML files below `roots` that are not among the checked files (those are read as they are checked). */
+async function readOtherCrds(roots: readonly string[], checked: ReadonlySet<string>, crds: WorkspaceCrds): Promise<void> {
+  if (roots.length === 0) return;
+  const { files } = await collectYamlPaths(roots, { followLinks: false });
+  const others = files.filter((path) => !checked.has(resolve(path)));
+  // A few reads at once: one at a time, a large repository spends its time waiting.
+  const texts = new Map<string, string>();
+  let next = 0;
+  const reader = async (): Promise<void> => {
+    for (let i = next++; i < others.length; i = next++) {
+      const path = others[i];
+      if (path === undefined) continue;
+      const text = await readTextIfSane(path);
+      if (text?.includes(MAY_HOLD_CRD) === true) texts.set(path, text);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, reader));
+  // In path order, so the first file that defines a kind is the same on every run.
+  for (const path of others) {
+    const text = texts.get(path);
+    if (text !== undefined) crds.update(resolve(path), text);
+  }
+}
+
+/** The resolver for this run, with the workspace's CRDs in it when there are any. */
+function withCrds(schemas: SchemaResolver | undefined, crds: WorkspaceCrds | undefined): SchemaResolver | undefined {
+  if (schemas !== undefined && crds !== undefined && crds.size > 0) schemas.setWorkspaceCrds(crds.bundles());
+  return schemas;
 }
 
 async function checkFiles(files: readonly string[], patches: PatchIndex, kustomizations: readonly string[], run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
@@ -108,6 +153,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   // Once workers are started, files go to them as they are read; those read before wait in toCheck.
   let parallel: ParallelCheck | undefined;
   const inParallel: FileReport[] = [];
+  const parallelInputs: { text: string; role: FileRole }[] = [];
   const workers = run.workers ?? 0;
   let bytesRead = 0;
   const maxBytes = run.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -140,6 +186,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       continue;
     }
     if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersIn(path, decoded.text)));
+    if (decoded.text.includes(MAY_HOLD_CRD)) run.workspaceCrds?.update(resolve(path), decoded.text);
     const role = fileRole(resolve(path), patches.useOf(path), patches.selectorsAdded(path));
     if (role.kind === 'helm-template') {
       report.skipped = 'Helm template';
@@ -150,6 +197,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       for (const file of toCheck.splice(0)) {
         parallel.add(file.text, file.role);
         inParallel.push(file.report);
+        parallelInputs.push(file);
       }
       // Synchronous reads never reach the event loop: let workers that finished pick up the next batch.
       if (inParallel.length % 64 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -161,12 +209,20 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     const schemas = await run.schemas([]);
     if (schemas === undefined) throw new Error('parallel checks need the bundled schemas');
     const results = await parallel.finish(schemas);
+    // Workers know the bundled schemas only: a file that names a workspace CRD's group is checked again here with them.
+    const crdGroups = run.workspaceCrds !== undefined && run.workspaceCrds.size > 0 ? run.workspaceCrds.groups() : [];
+    const full = crdGroups.length > 0 ? withCrds(schemas, run.workspaceCrds) : undefined;
     inParallel.forEach((report, i) => {
       const r = results[i];
       if (r === undefined) return;
       report.documents = r.documents;
       report.resources = r.resources;
       report.findings = r.findings;
+      const input = parallelInputs[i];
+      if (full !== undefined && input !== undefined && crdGroups.some((g) => input.text.includes(`${g}/`))) {
+        const again = checkPiece({ text: input.text, role: input.role, unknownKind: run.unknownKind }, full);
+        report.findings = again.templated ? [] : again.findings;
+      }
       for (const d of r.declarations) declared.push(new PlacedDeclaration(report.path, d, 0, r.lines));
     });
   } else {
@@ -180,7 +236,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     for (const { file } of parsed) {
       for (const d of file.documents) if (d.identity !== undefined) groupVersions.set(d.identity.apiVersion, { group: d.identity.group, version: d.identity.version });
     }
-    const schemas = await run.schemas([...groupVersions.values()]);
+    const schemas = withCrds(await run.schemas([...groupVersions.values()]), run.workspaceCrds);
     for (const { report, file, role } of parsed) {
       report.findings = checkFile(file, { role, schemas, unknownKind: run.unknownKind });
       if (role.kind === 'manifests') declared.push(...declarations(report.path, file));

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { basename, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import type { PatchUse } from '../kustomize/patchIndex';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
@@ -7,8 +7,11 @@ import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 /** How a YAML file is used, which decides what is checked in it. */
 export type FileRole =
-  /** `selectorsAdded`: a kustomization's commonLabels create the workloads' `spec.selector`. */
-  | { kind: 'manifests'; selectorsAdded?: boolean }
+  /**
+   * `selectorsAdded`: a kustomization's commonLabels create the workloads' `spec.selector`;
+   * `kustomized`: a kustomization in this folder or above may rewrite names and namespaces (its `namespace:`).
+   */
+  | { kind: 'manifests'; selectorsAdded?: boolean; kustomized?: boolean }
   | { kind: 'kustomization' }
   | { kind: 'patch'; use: PatchUse }
   | { kind: 'helm-template' }
@@ -29,7 +32,21 @@ export function fileRole(path: string | undefined, patchUse: PatchUse | undefine
   if (basename(path) === PLUMBLINE_CONFIG_FILE) return { kind: 'plumbline-config' };
   if (patchUse !== undefined) return { kind: 'patch', use: patchUse };
   if (/^(kustomization\.ya?ml|Kustomization)$/.test(basename(path))) return { kind: 'kustomization' };
-  return selectorsAdded ? { kind: 'manifests', selectorsAdded } : { kind: 'manifests' };
+  return { kind: 'manifests', ...(selectorsAdded ? { selectorsAdded } : {}), ...(underKustomization(dirname(path)) ? { kustomized: true } : {}) };
+}
+
+const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const kustomizedDirs = new Map<string, boolean>();
+
+/** Whether this folder or one above it holds a kustomization (asked once per folder). */
+function underKustomization(dir: string): boolean {
+  const known = kustomizedDirs.get(dir);
+  if (known !== undefined) return known;
+  const parent = dirname(dir);
+  const found = KUSTOMIZATION_NAMES.some((name) => existsSync(join(dir, name))) || (parent !== dir && underKustomization(parent));
+  // Bounded: folders of one run or session; a kustomization added later is seen after a restart.
+  if (kustomizedDirs.size < 100_000) kustomizedDirs.set(dir, found);
+  return found;
 }
 
 /**

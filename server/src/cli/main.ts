@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPaths, totals } from '../check/checkPaths';
 import { checkWorkerCount } from '../check/parallelCheck';
@@ -9,7 +9,9 @@ import { loadBundledSchemas } from '../schemas/bundled';
 import { cachedSchemasOfVersion } from '../schemas/live';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
-import { UsageError } from '../files/files';
+import { displayPath, UsageError } from '../files/files';
+import { WorkspaceCrds } from '../schemas/workspaceCrds';
+import { kubernetesVersionSetting } from '../workspace/settings';
 import type * as ClusterCommands from './clusterCommands';
 import { formatText, skippedFiles } from './checkCommand';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
@@ -30,19 +32,47 @@ function clusterCommands(): typeof ClusterCommands {
 /** The schemas for this run: the cluster's (when asked), then the bundled ones. */
 async function schemasFor(options: { context?: string; kubeconfig?: string; kubernetesVersion?: string }, groupVersions: { group: string; version: string }[]): Promise<SchemaResolver> {
   const bundled = loadBundledSchemas();
-  if (options.kubernetesVersion !== undefined) {
-    const wanted = options.kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.');
+  const pinned = kubernetesVersionSetting(options.kubernetesVersion);
+  if (options.kubernetesVersion !== undefined && pinned === undefined) throw new UsageError(`--kubernetes-version takes a version such as 1.29 or v1.29.3, not '${options.kubernetesVersion}'`);
+  if (pinned !== undefined) {
+    const wanted = pinned.replace(/^v/, '').split('.').slice(0, 2).join('.');
     const have = bundled.data.kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.');
     if (wanted !== have && options.context === undefined) {
-      const cached = await cachedSchemasOfVersion(defaultCacheDir(), options.kubernetesVersion);
-      if (cached === undefined) {
-        throw new UsageError(`no schemas for Kubernetes ${options.kubernetesVersion}: the bundled schemas are ${bundled.data.kubernetesVersion}, and none are cached for it; run once with --context pointing at a cluster of that version`);
-      }
-      return new SchemaResolver([cached, bundled]);
+      const cached = await cachedSchemasOfVersion(defaultCacheDir(), pinned);
+      const resolver = new SchemaResolver(cached === undefined ? [bundled] : [cached, bundled]);
+      resolver.pinVersion(pinned);
+      // Removed and deprecated apiVersions are judged against the version asked for either way.
+      if (cached === undefined) process.stderr.write(`plumbline: no schemas cached for Kubernetes ${pinned}; fields are checked with ${bundled.source.label}, apiVersions against ${pinned} (run once with --context on a cluster of that version to cache its schemas)\n`);
+      return resolver;
     }
   }
-  if (options.context === undefined && options.kubeconfig === undefined) return new SchemaResolver([bundled]);
-  return clusterCommands().liveSchemas(options, groupVersions, bundled);
+  const resolver = options.context === undefined && options.kubeconfig === undefined ? new SchemaResolver([bundled]) : await clusterCommands().liveSchemas(options, groupVersions, bundled);
+  resolver.pinVersion(pinned);
+  return resolver;
+}
+
+/**
+ * The Git repository's root when the checked paths lie inside one and do not cover it: its CRDs
+ * (Flux's gotk-components.yaml, a chart's crds/) validate the resources checked.
+ */
+function repositoryRootOutside(paths: readonly string[]): string[] {
+  const first = paths[0];
+  if (first === undefined) return [];
+  let dir = resolve(first);
+  for (let i = 0; i < 64; i++) {
+    if (existsSync(join(dir, '.git'))) {
+      const root = dir;
+      const covered = paths.some((p) => {
+        const rel = relative(resolve(p), root);
+        return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+      });
+      return covered ? [] : [root];
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return [];
+    dir = parent;
+  }
+  return [];
 }
 
 async function check(args: string[]): Promise<number> {
@@ -67,7 +97,10 @@ async function check(args: string[]): Promise<number> {
   const paths = positionals.length > 0 ? positionals : ['.'];
   const strict = values.strict === true;
   let schemas: SchemaResolver | undefined;
+  const crds = new WorkspaceCrds(loadBundledSchemas(), displayPath);
   const reports = await checkPaths(paths, {
+    crdRoots: repositoryRootOutside(paths),
+    workspaceCrds: crds,
     schemas: async (groupVersions) => {
       schemas = await schemasFor({ context: values.context, kubeconfig: values.kubeconfig, kubernetesVersion: values['kubernetes-version'] }, groupVersions);
       return schemas;
@@ -80,7 +113,7 @@ async function check(args: string[]): Promise<number> {
     maxFileSizeName: '--max-file-size',
   });
   if (output === 'json') {
-    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);
   } else if (output === 'sarif') {
     process.stdout.write(`${JSON.stringify(toSarif(reports, 'Plumbline'), null, 2)}\n`);
   } else {

@@ -20,7 +20,8 @@ Options:
       --strict                 kinds without a schema are errors, and warnings fail the run
       --context NAME           also use the schemas this kubeconfig context's cluster serves
       --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
-      --kubernetes-version V   validate built-ins against Kubernetes V (bundled, or cached from a cluster)
+      --kubernetes-version V   judge apiVersions against Kubernetes V (removed: error, deprecated:
+                               warning); built-ins use its schemas when cached from a cluster
       --max-file-size MB       skip files larger than this, unread (default 20); a skipped file
                                is a warning, which --strict fails
 ${HELP}

@@ -1,5 +1,5 @@
 import { stopKustomizeServers } from '../environments/kustomizeServer';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createConnection,
@@ -20,7 +20,8 @@ import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, ty
 import { loadBundledSchemas } from '../schemas/bundled';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
-import { collectYamlFiles } from '../files/files';
+import { collectYamlFiles, readTextIfSane } from '../files/files';
+import { WorkspaceCrds } from '../schemas/workspaceCrds';
 import { ClusterRegistry } from '../workspace/clusters';
 import { renderOptionsOf } from '../workspace/settings';
 import { isUntracked } from '../git/tracked';
@@ -86,6 +87,8 @@ function schemaResolver(): SchemaResolver | undefined {
     try {
       const bundled = loadBundledSchemas();
       schemas = new SchemaResolver([bundled]);
+      schemas.pinVersion(settings.kubernetesVersion);
+      schemas.setWorkspaceCrds(crds().bundles());
       cluster = new ClusterState(connection, schemas, bundled, revalidateAll, (target) => clusters.session(target));
       // Configured once the client's settings are in (onInitialized); until then, bundled schemas only.
       if (settingsLoaded) cluster.configure(settings, initOptions.trusted !== false);
@@ -190,12 +193,43 @@ async function loadSettings(): Promise<void> {
   if (!canPullConfiguration) return;
   const raw: unknown = await connection.workspace.getConfiguration('plumbline');
   settings = sanitizeSettings(raw);
+  schemas?.pinVersion(settings.kubernetesVersion);
 }
 
-/** Reads every kustomization in the workspace so patch files are recognised before they are opened. */
+let workspaceCrds: WorkspaceCrds | undefined;
+
+/** The CRDs found in the workspace's files, which validate their custom resources (named by path in the folder). */
+function crds(): WorkspaceCrds {
+  workspaceCrds ??= new WorkspaceCrds(loadBundledSchemas(), (path) => {
+    const folder = workspaceFolders.find((f) => !relative(f, path).startsWith('..'));
+    return folder === undefined ? path : relative(folder, path);
+  });
+  return workspaceCrds;
+}
+
+/** Reads a YAML file again for CRDs (undefined text: it is gone); true when the workspace's CRDs changed. */
+async function rereadCrds(path: string, gone: boolean): Promise<boolean> {
+  const text = gone ? undefined : await readTextIfSane(path, settings.maxFileSizeMB * 1024 * 1024).catch(() => undefined);
+  // A file that never held a CRD and does not now: nothing to do, without parsing.
+  if (text !== undefined && !text.includes('CustomResourceDefinition') && !crds().holds(path)) return false;
+  return crds().update(path, text);
+}
+
+function applyCrds(): void {
+  schemas?.setWorkspaceCrds(crds().bundles());
+}
+
+/** Reads every kustomization in the workspace so patch files are recognised before they are opened, and every CRD. */
 async function indexKustomizations(): Promise<void> {
   const files = await collectYamlFiles(workspaceFolders).catch(() => []);
   for (const path of files.filter(isKustomizationFile)) patches.update(path, await readFile(path, 'utf8').catch(() => undefined));
+  revalidateAll();
+  // Then every file for CRDs (more reading): what their custom resources showed meanwhile was checked with the other schemas.
+  let found = false;
+  for (const path of files) if (await rereadCrds(path, false)) found = true;
+  if (!found) return;
+  applyCrds();
+  connection.console.info(`schemas: CRDs of ${crds().size} workspace file(s): ${crds().kinds().map((k) => `${k.apiVersion} ${k.kind}`).join(', ')}`);
   revalidateAll();
 }
 
@@ -282,6 +316,17 @@ connection.onDidChangeWatchedFiles((params) => {
   if (params.changes.some((c) => pathOf(c.uri)?.endsWith(PLUMBLINE_CONFIG_FILE) === true)) readRepositoryManagers().catch((error: unknown) => connection.console.warn(`${PLUMBLINE_CONFIG_FILE}: ${describeError(error)}`));
   // The tree (and an open preview, which follows it) shows renders of these files.
   if (params.changes.length > 0) connection.sendNotification(EnvironmentsChangedNotification, { reason: 'files' } satisfies EnvironmentsChangedParams).catch(() => undefined);
+  // A CRD added, edited or removed in the workspace: its custom resources are validated with what it says now.
+  Promise.all(params.changes.flatMap((c) => {
+    const path = pathOf(c.uri);
+    return path === undefined || !/\.ya?ml$/i.test(path) ? [] : [rereadCrds(path, c.type === FileChangeType.Deleted)];
+  }))
+    .then((results) => {
+      if (!results.some(Boolean)) return;
+      applyCrds();
+      revalidateAll();
+    })
+    .catch((error: unknown) => connection.console.warn(`workspace CRDs: ${describeError(error)}`));
   const changed = params.changes.filter((c) => isKustomizationFile(c.uri));
   if (changed.length === 0) return;
   Promise.all(

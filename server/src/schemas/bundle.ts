@@ -2,8 +2,8 @@ import { kindKey, refName, type OpenApiSchema } from './openapi';
 
 /** Where a schema came from, as hover and diagnostics tell the user. */
 export interface SchemaSource {
-  kind: 'cluster' | 'cache' | 'bundled';
-  /** e.g. "cluster prod (v1.36.3)" or "bundled Kubernetes v1.36.3". */
+  kind: 'cluster' | 'workspace' | 'cache' | 'bundled';
+  /** e.g. "cluster prod (v1.36.3)", "workspace CRD crds/widgets.yaml" or "bundled Kubernetes v1.36.3". */
   label: string;
   kubernetesVersion: string;
 }

@@ -10,23 +10,61 @@ export interface ResolvedSchema {
   source: SchemaSource;
 }
 
+type Layer = { bundle: SchemaBundle; view: SchemaView };
+
 /**
  * Chooses the schema for a document's kind from an ordered list of bundles: the live
- * cluster's first, then its disk cache, then the bundled schemas.
+ * cluster's first, then the CRDs found in the workspace, then the cluster's disk cache, then
+ * the bundled schemas.
  */
 export class SchemaResolver {
-  private layers: { bundle: SchemaBundle; view: SchemaView }[] = [];
+  /** In lookup order: what setLayers gave, with the workspace CRDs after the live cluster. */
+  private layers: Layer[] = [];
+  private given: Layer[] = [];
+  private workspace: Layer[] = [];
   /** Changes whenever the layers change, so cached validation results can be invalidated; unique across resolvers. */
   generation = 0;
   private static generations = 0;
+  /** The Kubernetes version a setting or flag names, for when no cluster says its own. */
+  private pinned: string | undefined;
 
   constructor(bundles: readonly SchemaBundle[]) {
     this.setLayers(bundles);
   }
 
   setLayers(bundles: readonly SchemaBundle[]): void {
-    this.layers = bundles.map((bundle) => ({ bundle, view: new SchemaView(bundle) }));
+    this.given = bundles.map((bundle) => ({ bundle, view: new SchemaView(bundle) }));
+    this.order();
+  }
+
+  /** The CRDs found in the workspace, one bundle per file; they rank below the live cluster only. */
+  setWorkspaceCrds(bundles: readonly SchemaBundle[]): void {
+    const known = new Map(this.workspace.map((l) => [l.bundle, l]));
+    this.workspace = bundles.map((bundle) => known.get(bundle) ?? { bundle, view: new SchemaView(bundle) });
+    this.order();
+  }
+
+  private order(): void {
+    const live = this.given.filter((l) => l.bundle.source.kind === 'cluster');
+    this.layers = [...live, ...this.workspace, ...this.given.filter((l) => l.bundle.source.kind !== 'cluster')];
     this.generation = ++SchemaResolver.generations;
+  }
+
+  /** Sets (or clears) the version a setting or flag names; cached results are recomputed. */
+  pinVersion(version: string | undefined): void {
+    if (version === this.pinned) return;
+    this.pinned = version;
+    this.generation = ++SchemaResolver.generations;
+  }
+
+  /**
+   * The Kubernetes version apiVersions are judged against: the cluster's (live, or cached from
+   * it), else the pinned one, else that of the last layer (the bundled schemas).
+   */
+  targetVersion(): string {
+    const cluster = this.layers.find(({ bundle }) => bundle.source.kind === 'cluster' || bundle.source.kind === 'cache');
+    if (cluster !== undefined && cluster.bundle.source.kubernetesVersion !== 'unknown') return cluster.bundle.source.kubernetesVersion;
+    return this.pinned ?? this.layers[this.layers.length - 1]?.bundle.source.kubernetesVersion ?? 'unknown';
   }
 
   resolve(identity: Pick<ResourceIdentity, 'group' | 'version' | 'kind'>): ResolvedSchema | undefined {
@@ -64,7 +102,12 @@ export class SchemaResolver {
 
   /** Labels of the layers, for messages: "bundled schemas (Kubernetes v1.36.3)". */
   describe(): string {
-    return this.layers.map((l) => l.bundle.source.label).join(', ') || 'no schemas';
+    const labels: string[] = [];
+    for (const l of this.layers) {
+      if (l.bundle.source.kind !== 'workspace') labels.push(l.bundle.source.label);
+      else if (l === this.workspace[0]) labels.push(this.workspace.length === 1 ? l.bundle.source.label : `workspace CRDs (${this.workspace.length} files)`);
+    }
+    return labels.join(', ') || 'no schemas';
   }
 
   /** Whether any layer defines the group at all (so a missing version is a real mistake). */

@@ -25,6 +25,9 @@ export class CompiledSchema {
   readonly maxItems: number | undefined;
   /** The key that names list items (containers[web]), for lists of objects. */
   readonly mergeKey: string | undefined;
+  /** x-kubernetes-list-type `map` or `set`: items must be unique (by `listMapKeys` for maps). */
+  readonly listType: 'map' | 'set' | undefined;
+  readonly listMapKeys: readonly string[] | undefined;
   /** A non-empty enum. */
   readonly enum: readonly unknown[] | undefined;
   readonly minLength: number | undefined;
@@ -56,6 +59,9 @@ export class CompiledSchema {
     this.minItems = flat.minItems;
     this.maxItems = flat.maxItems;
     this.mergeKey = flat.items !== undefined && flatten(flat.items).type === 'object' ? (flat['x-kubernetes-patch-merge-key'] ?? flat['x-kubernetes-list-map-keys']?.[0]) : undefined;
+    const listType = flat['x-kubernetes-list-type'];
+    this.listType = listType === 'map' || listType === 'set' ? listType : undefined;
+    this.listMapKeys = listType === 'map' ? flat['x-kubernetes-list-map-keys'] : undefined;
     this.enum = flat.enum !== undefined && flat.enum.length > 0 ? flat.enum : undefined;
     this.minLength = flat.minLength;
     this.maxLength = flat.maxLength;

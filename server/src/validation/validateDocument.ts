@@ -7,6 +7,8 @@ import { checkFormat } from './formats';
 import type { SchemaView } from './schemaView';
 import { closestName } from './suggest';
 import { mayHavePlaceholder, withPlaceholderDefaults } from '../manifests/placeholders';
+import { isBuiltInGroup } from './apiNames';
+import { duplicateProblems, goField, metadataProblems } from './apiRules';
 
 export interface ValidateOptions {
   /** A kustomize patch: a partial object, so required fields may be missing. */
@@ -17,6 +19,13 @@ export interface ValidateOptions {
   caseInsensitiveKeys?: boolean;
   /** Dotted paths of fields that something else writes before the object is applied (kustomize's commonLabels create `spec.selector`): not missing. */
   supplied?: ReadonlySet<string>;
+  /**
+   * The object's API group: with it, the rules the apiserver applies beyond the schema (names,
+   * labels, annotations, duplicate list keys) are checked too.
+   */
+  apiGroup?: string;
+  /** A kustomization may rewrite this file's namespaces (and a Namespace's name) with its `namespace:`. */
+  kustomized?: boolean;
 }
 
 /** Nodes visited per document before we stop: aliases can make a small file expand enormously. */
@@ -38,6 +47,8 @@ class Walker {
   readonly problems: Problem[] = [];
   private visited = 0;
   private exhausted = false;
+  /** The path as the apiserver spells it (`spec.containers[1]`), for its messages. */
+  goPath: PathSegment[] = [];
 
   constructor(
     private readonly view: SchemaView,
@@ -151,9 +162,12 @@ class Walker {
         const mergeKey = schema.mergeKey;
         node.items.forEach((item, index) => {
           path.push(mergeKey !== undefined ? itemLabel(item as Node, mergeKey, index) : index);
+          this.goPath.push(index);
           this.visit(item as Node, items, path, null, depth + 1);
+          this.goPath.pop();
           path.pop();
         });
+        if (schema.listType !== undefined && this.options.apiGroup !== undefined) this.problems.push(...duplicateProblems(node, schema, this.goPath, this.options.apiGroup));
         return;
       }
       case 'string':
@@ -238,7 +252,9 @@ class Walker {
       const propertySchema = properties?.get(key) ?? (this.options.caseInsensitiveKeys === true && properties !== undefined ? caseInsensitive(properties, key) : undefined) ?? additional;
       if (propertySchema !== undefined) {
         path.push(key);
+        this.goPath.push(key);
         this.visit(value, propertySchema, path, keyNode, depth + 1);
+        this.goPath.pop();
         path.pop();
       } else if (!schema.open && !(this.options.sops && path.length === 0 && key === 'sops')) {
         const suggestion = properties === undefined ? undefined : closestName(key, [...properties.keys()]);
@@ -261,9 +277,22 @@ class Walker {
         this.report(anchor, `missing required field${missing.length > 1 ? 's' : ''} ${list} in ${this.where(path)}`, 'schema.required');
       }
     }
+    if (this.options.apiGroup !== undefined && segmentAt(path, -1) === 'metadata') this.metadata(node, path);
     const count = keys?.size ?? node.items.length;
     if (schema.minProperties !== undefined && count < schema.minProperties) this.report(parentKey ?? node, `${this.where(path)} needs at least ${schema.minProperties} field(s)`, 'schema.minProperties');
     if (schema.maxProperties !== undefined && count > schema.maxProperties) this.report(node, `${this.where(path)} allows at most ${schema.maxProperties} field(s)`, 'schema.maxProperties');
+  }
+
+  /** The object's own metadata, or a built-in pod template's (labels and annotations only, as ValidatePodTemplateSpec). */
+  private metadata(node: YAMLMap, path: PathSegment[]): void {
+    const group = this.options.apiGroup;
+    if (group === undefined) return;
+    if (path.length === 1) {
+      metadataProblems(node, { group, kind: this.kind, field: 'metadata', names: !this.options.partial, partial: this.options.partial, kustomized: this.options.kustomized === true }, this.problems);
+    } else if (isBuiltInGroup(group) && segmentAt(path, -2) === 'template') {
+      const field = goField(this.goPath);
+      metadataProblems(node, { group, kind: this.kind, field, names: false, partial: this.options.partial, kustomized: false }, this.problems);
+    }
   }
 
   private stringChecks(node: Scalar, value: string, schema: CompiledSchema, path: PathSegment[]): void {
@@ -305,6 +334,7 @@ class Walker {
     for (const option of options) {
       const probe = new Walker(this.view, this.doc, this.kind, this.options);
       probe.anchors = this.anchors;
+      probe.goPath = [...this.goPath];
       probe.visit(node, option, path, parentKey, depth);
       if (probe.problems.length === 0) matches++;
       else if (best === undefined || probe.problems.length < best.length) best = probe.problems;
@@ -313,6 +343,10 @@ class Walker {
     // oneOf with several matches is legal for the structural subset Kubernetes uses; we only flag no match.
     void mode;
   }
+}
+
+function segmentAt(path: readonly PathSegment[], at: number): PathSegment | undefined {
+  return path[path.length + at];
 }
 
 function hasKey(node: YAMLMap, name: string): boolean {

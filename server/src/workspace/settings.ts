@@ -8,6 +8,11 @@
 export interface PlumblineSettings {
   /** Files larger than this many megabytes are skipped with an information diagnostic. */
   maxFileSizeMB: number;
+  /**
+   * The Kubernetes version apiVersions are judged against (removed or deprecated) when no
+   * cluster says its own; undefined: the bundled schemas' version.
+   */
+  kubernetesVersion: string | undefined;
   /** How a kind without any schema is reported. */
   unknownKinds: 'error' | 'warning' | 'information' | 'hint' | 'ignore';
   /** The cluster documents are compared with; off in untrusted workspaces. */
@@ -26,6 +31,7 @@ export interface PlumblineSettings {
 
 export const DEFAULT_SETTINGS: PlumblineSettings = {
   maxFileSizeMB: 20,
+  kubernetesVersion: undefined,
   unknownKinds: 'information',
   cluster: { enabled: true, kubeconfig: undefined, context: undefined },
   drift: { enabled: true, severity: 'warning', manualManagers: ['kubectl*', 'k9s', 'Lens', 'OpenLens', 'kubernetes-dashboard', 'Mozilla', 'curl'] },
@@ -43,6 +49,13 @@ const DRIFT_SEVERITIES: readonly PlumblineSettings['drift']['severity'][] = ['er
 
 const UNKNOWN_KINDS: readonly PlumblineSettings['unknownKinds'][] = ['error', 'warning', 'information', 'hint', 'ignore'];
 
+/** `1.29`, `v1.29`, `v1.29.3`: normalised to `v1.29` or `v1.29.3`; anything else (blank included) is unset. */
+export function kubernetesVersionSetting(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^v?(\d+\.\d+(?:\.\d+)?)$/.exec(value.trim());
+  return m === null ? undefined : `v${m[1]}`;
+}
+
 /** Turns whatever the configuration holds into valid settings; bad values fall back to defaults. */
 export function sanitizeSettings(raw: unknown): PlumblineSettings {
   const source = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
@@ -57,6 +70,7 @@ export function sanitizeSettings(raw: unknown): PlumblineSettings {
   const unknownKinds = UNKNOWN_KINDS.find((v) => v === validation['unknownKinds']);
   return {
     maxFileSizeMB: typeof size === 'number' && Number.isFinite(size) && size > 0 ? size : DEFAULT_SETTINGS.maxFileSizeMB,
+    kubernetesVersion: kubernetesVersionSetting(source['kubernetesVersion']),
     unknownKinds: unknownKinds ?? DEFAULT_SETTINGS.unknownKinds,
     cluster: { enabled: cluster['enabled'] !== false, kubeconfig: text(cluster['kubeconfig']), context: text(cluster['context']) },
     drift: {
