@@ -22,6 +22,8 @@ const RANK: Record<string, number> = {
   kustomize: 6,
   environments: 7,
   cluster: 8,
+  // What a live object says about its own health (kstatus, Argo CD's words): drift's lenses and the status read it.
+  health: 8.5,
   drift: 9,
   git: 10,
   // Converge, sync, reconcile and the environments' status: what delivers Git to a cluster.
