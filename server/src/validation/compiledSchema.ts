@@ -1,4 +1,4 @@
-import type { OpenApiSchema } from '../schemas/openapi';
+import type { OpenApiSchema, ValidationRule } from '../schemas/openapi';
 
 /**
  * A flattened schema with what validation reads laid out in one fixed shape. Schemas parsed
@@ -39,6 +39,10 @@ export class CompiledSchema {
   readonly oneOf: readonly OpenApiSchema[] | undefined;
   /** Any of enum, minLength, maxLength, pattern or format applies to strings. */
   readonly checksStrings: boolean;
+  /** x-kubernetes-validations: CEL rules evaluated with `self` bound to the node. */
+  readonly celRules: readonly ValidationRule[] | undefined;
+  /** The keys that identify items of an `x-kubernetes-list-type: map` list (how old and new items correspond). */
+  readonly listMapKeys: readonly string[] | undefined;
 
   /** `flat` is the flattened schema; `flatten` flattens the item schema to tell lists of objects. */
   constructor(flat: OpenApiSchema, flatten: (schema: OpenApiSchema) => OpenApiSchema) {
@@ -67,6 +71,9 @@ export class CompiledSchema {
     this.exclusiveMaximum = flat.exclusiveMaximum === true;
     this.anyOf = flat.anyOf;
     this.oneOf = flat.oneOf;
+    const rules = flat['x-kubernetes-validations'];
+    this.celRules = Array.isArray(rules) && rules.length > 0 ? rules : undefined;
+    this.listMapKeys = flat['x-kubernetes-list-type'] === 'map' ? flat['x-kubernetes-list-map-keys'] : undefined;
     this.checksStrings = this.enum !== undefined || this.minLength !== undefined || this.maxLength !== undefined || this.pattern !== undefined || this.format !== undefined;
   }
 }
