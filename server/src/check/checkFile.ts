@@ -15,6 +15,11 @@ export interface CheckOptions {
   schemas?: SchemaResolver;
   /** Severity of the note on a kind that no schema describes; 'ignore' drops it. */
   unknownKind: Severity | 'ignore';
+  /**
+   * The object as the cluster holds it (JSON), when the caller already knows it: CEL transition
+   * rules then run as on an update, with ratcheting. `generation` changes whenever an answer may.
+   */
+  liveObjects?: { lookup: (identity: ResourceIdentity) => unknown; generation: number };
 }
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = { role: { kind: 'manifests' }, unknownKind: 'information' };
@@ -83,6 +88,7 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
     partial: options.role.kind === 'patch',
     sops: hasSops(document.doc),
     caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
+    oldObject: options.liveObjects?.lookup(identity),
   });
 }
 
@@ -207,7 +213,7 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : ''}|${options.unknownKind}`;
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : ''}|${options.unknownKind}|${options.liveObjects?.generation ?? '-'}`;
   const checks = checksOf(file, options, stamp);
   if (checks.templated > 0) return [];
   const findings: Finding[] = [];

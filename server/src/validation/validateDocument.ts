@@ -314,7 +314,8 @@ class Walker {
       return;
     }
     if (verdict.outcome === 'transition-skipped') {
-      if (this.celNoted.has('transition')) return;
+      // With the old object known, a field it lacks is new: the apiserver skips its transition rules silently.
+      if (this.celNoted.has('transition') || this.options.oldObject !== undefined) return;
       this.celNoted.add('transition');
       this.report(anchor, `${this.where(path)}: transition rules (oldSelf) are not checked without the object in the cluster, as on a create`, 'schema.cel-transition', 'hint');
       return;
@@ -484,6 +485,6 @@ export function validateDocument(
   options: ValidateOptions,
 ): Problem[] {
   const walker = new Walker(view, doc, kind, options);
-  walker.visit(doc.contents, schema, [], null, 0);
+  walker.visit(doc.contents, schema, [], null, 0, options.oldObject === undefined || options.oldObject === null ? undefined : { value: options.oldObject });
   return walker.problems;
 }
