@@ -68,6 +68,7 @@ const spec: OpenApiSchema = {
         ],
       },
     },
+    timeout: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: "self <= duration('1h')", message: 'timeout is at most an hour' }] },
     fancy: str({ rule: 'self.bogusFunction()', message: 'never reported' }),
     pairs: {
       type: 'array',

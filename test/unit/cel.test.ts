@@ -32,6 +32,7 @@ describe('CEL rules (x-kubernetes-validations)', () => {
   ratio: 1.25
   mode: Current
   memory: 1536Mi
+  timeout: 1m30s
   endpoint: https://example.com/api?x=1
   image: nginx:1.27
   weights: [0.5e1, 10, 20]
@@ -62,6 +63,8 @@ describe('CEL rules (x-kubernetes-validations)', () => {
   mode: Legacy
   owner: me
   ^^^^^ hint: Gadget spec.owner: transition rules (oldSelf) are not checked without the object in the cluster, as on a create
+  timeout: 90m
+  ^^^^^^^ error: Gadget spec.timeout: Invalid value: "string": timeout is at most an hour
   memory: 8Gi
   ^^^^^^ error: Gadget spec.memory: Invalid value: "string": memory must be a quantity below 4Gi
   endpoint: http://example.com

@@ -1,3 +1,4 @@
+import { evaluate } from '@marcbachmann/cel-js';
 import type { OpenApiSchema } from '../../schemas/openapi';
 import type { SchemaView } from '../schemaView';
 
@@ -21,7 +22,7 @@ export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, vi
   }
   if (typeof value === 'string') {
     size.textLength += value.length;
-    return value;
+    return compiled?.format === undefined ? value : formatted(value, compiled.format);
   }
   if (typeof value === 'boolean' || typeof value === 'bigint') return value;
   if (Array.isArray(value)) {
@@ -55,4 +56,30 @@ export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, vi
     return out;
   }
   return undefined;
+}
+
+/**
+ * Strings of some formats reach CEL as their own types, as the apiserver converts them:
+ * `duration` as a duration, `date-time` and `date` as a timestamp, `byte` as bytes. A value
+ * that does not parse stays a string (the format check reports it).
+ */
+function formatted(value: string, format: string): unknown {
+  try {
+    switch (format) {
+      case 'duration':
+        return evaluate('duration(s)', { s: value }) as unknown;
+      case 'date-time':
+      case 'datetime':
+      case 'date': {
+        const date = new Date(format === 'date' ? `${value}T00:00:00Z` : value);
+        return Number.isNaN(date.getTime()) ? value : date;
+      }
+      case 'byte':
+        return Uint8Array.from(Buffer.from(value, 'base64'));
+      default:
+        return value;
+    }
+  } catch {
+    return value;
+  }
 }
