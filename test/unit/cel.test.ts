@@ -57,47 +57,47 @@ describe('CEL rules (x-kubernetes-validations)', () => {
     expectFindings(`${HEAD}spec:
 ^^^^ error: Gadget spec: Forbidden: mode Legacy is retired
   replicas: 0
-  ^^^^^^^^ error: Gadget spec.replicas: Invalid value: "object": replicas must be at least minReplicas
+  ^^^^^^^^ error: Gadget spec.replicas: Invalid value: replicas must be at least minReplicas
   ratio: 2
-  ^^^^^ error: Gadget spec.ratio: Invalid value: "number": ratio must be below 1.5
+  ^^^^^ error: Gadget spec.ratio: Invalid value: 2: ratio must be below 1.5
   mode: Legacy
   owner: me
   ^^^^^ hint: Gadget spec.owner: transition rules (oldSelf) are not checked without the object in the cluster, as on a create
   timeout: 90m
-  ^^^^^^^ error: Gadget spec.timeout: Invalid value: "string": timeout is at most an hour
+  ^^^^^^^ error: Gadget spec.timeout: Invalid value: "90m": timeout is at most an hour
   memory: 8Gi
-  ^^^^^^ error: Gadget spec.memory: Invalid value: "string": memory must be a quantity below 4Gi
+  ^^^^^^ error: Gadget spec.memory: Invalid value: "8Gi": memory must be a quantity below 4Gi
   endpoint: http://example.com
-  ^^^^^^^^ error: Gadget spec.endpoint: Invalid value: "string": endpoint must be an https URL
+  ^^^^^^^^ error: Gadget spec.endpoint: Invalid value: "http://example.com": endpoint must be an https URL
   image: nginx:latest:x
-  ^^^^^ error: Gadget spec.image: Invalid value: "string": image needs a version
-  ^^^^^ error: Gadget spec.image: Invalid value: "string": image has one tag
+  ^^^^^ error: Gadget spec.image: Invalid value: "nginx:latest:x": image needs a version
+  ^^^^^ error: Gadget spec.image: Invalid value: "nginx:latest:x": image has one tag
   weights: [30, 20, 0, 60]
-  ^^^^^^^ error: Gadget spec.weights: Invalid value: "array": weights must be sorted
-  ^^^^^^^ error: Gadget spec.weights: Invalid value: "array": weights add up to at most 100
-  ^^^^^^^ error: Gadget spec.weights: Invalid value: "array": each weight is between 0 and 50
-  ^^^^^^^ error: Gadget spec.weights: Invalid value: "array": no weight is zero
+  ^^^^^^^ error: Gadget spec.weights: Invalid value: weights must be sorted
+  ^^^^^^^ error: Gadget spec.weights: Invalid value: weights add up to at most 100
+  ^^^^^^^ error: Gadget spec.weights: Invalid value: each weight is between 0 and 50
+  ^^^^^^^ error: Gadget spec.weights: Invalid value: no weight is zero
   zones: [a, x, d]
-  ^^^^^ error: Gadget spec.zones: Invalid value: "array": zones are among a, b and c
-  ^^^^^ error: Gadget spec.zones: Invalid value: "array": zone x is closed
+  ^^^^^ error: Gadget spec.zones: Invalid value: zones are among a, b and c
+  ^^^^^ error: Gadget spec.zones: Invalid value: zone x is closed
   address: 127.0.0.1
-  ^^^^^^^ error: Gadget spec.address: Invalid value: "string": address must be a non-loopback IPv4 address
+  ^^^^^^^ error: Gadget spec.address: Invalid value: "127.0.0.1": address must be a non-loopback IPv4 address
   network: 192.168.0.0/16
-  ^^^^^^^ error: Gadget spec.network: Invalid value: "string": network must contain 10.0.0.1
+  ^^^^^^^ error: Gadget spec.network: Invalid value: "192.168.0.0/16": network must contain 10.0.0.1
   version: v1.1
-  ^^^^^^^ error: Gadget spec.version: Invalid value: "string": version must be after 1.2.0
+  ^^^^^^^ error: Gadget spec.version: Invalid value: "v1.1": version must be after 1.2.0
   slug: Not_A_Label
-  ^^^^ error: Gadget spec.slug: Invalid value: "string": slug: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character
+  ^^^^ error: Gadget spec.slug: Invalid value: "Not_A_Label": slug: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character
   name: a-b-c-D
-  ^^^^ error: Gadget spec.name: Invalid value: "string": at most three lowercase parts
+  ^^^^ error: Gadget spec.name: Invalid value: "a-b-c-D": at most three lowercase parts
   labels:
-  ^^^^^^ error: Gadget spec.labels: Invalid value: "object": label keys are lowercase
-  ^^^^^^ error: Gadget spec.labels: Invalid value: "object": team nobody is not a team
+  ^^^^^^ error: Gadget spec.labels: Invalid value: label keys are lowercase
+  ^^^^^^ error: Gadget spec.labels: Invalid value: team nobody is not a team
     Team: x
     team: nobody
   ports:
     - name: http
-      ^^^^ error: Gadget spec.ports[http]: Invalid value: "object": ports below 1025 are privileged
+      ^^^^ error: Gadget spec.ports[http]: Invalid value: ports below 1025 are privileged
       port: 80
 `);
   });
@@ -105,10 +105,10 @@ describe('CEL rules (x-kubernetes-validations)', () => {
   test('messageExpression that fails falls back to message; fieldPath moves the finding; defaults apply before rules', () => {
     // minReplicas defaults to 1, so replicas: 0 fails even though minReplicas is not written.
     expectFindings(`${HEAD}spec:
-^^^^ error: Gadget spec: Invalid value: "object": mode Old is retired too
+^^^^ error: Gadget spec: Invalid value: mode Old is retired too
   mode: Old
   replicas: 0
-  ^^^^^^^^ error: Gadget spec.replicas: Invalid value: "object": replicas must be at least minReplicas
+  ^^^^^^^^ error: Gadget spec.replicas: Invalid value: replicas must be at least minReplicas
 `);
   });
 
@@ -128,11 +128,11 @@ describe('CEL rules (x-kubernetes-validations)', () => {
     expectFindings(`${HEAD}spec:
   replicas: 3
   owner: bob
-  ^^^^^ error: Gadget spec.owner: Invalid value: "string": owner is immutable
+  ^^^^^ error: Gadget spec.owner: Invalid value: "bob": owner is immutable
   weights: [30, 20]
   ports:
     - name: http
-      ^^^^ error: Gadget spec.ports[http]: Invalid value: "object": a port may only grow
+      ^^^^ error: Gadget spec.ports[http]: Invalid value: a port may only grow
       port: 2000
     - name: metrics
       port: 80

@@ -304,13 +304,18 @@ class Walker {
   private celVerdict(verdict: RuleVerdict, node: Node, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null): void {
     const source = verdict.rule.source;
     const anchor = parentKey ?? (isMap(node) ? firstKey(node) : node);
-    if (verdict.outcome === 'failed') {
+    if (verdict.outcome === 'failed' || verdict.outcome === 'error') {
       const fieldPath = source.fieldPath === undefined ? [] : (parseFieldPath(source.fieldPath) ?? []);
       const target = fieldPath.length > 0 ? descend(node, fieldPath) : undefined;
       const where = this.where([...path, ...fieldPath]);
-      const type = schema.type ?? 'object';
-      const text = REASON_TEXT[source.reason ?? ''] ?? `Invalid value: "${type}"`;
-      this.report(target ?? anchor, `${where}: ${text}: ${verdict.message}`, 'schema.cel');
+      // The apiserver rejects an object whose rule fails at runtime (a missing key, max of an empty list) too.
+      if (verdict.outcome === 'error') {
+        const rule = source.message !== undefined && source.message.trim() !== '' ? source.message : source.rule;
+        this.report(target ?? anchor, `${where}: Invalid value: "${schema.type ?? 'object'}": ${verdict.message} evaluating rule: ${rule}`, 'schema.cel');
+        return;
+      }
+      const reason = REASON_TEXT[source.reason ?? ''];
+      this.report(target ?? anchor, `${where}: ${reason ?? `Invalid value: ${shownValue(node)}`}${verdict.message}`, 'schema.cel');
       return;
     }
     if (verdict.outcome === 'transition-skipped') {
@@ -323,8 +328,8 @@ class Walker {
     const key = `${verdict.outcome}\u0000${source.rule}`;
     if (this.celNoted.has(key)) return;
     this.celNoted.add(key);
-    const why = verdict.outcome === 'unsupported' ? `cannot be checked here (${verdict.message})` : verdict.outcome === 'too-costly' ? `was not evaluated: ${verdict.message}` : `could not be evaluated (${verdict.message})`;
-    this.report(anchor, `${this.where(path)}: the CEL rule \`${shorten(source.rule)}\` ${why}`, verdict.outcome === 'unsupported' ? 'schema.cel-unsupported' : verdict.outcome === 'too-costly' ? 'schema.cel-cost' : 'schema.cel-error', 'information');
+    const why = verdict.outcome === 'unsupported' ? `cannot be checked here (${verdict.message})` : `was not evaluated: ${verdict.message}`;
+    this.report(anchor, `${this.where(path)}: the CEL rule \`${shorten(source.rule)}\` ${why}`, verdict.outcome === 'unsupported' ? 'schema.cel-unsupported' : 'schema.cel-cost', 'information');
   }
 
   private stringChecks(node: Scalar, value: string, schema: CompiledSchema, path: PathSegment[]): void {
@@ -379,10 +384,19 @@ class Walker {
 
 /** How the apiserver words a CEL failure per `reason` (field.ErrorType); Invalid is the default. */
 const REASON_TEXT: Record<string, string> = {
-  FieldValueForbidden: 'Forbidden',
-  FieldValueRequired: 'Required value',
-  FieldValueDuplicate: 'Duplicate value',
+  FieldValueForbidden: 'Forbidden: ',
+  FieldValueRequired: 'Required value: ',
+  FieldValueDuplicate: 'Duplicate value: ',
 };
+
+/** The value in an `Invalid value:` message as the apiserver prints it: scalars quoted as Go's %q does, lists and objects left out. */
+function shownValue(node: Node): string {
+  if (!isScalar(node)) return '';
+  const v = node.value;
+  if (typeof v === 'string') return `${JSON.stringify(v)}: `;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${String(v)}: `;
+  return '';
+}
 
 function shorten(rule: string): string {
   const oneLine = rule.replace(/\s+/g, ' ');

@@ -78,7 +78,9 @@ function compileOne(source: ValidationRule): CompiledRule {
 
 export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0] ?? text;
+  const line = text.split('\n')[0] ?? text;
+  // cel-go says "no such key: x"; the engine capitalizes it.
+  return line.startsWith('No such key') ? `n${line.slice(1)}` : line;
 }
 
 const cache = new WeakMap<readonly ValidationRule[], CompiledRule[]>();

@@ -53,7 +53,8 @@ function toIntOrQuantity(v: Quantity | bigint): Quantity {
 }
 
 function listExtreme(list: unknown[], sign: 1 | -1): unknown {
-  if (list.length === 0) throw new Error('min/max of an empty list');
+  // The apiserver's words, which end up in the finding.
+  if (list.length === 0) throw new Error(`${sign > 0 ? 'max' : 'min'} called on empty list`);
   return list.reduce((best, x) => (compareValues(x, best) * sign > 0 ? x : best));
 }
 
