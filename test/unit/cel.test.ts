@@ -143,6 +143,14 @@ describe('CEL rules (x-kubernetes-validations)', () => {
     expectFindings(live, live);
   });
 
+  test('a rule that fails at runtime is an error, as the apiserver rejects the object', () => {
+    expectFindings(`${HEAD}spec:
+  replicas: 1
+  weights: []
+  ^^^^^^^ error: Gadget spec.weights: Invalid value: "array": max called on empty list evaluating rule: each weight is between 0 and 50
+`);
+  });
+
   test('a pathological rule is bounded by the cost limit, not run', () => {
     const items = Array.from({ length: 40 }, (_, i) => `p${i}`).join(', ');
     const started = performance.now();
