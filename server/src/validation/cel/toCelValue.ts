@@ -1,4 +1,4 @@
-import { evaluate } from '@marcbachmann/cel-js';
+import { parse } from '@marcbachmann/cel-js';
 import type { OpenApiSchema } from '../../schemas/openapi';
 import type { SchemaView } from '../schemaView';
 
@@ -63,11 +63,14 @@ export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, vi
  * `duration` as a duration, `date-time` and `date` as a timestamp, `byte` as bytes. A value
  * that does not parse stays a string (the format check reports it).
  */
+let toDuration: ((context: Record<string, unknown>) => unknown) | undefined;
+
 function formatted(value: string, format: string): unknown {
   try {
     switch (format) {
       case 'duration':
-        return evaluate('duration(s)', { s: value }) as unknown;
+        toDuration ??= parse('duration(s)');
+        return toDuration({ s: value });
       case 'date-time':
       case 'datetime':
       case 'date': {
