@@ -13,12 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { checkFile } from '../../server/src/check/checkFile';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { SchemaBundle, indexKinds } from '../../server/src/schemas/bundle';
 import type { OpenApiSchema } from '../../server/src/schemas/openapi';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
+import { LspHarness } from '../support/lspClient';
 import { REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
 
@@ -283,6 +285,26 @@ describe('CEL rules: Plumbline agrees with the kube-apiserver', { timeout: 10 * 
     assert.ok([...oracle.values()].some((v) => v.includes('owner is immutable')), 'some updates break a transition rule');
     assert.ok([...oracle.values()].some((v) => v.includes('below 2Gi')), 'some updates change memory and break the tightened rule');
     assert.ok(updates.some((u) => u.spec.includes('3Gi') && oracle.get(u.name) === ''), 'some keep 3Gi and are accepted by ratcheting');
+  });
+
+  test('in the editor: a transition rule runs against the live object once drift has read it', async () => {
+    // u039 exists since the previous test (owner team0); the editor changes its owner.
+    const uri = pathToFileURL(join(work, 'u039.yaml')).href;
+    const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath } }, { initializationOptions: { cacheDir: join(work, 'lsp-cache') } });
+    try {
+      const text = manifest('u039', '  replicas: 3\n  owner: someone-else\n  size: 4\n  memory: 3Gi');
+      await lsp.open(uri, text);
+      // Drift's dry-run apply reports the apiserver's refusal (drift.rejected); validation says the same in its own finding.
+      const immutable = await lsp.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'schema.cel'), 60_000);
+      const finding = immutable.find((x) => x.code === 'schema.cel');
+      assert.equal(finding?.message, 'Probe spec.owner: Invalid value: "someone-else": owner is immutable');
+      assert.deepEqual(finding?.range, { start: { line: 7, character: 2 }, end: { line: 7, character: 7 } });
+      // Ratcheting: memory 3Gi is above today's 2Gi rule but unchanged from the cluster, so it is no error.
+      assert.ok(!immutable.some((x) => x.message.includes('below 2Gi')), JSON.stringify(immutable));
+      assert.ok(!immutable.some((x) => x.code === 'schema.cel-transition'), 'no "skipped" note once the live object is known');
+    } finally {
+      await lsp.stop();
+    }
   });
 });
 

@@ -99,7 +99,7 @@ export class DriftState {
       (e) => e.environment === undefined && e.identity.kind === identity.kind && e.identity.group === identity.group && e.identity.name === identity.name && (identity.namespace === undefined || e.identity.namespace === undefined || e.identity.namespace === identity.namespace),
     );
     const report = entry?.report;
-    return report !== undefined && (report.state === 'in-sync' || report.state === 'drifted') ? report.live : undefined;
+    return report !== undefined && (report.state === 'in-sync' || report.state === 'drifted' || report.state === 'rejected') ? report.live : undefined;
   }
 
   /** Changes whenever liveObject's answers for the document may have. */
@@ -129,7 +129,7 @@ export class DriftState {
   /** Validation reads live objects for transition rules: when they changed, the document is validated again. */
   private noteLiveVersions(uri: string, entries: readonly DriftEntry[]): void {
     const signature = entries
-      .map((e) => (e.report.state === 'in-sync' || e.report.state === 'drifted' ? `${e.identity.kind}/${e.identity.name ?? ''}@${e.report.live.metadata?.resourceVersion ?? ''}` : ''))
+      .map((e) => (e.report.state === 'in-sync' || e.report.state === 'drifted' || e.report.state === 'rejected' ? `${e.identity.kind}/${e.identity.name ?? ''}@${e.report.live?.metadata?.resourceVersion ?? ''}` : ''))
       .join(',');
     const known = this.liveVersions.get(uri);
     if (known?.signature === signature) return;
