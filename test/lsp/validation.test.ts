@@ -123,6 +123,11 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await expectFixture('rules/required.ok.yaml');
     });
 
+    test('CEL rules of the bundled CRD schemas: a failed rule on its field, in the apiserver\'s words', async () => {
+      await expectFixture('rules/cel.yaml');
+      await expectFixture('rules/cel.ok.yaml');
+    });
+
     test('a list item missing a required field gets the error on its first key, not across the whole item', async () => {
       await expectFixture('rules/required-list-item.yaml');
     });

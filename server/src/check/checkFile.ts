@@ -17,6 +17,11 @@ export interface CheckOptions {
   schemas?: SchemaResolver;
   /** Severity of the note on a kind that no schema describes; 'ignore' drops it. */
   unknownKind: Severity | 'ignore';
+  /**
+   * The object as the cluster holds it (JSON), when the caller already knows it: CEL transition
+   * rules then run as on an update, with ratcheting. `generation` changes whenever an answer may.
+   */
+  liveObjects?: { lookup: (identity: ResourceIdentity) => unknown; generation: number };
 }
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = { role: { kind: 'manifests' }, unknownKind: 'information' };
@@ -108,6 +113,7 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
       ...(options.role.kind === 'manifests' && options.role.selectorsAdded === true && identity.group === 'apps' && SELECTED_WORKLOADS.has(identity.kind) ? { supplied: SELECTOR } : {}),
       ...(apiRulesKnown(identity.group) ? { apiGroup: identity.group } : {}),
       kustomized: options.role.kind === 'manifests' && options.role.kustomized === true,
+      oldObject: options.liveObjects?.lookup(identity),
     },
     node,
   );
@@ -327,7 +333,7 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' ? `${role.selectorsAdded === true ? 's' : ''}${role.kustomized === true ? 'k' : ''}` : ''}|${options.unknownKind}`;
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' ? `${role.selectorsAdded === true ? 's' : ''}${role.kustomized === true ? 'k' : ''}` : ''}|${options.unknownKind}|${options.liveObjects?.generation ?? '-'}`;
   const checks = checksOf(file, options, stamp);
   if (checks.templated > 0) return [];
   const findings: Finding[] = [];

@@ -171,7 +171,7 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
     const fields = resources.reduce((n, r) => n + r.drifted, 0);
     const missing = resources.filter((r) => r.state === 'missing').length;
     // Nothing of it in the cluster: one word for the environment, not one warning per resource.
-    if (missing > 0 && missing === resources.length && undeclared.length === 0) return { environment: env, state: 'missing', message: `not deployed: ${count(missing, 'resource')}`, resources, undeclared, ...health };
+    if (missing > 0 && missing === resources.length && undeclared.length === 0) return { environment: env, state: 'missing', message: `not deployed: ${count(missing, 'resource')}`, resources, undeclared };
     // The same words everywhere: resources drifted, and how many fields (the CodeLens counts fields).
     const parts = [drifted > 0 ? `${count(drifted, 'resource')} drifted (${count(fields, 'field')})` : '', missing > 0 ? `${missing} missing` : '', undeclared.length > 0 ? `${undeclared.length} in the cluster, not in Git` : ''].filter((p) => p !== '');
     const message = parts.join(', ');

@@ -32,7 +32,7 @@ export type DriftReport =
   | { state: 'drifted'; live: KubeObject; predicted: KubeObject; values: ValueDrift[]; handSet: HandSetField[]; clientSide: boolean; namespace: string | undefined; appliedAs: ApplyAs }
   | { state: 'not-in-cluster'; namespace: string | undefined }
   /** The cluster refused the object (422/400): applying Git would fail. */
-  | { state: 'rejected'; message: string; /** The field the server named, when it named one. */ path?: FieldPath }
+  | { state: 'rejected'; message: string; /** The field the server named, when it named one. */ path?: FieldPath; /** The object the cluster holds, when it holds one. */ live?: KubeObject }
   | { state: 'unavailable'; error: ClusterError };
 
 export interface DriftOptions {
@@ -119,7 +119,7 @@ export class DriftEngine {
     if (predicted.ok) predictedObject = appliedAs.threeWay ? withoutDropped(predicted.value, live.value, desired, listKeys ?? (() => undefined)) : predicted.value;
     else if (refusedForContent(predicted.error)) {
       const path = fieldOfRejection(predicted.error.message);
-      return { state: 'rejected', message: predicted.error.message, ...(path !== undefined ? { path } : {}) };
+      return { state: 'rejected', message: predicted.error.message, ...(path !== undefined ? { path } : {}), live: live.value };
     }
     else if (predicted.error.kind === 'forbidden') {
       // Without permission to dry-run, overlay Git on the live object: less exact (no defaults), but still useful.

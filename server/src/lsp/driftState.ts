@@ -4,6 +4,7 @@ import type { ClusterSession } from '../cluster/session';
 import type { ClusterError } from '../cluster/result';
 import type { DriftEngine } from '../drift/engine';
 import type { IgnoreRule } from '../drift/ignore';
+import type { ResourceIdentity } from '../manifests/identity';
 import type { ManifestFile } from '../manifests/parse';
 import type { Finding } from '../manifests/problem';
 import type { PlumblineSettings } from '../protocol';
@@ -34,6 +35,8 @@ export interface DriftStateDeps {
   /** Every cluster's session and drift engine, shared with the tree and previews. */
   clusters: ClusterRegistry;
   publish: (uri: string) => void;
+  /** Validates a document again: the live objects its CEL transition rules compare with have changed. */
+  revalidate?: (uri: string) => void;
   ignoreRules: () => Promise<IgnoreRule[]>;
   /** Told after each run whether the cluster answered, so the status follows outages. */
   reachability: (error: ClusterError | undefined) => void;
@@ -49,6 +52,8 @@ export interface DriftStateDeps {
  */
 export class DriftState {
   private readonly results = new Map<string, UriDrift>();
+  /** Per document: the live objects' resourceVersions last seen, and a number that changes with them. */
+  private readonly liveVersions = new Map<string, { signature: string; generation: number }>();
   private readonly queue: ValidationQueue;
   private readonly unsubscribe: () => void;
 
@@ -69,6 +74,7 @@ export class DriftState {
 
   forget(uri: string): void {
     this.results.delete(uri);
+    this.liveVersions.delete(uri);
     this.queue.cancel(uri);
   }
 
@@ -81,6 +87,24 @@ export class DriftState {
   /** Drift findings that start on a line, for hovers. */
   findingsOnLine(uri: string, line: number): Finding[] {
     return (this.results.get(uri)?.findings ?? []).filter((f) => f.range.start.line === line);
+  }
+
+  /**
+   * The object the cluster holds for a document's resource, as drift last read it: what CEL
+   * transition rules compare with. Never a Secret's, whose values must not reach a message.
+   */
+  liveObject(uri: string, identity: ResourceIdentity): unknown {
+    if (identity.kind === 'Secret' && identity.group === '') return undefined;
+    const entry = this.results.get(uri)?.entries.find(
+      (e) => e.environment === undefined && e.identity.kind === identity.kind && e.identity.group === identity.group && e.identity.name === identity.name && (identity.namespace === undefined || e.identity.namespace === undefined || e.identity.namespace === identity.namespace),
+    );
+    const report = entry?.report;
+    return report !== undefined && (report.state === 'in-sync' || report.state === 'drifted' || report.state === 'rejected') ? report.live : undefined;
+  }
+
+  /** Changes whenever liveObject's answers for the document may have. */
+  liveGeneration(uri: string): number {
+    return this.liveVersions.get(uri)?.generation ?? 0;
   }
 
   entries(uri: string): DriftEntry[] {
@@ -100,6 +124,18 @@ export class DriftState {
   /** Open documents with drift results, to re-check when renders change. */
   get uris(): string[] {
     return [...this.results.keys()];
+  }
+
+  /** Validation reads live objects for transition rules: when they changed, the document is validated again. */
+  private noteLiveVersions(uri: string, entries: readonly DriftEntry[]): void {
+    const signature = entries
+      .map((e) => (e.report.state === 'in-sync' || e.report.state === 'drifted' || e.report.state === 'rejected' ? `${e.identity.kind}/${e.identity.name ?? ''}@${e.report.live?.metadata?.resourceVersion ?? ''}` : ''))
+      .join(',');
+    const known = this.liveVersions.get(uri);
+    if (known?.signature === signature) return;
+    this.liveVersions.set(uri, { signature, generation: (known?.generation ?? 0) + 1 });
+    // Validation asks for drift again, which finds the same versions: no loop.
+    if (known !== undefined || signature.replace(/,/g, '') !== '') this.deps.revalidate?.(uri);
   }
 
   /** The engine of a cluster: the workspace's own when it is the same kubeconfig and names the same context. */
@@ -138,6 +174,7 @@ export class DriftState {
     if (current === undefined || latest === undefined || latest.version !== current.version) return;
     if (drift.entries.length > 0) this.deps.reachability(drift.down);
     this.results.set(uri, { version: current.version, findings: drift.findings, entries: drift.entries });
+    this.noteLiveVersions(uri, drift.entries);
     this.deps.publish(uri);
     this.deps.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }

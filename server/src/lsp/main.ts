@@ -16,6 +16,7 @@ import { fileRole } from '../check/fileRole';
 import type { Finding } from '../manifests/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser, type ManifestFile } from '../manifests/parse';
+import type { ResourceIdentity } from '../manifests/identity';
 import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, type EnvironmentsChangedParams, type InitializationOptions, type PlumblineSettings } from '../protocol';
 import { loadBundledSchemas } from '../schemas/bundled';
 import { SchemaResolver } from '../schemas/resolver';
@@ -99,6 +100,7 @@ function schemaResolver(): SchemaResolver | undefined {
         session: () => cluster?.session,
         clusters,
         publish,
+        revalidate: (uri) => queue.request(uri),
         ignoreRules: workspaceIgnoreRules,
         reachability: (error) => cluster?.noteReachability(error),
         environments: renders,
@@ -154,7 +156,13 @@ function validate(uri: string): Promise<void> {
     if (path !== undefined && isKustomizationFile(path)) patches.update(path, text.toString());
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path), path !== undefined && patches.selectorsAdded(path));
     const file = parsed(uri);
-    findings = file === undefined ? [] : checkFile(file, { role, schemas: schemaResolver(), unknownKind: settings.unknownKinds });
+    findings = file === undefined ? [] : checkFile(file, {
+            role,
+            schemas: schemaResolver(),
+            unknownKind: settings.unknownKinds,
+            // CEL transition rules compare with the object in the cluster, once drift has read it.
+            ...(drift !== undefined ? { liveObjects: { lookup: (identity: ResourceIdentity) => drift?.liveObject(uri, identity), generation: drift.liveGeneration(uri) } } : {}),
+          });
     if (file !== undefined) cluster?.noteFile(file);
     if (file !== undefined && role.kind === 'manifests') findings.push(...fileDuplicateFindings(uri, file));
   }

@@ -33,6 +33,17 @@ export interface OpenApiSchema {
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-list-type'?: string;
   'x-kubernetes-patch-merge-key'?: string;
+  'x-kubernetes-validations'?: ValidationRule[];
+}
+
+/** One CEL rule of `x-kubernetes-validations`, as the apiextensions API spells it. */
+export interface ValidationRule {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: string;
+  fieldPath?: string;
+  optionalOldSelf?: boolean;
 }
 
 export interface GroupVersionKind {

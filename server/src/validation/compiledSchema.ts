@@ -1,4 +1,4 @@
-import type { OpenApiSchema } from '../schemas/openapi';
+import type { OpenApiSchema, ValidationRule } from '../schemas/openapi';
 
 /**
  * A flattened schema with what validation reads laid out in one fixed shape. Schemas parsed
@@ -27,6 +27,7 @@ export class CompiledSchema {
   readonly mergeKey: string | undefined;
   /** x-kubernetes-list-type `map` or `set`: items must be unique (by `listMapKeys` for maps). */
   readonly listType: 'map' | 'set' | undefined;
+  /** The keys that identify items of an `x-kubernetes-list-type: map` list: what makes them unique, and how old and new items correspond. */
   readonly listMapKeys: readonly string[] | undefined;
   /** A non-empty enum. */
   readonly enum: readonly unknown[] | undefined;
@@ -42,6 +43,8 @@ export class CompiledSchema {
   readonly oneOf: readonly OpenApiSchema[] | undefined;
   /** Any of enum, minLength, maxLength, pattern or format applies to strings. */
   readonly checksStrings: boolean;
+  /** x-kubernetes-validations: CEL rules evaluated with `self` bound to the node. */
+  readonly celRules: readonly ValidationRule[] | undefined;
 
   /** `flat` is the flattened schema; `flatten` flattens the item schema to tell lists of objects. */
   constructor(flat: OpenApiSchema, flatten: (schema: OpenApiSchema) => OpenApiSchema) {
@@ -73,6 +76,8 @@ export class CompiledSchema {
     this.exclusiveMaximum = flat.exclusiveMaximum === true;
     this.anyOf = flat.anyOf;
     this.oneOf = flat.oneOf;
+    const rules = flat['x-kubernetes-validations'];
+    this.celRules = Array.isArray(rules) && rules.length > 0 ? rules : undefined;
     this.checksStrings = this.enum !== undefined || this.minLength !== undefined || this.maxLength !== undefined || this.pattern !== undefined || this.format !== undefined;
   }
 }

@@ -3,6 +3,11 @@ import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 import type { Problem, Severity } from '../manifests/problem';
 import type { OpenApiSchema } from '../schemas/openapi';
 import type { CompiledSchema } from './compiledSchema';
+import { celEquals, isPlainMap } from './cel/celValue';
+import { compiledRules } from './cel/compileRules';
+import { evaluateRules, PER_OBJECT_COST_BUDGET, type CostBudget, type OldValue, type RuleVerdict } from './cel/evaluateRules';
+import { parseFieldPath } from './cel/fieldPath';
+import { toCelValue } from './cel/toCelValue';
 import { checkFormat } from './formats';
 import type { SchemaView } from './schemaView';
 import { closestName } from './suggest';
@@ -26,6 +31,11 @@ export interface ValidateOptions {
   apiGroup?: string;
   /** A kustomization may rewrite this file's namespaces (and a Namespace's name) with its `namespace:`. */
   kustomized?: boolean;
+  /**
+   * The object as the cluster holds it (JSON), when known: CEL transition rules (`oldSelf`) are
+   * then evaluated as on an update, with the apiserver's ratcheting. Without it they are skipped, as on a create.
+   */
+  oldObject?: unknown;
 }
 
 /** Nodes visited per document before we stop: aliases can make a small file expand enormously. */
@@ -49,6 +59,12 @@ class Walker {
   private exhausted = false;
   /** The path as the apiserver spells it (`spec.containers[1]`), for its messages. */
   goPath: PathSegment[] = [];
+
+  /** A probe of one anyOf/oneOf alternative: CEL rules run once, in the walk that reports. */
+  private probe = false;
+  private readonly celBudget: CostBudget = { remaining: PER_OBJECT_COST_BUDGET };
+  /** CEL notes already given in this document, so a rule on every list item speaks once. */
+  private readonly celNoted = new Set<string>();
 
   constructor(
     private readonly view: SchemaView,
@@ -97,7 +113,7 @@ class Walker {
     return `${this.kind} ${out}`;
   }
 
-  visit(written: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+  visit(written: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number, old?: OldValue): void {
     if (this.exhausted) return;
     const node = withDefaults(written);
     if (node === undefined) return;
@@ -109,7 +125,7 @@ class Walker {
     if (depth > MAX_DEPTH || node === null) return;
     if (isAlias(node)) {
       const target = this.resolveAlias(node.source, node.range?.[0] ?? 0);
-      if (target !== undefined) this.visit(target, schemaIn, path, parentKey, depth + 1);
+      if (target !== undefined) this.visit(target, schemaIn, path, parentKey, depth + 1, old);
       return;
     }
     const schema = this.view.compiled(schemaIn);
@@ -119,6 +135,8 @@ class Walker {
       if (value === null) return;
       if (this.options.sops && typeof value === 'string' && SOPS_VALUE.test(value)) return;
     }
+    // Patches are partial objects and SOPS hides values: rules over them would judge what is not there.
+    if (schema.celRules !== undefined && !this.probe && !this.options.partial && !this.options.sops) this.cel(node, schema, schemaIn, path, parentKey, old);
     if (schema.quantity) {
       this.quantity(node, schema, path);
       return;
@@ -128,7 +146,7 @@ class Walker {
       this.intOrString(node, schema, path);
       return;
     }
-    this.typed(node, schema, path, parentKey, depth);
+    this.typed(node, schema, path, parentKey, depth, old);
     if (schema.anyOf !== undefined) this.alternatives(node, schema.anyOf, path, parentKey, depth, 'any');
     if (schema.oneOf !== undefined) this.alternatives(node, schema.oneOf, path, parentKey, depth, 'one');
   }
@@ -147,11 +165,11 @@ class Walker {
     this.report(node, `${this.where(path)} must be an integer or a string, not ${describeNode(node)}`, 'schema.type');
   }
 
-  private typed(node: Node, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+  private typed(node: Node, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number, old: OldValue): void {
     switch (schema.type) {
       case 'object':
         if (!isMap(node)) return this.report(node, `${this.where(path)} must be an object, not ${describeNode(node)}`, 'schema.type');
-        return this.object(node, schema, path, parentKey, depth);
+        return this.object(node, schema, path, parentKey, depth, old);
       case 'array': {
         if (!isSeq(node)) return this.report(node, `${this.where(path)} must be a list, not ${describeNode(node)}`, 'schema.type');
         const items = schema.items;
@@ -160,10 +178,11 @@ class Walker {
         if (schema.maxItems !== undefined && count > schema.maxItems) this.report(node, `${this.where(path)} allows at most ${schema.maxItems} item(s)`, 'schema.maxItems');
         if (items === undefined) return;
         const mergeKey = schema.mergeKey;
+        const oldItems = old !== undefined && Array.isArray(old.value) && schema.listMapKeys !== undefined ? old.value : undefined;
         node.items.forEach((item, index) => {
           path.push(mergeKey !== undefined ? itemLabel(item as Node, mergeKey, index) : index);
           this.goPath.push(index);
-          this.visit(item as Node, items, path, null, depth + 1);
+          this.visit(item as Node, items, path, null, depth + 1, oldItems === undefined ? undefined : this.oldItem(item as Node, oldItems, schema.listMapKeys ?? []));
           this.goPath.pop();
           path.pop();
         });
@@ -229,7 +248,8 @@ class Walker {
     return out;
   }
 
-  private object(node: YAMLMap, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+  private object(node: YAMLMap, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number, old: OldValue): void {
+    const oldMap = old !== undefined && isPlainMap(old.value) ? old.value : undefined;
     const properties = schema.properties;
     const additional = schema.additional;
     let pairs: readonly unknown[] = node.items;
@@ -253,7 +273,7 @@ class Walker {
       if (propertySchema !== undefined) {
         path.push(key);
         this.goPath.push(key);
-        this.visit(value, propertySchema, path, keyNode, depth + 1);
+        this.visit(value, propertySchema, path, keyNode, depth + 1, oldMap !== undefined && Object.hasOwn(oldMap, key) ? { value: oldMap[key] } : undefined);
         this.goPath.pop();
         path.pop();
       } else if (!schema.open && !(this.options.sops && path.length === 0 && key === 'sops')) {
@@ -293,6 +313,64 @@ class Walker {
       const field = goField(this.goPath);
       metadataProblems(node, { group, kind: this.kind, field, names: false, partial: this.options.partial, kustomized: false }, this.problems);
     }
+  }
+
+  /** The old list item with the same map keys as `item` (x-kubernetes-list-type: map), as the apiserver pairs them. */
+  private oldItem(item: Node, oldItems: readonly unknown[], keys: readonly string[]): OldValue {
+    if (!isMap(item) || keys.length === 0) return undefined;
+    const own = item.toJS(this.doc) as unknown;
+    if (!isPlainMap(own)) return undefined;
+    const match = oldItems.find((o) => isPlainMap(o) && keys.every((k) => celEquals(o[k], own[k])));
+    return match === undefined ? undefined : { value: match };
+  }
+
+  /** Evaluates the CEL rules of one node (x-kubernetes-validations) and reports what they say. */
+  private cel(node: Node, schema: CompiledSchema, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, old: OldValue): void {
+    // A value of the wrong type is reported by the type check; rules written for the right type would only add noise.
+    if ((schema.type === 'object' && !isMap(node)) || (schema.type === 'array' && !isSeq(node)) || (schema.type !== undefined && schema.type !== 'object' && schema.type !== 'array' && !isScalar(node))) return;
+    const rules = compiledRules(schema.celRules ?? []);
+    if (rules.length === 0) return;
+    let json: unknown;
+    try {
+      json = node.toJS(this.doc, { maxAliasCount: 1000 });
+    } catch {
+      return;
+    }
+    const size = { maxCollection: 0, textLength: 0 };
+    const self = toCelValue(json, schemaIn, this.view, size);
+    const oldValue: OldValue = old === undefined ? undefined : { value: toCelValue(old.value, schemaIn, this.view, { maxCollection: 0, textLength: 0 }) };
+    for (const verdict of evaluateRules(rules, self, oldValue, size, this.celBudget)) this.celVerdict(verdict, node, schema, path, parentKey);
+  }
+
+  private celVerdict(verdict: RuleVerdict, node: Node, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null): void {
+    const source = verdict.rule.source;
+    const anchor = parentKey ?? (isMap(node) ? firstKey(node) : node);
+    if (verdict.outcome === 'failed' || verdict.outcome === 'error') {
+      const fieldPath = source.fieldPath === undefined ? [] : (parseFieldPath(source.fieldPath) ?? []);
+      const target = fieldPath.length > 0 ? descend(node, fieldPath) : undefined;
+      const where = this.where([...path, ...fieldPath]);
+      // The apiserver rejects an object whose rule fails at runtime (a missing key, max of an empty list) too.
+      if (verdict.outcome === 'error') {
+        const rule = source.message !== undefined && source.message.trim() !== '' ? source.message : source.rule;
+        this.report(target ?? anchor, `${where}: Invalid value: "${schema.type ?? 'object'}": ${verdict.message} evaluating rule: ${rule}`, 'schema.cel');
+        return;
+      }
+      const reason = REASON_TEXT[source.reason ?? ''];
+      this.report(target ?? anchor, `${where}: ${reason ?? `Invalid value: ${shownValue(node)}`}${verdict.message}`, 'schema.cel');
+      return;
+    }
+    if (verdict.outcome === 'transition-skipped') {
+      // With the old object known, a field it lacks is new: the apiserver skips its transition rules silently.
+      if (this.celNoted.has('transition') || this.options.oldObject !== undefined) return;
+      this.celNoted.add('transition');
+      this.report(anchor, `${this.where(path)}: transition rules (oldSelf) are not checked without the object in the cluster, as on a create`, 'schema.cel-transition', 'hint');
+      return;
+    }
+    const key = `${verdict.outcome}\u0000${source.rule}`;
+    if (this.celNoted.has(key)) return;
+    this.celNoted.add(key);
+    const why = verdict.outcome === 'unsupported' ? `cannot be checked here (${verdict.message})` : `was not evaluated: ${verdict.message}`;
+    this.report(anchor, `${this.where(path)}: the CEL rule \`${shorten(source.rule)}\` ${why}`, verdict.outcome === 'unsupported' ? 'schema.cel-unsupported' : 'schema.cel-cost', 'information');
   }
 
   private stringChecks(node: Scalar, value: string, schema: CompiledSchema, path: PathSegment[]): void {
@@ -335,6 +413,7 @@ class Walker {
       const probe = new Walker(this.view, this.doc, this.kind, this.options);
       probe.anchors = this.anchors;
       probe.goPath = [...this.goPath];
+      probe.probe = true;
       probe.visit(node, option, path, parentKey, depth);
       if (probe.problems.length === 0) matches++;
       else if (best === undefined || probe.problems.length < best.length) best = probe.problems;
@@ -347,6 +426,47 @@ class Walker {
 
 function segmentAt(path: readonly PathSegment[], at: number): PathSegment | undefined {
   return path[path.length + at];
+}
+
+/** How the apiserver words a CEL failure per `reason` (field.ErrorType); Invalid is the default. */
+const REASON_TEXT: Record<string, string> = {
+  FieldValueForbidden: 'Forbidden: ',
+  FieldValueRequired: 'Required value: ',
+  FieldValueDuplicate: 'Duplicate value: ',
+};
+
+/** The value in an `Invalid value:` message as the apiserver prints it: scalars quoted as Go's %q does, lists and objects left out. */
+function shownValue(node: Node): string {
+  if (!isScalar(node)) return '';
+  const v = node.value;
+  if (typeof v === 'string') return `${JSON.stringify(v)}: `;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${String(v)}: `;
+  return '';
+}
+
+function shorten(rule: string): string {
+  const oneLine = rule.replace(/\s+/g, ' ');
+  return oneLine.length > 80 ? `${oneLine.slice(0, 80)}…` : oneLine;
+}
+
+/** The key (or item) that a rule's fieldPath names, as deep as the document has it. */
+function descend(node: Node, fieldPath: readonly (string | number)[]): Node | undefined {
+  let current: Node | undefined = node;
+  let found: Node | undefined;
+  for (const seg of fieldPath) {
+    if (typeof seg === 'number' && isSeq(current)) {
+      const item = current.items[seg] as Node | undefined;
+      if (item === undefined) break;
+      found = item;
+      current = item;
+    } else if (typeof seg === 'string' && isMap(current)) {
+      const pair = current.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+      if (pair === undefined) break;
+      found = pair.key as Node;
+      current = (pair.value ?? undefined) as Node | undefined;
+    } else break;
+  }
+  return found;
 }
 
 function hasKey(node: YAMLMap, name: string): boolean {
@@ -457,6 +577,6 @@ export function validateDocument(
   root: Node | null = doc.contents,
 ): Problem[] {
   const walker = new Walker(view, doc, kind, options);
-  walker.visit(root, schema, [], null, 0);
+  walker.visit(root, schema, [], null, 0, options.oldObject === undefined || options.oldObject === null ? undefined : { value: options.oldObject });
   return walker.problems;
 }

@@ -1,0 +1,321 @@
+// Cluster tier, issue 15: CEL rules judged by Plumbline and by the real kube-apiserver, which is
+// the oracle. A CRD whose rules use each Kubernetes CEL library is installed; a few hundred
+// generated custom resources go to the apiserver as dry-run creates and through `plumbline check
+// --context` (which reads the CRD's schema, rules included, from the cluster's /openapi/v3); the
+// verdicts must be equal per object, and each of our messages must be the apiserver's own words.
+// Then objects are created for real and dry-run updates check transition rules and ratcheting
+// against the same verdicts from the engine given the live object.
+//
+//   npm run build && node --import tsx --test --test-reporter=spec test/cluster/celDifferential.test.ts
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { parse } from 'yaml';
+import { checkFile } from '../../server/src/check/checkFile';
+import { ManifestParser } from '../../server/src/manifests/parse';
+import { SchemaBundle, indexKinds } from '../../server/src/schemas/bundle';
+import type { OpenApiSchema } from '../../server/src/schemas/openapi';
+import { SchemaResolver } from '../../server/src/schemas/resolver';
+import { LspHarness } from '../support/lspClient';
+import { REPO } from '../support/paths';
+import { startCluster, type Cluster } from './harness';
+
+const GROUP = 'cel.plumbline.dev';
+const COUNT = 240;
+
+const SPEC_SCHEMA = `
+              type: object
+              x-kubernetes-validations:
+                - rule: "self.minReplicas <= self.replicas"
+                  message: replicas must be at least minReplicas
+                  fieldPath: .replicas
+                - rule: "self.mode != 'Legacy'"
+                  messageExpression: "'mode ' + self.mode + ' is retired'"
+                  reason: FieldValueForbidden
+              properties:
+                replicas: {type: integer}
+                minReplicas: {type: integer, default: 1}
+                mode: {type: string, maxLength: 16, default: Current}
+                owner:
+                  type: string
+                  maxLength: 32
+                  x-kubernetes-validations:
+                    - {rule: "self == oldSelf", message: owner is immutable}
+                size:
+                  type: integer
+                  x-kubernetes-validations:
+                    - {rule: "self >= oldSelf", message: size may only grow}
+                memory:
+                  type: string
+                  maxLength: 16
+                  x-kubernetes-validations:
+                    - {rule: "isQuantity(self) && quantity(self).isLessThan(quantity('4Gi'))", message: memory must be a quantity below 4Gi}
+                endpoint:
+                  type: string
+                  maxLength: 64
+                  x-kubernetes-validations:
+                    - {rule: "isURL(self) && url(self).getScheme() == 'https'", message: endpoint must be an https URL}
+                image:
+                  type: string
+                  maxLength: 64
+                  x-kubernetes-validations:
+                    - {rule: "self.find('[0-9]+[.][0-9]+') != ''", message: image needs a version}
+                    - {rule: "self.findAll(':').size() <= 1", message: image has one tag}
+                weights:
+                  type: array
+                  maxItems: 8
+                  items: {type: integer}
+                  x-kubernetes-validations:
+                    - {rule: "self.isSorted()", message: weights must be sorted}
+                    - {rule: "self.sum() <= 100", message: weights add up to at most 100}
+                    - {rule: "self.max() <= 50", message: each weight is at most 50}
+                    - {rule: "self.indexOf(0) == -1", message: no weight is zero}
+                zones:
+                  type: array
+                  maxItems: 8
+                  items: {type: string, maxLength: 8}
+                  x-kubernetes-validations:
+                    - {rule: "sets.contains(['a', 'b', 'c'], self)", message: "zones are among a, b and c"}
+                    - {rule: "!sets.intersects(self, ['x'])", message: zone x is closed}
+                address:
+                  type: string
+                  maxLength: 64
+                  x-kubernetes-validations:
+                    - {rule: "isIP(self) && ip(self).family() == 4 && !ip(self).isLoopback()", message: address must be a non-loopback IPv4 address}
+                network:
+                  type: string
+                  maxLength: 64
+                  x-kubernetes-validations:
+                    - {rule: "isCIDR(self) && cidr(self).containsIP(ip('10.0.0.1'))", message: network must contain 10.0.0.1}
+                slug:
+                  type: string
+                  maxLength: 64
+                  x-kubernetes-validations:
+                    - {rule: "!format.dns1123Label().validate(self).hasValue()", message: slug must be a DNS label}
+                name:
+                  type: string
+                  maxLength: 64
+                  x-kubernetes-validations:
+                    - {rule: "self.split('-').size() <= 3 && self.replace('-', '').lowerAscii() == self.replace('-', '')", message: at most three lowercase parts}
+                labels:
+                  type: object
+                  maxProperties: 8
+                  additionalProperties: {type: string, maxLength: 16}
+                  x-kubernetes-validations:
+                    - {rule: "self.all(k, k.lowerAscii() == k)", message: label keys are lowercase}
+                    - {rule: "self.?team.orValue('') != 'nobody'", message: team nobody is not a team}
+`;
+
+const CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: probes.${GROUP}
+spec:
+  group: ${GROUP}
+  scope: Namespaced
+  names: {plural: probes, singular: probe, kind: Probe, listKind: ProbeList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:${SPEC_SCHEMA}`;
+
+/** A small seeded generator, so a failure names an object that the next run builds again. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Each field's pool: mostly valid values, some invalid, so most objects break one or two rules.
+const POOLS: Record<string, string[]> = {
+  replicas: ['3', '3', '3', '0'],
+  mode: ['Current', 'Current', 'Current', 'Legacy'],
+  memory: ['1Gi', '500m', '1536Mi', '3.5Gi', '"2"', '8Gi', '4Gi', '12 GB'],
+  endpoint: ['https://example.com', 'https://a.io:8443/p?q=1', 'http://example.com', '/just/a/path', 'not a url'],
+  image: ['nginx:1.27', 'repo/app:v2.1.0', 'nginx:latest', 'a:1.2:3'],
+  weights: ['[10, 20, 30]', '[1]', '[]', '[30, 20]', '[0, 10]', '[40, 50, 60]'],
+  zones: ['[a, b]', '[c]', '[]', '[a, x]', '[d]'],
+  address: ['10.1.2.3', '192.168.0.1', '127.0.0.1', '::1', '2001:db8::1', '010.0.0.1', '1.2.3'],
+  network: ['10.0.0.0/8', '10.0.0.0/24', '192.168.0.0/16', '10.0.0.0/33', '10.0.0.1'],
+  slug: ['my-app', 'app', 'Not_A_Label', '-bad', 'a'.repeat(64)],
+  name: ['web-api-v2', 'web', 'a-b-c-d', 'Web'],
+  labels: ['{team: platform}', '{app: web, tier: db}', '{Team: x}', '{team: nobody}', '{}'],
+};
+
+function generate(count: number): { name: string; spec: string }[] {
+  const next = random(15);
+  const out: { name: string; spec: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const lines: string[] = [];
+    for (const [field, pool] of Object.entries(POOLS)) {
+      // Fields other than replicas are left out now and then: absent fields skip their rules.
+      if (field !== 'replicas' && next() < 0.3) continue;
+      lines.push(`  ${field}: ${pool[Math.floor(next() * pool.length)] ?? ''}`);
+    }
+    out.push({ name: `p${String(i).padStart(3, '0')}`, spec: lines.join('\n') });
+  }
+  return out;
+}
+
+const manifest = (name: string, spec: string): string => `apiVersion: ${GROUP}/v1\nkind: Probe\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n${spec}\n`;
+
+interface JsonFinding {
+  path: string;
+  line: number;
+  severity: string;
+  code: string;
+  message: string;
+}
+
+/** The apiserver's verdict on each object of a multi-document stream: its error text, or '' when accepted. */
+function apiserverVerdicts(cluster: Cluster, verb: string[], stream: string): Map<string, string> {
+  const run = spawnSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...verb, '--dry-run=server', '-o', 'name', '-f', '-'], { input: stream, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const verdicts = new Map<string, string>();
+  for (const line of run.stdout.split('\n')) {
+    const m = /^probe\.cel\.plumbline\.dev\/(\S+)$/.exec(line.trim());
+    if (m?.[1] !== undefined) verdicts.set(m[1], '');
+  }
+  // `The Probe "p001" is invalid: [spec.x: Invalid value: ..., ...]`, one object per error line.
+  for (const line of run.stderr.split('\n')) {
+    const m = /Probe\.cel\.plumbline\.dev "([^"]+)" is invalid: (.*)$/.exec(line);
+    if (m?.[1] !== undefined) verdicts.set(m[1], m[2] ?? 'invalid');
+  }
+  return verdicts;
+}
+
+/**
+ * The part of our message the apiserver's must contain: all of it but the kind we put in front,
+ * or for a rule that failed at runtime, the rule it names (the engines word the cause differently).
+ */
+const asApiserverWords = (message: string): string => {
+  const runtime = / evaluating rule: .*$/.exec(message);
+  return runtime !== null ? runtime[0] : message.replace(/^Probe /, '');
+};
+
+describe('CEL rules: Plumbline agrees with the kube-apiserver', { timeout: 10 * 60_000 }, () => {
+  let cluster: Cluster;
+  let work: string;
+  const kubectl = (args: string[], input?: string): string => execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'plumbline-cel-'));
+    cluster = await startCluster();
+    kubectl(['apply', '-f', '-'], CRD);
+    kubectl(['wait', '--for=condition=established', '--timeout=60s', `crd/probes.${GROUP}`]);
+  });
+  after(async () => {
+    await cluster?.stop();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  test(`${COUNT} generated objects as dry-run creates: the same verdict and the apiserver's words`, () => {
+    const objects = generate(COUNT);
+    const dir = join(work, 'create');
+    mkdirSync(dir);
+    for (const o of objects) writeFileSync(join(dir, `${o.name}.yaml`), manifest(o.name, o.spec));
+    const oracle = apiserverVerdicts(cluster, ['create'], objects.map((o) => manifest(o.name, o.spec)).join('---\n'));
+    assert.equal(oracle.size, COUNT, `the apiserver judged every object (${oracle.size} of ${COUNT})`);
+    const invalid = [...oracle.values()].filter((v) => v !== '').length;
+    assert.ok(invalid > COUNT / 4 && invalid < COUNT, `a mix of valid and invalid objects (${invalid} invalid)`);
+
+    // Our verdict through the CLI, with the schema (rules included) read from the cluster.
+    const cli = spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), 'check', '-o', 'json', '--kubeconfig', cluster.kubeconfigPath, '--context', cluster.adminContext, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    assert.ok(cli.status === 0 || cli.status === 1, `plumbline check ran: ${cli.stderr}`);
+    const report = JSON.parse(cli.stdout) as { findings: JsonFinding[] };
+    const ours = new Map<string, JsonFinding[]>(objects.map((o) => [o.name, []]));
+    for (const f of report.findings) ours.get(/(p\d+)\.yaml$/.exec(f.path)?.[1] ?? '')?.push(f);
+
+    const disagreements: string[] = [];
+    for (const o of objects) {
+      const theirs = oracle.get(o.name) ?? '';
+      const mine = ours.get(o.name) ?? [];
+      const errors = mine.filter((f) => f.severity === 'error');
+      const notes = mine.filter((f) => f.severity !== 'error' && f.code !== 'schema.cel-transition');
+      if (notes.length > 0) disagreements.push(`${o.name}: notes ${JSON.stringify(notes.map((n) => n.message))}`);
+      if ((theirs !== '') !== (errors.length > 0)) disagreements.push(`${o.name}: apiserver ${theirs === '' ? 'accepts' : `rejects: ${theirs}`}; we ${errors.length === 0 ? 'accept' : `reject: ${JSON.stringify(errors.map((e) => e.message))}`}\n${o.spec}`);
+      for (const e of errors) if (!theirs.includes(asApiserverWords(e.message))) disagreements.push(`${o.name}: "${asApiserverWords(e.message)}" is not in the apiserver's "${theirs}"`);
+    }
+    assert.deepEqual(disagreements, []);
+  });
+
+  test('dry-run updates: transition rules and ratcheting against the live object', async () => {
+    const live = Array.from({ length: 40 }, (_, i) => ({ name: `u${String(i).padStart(3, '0')}`, owner: `team${i % 3}`, size: i % 5 }));
+    kubectl(['create', '-f', '-'], live.map((o) => manifest(o.name, `  replicas: 3\n  owner: ${o.owner}\n  size: ${o.size}\n  memory: 3Gi`)).join('---\n'));
+    // Tighten the memory rule: the live objects' 3Gi now breaks it, which ratcheting forgives while it is unchanged.
+    kubectl(['apply', '-f', '-'], CRD.replace("quantity('4Gi')", "quantity('2Gi')").replace('below 4Gi', 'below 2Gi'));
+    const deadline = Date.now() + 60_000;
+    while (apiserverVerdicts(cluster, ['create'], manifest('probe-rule', '  replicas: 3\n  memory: 3Gi')).get('probe-rule') === '') {
+      if (Date.now() > deadline) assert.fail('the tightened CRD rule never took effect');
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const next = random(7);
+    const updates = live.map((o, i) => {
+      const owner = next() < 0.3 ? `team${(i + 1) % 3}` : o.owner;
+      const size = next() < 0.3 ? o.size - 1 : o.size + 1;
+      const memory = next() < 0.3 ? '2.5Gi' : '3Gi';
+      return { name: o.name, spec: `  replicas: 3\n  owner: ${owner}\n  size: ${size}\n  memory: ${memory}` };
+    });
+    const oracle = apiserverVerdicts(cluster, ['replace'], updates.map((o) => manifest(o.name, o.spec)).join('---\n'));
+    assert.equal(oracle.size, updates.length);
+    const bundle = resolverFromCluster(kubectl);
+    const disagreements: string[] = [];
+    for (const u of updates) {
+      const liveObject = JSON.parse(kubectl(['get', `probes.${GROUP}/${u.name}`, '-n', 'default', '-o', 'json'])) as unknown;
+      const findings = checkFile(new ManifestParser().parse(manifest(u.name, u.spec)), { role: { kind: 'manifests' }, schemas: bundle, unknownKind: 'information', liveObjects: { lookup: () => liveObject, generation: 1 } });
+      assert.ok(!findings.some((f) => f.code === 'schema.unknown-kind'), `the CRD's schema is used: ${JSON.stringify(findings)}`);
+      const errors = findings.filter((f) => f.severity === 'error');
+      const theirs = oracle.get(u.name) ?? '';
+      if ((theirs !== '') !== (errors.length > 0)) disagreements.push(`${u.name}: apiserver ${theirs === '' ? 'accepts' : `rejects: ${theirs}`}; we ${errors.length === 0 ? 'accept' : `reject: ${JSON.stringify(errors.map((e) => e.message))}`}\n${u.spec}`);
+      for (const e of errors) if (!theirs.includes(asApiserverWords(e.message))) disagreements.push(`${u.name}: "${asApiserverWords(e.message)}" is not in "${theirs}"`);
+    }
+    assert.deepEqual(disagreements, []);
+    assert.ok([...oracle.values()].some((v) => v.includes('owner is immutable')), 'some updates break a transition rule');
+    assert.ok([...oracle.values()].some((v) => v.includes('below 2Gi')), 'some updates change memory and break the tightened rule');
+    assert.ok(updates.some((u) => u.spec.includes('3Gi') && oracle.get(u.name) === ''), 'some keep 3Gi and are accepted by ratcheting');
+  });
+
+  test('in the editor: a transition rule runs against the live object once drift has read it', async () => {
+    // u039 exists since the previous test (owner team0); the editor changes its owner.
+    const uri = pathToFileURL(join(work, 'u039.yaml')).href;
+    const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath } }, { initializationOptions: { cacheDir: join(work, 'lsp-cache') } });
+    try {
+      const text = manifest('u039', '  replicas: 3\n  owner: someone-else\n  size: 4\n  memory: 3Gi');
+      await lsp.open(uri, text);
+      // Drift's dry-run apply reports the apiserver's refusal (drift.rejected); validation says the same in its own finding.
+      const immutable = await lsp.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'schema.cel'), 60_000);
+      const finding = immutable.find((x) => x.code === 'schema.cel');
+      assert.equal(finding?.message, 'Probe spec.owner: Invalid value: "someone-else": owner is immutable');
+      assert.deepEqual(finding?.range, { start: { line: 7, character: 2 }, end: { line: 7, character: 7 } });
+      // Ratcheting: memory 3Gi is above today's 2Gi rule but unchanged from the cluster, so it is no error.
+      assert.ok(!immutable.some((x) => x.message.includes('below 2Gi')), JSON.stringify(immutable));
+      assert.ok(!immutable.some((x) => x.code === 'schema.cel-transition'), 'no "skipped" note once the live object is known');
+    } finally {
+      await lsp.stop();
+    }
+  });
+});
+
+/** The CRD's schema as our resolver reads it, straight from the CRD object (the CLI test reads /openapi/v3). */
+function resolverFromCluster(kubectl: (args: string[]) => string): SchemaResolver {
+  const crd = parse(kubectl(['get', `crd/probes.${GROUP}`, '-o', 'yaml'])) as { spec: { versions: { schema: { openAPIV3Schema: OpenApiSchema } }[] } };
+  const schema = crd.spec.versions[0]?.schema.openAPIV3Schema;
+  assert.ok(schema !== undefined);
+  // The apiserver adds apiVersion, kind and metadata to every CRD's published schema.
+  const definitions: Record<string, OpenApiSchema> = {
+    'dev.plumbline.cel.v1.Probe': { ...schema, properties: { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } }, 'x-kubernetes-group-version-kind': [{ group: GROUP, version: 'v1', kind: 'Probe' }] },
+  };
+  return new SchemaResolver([new SchemaBundle({ format: 1, kubernetesVersion: 'test', sources: {}, definitions, kinds: indexKinds(definitions) }, { kind: 'bundled', label: 'the CRD', kubernetesVersion: 'test' })]);
+}
