@@ -7,7 +7,8 @@
 // as `npm start` seeds it (test/cluster/seed.ts): dev applied as Flux would, then scaled by hand
 // (without the env var `npm start` also sets, so a sync leaves dev in sync); staging applied untouched; prod not
 // applied. The cluster runs no Flux controller, so the workspace's .plumbline.yaml delivers dev by
-// direct server-side apply (the Flux and Argo CD paths are the cluster tier's, converge.test.ts).
+// direct server-side apply (the Flux and Argo CD paths are the cluster tier's, converge.test.ts). No
+// controller runs either, so each environment's Deployment stays "progressing" in the health roll-up.
 // Run: node --import tsx --test test/e2e/gitops.test.ts. Screenshots: test-results/e2e/gitops-*.png.
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -116,7 +117,7 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     const view = await environmentsView();
     const shown = await waitForStatuses(
       view,
-      { dev: /^1 resource drifted \(1 field\) · plumbline-bench · main$/, staging: /^in sync · plumbline-bench · main$/, prod: /^not deployed: 4 resources · plumbline-bench · main · protected$/ },
+      { dev: /^1 resource drifted \(1 field\) · 3\/4 healthy, 1 progressing · plumbline-bench · main$/, staging: /^in sync · 3\/4 healthy, 1 progressing · plumbline-bench · main$/, prod: /^not deployed: 4 resources · plumbline-bench · main · protected$/ },
       'dev drifted, staging in sync, prod missing',
     );
     assert.deepEqual(Object.keys(shown), ['dev', 'staging', 'prod'], `the environments of examples/ in promotion order: ${JSON.stringify(shown)}`);
@@ -265,7 +266,7 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     assert.match(log, /\[info\] sync dev: commit: committed [0-9a-f]+ /, 'the sync steps are logged');
     assert.doesNotMatch(log, /\[(Trace|Debug|Info|Warn|Error)\s*- \d/, 'no second level prefix in the log');
 
-    const shown = await waitForStatuses(view, { dev: /^in sync · plumbline-bench · main$/ }, 'dev to show in sync after the sync, with nothing left uncommitted or unpushed');
+    const shown = await waitForStatuses(view, { dev: /^in sync · 3\/4 healthy, 1 progressing · plumbline-bench · main$/ }, 'dev to show in sync after the sync, with nothing left uncommitted or unpushed');
     assert.match(shown.staging ?? '', /^in sync/);
     console.log(`screenshot: ${await w.screenshot('environments-after-sync')}`);
   });
@@ -324,7 +325,7 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     await session().step('write plumbline.cluster.enabled: false into .vscode/settings.json', () => Promise.resolve(writeFileSync(settingsFile, `${off}\n`)));
     await waitForStatuses(view, { dev: /^cluster access is off/, staging: /^cluster access is off/, prod: /^cluster access is off/ }, 'every environment to say cluster access is off');
     await session().step('restore the settings file', () => Promise.resolve(writeFileSync(settingsFile, original)));
-    await waitForStatuses(view, { dev: /^in sync · plumbline-bench/, staging: /^in sync · plumbline-bench/, prod: /^not deployed: 4 resources/ }, 'the statuses against the cluster to return');
+    await waitForStatuses(view, { dev: /^in sync · 3\/4 healthy, 1 progressing · plumbline-bench/, staging: /^in sync · 3\/4 healthy, 1 progressing · plumbline-bench/, prod: /^not deployed: 4 resources/ }, 'the statuses against the cluster to return');
   });
   test('an open preview follows the files on disk: its diff updates in place, and says so when the change is gone', { timeout: 240_000 }, async () => {
     const w = session();

@@ -94,6 +94,13 @@ describe('Flux repositories as they are laid out', () => {
     assert.notEqual(normalizeGitUrl('https://github.example/acme/fleet-tenant'), normalizeGitUrl('https://github.example/acme/fleet'));
   });
 
+  test('rendering the parents finds the same units as the files: a child from another repository is not taken for one only a render has', async () => {
+    const summary = (envs: Environment[]): string[] => envs.map((e) => `${e.name} | ${e.paths.join()} | ${e.unrendered ?? ''}`);
+    const fromFiles = await discoverEnvironments(fleet);
+    const rendered = await discoverEnvironments(fleet, { ...DEFAULT_RENDER_OPTIONS, helm: helmCommand() });
+    assert.deepEqual(summary(rendered.environments), summary(fromFiles.environments));
+  });
+
   test('two clusters applying one infrastructure folder are two environments, each with its own patches', async () => {
     const { environments, problems } = await discoverEnvironments(fleet);
     assert.deepEqual(problems, []);

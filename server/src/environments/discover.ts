@@ -461,6 +461,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
         // Its steps are written in the parent's file: origins of what they change point there.
         environment.flux ??= stepsFrom(object, where.path, namespace, { file: parent.unit.file, document: parent.unit.document });
       },
+      new Set(fluxKustomizations.map((k) => k.file)),
     );
   }
   const environments = found;

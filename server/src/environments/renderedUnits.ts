@@ -28,6 +28,8 @@ export async function followRenderedUnits(
   render: (env: Environment) => Promise<RenderResult>,
   use: (child: UnitEntry, object: KubeObject) => void,
   extra: (parent: UnitEntry, object: KubeObject) => void,
+  /** Every file that declares a Flux Kustomization, rendered here or not (one of another repository's too). */
+  declaredIn: ReadonlySet<string>,
 ): Promise<void> {
   const childrenOf = new Map<UnitEntry, UnitEntry[]>();
   const parentsOf = new Map<UnitEntry, UnitEntry[]>();
@@ -50,7 +52,6 @@ export async function followRenderedUnits(
     return depth;
   };
   const parents = [...childrenOf.keys()].sort((a, b) => depthOf(a, new Set()) - depthOf(b, new Set()));
-  const files = new Set(entries.map((e) => e.unit.file));
   for (const parent of parents) {
     const rendered = await render(parent.environment);
     if (!rendered.ok) continue;
@@ -61,6 +62,6 @@ export async function followRenderedUnits(
       const object = fromFile.length === 1 ? fromFile[0] : fromFile.find((o) => o.object.metadata?.name === child.unit.name);
       if (object !== undefined) use(child, object.object);
     }
-    for (const o of kustomizations) if (o.source === undefined || !files.has(o.source)) extra(parent, o.object);
+    for (const o of kustomizations) if (o.source === undefined || !declaredIn.has(o.source)) extra(parent, o.object);
   }
 }
