@@ -418,22 +418,23 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   }
   // After every unit's own variables are known: a parent renders its children with them.
   if (render?.trusted === true && unitEntries.length > 0) {
-    const objects = await values();
-    const lookup = (file: string) => (kind: 'ConfigMap' | 'Secret', ns: string, n: string): KubeObject | undefined => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], file)?.object;
     // A unit's steps as read from an object: its parent's rendering of it, or a Kustomization only a render has.
-    const stepsFrom = (object: unknown, path: string, namespace: string, origin: { file: string; document: number }): Environment['flux'] => {
+    const stepsFrom = async (object: unknown, path: string, namespace: string, origin: { file: string; document: number }): Promise<Environment['flux']> => {
       const steps = readFluxBuild(object, path);
       if (steps === undefined) return undefined;
       const build = { ...steps.build, origin };
-      return steps.from.length > 0 ? withSubstituteSources(build, steps.from, namespace, lookup(origin.file)) : build;
+      if (steps.from.length === 0) return build;
+      // The repository's ConfigMaps and Secrets, read only when a unit asks for their values.
+      const objects = await values();
+      return withSubstituteSources(build, steps.from, namespace, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], origin.file)?.object);
     };
     await followRenderedUnits(
       unitEntries,
       appliedBy,
       (env) => parentRenders.render(root, env, render),
-      ({ unit, environment }, object) => {
+      async ({ unit, environment }, object) => {
         if ('elsewhere' in unit.where) return;
-        const flux = stepsFrom(object, unit.where.path, unit.namespace, { file: unit.file, document: unit.document });
+        const flux = await stepsFrom(object, unit.where.path, unit.namespace, { file: unit.file, document: unit.document });
         if (flux !== undefined) environment.flux = flux;
         const targetNamespace = str(get(object, 'spec', 'targetNamespace'));
         if (targetNamespace !== undefined) environment.target.namespace = targetNamespace;
@@ -441,7 +442,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
         const applied = str(get(object, 'metadata', 'name'));
         if (applied !== undefined && environment.delivery.kind === 'flux') environment.delivery = { ...environment.delivery, name: applied };
       },
-      (parent, object) => {
+      async (parent, object) => {
         const name = str(get(object, 'metadata', 'name')) ?? '';
         const namespace = str(get(object, 'metadata', 'namespace')) ?? parent.unit.namespace;
         const sourceKind = str(get(object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
@@ -459,7 +460,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
         const environment = add(parent.cluster ?? name, where.path, delivery, foundBy, target);
         if (environment.delivery.kind === 'flux' && environment.delivery.name === name) Object.assign(environment, unit);
         // Its steps are written in the parent's file: origins of what they change point there.
-        environment.flux ??= stepsFrom(object, where.path, namespace, { file: parent.unit.file, document: parent.unit.document });
+        environment.flux ??= await stepsFrom(object, where.path, namespace, { file: parent.unit.file, document: parent.unit.document });
       },
       new Set(fluxKustomizations.map((k) => k.file)),
     );

@@ -26,8 +26,8 @@ export async function followRenderedUnits(
   entries: readonly UnitEntry[],
   appliedBy: (parent: PlacedUnit, rel: string) => boolean,
   render: (env: Environment) => Promise<RenderResult>,
-  use: (child: UnitEntry, object: KubeObject) => void,
-  extra: (parent: UnitEntry, object: KubeObject) => void,
+  use: (child: UnitEntry, object: KubeObject) => Promise<void>,
+  extra: (parent: UnitEntry, object: KubeObject) => Promise<void>,
   /** Every file that declares a Flux Kustomization, rendered here or not (one of another repository's too). */
   declaredIn: ReadonlySet<string>,
 ): Promise<void> {
@@ -60,8 +60,8 @@ export async function followRenderedUnits(
       // The rendered object from the child's file; by name when the file declares several.
       const fromFile = kustomizations.filter((o) => o.source === child.unit.file);
       const object = fromFile.length === 1 ? fromFile[0] : fromFile.find((o) => o.object.metadata?.name === child.unit.name);
-      if (object !== undefined) use(child, object.object);
+      if (object !== undefined) await use(child, object.object);
     }
-    for (const o of kustomizations) if (o.source === undefined || !declaredIn.has(o.source)) extra(parent, o.object);
+    for (const o of kustomizations) if (o.source === undefined || !declaredIn.has(o.source)) await extra(parent, o.object);
   }
 }
