@@ -1,6 +1,7 @@
 import { basename, relative, sep } from 'node:path';
 import type { KubeObject } from '../manifests/kubeObject';
-import { renderEnvironment, type RenderOptions } from './render';
+import { renderEnvironment, type RenderOptions, type RenderResult } from './render';
+import type { Environment } from './model';
 
 // A template that writes an Argo CD Application or ApplicationSet (the object's own `kind:` line, at any indent a `range` gives it).
 const ARGO_APP_KIND = /^\s*kind:\s*["']?(Application|ApplicationSet)["']?\s*$/m;
@@ -22,10 +23,16 @@ export interface RenderedApplication {
  * chart's own values (as the parent Application would render it without overrides). Helm runs only
  * where renders may: an untrusted workspace, or a caller that does not render, gets a reason instead.
  */
-export async function applicationsOfChart(root: string, chart: string, render: RenderOptions | undefined): Promise<{ applications: RenderedApplication[] } | { problem: string }> {
+export async function applicationsOfChart(
+  root: string,
+  chart: string,
+  render: RenderOptions | undefined,
+  /** A render cache's, so discovery after an unrelated edit does not run helm again. */
+  renderWith: (root: string, env: Environment, options: RenderOptions) => Promise<RenderResult> = renderEnvironment,
+): Promise<{ applications: RenderedApplication[] } | { problem: string }> {
   const what = `chart ${chart} templates Argo CD Applications (an app of apps)`;
   if (render === undefined || !render.trusted) return { problem: `${what}: they are listed once Plumbline may run helm (a trusted workspace)` };
-  const rendered = await renderEnvironment(root, {
+  const rendered = await renderWith(root, {
     name: basename(chart),
     paths: [chart],
     renderer: { kind: 'helm', chart, valuesFiles: [], release: basename(chart) },

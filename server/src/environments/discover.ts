@@ -173,7 +173,7 @@ function readFacts(file: string): Promise<FileFacts> {
   });
 }
 
-/** Renders of units that apply other units, again only when what they read changed: discovery runs after every edit. */
+/** Renders of units that apply other units and of app-of-apps charts, again only when what they read changed: discovery runs after every edit. */
 const parentRenders = new RenderCache();
 
 /** Answers of discovery by repository root, with the stamps of what they read. */
@@ -329,7 +329,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
 
   // App of apps: the parent chart rendered as Argo CD renders it, each Application it writes an environment.
   for (const chart of appCharts) {
-    const listed = await applicationsOfChart(root, chart, render);
+    const listed = await applicationsOfChart(root, chart, render, (r, env, options) => parentRenders.render(r, env, options));
     if ('problem' in listed) {
       problems.push(listed.problem);
       continue;
