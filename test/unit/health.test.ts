@@ -2,9 +2,11 @@
 // The objects are written as the controllers leave them in the cluster.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { parse } from 'yaml';
 import { healthOf, healthRollup } from '../../server/src/health/health';
 import { kstatusOf } from '../../server/src/health/kstatus';
 import type { KubeObject } from '../../server/src/manifests/kubeObject';
+import { readFluxBuild } from '../../server/src/environments/fluxBuild';
 
 const object = (apiVersion: string, kind: string, spec: Record<string, unknown>, status: Record<string, unknown>, metadata: Record<string, unknown> = {}): KubeObject =>
   ({ apiVersion, kind, metadata: { name: 'x', generation: 2, ...metadata }, spec, status: { observedGeneration: 2, ...status } });
@@ -56,5 +58,34 @@ describe('kstatus rules', () => {
     assert.deepEqual(healthRollup([healthy, healthy, rolling, healthy, healthy]), { worst: 'Progressing', summary: '4/5 healthy, 1 progressing' });
     assert.deepEqual(healthRollup([healthy, healthOf(undefined, 'kstatus'), rolling]), { worst: 'Missing', summary: '1/3 healthy, 1 progressing, 1 missing' });
     assert.equal(healthRollup([]), undefined);
+  });
+
+  test("a Flux Kustomization's healthCheckExprs decide for their kind, as kustomize-controller evaluates them", () => {
+    const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: data, namespace: flux-system}
+spec:
+  path: ./data
+  healthCheckExprs:
+    - apiVersion: example.com/v1
+      kind: Database
+      failed: status.phase == 'Failed'
+      current: status.phase == 'Ready' && status.readyReplicas == 3
+    - apiVersion: example.com/v1
+      kind: Broken
+      current: status.nothere.deeper == 'x'
+`;
+    const build = readFluxBuild(parse(flux), 'data');
+    const exprs = build?.build.healthCheckExprs ?? [];
+    assert.equal(exprs.length, 2);
+    const db = (status: Record<string, unknown>): KubeObject => object('example.com/v1', 'Database', {}, status);
+    assert.deepEqual(healthOf(db({ phase: 'Ready', readyReplicas: 3 }), 'kstatus', exprs), { status: 'Current', word: 'Current', argo: 'Healthy', message: "healthCheckExprs: current `status.phase == 'Ready' && status.readyReplicas == 3`" });
+    assert.equal(healthOf(db({ phase: 'Failed' }), 'kstatus', exprs).word, 'Failed');
+    assert.deepEqual(healthOf(db({ phase: 'Provisioning', readyReplicas: 1 }), 'kstatus', exprs).message, "healthCheckExprs: waiting for current `status.phase == 'Ready' && status.readyReplicas == 3`");
+    const broken = healthOf(object('example.com/v1', 'Broken', {}, {}), 'kstatus', exprs);
+    assert.equal(broken.word, 'Unknown');
+    assert.match(broken.message, /^healthCheckExprs current: `status\.nothere\.deeper == 'x'`: /);
+    // Kinds no expression names keep kstatus's rules.
+    assert.equal(healthOf(deployment({ replicas: 3, updatedReplicas: 1 }), 'kstatus', exprs).word, 'InProgress');
   });
 });

@@ -151,7 +151,7 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
         const identity = identityOf(r.apiVersion, r.kind, r.name, r.namespace ?? env.target.namespace);
         const report = withoutIgnored(await engine.value.compare(identity, object), rules, identity, owners);
         if (report.state === 'in-sync' || report.state === 'drifted' || report.state === 'not-in-cluster') r.clusterNamespace = report.namespace;
-        if (report.state === 'in-sync' || report.state === 'drifted') r.health = healthOf(report.live, vocabulary);
+        if (report.state === 'in-sync' || report.state === 'drifted') r.health = healthOf(report.live, vocabulary, env.flux?.healthCheckExprs);
         else if (report.state === 'not-in-cluster') r.health = healthOf(undefined, vocabulary);
         if (report.state === 'in-sync') r.state = 'in-sync';
         else if (report.state === 'drifted') {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { KubeObject } from '../manifests/kubeObject';
-import type { FluxBuild } from './model';
+import type { FluxBuild, HealthCheckExpr } from './model';
 import { get, records, str } from './objectFields';
 import { substituteVariables } from './substitute';
 
@@ -48,7 +48,17 @@ export function readFluxBuild(object: unknown, path: string): { build: FluxBuild
   if (targetNamespace !== undefined) build.targetNamespace = targetNamespace;
   if (common !== undefined) build.commonMetadata = { labels: stringMap(get(common, 'labels')), annotations: stringMap(get(common, 'annotations')) };
   if (postBuild !== undefined) build.substitute = { vars: stringMap(get(postBuild, 'substitute')), notInGit: [] };
-  const empty = patches.length === 0 && build.images.length === 0 && components.length === 0 && namePrefix === undefined && nameSuffix === undefined && targetNamespace === undefined && common === undefined && postBuild === undefined;
+  const healthCheckExprs = records(get(spec, 'healthCheckExprs')).flatMap((e): HealthCheckExpr[] => {
+    const apiVersion = str(e['apiVersion']);
+    const kind = str(e['kind']);
+    const current = str(e['current']);
+    if (apiVersion === undefined || kind === undefined || current === undefined) return [];
+    const inProgress = str(e['inProgress']);
+    const failed = str(e['failed']);
+    return [{ apiVersion, kind, current, ...(inProgress !== undefined ? { inProgress } : {}), ...(failed !== undefined ? { failed } : {}) }];
+  });
+  if (healthCheckExprs.length > 0) build.healthCheckExprs = healthCheckExprs;
+  const empty = patches.length === 0 && build.images.length === 0 && components.length === 0 && namePrefix === undefined && nameSuffix === undefined && targetNamespace === undefined && common === undefined && postBuild === undefined && healthCheckExprs.length === 0;
   return empty ? undefined : { build, from };
 }
 
@@ -128,6 +138,7 @@ export function describeFluxBuild(build: FluxBuild): string[] {
   if (build.targetNamespace !== undefined) steps.push(`targetNamespace ${build.targetNamespace}`);
   if (build.components.length > 0) steps.push(`components ${build.components.join(', ')}`);
   if (build.commonMetadata !== undefined) steps.push('commonMetadata');
+  if (build.healthCheckExprs !== undefined) steps.push(`healthCheckExprs ${build.healthCheckExprs.map((e) => e.kind).join(', ')}`);
   if (build.substitute !== undefined) {
     const names = Object.keys(build.substitute.vars);
     steps.push(`postBuild ${names.length} variable${names.length === 1 ? '' : 's'}${build.substitute.notInGit.length > 0 ? ` (not in Git: ${build.substitute.notInGit.join(', ')})` : ''}`);

@@ -36,6 +36,17 @@ export interface FluxBuild {
   origin?: { file: string; document: number };
   /** `spec.postBuild`: the values found (inline ones win over ConfigMaps and Secrets), and the sources Git does not hold. */
   substitute?: { vars: Record<string, string>; notInGit: string[] };
+  /** `spec.healthCheckExprs`: CEL expressions that say when objects of a kind are current, in progress or failed. */
+  healthCheckExprs?: HealthCheckExpr[];
+}
+
+/** A Flux `healthCheckExprs` entry: for objects of this apiVersion and kind, CEL over the object's top-level fields. */
+export interface HealthCheckExpr {
+  apiVersion: string;
+  kind: string;
+  current: string;
+  inProgress?: string;
+  failed?: string;
 }
 
 /** How the cluster is asked to converge after a push. */

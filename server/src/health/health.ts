@@ -1,4 +1,6 @@
 import type { KubeObject } from '../manifests/kubeObject';
+import type { HealthCheckExpr } from '../environments/model';
+import { exprHealthOf } from './healthExprs';
 import { kstatusOf, type KStatusResult } from './kstatus';
 
 /** Argo CD's words for health, in its worst-of order (a unit is as healthy as its least healthy resource). */
@@ -24,10 +26,10 @@ function argoWord(k: KStatusResult): ArgoHealth {
   return 'Progressing';
 }
 
-/** The health of a live object (undefined: not in the cluster), worded for who delivers it. */
-export function healthOf(live: KubeObject | undefined, vocabulary: 'argocd' | 'kstatus'): ResourceHealth {
+/** The health of a live object (undefined: not in the cluster), worded for who delivers it; a Flux unit's `healthCheckExprs` decide for their kinds. */
+export function healthOf(live: KubeObject | undefined, vocabulary: 'argocd' | 'kstatus', exprs: readonly HealthCheckExpr[] = []): ResourceHealth {
   if (live === undefined) return { status: 'NotFound', word: vocabulary === 'argocd' ? 'Missing' : 'NotFound', argo: 'Missing', message: 'not in the cluster' };
-  const k = kstatusOf(live);
+  const k = (exprs.length > 0 ? exprHealthOf(live, exprs) : undefined) ?? kstatusOf(live);
   const argo = argoWord(k);
   return { status: k.status, word: vocabulary === 'argocd' ? argo : k.suspended === true ? 'Suspended' : k.status, argo, message: k.message };
 }

@@ -13,9 +13,10 @@ export interface ValueSize {
  * fields as int, `number` fields as double, nulls dropped as unset fields, and the schema's
  * defaults filled in where a field is absent (the apiserver defaults before it validates).
  */
-export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, view: SchemaView, size: ValueSize, depth = 0): unknown {
+export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, view: SchemaView | undefined, size: ValueSize, depth = 0): unknown {
   if (value === null || value === undefined || depth > 128) return undefined;
-  const compiled = schema === undefined ? undefined : view.compiled(schema);
+  // Without a schema (a live object read for health), integers are ints and nothing is defaulted.
+  const compiled = schema === undefined || view === undefined ? undefined : view.compiled(schema);
   if (typeof value === 'number') {
     const asDouble = compiled?.type === 'number';
     return !asDouble && Number.isSafeInteger(value) ? BigInt(value) : value;
@@ -46,7 +47,7 @@ export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, vi
     if (compiled?.properties !== undefined) {
       for (const [key, propertySchema] of compiled.properties) {
         if (key in out) continue;
-        const fallback = view.flatten(propertySchema).default;
+        const fallback = view?.flatten(propertySchema).default;
         if (fallback !== undefined) {
           const c = toCelValue(fallback, propertySchema, view, size, depth + 1);
           if (c !== undefined) out[key] = c;
