@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkFile, type CheckOptions } from '../../server/src/check/checkFile';
-import { ManifestParser } from '../../server/src/manifests/parse';
+import type { CheckOptions } from '../../server/src/check/checkFile';
 import { indexKinds, SchemaBundle } from '../../server/src/schemas/bundle';
 import { loadBundledSchemas } from '../../server/src/schemas/bundled';
 import type { OpenApiSchema } from '../../server/src/schemas/openapi';
@@ -11,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileRole } from '../../server/src/check/fileRole';
 import { nameRuleOf } from '../../server/src/validation/apiNames';
-import { parseCaretFixture } from '../support/carets';
+import { expectCheckFindings } from '../support/checkExpect';
 
 const bundled = new SchemaResolver([loadBundledSchemas()]);
 const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: bundled, unknownKind: 'information' };
@@ -39,15 +38,7 @@ const custom = new SchemaResolver([
 ]);
 
 function expectFindings(fixture: string, options: CheckOptions = OPTIONS): void {
-  const { text, expected } = parseCaretFixture(fixture);
-  const findings = checkFile(new ManifestParser().parse(text), options);
-  assert.equal(findings.length, expected.length, `findings: ${JSON.stringify(findings.map((f) => [f.range.start, f.message]), null, 1)}`);
-  expected.forEach((want, i) => {
-    const got = findings[i]!;
-    assert.equal(got.severity, want.severity, got.message);
-    assert.equal(got.message, want.message);
-    assert.deepEqual(got.range, want.range, `range of "${got.message}"`);
-  });
+  expectCheckFindings(fixture, options);
 }
 
 const SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { checkFile, type CheckOptions } from '../../server/src/check/checkFile';
 import { ManifestParser } from '../../server/src/manifests/parse';
 import { kubernetesEnvironment } from '../../server/src/validation/cel/kubernetesLibrary';
-import { parseCaretFixture } from '../support/carets';
+import { expectCheckFindings } from '../support/checkExpect';
 import { celResolver } from '../support/celSchemas';
 
 const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: celResolver, unknownKind: 'information' };
@@ -12,17 +12,7 @@ const HEAD = 'apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\n';
 
 /** Checks a caret fixture; `live` is the object as the cluster holds it (YAML), for transition rules. */
 function expectFindings(fixture: string, live?: string): void {
-  const { text, expected } = parseCaretFixture(fixture);
-  const options: CheckOptions = live === undefined ? OPTIONS : { ...OPTIONS, liveObjects: { lookup: () => parse(live) as unknown, generation: 1 } };
-  const findings = checkFile(new ManifestParser().parse(text), options).sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  const shown = JSON.stringify(findings.map((f) => [f.range.start.line, f.severity, f.message]), null, 1);
-  assert.equal(findings.length, expected.length, `findings: ${shown}`);
-  expected.forEach((want, i) => {
-    const got = findings[i]!;
-    assert.equal(got.severity, want.severity, got.message);
-    assert.equal(got.message, want.message, shown);
-    assert.deepEqual(got.range, want.range, `range of "${got.message}"`);
-  });
+  expectCheckFindings(fixture, live === undefined ? OPTIONS : { ...OPTIONS, liveObjects: { lookup: () => parse(live) as unknown, generation: 1 } }, { sorted: true });
 }
 
 describe('CEL rules (x-kubernetes-validations)', () => {

@@ -2,22 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkFile, resourcesIn, type CheckOptions } from '../../server/src/check/checkFile';
 import { ManifestParser } from '../../server/src/manifests/parse';
-import { parseCaretFixture } from '../support/carets';
+import { expectCheckFindings } from '../support/checkExpect';
 import { resolver } from '../support/testSchemas';
 
 const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: resolver, unknownKind: 'information' };
 const HEAD = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n';
 
 function expectFindings(fixture: string, options: CheckOptions = OPTIONS): void {
-  const { text, expected } = parseCaretFixture(fixture);
-  const findings = checkFile(new ManifestParser().parse(text), options);
-  assert.equal(findings.length, expected.length, `findings: ${JSON.stringify(findings.map((f) => [f.range.start, f.message]), null, 1)}`);
-  expected.forEach((want, i) => {
-    const got = findings[i]!;
-    assert.equal(got.severity, want.severity, got.message);
-    assert.ok(got.message.includes(want.message), `"${got.message}" should include "${want.message}"`);
-    assert.deepEqual(got.range, want.range, `range of "${got.message}"`);
-  });
+  expectCheckFindings(fixture, options, { contained: true });
 }
 
 describe('schema validation', () => {

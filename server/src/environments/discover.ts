@@ -14,7 +14,7 @@ import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding, withValuesFro
 import { get, str } from './objectFields';
 import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './fluxBuild';
 import { FluxSources, nearest } from './fluxSources';
-import { placeFluxUnits, type FluxKustomizationFound } from './fluxUnits';
+import { placeFluxUnits, sourceAndPath, type FluxKustomizationFound } from './fluxUnits';
 import { followRenderedUnits, type UnitEntry } from './renderedUnits';
 import { expandApplicationSet } from './applicationSets';
 import { applicationsOfChart, templatesArgoApplications } from './appOfApps';
@@ -445,10 +445,8 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       async (parent, object) => {
         const name = str(get(object, 'metadata', 'name')) ?? '';
         const namespace = str(get(object, 'metadata', 'namespace')) ?? parent.unit.namespace;
-        const sourceKind = str(get(object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
-        const sourceName = str(get(object, 'spec', 'sourceRef', 'name'));
-        const source = sourceName !== undefined ? { kind: sourceKind, name: sourceName, namespace: str(get(object, 'spec', 'sourceRef', 'namespace')) ?? namespace } : undefined;
-        const where = sources.resolve(parent.unit.file, source, str(get(object, 'spec', 'path'))?.replace(/^\.\//, '').replace(/\/+$/, '') || '.');
+        const { source, written } = sourceAndPath(object, namespace);
+        const where = sources.resolve(parent.unit.file, source, written);
         const foundBy = `Flux Kustomization ${namespace}/${name}, which ${parent.unit.namespace}/${parent.unit.name} renders (no file declares it)`;
         const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
         const target = { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) };

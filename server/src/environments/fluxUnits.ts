@@ -21,6 +21,15 @@ export interface PlacedUnit extends FluxKustomizationFound {
   clusters: string[];
 }
 
+/** A Flux Kustomization's source (kind and namespace defaulted as Flux does) and its `spec.path` as written. */
+export function sourceAndPath(object: unknown, namespace: string): { source: PlacedUnit['source']; written: string } {
+  const sourceName = str(get(object, 'spec', 'sourceRef', 'name'));
+  const source = sourceName !== undefined ? { kind: str(get(object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository', name: sourceName, namespace: str(get(object, 'spec', 'sourceRef', 'namespace')) ?? namespace } : undefined;
+  // Flux builds the source's root when the path is empty.
+  const written = str(get(object, 'spec', 'path'))?.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
+  return { source, written };
+}
+
 /** The `<name>` of a repository path under `clusters/<name>/`. */
 export function clusterFolderOf(rel: string): string | undefined {
   const parts = rel.split('/');
@@ -43,11 +52,7 @@ function contains(folder: string, rel: string): boolean {
  */
 export async function placeFluxUnits(root: string, found: readonly FluxKustomizationFound[], sources: FluxSources): Promise<{ units: PlacedUnit[]; clustersApplying: (rel: string) => string[]; appliedBy: (unit: PlacedUnit, rel: string) => boolean }> {
   const units: PlacedUnit[] = found.map((k) => {
-    const sourceKind = str(get(k.object, 'spec', 'sourceRef', 'kind')) ?? 'GitRepository';
-    const sourceName = str(get(k.object, 'spec', 'sourceRef', 'name'));
-    const source = sourceName !== undefined ? { kind: sourceKind, name: sourceName, namespace: str(get(k.object, 'spec', 'sourceRef', 'namespace')) ?? k.namespace } : undefined;
-    // Flux builds the source's root when the path is empty.
-    const written = str(get(k.object, 'spec', 'path'))?.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
+    const { source, written } = sourceAndPath(k.object, k.namespace);
     const own = clusterFolderOf(k.rel);
     return { ...k, source, where: sources.resolve(k.file, source, written), clusters: own !== undefined ? [own] : [] };
   });

@@ -156,7 +156,10 @@ function validate(uri: string): Promise<void> {
     if (path !== undefined && isKustomizationFile(path)) patches.update(path, text.toString());
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path), path !== undefined && patches.selectorsAdded(path));
     const file = parsed(uri);
-    findings = file === undefined ? [] : checkFile(file, {
+    findings =
+      file === undefined
+        ? []
+        : checkFile(file, {
             role,
             schemas: schemaResolver(),
             unknownKind: settings.unknownKinds,
