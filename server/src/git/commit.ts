@@ -30,7 +30,8 @@ export interface CommitOutcome {
   subject: string;
 }
 
-function changeOf(x: string, y: string): FileChange | undefined {
+/** A file's change from git's two status letters (`XY`: index, worktree); undefined when there is none against HEAD. */
+export function changeOf(x: string, y: string): FileChange | undefined {
   if (x === '?' && y === '?') return 'untracked';
   if (x === 'A' && y === 'D') return undefined; // added, then deleted again: nothing against HEAD
   if (x === 'D' || y === 'D') return 'deleted';

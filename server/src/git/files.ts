@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { fileStamp, pathKind, StampedCache } from '../files/stamped';
 import { join, posix } from 'node:path';
 import { parseDocument } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
@@ -24,16 +25,21 @@ export interface EnvironmentScope {
 /** A tree of repository-relative paths: the working tree, or a commit. */
 interface Tree {
   kind(path: string): Promise<'file' | 'dir' | undefined>;
-  read(path: string): Promise<string | undefined>;
+  /** The local references of the kustomization at `path` (none when it cannot be read). */
+  references(path: string): Promise<string[]>;
 }
+
+/** References of working-tree kustomizations while their stamp stays: each tree answer asks for every environment's scope. */
+const referencesRead = new StampedCache<string[]>(5000);
 
 function workingTree(root: string): Tree {
   return {
-    async kind(path) {
-      const info = await stat(join(root, path)).catch(() => undefined);
-      return info === undefined ? undefined : info.isDirectory() ? 'dir' : 'file';
+    // Every environment's scope walks the same kustomizations in one tree answer: once each.
+    kind: (path) => pathKind(join(root, path)).then((k) => (k === undefined ? undefined : k === 'dir' ? 'dir' : 'file')),
+    async references(path) {
+      const full = join(root, path);
+      return referencesRead.get(full, await fileStamp(full), async () => kustomizationReferences((await readFile(full, 'utf8').catch(() => undefined)) ?? ''));
     },
-    read: (path) => readFile(join(root, path), 'utf8').catch(() => undefined),
   };
 }
 
@@ -46,10 +52,10 @@ async function headTree(repo: Repo): Promise<Tree | undefined> {
   for (const file of files) for (let d = posix.dirname(file); d !== '.'; d = posix.dirname(d)) dirs.add(d);
   return {
     kind: (path) => Promise.resolve(files.has(path) ? 'file' : dirs.has(path) || path === '.' ? 'dir' : undefined),
-    async read(path) {
-      if (!files.has(path)) return undefined;
+    async references(path) {
+      if (!files.has(path)) return [];
       const shown = await attempt(repo.git, ['cat-file', 'blob', `HEAD:./${path}`]);
-      return shown.ok ? shown.stdout : undefined;
+      return shown.ok ? kustomizationReferences(shown.stdout) : [];
     },
   };
 }
@@ -133,7 +139,7 @@ async function collectScope(env: Environment, trees: Tree[]): Promise<Environmen
       const kustomization = await kustomizationIn(tree, dir);
       if (kustomization === undefined) return;
       files.add(kustomization);
-      for (const reference of kustomizationReferences((await tree.read(kustomization)) ?? '')) {
+      for (const reference of await tree.references(kustomization)) {
         if (posix.isAbsolute(reference)) {
           outside.add(reference);
           continue;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GitError, simpleGit, type SimpleGit } from 'simple-git';
+import { fileStamp } from '../files/stamped';
 import { gitArgs } from './command';
 import { ok, type GitErrorKind, type GitFailure, type GitResult } from './result';
 
@@ -65,9 +66,27 @@ export interface Repo {
   git: SimpleGit;
 }
 
+/** Repositories found, by root, with the stamp of the root's `.git` when they were: the tree asks on every answer. */
+const located = new Map<string, { stamp: string; repo: Promise<Repo> }>();
+
+/** The repository holding `repoRoot`; `rev-parse` runs again only when the root's `.git` changed. */
 export async function openRepo(repoRoot: string): Promise<Repo> {
   const root = resolve(repoRoot);
   if (!existsSync(root)) throw stop('not-a-repository', `${root} does not exist`);
+  const stamp = await fileStamp(join(root, '.git'));
+  const known = located.get(root);
+  if (known !== undefined && known.stamp === stamp) return known.repo;
+  const repo = locateRepo(root);
+  located.set(root, { stamp, repo });
+  // Only a repository found is remembered: a folder that is none may become one in any parent.
+  repo.catch(() => {
+    if (located.get(root)?.repo === repo) located.delete(root);
+  });
+  if (located.size > 64) located.delete(located.keys().next().value!);
+  return repo;
+}
+
+async function locateRepo(root: string): Promise<Repo> {
   const git = gitAt(root);
   let out: string;
   try {
