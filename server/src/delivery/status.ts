@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readTextIfSane } from '../files/files';
 import { fileStamp, StampedCache } from '../files/stamped';
 import { healthOf, healthRollup, type ArgoHealth, type ResourceHealth } from '../health/health';
 import type { Result } from '../cluster/result';
@@ -65,8 +65,8 @@ export class SourceLines {
 
   private parse(path: string): Promise<Map<string, number>> {
     return (
-      readFile(path, 'utf8')
-        .catch(() => '')
+      readTextIfSane(path)
+        .then((text) => text ?? '')
         // File reads finish together and their callbacks run back to back: a turn of the event
         // loop before each parse lets other requests in between.
         .then(async (text) => {

@@ -149,6 +149,9 @@ interface FileFacts {
   documents: { id: ResourceIdentity; object: unknown; index: number }[];
 }
 
+/** Kustomization files' text as last read (discovery runs after every edit; most did not change). */
+const kustomizationTexts = new StampedCache<string | undefined>(5000);
+
 /** Facts of files as last read, kept while a file's size and time stay the same. */
 const factsRead = new StampedCache<FileFacts>(50_000);
 
@@ -284,7 +287,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   // A kustomize patch that looks like a Flux or Argo CD object (an overlay setting a tenant's
   // `spec.path`) is a change to one, not one of its own.
   const patches = new PatchIndex();
-  for (const file of files.filter(isKustomizationFile)) patches.update(file, await readTextIfSane(file));
+  for (const file of files.filter(isKustomizationFile)) patches.update(file, await kustomizationTexts.get(file, stamps.get(file) ?? '-', () => readTextIfSane(file)));
   for (const file of files) {
     const rel = toRepoPath(root, file);
     const parts = rel.split('/');

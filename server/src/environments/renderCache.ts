@@ -50,29 +50,25 @@ function idOf(root: string, env: Environment, options: RenderOptions): string {
 }
 
 /**
- * A deep copy of rendered data: plain objects and arrays by hand, anything else (a Date from a YAML
- * timestamp) by structuredClone. The tree copies every object of every environment on every
- * answer, and structuredClone's serialising round trip was most of an unchanged answer's time.
+ * Rendered data made immutable: the tree reads every object of every environment on each answer,
+ * and copying them each time (so a caller could not spoil the cache) was most of an unchanged
+ * answer's time. A caller that wants to change an object copies it; one that forgets throws (strict mode).
  */
-function cloneData<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(cloneData) as T;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = cloneData(v);
-  return out as T;
+function frozen<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) frozen(v);
+  return Object.freeze(value);
 }
 
-/** A copy callers may change: the cached objects stay as rendered. */
-function copy(result: RenderResult): RenderResult {
-  return result.ok ? { ...result, objects: result.objects.map((o) => ({ ...o, object: cloneData(o.object) })) } : result;
+function freezeResult(result: RenderResult): RenderResult {
+  if (result.ok) for (const o of result.objects) frozen(o);
+  return result;
 }
 
 /**
  * Renders environments again only when what they read changed: the tree's answer after an edit
  * to one unit's file renders that unit, not all of them. Keyed by the environment as discovered
- * (paths, renderer, Flux steps, options) and the stamps of its input files.
+ * (paths, renderer, Flux steps, options) and the stamps of its input files. Results are frozen: read them, copy to change.
  */
 export class RenderCache {
   private readonly entries = new Map<string, { inputs: string; result: Promise<RenderResult> }>();
@@ -81,10 +77,10 @@ export class RenderCache {
     const id = idOf(root, env, options);
     const inputs = await inputsHash(root, env);
     const hit = this.entries.get(id);
-    if (hit !== undefined && hit.inputs === inputs) return copy(await hit.result);
-    const result = renderEnvironment(root, env, options);
+    if (hit !== undefined && hit.inputs === inputs) return hit.result;
+    const result = renderEnvironment(root, env, options).then(freezeResult);
     this.remember(id, inputs, result);
-    return copy(await result);
+    return result;
   }
 
   private remember(id: string, inputs: string, result: Promise<RenderResult>): void {

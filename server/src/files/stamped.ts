@@ -1,30 +1,56 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { stat } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
 
 // One answer reads each file's stamp up to five times (discovery, ignore rules, the render cache,
 // kustomization trees, source lines): within one answer the first stat stands for all of them.
-const oneAnswer = new AsyncLocalStorage<Map<string, Promise<string>>>();
+// The same holds for anything computed only from files (a kustomization tree): see `perAnswer`.
+const oneAnswer = new AsyncLocalStorage<Map<string, Promise<unknown>>>();
 
 /** Runs `work` as one answer: each file is stat'ed at most once in it, whichever cache asks. */
 export function asOneAnswer<T>(work: () => Promise<T>): Promise<T> {
   return oneAnswer.run(new Map(), work);
 }
 
-async function statStamp(path: string): Promise<string> {
-  const s = await stat(path).catch(() => undefined);
-  return s === undefined ? '-' : `${s.size} ${s.mtimeMs}`;
+/**
+ * `compute()` once per answer for `key` (outside an answer: every time). Only for what files
+ * alone decide, since the files are taken as unchanged for the length of one answer.
+ */
+export function perAnswer<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  const seen = oneAnswer.getStore();
+  if (seen === undefined) return compute();
+  let value = seen.get(key) as Promise<T> | undefined;
+  if (value === undefined) {
+    value = compute();
+    seen.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * One stat per path per answer, whether its stamp or its kind is asked for. Synchronous: a tree
+ * answer stats every file of the repository, and a stat is microseconds where a promise-based
+ * one is a thread-pool round trip.
+ */
+function statOf(path: string): Promise<Stats | undefined> {
+  return perAnswer(`stat\0${path}`, () => {
+    try {
+      return Promise.resolve(statSync(path, { throwIfNoEntry: false }));
+    } catch {
+      return Promise.resolve(undefined);
+    }
+  });
 }
 
 /** `size mtime` of a file, or `-` when it is gone: what a save, a checkout or another tool changes. */
-export function fileStamp(path: string): Promise<string> {
-  const seen = oneAnswer.getStore();
-  if (seen === undefined) return statStamp(path);
-  let stamp = seen.get(path);
-  if (stamp === undefined) {
-    stamp = statStamp(path);
-    seen.set(path, stamp);
-  }
-  return stamp;
+export async function fileStamp(path: string): Promise<string> {
+  const s = await statOf(path);
+  return s === undefined ? '-' : `${s.size} ${s.mtimeMs}`;
+}
+
+/** Whether a path is a folder, a regular file, something else (a FIFO) or nothing, read once per answer. */
+export async function pathKind(path: string): Promise<'dir' | 'file' | 'other' | undefined> {
+  const s = await statOf(path);
+  return s === undefined ? undefined : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
 }
 
 /**

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { ManifestParser } from '../manifests/parse';
 import type { FieldPath } from '../manifests/fieldPath';
 import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
-import { fileStamp, StampedCache } from '../files/stamped';
+import { fileStamp, pathKind, perAnswer, StampedCache } from '../files/stamped';
 import { readTextIfSane } from '../files/files';
 
 
@@ -97,7 +97,12 @@ async function kustomizationDocument(path: string): Promise<Document.Parsed | un
  * Reads a kustomization and, recursively, the kustomizations it names. Remote resources and
  * unreadable files are left out: this is a map for diagnostics, kustomize stays the renderer.
  */
-export async function readKustomizationTree(dir: string, seen = new Set<string>()): Promise<KustomizationNode | undefined> {
+export function readKustomizationTree(dir: string, seen?: Set<string>): Promise<KustomizationNode | undefined> {
+  // The render cache, the unit's files and field origins each read the same trees in one answer.
+  return seen === undefined ? perAnswer(`tree\0${dir}`, () => readTree(dir, new Set())) : readTree(dir, seen);
+}
+
+async function readTree(dir: string, seen: Set<string>): Promise<KustomizationNode | undefined> {
   const path = kustomizationIn(dir);
   if (path === undefined || seen.has(path)) return undefined;
   seen.add(path);
@@ -111,11 +116,11 @@ export async function readKustomizationTree(dir: string, seen = new Set<string>(
     for (const { value } of strings(root.get(key, true))) {
       const target = local(value);
       if (target === undefined) continue;
-      const info = await stat(target).catch(() => undefined);
-      if (info?.isDirectory() === true) {
-        const child = await readKustomizationTree(target, seen);
+      const kind = await pathKind(target);
+      if (kind === 'dir') {
+        const child = await readTree(target, seen);
         if (child !== undefined) (key === 'components' ? node.components : node.children).push(child);
-      } else if (info?.isFile() === true) node.files.push(target);
+      } else if (kind === 'file') node.files.push(target);
     }
   }
   await addPatches(node, root, local);

@@ -165,6 +165,13 @@ export function registerEnvironments(connection: Connection, root: () => string 
     watch.track(statuses);
     if (gitAllowed) await watch.watchGit(folder);
     const branches = await git;
+    // Thousands of resources come from a few hundred files: each file's URI is made once.
+    const uris = new Map<string, string>();
+    const uriOf = (path: string): string => {
+      let uri = uris.get(path);
+      if (uri === undefined) uris.set(path, (uri = pathToFileURL(path).href));
+      return uri;
+    };
     return {
       problems: [...problems, ...ignore.problems],
       environments: statuses.map((s): EnvironmentNode => ({
@@ -180,7 +187,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         foundBy: s.environment.foundBy,
         state: s.state,
         message: s.message,
-        resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: pathToFileURL(r.source.path).href, line: r.source.line }, ...(r.health !== undefined ? { health: { word: r.health.word, argo: r.health.argo, message: r.health.message } } : {}) })),
+        resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: uriOf(r.source.path), line: r.source.line }, ...(r.health !== undefined ? { health: { word: r.health.word, argo: r.health.argo, message: r.health.message } } : {}) })),
         ...(s.health !== undefined ? { health: s.health } : {}),
         ...gitNode(branches?.ok === true ? branches.value.get(s.environment.name) : undefined, gitAllowed),
         undeclared: s.undeclared.map((u) => ({ apiVersion: u.apiVersion, kind: u.kind, name: u.name, namespace: u.namespace, managedBy: u.managedBy })),
