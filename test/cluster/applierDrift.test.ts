@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bundle } from '../support/paths';
@@ -113,6 +114,42 @@ describe('drift as the applier applies', () => {
     assert.equal(result.status, 1, result.output);
     assert.deepEqual(rows(result.findings), [
       '19 drift.value Git no longer declares spec.template.spec.containers[app].env[OLD_FLAG] (cluster has {"name":"OLD_FLAG","value":"1"}); the next apply by Argo CD (Argo CD Application shop, client-side apply) removes it (set by kubectl-client-side-apply)',
+    ]);
+  });
+
+  test('Flux helm-controller with Helm 3: an env var the chart no longer renders is drift its next upgrade removes (three-way merge with the release record); one set by hand stays', () => {
+    const release = `${NS}-cart`;
+    const rendered = deployment('cart', '            - {name: MODE, value: fast}\n            - {name: OLD_FLAG, value: "1"}');
+    // As helm-controller creates it: Helm's release annotations, Flux's labels, an update (not an apply) as helm-controller.
+    const marked = rendered
+      .replace(/^( {2}namespace: .*)$/m, `$1\n  annotations:\n    meta.helm.sh/release-name: ${release}\n    meta.helm.sh/release-namespace: ${NS}`)
+      .replace(/^( {4}app: cart)$/m, '$1\n    helm.toolkit.fluxcd.io/name: cart\n    helm.toolkit.fluxcd.io/namespace: flux-system');
+    kubectl.input(marked, 'create', '--field-manager=helm-controller', '-f', '-');
+    kubectl('set', 'env', '-n', NS, 'deployment/cart', '-c', 'app', 'HAND_SET=1');
+    // Helm's record of the release: the Secret's value is Helm's base64 of gzip of the release's JSON.
+    const record = gzipSync(JSON.stringify({ name: release, namespace: NS, version: 1, info: { status: 'deployed' }, manifest: `---\n# Source: cart/templates/deployment.yaml\n${rendered}` })).toString('base64');
+    kubectl('create', 'secret', 'generic', `sh.helm.release.v1.${release}.v1`, '-n', NS, '--type=helm.sh/release.v1', `--from-literal=release=${record}`);
+    kubectl('label', 'secret', '-n', NS, `sh.helm.release.v1.${release}.v1`, 'owner=helm', `name=${release}`, 'status=deployed', 'version=1');
+    const result = diff('helm.yaml', deployment('cart', '            - {name: MODE, value: fast}'));
+    assert.equal(result.status, 1, result.output);
+    const by = "helm-controller (Flux HelmRelease flux-system/cart, Helm's three-way merge)";
+    const found = rows(result.findings);
+    assert.ok(
+      found.includes(`19 drift.value Git no longer declares spec.template.spec.containers[app].env[OLD_FLAG] (cluster has {"name":"OLD_FLAG","value":"1"}); the next apply by ${by} removes it (set by helm-controller)`),
+      found.join('\n'),
+    );
+    // Not in the release record: Helm's merge keeps it, so it is someone's edit, never "removed by the upgrade".
+    assert.ok(found.some((f) => f.includes('drift.set-by-hand spec.template.spec.containers[app].env[HAND_SET]')), found.join('\n'));
+    assert.ok(!found.some((f) => f.includes('HAND_SET') && f.includes('removes it')), found.join('\n'));
+  });
+
+  test('Flux helm-controller applying server-side: an env var Git dropped is drift its next apply as helm-controller removes', () => {
+    const marked = deployment('basket', '            - {name: MODE, value: fast}\n            - {name: OLD_FLAG, value: "1"}').replace(/^( {4}app: basket)$/m, '$1\n    helm.toolkit.fluxcd.io/name: basket\n    helm.toolkit.fluxcd.io/namespace: flux-system');
+    kubectl.input(marked, 'apply', '--server-side', '--field-manager=helm-controller', '-f', '-');
+    const result = diff('helm-ssa.yaml', deployment('basket', '            - {name: MODE, value: fast}'));
+    assert.equal(result.status, 1, result.output);
+    assert.deepEqual(rows(result.findings), [
+      '19 drift.value Git no longer declares spec.template.spec.containers[app].env[OLD_FLAG] (cluster has {"name":"OLD_FLAG","value":"1"}); the next apply by helm-controller (Flux HelmRelease flux-system/basket, server-side apply) removes it',
     ]);
   });
 

@@ -7,8 +7,13 @@ import { guessListKeys, isObject, type ListKeys } from './diff';
 export interface ApplyAs {
   /** The field manager the dry-run applies as: fields this manager applied and Git no longer declares are removed. */
   manager: string;
-  /** Argo CD's default sync: kubectl's client-side apply, a three-way merge with the last-applied annotation. */
+  /**
+   * A three-way merge: Argo CD's default sync (kubectl's client-side apply, with the last-applied
+   * annotation as the original) or Helm 3's upgrade (with the release's last deployed manifest).
+   */
   threeWay: boolean;
+  /** For Helm's three-way merge: the namespaces where Helm may keep the release record (the HelmRelease's first). */
+  helmStorage?: string[];
   /** "kustomize-controller (Flux Kustomization flux-system/apps)", for messages. */
   who: string;
 }
@@ -16,6 +21,7 @@ export interface ApplyAs {
 /** Flux kustomize-controller's and Argo CD's field managers, as they name themselves when they apply. */
 export const KUSTOMIZE_CONTROLLER = 'kustomize-controller';
 export const ARGOCD_CONTROLLER = 'argocd-controller';
+export const HELM_CONTROLLER = 'helm-controller';
 const OWN = 'plumbline';
 
 function appliesAs(live: KubeObject, manager: string): boolean {
@@ -27,12 +33,16 @@ function appliesAs(live: KubeObject, manager: string): boolean {
  * managedFields: Flux kustomize-controller and Argo CD with ServerSideApply=true apply server-side
  * under their own names; Argo CD's default sync is a client-side apply; anything else (a direct
  * sync, an object no GitOps tool tracks) is predicted as Plumbline's own server-side apply.
- * helm-controller's upgrades are patches of Helm's own three-way merge, which the prediction
- * does not model: those objects are applied as Plumbline's.
+ * Flux helm-controller upgrades as the Helm it embeds does: Helm 3 patches with a three-way merge
+ * against the release's last deployed manifest; a Helm that applies server-side does so as `helm-controller`.
  */
 export function applyAsFor(live: KubeObject): ApplyAs {
   for (const applier of appliersOf(live)) {
     if (applier.kind === 'flux') return { manager: KUSTOMIZE_CONTROLLER, threeWay: false, who: `${KUSTOMIZE_CONTROLLER} (${describeApplier(applier)})` };
+    if (applier.kind === 'flux-helm') {
+      if (appliesAs(live, HELM_CONTROLLER)) return { manager: HELM_CONTROLLER, threeWay: false, who: `${HELM_CONTROLLER} (${describeApplier(applier)}, server-side apply)` };
+      return { manager: OWN, threeWay: true, helmStorage: [applier.namespace], who: `${HELM_CONTROLLER} (${describeApplier(applier)}, Helm's three-way merge)` };
+    }
     if (applier.kind === 'argocd') {
       if (appliesAs(live, ARGOCD_CONTROLLER)) return { manager: ARGOCD_CONTROLLER, threeWay: false, who: `${ARGOCD_CONTROLLER} (${describeApplier(applier)}, server-side apply)` };
       if (live.metadata?.annotations?.[LAST_APPLIED] !== undefined) return { manager: OWN, threeWay: true, who: `Argo CD (${describeApplier(applier)}, client-side apply)` };

@@ -18,6 +18,7 @@ import { applyIgnoreRules, type IgnoreRule } from './ignore';
 import { fieldOfRejection, refusedForContent } from './rejection';
 import { provenNoOp } from './proof';
 import { applyAsFor, droppedSinceLastApply, lastApplied, withoutField, type ApplyAs } from './applyAs';
+import { HelmReleases } from './helmRelease';
 
 export const FIELD_MANAGER = 'plumbline';
 
@@ -55,6 +56,7 @@ export class DriftEngine {
   private readonly limiter: Limiter;
   private readonly predictions = new Map<string, KubeObject>();
   private readonly options: DriftOptions;
+  private readonly helmReleases: HelmReleases;
   /** Objects answered by proof and by a dry-run, for benchmarks and logs. */
   readonly stats = { proven: 0, dryRun: 0 };
 
@@ -66,6 +68,7 @@ export class DriftEngine {
     this.options = { ...DEFAULTS, ...options };
     this.limiter = new Limiter(this.options.concurrency);
     this.live = new LiveStore(client);
+    this.helmReleases = new HelmReleases(client);
   }
 
   static async forSession(session: ClusterSession, options: Partial<DriftOptions> = {}): Promise<Result<DriftEngine>> {
@@ -116,7 +119,11 @@ export class DriftEngine {
     const predicted: Result<KubeObject> = proven ? { ok: true, value: live.value } : await this.predict(info.value, namespace, identity.name, desired, live.value, manager);
     let clientSide = false;
     let predictedObject: KubeObject;
-    if (predicted.ok) predictedObject = appliedAs.threeWay ? withoutDropped(predicted.value, live.value, desired, listKeys ?? (() => undefined)) : predicted.value;
+    if (predicted.ok) {
+      // The original of the three-way merge: what Helm last deployed, or what kubectl last applied.
+      const sent = !appliedAs.threeWay ? undefined : appliedAs.helmStorage !== undefined ? await this.helmReleases.lastDeployed(live.value, appliedAs.helmStorage) : lastApplied(live.value);
+      predictedObject = sent !== undefined ? withoutDropped(predicted.value, sent, desired, listKeys ?? (() => undefined)) : predicted.value;
+    }
     else if (refusedForContent(predicted.error)) {
       const path = fieldOfRejection(predicted.error.message);
       return { state: 'rejected', message: predicted.error.message, ...(path !== undefined ? { path } : {}), live: live.value };
@@ -213,9 +220,7 @@ export class DriftEngine {
 export { ENVIRONMENT_MARK };
 
 /** The dry-run's answer less what kubectl's three-way merge deletes: fields the last apply sent and Git dropped. */
-function withoutDropped(predicted: KubeObject, live: KubeObject, desired: Record<string, unknown>, listKeys: ListKeys): KubeObject {
-  const sent = lastApplied(live);
-  if (sent === undefined) return predicted;
+function withoutDropped(predicted: KubeObject, sent: Record<string, unknown>, desired: Record<string, unknown>, listKeys: ListKeys): KubeObject {
   let out = predicted;
   for (const path of droppedSinceLastApply(sent, desired, listKeys)) out = withoutField(out, path);
   return out;
