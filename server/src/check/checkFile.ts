@@ -10,6 +10,7 @@ import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../files/limits';
 import { plumblineConfigProblems } from '../validation/plumblineConfig';
 import { FILE_START, type Finding, type Problem, type Severity } from '../manifests/problem';
+import type { PostBuildValues } from '../manifests/placeholders';
 
 export interface CheckOptions {
   role: FileRole;
@@ -22,6 +23,8 @@ export interface CheckOptions {
    * rules then run as on an update, with ratcheting. `generation` changes whenever an answer may.
    */
   liveObjects?: { lookup: (identity: ResourceIdentity) => unknown; generation: number };
+  /** The post-build variables, with their values in Git, of a Flux Kustomization that renders this file. */
+  variables?: PostBuildValues;
 }
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = { role: { kind: 'manifests' }, unknownKind: 'information' };
@@ -114,11 +117,23 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
       ...(apiRulesKnown(identity.group) ? { apiGroup: identity.group } : {}),
       kustomized: options.role.kind === 'manifests' && options.role.kustomized === true,
       oldObject: options.liveObjects?.lookup(identity),
+      ...(options.variables !== undefined && !substitutionDisabled(node) ? { variables: options.variables } : {}),
     },
     node,
   );
   const hinted = identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
   return deprecation.length === 0 ? hinted : [...deprecation, ...hinted];
+}
+
+const SUBSTITUTE_OPT_OUT = 'kustomize.toolkit.fluxcd.io/substitute';
+
+/** An object that opts out of Flux's post-build substitution: its placeholders stay as written. */
+function substitutionDisabled(node: Node | null): boolean {
+  const metadata = valueNodeOf(node, 'metadata');
+  return ['labels', 'annotations'].some((field) => {
+    const map = valueNodeOf(metadata, field);
+    return isMap(map) && map.get(SUBSTITUTE_OPT_OUT) === 'disabled';
+  });
 }
 
 // The workloads whose `spec.selector.matchLabels` kustomize's commonLabels create (its default fieldSpecs, `create: true`).
@@ -333,12 +348,44 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' ? `${role.selectorsAdded === true ? 's' : ''}${role.kustomized === true ? 'k' : ''}` : ''}|${options.unknownKind}|${options.liveObjects?.generation ?? '-'}`;
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' ? `${role.selectorsAdded === true ? 's' : ''}${role.kustomized === true ? 'k' : ''}` : ''}|${options.unknownKind}|${options.liveObjects?.generation ?? '-'}|${options.variables === undefined ? '-' : variablesStamp(options.variables)}`;
   const checks = checksOf(file, options, stamp);
   if (checks.templated > 0) return [];
   const findings: Finding[] = [];
   for (const list of checks.perChunk) for (const f of list) findings.push(f);
   return findings;
+}
+
+const variableIds = new WeakMap<PostBuildValues, number>();
+let nextVariablesId = 0;
+
+/** One number per set of variables: findings made with other values are not reused. */
+function variablesStamp(variables: PostBuildValues): number {
+  let id = variableIds.get(variables);
+  if (id === undefined) {
+    id = ++nextVariablesId;
+    variableIds.set(variables, id);
+  }
+  return id;
+}
+
+/**
+ * A file's findings under each Flux Kustomization that renders it with post-build variables
+ * known in Git: those of each, once (a finding the values do not touch is the same under all).
+ */
+export function checkFileAs(file: ManifestFile, options: CheckOptions, units: readonly PostBuildValues[]): Finding[] {
+  if (units.length === 0) return checkFile(file, options);
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const variables of units) {
+    for (const f of checkFile(file, { ...options, variables })) {
+      const key = `${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}|${f.code}|${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(f);
+    }
+  }
+  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
 /** A finding for a file that is not checked because of its size, or undefined when it may be. */
