@@ -10,7 +10,9 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { readFile } from 'node:fs/promises';
-import { checkFile, sizeFinding } from '../check/checkFile';
+import { checkFileAs, sizeFinding } from '../check/checkFile';
+import { mayHavePlaceholder, type PostBuildValues } from '../manifests/placeholders';
+import { postBuildValuesOf } from '../environments/postBuildValues';
 import { fileDuplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../manifests/problem';
@@ -87,6 +89,8 @@ function plainYamlText(path: string | undefined, text: { length: number; toStrin
 const renders = new EnvironmentRenders(() => workspaceFolders[0], () => renderOptionsOf(settings, initOptions.trusted !== false), (m) => connection.console.info(m), () => schemas);
 renders.onDidChange(() => {
   for (const d of documents.all()) drift?.request(d.uri);
+  // Post-build values may have changed with the environments (a ConfigMap of substituteFrom saved).
+  revalidateAll();
 });
 
 function describeError(error: unknown): string {
@@ -151,6 +155,25 @@ function parsed(uri: string): ManifestFile | undefined {
 /** The parse of each document's latest version: validation, drift and requests share it. */
 const lastParse = new Map<string, { version: number; file: ManifestFile }>();
 
+/**
+ * The post-build variables, with their values in Git, of each Flux Kustomization that renders a
+ * file with placeholders: they are validated as those values, as `plumbline check` does.
+ */
+async function postBuildValues(path: string | undefined, text: { length: number; slice(start: number, end: number): string }): Promise<PostBuildValues[]> {
+  const root = workspaceFolders[0];
+  if (path === undefined || root === undefined || !mayHavePlaceholderIn(text)) return [];
+  await renders.ready();
+  return renders.using(path).flatMap((environment) => postBuildValuesOf(environment, (p) => relative(root, p)) ?? []);
+}
+
+/** Whether a text may hold a placeholder, read by parts: a large file's text is never joined for this. */
+function mayHavePlaceholderIn(text: { length: number; slice(start: number, end: number): string }): boolean {
+  const PART = 64 * 1024;
+  // Parts overlap by one character, so a `${` across a boundary is seen.
+  for (let at = 0; at < text.length; at += PART) if (mayHavePlaceholder(text.slice(at, Math.min(text.length, at + PART + 1)))) return true;
+  return false;
+}
+
 /** Validates the current version and publishes; queued so bursts of edits coalesce. */
 async function validate(uri: string): Promise<void> {
   const document = documents.get(uri);
@@ -171,16 +194,18 @@ async function validate(uri: string): Promise<void> {
     if (path !== undefined && isKustomizationFile(path)) patches.update(path, text.toString());
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path), path !== undefined && patches.selectorsAdded(path));
     const file = parsed(uri);
+    const units = file === undefined ? [] : await postBuildValues(path, text);
+    if (documents.get(uri)?.version !== version) return;
     findings =
       file === undefined
         ? []
-        : checkFile(file, {
+        : checkFileAs(file, {
             role,
             schemas: schemaResolver(),
             unknownKind: settings.unknownKinds,
             // CEL transition rules compare with the object in the cluster, once drift has read it.
             ...(drift !== undefined ? { liveObjects: { lookup: (identity: ResourceIdentity) => drift?.liveObject(uri, identity), generation: drift.liveGeneration(uri) } } : {}),
-          });
+          }, units);
     if (file !== undefined) cluster?.noteFile(file);
     if (file !== undefined && role.kind === 'manifests') findings.push(...fileDuplicateFindings(uri, file));
     const plain = file === undefined || role.kind !== 'manifests' ? undefined : plainYamlText(path, text);
