@@ -11,7 +11,7 @@ import {
 } from 'vscode-languageserver/node';
 import { readFile } from 'node:fs/promises';
 import { checkFileAs, sizeFinding } from '../check/checkFile';
-import { mayHavePlaceholder, type PostBuildValues } from '../manifests/placeholders';
+import type { PostBuildValues } from '../manifests/placeholders';
 import { postBuildValuesOf } from '../environments/postBuildValues';
 import { fileDuplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
@@ -42,6 +42,7 @@ import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 import { EditWindows } from './editWindows';
 import { hasYamlSchema, PlainYamlService } from '../validation/plainYamlService';
+import { isValuesFile } from '../schemas/yamlFileSchemas';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -80,8 +81,10 @@ const PLAIN_YAML_MAX_CHARS = 2 * 1024 * 1024;
  * The text, when this document's JSON schema is Plumbline's to apply: not when the
  * redhat.vscode-yaml extension is there, which applies the same schemas (twice the diagnostics).
  */
-function plainYamlText(path: string | undefined, text: { length: number; toString(): string }): string | undefined {
+function plainYamlText(path: string | undefined, text: { length: number; slice(start: number, end: number): string; toString(): string }): string | undefined {
   if (initOptions.yamlExtension === true || text.length > PLAIN_YAML_MAX_CHARS) return undefined;
+  // Most files are neither: asked by parts, so their text is not joined on every edit.
+  if ((path === undefined || !isValuesFile(path)) && !includesByParts(text, 'yaml-language-server')) return undefined;
   const whole = text.toString();
   return hasYamlSchema(path, whole) ? whole : undefined;
 }
@@ -161,16 +164,15 @@ const lastParse = new Map<string, { version: number; file: ManifestFile }>();
  */
 async function postBuildValues(path: string | undefined, text: { length: number; slice(start: number, end: number): string }): Promise<PostBuildValues[]> {
   const root = workspaceFolders[0];
-  if (path === undefined || root === undefined || !mayHavePlaceholderIn(text)) return [];
+  if (path === undefined || root === undefined || !includesByParts(text, '${')) return [];
   await renders.ready();
   return renders.using(path).flatMap((environment) => postBuildValuesOf(environment, (p) => relative(root, p)) ?? []);
 }
 
-/** Whether a text may hold a placeholder, read by parts: a large file's text is never joined for this. */
-function mayHavePlaceholderIn(text: { length: number; slice(start: number, end: number): string }): boolean {
+/** Whether a text holds `word`, read by parts (overlapping by the word's length, so one across a boundary is seen). */
+function includesByParts(text: { length: number; slice(start: number, end: number): string }, word: string): boolean {
   const PART = 64 * 1024;
-  // Parts overlap by one character, so a `${` across a boundary is seen.
-  for (let at = 0; at < text.length; at += PART) if (mayHavePlaceholder(text.slice(at, Math.min(text.length, at + PART + 1)))) return true;
+  for (let at = 0; at < text.length; at += PART) if (text.slice(at, Math.min(text.length, at + PART + word.length - 1)).includes(word)) return true;
   return false;
 }
 
