@@ -29,7 +29,6 @@ import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 import { RENDER_FLAGS, renderOptionsFromFlags } from './renderFlags';
 
 export { reconcileCommand } from './reconcileCommand';
-export { postBuildLookup } from './postBuildLookup';
 export { previewCommand } from './previewCommand';
 export { status } from './statusCommand';
 

@@ -126,8 +126,9 @@ async function check(args: string[]): Promise<number> {
     syncReads: true,
     maxFileBytes: Math.round(maxFileMB * 1024 * 1024),
     maxFileSizeName: '--max-file-size',
-    // The Flux Kustomizations' post-build values, read from the repository when a file has a placeholder.
-    postBuild: () => clusterCommands().postBuildLookup(fluxRoot(paths)),
+    // The Flux Kustomizations' post-build values, read from the repository when a file has a placeholder
+    // (without the cluster client of cliCommands.js: environment discovery alone is a fifth of its size).
+    postBuild: () => import('./postBuildLookup').then((m) => m.postBuildLookup(fluxRoot(paths))),
   });
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);
