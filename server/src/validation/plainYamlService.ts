@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver-types';
 import type { TextDocument as TextDocumentType } from 'vscode-languageserver-textdocument';
 import type { Finding, Severity } from '../manifests/problem';
-import { chartValuesSchema, modelines } from '../schemas/yamlFileSchemas';
+import { chartValuesSchema, isValuesFile, modelines } from '../schemas/yamlFileSchemas';
 import type * as YamlLanguageParts from './yamlLanguageParts';
 
 /**
@@ -51,8 +51,23 @@ export function hasYamlSchema(path: string | undefined, text: string): boolean {
   return modelines(text).length > 0 || (path !== undefined && chartValuesSchema(path) !== undefined);
 }
 
+type YamlVersion = '1.1' | '1.2';
+
+/**
+ * Helm reads values with sigs.k8s.io/yaml, as YAML 1.1 (`enabled: yes` is true); any other file
+ * as yaml-language-server reads it by default, YAML 1.2.
+ */
+function yamlVersionOf(uri: string): YamlVersion {
+  return uri.startsWith('file:') && isValuesFile(fileURLToPath(uri)) ? '1.1' : '1.2';
+}
+
+interface Readers {
+  completer: InstanceType<Parts['YamlCompletion']>;
+  hover: InstanceType<Parts['YAMLHover']>;
+}
+
 export class PlainYamlService {
-  private service: { parts: Parts; schemas: InstanceType<Parts['YAMLSchemaService']>; completer: InstanceType<Parts['YamlCompletion']>; hover: InstanceType<Parts['YAMLHover']> } | undefined;
+  private service: { parts: Parts; schemas: InstanceType<Parts['YAMLSchemaService']>; readers: Record<YamlVersion, Readers> } | undefined;
 
   private ready(): NonNullable<PlainYamlService['service']> {
     if (this.service !== undefined) return this.service;
@@ -63,13 +78,16 @@ export class PlainYamlService {
       const schema = uri.startsWith('file:') ? chartValuesSchema(fileURLToPath(uri)) : undefined;
       return Promise.resolve(schema === undefined ? [] : pathToFileURL(schema).toString());
     });
-    // Helm reads values as YAML 1.2 (sigs.k8s.io/yaml's JSON conversion), hover shows where the text came from.
-    const settings = { validate: true, completion: true, hover: true, hoverSchemaSource: true, yamlVersion: '1.2' as const, customTags: [], isKubernetes: false };
-    const completer = new parts.YamlCompletion(schemas, {}, parts.yamlDocumentsCache);
-    completer.configure(settings);
-    const hover = new parts.YAMLHover(schemas);
-    hover.configure(settings);
-    this.service = { parts, schemas, completer, hover };
+    const readers = (yamlVersion: YamlVersion): Readers => {
+      // Hover names the schema a description comes from.
+      const settings = { validate: true, completion: true, hover: true, hoverSchemaSource: true, yamlVersion, customTags: [], isKubernetes: false };
+      const completer = new parts.YamlCompletion(schemas, {}, parts.yamlDocumentsCache);
+      completer.configure(settings);
+      const hover = new parts.YAMLHover(schemas);
+      hover.configure(settings);
+      return { completer, hover };
+    };
+    this.service = { parts, schemas, readers: { '1.1': readers('1.1'), '1.2': readers('1.2') } };
     return this.service;
   }
 
@@ -89,7 +107,7 @@ export class PlainYamlService {
     const out: Finding[] = lines
       .filter((m) => m.remote)
       .map((m) => ({ range: m.range, severity: 'information', code: 'schema.remote', message: `schema ${m.ref} is not fetched: Plumbline reads no network; keep a copy in the repository and name its path here to validate this file against it` }));
-    const yaml = parts.yamlDocumentsCache.getYamlDocument(document, { customTags: [], yamlVersion: '1.2' }, true);
+    const yaml = parts.yamlDocumentsCache.getYamlDocument(document, { customTags: [], yamlVersion: yamlVersionOf(uri) }, true);
     for (const [index, doc] of yaml.documents.entries()) {
       const ref = parts.getSchemaFromModeline(doc);
       if (ref !== undefined && /^https?:\/\//i.test(ref)) continue;
@@ -112,13 +130,13 @@ export class PlainYamlService {
   }
 
   complete(uri: string, version: number, text: string, position: Position): Promise<CompletionList> {
-    const { parts, completer } = this.ready();
-    return completer.doComplete(this.document(parts, uri, version, text), position, false, true);
+    const { parts, readers } = this.ready();
+    return readers[yamlVersionOf(uri)].completer.doComplete(this.document(parts, uri, version, text), position, false, true);
   }
 
   hoverAt(uri: string, version: number, text: string, position: Position): Promise<Hover | null> {
-    const { parts, hover } = this.ready();
-    return hover.doHover(this.document(parts, uri, version, text), position, false);
+    const { parts, readers } = this.ready();
+    return readers[yamlVersionOf(uri)].hover.doHover(this.document(parts, uri, version, text), position, false);
   }
 
   /** A file changed on disk: a schema read from it is read again on next use. */
