@@ -12,6 +12,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { checkFileAs, sizeFinding } from '../check/checkFile';
 import type { PostBuildValues } from '../manifests/placeholders';
+import type { Environment } from '../environments/model';
 import { postBuildValuesOf } from '../environments/postBuildValues';
 import { fileDuplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
@@ -166,8 +167,14 @@ async function postBuildValues(path: string | undefined, text: { length: number;
   const root = workspaceFolders[0];
   if (path === undefined || root === undefined || !includesByParts(text, '${')) return [];
   await renders.ready();
-  return renders.using(path).flatMap((environment) => postBuildValuesOf(environment, (p) => relative(root, p)) ?? []);
+  return renders.using(path).flatMap((environment) => {
+    // One object per indexed environment: validation reuses its findings while the values are the same object.
+    if (!knownValues.has(environment)) knownValues.set(environment, postBuildValuesOf(environment, (p) => relative(root, p)));
+    return knownValues.get(environment) ?? [];
+  });
 }
+
+const knownValues = new WeakMap<Environment, PostBuildValues | undefined>();
 
 /** Whether a text holds `word`, read by parts (overlapping by the word's length, so one across a boundary is seen). */
 function includesByParts(text: { length: number; slice(start: number, end: number): string }, word: string): boolean {
