@@ -49,7 +49,28 @@ function place(file: ManifestFile, base: number, problem: Problem): Finding {
  * Problems per parsed chunk (offsets relative to the chunk), reused while its text, the schemas
  * and the options stay the same: an edit to one document of a large file checks that one.
  */
-const chunkCache = new WeakMap<ParsedChunk, { stamp: string; problems: Problem[] }>();
+const chunkCache = new WeakMap<ParsedChunk, StampedProblems>();
+
+/** A chunk's problems under one stamp, then (rarely) under others: one object for most chunks, as many chunks as a file has. */
+interface StampedProblems {
+  stamp: string;
+  problems: Problem[];
+  older?: StampedProblems;
+}
+
+/**
+ * Stamps kept per chunk and per file: one for most files, one per Flux Kustomization for a file
+ * several render with their own post-build values (checkFileAs), so none evicts another's.
+ */
+const STAMPS_KEPT = 4;
+
+/** Keeps `value` under `stamp`, dropping the oldest stamp beyond STAMPS_KEPT. */
+function remember<T>(map: Map<string, T>, stamp: string, value: T): void {
+  map.delete(stamp);
+  map.set(stamp, value);
+  const oldest = map.keys().next();
+  if (map.size > STAMPS_KEPT && oldest.done !== true) map.delete(oldest.value);
+}
 
 function valueNodeOf(root: unknown, key: string): Node | null {
   if (!isMap(root)) return null;
@@ -276,15 +297,23 @@ interface FileChecks {
   readonly templated: number;
 }
 
-const fileChecks = new WeakMap<ManifestFile, FileChecks>();
+const fileChecks = new WeakMap<ManifestFile, Map<string, FileChecks>>();
 
 function chunkFindings(file: ManifestFile, { start, parsed }: PlacedChunk, options: CheckOptions, stamp: string): readonly Finding[] {
-  let cached = chunkCache.get(parsed);
-  if (cached === undefined || cached.stamp !== stamp) {
-    cached = { stamp, problems: chunkProblems(parsed, options) };
-    chunkCache.set(parsed, cached);
+  const latest = chunkCache.get(parsed);
+  let problems: Problem[] | undefined;
+  let kept = 0;
+  for (let c = latest; c !== undefined && problems === undefined; c = c.older) {
+    if (c.stamp === stamp) problems = c.problems;
+    kept++;
   }
-  return cached.problems.length === 0 ? NONE : cached.problems.map((problem) => place(file, start, problem));
+  if (problems === undefined) {
+    problems = chunkProblems(parsed, options);
+    // The newest first; beyond STAMPS_KEPT the oldest goes.
+    const entry: StampedProblems = { stamp, problems, ...(latest !== undefined && kept < STAMPS_KEPT ? { older: latest } : {}) };
+    chunkCache.set(parsed, entry);
+  }
+  return problems.length === 0 ? NONE : problems.map((problem) => place(file, start, problem));
 }
 
 const NONE: readonly Finding[] = [];
@@ -300,10 +329,10 @@ function shifted(findings: readonly Finding[], lines: number): readonly Finding[
 
 /** Findings per chunk of `file`, carried over from the previous version outside an edit's span. */
 function checksOf(file: ManifestFile, options: CheckOptions, stamp: string): FileChecks {
-  const known = fileChecks.get(file);
-  if (known !== undefined && known.stamp === stamp) return known;
+  const known = fileChecks.get(file)?.get(stamp);
+  if (known !== undefined) return known;
   const edit = file.edit;
-  const before = edit === undefined ? undefined : fileChecks.get(edit.previous);
+  const before = edit === undefined ? undefined : fileChecks.get(edit.previous)?.get(stamp);
   let checks: FileChecks;
   if (edit !== undefined && before !== undefined && before.stamp === stamp && before.perChunk.length === edit.previous.chunks.length) {
     const { previous, from, oldTo, newTo } = edit;
@@ -323,8 +352,13 @@ function checksOf(file: ManifestFile, options: CheckOptions, stamp: string): Fil
     checks = { stamp, perChunk: templated > 0 ? [] : file.chunks.map((c) => chunkFindings(file, c, options, stamp)), templated };
   }
   // Only the latest version is edited further; the previous one's results can go.
-  if (edit !== undefined) fileChecks.delete(edit.previous);
-  fileChecks.set(file, checks);
+  if (edit !== undefined) fileChecks.get(edit.previous)?.delete(stamp);
+  let byStamp = fileChecks.get(file);
+  if (byStamp === undefined) {
+    byStamp = new Map();
+    fileChecks.set(file, byStamp);
+  }
+  remember(byStamp, stamp, checks);
   return checks;
 }
 
