@@ -80,14 +80,22 @@ function repositoryRootOutside(paths: readonly string[]): string[] {
 }
 
 /**
- * Where Flux Kustomizations are looked for: the repository's root, else the one folder checked,
- * else the working directory.
+ * Where Flux Kustomizations are looked for: the repository's root; outside a repository, the
+ * folder the checked paths share, when it is the working directory or inside it (never a walk
+ * of a home folder or of `/` because a file there was named).
  */
-function fluxRoot(paths: readonly string[]): string {
+function fluxRoot(paths: readonly string[]): string | undefined {
   const root = repositoryRoot(paths);
   if (root !== undefined) return root;
-  const only = paths.length === 1 && paths[0] !== undefined ? resolve(paths[0]) : undefined;
-  return only !== undefined && statSync(only, { throwIfNoEntry: false })?.isDirectory() === true ? only : process.cwd();
+  const folders = paths.map((p) => {
+    const absolute = resolve(p);
+    return statSync(absolute, { throwIfNoEntry: false })?.isDirectory() === true ? absolute : dirname(absolute);
+  });
+  let shared = folders[0];
+  for (const f of folders) while (shared !== undefined && relative(shared, f).startsWith('..')) shared = dirname(shared) === shared ? undefined : dirname(shared);
+  if (shared === undefined) return undefined;
+  const below = relative(process.cwd(), shared);
+  return below === '' || (!below.startsWith('..') && !isAbsolute(below)) ? shared : undefined;
 }
 
 async function check(args: string[]): Promise<number> {
@@ -128,7 +136,10 @@ async function check(args: string[]): Promise<number> {
     maxFileSizeName: '--max-file-size',
     // The Flux Kustomizations' post-build values, read from the repository when a file has a placeholder
     // (without the cluster client of cliCommands.js: environment discovery alone is a fifth of its size).
-    postBuild: () => import('./postBuildLookup').then((m) => m.postBuildLookup(fluxRoot(paths))),
+    postBuild: () => {
+      const root = fluxRoot(paths);
+      return root === undefined ? Promise.resolve(() => []) : import('./postBuildLookup').then((m) => m.postBuildLookup(root));
+    },
   });
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);
