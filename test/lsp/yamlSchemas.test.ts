@@ -120,6 +120,16 @@ describe('JSON schemas of YAML that is not Kubernetes', () => {
     }
     assert.deepEqual(await lsp.waitForDiagnostics(uriOf(rel), (d) => d.length === 0), []);
   });
+
+  test('a modeline file closed and opened again is judged again; closing clears its diagnostics', async () => {
+    const rel = 'config/app.yaml';
+    const uri = uriOf(rel);
+    await lsp.close(uri);
+    assert.deepEqual(await lsp.waitForDiagnostics(uri, (d) => d.length === 0), []);
+    const { text, expected } = fixture(rel);
+    await lsp.open(uri, text, 5);
+    assertDiagnostics(text, await lsp.waitForVersion(uri, 5), expected, `${rel} opened again`);
+  });
 });
 
 describe('with redhat.vscode-yaml installed, its files are left to it', () => {

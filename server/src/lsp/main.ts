@@ -478,6 +478,7 @@ documents.onDidClose((event) => {
   editWindows.forget(uri);
   lastParse.delete(uri);
   validationResults.delete(uri);
+  plainYaml.closed(uri);
   drift?.forget(uri);
   connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
 });

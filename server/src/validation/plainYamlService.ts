@@ -68,6 +68,8 @@ interface Readers {
 
 export class PlainYamlService {
   private service: { parts: Parts; schemas: InstanceType<Parts['YAMLSchemaService']>; readers: Record<YamlVersion, Readers> } | undefined;
+  /** URIs yaml-language-server holds a parse of. */
+  private readonly parsed = new Set<string>();
 
   private ready(): NonNullable<PlainYamlService['service']> {
     if (this.service !== undefined) return this.service;
@@ -92,6 +94,7 @@ export class PlainYamlService {
   }
 
   private document(parts: Parts, uri: string, version: number, text: string): TextDocumentType {
+    this.parsed.add(uri);
     return parts.TextDocument.create(uri, 'yaml', version, text);
   }
 
@@ -137,6 +140,14 @@ export class PlainYamlService {
   hoverAt(uri: string, version: number, text: string, position: Position): Promise<Hover | null> {
     const { parts, readers } = this.ready();
     return readers[yamlVersionOf(uri)].hover.doHover(this.document(parts, uri, version, text), position, false);
+  }
+
+  /**
+   * A document closed: yaml-language-server keeps each URI's last parse until told to forget,
+   * and can only forget all of them (the open ones are parsed again when next asked, small files).
+   */
+  closed(uri: string): void {
+    if (this.service !== undefined && this.parsed.delete(uri)) this.service.parts.yamlDocumentsCache.clear();
   }
 
   /** A file changed on disk: a schema read from it is read again on next use. */
