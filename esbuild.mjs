@@ -19,9 +19,38 @@ const common = {
   define: { 'process.env.LOG_TOKENS': 'undefined', 'process.env.LOG_STREAM': 'undefined' },
 };
 
+/**
+ * Modules yaml-language-server imports for features the language server does not use (its
+ * formatter's prettier, ajv-i18n's other languages), replaced by small stand-ins.
+ */
+const STUBS = {
+  'prettier/standalone': 'scripts/bundle-stubs/prettier.cjs',
+  'prettier/plugins/yaml': 'scripts/bundle-stubs/prettier.cjs',
+  'prettier/plugins/estree': 'scripts/bundle-stubs/prettier.cjs',
+  'ajv-i18n': 'scripts/bundle-stubs/ajv-i18n.cjs',
+};
+
+/** @type {esbuild.Plugin} */
+const stubUnused = {
+  name: 'stub-unused',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(STUBS).map((k) => k.replace(/[/.-]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: new URL(STUBS[args.path], import.meta.url).pathname }));
+  },
+};
+
 const builds = [
   { ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...common, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' },
+  // yaml-language-server's language service, which server.js loads on the first values file or modeline.
+  {
+    ...common,
+    entryPoints: { yamlService: 'server/src/validation/yamlLanguageParts.ts' },
+    outdir: 'dist',
+    plugins: [stubUnused],
+    // jsonc-parser's main build is UMD, whose requires esbuild cannot follow: its ES module build.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  },
   { ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The commands that reach clusters and Git, which cli.js loads on first use: `check` starts without them.
   { ...common, entryPoints: { cliCommands: 'server/src/cli/clusterCommands.ts' }, outdir: 'dist' },

@@ -1,10 +1,17 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import type { InitializationOptions } from '../../server/src/protocol';
+import { YamlExtensionNotification, type InitializationOptions } from '../../server/src/protocol';
 import type { ClusterStatusItem } from './clusterStatus';
 import type { PlumblineContext } from './context';
 import { withUserValuesOnly } from './machineSettings';
 import { serverLogChannel } from './serverLog';
+
+/** Red Hat's YAML extension: where it is installed and enabled, it applies JSON schemas to YAML files and Plumbline does not. */
+const YAML_EXTENSION = 'redhat.vscode-yaml';
+
+function yamlExtensionPresent(): boolean {
+  return vscode.extensions.getExtension(YAML_EXTENSION) !== undefined;
+}
 
 /** Starts the bundled language server over IPC for YAML files. */
 export async function startLanguageClient(ctx: PlumblineContext, status: ClusterStatusItem): Promise<LanguageClient> {
@@ -22,7 +29,8 @@ export async function startLanguageClient(ctx: PlumblineContext, status: Cluster
     ],
     synchronize: {
       configurationSection: 'plumbline',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
+      // JSON too: a chart's values.schema.json or a modeline's schema judges YAML files.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}'),
     },
     // The server pulls its settings (workspace/configuration) and ignores the payload of
     // didChangeConfiguration, so this one place decides what it can be told.
@@ -41,12 +49,21 @@ export async function startLanguageClient(ctx: PlumblineContext, status: Cluster
     initializationOptions: {
       cacheDir: ctx.extension.globalStorageUri.fsPath,
       trusted: vscode.workspace.isTrusted,
+      yamlExtension: yamlExtensionPresent(),
     } satisfies InitializationOptions,
   };
   const client = new LanguageClient('plumbline', 'Plumbline', serverOptions, clientOptions);
   ctx.ownForClient({ dispose: () => void client.dispose().catch(() => undefined) });
   ctx.ownForClient(status.follow(client));
   await client.start();
+  let present = yamlExtensionPresent();
+  ctx.ownForClient(
+    vscode.extensions.onDidChange(() => {
+      if (yamlExtensionPresent() === present) return;
+      present = !present;
+      client.sendNotification(YamlExtensionNotification, { present }).catch((error: unknown) => ctx.log.warn(`could not tell the server about ${YAML_EXTENSION}: ${String(error)}`));
+    }),
+  );
   ctx.log.info(`language server started (${module})`);
   return client;
 }

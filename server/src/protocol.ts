@@ -27,6 +27,18 @@ export interface InitializationOptions {
   cacheDir?: string;
   /** False in an untrusted workspace: no cluster is contacted and no binary runs. */
   trusted?: boolean;
+  /**
+   * True when the redhat.vscode-yaml extension is installed and enabled: it validates, completes
+   * and hovers YAML against JSON schemas (modelines, and whatever its settings associate), so
+   * Plumbline leaves Helm values and modeline schemas to it rather than report everything twice.
+   */
+  yamlExtension?: boolean;
+}
+
+/** `plumbline/yamlExtension` (client → server): redhat.vscode-yaml was installed, enabled, disabled or removed since start. */
+export const YamlExtensionNotification = new NotificationType<YamlExtensionParams>('plumbline/yamlExtension');
+export interface YamlExtensionParams {
+  present: boolean;
 }
 
 /** `plumbline/clusterDiff`: the live and predicted objects of the resource at a position, masked, as YAML. */

@@ -10,6 +10,7 @@ import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../files/limits';
 import { plumblineConfigProblems } from '../validation/plumblineConfig';
 import { FILE_START, type Finding, type Problem, type Severity } from '../manifests/problem';
+import type { PostBuildValues } from '../manifests/placeholders';
 
 export interface CheckOptions {
   role: FileRole;
@@ -22,6 +23,8 @@ export interface CheckOptions {
    * rules then run as on an update, with ratcheting. `generation` changes whenever an answer may.
    */
   liveObjects?: { lookup: (identity: ResourceIdentity) => unknown; generation: number };
+  /** The post-build variables, with their values in Git, of a Flux Kustomization that renders this file. */
+  variables?: PostBuildValues;
 }
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = { role: { kind: 'manifests' }, unknownKind: 'information' };
@@ -46,7 +49,28 @@ function place(file: ManifestFile, base: number, problem: Problem): Finding {
  * Problems per parsed chunk (offsets relative to the chunk), reused while its text, the schemas
  * and the options stay the same: an edit to one document of a large file checks that one.
  */
-const chunkCache = new WeakMap<ParsedChunk, { stamp: string; problems: Problem[] }>();
+const chunkCache = new WeakMap<ParsedChunk, StampedProblems>();
+
+/** A chunk's problems under one stamp, then (rarely) under others: one object for most chunks, as many chunks as a file has. */
+interface StampedProblems {
+  stamp: string;
+  problems: Problem[];
+  older?: StampedProblems;
+}
+
+/**
+ * Stamps kept per chunk and per file: one for most files, one per Flux Kustomization for a file
+ * several render with their own post-build values (checkFileAs), so none evicts another's.
+ */
+const STAMPS_KEPT = 4;
+
+/** Keeps `value` under `stamp`, dropping the oldest stamp beyond STAMPS_KEPT. */
+function remember<T>(map: Map<string, T>, stamp: string, value: T): void {
+  map.delete(stamp);
+  map.set(stamp, value);
+  const oldest = map.keys().next();
+  if (map.size > STAMPS_KEPT && oldest.done !== true) map.delete(oldest.value);
+}
 
 function valueNodeOf(root: unknown, key: string): Node | null {
   if (!isMap(root)) return null;
@@ -114,11 +138,23 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
       ...(apiRulesKnown(identity.group) ? { apiGroup: identity.group } : {}),
       kustomized: options.role.kind === 'manifests' && options.role.kustomized === true,
       oldObject: options.liveObjects?.lookup(identity),
+      ...(options.variables !== undefined && !substitutionDisabled(node) ? { variables: options.variables } : {}),
     },
     node,
   );
   const hinted = identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
   return deprecation.length === 0 ? hinted : [...deprecation, ...hinted];
+}
+
+const SUBSTITUTE_OPT_OUT = 'kustomize.toolkit.fluxcd.io/substitute';
+
+/** An object that opts out of Flux's post-build substitution: its placeholders stay as written. */
+function substitutionDisabled(node: Node | null): boolean {
+  const metadata = valueNodeOf(node, 'metadata');
+  return ['labels', 'annotations'].some((field) => {
+    const map = valueNodeOf(metadata, field);
+    return isMap(map) && map.get(SUBSTITUTE_OPT_OUT) === 'disabled';
+  });
 }
 
 // The workloads whose `spec.selector.matchLabels` kustomize's commonLabels create (its default fieldSpecs, `create: true`).
@@ -261,15 +297,23 @@ interface FileChecks {
   readonly templated: number;
 }
 
-const fileChecks = new WeakMap<ManifestFile, FileChecks>();
+const fileChecks = new WeakMap<ManifestFile, Map<string, FileChecks>>();
 
 function chunkFindings(file: ManifestFile, { start, parsed }: PlacedChunk, options: CheckOptions, stamp: string): readonly Finding[] {
-  let cached = chunkCache.get(parsed);
-  if (cached === undefined || cached.stamp !== stamp) {
-    cached = { stamp, problems: chunkProblems(parsed, options) };
-    chunkCache.set(parsed, cached);
+  const latest = chunkCache.get(parsed);
+  let problems: Problem[] | undefined;
+  let kept = 0;
+  for (let c = latest; c !== undefined && problems === undefined; c = c.older) {
+    if (c.stamp === stamp) problems = c.problems;
+    kept++;
   }
-  return cached.problems.length === 0 ? NONE : cached.problems.map((problem) => place(file, start, problem));
+  if (problems === undefined) {
+    problems = chunkProblems(parsed, options);
+    // The newest first; beyond STAMPS_KEPT the oldest goes.
+    const entry: StampedProblems = { stamp, problems, ...(latest !== undefined && kept < STAMPS_KEPT ? { older: latest } : {}) };
+    chunkCache.set(parsed, entry);
+  }
+  return problems.length === 0 ? NONE : problems.map((problem) => place(file, start, problem));
 }
 
 const NONE: readonly Finding[] = [];
@@ -285,10 +329,10 @@ function shifted(findings: readonly Finding[], lines: number): readonly Finding[
 
 /** Findings per chunk of `file`, carried over from the previous version outside an edit's span. */
 function checksOf(file: ManifestFile, options: CheckOptions, stamp: string): FileChecks {
-  const known = fileChecks.get(file);
-  if (known !== undefined && known.stamp === stamp) return known;
+  const known = fileChecks.get(file)?.get(stamp);
+  if (known !== undefined) return known;
   const edit = file.edit;
-  const before = edit === undefined ? undefined : fileChecks.get(edit.previous);
+  const before = edit === undefined ? undefined : fileChecks.get(edit.previous)?.get(stamp);
   let checks: FileChecks;
   if (edit !== undefined && before !== undefined && before.stamp === stamp && before.perChunk.length === edit.previous.chunks.length) {
     const { previous, from, oldTo, newTo } = edit;
@@ -308,8 +352,13 @@ function checksOf(file: ManifestFile, options: CheckOptions, stamp: string): Fil
     checks = { stamp, perChunk: templated > 0 ? [] : file.chunks.map((c) => chunkFindings(file, c, options, stamp)), templated };
   }
   // Only the latest version is edited further; the previous one's results can go.
-  if (edit !== undefined) fileChecks.delete(edit.previous);
-  fileChecks.set(file, checks);
+  if (edit !== undefined) fileChecks.get(edit.previous)?.delete(stamp);
+  let byStamp = fileChecks.get(file);
+  if (byStamp === undefined) {
+    byStamp = new Map();
+    fileChecks.set(file, byStamp);
+  }
+  remember(byStamp, stamp, checks);
   return checks;
 }
 
@@ -333,12 +382,44 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   // An unrendered template outside a chart folder: whether or not it parses, it is not the YAML
   // that gets applied. The pattern is line-local and chunks start at line starts, so asking
   // chunk by chunk gives the same answer as asking of the whole text.
-  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' ? `${role.selectorsAdded === true ? 's' : ''}${role.kustomized === true ? 'k' : ''}` : ''}|${options.unknownKind}|${options.liveObjects?.generation ?? '-'}`;
+  const stamp = `${options.schemas?.generation ?? '-'}|${role.kind}|${role.kind === 'patch' ? role.use : role.kind === 'manifests' ? `${role.selectorsAdded === true ? 's' : ''}${role.kustomized === true ? 'k' : ''}` : ''}|${options.unknownKind}|${options.liveObjects?.generation ?? '-'}|${options.variables === undefined ? '-' : variablesStamp(options.variables)}`;
   const checks = checksOf(file, options, stamp);
   if (checks.templated > 0) return [];
   const findings: Finding[] = [];
   for (const list of checks.perChunk) for (const f of list) findings.push(f);
   return findings;
+}
+
+const variableIds = new WeakMap<PostBuildValues, number>();
+let nextVariablesId = 0;
+
+/** One number per set of variables: findings made with other values are not reused. */
+function variablesStamp(variables: PostBuildValues): number {
+  let id = variableIds.get(variables);
+  if (id === undefined) {
+    id = ++nextVariablesId;
+    variableIds.set(variables, id);
+  }
+  return id;
+}
+
+/**
+ * A file's findings under each Flux Kustomization that renders it with post-build variables
+ * known in Git: those of each, once (a finding the values do not touch is the same under all).
+ */
+export function checkFileAs(file: ManifestFile, options: CheckOptions, units: readonly PostBuildValues[]): Finding[] {
+  if (units.length === 0) return checkFile(file, options);
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const variables of units) {
+    for (const f of checkFile(file, { ...options, variables })) {
+      const key = `${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}|${f.code}|${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(f);
+    }
+  }
+  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
 /** A finding for a file that is not checked because of its size, or undefined when it may be. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { checkFile, resourcesIn, type CheckOptions } from './checkFile';
+import { checkFileAs, looksTemplatedFile, resourcesIn, type CheckOptions } from './checkFile';
+import { mayHavePlaceholder, type PostBuildValues } from '../manifests/placeholders';
 import { declarations, PlacedDeclaration, type Declaration } from './duplicates';
 import { applyScopes, appliedFoldersIn, mayApplyFolders, scopedDuplicateFindings, type AppliedFolder } from './duplicateScopes';
 import { fileRole, type FileRole } from './fileRole';
@@ -50,6 +51,12 @@ export interface CheckRun {
   crdRoots?: readonly string[];
   /** Receives the CRDs found, which validate their custom resources (default: a fresh set). */
   workspaceCrds?: WorkspaceCrds;
+  /**
+   * The Flux Kustomizations with post-build values that render a file (by absolute path), asked
+   * once, and only when a checked file holds a `${…}`: its placeholders are then validated as
+   * the values Git holds, as the editor does.
+   */
+  postBuild?: () => Promise<(path: string) => readonly PostBuildValues[]>;
 }
 
 /** Kustomizations among the files and beside them, so patch files are known before they are checked. */
@@ -146,7 +153,18 @@ function withCrds(schemas: SchemaResolver | undefined, crds: WorkspaceCrds | und
   return schemas;
 }
 
+/** The post-build values that render a file with placeholders; the lookup is made on the first such file. */
+function postBuildOf(run: CheckRun): (path: string, text: string) => Promise<readonly PostBuildValues[]> {
+  let lookup: Promise<(path: string) => readonly PostBuildValues[]> | undefined;
+  return async (path, text) => {
+    if (run.postBuild === undefined || !mayHavePlaceholder(text)) return [];
+    lookup ??= run.postBuild();
+    return (await lookup)(resolve(path));
+  };
+}
+
 async function checkFiles(files: readonly string[], patches: PatchIndex, kustomizations: readonly string[], run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
+  const postBuild = postBuildOf(run);
   const appliedFolders: AppliedFolder[] = [];
   const reports: FileReport[] = [];
   const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
@@ -225,20 +243,29 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       }
       for (const d of r.declarations) declared.push(new PlacedDeclaration(report.path, d, 0, r.lines));
     });
+    // Workers know no post-build values: a file a Flux Kustomization substitutes in is checked again here with them.
+    for (const [i, report] of inParallel.entries()) {
+      const input = parallelInputs[i];
+      if (input === undefined) continue;
+      const units = await postBuild(report.path, input.text);
+      if (units.length === 0) continue;
+      const file = new ManifestParser({ quick: true }).parse(input.text);
+      report.findings = looksTemplatedFile(file) ? [] : checkFileAs(file, { role: input.role, schemas: withCrds(schemas, run.workspaceCrds), unknownKind: run.unknownKind }, units);
+    }
   } else {
     const parsed = toCheck.map(({ report, text, role }) => {
       const file = new ManifestParser({ quick: true }).parse(text);
       report.documents = file.documents.length;
       report.resources = resourcesIn(file);
-      return { report, file, role };
+      return { report, file, role, text };
     });
     const groupVersions = new Map<string, { group: string; version: string }>();
     for (const { file } of parsed) {
       for (const d of file.documents) if (d.identity !== undefined) groupVersions.set(d.identity.apiVersion, { group: d.identity.group, version: d.identity.version });
     }
     const schemas = withCrds(await run.schemas([...groupVersions.values()]), run.workspaceCrds);
-    for (const { report, file, role } of parsed) {
-      report.findings = checkFile(file, { role, schemas, unknownKind: run.unknownKind });
+    for (const { report, file, role, text } of parsed) {
+      report.findings = checkFileAs(file, { role, schemas, unknownKind: run.unknownKind }, await postBuild(report.path, text));
       if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
     }
   }

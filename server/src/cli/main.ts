@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,28 +51,51 @@ async function schemasFor(options: { context?: string; kubeconfig?: string; kube
   return resolver;
 }
 
+/** The Git repository the first checked path lies in (its root), if any. */
+function repositoryRoot(paths: readonly string[]): string | undefined {
+  const first = paths[0];
+  if (first === undefined) return undefined;
+  let dir = resolve(first);
+  for (let i = 0; i < 64; i++) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+  return undefined;
+}
+
 /**
  * The Git repository's root when the checked paths lie inside one and do not cover it: its CRDs
  * (Flux's gotk-components.yaml, a chart's crds/) validate the resources checked.
  */
 function repositoryRootOutside(paths: readonly string[]): string[] {
-  const first = paths[0];
-  if (first === undefined) return [];
-  let dir = resolve(first);
-  for (let i = 0; i < 64; i++) {
-    if (existsSync(join(dir, '.git'))) {
-      const root = dir;
-      const covered = paths.some((p) => {
-        const rel = relative(resolve(p), root);
-        return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-      });
-      return covered ? [] : [root];
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return [];
-    dir = parent;
-  }
-  return [];
+  const root = repositoryRoot(paths);
+  if (root === undefined) return [];
+  const covered = paths.some((p) => {
+    const rel = relative(resolve(p), root);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  });
+  return covered ? [] : [root];
+}
+
+/**
+ * Where Flux Kustomizations are looked for: the repository's root; outside a repository, the
+ * folder the checked paths share, when it is the working directory or inside it (never a walk
+ * of a home folder or of `/` because a file there was named).
+ */
+function fluxRoot(paths: readonly string[]): string | undefined {
+  const root = repositoryRoot(paths);
+  if (root !== undefined) return root;
+  const folders = paths.map((p) => {
+    const absolute = resolve(p);
+    return statSync(absolute, { throwIfNoEntry: false })?.isDirectory() === true ? absolute : dirname(absolute);
+  });
+  let shared = folders[0];
+  for (const f of folders) while (shared !== undefined && relative(shared, f).startsWith('..')) shared = dirname(shared) === shared ? undefined : dirname(shared);
+  if (shared === undefined) return undefined;
+  const below = relative(process.cwd(), shared);
+  return below === '' || (!below.startsWith('..') && !isAbsolute(below)) ? shared : undefined;
 }
 
 async function check(args: string[]): Promise<number> {
@@ -111,6 +134,12 @@ async function check(args: string[]): Promise<number> {
     syncReads: true,
     maxFileBytes: Math.round(maxFileMB * 1024 * 1024),
     maxFileSizeName: '--max-file-size',
+    // The Flux Kustomizations' post-build values, read from the repository when a file has a placeholder
+    // (without the cluster client of cliCommands.js: environment discovery alone is a fifth of its size).
+    postBuild: () => {
+      const root = fluxRoot(paths);
+      return root === undefined ? Promise.resolve(() => []) : import('./postBuildLookup').then((m) => m.postBuildLookup(root));
+    },
   });
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);

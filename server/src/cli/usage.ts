@@ -13,7 +13,9 @@ const HELP = `  -h, --help                   show this help\n`;
 
 const CHECK_USAGE = `Usage: plumbline check [paths…] [options]
 
-Validate the YAML files below the given files and folders (default: .).
+Validate the YAML files below the given files and folders (default: .). A file a Flux
+Kustomization renders with postBuild is validated with the variables' values the repository
+holds (its substitute, the ConfigMaps and Secrets of its substituteFrom).
 
 Options:
   -o, --output FORMAT          text (default), json or sarif

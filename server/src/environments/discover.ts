@@ -416,7 +416,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const objects = await values();
     for (const { environment, from, namespace, file } of substituteFrom) {
       // Each cluster folder often has its own `cluster-vars`: the one nearest the Kustomization.
-      if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, (kind, ns, name) => nearest(objects.get(`${kind}/${ns}/${name}`) ?? [], file)?.object);
+      if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, (kind, ns, name) => nearest(objects.get(`${kind}/${ns}/${name}`) ?? [], file));
     }
   }
   // After every unit's own variables are known: a parent renders its children with them.
@@ -429,7 +429,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       if (steps.from.length === 0) return build;
       // The repository's ConfigMaps and Secrets, read only when a unit asks for their values.
       const objects = await values();
-      return withSubstituteSources(build, steps.from, namespace, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], origin.file)?.object);
+      return withSubstituteSources(build, steps.from, namespace, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], origin.file));
     };
     await followRenderedUnits(
       unitEntries,

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { KubeObject } from '../manifests/kubeObject';
-import type { FluxBuild, HealthCheckExpr } from './model';
+import type { FluxBuild, HealthCheckExpr, SubstituteValueSource } from './model';
 import { get, records, str } from './objectFields';
 import { substituteVariables } from './substitute';
 
@@ -68,14 +68,16 @@ export function readFluxBuild(object: unknown, path: string): { build: FluxBuild
  * earlier ones, inline `substitute` over all; a source Git does not hold (made in the cluster,
  * or a SOPS-encrypted Secret) is named, not guessed.
  */
-export function withSubstituteSources(build: FluxBuild, from: readonly SubstituteSource[], namespace: string, lookup: (kind: 'ConfigMap' | 'Secret', namespace: string, name: string) => KubeObject | undefined): FluxBuild {
+export function withSubstituteSources(build: FluxBuild, from: readonly SubstituteSource[], namespace: string, lookup: (kind: 'ConfigMap' | 'Secret', namespace: string, name: string) => { object: KubeObject; file: string } | undefined): FluxBuild {
   if (build.substitute === undefined) return build;
   const vars: Record<string, string> = {};
+  const sources: Record<string, SubstituteValueSource> = {};
   const notInGit: string[] = [];
   for (const source of from) {
-    const object = lookup(source.kind, namespace, source.name);
+    const found = lookup(source.kind, namespace, source.name);
+    const object = found?.object;
     const label = `${source.kind} ${namespace}/${source.name}`;
-    if (object === undefined) {
+    if (found === undefined || object === undefined) {
       if (!source.optional) notInGit.push(label);
       continue;
     }
@@ -85,10 +87,13 @@ export function withSubstituteSources(build: FluxBuild, from: readonly Substitut
       continue;
     }
     const data = stringMap(raw['data']);
-    if (source.kind === 'ConfigMap') Object.assign(vars, data);
-    else Object.assign(vars, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])), stringMap(raw['stringData']));
+    const values = source.kind === 'ConfigMap' ? data : { ...Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])), ...stringMap(raw['stringData']) };
+    Object.assign(vars, values);
+    for (const variable of Object.keys(values)) sources[variable] = { kind: source.kind, namespace, name: source.name, file: found.file };
   }
-  return { ...build, substitute: { vars: { ...vars, ...build.substitute.vars }, notInGit } };
+  // The Kustomization's own values win: theirs is the place to name.
+  for (const name of Object.keys(build.substitute.vars)) delete sources[name];
+  return { ...build, substitute: { vars: { ...vars, ...build.substitute.vars }, notInGit, from: sources } };
 }
 
 /** Whether the steps need a kustomization around the path (the ones kustomize itself performs). */

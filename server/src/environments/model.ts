@@ -34,10 +34,22 @@ export interface FluxBuild {
   commonMetadata?: { labels: Record<string, string>; annotations: Record<string, string> };
   /** The Flux Kustomization's file and document: where its patches, images and prefix are written. */
   origin?: { file: string; document: number };
-  /** `spec.postBuild`: the values found (inline ones win over ConfigMaps and Secrets), and the sources Git does not hold. */
-  substitute?: { vars: Record<string, string>; notInGit: string[] };
+  /**
+   * `spec.postBuild`: the values found (inline ones win over ConfigMaps and Secrets), the sources
+   * Git does not hold, and where each value of a ConfigMap or Secret was found (a variable not in
+   * `from` is the Kustomization's own `postBuild.substitute`).
+   */
+  substitute?: { vars: Record<string, string>; notInGit: string[]; from?: Record<string, SubstituteValueSource> };
   /** `spec.healthCheckExprs`: CEL expressions that say when objects of a kind are current, in progress or failed. */
   healthCheckExprs?: HealthCheckExpr[];
+}
+
+/** The ConfigMap or Secret in Git a post-build variable's value was read from (`file` absolute). */
+export interface SubstituteValueSource {
+  kind: 'ConfigMap' | 'Secret';
+  namespace: string;
+  name: string;
+  file: string;
 }
 
 /** A Flux `healthCheckExprs` entry: for objects of this apiVersion and kind, CEL over the object's top-level fields. */

@@ -15,6 +15,14 @@ import type { FileRole } from '../check/fileRole';
 import type { ManifestFile } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import type { DriftState } from './driftState';
+import type { PlainYamlService } from '../validation/plainYamlService';
+
+/** A document whose JSON schema (Helm values, modeline) yaml-language-server's service applies, at one version. */
+export interface PlainYamlDocument {
+  service: PlainYamlService;
+  version: number;
+  text: string;
+}
 
 const KIND: Record<Suggestion['kind'], CompletionItemKind> = {
   property: CompletionItemKind.Property,
@@ -42,17 +50,22 @@ export function registerAssist(
   schemas: () => SchemaResolver | undefined,
   drift: () => DriftState | undefined,
   role: (uri: string) => FileRole,
+  plainYaml: (uri: string) => PlainYamlDocument | undefined,
 ): void {
   // `.plumbline.yaml` is Plumbline's own file: its schema, not the cluster's, says what goes where.
   const isConfig = (uri: string): boolean => role(uri).kind === 'plumbline-config';
-  connection.onCompletion((params) => {
+  connection.onCompletion(async (params) => {
+    const plain = plainYaml(params.textDocument.uri);
+    if (plain !== undefined) return plain.service.complete(params.textDocument.uri, plain.version, plain.text, params.position);
     const file = parsed(params.textDocument.uri);
     if (file !== undefined && isConfig(params.textDocument.uri)) return configCompletions(file, params.position).map(toItem);
     const resolver = schemas();
     if (file === undefined || resolver === undefined) return [];
     return completionsAt(file, params.position, resolver).map(toItem);
   });
-  connection.onHover((params) => {
+  connection.onHover(async (params) => {
+    const plain = plainYaml(params.textDocument.uri);
+    if (plain !== undefined) return plain.service.hoverAt(params.textDocument.uri, plain.version, plain.text, params.position);
     const file = parsed(params.textDocument.uri);
     if (file === undefined) return null;
     if (isConfig(params.textDocument.uri)) {

@@ -10,14 +10,17 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { readFile } from 'node:fs/promises';
-import { checkFile, sizeFinding } from '../check/checkFile';
+import { checkFileAs, sizeFinding } from '../check/checkFile';
+import type { PostBuildValues } from '../manifests/placeholders';
+import type { Environment } from '../environments/model';
+import { postBuildValuesOf } from '../environments/postBuildValues';
 import { fileDuplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../manifests/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser, type ManifestFile } from '../manifests/parse';
 import type { ResourceIdentity } from '../manifests/identity';
-import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, type EnvironmentsChangedParams, type InitializationOptions, type PlumblineSettings } from '../protocol';
+import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, YamlExtensionNotification, type EnvironmentsChangedParams, type InitializationOptions, type PlumblineSettings } from '../protocol';
 import { loadBundledSchemas } from '../schemas/bundled';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
@@ -39,6 +42,8 @@ import { registerClusterContexts } from './clusterContexts';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 import { EditWindows } from './editWindows';
+import { hasYamlSchema, PlainYamlService } from '../validation/plainYamlService';
+import { isValuesFile } from '../schemas/yamlFileSchemas';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -68,10 +73,28 @@ let settingsLoaded = false;
 let settingsRead: () => void = () => undefined;
 const firstSettings = new Promise<void>((resolve) => (settingsRead = resolve));
 const validationResults = new Map<string, { version: number; findings: Finding[] }>();
+/** JSON schemas of YAML that is not Kubernetes (Helm values, modelines), through yaml-language-server's service. */
+const plainYaml = new PlainYamlService();
+/** Text larger than this is not given to yaml-language-server: its parse and validation would hold up every edit. */
+const PLAIN_YAML_MAX_CHARS = 2 * 1024 * 1024;
+
+/**
+ * The text, when this document's JSON schema is Plumbline's to apply: not when the
+ * redhat.vscode-yaml extension is there, which applies the same schemas (twice the diagnostics).
+ */
+function plainYamlText(path: string | undefined, text: { length: number; slice(start: number, end: number): string; toString(): string }): string | undefined {
+  if (initOptions.yamlExtension === true || text.length > PLAIN_YAML_MAX_CHARS) return undefined;
+  // Most files are neither: asked by parts, so their text is not joined on every edit.
+  if ((path === undefined || !isValuesFile(path)) && !includesByParts(text, 'yaml-language-server')) return undefined;
+  const whole = text.toString();
+  return hasYamlSchema(path, whole) ? whole : undefined;
+}
 /** Environments' renders with field origins: drift of the files they read is per environment. */
 const renders = new EnvironmentRenders(() => workspaceFolders[0], () => renderOptionsOf(settings, initOptions.trusted !== false), (m) => connection.console.info(m), () => schemas);
 renders.onDidChange(() => {
   for (const d of documents.all()) drift?.request(d.uri);
+  // Post-build values may have changed with the environments (a ConfigMap of substituteFrom saved).
+  revalidateAll();
 });
 
 function describeError(error: unknown): string {
@@ -136,8 +159,32 @@ function parsed(uri: string): ManifestFile | undefined {
 /** The parse of each document's latest version: validation, drift and requests share it. */
 const lastParse = new Map<string, { version: number; file: ManifestFile }>();
 
-/** Validates the current version and publishes; synchronous work, queued so bursts of edits coalesce. */
-function validate(uri: string): Promise<void> {
+/**
+ * The post-build variables, with their values in Git, of each Flux Kustomization that renders a
+ * file with placeholders: they are validated as those values, as `plumbline check` does.
+ */
+async function postBuildValues(path: string | undefined, text: { length: number; slice(start: number, end: number): string }): Promise<PostBuildValues[]> {
+  const root = workspaceFolders[0];
+  if (path === undefined || root === undefined || !includesByParts(text, '${')) return [];
+  await renders.ready();
+  return renders.using(path).flatMap((environment) => {
+    // One object per indexed environment: validation reuses its findings while the values are the same object.
+    if (!knownValues.has(environment)) knownValues.set(environment, postBuildValuesOf(environment, (p) => relative(root, p)));
+    return knownValues.get(environment) ?? [];
+  });
+}
+
+const knownValues = new WeakMap<Environment, PostBuildValues | undefined>();
+
+/** Whether a text holds `word`, read by parts (overlapping by the word's length, so one across a boundary is seen). */
+function includesByParts(text: { length: number; slice(start: number, end: number): string }, word: string): boolean {
+  const PART = 64 * 1024;
+  for (let at = 0; at < text.length; at += PART) if (text.slice(at, Math.min(text.length, at + PART + word.length - 1)).includes(word)) return true;
+  return false;
+}
+
+/** Validates the current version and publishes; queued so bursts of edits coalesce. */
+async function validate(uri: string): Promise<void> {
   const document = documents.get(uri);
   if (document === undefined) return Promise.resolve();
   const version = document.version;
@@ -156,25 +203,28 @@ function validate(uri: string): Promise<void> {
     if (path !== undefined && isKustomizationFile(path)) patches.update(path, text.toString());
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path), path !== undefined && patches.selectorsAdded(path));
     const file = parsed(uri);
+    const units = file === undefined ? [] : await postBuildValues(path, text);
+    if (documents.get(uri)?.version !== version) return;
     findings =
       file === undefined
         ? []
-        : checkFile(file, {
+        : checkFileAs(file, {
             role,
             schemas: schemaResolver(),
             unknownKind: settings.unknownKinds,
             // CEL transition rules compare with the object in the cluster, once drift has read it.
             ...(drift !== undefined ? { liveObjects: { lookup: (identity: ResourceIdentity) => drift?.liveObject(uri, identity), generation: drift.liveGeneration(uri) } } : {}),
-          });
+          }, units);
     if (file !== undefined) cluster?.noteFile(file);
     if (file !== undefined && role.kind === 'manifests') findings.push(...fileDuplicateFindings(uri, file));
+    const plain = file === undefined || role.kind !== 'manifests' ? undefined : plainYamlText(path, text);
+    if (plain !== undefined) findings.push(...(await plainYaml.findings(uri, version, plain)));
   }
   // A newer version arrived while we worked: its own run will publish.
-  if (documents.get(uri)?.version !== version) return Promise.resolve();
+  if (documents.get(uri)?.version !== version) return;
   validationResults.set(uri, { version, findings });
   publish(uri);
   drift?.request(uri);
-  return Promise.resolve();
 }
 
 /** Sends validation and drift findings of the current version together. */
@@ -315,8 +365,25 @@ connection.onDidChangeConfiguration(() => {
     .catch((error: unknown) => connection.console.warn(`could not read settings: ${describeError(error)}`));
 });
 
+connection.onNotification(YamlExtensionNotification, (params) => {
+  if (params.present === (initOptions.yamlExtension === true)) return;
+  connection.console.info(`redhat.vscode-yaml ${params.present ? 'is present: JSON schemas of Helm values and modelines are left to it' : 'is gone: Plumbline applies JSON schemas of Helm values and modelines'}`);
+  initOptions = { ...initOptions, yamlExtension: params.present };
+  revalidateAll();
+});
+
 connection.onDidChangeWatchedFiles((params) => {
   gitOpsIgnore.invalidate();
+  // A values.schema.json or a modeline's schema changed: files judged by it are judged again.
+  const schemaFiles = params.changes.flatMap((c) => {
+    const path = pathOf(c.uri);
+    return path !== undefined && /\.(json|ya?ml)$/i.test(path) ? [path] : [];
+  });
+  for (const path of schemaFiles) plainYaml.changed(path);
+  if (schemaFiles.some((p) => p.endsWith('.json'))) revalidateAll();
+  // What follows is about manifests: a JSON file is none of its business.
+  params = { changes: params.changes.filter((c) => !/\.json$/i.test(c.uri)) };
+  if (params.changes.length === 0) return;
   // Open documents too: `git checkout`, `git restore` or another tool rewrites a file the editor
   // shows without a save, and the environments that render it must render it again (a save
   // that also arrives here is debounced into the same render).
@@ -374,7 +441,13 @@ function driftInput(uri: string): { file: ManifestFile; version: number; eligibl
   return { file, version: document.version, eligible: role.kind === 'manifests' };
 }
 
-registerAssist(connection, parsed, schemaResolver, () => drift, (uri) => fileRole(pathOf(uri), undefined));
+registerAssist(connection, parsed, schemaResolver, () => drift, (uri) => fileRole(pathOf(uri), undefined), (uri) => {
+  const document = documents.get(uri);
+  const path = pathOf(uri);
+  if (document === undefined || fileRole(path, undefined).kind !== 'manifests') return undefined;
+  const text = plainYamlText(path, document.snapshot);
+  return text === undefined ? undefined : { service: plainYaml, version: document.version, text };
+});
 const environments = registerEnvironments(connection, () => workspaceFolders[0], () => settings, () => initOptions.trusted !== false, clusters);
 
 // Watches and cluster connections close when the client asks, not only when the process ends.
@@ -405,6 +478,7 @@ documents.onDidClose((event) => {
   editWindows.forget(uri);
   lastParse.delete(uri);
   validationResults.delete(uri);
+  plainYaml.closed(uri);
   drift?.forget(uri);
   connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
 });

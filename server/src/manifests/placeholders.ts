@@ -37,3 +37,42 @@ export function withPlaceholderDefaults(text: string): string | undefined {
   const out = substitutePlaceholders(text, NO_VARIABLES, unresolved);
   return unresolved.size > 0 ? undefined : out;
 }
+
+/** A post-build variable's value as Git holds it, and where it was read (for a finding's words). */
+export interface KnownVariable {
+  value: string;
+  /** "ConfigMap flux-system/cluster-vars in clusters/prod/cluster-vars.yaml", or the Kustomization's own postBuild.substitute. */
+  from: string;
+  /** Read from a Secret: the value is never shown. */
+  secret: boolean;
+}
+
+/** The post-build variables one Flux Kustomization substitutes in the files it renders, with the values known in Git. */
+export interface PostBuildValues {
+  /** Who substitutes them: "Flux Kustomization flux-system/apps". */
+  unit: string;
+  values: ReadonlyMap<string, KnownVariable>;
+}
+
+/** The names of the variables a text uses (not the escaped `$${…}` ones), in order, once each. */
+export function placeholderNames(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(EXPRESSION)) if (m[1] !== '$' && m[2] !== undefined) names.add(m[2]);
+  return [...names];
+}
+
+/**
+ * A scalar's text as Flux leaves it with the values Git knows (then the defaults), or undefined
+ * when a variable has neither; with the variables whose Git value was used.
+ */
+export function withKnownValues(text: string, known: PostBuildValues | undefined): { text: string; used: string[] } | undefined {
+  if (known === undefined) {
+    const defaulted = withPlaceholderDefaults(text);
+    return defaulted === undefined ? undefined : { text: defaulted, used: [] };
+  }
+  const values = new Map([...known.values].map(([name, v]) => [name, v.value]));
+  const unresolved = new Set<string>();
+  const out = substitutePlaceholders(text, values, unresolved);
+  if (unresolved.size > 0) return undefined;
+  return { text: out, used: placeholderNames(text).filter((name) => known.values.has(name)) };
+}

@@ -11,7 +11,7 @@ import { toCelValue } from './cel/toCelValue';
 import { checkFormat } from './formats';
 import type { SchemaView } from './schemaView';
 import { closestName } from './suggest';
-import { mayHavePlaceholder, withPlaceholderDefaults } from '../manifests/placeholders';
+import { mayHavePlaceholder, withKnownValues, type PostBuildValues } from '../manifests/placeholders';
 import { isBuiltInGroup } from './apiNames';
 import { duplicateProblems, goField, metadataProblems } from './apiRules';
 
@@ -36,6 +36,12 @@ export interface ValidateOptions {
    * then evaluated as on an update, with the apiserver's ratcheting. Without it they are skipped, as on a create.
    */
   oldObject?: unknown;
+  /**
+   * The post-build variables a Flux Kustomization that renders this object substitutes, with the
+   * values Git holds: a placeholder is validated as its value, and a finding on it names the
+   * variable and where its value comes from.
+   */
+  variables?: PostBuildValues;
 }
 
 /** Nodes visited per document before we stop: aliases can make a small file expand enormously. */
@@ -97,8 +103,8 @@ class Walker {
     const range = node?.range;
     const start = range?.[0] ?? 0;
     const end = range?.[1] ?? start;
-    const written = node === null || node === undefined ? undefined : DEFAULTED.get(node);
-    const said = written === undefined ? message : `${message} (the default in \`${written}\`)`;
+    const substituted = node === null || node === undefined ? undefined : SUBSTITUTED.get(node);
+    const said = substituted === undefined ? message : `${substituted.secret === undefined ? message : masked(message, substituted.secret)} (${substituted.said})`;
     this.problems.push({ start, end: Math.max(end, start), severity, code, message: said });
   }
 
@@ -115,7 +121,7 @@ class Walker {
 
   visit(written: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number, old?: OldValue): void {
     if (this.exhausted) return;
-    const node = withDefaults(written);
+    const node = substituted(written, this.options.variables);
     if (node === undefined) return;
     if (++this.visited > NODE_BUDGET) {
       this.exhausted = true;
@@ -538,15 +544,17 @@ function quoteHint(node: Node): string {
 
 /** Validates one document against the schema of its kind. */
 /**
- * A scalar as Flux's post-build substitution leaves it: placeholders with a default replaced by
- * it (an unquoted scalar is then read again as YAML, so `${REPLICAS:=3}` is the number 3), and
- * undefined for one whose value is not in the text (`${REPLICAS}`): it is set by a Kustomization
- * or the cluster, and kubeconform-style type errors on it would be false.
+ * A scalar as Flux's post-build substitution leaves it: placeholders replaced by the values Git
+ * holds for the Kustomization that renders the file, else by their defaults (an unquoted scalar
+ * is then read again as YAML, so `${REPLICAS:=3}` is the number 3), and undefined for one whose
+ * value is nowhere in Git (`${REPLICAS}`): it is set in the cluster, and kubeconform-style type
+ * errors on it would be false.
  */
-function withDefaults(node: Node | null): Node | null | undefined {
+function substituted(node: Node | null, variables: PostBuildValues | undefined): Node | null | undefined {
   if (!isScalar(node) || typeof node.value !== 'string' || !mayHavePlaceholder(node.value)) return node;
-  const text = withPlaceholderDefaults(node.value);
-  if (text === undefined) return undefined;
+  const known = withKnownValues(node.value, variables);
+  if (known === undefined) return undefined;
+  const text = known.text;
   if (text === node.value) return node;
   let value: unknown = text;
   if (node.type === PLAIN) {
@@ -560,12 +568,34 @@ function withDefaults(node: Node | null): Node | null | undefined {
   const replaced = new yaml.Scalar(value);
   replaced.type = node.type;
   replaced.range = node.range;
-  DEFAULTED.set(replaced, node.value);
+  const fromSecret = known.used.some((name) => variables?.values.get(name)?.secret === true);
+  SUBSTITUTED.set(replaced, {
+    said: variables === undefined || known.used.length === 0 ? `the default in \`${node.value}\`` : valuesSaid(known.used, variables),
+    ...(fromSecret ? { secret: text } : {}),
+  });
   return replaced;
 }
 
-/** Scalars that stand for a placeholder's default, with the text written: a finding on one names it. */
-const DEFAULTED = new WeakMap<Node, string>();
+/** `${REPLICAS}` is "three" from ConfigMap flux-system/vars in clusters/prod/vars.yaml, as Flux Kustomization flux-system/apps substitutes it. */
+function valuesSaid(used: readonly string[], variables: PostBuildValues): string {
+  const each = used.flatMap((name) => {
+    const v = variables.values.get(name);
+    // A Secret's value stays unsaid, even one read from Git.
+    return v === undefined ? [] : [`\`\${${name}}\` is ${v.secret ? 'a value (not shown)' : JSON.stringify(v.value)} from ${v.from}`];
+  });
+  return `${each.join('; ')}, as ${variables.unit} substitutes it`;
+}
+
+/**
+ * Scalars that stand for a placeholder's value or default, with what to say of it: a finding on
+ * one names it. `secret`: the text holds a Secret's value, which no message may show.
+ */
+const SUBSTITUTED = new WeakMap<Node, { said: string; secret?: string }>();
+
+/** A message about a value with that value taken out, as JSON (`"soon"`) or as code (`` `soon` ``). */
+function masked(message: string, value: string): string {
+  return message.split(JSON.stringify(value)).join('(a value not shown)').split(`\`${value}\``).join('(a value not shown)');
+}
 
 export function validateDocument(
   view: SchemaView,

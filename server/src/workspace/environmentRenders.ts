@@ -114,7 +114,8 @@ export class EnvironmentRenders {
 
   private async definesEnvironments(path: string): Promise<boolean> {
     const text = await readFile(path, 'utf8').catch(() => '');
-    return text.includes('kind: Kustomization') || text.includes('kind: Application');
+    // A ConfigMap or Secret may hold a Flux Kustomization's post-build values (substituteFrom).
+    return text.includes('kind: Kustomization') || text.includes('kind: Application') || text.includes('kind: ConfigMap') || text.includes('kind: Secret');
   }
 
   private schedule(name: string): void {

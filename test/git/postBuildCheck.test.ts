@@ -1,0 +1,137 @@
+// Git tier (issue 15): a file a Flux Kustomization renders with `postBuild` is validated as Flux
+// substitutes it, with the values the repository holds (its inline `substitute`, the ConfigMaps and
+// Secrets of `substituteFrom` nearest to it). `plumbline check` and the editor say the same thing:
+// the error sits on the placeholder and names the variable, its value and where it comes from.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { runCli } from '../support/cli';
+import { LspHarness } from '../support/lspClient';
+
+const flux = (cluster: string): string =>
+  [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata:',
+    '  name: apps',
+    '  namespace: flux-system',
+    'spec:',
+    '  interval: 10m',
+    '  path: ./apps/shop',
+    '  prune: true',
+    '  sourceRef:',
+    '    kind: GitRepository',
+    '    name: flux-system',
+    '  postBuild:',
+    '    substitute:',
+    `      CLUSTER: ${cluster}`,
+    '    substituteFrom:',
+    '      - kind: ConfigMap',
+    '        name: cluster-vars',
+    '      - kind: Secret',
+    '        name: cluster-secrets',
+    '        optional: true',
+    '',
+  ].join('\n');
+
+const vars = (replicas: string): string => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: cluster-vars', '  namespace: flux-system', 'data:', `  REPLICAS: "${replicas}"`, '  PORT: "8080"', ''].join('\n');
+
+// The lines the findings are about, by number (1-based) below.
+const DEPLOYMENT = [
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata:',
+  '  name: shop',
+  '  labels:',
+  '    cluster: ${CLUSTER}',
+  'spec:',
+  '  replicas: ${REPLICAS}', // 8
+  '  selector:',
+  '    matchLabels: {app: shop}',
+  '  template:',
+  '    metadata:',
+  '      labels: {app: shop}',
+  '    spec:',
+  '      terminationGracePeriodSeconds: ${GRACE}', // 15
+  '      containers:',
+  '        - name: shop',
+  '          image: registry.example.com/shop:${TAG}',
+  '          ports:',
+  '            - containerPort: ${PORT}',
+  '',
+].join('\n');
+
+const FILES: Record<string, string> = {
+  'clusters/prod/apps.yaml': flux('prod'),
+  'clusters/prod/cluster-vars.yaml': vars('three'),
+  'clusters/prod/cluster-secrets.yaml': ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: cluster-secrets', '  namespace: flux-system', 'stringData:', '  GRACE: soon', ''].join('\n'),
+  'clusters/staging/apps.yaml': flux('staging'),
+  'clusters/staging/cluster-vars.yaml': vars('2'),
+  'apps/shop/deployment.yaml': DEPLOYMENT,
+  // Opted out of substitution: its placeholder stays as written, so no value of Git judges it.
+  'apps/shop/job.yaml': ['apiVersion: batch/v1', 'kind: Job', 'metadata:', '  name: migrate', '  annotations:', '    kustomize.toolkit.fluxcd.io/substitute: disabled', 'spec:', '  backoffLimit: ${REPLICAS}', '  template:', '    spec:', '      restartPolicy: Never', '      containers:', '        - {name: migrate, image: shop}', ''].join('\n'),
+};
+
+const EXPECTED = [
+  'apps/shop/deployment.yaml:8:13 error Deployment spec.replicas must be an integer, not the string "three" (`${REPLICAS}` is "three" from ConfigMap flux-system/cluster-vars in clusters/prod/cluster-vars.yaml, as Flux Kustomization flux-system/apps substitutes it)',
+  'apps/shop/deployment.yaml:15:38 error Deployment spec.template.spec.terminationGracePeriodSeconds must be an integer, not the string (a value not shown) (`${GRACE}` is a value (not shown) from Secret flux-system/cluster-secrets in clusters/prod/cluster-secrets.yaml, as Flux Kustomization flux-system/apps substitutes it)',
+];
+
+describe('plumbline check fills Flux postBuild variables from Git', () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'plumbline-postbuild-'));
+    for (const [path, text] of Object.entries(FILES)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    execFileSync('git', ['init', '-q', '-b', 'main', root]);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('a value in Git that makes a field invalid is an error at the placeholder, naming the variable and its source; a Secret value is not shown', async () => {
+    const run = await runCli(['check', 'apps', '-o', 'json'], { cwd: root });
+    assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
+    const report = JSON.parse(run.stdout) as { findings: { path: string; line: number; column: number; severity: string; message: string }[] };
+    const found = report.findings.map((f) => `${f.path}:${f.line}:${f.column} ${f.severity} ${f.message}`);
+    assert.deepEqual(found, EXPECTED);
+    assert.ok(!run.stdout.includes('soon'), 'the Secret value is printed');
+    // Staging's REPLICAS is "2", the same placeholder is fine there; PORT is 8080 everywhere.
+    assert.ok(!run.stdout.includes('staging'), run.stdout);
+  });
+
+  test('checked in worker threads (a large run), the same findings', async () => {
+    const many = join(root, 'apps/shop/configs');
+    mkdirSync(many);
+    for (let i = 0; i < 80; i++) writeFileSync(join(many, `cm-${i}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata: {a: b}\n`);
+    try {
+      const run = await runCli(['check', 'apps', '-o', 'json'], { cwd: root, env: { PLUMBLINE_CHECK_WORKERS: '2' } });
+      assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
+      const report = JSON.parse(run.stdout) as { findings: { path: string; line: number; column: number; severity: string; message: string }[] };
+      assert.deepEqual(report.findings.map((f) => `${f.path}:${f.line}:${f.column} ${f.severity} ${f.message}`), EXPECTED);
+    } finally {
+      rmSync(many, { recursive: true, force: true });
+    }
+  });
+
+  test('the editor reports the same findings on the open file', async () => {
+    const lsp = await LspHarness.start({ cluster: { enabled: false } }, { workspaceFolders: [root] });
+    try {
+      const uri = pathToFileURL(join(root, 'apps/shop/deployment.yaml')).href;
+      await lsp.open(uri, DEPLOYMENT);
+      const diagnostics = await lsp.waitForVersion(uri, 1, 20_000);
+      const cli = JSON.parse((await runCli(['check', 'apps/shop/deployment.yaml', '-o', 'json'], { cwd: root })).stdout) as { findings: { line: number; column: number; message: string }[] };
+      assert.deepEqual(
+        diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`),
+        cli.findings.map((f) => `${f.line}:${f.column} ${f.message}`),
+      );
+      assert.equal(diagnostics.length, 2);
+    } finally {
+      await lsp.stop();
+    }
+  });
+});
