@@ -240,7 +240,8 @@ export function terraformHealth(live: KubeObject): KStatusResult {
   if (ready.reason === 'DriftDetected') return { status: 'Failed', message: `drift detected${facts.lastDriftDetectedAt !== undefined ? ` at ${clock(facts.lastDriftDetectedAt) ?? facts.lastDriftDetectedAt}` : ''}: ${planWords(facts)}` };
   if (facts.pendingPlan !== undefined) {
     const waiting = facts.planOnly ? 'plan only' : approves(facts.approvePlan, facts.pendingPlan) ? 'approved, applying' : 'waiting for approvePlan';
-    return { status: 'InProgress', message: `${facts.pendingPlan}: ${planWords(facts)}, ${waiting}` };
+    const stale = facts.generation !== undefined && facts.lastPlannedGeneration !== undefined && facts.lastPlannedGeneration < facts.generation ? `; stale: planned at generation ${facts.lastPlannedGeneration} of ${facts.generation}` : '';
+    return { status: 'InProgress', message: `${facts.pendingPlan}: ${planWords(facts)}, ${waiting}${stale}` };
   }
   const said = `${ready.reason}${ready.message !== '' ? `: ${firstLine(ready.message)}` : ''}`;
   if (ready.status === 'True') return { status: 'Current', message: said };
