@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { healthOf } from '../../server/src/health/health';
 import { planChanges, planIdOf, terraformFacts, terraformNotes } from '../../server/src/health/terraform';
 import type { KubeObject } from '../../server/src/manifests/kubeObject';
+import { approvePlanEdit } from '../../server/src/terraform/approvePlan';
 import { jsonPlanText } from '../../server/src/terraform/planText';
 import { safeLabelValue } from '../../server/src/terraform/storedPlan';
 
@@ -169,5 +170,28 @@ describe('a JSON plan as text', () => {
   test('text that is not a Terraform JSON plan is refused', () => {
     assert.equal(jsonPlanText('not json'), undefined);
     assert.equal(jsonPlanText('{"kind":"ConfigMap"}'), undefined);
+  });
+});
+
+describe('Approve plan: the edit to Git', () => {
+  const doc = (spec: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n---\napiVersion: infra.contrib.fluxcd.io/v1alpha2\nkind: Terraform\nmetadata:\n  name: infra # the stack\nspec:\n${spec}`;
+  const apply = (text: string, offset: number, id: string): string | undefined => {
+    const edit = approvePlanEdit(text, offset, id);
+    return edit === undefined ? undefined : text.slice(0, edit.start) + edit.newText + text.slice(edit.end);
+  };
+
+  test('added under spec, indented as its keys, everything else byte for byte', () => {
+    const text = doc('    interval: 1m\n    sourceRef:\n      kind: GitRepository\n      name: infra\n');
+    assert.equal(apply(text, text.indexOf('infra #'), 'plan-main-b8e362c206'), doc('    interval: 1m\n    sourceRef:\n      kind: GitRepository\n      name: infra\n    approvePlan: plan-main-b8e362c206\n'));
+  });
+
+  test("a former plan's id (or auto) is replaced in place, comments kept", () => {
+    const text = doc('  approvePlan: "plan-main-0000000000" # last week\n  interval: 1m\n');
+    assert.equal(apply(text, text.indexOf('infra #'), 'plan-main-b8e362c206'), doc('  approvePlan: plan-main-b8e362c206 # last week\n  interval: 1m\n'));
+  });
+
+  test('only in a Terraform document', () => {
+    const text = doc('  interval: 1m\n');
+    assert.equal(approvePlanEdit(text, text.indexOf('other'), 'plan-main-b8e362c206'), undefined);
   });
 });
