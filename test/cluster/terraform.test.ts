@@ -20,7 +20,7 @@ import { ClusterClient } from '../../server/src/cluster/http';
 import { applyDirect } from '../../server/src/delivery/converge';
 import { discoverEnvironments } from '../../server/src/environments/discover';
 import { renderEnvironment } from '../../server/src/environments/render';
-import { Commands, SyncPlanRequest, TerraformPlanRequest, type SyncPlan, type SyncPlanError, type TerraformPlanResult } from '../../server/src/protocol';
+import { Commands, EnvironmentsRequest, SyncPlanRequest, TerraformPlanRequest, type SyncPlan, type SyncPlanError, type TerraformPlanResult } from '../../server/src/protocol';
 import { kubectlFor } from '../support/kubectl';
 import { runCli } from '../support/cli';
 import { LspHarness } from '../support/lspClient';
@@ -227,7 +227,13 @@ describe('Terraform objects of tofu-controller: drift, stale plan, stored plan, 
     assert.equal(none.stderr, 'plumbline: Terraform flux-system/nothing is not in the cluster\n');
   });
 
-  test('plumbline status: the Terraform object is failed with its drift, and the environment is not settled', async () => {
+  test('the sidebar and plumbline status: the Terraform object is failed with its drift, and the environment is not settled', async () => {
+    const tree = (await lsp.connection.sendRequest(EnvironmentsRequest)).environments.find((e) => e.name === 'infra');
+    outputs.push(JSON.stringify(tree));
+    const row = tree?.resources.find((r) => r.kind === 'Terraform');
+    assert.deepEqual([row?.state, row?.health?.word, row?.health?.argo], ['in-sync', 'Failed', 'Degraded']);
+    assert.match(row?.health?.message ?? '', /^drift detected at [0-9: UTC-]+: plan has 3 changes \(1 to add, 2 to change\)$/);
+    assert.deepEqual(tree?.health, { worst: 'Degraded', summary: '0/1 healthy, 1 degraded' });
     const run = await runCli(['status', ws, '--env', 'infra', '--kubeconfig', cluster.kubeconfigPath], { env: gitEnv });
     outputs.push(run.stdout, run.stderr);
     assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
