@@ -10,6 +10,12 @@
 //
 // Usage: npx tsx scripts/schemas.ts [--kubeconfig PATH --install-crds] [--out DIR]
 //        npx tsx scripts/schemas.ts --verify [--excerpts]     (check the existing bundle only)
+//        npx tsx scripts/schemas.ts --add NAME               (add one pinned CRD source to the existing bundle)
+//
+// `--add NAME` installs only that source's CRDs (NAME as in sources.ts) and merges only their
+// groups' /openapi/v3 documents into the existing bundle, as a full run would merge them (shared
+// definitions must be identical; only the meta types' lists of kinds grow): every other part stays
+// as it was, with no rebuild of controller-gen or the kustomize generator.
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -35,6 +41,8 @@ interface Options {
   out: string;
   verifyOnly: boolean;
   excerpts: boolean;
+  /** `--add NAME`: only this CRD source, merged into the existing bundle. */
+  add?: string;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -51,6 +59,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--out') options.out = resolve(value());
     else if (arg === '--verify') options.verifyOnly = true;
     else if (arg === '--excerpts') options.excerpts = true;
+    else if (arg === '--add') options.add = value();
     else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument ${arg}`);
   }
@@ -196,7 +205,7 @@ version and options the Flux Makefiles pin (\`make manifests\`). The same proced
 \`config/crd/bases\` of source-controller and kustomize-controller v1.9.5/v1.9.6 and helm-controller v1.6.4 byte
 for byte.
 
-kustomization.yaml: kustomize decodes the file as JSON with unknown fields rejected, so the schema lists every
+${loaded.flatMap((l) => (l.source.from === 'manifests' && l.source.note !== undefined ? [`${l.source.name}: ${l.source.note}\n\n`] : [])).join('')}kustomization.yaml: kustomize decodes the file as JSON with unknown fields rejected, so the schema lists every
 field it accepts (deprecated ones included) and nothing else. Types that decode themselves (custom
 UnmarshalJSON/UnmarshalYAML/UnmarshalText) get an empty schema (any value); in kustomize/api ${kustomize.version}: ${
     kustomize.customUnmarshalers.length === 0 ? 'none' : kustomize.customUnmarshalers.join(', ')
@@ -246,9 +255,61 @@ async function verify(data: SchemaBundleData, showExcerpts: boolean): Promise<vo
   }
 }
 
+/** Adds one pinned CRD source to the existing bundle (see the header), and its row and date to SOURCES.md. */
+async function addSource(options: Options, name: string): Promise<void> {
+  const source = CRD_SOURCES.find((s) => s.name === name);
+  if (source === undefined) usage(`no CRD source named '${name}' in scripts/schemas/sources.ts (${CRD_SOURCES.map((s) => s.name).join(', ')})`);
+  if (source.from !== 'manifests') usage(`--add takes a source of shipped CRD manifests; '${name}' is generated with controller-gen: regenerate everything`);
+  const bundlePath = join(options.out, 'bundled.json');
+  const data = JSON.parse(readFileSync(bundlePath, 'utf8')) as SchemaBundleData;
+  mkdirSync(CACHE, { recursive: true });
+  const [loaded] = await loadCrds([source], CACHE, log);
+  if (loaded === undefined) throw new Error(`${name}: nothing loaded`);
+  const cluster = await openCluster(options);
+  try {
+    const kubectl = new Kubectl(cluster.kubeconfigPath);
+    const kubernetesVersion = await serverVersion(kubectl);
+    if (kubernetesVersion !== data.kubernetesVersion) throw new Error(`the bundle is of Kubernetes ${data.kubernetesVersion}, this apiserver ${kubernetesVersion}: regenerate everything instead`);
+    await installCrds(kubectl, loaded.crds, CRD_TIMEOUT_MS);
+    await waitPublished(kubectl, loaded.crds, CRD_TIMEOUT_MS);
+    const groups = new Set(loaded.crds.map((c) => c.spec.group));
+    const docs = await fetchOpenApiV3(kubectl, (path) => isGroupVersionPath(path) && groups.has(path.split('/')[1] ?? ''));
+    log(`${[...docs.keys()].join(', ')}: ${[...docs.values()].reduce((n, d) => n + Object.keys(d.components?.schemas ?? {}).length, 0)} definitions`);
+    // The bundle first, as one more document: a name both serve must be the same schema.
+    const { definitions, conflicts } = mergeDefinitions(new Map([['schemas/bundled.json', { components: { schemas: data.definitions } }], ...docs]));
+    if (conflicts.length > 0) throw new Error(`definitions served differently than the bundle has them:\n  ${conflicts.join('\n  ')}`);
+    const kinds = indexKinds(definitions);
+    const missing = loaded.crds.flatMap((c) => c.spec.versions.filter((v) => v.served).map((v) => kindKey({ group: c.spec.group, version: v.name, kind: c.spec.names.kind }))).filter((k) => kinds[k] === undefined);
+    if (missing.length > 0) throw new Error(`CRD kinds missing from the kinds index: ${missing.join(', ')}`);
+    const added = new Date().toISOString().slice(0, 10);
+    const bundle: SchemaBundleData = { ...data, sources: { ...data.sources, [source.module]: source.version }, definitions, kinds };
+    const json = stableStringify(bundle);
+    writeAtomic(bundlePath, json);
+    const sourcesPath = join(options.out, 'SOURCES.md');
+    const row = `| ${source.name} | \`${source.module}@${source.version}\` | CRD manifests \`${loaded.origin}\`: ${[...new Set(loaded.crds.map((c) => c.spec.names.kind))].join(', ')} |`;
+    const lines = readFileSync(sourcesPath, 'utf8').split('\n').filter((l) => !l.startsWith(`| ${source.name} |`));
+    // In sources.ts order: before the row of the next pinned source, else before kustomization.yaml's.
+    const next = CRD_SOURCES.slice(CRD_SOURCES.indexOf(source) + 1).map((s) => lines.findIndex((l) => l.startsWith(`| ${s.name} |`))).find((i) => i >= 0) ?? lines.findIndex((l) => l.startsWith('| kustomization.yaml |'));
+    lines.splice(next, 0, row);
+    const note = `${source.name} was added on ${added} by \`npx tsx scripts/schemas.ts --add '${source.name}'\` (its CRDs' group-version documents merged into this bundle).${source.note !== undefined ? ` ${source.note}` : ''}`;
+    const generated = lines.findIndex((l) => l.startsWith('Generated by'));
+    const existing = lines.findIndex((l) => l.startsWith(`${source.name} was added on`));
+    if (existing >= 0) lines.splice(existing, 1, note);
+    else lines.splice(generated + 3, 0, note, '');
+    writeAtomic(sourcesPath, lines.join('\n'));
+    log(`added ${source.name} ${source.version}: ${Object.keys(definitions).length - Object.keys(data.definitions).length} definitions, ${Object.keys(kinds).length - Object.keys(data.kinds).length} kinds; ${mb(Buffer.byteLength(json))}`);
+  } finally {
+    await cluster.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   process.chdir(ROOT);
+  if (options.add !== undefined) {
+    await addSource(options, options.add);
+    return;
+  }
   if (options.verifyOnly) {
     await verifyOnly(options);
     return;

@@ -8,6 +8,7 @@ import { registerEnvironmentsTree, type EnvironmentsTree } from './environmentsT
 import { registerPreviews } from './previews';
 import { startLanguageClient } from './languageClient';
 import { registerReconcile } from './reconcile';
+import { registerTerraformPlan } from './terraformPlan';
 
 /** The one extension-wide object: VS Code calls deactivate() without arguments. */
 let ctx: PlumblineContext | undefined;
@@ -67,6 +68,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   registerCommitAndSync(context, tree);
   registerReconcile(context, tree);
   registerPreviews(context, tree);
+  registerTerraformPlan(context);
   // Trust changes what the server may do (contact clusters, run binaries): start it again.
   context.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void restartServer(context, statusItem, tree)));
   await startServer(context, statusItem, tree);

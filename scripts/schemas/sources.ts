@@ -14,6 +14,8 @@ export interface ShippedCrds {
   version: string;
   /** Module-relative paths, or a directory ending in '/' whose *.yaml files are all CRDs. */
   files: readonly string[];
+  /** Why this module and version, for SOURCES.md. */
+  note?: string;
 }
 
 /**
@@ -41,6 +43,15 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   { from: 'controller-gen', name: 'Flux notification-controller', module: 'github.com/fluxcd/notification-controller/api', version: 'v1.9.4' },
   { from: 'controller-gen', name: 'Flux image-reflector-controller', module: 'github.com/fluxcd/image-reflector-controller/api', version: 'v1.2.5' },
   { from: 'controller-gen', name: 'Flux image-automation-controller', module: 'github.com/fluxcd/image-automation-controller/api', version: 'v1.2.5' },
+  {
+    from: 'manifests',
+    name: 'tofu-controller',
+    module: 'github.com/flux-iac/tofu-controller',
+    version: 'v0.16.5',
+    files: ['config/crd/bases/infra.contrib.fluxcd.io_terraforms.yaml'],
+    note:
+      'The Go module proxy answers no version list for github.com/flux-iac/tofu-controller (403) and serves no version of its api submodule, but serves the main module\'s release v0.16.5 by its exact version. Its shipped CRD manifest (Terraform v1alpha1 and v1alpha2) is bundled as the apiserver publishes it; the other file of config/crd/bases, an old copy of source-controller\'s OCIRepository, is left out.',
+  },
   {
     from: 'manifests',
     name: 'Argo CD',

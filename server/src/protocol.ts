@@ -60,7 +60,23 @@ export type ClusterDiffResult =
 /** Command ids the server puts on code lenses and code actions; the client registers them. */
 export const Commands = {
   showClusterDiff: 'plumbline.showClusterDiff',
+  showTerraformPlan: 'plumbline.showTerraformPlan',
+  /** Runs after the Approve plan edit: saves the file and starts Commit and Sync for it. */
+  commitApprovedPlan: 'plumbline.commitApprovedPlan',
 } as const;
+
+/**
+ * `plumbline/terraformPlan`: the readable plan tofu-controller stored for the Terraform object at
+ * a position (ConfigMap for `storeReadablePlan: human`, Secret for `json`), as text; values
+ * Terraform marks sensitive are masked.
+ */
+export const TerraformPlanRequest = new RequestType<TerraformPlanParams, TerraformPlanResult, void>('plumbline/terraformPlan');
+export interface TerraformPlanParams {
+  uri: string;
+  /** Zero-based line of any position inside the Terraform document. */
+  line: number;
+}
+export type TerraformPlanResult = { ok: true; title: string; text: string; planId: string | undefined } | { ok: false; message: string };
 
 /** `plumbline/environments`: every environment of the workspace with its status and resources. */
 export const EnvironmentsRequest = new RequestType0<EnvironmentsResult, void>('plumbline/environments');

@@ -25,6 +25,8 @@ const RANK: Record<string, number> = {
   // What a live object says about its own health (kstatus, Argo CD's words): drift's lenses and the status read it.
   health: 8.5,
   drift: 9,
+  // tofu-controller's stored plans and its objects' sources, read from the cluster.
+  terraform: 9.5,
   git: 10,
   // Converge, sync, reconcile and the environments' status: what delivers Git to a cluster.
   delivery: 10.5,

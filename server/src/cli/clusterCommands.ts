@@ -31,6 +31,7 @@ import { RENDER_FLAGS, renderOptionsFromFlags } from './renderFlags';
 export { reconcileCommand } from './reconcileCommand';
 export { previewCommand } from './previewCommand';
 export { status } from './statusCommand';
+export { tfplanCommand } from './tfplanCommand';
 
 /** The schemas a context's cluster serves for the group/versions in use, then the bundled ones. */
 export async function liveSchemas(options: { context?: string; kubeconfig?: string }, groupVersions: { group: string; version: string }[], bundled: SchemaBundle): Promise<SchemaResolver> {

@@ -174,6 +174,7 @@ async function run(argv: readonly string[]): Promise<number> {
   if (command === 'sync') return clusterCommands().sync(rest);
   if (command === 'reconcile') return clusterCommands().reconcileCommand(rest);
   if (command === 'preview') return clusterCommands().previewCommand(rest);
+  if (command === 'tfplan') return clusterCommands().tfplanCommand(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 

@@ -6,7 +6,7 @@ import { RENDER_FLAGS_USAGE } from './renderFlags';
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
 
-export const COMMANDS = ['check', 'diff', 'envs', 'status', 'sync', 'reconcile', 'preview'] as const;
+export const COMMANDS = ['check', 'diff', 'envs', 'status', 'sync', 'reconcile', 'preview', 'tfplan'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const HELP = `  -h, --help                   show this help\n`;
@@ -127,6 +127,19 @@ ${HELP}
 Exit codes: 0 all in sync and healthy, 1 drifted, missing or unhealthy, 2 usage, render or cluster error.
 `;
 
+const TFPLAN_USAGE = `Usage: plumbline tfplan NAME [options]
+
+The plan tofu-controller keeps for a Terraform object (spec.storeReadablePlan: human or json),
+as text; values Terraform marks sensitive are masked.
+
+Options:
+  -n, --namespace NAMESPACE    the object's namespace (default: the context's)
+      --context NAME           kubeconfig context (default: the current context)
+      --kubeconfig PATH        kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)
+${HELP}
+Exit codes: 0 plan shown, 1 no plan pending or none stored, 2 usage or cluster error.
+`;
+
 export const COMMAND_USAGE: Record<CommandName, string> = {
   check: CHECK_USAGE,
   diff: DIFF_USAGE,
@@ -135,6 +148,7 @@ export const COMMAND_USAGE: Record<CommandName, string> = {
   sync: SYNC_USAGE,
   reconcile: RECONCILE_USAGE,
   preview: PREVIEW_USAGE,
+  tfplan: TFPLAN_USAGE,
 };
 
 export const USAGE = `Usage: plumbline <command> [options]
@@ -147,6 +161,7 @@ Commands:
   sync --env NAME [-m MESSAGE]   commit the environment's changes, push, and make its cluster converge
   reconcile --env NAME [--yes]   make the environment's cluster converge on Git as it is (no commit, no push)
   preview [--env NAME] [--git|--cluster|--against OTHER]   what would change: uncommitted edits, a sync, a promotion
+  tfplan NAME [-n NAMESPACE]   the plan tofu-controller stored for a Terraform object (sensitive values masked)
 
 Run 'plumbline <command> --help' (or 'plumbline help <command>') for a command's options.
 

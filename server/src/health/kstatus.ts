@@ -1,4 +1,5 @@
 import type { KubeObject } from '../manifests/kubeObject';
+import { terraformHealth } from './terraform';
 
 /**
  * kstatus's words (sigs.k8s.io/cli-utils/pkg/kstatus), which Flux waits on: Current is done,
@@ -188,6 +189,8 @@ export function kstatusOf(live: KubeObject): KStatusResult {
         return service(spec, status);
       case 'apiextensions.k8s.io/CustomResourceDefinition':
         return customResourceDefinition(status);
+      case 'infra.contrib.fluxcd.io/Terraform':
+        return terraformHealth(live);
       default:
         return readyCondition(status);
     }

@@ -15,6 +15,7 @@ import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 import { takeIntoGit, type Insertion } from '../drift/takeIntoGit';
 import { ManifestParser } from '../manifests/parse';
 import type { FieldPath } from '../manifests/fieldPath';
+import { terraformActions } from './terraform';
 
 
 /** A YAML scalar for a value taken from the cluster, quoted when plain text would change its meaning. */
@@ -79,8 +80,8 @@ export function registerDriftFeatures(
   });
 
   connection.onCodeAction(async (params) => {
-    const actions: CodeAction[] = [];
     const document = documents.get(params.textDocument.uri);
+    const actions: CodeAction[] = terraformActions(params, document);
     for (const diagnostic of params.context.diagnostics) {
       const code = String(diagnostic.code ?? '');
       if (!code.startsWith('drift.') || diagnostic.data === undefined) continue;

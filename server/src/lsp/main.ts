@@ -39,6 +39,7 @@ import { DriftState } from './driftState';
 import { EnvironmentRenders } from '../workspace/environmentRenders';
 import { registerEnvironments } from './environments';
 import { registerClusterContexts } from './clusterContexts';
+import { registerTerraform } from './terraform';
 import { toDiagnostic } from './convert';
 import { ValidationQueue } from './validationQueue';
 import { EditWindows } from './editWindows';
@@ -462,6 +463,7 @@ connection.onShutdown(() => {
 });
 registerClusterContexts(connection, () => firstSettings.then(() => settings), () => initOptions.trusted !== false);
 registerDriftFeatures(connection, documents, () => drift, () => cluster?.session, () => workspaceFolders[0]);
+registerTerraform(connection, { root: () => workspaceFolders[0], settings: () => settings, trusted: () => initOptions.trusted !== false, clusters, drift: () => drift });
 
 documents.onDidOpen((event) => queue.request(event.document.uri));
 documents.onDidChangeContent((event) => queue.request(event.document.uri));

@@ -12,6 +12,7 @@ import type { ManifestFile } from '../manifests/parse';
 import type { KubeObject } from '../cluster/http';
 import type { RenderedProblem } from '../environments/renderedValidation';
 import type { DriftData, DriftEntry } from './driftEntry';
+import { terraformFindings } from './terraformFindings';
 
 export interface EnvironmentDriftInput {
   /** The open file, and its current parse (it may differ from what was rendered until saved). */
@@ -50,11 +51,14 @@ export async function environmentDrift(input: EnvironmentDriftInput): Promise<{ 
   const someMissing = reports.some((r) => r.state === 'not-in-cluster');
   const neverDeployed = engine !== undefined && someMissing && !(await anyDeployed(engine, render.objects, reports));
   const untracked = someMissing && !neverDeployed && (await input.untracked());
-  return shaped.map((o, i) => {
-    const report = reports[i];
-    const drift = report === undefined ? { findings: [] } : objectDrift(input, path, file, environment, o, report, neverDeployed, untracked);
-    return { ...drift, findings: [...renderedFindings(input, path, o), ...drift.findings] };
-  });
+  return Promise.all(
+    shaped.map(async (o, i) => {
+      const report = reports[i];
+      const drift = report === undefined ? { findings: [] } : objectDrift(input, path, file, environment, o, report, neverDeployed, untracked);
+      const terraform = report === undefined ? [] : await objectTerraform(input, path, o, report);
+      return { ...drift, findings: [...renderedFindings(input, path, o), ...drift.findings, ...terraform] };
+    }),
+  );
 }
 
 /** Whether any object of the render is in the cluster; the reports already known answer first. */
@@ -80,6 +84,15 @@ function renderedFindings(input: EnvironmentDriftInput, path: string, mapped: Ma
     out.push({ range: input.file.lines.rangeOf(doc.base + spot.start, doc.base + spot.end), severity: problem.severity, code: problem.code, message: `${input.environment.name}: ${problem.message} (as rendered)` });
   }
   return out;
+}
+
+/** tofu-controller's findings on a Terraform object this file declares whole, on its name. */
+function objectTerraform(input: EnvironmentDriftInput, path: string, mapped: MappedObject, report: DriftReport): Promise<Finding[]> {
+  const source = mapped.origins.source?.file === path ? input.file.documents[mapped.origins.source.document] : undefined;
+  if (source === undefined) return Promise.resolve([]);
+  const anchor = anchorOf(source.doc);
+  const at = input.file.lines.rangeOf(source.base + (anchor?.range?.[0] ?? 0), source.base + (anchor?.range?.[1] ?? 0));
+  return terraformFindings(report, mapped.identity, input.engine, at, input.environment.name);
 }
 
 function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject, report: DriftReport, neverDeployed: boolean, untracked: boolean): { entry?: DriftEntry; findings: Finding[] } {

@@ -1,12 +1,13 @@
 import type { ClusterError } from '../cluster/result';
 import { withoutIgnored, type DriftEngine } from '../drift/engine';
-import { driftProblems, driftSummary } from '../drift/findings';
+import { anchorOf, driftProblems, driftSummary } from '../drift/findings';
 import type { IgnoreRule } from '../drift/ignore';
 import { clusterOf, targetFor, type TargetSettings } from '../environments/target';
 import type { ManifestFile } from '../manifests/parse';
 import type { Finding, Severity } from '../manifests/problem';
 import type { DriftData, DriftEntry } from './driftEntry';
 import { environmentDrift } from './environmentDrift';
+import { terraformFindings } from './terraformFindings';
 import type { EnvironmentRenders } from './environmentRenders';
 
 export type { DriftData, DriftEntry } from './driftEntry';
@@ -102,6 +103,14 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
     }),
   );
   const untracked = compared.some((r) => r?.state === 'not-in-cluster') && (await isUntracked());
+  // tofu-controller's word on a Terraform object, on its name as drift's whole-resource findings are.
+  const terraform = await Promise.all(
+    documents.map((d, i) => {
+      const report = compared[i];
+      const anchor = anchorOf(d.doc);
+      return report === undefined ? Promise.resolve([]) : terraformFindings(report, d.identity!, engine, file.lines.rangeOf(d.base + (anchor?.range?.[0] ?? 0), d.base + (anchor?.range?.[1] ?? 0)));
+    }),
+  );
   const computed = documents.map((d, i) => {
     const identity = d.identity!;
     const report = compared[i];
@@ -127,7 +136,7 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
     }));
     return {
       entry: { range, identity, report, summary: driftSummary(report) },
-      findings,
+      findings: [...findings, ...(terraform[i] ?? [])],
     };
   });
   return computed.filter((c) => c !== undefined);
