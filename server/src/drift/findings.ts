@@ -6,6 +6,7 @@ import { formatPath, leafOf, valueAt, type FieldPath } from '../manifests/fieldP
 import { isSecretField, maskAt } from './mask';
 import { locate, type SourceSpot } from '../manifests/sourceMap';
 import { healthOf } from '../health/health';
+import { crossplaneDrift } from '../health/crossplane';
 import type { KubeObject } from '../manifests/kubeObject';
 
 /** A drift finding with what quick fixes and hovers need besides the message. */
@@ -76,6 +77,7 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
   };
   switch (report.state) {
     case 'in-sync':
+      return externalDrift(report.live, identity, severity, place);
     case 'unavailable':
       return [];
     case 'not-in-cluster': {
@@ -133,9 +135,22 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
           exact: false,
         });
       }
-      return out;
+      return [...out, ...externalDrift(report.live, identity, severity, place)];
     }
   }
+}
+
+/**
+ * Crossplane's word that the external resource differs from the spec and may not be updated
+ * (Synced=False, ReconcileForbidden): on `spec.forProvider` where this file declares it, else on the object.
+ */
+function externalDrift(live: KubeObject, identity: ResourceIdentity, severity: Severity, place: Placement): DriftProblem[] {
+  const message = crossplaneDrift(live);
+  if (message === undefined) return [];
+  const spot = place.field(['spec', 'forProvider'], 'value');
+  const at = spot !== undefined && spot !== 'elsewhere' && spot.exact ? spot : place.anchor;
+  if (at === undefined) return [];
+  return [{ start: at.start, end: at.end, severity, code: 'drift.external', message: `${identity.kind}/${identity.name ?? ''}: the external resource differs from Git and Crossplane may not update it (ReconcileForbidden): ${message}`, path: ['spec', 'forProvider'], exact: false }];
 }
 
 /** The CodeLens title above a resource. */
@@ -148,6 +163,7 @@ function healthWords(live: KubeObject, appliedBy: string): string {
 export function driftSummary(report: DriftReport): string {
   switch (report.state) {
     case 'in-sync':
+      if (crossplaneDrift(report.live) !== undefined) return `$(warning) external resource drifted (Crossplane may not update it)${healthWords(report.live, report.appliedAs.who)}`;
       return `${report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync'}${healthWords(report.live, report.appliedAs.who)}`;
     case 'drifted': {
       const n = report.values.length + report.handSet.length;
