@@ -38,7 +38,7 @@ describe('argocd-cm health scripts', () => {
       'resource.customizations.health.example.com_Leaker': 'hs = {status = "Healthy", message = seen or "fresh"}\nseen = "leaked"\nreturn hs',
       'resource.customizations.health.example.com_Liar': 'return {status = "Fine"}',
       'resource.customizations.health.*.crossplane.io_*': 'return {status = "Progressing", message = "any crossplane kind"}',
-      'resource.customizations.health.Secret': 'return {status = "Healthy", message = "core group: kind alone"}',
+      'resource.customizations.health.Secret': 'return {status = "Healthy", message = "core group: kind alone; password " .. obj.data.password}',
       'resource.customizations.health.bad_key_here': 'return {}',
     }),
   );
@@ -77,6 +77,13 @@ describe('argocd-cm health scripts', () => {
     assert.equal((await customHealthOf(scripts, widget('Widget', { phase: 'Ready', replicas: [] }), runner))?.message, 'ready with 0 replicas');
     assert.equal(runner.started, workers + 1, 'one new worker after the stuck one, no more');
     assert.equal((await customHealthOf(scripts, widget('Liar', {}), runner))?.message, 'health script for example.com/Liar returned status "Fine", which is not an Argo CD health');
+  });
+
+  test('a Secret reaches a script with its keys, not their values', async () => {
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', uid: 'secret-1', resourceVersion: '7' }, data: { password: Buffer.from('hunter2-live').toString('base64') } };
+    const health = await customHealthOf(scripts, secret, runner);
+    assert.equal(health?.message, 'core group: kind alone; password (masked)');
+    assert.ok(!JSON.stringify(health).includes(Buffer.from('hunter2-live').toString('base64')));
   });
 
   test('sandboxed: no io, os.execute, require, load, dofile, package, debug or print; globals do not leak between runs', async () => {

@@ -224,5 +224,19 @@ export async function argoHealthScripts(read: (namespace: string) => Promise<Kub
 export async function customHealthOf(scripts: ArgoHealthScripts, live: KubeObject, runner: LuaHealthRunner = sharedLuaRunner()): Promise<ResourceHealth | undefined> {
   const key = scriptKeyFor(scripts, live.apiVersion ?? '', live.kind ?? '');
   if (key === undefined) return undefined;
-  return healthOfVerdict(key, await runner.evaluate(scripts, key, live));
+  return healthOfVerdict(key, await runner.evaluate(scripts, key, withoutSecretValues(live)));
+}
+
+/**
+ * A Secret as a script may see it: its keys, not their values. A script's message is shown as
+ * it is, and a Secret's values never leave the engine.
+ */
+function withoutSecretValues(live: KubeObject): KubeObject {
+  if (live.kind !== 'Secret' || live.apiVersion !== 'v1') return live;
+  const masked = { ...live };
+  for (const field of ['data', 'stringData']) {
+    const values = live[field];
+    if (values !== null && typeof values === 'object') masked[field] = Object.fromEntries(Object.keys(values).map((k) => [k, '(masked)']));
+  }
+  return masked;
 }
