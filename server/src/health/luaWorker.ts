@@ -58,7 +58,7 @@ function __collect() collect("collect") end
 for _, name in ipairs({ "io", "os", "require", "load", "loadfile", "dofile", "package", "debug", "collectgarbage", "print", "string", "table", "math" }) do _G[name] = nil end
 `;
 
-let engine: LuaEngine | undefined;
+let engine: Promise<LuaEngine> | undefined;
 let loaded = '';
 
 async function start(): Promise<LuaEngine> {
@@ -146,13 +146,13 @@ function run(lua: LuaEngine, request: Extract<LuaRequest, { type: 'run' }>): Lua
 }
 
 async function handle(request: LuaRequest): Promise<LuaResponse> {
-  engine ??= await start();
+  const lua = await (engine ??= start());
   if (request.version !== loaded) {
     // A new argocd-cm: every script compiled once now, not once per object.
-    for (const [key, source] of request.scripts ?? []) call(engine, '__compile', [key, source], 0);
+    for (const [key, source] of request.scripts ?? []) call(lua, '__compile', [key, source], 0);
     loaded = request.version;
   }
-  return run(engine, request);
+  return run(lua, request);
 }
 
 // One request at a time, in order: the main thread sends the next once this one is answered.
