@@ -194,7 +194,7 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
 }
 
 /** Reads an `argocd-cm` through the engine's watched store: a changed ConfigMap is seen without asking again. */
-function configMapReader(engine: DriftEngine): (namespace: string) => Promise<KubeObject | undefined> {
+export function configMapReader(engine: DriftEngine): (namespace: string) => Promise<KubeObject | undefined> {
   return async (namespace) => {
     const info = await engine.discovery.resource('', 'v1', 'ConfigMap');
     if (!info.ok || engine.live === undefined) return undefined;

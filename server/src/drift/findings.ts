@@ -5,7 +5,7 @@ import { FIELD_MANAGER, type DriftReport } from './engine';
 import { formatPath, leafOf, valueAt, type FieldPath } from '../manifests/fieldPath';
 import { isSecretField, maskAt } from './mask';
 import { locate, type SourceSpot } from '../manifests/sourceMap';
-import { healthOf } from '../health/health';
+import { healthOf, type ResourceHealth } from '../health/health';
 import { crossplaneDrift } from '../health/crossplane';
 import type { KubeObject } from '../manifests/kubeObject';
 
@@ -155,19 +155,20 @@ function externalDrift(live: KubeObject, identity: ResourceIdentity, severity: S
 
 /** The CodeLens title above a resource. */
 /** " · Progressing: Available: 2/3" after the drift words when the object is not healthy; nothing when it is (the lens stays short). */
-function healthWords(live: KubeObject, appliedBy: string): string {
-  const health = healthOf(live, /^(Argo CD|argocd)/.test(appliedBy) ? 'argocd' : 'kstatus');
+function healthWords(live: KubeObject, appliedBy: string, decided: ResourceHealth | undefined): string {
+  const health = decided ?? healthOf(live, /^(Argo CD|argocd)/.test(appliedBy) ? 'argocd' : 'kstatus');
   return health.argo === 'Healthy' ? '' : ` · ${health.word}: ${health.message}`;
 }
 
-export function driftSummary(report: DriftReport): string {
+/** `health`: what the unit's own rules (an argocd-cm health script) decided, where they decide. */
+export function driftSummary(report: DriftReport, health?: ResourceHealth): string {
   switch (report.state) {
     case 'in-sync':
-      if (crossplaneDrift(report.live) !== undefined) return `$(warning) external resource drifted (Crossplane may not update it)${healthWords(report.live, report.appliedAs.who)}`;
-      return `${report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync'}${healthWords(report.live, report.appliedAs.who)}`;
+      if (crossplaneDrift(report.live) !== undefined) return `$(warning) external resource drifted (Crossplane may not update it)${healthWords(report.live, report.appliedAs.who, health)}`;
+      return `${report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync'}${healthWords(report.live, report.appliedAs.who, health)}`;
     case 'drifted': {
       const n = report.values.length + report.handSet.length;
-      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}${healthWords(report.live, report.appliedAs.who)}`;
+      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}${healthWords(report.live, report.appliedAs.who, health)}`;
     }
     case 'not-in-cluster':
       return '$(circle-slash) not in cluster';
