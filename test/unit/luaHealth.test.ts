@@ -3,9 +3,12 @@
 // that never returns inside one C call) is bounded and reported for its object alone; the scripts
 // after it still run.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { customHealthOf, healthScriptsOf, LuaHealthRunner, scriptKeyFor } from '../../server/src/health/luaHealth';
 import type { KubeObject } from '../../server/src/manifests/kubeObject';
+import { REPO } from '../support/paths';
 
 const configMap = (data: Record<string, string>, resourceVersion = '1'): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd', resourceVersion }, data });
 
@@ -102,5 +105,17 @@ describe('argocd-cm health scripts', () => {
     for (let i = 0; i < 100; i++) await customHealthOf(v2, object, runner);
     assert.ok(Date.now() - t < 1000, 'answered from the verdicts kept per object version');
     assert.equal(runner.started, startedBefore);
+  });
+
+  test('the worker does not keep a process alive once the work is done: a CLI run ends by itself', () => {
+    const program = `
+      const { healthScriptsOf, customHealthOf } = require(${JSON.stringify(join(REPO, 'server/src/health/luaHealth.ts'))});
+      const scripts = healthScriptsOf({ metadata: { name: 'argocd-cm', resourceVersion: '1' }, data: { 'resource.customizations.health.example.com_Widget': 'return {status = "Healthy", message = "done"}' } });
+      customHealthOf(scripts, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }).then((h) => process.stdout.write(h.message));
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', program], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.signal, null, `still running after 60 s: ${run.stderr}`);
+    assert.equal(run.stdout, 'done', run.stderr);
+    assert.equal(run.status, 0);
   });
 });

@@ -132,8 +132,6 @@ export class LuaHealthRunner {
     this.started++;
     this.worker = worker;
     this.workerVersion = '';
-    // Idle, it does not keep a CLI run alive; a pending run's timer does.
-    worker.unref();
     const gone = (why: string): void => {
       if (this.worker !== worker) return;
       this.worker = undefined;
@@ -145,6 +143,9 @@ export class LuaHealthRunner {
     });
     worker.on('error', (error) => gone(error.message));
     worker.on('exit', (code) => gone(`exit code ${code}`));
+    // Idle, it does not keep a CLI run alive; a pending run's timer does. (After the listeners:
+    // adding a 'message' listener refs the worker again.)
+    worker.unref();
     // The worker loads the runtime on its first request: an empty one says when it is there.
     return this.post({ type: 'run', id: this.nextId++, version: '', key: '', object: null }, START_MS).then(() => undefined);
   }
