@@ -15,7 +15,7 @@ const configMap = (data: Record<string, string>, resourceVersion = '1'): KubeObj
 const WIDGET_HEALTH = `hs = {}
 if obj.status ~= nil and obj.status.phase == "Ready" then
   hs.status = "Healthy"
-  hs.message = "ready with " .. #obj.status.replicas .. " replicas"
+  hs.message = "ready with " .. #obj.status.replicas .. " replicas of size " .. obj.status.size .. ", ratio " .. obj.status.ratio
 else
   hs.status = "Progressing"
   hs.message = "waiting for " .. obj.metadata.name
@@ -57,7 +57,7 @@ describe('argocd-cm health scripts', () => {
   });
 
   test('a good script decides the health, in Argo CD words, from the object it is given', async () => {
-    assert.deepEqual(await customHealthOf(scripts, widget('Widget', { phase: 'Ready', replicas: [1, 2, 3] }), runner), { status: 'Current', word: 'Healthy', argo: 'Healthy', message: 'ready with 3 replicas' });
+    assert.deepEqual(await customHealthOf(scripts, widget('Widget', { phase: 'Ready', replicas: [1, 2, 3], size: 3, ratio: 0.5 }), runner), { status: 'Current', word: 'Healthy', argo: 'Healthy', message: 'ready with 3 replicas of size 3, ratio 0.5' });
     assert.deepEqual(await customHealthOf(scripts, widget('Widget', { phase: 'Pending' }), runner), { status: 'InProgress', word: 'Progressing', argo: 'Progressing', message: 'waiting for w-widget' });
     assert.equal((await customHealthOf(scripts, widget('Gadget', {}), runner))?.word, 'Suspended');
     assert.equal(await customHealthOf(scripts, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } }, runner), undefined, 'no script: the built-in rules decide');
@@ -77,7 +77,7 @@ describe('argocd-cm health scripts', () => {
     // Each bounded: well under what four unbounded scripts would take (forever).
     assert.ok(Date.now() - started < 15_000, `the four took ${Date.now() - started} ms`);
     // The next object's script runs in a new worker, as if nothing had happened.
-    assert.equal((await customHealthOf(scripts, widget('Widget', { phase: 'Ready', replicas: [] }), runner))?.message, 'ready with 0 replicas');
+    assert.equal((await customHealthOf(scripts, widget('Widget', { phase: 'Ready', replicas: [], size: 1, ratio: 1.5 }), runner))?.message, 'ready with 0 replicas of size 1, ratio 1.5');
     assert.equal(runner.started, workers + 1, 'one new worker after the stuck one, no more');
     assert.equal((await customHealthOf(scripts, widget('Liar', {}), runner))?.message, 'health script for example.com/Liar returned status "Fine", which is not an Argo CD health');
   });
@@ -96,9 +96,9 @@ describe('argocd-cm health scripts', () => {
   });
 
   test('a new argocd-cm version is compiled anew; an unchanged object is not run again', async () => {
-    const object = widget('Widget', { phase: 'Ready', replicas: [1] });
+    const object = widget('Widget', { phase: 'Ready', replicas: [1], size: 2, ratio: 0.25 });
     const v2 = healthScriptsOf(configMap({ 'resource.customizations.health.example.com_Widget': 'return {status = "Degraded", message = "version 2"}' }, '2'));
-    assert.equal((await customHealthOf(scripts, object, runner))?.message, 'ready with 1 replicas');
+    assert.equal((await customHealthOf(scripts, object, runner))?.message, 'ready with 1 replicas of size 2, ratio 0.25');
     assert.equal((await customHealthOf(v2, object, runner))?.message, 'version 2');
     const startedBefore = runner.started;
     const t = Date.now();

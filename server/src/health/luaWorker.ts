@@ -79,6 +79,8 @@ function push(lua: LuaEngine, value: LuaValue): void {
   const api = lua.global.lua;
   if (value === null) api.lua_pushnil(L);
   else if (typeof value === 'string') api.lua_pushstring(L, value);
+  // Whole numbers as Lua integers: `"replicas " .. 3` reads "replicas 3", as in Argo CD's Lua 5.1, not "3.0".
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) api.lua_pushinteger(L, BigInt(value));
   else if (typeof value === 'number') api.lua_pushnumber(L, value);
   else if (typeof value === 'boolean') api.lua_pushboolean(L, value ? 1 : 0);
   else if (Array.isArray(value)) {
