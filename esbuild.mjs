@@ -1,4 +1,6 @@
 // One build for the three bundles: the extension client, the language server and the CLI.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -56,7 +58,13 @@ const builds = [
   { ...common, entryPoints: { cliCommands: 'server/src/cli/clusterCommands.ts' }, outdir: 'dist' },
   // Worker threads of `plumbline check`, loaded beside cli.js: the engine without the cluster client.
   { ...common, entryPoints: { checkWorker: 'server/src/check/checkWorker.ts' }, outdir: 'dist' },
+  // The thread that runs Argo CD health scripts, loaded beside server.js and cliCommands.js on first use.
+  { ...common, entryPoints: { luaWorker: 'server/src/health/luaWorker.ts' }, outdir: 'dist' },
 ];
+
+// The Lua runtime's WebAssembly, which the bundled wasmoon loads from beside luaWorker.js.
+mkdirSync('dist', { recursive: true });
+copyFileSync(createRequire(import.meta.url).resolve('wasmoon/dist/glue.wasm'), 'dist/glue.wasm');
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
+import { crossplaneDrift } from '../health/crossplane';
 import type { Finding } from '../manifests/problem';
 import type { DriftEngine } from '../drift/engine';
 import { isUntracked } from '../git/tracked';
@@ -104,7 +105,8 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
     for (const { report, identity, environment, path } of compared.values()) {
       summary.resources++;
       if (report.state === 'in-sync' || report.state === 'drifted') appliers.set(report.appliedAs.who, (appliers.get(report.appliedAs.who) ?? 0) + 1);
-      if (report.state === 'in-sync') summary.inSync++;
+      // Crossplane's forbidden update is drift the cluster object alone does not show.
+      if (report.state === 'in-sync') summary[crossplaneDrift(report.live) !== undefined ? 'drifted' : 'inSync']++;
       else if (report.state === 'drifted') summary.drifted++;
       else if (report.state === 'not-in-cluster') summary.missing++;
       else if (report.state === 'rejected') summary.rejected++;

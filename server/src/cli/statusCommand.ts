@@ -27,7 +27,8 @@ function text(statuses: readonly EnvironmentStatus[]): string {
     for (const r of s.resources) {
       const where = `${r.kind}/${r.name}${(r.clusterNamespace ?? r.namespace) !== undefined ? ` in ${r.clusterNamespace ?? r.namespace}` : ''}`;
       const drift = r.state === 'drifted' ? `drifted (${r.drifted} field${r.drifted === 1 ? '' : 's'})` : r.state === 'missing' ? 'not in the cluster' : r.state === 'in-sync' ? 'in sync' : r.state;
-      out.push(`  ${where}: ${drift}${r.health !== undefined && r.state !== 'missing' ? ` · ${r.health.word}: ${r.health.message}` : ''}`);
+      const external = r.external !== undefined ? ` · external resource drifted: ${r.external}` : '';
+      out.push(`  ${where}: ${drift}${external}${r.health !== undefined && r.state !== 'missing' ? ` · ${r.health.word}: ${r.health.message}` : ''}`);
     }
   }
   // Names and messages come from the cluster and Git: no terminal control sequences from them.
@@ -68,7 +69,7 @@ export async function status(args: string[]): Promise<number> {
         state: s.state,
         message: s.message,
         health: s.health,
-        resources: s.resources.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, name: r.name, namespace: r.clusterNamespace ?? r.namespace, state: r.state, driftedFields: r.drifted, health: r.health })),
+        resources: s.resources.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, name: r.name, namespace: r.clusterNamespace ?? r.namespace, state: r.state, driftedFields: r.drifted, ...(r.external !== undefined ? { externalDrift: r.external } : {}), health: r.health })),
       }));
       process.stdout.write(`${JSON.stringify({ environments: json }, null, 2)}\n`);
     } else process.stdout.write(text(statuses));

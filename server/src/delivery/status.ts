@@ -1,6 +1,9 @@
 import { readTextIfSane } from '../files/files';
 import { fileStamp, StampedCache } from '../files/stamped';
 import { healthOf, healthRollup, type ArgoHealth, type ResourceHealth } from '../health/health';
+import { crossplaneDrift } from '../health/crossplane';
+import { argoHealthScripts, customHealthOf } from '../health/luaHealth';
+import type { KubeObject } from '../manifests/kubeObject';
 import type { Result } from '../cluster/result';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine, withoutIgnored } from '../drift/engine';
@@ -28,6 +31,8 @@ export interface ResourceStatus {
   clusterNamespace?: string | undefined;
   /** Whether it works, from its live object: set once the cluster was read. */
   health?: ResourceHealth;
+  /** Drift its controller found outside the cluster and may not correct (Crossplane's ReconcileForbidden), in the controller's words; counted as one drifted field. */
+  external?: string;
 }
 
 export interface EnvironmentStatus {
@@ -143,6 +148,8 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
   const owners: Applier[] = [applierOf(env)];
   // Argo CD users read Healthy/Progressing/Degraded; Flux users kstatus's Current/InProgress/Failed.
   const vocabulary = env.delivery.kind === 'argocd' ? 'argocd' : 'kstatus';
+  // The user's own Argo CD health checks, from the live argocd-cm, decide for the kinds they name.
+  const scripts = env.delivery.kind === 'argocd' ? await argoHealthScripts(configMapReader(engine.value), env.delivery.namespace) : undefined;
   try {
     let unreachable: string | undefined;
     await Promise.all(
@@ -151,12 +158,15 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
         const identity = identityOf(r.apiVersion, r.kind, r.name, r.namespace ?? env.target.namespace);
         const report = withoutIgnored(await engine.value.compare(identity, object), rules, identity, owners);
         if (report.state === 'in-sync' || report.state === 'drifted' || report.state === 'not-in-cluster') r.clusterNamespace = report.namespace;
-        if (report.state === 'in-sync' || report.state === 'drifted') r.health = healthOf(report.live, vocabulary, env.flux?.healthCheckExprs);
-        else if (report.state === 'not-in-cluster') r.health = healthOf(undefined, vocabulary);
-        if (report.state === 'in-sync') r.state = 'in-sync';
-        else if (report.state === 'drifted') {
+        if (report.state === 'in-sync' || report.state === 'drifted') {
+          r.health = (scripts !== undefined ? await customHealthOf(scripts, report.live) : undefined) ?? healthOf(report.live, vocabulary, env.flux?.healthCheckExprs);
+          const external = crossplaneDrift(report.live);
+          if (external !== undefined) r.external = external;
+        } else if (report.state === 'not-in-cluster') r.health = healthOf(undefined, vocabulary);
+        if (report.state === 'in-sync' && r.external === undefined) r.state = 'in-sync';
+        else if (report.state === 'in-sync' || report.state === 'drifted') {
           r.state = 'drifted';
-          r.drifted = report.values.length + report.handSet.length;
+          r.drifted = (report.state === 'drifted' ? report.values.length + report.handSet.length : 0) + (r.external !== undefined ? 1 : 0);
         } else if (report.state === 'not-in-cluster') r.state = 'missing';
         else if (report.state === 'rejected') r.state = 'rejected';
         else unreachable ??= report.error.message;
@@ -181,6 +191,16 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
   } finally {
     if (!shared) engine.value.dispose();
   }
+}
+
+/** Reads an `argocd-cm` through the engine's watched store: a changed ConfigMap is seen without asking again. */
+export function configMapReader(engine: DriftEngine): (namespace: string) => Promise<KubeObject | undefined> {
+  return async (namespace) => {
+    const info = await engine.discovery.resource('', 'v1', 'ConfigMap');
+    if (!info.ok || engine.live === undefined) return undefined;
+    const got = await engine.live.get(info.value, namespace, 'argocd-cm');
+    return got.ok ? got.value : undefined;
+  };
 }
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

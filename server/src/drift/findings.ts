@@ -5,7 +5,8 @@ import { FIELD_MANAGER, type DriftReport } from './engine';
 import { formatPath, leafOf, valueAt, type FieldPath } from '../manifests/fieldPath';
 import { isSecretField, maskAt } from './mask';
 import { locate, type SourceSpot } from '../manifests/sourceMap';
-import { healthOf } from '../health/health';
+import { healthOf, type ResourceHealth } from '../health/health';
+import { crossplaneDrift } from '../health/crossplane';
 import type { KubeObject } from '../manifests/kubeObject';
 
 /** A drift finding with what quick fixes and hovers need besides the message. */
@@ -76,6 +77,7 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
   };
   switch (report.state) {
     case 'in-sync':
+      return externalDrift(report.live, identity, severity, place);
     case 'unavailable':
       return [];
     case 'not-in-cluster': {
@@ -133,25 +135,40 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
           exact: false,
         });
       }
-      return out;
+      return [...out, ...externalDrift(report.live, identity, severity, place)];
     }
   }
 }
 
+/**
+ * Crossplane's word that the external resource differs from the spec and may not be updated
+ * (Synced=False, ReconcileForbidden): on `spec.forProvider` where this file declares it, else on the object.
+ */
+function externalDrift(live: KubeObject, identity: ResourceIdentity, severity: Severity, place: Placement): DriftProblem[] {
+  const message = crossplaneDrift(live);
+  if (message === undefined) return [];
+  const spot = place.field(['spec', 'forProvider'], 'value');
+  const at = spot !== undefined && spot !== 'elsewhere' && spot.exact ? spot : place.anchor;
+  if (at === undefined) return [];
+  return [{ start: at.start, end: at.end, severity, code: 'drift.external', message: `${identity.kind}/${identity.name ?? ''}: the external resource differs from Git and Crossplane may not update it (ReconcileForbidden): ${message}`, path: ['spec', 'forProvider'], exact: false }];
+}
+
 /** The CodeLens title above a resource. */
 /** " · Progressing: Available: 2/3" after the drift words when the object is not healthy; nothing when it is (the lens stays short). */
-function healthWords(live: KubeObject, appliedBy: string): string {
-  const health = healthOf(live, /^(Argo CD|argocd)/.test(appliedBy) ? 'argocd' : 'kstatus');
+function healthWords(live: KubeObject, appliedBy: string, decided: ResourceHealth | undefined): string {
+  const health = decided ?? healthOf(live, /^(Argo CD|argocd)/.test(appliedBy) ? 'argocd' : 'kstatus');
   return health.argo === 'Healthy' ? '' : ` · ${health.word}: ${health.message}`;
 }
 
-export function driftSummary(report: DriftReport): string {
+/** `health`: what the unit's own rules (an argocd-cm health script) decided, where they decide. */
+export function driftSummary(report: DriftReport, health?: ResourceHealth): string {
   switch (report.state) {
     case 'in-sync':
-      return `${report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync'}${healthWords(report.live, report.appliedAs.who)}`;
+      if (crossplaneDrift(report.live) !== undefined) return `$(warning) external resource drifted (Crossplane may not update it)${healthWords(report.live, report.appliedAs.who, health)}`;
+      return `${report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync'}${healthWords(report.live, report.appliedAs.who, health)}`;
     case 'drifted': {
       const n = report.values.length + report.handSet.length;
-      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}${healthWords(report.live, report.appliedAs.who)}`;
+      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}${healthWords(report.live, report.appliedAs.who, health)}`;
     }
     case 'not-in-cluster':
       return '$(circle-slash) not in cluster';

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../manifests/kubeObject';
 import type { HealthCheckExpr } from '../environments/model';
+import { crossplaneHealthOf } from './crossplane';
 import { exprHealthOf } from './healthExprs';
 import { kstatusOf, type KStatusResult } from './kstatus';
 
@@ -26,10 +27,10 @@ function argoWord(k: KStatusResult): ArgoHealth {
   return 'Progressing';
 }
 
-/** The health of a live object (undefined: not in the cluster), worded for who delivers it; a Flux unit's `healthCheckExprs` decide for their kinds. */
+/** The health of a live object (undefined: not in the cluster), worded for who delivers it; a Flux unit's `healthCheckExprs` decide for their kinds, Crossplane's conditions for its objects. */
 export function healthOf(live: KubeObject | undefined, vocabulary: 'argocd' | 'kstatus', exprs: readonly HealthCheckExpr[] = []): ResourceHealth {
   if (live === undefined) return { status: 'NotFound', word: vocabulary === 'argocd' ? 'Missing' : 'NotFound', argo: 'Missing', message: 'not in the cluster' };
-  const k = (exprs.length > 0 ? exprHealthOf(live, exprs) : undefined) ?? kstatusOf(live);
+  const k = (exprs.length > 0 ? exprHealthOf(live, exprs) : undefined) ?? crossplaneHealthOf(live) ?? kstatusOf(live);
   const argo = argoWord(k);
   return { status: k.status, word: vocabulary === 'argocd' ? argo : k.suspended === true ? 'Suspended' : k.status, argo, message: k.message };
 }

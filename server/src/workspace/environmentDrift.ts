@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { Finding, Severity } from '../manifests/problem';
 import { withoutIgnored, type DriftEngine, type DriftReport } from '../drift/engine';
-import { applierOf } from '../delivery/status';
+import { applierOf, configMapReader } from '../delivery/status';
+import type { ResourceHealth } from '../health/health';
+import { argoHealthScripts, customHealthOf } from '../health/luaHealth';
 import { anchorOf, driftProblemsAt, driftSummary } from '../drift/findings';
 import type { IgnoreRule } from '../drift/ignore';
 import { locate } from '../manifests/sourceMap';
@@ -51,10 +53,13 @@ export async function environmentDrift(input: EnvironmentDriftInput): Promise<{ 
   const someMissing = reports.some((r) => r.state === 'not-in-cluster');
   const neverDeployed = engine !== undefined && someMissing && !(await anyDeployed(engine, render.objects, reports));
   const untracked = someMissing && !neverDeployed && (await input.untracked());
+  // The CodeLens says what the sidebar says: an argocd-cm health script decides for its kinds.
+  const scripts = engine !== undefined && environment.delivery.kind === 'argocd' ? await argoHealthScripts(configMapReader(engine), environment.delivery.namespace) : undefined;
+  const decided = scripts === undefined ? [] : await Promise.all(reports.map((r) => (r.state === 'in-sync' || r.state === 'drifted' ? customHealthOf(scripts, r.live) : Promise.resolve(undefined))));
   return Promise.all(
     shaped.map(async (o, i) => {
       const report = reports[i];
-      const drift = report === undefined ? { findings: [] } : objectDrift(input, path, file, environment, o, report, neverDeployed, untracked);
+      const drift = report === undefined ? { findings: [] } : objectDrift(input, path, file, environment, o, report, neverDeployed, untracked, decided[i]);
       const terraform = report === undefined ? [] : await objectTerraform(input, path, o, report);
       return { ...drift, findings: [...renderedFindings(input, path, o), ...drift.findings, ...terraform] };
     }),
@@ -95,7 +100,7 @@ function objectTerraform(input: EnvironmentDriftInput, path: string, mapped: Map
   return terraformFindings(report, mapped.identity, input.engine, at, input.environment.name);
 }
 
-function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject, report: DriftReport, neverDeployed: boolean, untracked: boolean): { entry?: DriftEntry; findings: Finding[] } {
+function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestFile, environment: Environment, mapped: MappedObject, report: DriftReport, neverDeployed: boolean, untracked: boolean, health: ResourceHealth | undefined): { entry?: DriftEntry; findings: Finding[] } {
   const { identity, origins } = mapped;
   const source = origins.source?.file === path ? file.documents[origins.source.document] : undefined;
   const anchorNode = source === undefined ? null : anchorOf(source.doc);
@@ -132,6 +137,6 @@ function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestF
   const lensDoc = source ?? file.documents[origins.documentsIn(path)[0] ?? 0] ?? file.documents[0];
   const [start = 0, , end = start] = lensDoc?.doc.range ?? [];
   const base = lensDoc?.base ?? 0;
-  const summary = neverDeployed && missing ? '$(circle-slash) environment not deployed' : driftSummary(report);
+  const summary = neverDeployed && missing ? '$(circle-slash) environment not deployed' : driftSummary(report, health);
   return { entry: { range: file.lines.rangeOf(base + start, base + end), identity, report, summary: `${environment.name}: ${summary}`, environment: environment.name }, findings };
 }
