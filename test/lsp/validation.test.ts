@@ -526,7 +526,7 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       const deployment = list.filter((i) => i.label === 'Deployment');
       assert.deepEqual(deployment.map((i) => [i.detail, i.kind, i.insertText]), [['apps/v1', CompletionItemKind.Class, 'Deployment']]);
       assert.deepEqual(list.filter((i) => i.label === 'Kustomization').map((i) => i.detail), ['kustomize.config.k8s.io/v1beta1', 'kustomize.toolkit.fluxcd.io/v1']);
-      assert.equal(list.length, 90, 'one entry per bundled kind');
+      assert.equal(list.length, 92, 'one entry per bundled kind (and version)');
       await lsp.close(kinds);
     });
 
