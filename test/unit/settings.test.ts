@@ -40,6 +40,7 @@ const OTHER: Record<string, unknown> = {
   'plumbline.drift.manualManagers': ['my-tool'],
   'plumbline.kustomize.command': 'kustomize build',
   'plumbline.helm.command': '/opt/helm',
+  'plumbline.sync.healthTimeout': 0,
 };
 
 describe('settings: one table for package.json, the server and the CLI', () => {
