@@ -40,7 +40,11 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
     if (!objects.ok) return done(false, objects.message);
     if (!request.confirmed) return { kind: 'confirm', objects: objects.objects.map(({ object }) => `${object.kind ?? ''}/${object.metadata?.name ?? ''}${object.metadata?.namespace !== undefined ? ` in ${object.metadata.namespace}` : ''}`) };
   }
-  const connected = await ClusterClient.connect(clusterOf(env, { kubeconfigPath: request.cluster.kubeconfigPath, context: request.cluster.context }));
+  // Objects without a namespace go to the environment's, as Commit and Sync applies them (and status compares them).
+  const connected = await ClusterClient.connect({
+    ...clusterOf(env, { kubeconfigPath: request.cluster.kubeconfigPath, context: request.cluster.context }),
+    ...(env.target.namespace !== undefined ? { namespace: env.target.namespace } : {}),
+  });
   if (!connected.ok) return done(false, connected.error.message);
   const client = connected.value;
   details.push(`cluster: context ${client.context}`);
