@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { EnvironmentsRequest, ReconcileProgressNotification, ReconcileRequest, SyncProgressNotification, SyncRequest, type ProgressParams, type ReconcileResult } from '../../server/src/protocol';
 import { runCli, type CliRun } from '../support/cli';
 import { LspHarness } from '../support/lspClient';
@@ -142,7 +143,7 @@ describe('health of every built-in rule, and the wait for health after convergen
     });
   });
 
-  test('Reconcile and Commit and Sync in the editor wait for health: progress "waiting: 1/2 healthy", then done once the status says available', async () => {
+  test('Reconcile and Commit and Sync in the editor wait for health: progress "waiting: 1/2 healthy", done once the status says available; Cancel stops the wait', async () => {
     const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath }, sync: { healthTimeout: 60 } }, { workspaceFolders: [repo] });
     try {
       // The server reads its settings (the kubeconfig among them) after start-up: once it compares, it has them.
@@ -173,6 +174,19 @@ describe('health of every built-in rule, and the wait for health after convergen
       assert.equal(report.ok, true, JSON.stringify(report));
       assert.deepEqual(report.steps.map((st) => `${st.step}: ${st.message}`).slice(2), ['converge: applied 2 objects', 'health: 2/2 healthy']);
       assert.equal(git('log', '-1', '--format=%s', 'origin/main').trim(), 'wait: two replicas');
+
+      // Cancel (the notification's button): the wait stops at once and says where it stood; what was applied stays.
+      await writeStatus('/apis/apps/v1/namespaces/health-wait/deployments/api', { readyReplicas: 1, availableReplicas: 1 });
+      lsp.notifications.length = 0;
+      const cancel = new CancellationTokenSource();
+      const cancelled = lsp.connection.sendRequest(ReconcileRequest, { environment: 'wait', confirmed: true }, cancel.token);
+      await lsp.waitForNotification(ReconcileProgressNotification.method, (p) => (p as ProgressParams).message === 'waiting: 1/2 healthy · Deployment/api in health-wait: InProgress: Available: 1/2', 30_000);
+      cancel.cancel();
+      const stopped: ReconcileResult = await cancelled;
+      assert.deepEqual(stopped.kind === 'done' ? { ok: stopped.ok, health: stopped.health } : stopped, {
+        ok: false,
+        health: { ok: false, message: 'stopped waiting for health (1/2 healthy): Deployment/api in health-wait: InProgress: Available: 1/2' },
+      });
     } finally {
       await lsp.stop();
     }
@@ -193,5 +207,6 @@ describe('health of every built-in rule, and the wait for health after convergen
     assert.equal(stalled.code, 1, stalled.stdout + stalled.stderr);
     assert.equal(stalled.stdout, '✖ reconcile wait: applied 2 objects · not healthy (1/2 healthy): Deployment/api in health-wait: Failed: Progress deadline exceeded: ReplicaSet "api-6c9b8d7f5" has timed out progressing.\n');
     assert.ok(took < 60_000, `a Failed Deployment ended the wait after ${Math.round(took)} ms, not at once`);
+    process.stdout.write(`# plumbline reconcile --wait on a Failed Deployment: exit 1 after ${Math.round(took)} ms (timeout 5m)\n`);
   });
 });
