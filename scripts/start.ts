@@ -41,6 +41,9 @@ async function main(): Promise<void> {
   const settings: Record<string, unknown> = {
     'plumbline.cluster.enabled': cluster !== undefined,
     ...(cluster === undefined ? {} : { 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath, 'plumbline.cluster.context': cluster.adminContext }),
+    // The bench cluster runs no controllers, so its Deployments never become healthy: a sync shows
+    // the wait for health and its reason after half a minute rather than five.
+    'plumbline.sync.healthTimeout': 30,
     'git.enabled': true,
     // examples/ is a folder of this checkout: show that repository, as a clone of it would.
     'git.openRepositoryInParentFolders': 'always',

@@ -74,6 +74,12 @@ export function registerCommitAndSync(ctx: PlumblineContext, tree: EnvironmentsT
       // The server logs each step once, a failed one at error; nothing is logged twice here.
       tree.refresh();
       const last = result.steps[result.steps.length - 1];
+      if (!result.ok && last?.step === 'health') {
+        // Git and the cluster agree; what is left is for a person to look at, not a failed sync.
+        const choice = await vscode.window.showWarningMessage(`${name} synced, but ${last.message}`, 'Show Output');
+        if (choice === 'Show Output') ctx.log.show();
+        return;
+      }
       if (!result.ok) {
         const choice = await vscode.window.showErrorMessage(`Sync of ${name} stopped at ${last?.step ?? 'the start'}: ${last?.message ?? ''}`, 'Show Output');
         if (choice === 'Show Output') ctx.log.show();

@@ -63,6 +63,29 @@ const RESOURCE_ICON: Record<Resource['state'], [string, string | undefined]> = {
   unknown: ['circle-outline', undefined],
 };
 
+/**
+ * Argo CD's health words as icons, for what is in sync: there the question left is whether it
+ * works. Drift's icons say more for the rest, but for Degraded, which is worse than any drift.
+ */
+const HEALTH_ICON: Record<string, [string, string | undefined]> = {
+  Healthy: ['pass', 'testing.iconPassed'],
+  Suspended: ['debug-pause', undefined],
+  Progressing: ['sync', 'charts.blue'],
+  Missing: ['circle-slash', 'list.warningForeground'],
+  Degraded: ['error', 'list.errorForeground'],
+  Unknown: ['question', 'list.warningForeground'],
+};
+
+function resourceIcon(r: Resource): [string, string | undefined] {
+  const health = r.health === undefined ? undefined : HEALTH_ICON[r.health.argo];
+  if (health !== undefined && (r.state === 'in-sync' || (r.state === 'drifted' && r.health?.argo === 'Degraded'))) return health;
+  return RESOURCE_ICON[r.state];
+}
+
+function environmentIcon(e: EnvironmentNode): [string, string | undefined] {
+  return (e.state === 'in-sync' && e.health !== undefined ? HEALTH_ICON[e.health.worst] : undefined) ?? ENV_ICON[e.state];
+}
+
 /** An environment's folders on disk: its paths under the (first) workspace folder. */
 function environmentFolders(e: EnvironmentNode): string[] {
   const root = vscode.workspace.workspaceFolders?.[0];
@@ -279,7 +302,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
       item.tooltip = new vscode.MarkdownString(
         `**${e.name}** — ${e.message}${e.health !== undefined ? `\n\n- health: ${e.health.summary}` : ''}\n\n- paths: ${e.paths.join(', ')} (${e.renderer})\n- cluster: ${cluster}${e.namespace !== undefined ? `, namespace ${e.namespace}` : ''}\n- delivery: ${e.delivery}${e.source !== undefined ? `\n- source: ${e.source}` : ''}${e.dependsOn !== undefined ? `\n- depends on: ${e.dependsOn.join(', ')}` : ''}${e.protected ? '\n- protected: changes go through a pull request' : ''}${branchTooltip(e.git, e.gitUnavailable)}\n- found by: ${e.foundBy.join('; ')}`,
       );
-      item.iconPath = icon(ENV_ICON[e.state]);
+      item.iconPath = icon(environmentIcon(e));
       item.contextValue = 'environment';
       return item;
     }
@@ -309,7 +332,7 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     const drift = r.state === 'drifted' ? `${r.drifted} field${r.drifted === 1 ? '' : 's'} drifted` : r.state === 'in-sync' ? '' : r.state === 'missing' ? 'not in cluster' : r.state;
     // Health beside drift: in sync but not working is the other half of the answer.
     item.description = [drift, r.state !== 'missing' ? (r.health?.word ?? '') : ''].filter((p) => p !== '').join(' · ');
-    item.iconPath = icon(RESOURCE_ICON[r.state]);
+    item.iconPath = icon(resourceIcon(r));
     item.tooltip = `${r.kind}/${r.name}${r.namespace !== undefined ? ` in ${r.namespace}` : ''}${r.health !== undefined && r.state !== 'missing' ? `\nhealth: ${r.health.word} — ${r.health.message}` : ''}`;
     // Show Cluster Diff (inline and in the context menu) needs a source line and something in the cluster.
     item.contextValue = r.source !== undefined && (r.state === 'drifted' || r.state === 'in-sync') ? 'resource-in-cluster' : 'resource';

@@ -40,6 +40,12 @@ export function registerReconcile(ctx: PlumblineContext, tree: EnvironmentsTree)
       if (result.kind !== 'done') return;
       // The server logs the steps and the outcome (a failure at error); nothing is logged twice here.
       tree.refresh();
+      if (!result.ok && result.health?.ok === false) {
+        // Converged; what is left is for a person to look at, not a failed reconcile.
+        const choice = await vscode.window.showWarningMessage(`${name} converged, but ${result.health.message}`, 'Show Output');
+        if (choice === 'Show Output') ctx.log.show();
+        return;
+      }
       if (!result.ok) {
         // A controller that is not installed: the fix is to install it, or to deliver this environment directly.
         const notInstalled = result.remedy === 'install-controller';

@@ -158,7 +158,8 @@ export interface ReconcileParams {
 export type ReconcileResult =
   | { kind: 'confirm'; environment: string; objects: string[] }
   /** `remedy: install-controller`: Flux or Argo CD is not installed in the cluster (the client offers .plumbline.yaml). */
-  | { kind: 'done'; ok: boolean; message: string; details: string[]; remedy?: 'install-controller' };
+  /** `health`: how the wait for health ended (plumbline.sync.healthTimeout), when the cluster converged and the setting is not 0. */
+  | { kind: 'done'; ok: boolean; message: string; details: string[]; remedy?: 'install-controller'; health?: { ok: boolean; message: string } };
 /** Progress of a long operation on one environment (reconcile, sync). */
 export interface ProgressParams {
   environment: string;
@@ -201,6 +202,7 @@ export interface SyncParams {
 }
 export interface SyncResult {
   ok: boolean;
+  /** commit, push, converge, prune, then `health` (the wait for health, when plumbline.sync.healthTimeout is not 0). */
   steps: { step: string; ok: boolean; message: string }[];
   pullRequestUrl?: string;
 }

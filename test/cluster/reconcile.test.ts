@@ -110,6 +110,25 @@ describe('Reconcile: converge without committing or pushing', () => {
     assert.equal(timedOut.message, 'Flux handling the reconcile request for flux-system/shop did not happen within 1 s');
   });
 
+  test('Flux, then the wait for health: the Kustomization\'s objects are rendered and read; none in the cluster is Missing to the end, by name', async () => {
+    const path = '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/shop';
+    const before = (await get(path)).metadata?.annotations?.[FLUX_REQUESTED_AT];
+    const controller = until(async () => {
+      const requested = (await get(path)).metadata?.annotations?.[FLUX_REQUESTED_AT];
+      if (requested === undefined || requested === before) return undefined;
+      await patch(`${path}/status`, { status: { lastHandledReconcileAt: requested, lastAppliedRevision: 'main@sha1:0123abc', conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: 'Applied revision', lastTransitionTime: new Date().toISOString(), observedGeneration: 1 }] } });
+      return requested;
+    });
+    // This test's controller answers Ready without applying anything: dev's objects never appear.
+    const result = done(await reconcile(env('dev'), { healthTimeoutMs: 1_000 }));
+    await controller;
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.health?.ok, false);
+    assert.match(result.message, /^Flux applied main@sha1:0123abc · not healthy within 1 s \(0\/4 healthy\): /);
+    assert.match(result.message, /Deployment\/shop-web in shop-dev: NotFound: not in the cluster/);
+    assert.ok(progress.some((m) => /^waiting: 0\/4 healthy · \w+\/[\w-]+( in shop-dev)?: NotFound: not in the cluster; and 3 more$/.test(m)), progress.join('\n'));
+  });
+
   test('Flux HelmRelease (from .plumbline.yaml `resource: HelmRelease`): the annotation goes on the HelmRelease and its HelmRepository', async () => {
     const objects = [
       { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'charts', namespace: 'flux-system' }, spec: { interval: '10m', url: 'https://charts.example.com' } },

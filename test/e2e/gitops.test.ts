@@ -58,7 +58,9 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     // Workspace settings, as a user points Plumbline at a cluster; left untracked in Git on purpose.
     mkdirSync(join(workspace, '.vscode'));
     // The kubeconfig is a user setting (machine scope): a workspace cannot choose it, so it goes with the user's below.
-    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.context': cluster.adminContext };
+    // No controller rolls the bench cluster's Deployments out, so Commit and Sync does not wait for health here
+    // (the cluster tier's health.test.ts waits, and plays the controller).
+    const settings = { 'plumbline.cluster.enabled': true, 'plumbline.cluster.context': cluster.adminContext, 'plumbline.sync.healthTimeout': 0 };
     writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
     // Unchanged regions folded away, so the diff editor shows the fields that differ.
     wb = await openWorkbench({ workspace, vsix: ensureVsix(), name: 'gitops', settings: { 'diffEditor.hideUnchangedRegions.enabled': true, 'plumbline.cluster.kubeconfig': cluster.kubeconfigPath } });
@@ -123,7 +125,8 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     assert.deepEqual(Object.keys(shown), ['dev', 'staging', 'prod'], `the environments of examples/ in promotion order: ${JSON.stringify(shown)}`);
     // The status icons a person reads before the text.
     assert.equal(await envRow(view, 'dev').locator('.codicon-warning').count(), 1, 'dev has no warning icon');
-    assert.equal(await envRow(view, 'staging').locator('.codicon-pass').count(), 1, 'staging has no in-sync icon');
+    // In sync, so its icon is its health: the Deployment no controller rolls out is progressing.
+    assert.equal(await envRow(view, 'staging').locator('.codicon-sync').count(), 1, 'staging (in sync, 1 progressing) has no progressing icon');
     assert.equal(await envRow(view, 'prod').locator('.codicon-circle-slash').count(), 1, 'prod has no missing icon');
 
     await w.step('expand dev, then Deployment: shop-web is the drifted resource', async () => {
@@ -361,4 +364,40 @@ describe('editor tier: the GitOps sidebar against the bench cluster (code-server
     });
   });
 
+  test('health icons and the roll-up: staging\'s Deployment progressing, then healthy once its status says available', { timeout: 240_000 }, async () => {
+    const w = session();
+    const view = await environmentsView();
+    await waitForStatuses(view, { staging: /^in sync · 3\/4 healthy, 1 progressing · plumbline-bench · main$/ }, 'staging in sync, its Deployment progressing');
+    const resourceRow = (name: string): Locator => view.locator('.monaco-list-row[aria-level="3"]', { has: w.page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+    const kindRow = (kind: string): Locator => view.locator('.monaco-list-row[aria-level="2"]', { has: w.page.locator('.label-name', { hasText: new RegExp(`^${kind}$`) }) });
+    await w.step('expand staging, its Deployment and its ConfigMap', async () => {
+      await envRow(view, 'staging').click();
+      await kindRow('Deployment').click();
+      await resourceRow('shop-web').waitFor({ timeout: 15_000 });
+      await kindRow('ConfigMap').click();
+      await resourceRow('shop-settings').waitFor({ timeout: 15_000 });
+    });
+    assert.equal(await resourceRow('shop-web').locator('.label-description').innerText(), 'InProgress');
+    assert.equal(await resourceRow('shop-web').locator('.codicon-sync').count(), 1, 'the progressing Deployment has no progressing icon');
+    assert.equal(await resourceRow('shop-settings').locator('.codicon-pass').count(), 1, 'the ConfigMap (current) has no healthy icon');
+    console.log(`screenshot: ${await w.screenshot('health-progressing')}`);
+
+    await w.step('the deployment controller\'s part, played by the test: the status says 2/2 available', () => {
+      const generation = kubectl(['get', 'deployment', 'shop-web', '-n', 'shop-staging', '-o', 'jsonpath={.metadata.generation}']);
+      const replicas = Number(kubectl(['get', 'deployment', 'shop-web', '-n', 'shop-staging', '-o', 'jsonpath={.spec.replicas}']));
+      const status = { observedGeneration: Number(generation), replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
+      kubectl(['patch', 'deployment', 'shop-web', '-n', 'shop-staging', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+      return Promise.resolve();
+    });
+    // No Refresh: the server's watch tells the tree that staging changed.
+    await waitForStatuses(view, { staging: /^in sync · 4\/4 healthy · plumbline-bench · main$/ }, 'staging to roll up 4/4 healthy');
+    await eventually(
+      'the Deployment row to show Current with the healthy icon, and staging the healthy icon',
+      async () => ((await resourceRow('shop-web').locator('.codicon-pass').count()) === 1 && (await envRow(view, 'staging').locator('.codicon-pass').count()) === 1 ? true : undefined),
+      async () => `${await resourceRow('shop-web').innerHTML()} / ${await envRow(view, 'staging').innerHTML()}`,
+      60_000,
+    );
+    assert.equal(await resourceRow('shop-web').locator('.label-description').innerText(), 'Current');
+    console.log(`screenshot: ${await w.screenshot('health-healthy')}`);
+  });
 });

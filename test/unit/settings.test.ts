@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { renderOptionsFromFlags } from '../../server/src/cli/renderFlags';
+import { healthTimeoutFromFlags } from '../../server/src/cli/waitFlags';
 import { DEFAULT_SETTINGS, sanitizeSettings } from '../../server/src/workspace/settings';
 import { REPO } from '../support/paths';
 
@@ -40,6 +41,7 @@ const OTHER: Record<string, unknown> = {
   'plumbline.drift.manualManagers': ['my-tool'],
   'plumbline.kustomize.command': 'kustomize build',
   'plumbline.helm.command': '/opt/helm',
+  'plumbline.sync.healthTimeout': 0,
 };
 
 describe('settings: one table for package.json, the server and the CLI', () => {
@@ -62,5 +64,12 @@ describe('settings: one table for package.json, the server and the CLI', () => {
     assert.deepEqual(renderOptionsFromFlags({}), { trusted: true, kustomize: DEFAULT_SETTINGS.kustomize.command, helm: DEFAULT_SETTINGS.helm.command });
     assert.deepEqual(renderOptionsFromFlags({ 'kustomize-command': 'kustomize build', 'helm-command': ' /opt/helm ' }), { trusted: true, kustomize: ['kustomize', 'build'], helm: ['/opt/helm'] });
     assert.deepEqual(renderOptionsFromFlags({ 'kustomize-command': '   ' }).kustomize, DEFAULT_SETTINGS.kustomize.command);
+  });
+
+  test('the CLI waits for health as plumbline.sync.healthTimeout does: --wait takes its default, --timeout a duration', () => {
+    assert.equal(healthTimeoutFromFlags({}), 0);
+    assert.equal(healthTimeoutFromFlags({ wait: true }), DEFAULT_SETTINGS.sync.healthTimeout * 1000);
+    assert.deepEqual(['90s', '2m30s', '1h', '45', '1.5m', '0'].map((timeout) => healthTimeoutFromFlags({ timeout })), [90_000, 150_000, 3_600_000, 45_000, 90_000, 0]);
+    assert.throws(() => healthTimeoutFromFlags({ timeout: '5 minutes' }), /--timeout takes a duration such as 90s, 5m or 1h, not '5 minutes'/);
   });
 });

@@ -27,6 +27,7 @@ import { describeUndeclared, undeclaredFindings } from './undeclaredSection';
 import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 import { RENDER_FLAGS, renderOptionsFromFlags } from './renderFlags';
+import { healthTimeoutFromFlags, WAIT_FLAGS } from './waitFlags';
 
 export { reconcileCommand } from './reconcileCommand';
 export { previewCommand } from './previewCommand';
@@ -132,12 +133,14 @@ export async function sync(args: string[]): Promise<number> {
       'allow-invalid': { type: 'boolean', default: false },
       prune: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
+      ...WAIT_FLAGS,
       ...RENDER_FLAGS,
       ...HELP_OPTION,
     },
   });
   if (printedHelp('sync', values)) return EXIT.clean;
   if (values.env === undefined) throw new UsageError('sync needs --env NAME (see plumbline envs)');
+  const healthTimeoutMs = healthTimeoutFromFlags(values);
   const root = resolve(values.repo ?? '.');
   const { environments } = await discoverEnvironments(root, renderOptionsFromFlags(values));
   const env = environments.find((e) => e.name === values.env);
@@ -159,6 +162,7 @@ export async function sync(args: string[]): Promise<number> {
     cluster: { ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) },
     render: renderOptionsFromFlags(values),
     progress: (m) => process.stderr.write(`  ${m}\n`),
+    healthTimeoutMs,
     ...(values.prune === true
       ? {
           confirmPrune: async (candidates: PruneCandidate[]) => {
@@ -178,6 +182,8 @@ export async function sync(args: string[]): Promise<number> {
   });
   for (const s of report.steps) process.stdout.write(`${s.ok ? '✔' : '✖'} ${s.step}: ${s.message}\n`);
   if (report.pullRequestUrl !== undefined) process.stdout.write(`Open the pull request: ${report.pullRequestUrl}\n`);
-  return report.ok ? EXIT.clean : EXIT.error;
+  if (report.ok) return EXIT.clean;
+  // Synced but not healthy is a finding, as plumbline status counts it; a failed step before is an error.
+  return report.steps[report.steps.length - 1]?.step === 'health' ? EXIT.found : EXIT.error;
 }
 

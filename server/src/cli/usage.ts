@@ -2,6 +2,7 @@
 // Each command has its own usage (`plumbline <command> --help`); the general one lists them all.
 
 import { RENDER_FLAGS_USAGE } from './renderFlags';
+import { WAIT_FLAGS_USAGE } from './waitFlags';
 
 /** Exit codes shared by every command, like kubeconform and kubectl diff. */
 export const EXIT = { clean: 0, found: 1, error: 2 } as const;
@@ -75,9 +76,11 @@ Options:
       --allow-invalid          sync even when validation finds errors in the environment's files
       --prune                  after a direct apply, delete objects Git no longer declares (asks first)
       --yes                    with --prune, delete without asking
+${WAIT_FLAGS_USAGE}
 ${RENDER_FLAGS_USAGE}
 ${HELP}
-Exit codes: 0 synced, 1 validation errors stopped the sync, 2 usage, Git, cluster or internal error.
+Exit codes: 0 synced (and healthy, with --wait), 1 validation errors stopped the sync, or with --wait a
+resource was not healthy in time or Failed (named, with why), 2 usage, Git, cluster or internal error.
 `;
 
 const RECONCILE_USAGE = `Usage: plumbline reconcile --env NAME [options]
@@ -89,9 +92,11 @@ Options:
       --repo PATH              the repository folder (default: .)
       --context NAME, --kubeconfig PATH   the cluster (default: the environment's context)
       --yes                    a direct environment is applied without asking (otherwise it lists and asks)
+${WAIT_FLAGS_USAGE}
 ${RENDER_FLAGS_USAGE}
 ${HELP}
-Exit codes: 0 converged, 1 not confirmed, 2 usage, cluster or internal error.
+Exit codes: 0 converged (and healthy, with --wait), 1 not confirmed, or with --wait a resource was not
+healthy in time or Failed (named, with why), 2 usage, cluster or internal error.
 `;
 
 const PREVIEW_USAGE = `Usage: plumbline preview [--env NAME] [--git|--cluster|--against OTHER] [options]
@@ -159,7 +164,7 @@ Commands:
   envs [folder]    list the environments found in a repository (default: .)
   status [folder]  drift and health of every environment's resources in their clusters
   sync --env NAME [-m MESSAGE]   commit the environment's changes, push, and make its cluster converge
-  reconcile --env NAME [--yes]   make the environment's cluster converge on Git as it is (no commit, no push)
+  reconcile --env NAME [--yes] [--wait]   make the environment's cluster converge on Git as it is (no commit, no push)
   preview [--env NAME] [--git|--cluster|--against OTHER]   what would change: uncommitted edits, a sync, a promotion
   tfplan NAME [-n NAMESPACE]   the plan tofu-controller stored for a Terraform object (sensitive values masked)
 

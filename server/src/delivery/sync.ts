@@ -4,7 +4,8 @@ import { pushEnvironment } from '../git/push';
 import { applyDirect, prune, pruneCandidates, reconcileFlux, syncArgo, type ConvergeOptions, type PruneCandidate } from './converge';
 import type { Environment } from '../environments/model';
 import { clusterOf } from '../environments/target';
-import { renderEnvironment, type RenderOptions } from '../environments/render';
+import { renderEnvironment, type RenderedObject, type RenderOptions } from '../environments/render';
+import { waitForUnitHealth } from './waitHealth';
 
 export interface SyncRequest {
   root: string;
@@ -17,12 +18,14 @@ export interface SyncRequest {
   progress: (message: string) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** After convergence, wait this long for the environment's resources to be healthy; absent or 0: do not wait. */
+  healthTimeoutMs?: number;
 }
 
 /** Every step's outcome, for the summary the user sees; `ok` is false at the first failing step. */
 export interface SyncReport {
   ok: boolean;
-  steps: { step: 'commit' | 'push' | 'converge' | 'prune'; ok: boolean; message: string }[];
+  steps: { step: 'commit' | 'push' | 'converge' | 'prune' | 'health'; ok: boolean; message: string }[];
   pullRequestUrl?: string;
 }
 
@@ -88,8 +91,7 @@ async function converge(request: SyncRequest, report: SyncReport, revision: stri
     if (delivery.kind === 'flux') {
       const r = await reconcileFlux(client, delivery, options);
       report.steps.push({ step: 'converge', ok: r.ok, message: r.ok ? r.value : r.error.message });
-      report.ok = r.ok;
-      return report;
+      return r.ok ? healthy(request, report, client, undefined) : report;
     }
     if (delivery.kind === 'argocd') {
       if (revision === undefined) {
@@ -98,8 +100,7 @@ async function converge(request: SyncRequest, report: SyncReport, revision: stri
       }
       const r = await syncArgo(client, delivery, revision, options);
       report.steps.push({ step: 'converge', ok: r.ok, message: r.ok ? r.value : r.error.message });
-      report.ok = r.ok;
-      return report;
+      return r.ok ? healthy(request, report, client, undefined) : report;
     }
     const rendered = await renderEnvironment(request.root, env, request.render);
     if (!rendered.ok) {
@@ -120,9 +121,25 @@ async function converge(request: SyncRequest, report: SyncReport, revision: stri
       report.steps.push({ step: 'prune', ok: pruned.ok, message: pruned.ok ? pruned.value : pruned.error.message });
       if (!pruned.ok) return report;
     }
-    report.ok = true;
-    return report;
+    return healthy(request, report, client, rendered.objects);
   } finally {
     client.dispose();
   }
+}
+
+/**
+ * The last step, once the cluster converged: wait until what the environment delivers is healthy
+ * (as `flux reconcile --wait` and Argo CD do), when the request asks for it. A controller's
+ * environment is rendered here, since only a direct apply rendered it already.
+ */
+async function healthy(request: SyncRequest, report: SyncReport, client: ClusterClient, rendered: readonly RenderedObject[] | undefined): Promise<SyncReport> {
+  const timeoutMs = request.healthTimeoutMs ?? 0;
+  if (timeoutMs <= 0) {
+    report.ok = true;
+    return report;
+  }
+  const waited = await waitForUnitHealth(client, request.env, rendered ?? { root: request.root, render: request.render }, { timeoutMs, progress: request.progress, ...(request.signal !== undefined ? { signal: request.signal } : {}) });
+  report.steps.push({ step: 'health', ok: waited.ok, message: waited.ok ? waited.value : waited.error.message });
+  report.ok = waited.ok;
+  return report;
 }

@@ -132,6 +132,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
       render: { trusted: true, kustomize: s.kustomize.command, helm: s.helm.command },
       progress: (message) => void connection.sendNotification(SyncProgressNotification, { environment: params.environment, message }).catch(() => undefined),
       signal: abort.signal,
+      healthTimeoutMs: s.sync.healthTimeout * 1000,
     });
     for (const step of report.steps) {
       if (step.ok) connection.console.info(`sync ${params.environment}: ${step.step}: ${step.message}`);

@@ -25,6 +25,7 @@ export function registerReconcile(
       render: { trusted: true, kustomize: s.kustomize.command, helm: s.helm.command },
       progress: (message) => void connection.sendNotification(ReconcileProgressNotification, { environment: params.environment, message }).catch(() => undefined),
       signal: abort.signal,
+      healthTimeoutMs: s.sync.healthTimeout * 1000,
     });
     if (outcome.kind === 'done') {
       // The steps at info, the outcome once, at error when it failed; the client logs none of it again.

@@ -27,6 +27,8 @@ export interface PlumblineSettings {
   kustomize: { command: string[] };
   /** The helm binary (with leading arguments, if any) that renders charts with `helm template`. */
   helm: { command: string[] };
+  /** Seconds Commit and Sync and Reconcile wait for the resources to be healthy after the cluster converged; 0 does not wait. */
+  sync: { healthTimeout: number };
 }
 
 export const DEFAULT_SETTINGS: PlumblineSettings = {
@@ -37,12 +39,19 @@ export const DEFAULT_SETTINGS: PlumblineSettings = {
   drift: { enabled: true, severity: 'warning', manualManagers: ['kubectl*', 'k9s', 'Lens', 'OpenLens', 'kubernetes-dashboard', 'Mozilla', 'curl'] },
   kustomize: { command: ['kubectl', 'kustomize'] },
   helm: { command: ['helm'] },
+  // Flux's own default for `flux reconcile --timeout`.
+  sync: { healthTimeout: 300 },
 };
 
 /** A command setting: a string split at spaces, or a list of words; anything else is the default. */
 function commandSetting(value: unknown, fallback: string[]): string[] {
   const words = typeof value === 'string' ? value.trim().split(/\s+/).filter((w) => w !== '') : Array.isArray(value) && value.every((w) => typeof w === 'string' && w !== '') ? (value as string[]) : [];
   return words.length > 0 ? words : fallback;
+}
+
+/** A number of seconds, 0 included (off); anything else, negative or not a number, is the default. */
+function secondsSetting(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 const DRIFT_SEVERITIES: readonly PlumblineSettings['drift']['severity'][] = ['error', 'warning', 'information', 'hint'];
@@ -80,6 +89,7 @@ export function sanitizeSettings(raw: unknown): PlumblineSettings {
     },
     kustomize: { command: commandSetting(section('kustomize')['command'], DEFAULT_SETTINGS.kustomize.command) },
     helm: { command: commandSetting(section('helm')['command'], DEFAULT_SETTINGS.helm.command) },
+    sync: { healthTimeout: secondsSetting(section('sync')['healthTimeout'], DEFAULT_SETTINGS.sync.healthTimeout) },
   };
 }
 
