@@ -9,6 +9,7 @@ import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../files/limits';
 import { plumblineConfigProblems } from '../validation/plumblineConfig';
+import { crdRuleCostProblems } from '../validation/cel/crdRuleCost';
 import { FILE_START, type Finding, type Problem, type Severity } from '../manifests/problem';
 
 export interface CheckOptions {
@@ -117,6 +118,8 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
     },
     node,
   );
+  // The apiserver estimates a CRD's CEL rules when it is created and refuses one that is too costly.
+  if (identity.group === 'apiextensions.k8s.io' && identity.kind === 'CustomResourceDefinition' && options.role.kind === 'manifests') problems.push(...crdRuleCostProblems(doc, node));
   const hinted = identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
   return deprecation.length === 0 ? hinted : [...deprecation, ...hinted];
 }
