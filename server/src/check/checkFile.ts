@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { identityOfNode, parseApiVersion, type ResourceIdentity } from '../manifests/identity';
-import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
+import { needsFullParseToReport, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import { apiRulesKnown } from '../validation/apiNames';
@@ -214,12 +214,12 @@ function halfTypedProblems(root: unknown, schemas: SchemaResolver): Problem[] {
 
 /**
  * Syntax and schema problems of one chunk's documents, in order. A quick parse builds the same
- * tree, but where there is something to report the full parse words and places it, so the
- * messages cannot depend on which parser ran.
+ * tree, but where its ranges are not yaml's (empty values, block scalars) and there is something
+ * to report, the full parse words and places it, so the messages cannot depend on which parser ran.
  */
 function chunkProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
   const problems = documentProblems(chunk, options);
-  return problems.length > 0 && isQuickChunk(chunk) ? documentProblems(parseChunk(chunk.text), options) : problems;
+  return problems.length > 0 && needsFullParseToReport(chunk) ? documentProblems(parseChunk(chunk.text), options) : problems;
 }
 
 function documentProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
