@@ -18,7 +18,6 @@ export interface CelSetup {
   cli: string;
   kubectlValidate: string;
   schemasDir: string;
-  kubernetesVersion: string;
 }
 
 export interface CelTiming {
@@ -41,7 +40,7 @@ function commandFor(setup: CelSetup, tool: CelTool, layout: CelLayout): [string,
   const { corpus } = setup;
   // Both read the CRD from its folder and check it too (kubectl-validate as the apiserver checks a CRD).
   if (tool === 'plumbline') return [process.execPath, [setup.cli, 'check', '--strict', '-o', 'json', corpus.crdDir, target(corpus, layout)]];
-  return [setup.kubectlValidate, kubectlValidateArgs(setup.schemasDir, [corpus.crdDir], [corpus.crdDir, target(corpus, layout)], setup.kubernetesVersion)];
+  return [setup.kubectlValidate, kubectlValidateArgs(setup.schemasDir, [corpus.crdDir], [corpus.crdDir, target(corpus, layout)])];
 }
 
 /** The names of the resources a run found invalid; throws on a finding outside any resource or on the CRD. */

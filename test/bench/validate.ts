@@ -34,7 +34,7 @@ import { celAgreement, celTimings, type CelSetup, type CelTiming } from './celBe
 import { CEL_KIND, writeCelCorpus } from './celCorpus';
 import { ensureKubectlValidate, KUBECTL_VALIDATE_SCHEMAS, kubectlValidateArgs, parseKubectlValidateJson, writeKubectlValidateSchemas } from './kubectlValidate';
 import { measureEditorLatency, planCelEdit, planMiddleEdit, type EditorLatency } from './lspLatency';
-import { BENCH_CACHE, canMeasurePeakRss, envInt, log, median, mustRun, REPO, RESULTS_DIR, runProcess, type ProcessResult } from './util';
+import { BENCH_CACHE, BENCH_DATA, canMeasurePeakRss, envInt, log, median, mustRun, REPO, RESULTS_DIR, runProcess, type ProcessResult } from './util';
 import type { YamlLsConfig, YamlLsResult } from './yamlLsWorker';
 
 const CLI = join(REPO, 'dist', 'cli.js');
@@ -78,7 +78,7 @@ function layoutPath(corpus: Corpus, layout: Layout): string {
 function commandFor(tool: Tool, target: string, anchors: Anchors, json: boolean): [string, string[]] {
   const { schemas } = anchors;
   if (tool === 'plumbline') return [process.execPath, [CLI, 'check', '--strict', ...(json ? ['-o', 'json'] : []), target]];
-  if (tool === 'kubectl-validate') return [anchors.kubectlValidate, kubectlValidateArgs(anchors.kubectlValidateSchemas, [], [target], schemas.kubernetesVersion)];
+  if (tool === 'kubectl-validate') return [anchors.kubectlValidate, kubectlValidateArgs(anchors.kubectlValidateSchemas, [], [target])];
   const args = ['-summary', '-strict', '-kubernetes-version', schemas.kubernetesVersion, '-schema-location', schemas.location];
   if (tool === 'kubeconform -n 2') args.unshift('-n', '2');
   if (json) args.unshift('-output', 'json');
@@ -238,11 +238,13 @@ async function main(): Promise<void> {
   const bundle = JSON.parse(readFileSync(join(REPO, 'schemas', 'bundled.json'), 'utf8')) as SchemaBundleData;
   const schemas = await phase('schemas', () => writeKubeconformSchemas(bundle, join(BENCH_CACHE, 'schemas', 'kubeconform')));
   const kubectlValidate = await phase('kubectl-validate', ensureKubectlValidate);
+  // kubectl-validate asks the kubeconfig's cluster for schemas before its own: every tool here must read the same files.
+  process.env['KUBECONFIG'] = join(BENCH_CACHE, 'no-kubeconfig');
   const kvSchemas = await phase('kubectl-validate schemas', () => writeKubectlValidateSchemas(bundle, KUBECTL_VALIDATE_SCHEMAS));
   const anchors: Anchors = { schemas, kubeconform: kubeconform.binary, kubectlValidate: kubectlValidate.binary, kubectlValidateSchemas: kvSchemas.dir };
 
   const fixtures = await phase('agreement on fixtures', async (): Promise<FixtureReport[]> => {
-    const dir = join(BENCH_CACHE, 'agreement');
+    const dir = join(BENCH_DATA, 'agreement');
     const paths = writeFixtures(dir);
     const [plCmd, plArgs] = commandFor('plumbline', dir, anchors, true);
     const [kcCmd, kcArgs] = commandFor('kubeconform', dir, anchors, true);
@@ -260,20 +262,20 @@ async function main(): Promise<void> {
     return reports;
   });
 
-  const corpus = await phase('corpus', () => writeCorpus(join(BENCH_CACHE, 'corpus')));
+  const corpus = await phase('corpus', () => writeCorpus(join(BENCH_DATA, 'corpus')));
   log(`corpus: ${corpus.documents.length} documents, ${(corpus.bytes / 1e6).toFixed(2)} MB, ${corpus.errors} with a deliberate error`);
   const agreement = await phase('agreement on the corpus', () => corpusAgreement(corpus, anchors));
   const timings = await phase('check timings', () => timeChecks(corpus, anchors, reps));
 
-  const cel = await phase('CEL corpus', () => writeCelCorpus(join(BENCH_CACHE, 'cel-corpus')));
+  const cel = await phase('CEL corpus', () => writeCelCorpus(join(BENCH_DATA, 'cel-corpus')));
   log(`CEL corpus: ${cel.documents.length} ${CEL_KIND} resources (${(cel.bytes / 1e6).toFixed(2)} MB), ${cel.invalid} breaking one CEL rule`);
-  const celSetup: CelSetup = { corpus: cel, cli: CLI, kubectlValidate: kubectlValidate.binary, schemasDir: kvSchemas.dir, kubernetesVersion: schemas.kubernetesVersion };
+  const celSetup: CelSetup = { corpus: cel, cli: CLI, kubectlValidate: kubectlValidate.binary, schemasDir: kvSchemas.dir };
   const celAgreed = await phase('agreement on the CEL corpus', () => celAgreement(celSetup));
   const celTimed = await phase('CEL check timings', () => celTimings(celSetup, reps));
   const celText = readFileSync(cel.singleFile, 'utf8');
   const celPlan = planCelEdit(celText, cel.documents);
   const celEditor = await phase('editor latency, CEL corpus', () =>
-    measureEditorLatency(SERVER, cel.singleFile, celText, cel.documents.length, celPlan, edits, editPauseMs, { folder: join(BENCH_CACHE, 'cel-corpus'), firstErrors: cel.invalid }),
+    measureEditorLatency(SERVER, cel.singleFile, celText, cel.documents.length, celPlan, edits, editPauseMs, { folder: join(BENCH_DATA, 'cel-corpus'), firstErrors: cel.invalid }),
   );
 
   const text = readFileSync(corpus.singleFile, 'utf8');
