@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCorpus } from './corpus';
 import { measureEditorLatency, planMiddleEdit } from './lspLatency';
-import { BENCH_CACHE, envInt, REPO } from './util';
+import { BENCH_DATA, envInt, REPO } from './util';
 
 async function main(): Promise<void> {
-  const corpus = writeCorpus(join(BENCH_CACHE, 'latency-corpus'));
+  const corpus = writeCorpus(join(BENCH_DATA, 'latency-corpus'));
   const text = readFileSync(corpus.singleFile, 'utf8');
   const plan = planMiddleEdit(text, corpus.documents);
   const r = await measureEditorLatency(join(REPO, 'dist', 'server.js'), corpus.singleFile, text, corpus.documents.length, plan, envInt('BENCH_EDITS', 50), envInt('BENCH_EDIT_PAUSE_MS', 100, 0));

@@ -95,7 +95,7 @@ interface Published {
 }
 
 class BenchClient {
-  private readonly waiters: { uri: string; version: number; resolve: (p: Published) => void }[] = [];
+  private readonly waiters: { uri: string; version: number; accept: (p: Published) => boolean; resolve: (p: Published) => void }[] = [];
   private exited: string | undefined;
   private stderr = '';
 
@@ -105,7 +105,7 @@ class BenchClient {
     readonly memFile: string,
   ) {}
 
-  static async start(serverJs: string): Promise<{ client: BenchClient; init: InitializeResult }> {
+  static async start(serverJs: string, workspaceFolder?: string): Promise<{ client: BenchClient; init: InitializeResult }> {
     mkdirSync(BENCH_CACHE, { recursive: true });
     const probe = join(BENCH_CACHE, 'memprobe.cjs');
     writeFileSync(probe, PROBE);
@@ -128,7 +128,7 @@ class BenchClient {
     connection.onNotification(PublishDiagnosticsNotification.type, (params: PublishDiagnosticsParams) => {
       const published: Published = { version: params.version, diagnostics: params.diagnostics, at: performance.now() };
       for (const waiter of [...client.waiters]) {
-        if (waiter.uri === params.uri && waiter.version === params.version) {
+        if (waiter.uri === params.uri && waiter.version === params.version && waiter.accept(published)) {
           client.waiters.splice(client.waiters.indexOf(waiter), 1);
           waiter.resolve(published);
         }
@@ -142,14 +142,14 @@ class BenchClient {
       rootUri: null,
       capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true }, synchronization: { dynamicRegistration: false } } },
       initializationOptions: { trusted: false, cacheDir: join(BENCH_CACHE, 'server-cache') },
-      workspaceFolders: null,
+      workspaceFolders: workspaceFolder === undefined ? null : [{ uri: pathToFileURL(workspaceFolder).toString(), name: 'bench' }],
     });
     await connection.sendNotification(InitializedNotification.type, {});
     return { client, init };
   }
 
-  /** Resolves when diagnostics for exactly this version of the document are published. */
-  diagnosticsFor(uri: string, version: number, timeoutMs = 120_000): Promise<Published> {
+  /** Resolves when diagnostics for exactly this version of the document (that `accept` takes) are published. */
+  diagnosticsFor(uri: string, version: number, timeoutMs = 120_000, accept: (p: Published) => boolean = () => true): Promise<Published> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`no diagnostics for ${uri} version ${version} within ${timeoutMs} ms${this.exited === undefined ? '' : `; ${this.exited}`}; server stderr: ${this.stderr}`));
@@ -157,6 +157,7 @@ class BenchClient {
       this.waiters.push({
         uri,
         version,
+        accept,
         resolve: (p) => {
           clearTimeout(timer);
           resolve(p);
@@ -217,8 +218,21 @@ export interface EditPlan {
  * Opens `text` as `file` in the server, then toggles `plan.original` ↔ `plan.replacement`
  * `edits` times, waiting for each version's diagnostics.
  */
-export async function measureEditorLatency(serverJs: string, file: string, text: string, documents: number, plan: EditPlan, edits: number, pauseMs = 100): Promise<EditorLatency> {
-  const { client, init } = await BenchClient.start(serverJs);
+export async function measureEditorLatency(
+  serverJs: string,
+  file: string,
+  text: string,
+  documents: number,
+  plan: EditPlan,
+  edits: number,
+  pauseMs = 100,
+  /**
+   * A workspace folder (whose CRDs the server reads), and the errors the file holds once they
+   * are read: the first diagnostics may come before, from the other schemas; timing starts after.
+   */
+  workspace?: { folder: string; firstErrors: number },
+): Promise<EditorLatency> {
+  const { client, init } = await BenchClient.start(serverJs, workspace?.folder);
   try {
     const syncKind = typeof init.capabilities.textDocumentSync === 'object' ? init.capabilities.textDocumentSync.change : init.capabilities.textDocumentSync;
     const incremental = syncKind === TextDocumentSyncKind.Incremental;
@@ -227,7 +241,7 @@ export async function measureEditorLatency(serverJs: string, file: string, text:
     const idle = await client.heap();
     const uri = pathToFileURL(file).toString();
     let version = 1;
-    const firstWait = client.diagnosticsFor(uri, version);
+    const firstWait = client.diagnosticsFor(uri, version, 300_000, (p) => workspace === undefined || p.diagnostics.filter((d) => d.severity === 1).length === workspace.firstErrors);
     const pid = client.child.pid;
     const cpuBeforeOpen = pid === undefined ? undefined : procCpuMs(pid);
     const openStart = performance.now();
@@ -314,4 +328,18 @@ export function planMiddleEdit(text: string, documents: readonly { kind: string;
     return { line, character: offset - lineStart, original: 'replicas', replacement: 'replicaz', extraErrors: 1 };
   }
   throw new Error('no Deployment with replicas in the second half of the corpus');
+}
+
+/** Where to edit in the CEL corpus: a valid resource's `maxReplicas` near the middle set below its `minReplicas`, which one CEL rule refuses. */
+export function planCelEdit(text: string, documents: readonly { line: number; broken: string | undefined }[]): EditPlan {
+  const lines = text.split('\n');
+  for (let d = documents.length >> 1; d < documents.length; d++) {
+    const doc = documents[d];
+    if (doc === undefined || doc.broken !== undefined) continue;
+    for (let line = doc.line - 1; line < (documents[d + 1]?.line ?? lines.length) - 1; line++) {
+      const m = /^(\s+maxReplicas: )(\d+)$/.exec(lines[line] ?? '');
+      if (m?.[1] !== undefined && m[2] !== undefined) return { line, character: m[1].length, original: m[2], replacement: '1', extraErrors: 1 };
+    }
+  }
+  throw new Error('no valid resource with maxReplicas in the second half of the CEL corpus');
 }

@@ -1,6 +1,7 @@
 // Small helpers shared by the validation benchmark: paths, child processes, statistics.
 
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,12 @@ export const REPO = resolve(__dirname, '..', '..');
 /** Everything the benchmark builds or generates lives here (git-ignored). */
 export const BENCH_CACHE = join(REPO, '.cache', 'bench');
 export const RESULTS_DIR = join(REPO, 'test-results', 'bench');
+/**
+ * The files the tools check live outside the repository: inside it, \`plumbline check\` reads the
+ * repository's CRDs as schemas (its test fixtures' Flux CRDs among them), which would judge the
+ * corpus by other schemas than the anchors'. One folder per checkout, so two do not collide.
+ */
+export const BENCH_DATA = join(tmpdir(), `plumbline-bench-${createHash('sha256').update(REPO).digest('hex').slice(0, 12)}`);
 
 export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);

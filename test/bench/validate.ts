@@ -30,17 +30,30 @@ import {
 import { writeCorpus, type Corpus, type CorpusDocument } from './corpus';
 import { dispatcherSchema, writeKubeconformSchemas, type KubeconformSchemas } from './jsonSchemas';
 import { ensureKubeconform, KUBECONFORM_VERSION, parseKubeconformJson, parseKubeconformSummary } from './kubeconform';
-import { measureEditorLatency, planMiddleEdit, type EditorLatency } from './lspLatency';
-import { BENCH_CACHE, canMeasurePeakRss, envInt, log, median, mustRun, REPO, RESULTS_DIR, runProcess, type ProcessResult } from './util';
+import { celAgreement, celTimings, type CelSetup, type CelTiming } from './celBench';
+import { CEL_KIND, writeCelCorpus } from './celCorpus';
+import { ensureKubectlValidate, KUBECTL_VALIDATE_SCHEMAS, kubectlValidateArgs, parseKubectlValidateJson, writeKubectlValidateSchemas } from './kubectlValidate';
+import { measureEditorLatency, planCelEdit, planMiddleEdit, type EditorLatency } from './lspLatency';
+import { BENCH_CACHE, BENCH_DATA, canMeasurePeakRss, envInt, log, median, mustRun, REPO, RESULTS_DIR, runProcess, type ProcessResult } from './util';
 import type { YamlLsConfig, YamlLsResult } from './yamlLsWorker';
 
 const CLI = join(REPO, 'dist', 'cli.js');
 const SERVER = join(REPO, 'dist', 'server.js');
-const TARGETS = { throughputRatio: 1, editP95Ms: 50, heapMB: 400 } as const;
+// Issue 15's targets, with CEL rules evaluated: twice kubeconform's throughput on the built-in
+// corpus, five times kubectl-validate's on the CEL corpus, at most 1.5 times kubeconform's peak RSS.
+const TARGETS = { throughputRatio: 2, celThroughputRatio: 5, peakRssRatio: 1.5, editP95Ms: 20, heapMB: 400 } as const;
 
 type Layout = 'single' | 'many';
-type Tool = 'plumbline' | 'kubeconform' | 'kubeconform -n 2';
-const TOOLS: readonly Tool[] = ['plumbline', 'kubeconform', 'kubeconform -n 2'];
+type Tool = 'plumbline' | 'kubeconform' | 'kubeconform -n 2' | 'kubectl-validate';
+const TOOLS: readonly Tool[] = ['plumbline', 'kubeconform', 'kubeconform -n 2', 'kubectl-validate'];
+
+/** The anchors' binaries and the schemas each reads. */
+interface Anchors {
+  schemas: KubeconformSchemas;
+  kubeconform: string;
+  kubectlValidate: string;
+  kubectlValidateSchemas: string;
+}
 const LAYOUTS: readonly Layout[] = ['single', 'many'];
 
 interface Timing {
@@ -62,17 +75,25 @@ function layoutPath(corpus: Corpus, layout: Layout): string {
   return layout === 'single' ? corpus.singleFile : corpus.manyDir;
 }
 
-function commandFor(tool: Tool, target: string, schemas: KubeconformSchemas, bin: string, json: boolean): [string, string[]] {
+function commandFor(tool: Tool, target: string, anchors: Anchors, json: boolean): [string, string[]] {
+  const { schemas } = anchors;
   if (tool === 'plumbline') return [process.execPath, [CLI, 'check', '--strict', ...(json ? ['-o', 'json'] : []), target]];
+  if (tool === 'kubectl-validate') return [anchors.kubectlValidate, kubectlValidateArgs(anchors.kubectlValidateSchemas, [], [target])];
   const args = ['-summary', '-strict', '-kubernetes-version', schemas.kubernetesVersion, '-schema-location', schemas.location];
   if (tool === 'kubeconform -n 2') args.unshift('-n', '2');
   if (json) args.unshift('-output', 'json');
-  return [bin, [...args, target]];
+  return [anchors.kubeconform, [...args, target]];
 }
 
 /** The number of invalid resources a run reports, from its summary; throws when the run failed. */
 function invalidFromSummary(tool: Tool, result: ProcessResult, expectResources: number): number {
   if (result.code !== 0 && result.code !== 1) throw new Error(`${tool} exited with ${String(result.code ?? result.signal)}: ${result.stderr.slice(-2000)}`);
+  if (tool === 'kubectl-validate') {
+    // Its JSON has a verdict per document (a leading `---` may add an empty one): count the failures.
+    let invalid = 0;
+    for (const verdicts of parseKubectlValidateJson(result.stdout).values()) invalid += verdicts.filter((v) => v !== undefined).length;
+    return invalid;
+  }
   if (tool === 'plumbline') {
     const m = /Summary: (\d+) resources found in \d+ files - errors: (\d+)/.exec(result.stdout);
     if (m === null) throw new Error(`no Plumbline summary in its output: ${result.stdout.slice(-1000)}${result.stderr.slice(-1000)}`);
@@ -85,15 +106,15 @@ function invalidFromSummary(tool: Tool, result: ProcessResult, expectResources: 
 }
 
 /** Checks that Plumbline and kubeconform flag exactly the documents the generator broke, in both layouts. */
-async function corpusAgreement(corpus: Corpus, schemas: KubeconformSchemas, bin: string): Promise<Record<Layout, { plumbline: number; kubeconform: number; expected: number }>> {
+async function corpusAgreement(corpus: Corpus, anchors: Anchors): Promise<Record<Layout, { plumbline: number; kubeconform: number; expected: number }>> {
   const expected = new Set(corpus.documents.filter((d) => d.error !== undefined).map(documentKey));
   const byFile = new Map(corpus.documents.map((d) => [resolve(corpus.manyDir, d.file), d]));
   const byKey = new Map(corpus.documents.map((d) => [documentKey(d), d]));
   const out = {} as Record<Layout, { plumbline: number; kubeconform: number; expected: number }>;
   for (const layout of LAYOUTS) {
     const target = layoutPath(corpus, layout);
-    const [plCmd, plArgs] = commandFor('plumbline', target, schemas, bin, true);
-    const [kcCmd, kcArgs] = commandFor('kubeconform', target, schemas, bin, true);
+    const [plCmd, plArgs] = commandFor('plumbline', target, anchors, true);
+    const [kcCmd, kcArgs] = commandFor('kubeconform', target, anchors, true);
     const pl = JSON.parse((await runProcess(plCmd, plArgs)).stdout) as PlumblineJson;
     const kc = parseKubeconformJson((await runProcess(kcCmd, kcArgs)).stdout).resources;
     const plumbline = new Set<string>();
@@ -124,17 +145,17 @@ async function corpusAgreement(corpus: Corpus, schemas: KubeconformSchemas, bin:
   return out;
 }
 
-async function timeChecks(corpus: Corpus, schemas: KubeconformSchemas, bin: string, reps: number): Promise<Timing[]> {
+async function timeChecks(corpus: Corpus, anchors: Anchors, reps: number): Promise<Timing[]> {
   const timings: Timing[] = [];
   for (const layout of LAYOUTS) for (const tool of TOOLS) {
-    const [cmd, args] = commandFor(tool, layoutPath(corpus, layout), schemas, bin, false);
+    const [cmd, args] = commandFor(tool, layoutPath(corpus, layout), anchors, false);
     timings.push({ layout, tool, command: [cmd === process.execPath ? 'node' : cmd, ...args].join(' '), samplesMs: [], medianMs: 0, cpuSamplesMs: [], cpuMedianMs: Number.NaN, minMs: 0, resourcesPerSecond: 0, peakRssMB: undefined, invalidReported: -1 });
   }
   // One untimed round warms the page cache and the binaries; then the tools take turns, so the
   // machine's noise spreads over all of them rather than landing on one.
   for (let round = 0; round <= reps; round++) {
     for (const t of timings) {
-      const [cmd, args] = commandFor(t.tool, layoutPath(corpus, t.layout), schemas, bin, false);
+      const [cmd, args] = commandFor(t.tool, layoutPath(corpus, t.layout), anchors, false);
       const result = await runProcess(cmd, args, { peakRss: true });
       const invalid = invalidFromSummary(t.tool, result, corpus.documents.length);
       if (round === 0) continue;
@@ -216,12 +237,17 @@ async function main(): Promise<void> {
   const goVersion = (await runProcess(process.env['GO'] ?? 'go', ['env', 'GOVERSION'])).stdout.trim();
   const bundle = JSON.parse(readFileSync(join(REPO, 'schemas', 'bundled.json'), 'utf8')) as SchemaBundleData;
   const schemas = await phase('schemas', () => writeKubeconformSchemas(bundle, join(BENCH_CACHE, 'schemas', 'kubeconform')));
+  const kubectlValidate = await phase('kubectl-validate', ensureKubectlValidate);
+  // kubectl-validate asks the kubeconfig's cluster for schemas before its own: every tool here must read the same files.
+  process.env['KUBECONFIG'] = join(BENCH_CACHE, 'no-kubeconfig');
+  const kvSchemas = await phase('kubectl-validate schemas', () => writeKubectlValidateSchemas(bundle, KUBECTL_VALIDATE_SCHEMAS));
+  const anchors: Anchors = { schemas, kubeconform: kubeconform.binary, kubectlValidate: kubectlValidate.binary, kubectlValidateSchemas: kvSchemas.dir };
 
   const fixtures = await phase('agreement on fixtures', async (): Promise<FixtureReport[]> => {
-    const dir = join(BENCH_CACHE, 'agreement');
+    const dir = join(BENCH_DATA, 'agreement');
     const paths = writeFixtures(dir);
-    const [plCmd, plArgs] = commandFor('plumbline', dir, schemas, kubeconform.binary, true);
-    const [kcCmd, kcArgs] = commandFor('kubeconform', dir, schemas, kubeconform.binary, true);
+    const [plCmd, plArgs] = commandFor('plumbline', dir, anchors, true);
+    const [kcCmd, kcArgs] = commandFor('kubeconform', dir, anchors, true);
     const pl = JSON.parse((await runProcess(plCmd, plArgs)).stdout) as PlumblineJson;
     const kc = parseKubeconformJson((await runProcess(kcCmd, kcArgs)).stdout).resources;
     const reports = judgeFixtures(paths, plumblineInvalidFiles(pl), kubeconformInvalidFiles(kc));
@@ -236,10 +262,21 @@ async function main(): Promise<void> {
     return reports;
   });
 
-  const corpus = await phase('corpus', () => writeCorpus(join(BENCH_CACHE, 'corpus')));
+  const corpus = await phase('corpus', () => writeCorpus(join(BENCH_DATA, 'corpus')));
   log(`corpus: ${corpus.documents.length} documents, ${(corpus.bytes / 1e6).toFixed(2)} MB, ${corpus.errors} with a deliberate error`);
-  const agreement = await phase('agreement on the corpus', () => corpusAgreement(corpus, schemas, kubeconform.binary));
-  const timings = await phase('check timings', () => timeChecks(corpus, schemas, kubeconform.binary, reps));
+  const agreement = await phase('agreement on the corpus', () => corpusAgreement(corpus, anchors));
+  const timings = await phase('check timings', () => timeChecks(corpus, anchors, reps));
+
+  const cel = await phase('CEL corpus', () => writeCelCorpus(join(BENCH_DATA, 'cel-corpus')));
+  log(`CEL corpus: ${cel.documents.length} ${CEL_KIND} resources (${(cel.bytes / 1e6).toFixed(2)} MB), ${cel.invalid} breaking one CEL rule`);
+  const celSetup: CelSetup = { corpus: cel, cli: CLI, kubectlValidate: kubectlValidate.binary, schemasDir: kvSchemas.dir };
+  const celAgreed = await phase('agreement on the CEL corpus', () => celAgreement(celSetup));
+  const celTimed = await phase('CEL check timings', () => celTimings(celSetup, reps));
+  const celText = readFileSync(cel.singleFile, 'utf8');
+  const celPlan = planCelEdit(celText, cel.documents);
+  const celEditor = await phase('editor latency, CEL corpus', () =>
+    measureEditorLatency(SERVER, cel.singleFile, celText, cel.documents.length, celPlan, edits, editPauseMs, { folder: join(BENCH_DATA, 'cel-corpus'), firstErrors: cel.invalid }),
+  );
 
   const text = readFileSync(corpus.singleFile, 'utf8');
   const plan = planMiddleEdit(text, corpus.documents);
@@ -255,7 +292,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const layout of LAYOUTS) {
     const pl = timing(layout, 'plumbline');
-    for (const anchorTool of ['kubeconform', 'kubeconform -n 2'] as const) {
+    for (const anchorTool of ['kubeconform', 'kubeconform -n 2', 'kubectl-validate'] as const) {
       const kc = timing(layout, anchorTool);
       const ratio = pl.resourcesPerSecond / kc.resourcesPerSecond;
       const label = layout === 'single' ? `1 file, ${corpus.documents.length} docs` : `${corpus.files} files`;
@@ -263,9 +300,9 @@ async function main(): Promise<void> {
         measure: `check throughput, ${label} (resources/s, median of ${reps})`,
         plumbline: `${pl.resourcesPerSecond} (${fmt(pl.medianMs / 1000, 2)} s)`,
         anchor: `${kc.resourcesPerSecond} (${fmt(kc.medianMs / 1000, 2)} s)`,
-        anchorName: anchorTool === 'kubeconform' ? `kubeconform ${KUBECONFORM_VERSION} (default -n 4)` : `kubeconform ${KUBECONFORM_VERSION} -n 2`,
+        anchorName: anchorTool === 'kubeconform' ? `kubeconform ${KUBECONFORM_VERSION} (default -n 4)` : anchorTool === 'kubectl-validate' ? `kubectl-validate ${kubectlValidate.version}` : `kubeconform ${KUBECONFORM_VERSION} -n 2`,
         ratio: fmt(ratio, 2),
-        target: anchorTool === 'kubeconform' ? '>= 1.00' : '',
+        target: anchorTool === 'kubeconform' ? `>= ${TARGETS.throughputRatio.toFixed(2)}` : '',
         status: anchorTool === 'kubeconform' ? (ratio >= TARGETS.throughputRatio ? 'met' : 'NOT met') : '',
       });
     }
@@ -274,10 +311,31 @@ async function main(): Promise<void> {
       rows.push({ measure: `check CPU time user+sys, ${layout === 'single' ? '1 file' : 'many files'} (s, median)`, plumbline: fmt(pl.cpuMedianMs / 1000, 2), anchor: fmt(kc.cpuMedianMs / 1000, 2), anchorName: 'kubeconform (default -n 4)', ratio: fmt(pl.cpuMedianMs / kc.cpuMedianMs, 2), target: '', status: '' });
     }
     if (pl.peakRssMB !== undefined && kc.peakRssMB !== undefined) {
-      rows.push({ measure: `check peak RSS, ${layout === 'single' ? '1 file' : 'many files'} (MB)`, plumbline: fmt(pl.peakRssMB), anchor: fmt(kc.peakRssMB), anchorName: 'kubeconform (default -n 4)', ratio: fmt(pl.peakRssMB / kc.peakRssMB, 2), target: '', status: '' });
+      const ratio = pl.peakRssMB / kc.peakRssMB;
+      rows.push({ measure: `check peak RSS, ${layout === 'single' ? '1 file' : 'many files'} (MB)`, plumbline: fmt(pl.peakRssMB), anchor: fmt(kc.peakRssMB), anchorName: 'kubeconform (default -n 4)', ratio: fmt(ratio, 2), target: `<= ${TARGETS.peakRssRatio}`, status: ratio <= TARGETS.peakRssRatio ? 'met' : 'NOT met' });
+      const kv = timing(layout, 'kubectl-validate').peakRssMB;
+      if (kv !== undefined) rows.push({ measure: `check peak RSS, ${layout === 'single' ? '1 file' : 'many files'} (MB)`, plumbline: fmt(pl.peakRssMB), anchor: fmt(kv), anchorName: `kubectl-validate ${kubectlValidate.version}`, ratio: fmt(pl.peakRssMB / kv, 2), target: '', status: '' });
     }
     rows.push({ measure: `invalid resources found, ${layout === 'single' ? '1 file' : 'many files'}`, plumbline: String(pl.invalidReported), anchor: String(kc.invalidReported), anchorName: `kubeconform (generator injected ${corpus.errors})`, ratio: '', target: `= ${corpus.errors}`, status: pl.invalidReported === corpus.errors && kc.invalidReported === corpus.errors ? 'met' : 'NOT met' });
+    const kvInvalid = timing(layout, 'kubectl-validate').invalidReported;
+    rows.push({ measure: `invalid resources found, ${layout === 'single' ? '1 file' : 'many files'}`, plumbline: String(pl.invalidReported), anchor: String(kvInvalid), anchorName: `kubectl-validate (generator injected ${corpus.errors})`, ratio: '', target: '', status: '' });
   }
+  const celTiming = (layout: CelTiming['layout'], tool: CelTiming['tool']): CelTiming => {
+    const t = celTimed.find((x) => x.layout === layout && x.tool === tool);
+    if (t === undefined) throw new Error(`no CEL timing for ${tool} on ${layout}`);
+    return t;
+  };
+  for (const layout of ['single', 'many'] as const) {
+    const pl = celTiming(layout, 'plumbline');
+    const kv = celTiming(layout, 'kubectl-validate');
+    const ratio = pl.resourcesPerSecond / kv.resourcesPerSecond;
+    const label = layout === 'single' ? `CRD + 1 file of ${cel.documents.length} ${CEL_KIND}s` : `CRD + ${cel.documents.length} files`;
+    rows.push({ measure: `CEL check throughput, ${label} (resources/s, median of ${reps})`, plumbline: `${pl.resourcesPerSecond} (${fmt(pl.medianMs / 1000, 2)} s)`, anchor: `${kv.resourcesPerSecond} (${fmt(kv.medianMs / 1000, 2)} s)`, anchorName: `kubectl-validate ${kubectlValidate.version}`, ratio: fmt(ratio, 2), target: `>= ${TARGETS.celThroughputRatio.toFixed(2)}`, status: ratio >= TARGETS.celThroughputRatio ? 'met' : 'NOT met' });
+    rows.push({ measure: `CEL check CPU time user+sys, ${layout === 'single' ? '1 file' : 'many files'} (s, median)`, plumbline: fmt(pl.cpuMedianMs / 1000, 2), anchor: fmt(kv.cpuMedianMs / 1000, 2), anchorName: `kubectl-validate ${kubectlValidate.version}`, ratio: fmt(pl.cpuMedianMs / kv.cpuMedianMs, 2), target: '', status: '' });
+    if (pl.peakRssMB !== undefined && kv.peakRssMB !== undefined) rows.push({ measure: `CEL check peak RSS, ${layout === 'single' ? '1 file' : 'many files'} (MB)`, plumbline: fmt(pl.peakRssMB), anchor: fmt(kv.peakRssMB), anchorName: `kubectl-validate ${kubectlValidate.version}`, ratio: fmt(pl.peakRssMB / kv.peakRssMB, 2), target: '', status: '' });
+    rows.push({ measure: `CEL: invalid resources found, ${layout === 'single' ? '1 file' : 'many files'}`, plumbline: String(celAgreed[layout].plumbline), anchor: String(celAgreed[layout]['kubectl-validate']), anchorName: `kubectl-validate (generator broke ${cel.invalid}; the same resources)`, ratio: '', target: `= ${cel.invalid}`, status: celAgreed[layout].plumbline === cel.invalid && celAgreed[layout]['kubectl-validate'] === cel.invalid ? 'met' : 'NOT met' });
+  }
+  rows.push({ measure: `editor, CEL corpus: edit -> diagnostics p50 / p95 (ms, ${edits} edits)`, plumbline: `${fmt(celEditor.editMedianMs, 1)} / ${fmt(celEditor.editP95Ms, 1)}`, anchor: '', anchorName: '', ratio: '', target: `p95 <= ${TARGETS.editP95Ms}`, status: celEditor.editP95Ms <= TARGETS.editP95Ms ? 'met' : 'NOT met' });
   const y = yamlLs?.result;
   const yWarm = y === undefined ? Number.NaN : median(y.validationMs.slice(1));
   const yCold = y?.validationMs[0] ?? Number.NaN;
@@ -317,6 +375,11 @@ async function main(): Promise<void> {
     },
     settings: { reps, edits, editPauseMs, yamlLsRuns },
     targets: TARGETS,
+    kubectlValidate: { version: kubectlValidate.version, binary: kubectlValidate.binary, schemas: kvSchemas },
+    celCorpus: { documents: cel.documents.length, bytes: cel.bytes, invalid: cel.invalid, crd: cel.crdFile },
+    celAgreement: celAgreed,
+    celCheck: celTimed,
+    celEditor: { ...celEditor, edit: celPlan },
     kubeconform: { version: kubeconform.version, binary: kubeconform.binary, builtThisRun: kubeconform.built, schemaLocation: schemas.location, kubernetesVersion: schemas.kubernetesVersion, kinds: schemas.kinds, schemaBytes: schemas.bytes },
     corpus: { seed: corpus.seed, generatorVersion: corpus.generatorVersion, documents: corpus.documents.length, bytes: corpus.bytes, files: corpus.files, byKind: corpus.byKind, errors: corpus.documents.filter((d) => d.error !== undefined).map((d) => ({ kind: d.kind, name: d.name, line: d.line, error: d.error })) },
     agreement: { fixtures, corpus: agreement },

@@ -38,6 +38,39 @@ function bigFile(count: number): string {
   return docs.join('---\n');
 }
 
+// A CRD with a CEL rule, and custom resources of it: every 7th breaks the rule.
+function crd(group: string): string {
+  return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.${group}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {kind: Gadget, plural: gadgets}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                min: {type: integer}
+                max: {type: integer}
+              x-kubernetes-validations:
+                - rule: self.min <= self.max
+                  message: min must not exceed max
+`;
+}
+
+function gadget(group: string, i: number): string {
+  return `apiVersion: ${group}/v1\nkind: Gadget\nmetadata:\n  name: g-${i}\n  namespace: shop\nspec:\n  min: ${i % 7 === 0 ? 9 : 1}\n  max: 5\n`;
+}
+
 function run(args: string[], workers: string): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [bundle('cli.js'), ...args], { env: { ...process.env, PLUMBLINE_CHECK_WORKERS: workers }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
@@ -58,8 +91,22 @@ describe('plumbline check in worker threads', () => {
     writeFileSync(join(dir, 'many', 'kustomization.yaml'), `resources:\n${Array.from({ length: 600 }, (_, i) => `- d${i}.yaml\n`).join('')}`);
     // A templated document makes its whole file unchecked, wherever it sits in the file.
     writeFileSync(join(dir, 'many', 'templated.yaml'), `${bigFile(400)}---\nkind: ConfigMap\ndata:\n  {{ .Values.x }}\n`);
+    // Workspace CRDs in workers: one read before its resources, one after them (those are checked again).
+    mkdirSync(join(dir, 'crds'));
+    writeFileSync(join(dir, 'crds', 'a-crd.yaml'), crd('early.example.com'));
+    writeFileSync(join(dir, 'crds', 'z-crd.yaml'), crd('late.example.com'));
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, 'crds', `m${i}.yaml`), `${gadget('early.example.com', i)}---\n${gadget('late.example.com', i)}`);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('custom resources of workspace CRDs, read before or after them: the same report with 2 workers as in one thread', async () => {
+    const args = ['check', '--strict', join(dir, 'crds')];
+    const [alone, parallel] = await Promise.all([run(args, '0'), run(args, '2')]);
+    assert.equal(alone.code, 1, alone.stdout.slice(-500));
+    assert.match(alone.stdout, /m0\.yaml:15:1 error Gadget spec: Invalid value: min must not exceed max/);
+    assert.match(alone.stdout, /Summary: 602 resources found in 302 files - errors: 86,/);
+    assert.equal(parallel.stdout, alone.stdout);
+  });
 
   for (const layout of ['one', 'many']) {
     for (const format of ['text', 'json', 'sarif']) {

@@ -180,6 +180,11 @@ describe('Kubernetes CEL library functions', () => {
     ["string(ip('2001:db8:0:0:0:0:0:1'))", '2001:db8::1'],
     ["isIP('010.0.0.1') || isIP('::ffff:1.2.3.4') || isIP('fe80::1%eth0')", false],
     ["ip('fe80::1').isLinkLocalUnicast() && ip('8.8.8.8').isGlobalUnicast()", true],
+    ["ip.isCanonical('127.0.0.1') && ip.isCanonical('::1') && ip.isCanonical('2001:db8::abcd')", true],
+    ["ip.isCanonical('2001:DB8::ABCD')", false],
+    ["ip.isCanonical('2001:db8::0:0:0:abcd')", false],
+    ["ip.isCanonical('2001:db8:0:0:1:0:0:1')", false],
+    ["ip.isCanonical('2001:db8::1:0:0:1') && ip('10.0.0.1').family() == 4", true],
     ["cidr('192.168.1.5/24').masked() == cidr('192.168.1.0/24')", true],
     ["cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16') && cidr('10.0.0.0/8').prefixLength() == 8", true],
     ["semver('1.2.3-rc.1').isLessThan(semver('1.2.3'))", true],
@@ -192,4 +197,7 @@ describe('Kubernetes CEL library functions', () => {
   for (const [expression, want] of cases) {
     test(expression, () => assert.deepEqual(env.evaluate(expression, {}), want));
   }
+  test('ip.isCanonical of a string that is no IP address is an error, as in the apiserver', () => {
+    assert.throws(() => env.evaluate("ip.isCanonical('10.0.0.01')", {}), /IP Address parse error during conversion from string: 10\.0\.0\.01/);
+  });
 });

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { identityOfNode, parseApiVersion, type ResourceIdentity } from '../manifests/identity';
-import { isQuickChunk, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
+import { needsFullParseToReport, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
 import { apiRulesKnown } from '../validation/apiNames';
@@ -9,6 +9,7 @@ import type { FileRole } from './fileRole';
 import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../files/limits';
 import { plumblineConfigProblems } from '../validation/plumblineConfig';
+import { crdRuleCostProblems } from '../validation/cel/crdRuleCost';
 import { FILE_START, type Finding, type Problem, type Severity } from '../manifests/problem';
 import type { PostBuildValues } from '../manifests/placeholders';
 
@@ -142,6 +143,8 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
     },
     node,
   );
+  // The apiserver estimates a CRD's CEL rules when it is created and refuses one that is too costly.
+  if (identity.group === 'apiextensions.k8s.io' && identity.kind === 'CustomResourceDefinition' && options.role.kind === 'manifests') problems.push(...crdRuleCostProblems(doc, node));
   const hinted = identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
   return deprecation.length === 0 ? hinted : [...deprecation, ...hinted];
 }
@@ -247,12 +250,12 @@ function halfTypedProblems(root: unknown, schemas: SchemaResolver): Problem[] {
 
 /**
  * Syntax and schema problems of one chunk's documents, in order. A quick parse builds the same
- * tree, but where there is something to report the full parse words and places it, so the
- * messages cannot depend on which parser ran.
+ * tree, but where its ranges are not yaml's (empty values, block scalars) and there is something
+ * to report, the full parse words and places it, so the messages cannot depend on which parser ran.
  */
 function chunkProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
   const problems = documentProblems(chunk, options);
-  return problems.length > 0 && isQuickChunk(chunk) ? documentProblems(parseChunk(chunk.text), options) : problems;
+  return problems.length > 0 && needsFullParseToReport(chunk) ? documentProblems(parseChunk(chunk.text), options) : problems;
 }
 
 function documentProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {

@@ -196,6 +196,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     if (started.pool === undefined && worthParallel(bytesRead, workers, files.length)) {
       started.pool = new CheckWorkers(workers);
       parallel = new ParallelCheck(started.pool, run.unknownKind);
+      if (run.workspaceCrds !== undefined && run.workspaceCrds.size > 0) parallel.setCrds(run.workspaceCrds.snapshot());
     }
     const decoded = decodeManifest(bytes);
     if ('finding' in decoded) {
@@ -204,7 +205,8 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       continue;
     }
     if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersIn(path, decoded.text)));
-    if (decoded.text.includes(MAY_HOLD_CRD)) run.workspaceCrds?.update(resolve(path), decoded.text);
+    // Workers get a CRD as soon as it is read: the files after it are checked with it there.
+    if (decoded.text.includes(MAY_HOLD_CRD) && run.workspaceCrds?.update(resolve(path), decoded.text) === true) parallel?.setCrds(run.workspaceCrds.snapshot());
     const role = fileRole(resolve(path), patches.useOf(path), patches.selectorsAdded(path));
     if (role.kind === 'helm-template') {
       report.skipped = 'Helm template';
@@ -223,13 +225,15 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   }
   const declared: Declaration[] = [];
   if (parallel !== undefined) {
-    // The schemas do not depend on the files here: the bundled ones, which this thread checks with too.
-    const schemas = await run.schemas([]);
-    if (schemas === undefined) throw new Error('parallel checks need the bundled schemas');
+    // The schemas do not depend on the files here: the bundled ones and the workspace's CRDs, as in the workers.
+    const bundled = await run.schemas([]);
+    if (bundled === undefined) throw new Error('parallel checks need the bundled schemas');
+    const schemas = withCrds(bundled, run.workspaceCrds) ?? bundled;
     const results = await parallel.finish(schemas);
-    // Workers know the bundled schemas only: a file that names a workspace CRD's group is checked again here with them.
+    // A file checked before a CRD was read (which names that CRD's group) is checked again here with every CRD.
     const crdGroups = run.workspaceCrds !== undefined && run.workspaceCrds.size > 0 ? run.workspaceCrds.groups() : [];
-    const full = crdGroups.length > 0 ? withCrds(schemas, run.workspaceCrds) : undefined;
+    const full = crdGroups.length > 0 ? schemas : undefined;
+    const checkedEarly = parallel.checkedBeforeLastCrds();
     inParallel.forEach((report, i) => {
       const r = results[i];
       if (r === undefined) return;
@@ -237,7 +241,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       report.resources = r.resources;
       report.findings = r.findings;
       const input = parallelInputs[i];
-      if (full !== undefined && input !== undefined && crdGroups.some((g) => input.text.includes(`${g}/`))) {
+      if (full !== undefined && input !== undefined && checkedEarly.has(i) && crdGroups.some((g) => input.text.includes(`${g}/`))) {
         const again = checkPiece({ text: input.text, role: input.role, unknownKind: run.unknownKind }, full);
         report.findings = again.templated ? [] : again.findings;
       }

@@ -9,7 +9,8 @@ import type { CheckOptions } from './checkFile';
 import { checkPiece } from './checkPiece';
 import type { ChunkDeclaration } from './duplicates';
 import type { FileRole } from './fileRole';
-import type { PieceRequest, PieceResult } from './pieces';
+import type { PieceRequest, PieceResult, WorkerMessage } from './pieces';
+import type { CrdFileSnapshot } from '../schemas/workspaceCrds';
 import type { Finding } from '../manifests/problem';
 
 /** One file's results, as checkFile and declarations would give them for the whole text. */
@@ -107,6 +108,9 @@ export class ParallelCheck {
   private held = 0;
   private failure: Error | undefined;
   private settle: (() => void) | undefined;
+  /** Bumped whenever the workers are sent the workspace's CRDs; each request remembers the one it was checked with. */
+  private crdGeneration = 0;
+  private readonly checkedWith: number[] = [];
 
   constructor(
     private readonly pool: CheckWorkers,
@@ -128,6 +132,21 @@ export class ParallelCheck {
         if ((this.inFlight.get(worker)?.length ?? 0) > 0) this.fail(new Error(`check worker stopped (exit code ${code})`));
       });
     }
+  }
+
+  /** Sends the workspace's CRDs to every worker: the batches sent after this are checked with them. */
+  setCrds(crds: CrdFileSnapshot[]): void {
+    this.crdGeneration++;
+    for (const worker of this.pool.threads) worker.postMessage({ crds } satisfies WorkerMessage);
+  }
+
+  /** The files (by index in `add` order) checked, in part, before the last CRDs were sent. */
+  checkedBeforeLastCrds(): Set<number> {
+    const files = new Set<number>();
+    this.requests.forEach((_, i) => {
+      if ((this.checkedWith[i] ?? 0) < this.crdGeneration) files.add(this.owner[i] ?? 0);
+    });
+    return files;
   }
 
   /** Queues a file's text; its result comes back at the same index from `finish`. */
@@ -164,7 +183,8 @@ export class ParallelCheck {
       this.queue.shift();
       this.inFlight.get(worker)?.push(batch);
       this.held++;
-      worker.postMessage(batch.map((i) => this.requests[i]));
+      for (const i of batch) this.checkedWith[i] = this.crdGeneration;
+      worker.postMessage(batch.flatMap((i) => this.requests[i] ?? []) satisfies WorkerMessage);
     }
     if (this.held === 0 && this.queue.length === 0) this.settle?.();
   }
@@ -176,7 +196,7 @@ export class ParallelCheck {
 
   /**
    * Waits for every batch, checking the ones no worker has taken in this thread meanwhile with
-   * `schemas` (the bundled ones, as the workers use).
+   * `schemas` (the bundled ones and the workspace's CRDs, as the workers use).
    */
   async finish(schemas: SchemaResolver): Promise<TextResult[]> {
     this.flush();
@@ -184,6 +204,7 @@ export class ParallelCheck {
     for (let batch = this.queue.shift(); batch !== undefined && this.failure === undefined; batch = this.queue.shift()) {
       for (const i of batch) {
         const request = this.requests[i];
+        this.checkedWith[i] = this.crdGeneration;
         if (request !== undefined) this.results[i] = checkPiece(request, schemas);
       }
       // Let answers in, so workers get their next batch before this thread takes another.

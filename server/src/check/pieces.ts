@@ -2,6 +2,7 @@ import type { ChunkDeclaration } from './duplicates';
 import type { FileRole } from './fileRole';
 import type { CheckOptions } from './checkFile';
 import type { Finding } from '../manifests/problem';
+import type { CrdFileSnapshot } from '../schemas/workspaceCrds';
 
 /** A piece of one file's text (whole documents, starting at a line start) to check in a worker. */
 export interface PieceRequest {
@@ -9,6 +10,9 @@ export interface PieceRequest {
   role: FileRole;
   unknownKind: CheckOptions['unknownKind'];
 }
+
+/** A message to a check worker: a batch of pieces, or the workspace's CRDs for the batches after it. */
+export type WorkerMessage = PieceRequest[] | { crds: CrdFileSnapshot[] };
 
 /** What a worker found in a piece; ranges count lines from the piece's first line, offsets from its start. */
 export interface PieceResult {

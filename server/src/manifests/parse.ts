@@ -1,7 +1,7 @@
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { Problem } from './problem';
 import { identityOf, type ResourceIdentity } from './identity';
-import { quickParseDocument } from './quickParse';
+import { hasExactRanges, quickParseDocument } from './quickParse';
 import { YAML_LOG } from './yamlLog';
 import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
 import { splitDocuments, type DocumentChunk } from './split';
@@ -345,6 +345,16 @@ class QuickChunk implements ParsedChunk {
 /** Whether a chunk came from the quick parser (then its findings are best taken from parseChunk). */
 export function isQuickChunk(chunk: ParsedChunk): boolean {
   return chunk instanceof QuickChunk;
+}
+
+/**
+ * Whether findings in a chunk must come from the full parse to be worded and placed as it would:
+ * a quick chunk with an empty value or a block scalar, whose ranges the quick tree does not
+ * reproduce. A quick chunk without either has yaml's tree, ranges included: parsing it again
+ * would only cost time (a quarter of a check where many documents have a finding).
+ */
+export function needsFullParseToReport(chunk: ParsedChunk): boolean {
+  return chunk instanceof QuickChunk && !chunk.documents.every((d) => hasExactRanges(d.doc));
 }
 
 function emptyDocument(): Document.Parsed {

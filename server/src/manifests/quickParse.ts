@@ -192,6 +192,16 @@ function checkUnique(map: YAMLMap, key: Scalar, names: Set<string> | undefined):
   return set;
 }
 
+/**
+ * Documents whose every node has yaml's own range: no empty value and no block scalar, whose
+ * ranges the quick parser does not reproduce. A finding in one can be placed from the quick tree.
+ */
+const EXACT_RANGES = new WeakSet<Document.Parsed>();
+
+export function hasExactRanges(doc: Document.Parsed): boolean {
+  return EXACT_RANGES.has(doc);
+}
+
 function emptyScalar(at: number): Scalar {
   const node = scalar(null);
   node.source = '';
@@ -208,6 +218,8 @@ function contentEnd(text: string, lineStart: number, lineBreak: number): number 
 }
 
 class QuickParser {
+  /** Set when a node's range is not yaml's (an empty value, a block scalar). */
+  private inexact = false;
   // The current line is [lineStart, lineEnd), without its CR LF or LF at lineBreak; `content`
   // is its first non-space character.
   private lineStart = 0;
@@ -270,6 +282,11 @@ class QuickParser {
     throw GIVE_UP;
   }
 
+  private empty(at: number): Scalar {
+    this.inexact = true;
+    return emptyScalar(at);
+  }
+
   parseDocument(): Document.Parsed {
     const text = this.text;
     this.setLine(0);
@@ -284,7 +301,9 @@ class QuickParser {
     if (this.isSeqEntry(this.content)) throw GIVE_UP;
     const root = this.blockNode();
     if (!this.atEnd) throw GIVE_UP;
-    return documentOf(root, text.length);
+    const doc = documentOf(root, text.length);
+    if (!this.inexact) EXACT_RANGES.add(doc);
+    return doc;
   }
 
   /** A block mapping or sequence that starts at `content` on the current line. */
@@ -369,12 +388,12 @@ class QuickParser {
     const text = this.text;
     const start = this.skipSpaces(at);
     if (start === this.lineEnd || (text.charCodeAt(start) === HASH && start > at)) {
-      if (!this.nextContentLine()) return emptyScalar(start);
+      if (!this.nextContentLine()) return this.empty(start);
       const indent = this.indent;
       if (indent > column) return this.blockNode();
       // A mapping's value may be a sequence at the key's own indentation.
       if (indent === column && !inSequence && this.isSeqEntry(this.content)) return this.sequence(this.content);
-      return emptyScalar(start);
+      return this.empty(start);
     }
     const c = text.charCodeAt(start);
     if (c === 124 || c === 62) return this.blockScalar(start, column);
@@ -479,7 +498,7 @@ class QuickParser {
         i = this.skipSpaces(i + 1);
         const c = text.charCodeAt(i);
         let value: Scalar | YAMLMap | YAMLSeq;
-        if (c === COMMA || c === close) value = emptyScalar(i);
+        if (c === COMMA || c === close) value = this.empty(i);
         else {
           const [v, vEnd] = this.flowItem(i);
           value = v;
@@ -596,6 +615,7 @@ class QuickParser {
     const node = scalar(value);
     node.source = value;
     node.type = folded ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL;
+    this.inexact = true;
     node.range = [at, endedAt, endedAt];
     if (endedAt >= text.length) {
       this.atEnd = true;

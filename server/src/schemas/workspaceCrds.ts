@@ -100,6 +100,12 @@ export function crdBundle(definitions: Record<string, OpenApiSchema>, displayPat
   );
 }
 
+/** One file's CRDs as plain data (see WorkspaceCrds.snapshot). */
+export interface CrdFileSnapshot {
+  display: string;
+  definitions: Record<string, OpenApiSchema>;
+}
+
 /**
  * The CRDs found in a workspace, one bundle per file, in path order (the first file that
  * defines a kind wins). `update` says whether anything changed, so callers re-validate only then.
@@ -129,6 +135,16 @@ export class WorkspaceCrds {
     if (before !== undefined && JSON.stringify(Object.entries(before.data.definitions)) === JSON.stringify(Object.entries(definitions))) return false;
     this.byFile.set(path, crdBundle(definitions, this.display(path), this.base));
     return true;
+  }
+
+  /**
+   * The CRDs as plain data, in path order: what a worker thread needs to rebuild the same
+   * bundles with `crdBundle` (a bundle itself holds the base schemas and does not cross threads).
+   */
+  snapshot(): CrdFileSnapshot[] {
+    return [...this.byFile.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([path, bundle]) => ({ display: bundle.data.sources['workspace'] ?? this.display(path), definitions: { ...bundle.data.definitions } }));
   }
 
   bundles(): SchemaBundle[] {

@@ -7,7 +7,7 @@ import { celEquals, isPlainMap } from './cel/celValue';
 import { compiledRules } from './cel/compileRules';
 import { evaluateRules, PER_OBJECT_COST_BUDGET, type CostBudget, type OldValue, type RuleVerdict } from './cel/evaluateRules';
 import { parseFieldPath } from './cel/fieldPath';
-import { toCelValue } from './cel/toCelValue';
+import { celValueOfNode, NOT_CONVERTED, toCelValue } from './cel/toCelValue';
 import { checkFormat } from './formats';
 import type { SchemaView } from './schemaView';
 import { closestName } from './suggest';
@@ -336,14 +336,18 @@ class Walker {
     if ((schema.type === 'object' && !isMap(node)) || (schema.type === 'array' && !isSeq(node)) || (schema.type !== undefined && schema.type !== 'object' && schema.type !== 'array' && !isScalar(node))) return;
     const rules = compiledRules(schema.celRules ?? []);
     if (rules.length === 0) return;
-    let json: unknown;
-    try {
-      json = node.toJS(this.doc, { maxAliasCount: 1000 });
-    } catch {
-      return;
+    let size = { maxCollection: 0, textLength: 0 };
+    let self = celValueOfNode(node, schemaIn, this.view, size);
+    if (self === NOT_CONVERTED) {
+      let json: unknown;
+      try {
+        json = node.toJS(this.doc, { maxAliasCount: 1000 });
+      } catch {
+        return;
+      }
+      size = { maxCollection: 0, textLength: 0 };
+      self = toCelValue(json, schemaIn, this.view, size);
     }
-    const size = { maxCollection: 0, textLength: 0 };
-    const self = toCelValue(json, schemaIn, this.view, size);
     const oldValue: OldValue = old === undefined ? undefined : { value: toCelValue(old.value, schemaIn, this.view, { maxCollection: 0, textLength: 0 }) };
     for (const verdict of evaluateRules(rules, self, oldValue, size, this.celBudget)) this.celVerdict(verdict, node, schema, path, parentKey);
   }

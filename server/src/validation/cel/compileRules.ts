@@ -76,6 +76,15 @@ function compileOne(source: ValidationRule): CompiledRule {
   return { source, program, unsupported, transition: stats.readsOldSelf, messageProgram, loopDepth: stats.loopDepth, size: stats.size };
 }
 
+/** A rule's syntax tree in the shared environment, or undefined when it does not parse. */
+export function ruleAst(rule: string): unknown {
+  try {
+    return environment().parse(rule).ast;
+  } catch {
+    return undefined;
+  }
+}
+
 export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const line = text.split('\n')[0] ?? text;

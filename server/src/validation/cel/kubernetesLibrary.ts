@@ -20,6 +20,8 @@ class KubeURL {
 /** The receivers of `sets.…(…)` and `format.…(…)`: the engine spells namespaced functions as methods of a constant. */
 class SetsLibrary {}
 class FormatLibrary {}
+/** `ip.isCanonical(…)`: a namespaced function beside the `ip(…)` conversion. */
+class IPLibrary {}
 class NamedFormat {
   constructor(
     readonly name: string,
@@ -78,9 +80,11 @@ export function kubernetesEnvironment(): Environment {
     .registerType('kubernetes.Semver', Semver)
     .registerType('kubernetes.SetsLibrary', SetsLibrary)
     .registerType('kubernetes.FormatLibrary', FormatLibrary)
+    .registerType('kubernetes.IPLibrary', IPLibrary)
     .registerType('kubernetes.NamedFormat', NamedFormat)
     .registerConstant('sets', 'kubernetes.SetsLibrary', new SetsLibrary())
-    .registerConstant('format', 'kubernetes.FormatLibrary', new FormatLibrary());
+    .registerConstant('format', 'kubernetes.FormatLibrary', new FormatLibrary())
+    .registerConstant('ip', 'kubernetes.IPLibrary', new IPLibrary());
 
   // quantity
   env
@@ -149,6 +153,8 @@ export function kubernetesEnvironment(): Environment {
   env
     .registerFunction('ip(string): net.IP', (s: string) => must(parseIP(s), 'IP Address parse error during conversion from string', s))
     .registerFunction('isIP(string): bool', (s: string) => parseIP(s) !== undefined)
+    // The canonical form is the one the address prints as (RFC 5952 for IPv6: lower case, `::` for the longest zero run).
+    .registerFunction('kubernetes.IPLibrary.isCanonical(string): bool', (_: IPLibrary, s: string) => must(parseIP(s), 'IP Address parse error during conversion from string', s).toString() === s)
     .registerFunction('net.IP.family(): int', (ip: IPAddress) => BigInt(ip.family))
     .registerFunction('net.IP.isUnspecified(): bool', (ip: IPAddress) => ip.isUnspecified())
     .registerFunction('net.IP.isLoopback(): bool', (ip: IPAddress) => ip.isLoopback())

@@ -1,0 +1,120 @@
+// The apiserver refuses a CustomResourceDefinition whose CEL rules it estimates too costly: one
+// rule over the per-rule limit (its cost times how often it may run in one object), or all rules
+// of a version over the per-CRD limit. Said here on the rule's line, in the apiserver's words, so
+// the CRD is fixed before `kubectl apply` or Flux meets the refusal.
+
+import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
+import type { Problem } from '../../manifests/problem';
+import type { OpenApiSchema, ValidationRule } from '../../schemas/openapi';
+import { ruleAst } from './compileRules';
+import { costErrorMessage, declTypeOf, estimateRuleCost, MAX_U64, STATIC_CRD_COST_LIMIT, STATIC_RULE_COST_LIMIT, unboundedCardinality } from './estimateCost';
+
+interface RuleCost {
+  path: string;
+  key: Node | null;
+  cost: number;
+}
+
+function child(map: unknown, key: string): Node | null {
+  if (!isMap(map)) return null;
+  for (const pair of map.items) if (isScalar(pair.key) && pair.key.value === key) return (pair.value as Node | null) ?? null;
+  return null;
+}
+
+function keyNode(map: unknown, key: string): Node | null {
+  if (!isMap(map)) return null;
+  for (const pair of map.items) if (isScalar(pair.key) && pair.key.value === key) return pair.key;
+  return null;
+}
+
+function problem(node: Node | null, fallback: Node | null, message: string): Problem {
+  const range = node?.range ?? fallback?.range;
+  const start = range?.[0] ?? 0;
+  return { start, end: Math.max(range?.[1] ?? start, start), severity: 'error', code: 'crd.cel-cost', message };
+}
+
+/** How many more times each child of this schema may occur per occurrence of it (extractMaxElements); undefined: unbounded. */
+function childFactor(schema: OpenApiSchema): number | undefined {
+  if (schema.type === 'object' && schema.additionalProperties !== undefined && schema.additionalProperties !== false) return schema.maxProperties;
+  if (schema.type === 'array') return schema.maxItems;
+  return 1;
+}
+
+class Walk {
+  readonly problems: Problem[] = [];
+  readonly costs: RuleCost[] = [];
+  total = 0;
+
+  visit(node: Node | null, schema: OpenApiSchema, path: string, cardinality: number | undefined, resourceRoot: boolean): void {
+    if (!isMap(node) || typeof schema !== 'object' || schema === null) return;
+    const rules = schema['x-kubernetes-validations'];
+    if (Array.isArray(rules) && rules.length > 0) this.rules(node, schema, rules, path, cardinality, resourceRoot);
+    const f = childFactor(schema);
+    const next = cardinality === undefined || f === undefined ? undefined : Math.min(MAX_U64, cardinality * Math.max(0, f));
+    const properties = child(node, 'properties');
+    for (const [name, sub] of Object.entries(schema.properties ?? {})) {
+      this.visit(child(properties, name), sub, `${path}.properties[${name}]`, next, sub['x-kubernetes-embedded-resource'] === true);
+    }
+    if (schema.items !== undefined) this.visit(child(node, 'items'), schema.items, `${path}.items`, next, schema.items['x-kubernetes-embedded-resource'] === true);
+    const extra = schema.additionalProperties;
+    if (typeof extra === 'object') this.visit(child(node, 'additionalProperties'), extra, `${path}.additionalProperties`, next, extra['x-kubernetes-embedded-resource'] === true);
+  }
+
+  private rules(node: YAMLMap, schema: OpenApiSchema, rules: readonly ValidationRule[], path: string, cardinality: number | undefined, resourceRoot: boolean): void {
+    const decl = declTypeOf(schema, resourceRoot);
+    if (decl === undefined) return;
+    const items = child(node, 'x-kubernetes-validations');
+    rules.forEach((rule, i) => {
+      if (typeof rule !== 'object' || rule === null || typeof rule.rule !== 'string') return;
+      const item = isSeq(items) ? (items.items[i] as Node | null) : null;
+      const at = `${path}.x-kubernetes-validations[${i}]`;
+      // A rule that does not compile is reported as such by the apiserver; its cost is not estimated.
+      const ast = ruleAst(rule.rule);
+      if (ast !== undefined) {
+        const perRun = estimateRuleCost(ast, decl);
+        // Times the rule may run in one object: bounded by maxItems/maxProperties above it, else by what fits in a request.
+        const runs = cardinality ?? unboundedCardinality(decl);
+        const cost = perRun === 0 ? 0 : Math.min(MAX_U64, perRun * runs);
+        if (cost > STATIC_RULE_COST_LIMIT) this.problems.push(problem(keyNode(item, 'rule'), item, `${at}.rule: Forbidden: ${costErrorMessage('estimated rule cost', cost, STATIC_RULE_COST_LIMIT)}`));
+        this.total = Math.min(MAX_U64, this.total + cost);
+        this.costs.push({ path: `${at}.rule`, key: keyNode(item, 'rule') ?? item, cost });
+      }
+      const messageAst = typeof rule.messageExpression === 'string' ? ruleAst(rule.messageExpression) : undefined;
+      if (messageAst !== undefined) {
+        // A messageExpression runs only when its rule fails: its own cost is checked, not multiplied.
+        const cost = estimateRuleCost(messageAst, decl);
+        if (cost > STATIC_RULE_COST_LIMIT) this.problems.push(problem(keyNode(item, 'messageExpression'), item, `${at}.messageExpression: Forbidden: ${costErrorMessage('estimated messageExpression cost', cost, STATIC_RULE_COST_LIMIT)}`));
+      }
+    });
+  }
+}
+
+/** The cost problems of one CRD document (apiextensions.k8s.io/v1): per rule, then per version's schema as a whole. */
+export function crdRuleCostProblems(doc: Document.Parsed, root: Node | null): Problem[] {
+  const versions = child(child(root, 'spec'), 'versions');
+  if (!isSeq(versions)) return [];
+  const problems: Problem[] = [];
+  versions.items.forEach((version, v) => {
+    const schemaNode = child(child(version, 'schema'), 'openAPIV3Schema');
+    if (!isMap(schemaNode)) return;
+    let schema: unknown;
+    try {
+      schema = schemaNode.toJS(doc, { maxAliasCount: 1000 });
+    } catch {
+      return;
+    }
+    if (typeof schema !== 'object' || schema === null) return;
+    const path = `spec.versions[${v}].schema.openAPIV3Schema`;
+    const walk = new Walk();
+    walk.visit(schemaNode, schema, path, 1, true);
+    problems.push(...walk.problems);
+    if (walk.total > STATIC_CRD_COST_LIMIT) {
+      // As the apiserver: the (at most four) rules that weigh most, then the schema as a whole.
+      const heaviest = walk.costs.filter((c) => c.cost >= STATIC_CRD_COST_LIMIT / 100).sort((a, b) => b.cost - a.cost).slice(0, 4);
+      for (const c of heaviest) problems.push(problem(c.key, schemaNode, `${c.path}: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema`));
+      const key = keyNode(child(version, 'schema'), 'openAPIV3Schema');
+      problems.push(problem(key, schemaNode, `${path}: Forbidden: ${costErrorMessage('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema', walk.total, STATIC_CRD_COST_LIMIT)}`));
+    }
+  });
+  return problems;
+}

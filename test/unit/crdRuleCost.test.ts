@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CheckOptions } from '../../server/src/check/checkFile';
+import { loadBundledSchemas } from '../../server/src/schemas/bundled';
+import { SchemaResolver } from '../../server/src/schemas/resolver';
+import { ruleAst } from '../../server/src/validation/cel/compileRules';
+import { declTypeOf, estimateRuleCost, exceedFactor } from '../../server/src/validation/cel/estimateCost';
+import { expectCheckFindings } from '../support/checkExpect';
+
+const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: new SchemaResolver([loadBundledSchemas()]), unknownKind: 'information' };
+const ADVICE = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+
+/** A CRD whose spec schema is `spec` (YAML, indented to sit under `spec:`). */
+function crd(spec: string): string {
+  return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+${spec}`;
+}
+
+describe("CEL rule cost estimated as the apiserver does when a CRD is created", () => {
+  test('a rule over a list without maxItems that loops inside a loop is refused on its rule line, and so is the schema it overloads', () => {
+    const text = crd(`              type: object
+              properties:
+                names:
+                  type: array
+                  items: {type: string}
+              x-kubernetes-validations:
+                - rule: self.names.all(x, self.names.exists(y, x == y))
+                  ^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${ADVICE}
+                  ^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema
+                  message: names are unique
+`);
+    // The whole schema's total sits on its openAPIV3Schema key, as the apiserver's last cause.
+    const total = `        openAPIV3Schema:\n        ^^^^^^^^^^^^^^^ error: spec.versions[0].schema.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x ${ADVICE}\n`;
+    expectCheckFindings(text.replace('        openAPIV3Schema:\n', total), OPTIONS, { sorted: true });
+  });
+
+  test('the same rule passes once maxItems and maxLength bound the list', () => {
+    expectCheckFindings(
+      crd(`              type: object
+              properties:
+                names:
+                  type: array
+                  maxItems: 50
+                  items: {type: string, maxLength: 63}
+              x-kubernetes-validations:
+                - rule: self.names.all(x, self.names.exists(y, x == y))
+`),
+      OPTIONS,
+    );
+  });
+
+  test('a rule under a list without maxItems counts once per item that fits in a request; its factor is said as the apiserver says it', () => {
+    expectCheckFindings(
+      crd(`              type: object
+              properties:
+                a: {type: string, maxLength: 40000}
+                b: {type: string, maxLength: 10000}
+                items:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      host: {type: string, maxLength: 253}
+                    x-kubernetes-validations:
+                      - rule: size(self.host) > 3 && size(self.host) < 250 && self.host != ''
+                        ^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[items].items.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 1.048576x ${ADVICE}
+              x-kubernetes-validations:
+                - rule: self.a.contains(self.b)
+                  ^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 6.4x ${ADVICE}
+                - rule: size(self.a) > 3
+`),
+      OPTIONS,
+      { sorted: true },
+    );
+  });
+
+  test('a messageExpression is estimated on its own', () => {
+    expectCheckFindings(
+      crd(`              type: object
+              properties:
+                a: {type: string, maxLength: 40000}
+                b: {type: string, maxLength: 10000}
+              x-kubernetes-validations:
+                - rule: size(self.a) > 0
+                  messageExpression: "self.a.contains(self.b) ? 'x' : 'y'"
+                  ^^^^^^^^^^^^^^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of 6.4x ${ADVICE}
+`),
+      OPTIONS,
+    );
+  });
+
+  test('cheap rules are silent, and the corpus rules of the benchmark are cheap', () => {
+    expectCheckFindings(
+      crd(`              type: object
+              properties:
+                minReplicas: {type: integer}
+                maxReplicas: {type: integer}
+                memory: {type: string, maxLength: 16}
+                windows:
+                  type: array
+                  maxItems: 8
+                  items:
+                    type: object
+                    properties: {start: {type: string, maxLength: 5}, end: {type: string, maxLength: 5}}
+              x-kubernetes-validations:
+                - rule: self.minReplicas <= self.maxReplicas
+                - rule: "quantity(self.memory).compareTo(quantity('64Mi')) >= 0"
+                - rule: "!has(self.windows) || self.windows.all(w, w.start < w.end)"
+`),
+      OPTIONS,
+    );
+  });
+
+  test('costs follow cel-go: identifiers and selects cost one, strings are traversed at 0.1 per byte, macros multiply by the list size', () => {
+    const spec = declTypeOf(
+      {
+        type: 'object',
+        properties: {
+          n: { type: 'integer' },
+          s: { type: 'string', maxLength: 16 },
+          l: { type: 'array', maxItems: 8, items: { type: 'object', properties: { a: { type: 'string', maxLength: 5 }, b: { type: 'string', maxLength: 5 } } } },
+        },
+      },
+      false,
+    );
+    const cost = (rule: string): number => estimateRuleCost(ruleAst(rule), spec);
+    assert.equal(cost('self.n <= 3'), 3);
+    // quantity() traverses the 64 bytes maxLength 16 allows (4 per character): 7; the literal's 4 characters: 1.
+    assert.equal(cost("quantity(self.s).compareTo(quantity('64Mi')) >= 0"), 12);
+    // Per item: w.a and w.b (2 each), the string comparison (20 bytes: 2), the step (3); times 8, plus the range and the result.
+    assert.equal(cost('self.l.all(w, w.a < w.b)'), 75);
+    assert.equal(exceedFactor(10_485_760, 10_000_000), '1.048576x');
+    assert.equal(exceedFactor(64_000_004, 10_000_000), '6.4x');
+  });
+});
