@@ -3,10 +3,11 @@
 // reaches the client as `plumbline/environmentsChanged` with no request from the client.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { ClusterClient } from '../../server/src/cluster/http';
 import { applyDirect } from '../../server/src/delivery/converge';
 import { discoverEnvironments } from '../../server/src/environments/discover';
@@ -147,5 +148,17 @@ describe('the environments tree follows the cluster and Git without being asked'
     const unhealthy = cli();
     assert.equal(unhealthy.status, 1, `${String(unhealthy.stdout)}\n${String(unhealthy.stderr)}`);
     assert.match(String(unhealthy.stdout), new RegExp(`^  Deployment/shop-web in shop-dev: in sync · InProgress: Available: 1/${n}$`, 'm'));
+    // The hover on the resource's `kind:` says it too, per environment that renders the file.
+    const base = join(ws, 'apps/shop/base/deployment.yaml');
+    const baseUri = pathToFileURL(base).href;
+    await lsp.open(baseUri, readFileSync(base, 'utf8'));
+    const hoverDeadline = Date.now() + 20_000;
+    let hovered = '';
+    while (!hovered.includes(`**Health** (dev) — InProgress: Available: 1/${n}`)) {
+      if (Date.now() > hoverDeadline) assert.fail(`the hover on kind: never showed dev's health; last: ${hovered}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      hovered = JSON.stringify((await lsp.hover(baseUri, { line: 1, character: 2 }))?.contents ?? '');
+    }
+    await lsp.close(baseUri);
   });
 });

@@ -153,22 +153,27 @@ function externalDrift(live: KubeObject, identity: ResourceIdentity, severity: S
   return [{ start: at.start, end: at.end, severity, code: 'drift.external', message: `${identity.kind}/${identity.name ?? ''}: the external resource differs from Git and Crossplane may not update it (ReconcileForbidden): ${message}`, path: ['spec', 'forProvider'], exact: false }];
 }
 
-/** The CodeLens title above a resource. */
-/** " · Progressing: Available: 2/3" after the drift words when the object is not healthy; nothing when it is (the lens stays short). */
-function healthWords(live: KubeObject, appliedBy: string, decided: ResourceHealth | undefined): string {
-  const health = decided ?? healthOf(live, /^(Argo CD|argocd)/.test(appliedBy) ? 'argocd' : 'kstatus');
-  return health.argo === 'Healthy' ? '' : ` · ${health.word}: ${health.message}`;
+/** A compared object's health, in its applier's words; `decided`: what the unit's own rules (an argocd-cm script) said. */
+export function reportHealth(report: DriftReport, decided?: ResourceHealth): ResourceHealth | undefined {
+  if (report.state !== 'in-sync' && report.state !== 'drifted') return undefined;
+  return decided ?? healthOf(report.live, /^(Argo CD|argocd)/.test(report.appliedAs.who) ? 'argocd' : 'kstatus');
 }
 
-/** `health`: what the unit's own rules (an argocd-cm health script) decided, where they decide. */
+/** " · Progressing: Available: 2/3" after the drift words when the object is not healthy; nothing when it is (the lens stays short). */
+function healthWords(report: DriftReport, decided: ResourceHealth | undefined): string {
+  const health = reportHealth(report, decided);
+  return health === undefined || health.argo === 'Healthy' ? '' : ` · ${health.word}: ${health.message}`;
+}
+
+/** The CodeLens title above a resource; `health`: what the unit's own rules (an argocd-cm health script) decided, where they decide. */
 export function driftSummary(report: DriftReport, health?: ResourceHealth): string {
   switch (report.state) {
     case 'in-sync':
-      if (crossplaneDrift(report.live) !== undefined) return `$(warning) external resource drifted (Crossplane may not update it)${healthWords(report.live, report.appliedAs.who, health)}`;
-      return `${report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync'}${healthWords(report.live, report.appliedAs.who, health)}`;
+      if (crossplaneDrift(report.live) !== undefined) return `$(warning) external resource drifted (Crossplane may not update it)${healthWords(report, health)}`;
+      return `${report.clientSide ? '$(check) in sync (client-side comparison)' : '$(check) in sync'}${healthWords(report, health)}`;
     case 'drifted': {
       const n = report.values.length + report.handSet.length;
-      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}${healthWords(report.live, report.appliedAs.who, health)}`;
+      return `$(warning) ${n} field${n === 1 ? '' : 's'} drifted${report.clientSide ? ' (client-side comparison)' : ''}${healthWords(report, health)}`;
     }
     case 'not-in-cluster':
       return '$(circle-slash) not in cluster';

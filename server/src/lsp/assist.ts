@@ -80,8 +80,16 @@ export function registerAssist(
       const live = f.code === 'drift.set-by-hand' && data?.liveValue !== undefined ? `\n\nIn the cluster: \`${JSON.stringify(data.liveValue)}\`` : '';
       return `**Drift** — ${f.message}${live}${data?.appliedAs === undefined ? '' : `\n\n_Predicted as ${data.appliedAs} applies Git._`}`;
     });
+    // On a resource's first line or its `kind:`, the CodeLens's line: whether it works, and why not.
+    const lineStart = line < file.lines.lineCount ? file.lines.offsetAt({ line, character: 0 }) : undefined;
+    const onHeader = lineStart !== undefined && file.text.startsWith('kind:', lineStart);
+    const health = (drift()?.entries(params.textDocument.uri) ?? []).flatMap((e) =>
+      e.health !== undefined && (e.range.start.line === line || (onHeader && e.range.start.line <= line && line <= e.range.end.line))
+        ? [`**Health**${e.environment !== undefined ? ` (${e.environment})` : ''} — ${e.health.word}${e.health.message !== '' ? `: ${e.health.message}` : ''}`]
+        : [],
+    );
     const schemaHover = resolver === undefined ? undefined : hoverAt(file, params.position, resolver);
-    const parts = [...drifted, ...(schemaHover === undefined ? [] : [schemaHover])];
+    const parts = [...drifted, ...health, ...(schemaHover === undefined ? [] : [schemaHover])];
     return parts.length === 0 ? null : { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') } };
   });
   connection.onDocumentSymbol((params) => {

@@ -1,4 +1,5 @@
 import type { DriftReport } from '../drift/engine';
+import type { ResourceHealth } from '../health/health';
 import type { ResourceIdentity } from '../manifests/identity';
 import type { Range } from '../manifests/lineIndex';
 
@@ -22,4 +23,6 @@ export interface DriftEntry {
   summary: string;
   /** The environment whose rendered object this is; undefined for a file no environment renders. */
   environment?: string;
+  /** Whether the live object works, with the reason (for the hover); undefined when it was not read. */
+  health?: ResourceHealth;
 }

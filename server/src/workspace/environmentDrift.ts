@@ -4,7 +4,7 @@ import { withoutIgnored, type DriftEngine, type DriftReport } from '../drift/eng
 import { applierOf, configMapReader } from '../delivery/status';
 import type { ResourceHealth } from '../health/health';
 import { argoHealthScripts, customHealthOf } from '../health/luaHealth';
-import { anchorOf, driftProblemsAt, driftSummary } from '../drift/findings';
+import { anchorOf, driftProblemsAt, driftSummary, reportHealth } from '../drift/findings';
 import type { IgnoreRule } from '../drift/ignore';
 import { locate } from '../manifests/sourceMap';
 import type { Environment } from '../environments/model';
@@ -138,5 +138,6 @@ function objectDrift(input: EnvironmentDriftInput, path: string, file: ManifestF
   const [start = 0, , end = start] = lensDoc?.doc.range ?? [];
   const base = lensDoc?.base ?? 0;
   const summary = neverDeployed && missing ? '$(circle-slash) environment not deployed' : driftSummary(report, health);
-  return { entry: { range: file.lines.rangeOf(base + start, base + end), identity, report, summary: `${environment.name}: ${summary}`, environment: environment.name }, findings };
+  const judged = reportHealth(report, health);
+  return { entry: { range: file.lines.rangeOf(base + start, base + end), identity, report, summary: `${environment.name}: ${summary}`, environment: environment.name, ...(judged !== undefined ? { health: judged } : {}) }, findings };
 }

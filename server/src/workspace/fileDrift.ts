@@ -1,6 +1,7 @@
 import type { ClusterError } from '../cluster/result';
 import { withoutIgnored, type DriftEngine } from '../drift/engine';
-import { anchorOf, driftProblems, driftSummary } from '../drift/findings';
+import { anchorOf, driftProblems, driftSummary, reportHealth } from '../drift/findings';
+import type { ResourceHealth } from '../health/health';
 import type { IgnoreRule } from '../drift/ignore';
 import { clusterOf, targetFor, type TargetSettings } from '../environments/target';
 import type { ManifestFile } from '../manifests/parse';
@@ -135,9 +136,13 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
       } satisfies DriftData,
     }));
     return {
-      entry: { range, identity, report, summary: driftSummary(report) },
+      entry: { range, identity, report, summary: driftSummary(report), ...withHealth(reportHealth(report)) },
       findings: [...findings, ...(terraform[i] ?? [])],
     };
   });
   return computed.filter((c) => c !== undefined);
+}
+
+function withHealth(health: ResourceHealth | undefined): { health?: ResourceHealth } {
+  return health === undefined ? {} : { health };
 }
