@@ -4,6 +4,7 @@
 // completion and hover from that schema. Where redhat.vscode-yaml is installed it does this, and
 // the server stays silent on those files.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -79,6 +80,20 @@ describe('JSON schemas of YAML that is not Kubernetes', () => {
     assert.equal(only?.severity, 2);
     assert.deepEqual(only?.range, { start: { line: 0, character: 32 }, end: { line: 0, character: 55 } });
     assert.match(only?.message ?? '', /^not validated: Unable to load schema from '.*nowhere\.json'/);
+  });
+
+  test('a modeline naming /dev/zero or a FIFO: a warning that it is not a regular file, and the server answers on', async () => {
+    const fifo = join(dir, 'config', 'schema.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [rel, target] of [['config/zero.yaml', '/dev/zero'], ['config/fifo.yaml', fifo]] as const) {
+      const text = `# yaml-language-server: $schema=${target}\nname: x\n`;
+      writeFileSync(join(dir, rel), text);
+      await lsp.open(uriOf(rel), text);
+      const [only, ...rest] = await lsp.waitForVersion(uriOf(rel), 1);
+      assert.deepEqual(rest, [], rel);
+      assert.equal(only?.severity, 2, rel);
+      assert.match(only?.message ?? '', /^not validated: .*(not a regular file|which is not read)/, rel);
+    }
   });
 
   test('completion in a values file offers the keys of values.schema.json that are not set yet', async () => {

@@ -4,24 +4,32 @@ import { statSync, type Stats } from 'node:fs';
 // One answer reads each file's stamp up to five times (discovery, ignore rules, the render cache,
 // kustomization trees, source lines): within one answer the first stat stands for all of them.
 // The same holds for anything computed only from files (a kustomization tree): see `perAnswer`.
-const oneAnswer = new AsyncLocalStorage<Map<string, Promise<unknown>>>();
+// An answer can start work that outlives it (a cluster watch whose events recompute drift much
+// later): that work inherits the store, so the store is closed when the answer ends.
+const oneAnswer = new AsyncLocalStorage<{ memo: Map<string, Promise<unknown>>; open: boolean }>();
 
 /** Runs `work` as one answer: each file is stat'ed at most once in it, whichever cache asks. */
-export function asOneAnswer<T>(work: () => Promise<T>): Promise<T> {
-  return oneAnswer.run(new Map(), work);
+export async function asOneAnswer<T>(work: () => Promise<T>): Promise<T> {
+  const store = { memo: new Map<string, Promise<unknown>>(), open: true };
+  try {
+    return await oneAnswer.run(store, work);
+  } finally {
+    store.open = false;
+    store.memo.clear();
+  }
 }
 
 /**
- * `compute()` once per answer for `key` (outside an answer: every time). Only for what files
- * alone decide, since the files are taken as unchanged for the length of one answer.
+ * `compute()` once per answer for `key` (outside an answer, or after it ended: every time). Only
+ * for what files alone decide, since the files are taken as unchanged for the length of one answer.
  */
 export function perAnswer<T>(key: string, compute: () => Promise<T>): Promise<T> {
-  const seen = oneAnswer.getStore();
-  if (seen === undefined) return compute();
-  let value = seen.get(key) as Promise<T> | undefined;
+  const store = oneAnswer.getStore();
+  if (store === undefined || !store.open) return compute();
+  let value = store.memo.get(key) as Promise<T> | undefined;
   if (value === undefined) {
     value = compute();
-    seen.set(key, value);
+    store.memo.set(key, value);
   }
   return value;
 }

@@ -78,10 +78,16 @@ export async function openRepo(repoRoot: string): Promise<Repo> {
   if (known !== undefined && known.stamp === stamp) return known.repo;
   const repo = locateRepo(root);
   located.set(root, { stamp, repo });
-  // Only a repository found is remembered: a folder that is none may become one in any parent.
-  repo.catch(() => {
-    if (located.get(root)?.repo === repo) located.delete(root);
-  });
+  // Only a repository whose top is the root itself is remembered (its `.git` is what the stamp
+  // watches); a folder that is none, or a subfolder, may become one of a new repository in any parent.
+  repo.then(
+    (found) => {
+      if (found.prefix !== '' && located.get(root)?.repo === repo) located.delete(root);
+    },
+    () => {
+      if (located.get(root)?.repo === repo) located.delete(root);
+    },
+  );
   if (located.size > 64) located.delete(located.keys().next().value!);
   return repo;
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readBoundedFile } from '../files/files';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,9 +41,10 @@ const SEVERITY: Record<number, Severity> = { 1: 'error', 2: 'warning', 3: 'infor
 async function readSchema(uri: string): Promise<string> {
   if (!uri.startsWith('file:')) throw new Error(`${uri} is not fetched (Plumbline reads schemas from disk only)`);
   const path = fileURLToPath(uri);
-  const info = await stat(path);
-  if (info.size > MAX_SCHEMA_BYTES) throw new Error(`${path} is larger than ${MAX_SCHEMA_BYTES / 1024 / 1024} MB`);
-  return readFile(path, 'utf8');
+  // Bounded and regular files only: a modeline naming /dev/zero or a FIFO must not exhaust or hang the server.
+  const read = await readBoundedFile(path, MAX_SCHEMA_BYTES, 'the schema size limit');
+  if (!read.ok) throw new Error(`${path}: ${read.skipped.reason}`);
+  return read.bytes.toString('utf8');
 }
 
 /** A file this service judges: a values file of a chart with a schema, or one with a modeline. */
