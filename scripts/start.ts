@@ -84,9 +84,10 @@ async function main(): Promise<void> {
       });
   };
   // The helpers' own signal handlers (kill at once, exit) give way to the clean stop above. Only
-  // the listeners process.listeners() shows: removeAllListeners would also drop tsx's hidden
-  // handler, which tells the tsx parent this process took the signal; without that report tsx
-  // SIGKILLs this process 60 ms after Ctrl-C, before anything is stopped or removed.
+  // the listeners process.listeners() shows. `npm start` runs this file with `node --import tsx`,
+  // not the tsx command: that command is a parent that relays Ctrl-C and SIGKILLs its child 60 ms
+  // later unless the child's hidden handler reports in, and on a busy machine the report came late —
+  // this process died before stopping anything, and the editor and the cluster were left running.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
     process.on(signal, stop);
