@@ -12,6 +12,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { seededRandom } from '../support/random';
 
 export const CEL_GROUP = 'scaling.bench.plumbline.dev';
 export const CEL_KIND = 'ScalingPolicy';
@@ -96,17 +97,6 @@ function crd(): Record<string, unknown> {
   };
 }
 
-/** mulberry32, as in corpus.ts: the same seed gives the same corpus. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MEMORY = ['64Mi', '96Mi', '128Mi', '256Mi', '512Mi', '1Gi', '1.5Gi', '2Gi'] as const;
 const TOO_LITTLE = ['16Mi', '32Mi', '48Mi', '63Mi', '0.05Gi', '512Ki'] as const;
@@ -119,7 +109,7 @@ function hhmm(minutes: number): string {
 
 /** Writes the CRD, the single file and the many files below `dir` (replacing what was there). */
 export function writeCelCorpus(dir: string, count = 2000, seed = 0x5eedce10): CelCorpus {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   rmSync(dir, { recursive: true, force: true });
