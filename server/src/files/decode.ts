@@ -1,3 +1,4 @@
+import { Buffer, isUtf8 } from 'node:buffer';
 import { FILE_START, type Finding } from '../manifests/problem';
 
 /** UTF-32 text (no decoder in the platform) as a string; undefined when a code point is invalid. */
@@ -71,9 +72,11 @@ function decodeBytes(bytes: Uint8Array): { text: string } | { finding: Finding }
   if (bytes.includes(0)) {
     return { finding: { range: FILE_START, severity: 'information', code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' } };
   }
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
-  } catch {
+  // isUtf8 and Buffer's decoder rather than a fatal TextDecoder: several times faster on a large file.
+  if (!isUtf8(bytes)) {
     return { finding: { range: FILE_START, severity: 'error', code: 'file.encoding', message: 'file is not valid UTF-8; Kubernetes manifests must be UTF-8, or UTF-16/UTF-32 with a byte order mark' } };
   }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // The UTF-8 byte order mark is no part of the text.
+  return { text: bom === undefined ? text : text.slice(1) };
 }
