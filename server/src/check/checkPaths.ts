@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkFileAs, looksTemplatedFile, resourcesIn, type CheckOptions } from './checkFile';
 import { mayHavePlaceholder, type PostBuildValues } from '../manifests/placeholders';
 import { declarations, PlacedDeclaration, type Declaration } from './duplicates';
-import { applyScopes, appliedFoldersIn, mayApplyFolders, scopedDuplicateFindings, type AppliedFolder } from './duplicateScopes';
+import { applyScopes, appliedFoldersOf, mayApplyFolders, scopedDuplicateFindings, unitPathsIn, unitPathsOfText, type AppliedFolder } from './duplicateScopes';
 import { fileRole, type FileRole } from './fileRole';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
@@ -32,7 +32,9 @@ export interface CheckRun {
   unknownKind: CheckOptions['unknownKind'];
   /**
    * Workers to check with when the schemas are the bundled ones whatever the files hold (they
-   * load those themselves); 0 or absent checks in this thread. The results are the same.
+   * load those themselves); 0 checks in this thread. Given (0 included), the files are checked
+   * a piece at a time as they are read, holding no parse tree longer than its piece; absent,
+   * the schemas depend on the apiVersions in the files, which are all parsed first.
    */
   workers?: number;
   /**
@@ -193,7 +195,8 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     const bytes = got.bytes;
     bytesRead += bytes.byteLength;
     // Enough to check that workers pay off: start them now, they load while the rest is read.
-    if (started.pool === undefined && worthParallel(bytesRead, workers, files.length)) {
+    // Without workers, large input is checked in pieces too: one file's parse trees never all live at once.
+    if (started.pool === undefined && run.workers !== undefined && (worthParallel(bytesRead, workers, files.length) || (workers === 0 && worthParallel(bytesRead, 1, files.length)))) {
       started.pool = new CheckWorkers(workers);
       parallel = new ParallelCheck(started.pool, run.unknownKind);
       if (run.workspaceCrds !== undefined && run.workspaceCrds.size > 0) parallel.setCrds(run.workspaceCrds.snapshot());
@@ -204,11 +207,11 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       report.skipped = decoded.finding.code === 'file.binary' ? 'binary' : undefined;
       continue;
     }
-    if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersIn(path, decoded.text)));
     // Workers get a CRD as soon as it is read: the files after it are checked with it there.
     if (decoded.text.includes(MAY_HOLD_CRD) && run.workspaceCrds?.update(resolve(path), decoded.text) === true) parallel?.setCrds(run.workspaceCrds.snapshot());
     const role = fileRole(resolve(path), patches.useOf(path), patches.selectorsAdded(path));
     if (role.kind === 'helm-template') {
+      if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersOf(path, unitPathsOfText(decoded.text))));
       report.skipped = 'Helm template';
       continue;
     }
@@ -247,6 +250,10 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       }
       for (const d of r.declarations) declared.push(new PlacedDeclaration(report.path, d, 0, r.lines));
     });
+    for (const [i, report] of inParallel.entries()) {
+      const paths = results[i]?.unitPaths ?? [];
+      if (paths.length > 0) appliedFolders.push(...(await appliedFoldersOf(report.path, paths)));
+    }
     // Workers know no post-build values: a file a Flux Kustomization substitutes in is checked again here with them.
     for (const [i, report] of inParallel.entries()) {
       const input = parallelInputs[i];
@@ -269,6 +276,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     }
     const schemas = withCrds(await run.schemas([...groupVersions.values()]), run.workspaceCrds);
     for (const { report, file, role, text } of parsed) {
+      if (mayApplyFolders(text)) appliedFolders.push(...(await appliedFoldersOf(report.path, unitPathsIn(file.documents.map((d) => d.doc.contents)))));
       report.findings = checkFileAs(file, { role, schemas, unknownKind: run.unknownKind }, await postBuild(report.path, text));
       if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
     }

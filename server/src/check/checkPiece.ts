@@ -2,6 +2,7 @@ import { ManifestParser } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { checkFile, looksTemplatedFile, resourcesIn } from './checkFile';
 import { declaredOffsets } from './duplicates';
+import { mayApplyFolders, unitPathsIn } from './duplicateScopes';
 import type { PieceRequest, PieceResult } from './pieces';
 
 /** Checks one piece of a file against the given schemas, as a check worker (or the main thread) does. */
@@ -13,5 +14,6 @@ export function checkPiece(piece: PieceRequest, schemas: SchemaResolver): PieceR
     templated: looksTemplatedFile(file),
     findings: checkFile(file, { role: piece.role, schemas, unknownKind: piece.unknownKind }),
     declarations: piece.role.kind === 'manifests' ? declaredOffsets(file) : [],
+    unitPaths: mayApplyFolders(piece.text) ? unitPathsIn(file.documents.map((d) => d.doc.contents)) : [],
   };
 }

@@ -1,10 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { isMap, isScalar, isSeq, parseAllDocuments, type YAMLMap } from 'yaml';
-import { readKustomizationTree, kustomizationIn, type KustomizationNode } from '../kustomize/tree';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { splitDocuments } from '../manifests/split';
 import { quickParseDocument } from '../manifests/quickParse';
+import { readKustomizationTree, kustomizationIn, type KustomizationNode } from '../kustomize/tree';
 import type { Finding } from '../manifests/problem';
 import { duplicateFindings, type Declaration } from './duplicates';
 
@@ -91,8 +91,36 @@ export function mayApplyFolders(text: string): boolean {
 
 const ROOT_UNIT_KIND = /^kind:[ \t]*["']?(Kustomization|Application)["']?[ \t]*(#.*)?\r?$/m;
 
+/** A path a Flux Kustomization or Argo CD Application applies, relative to its repository's root. */
+export interface UnitPath {
+  path: string;
+  /** Files in subfolders too (Flux always; Argo CD with `directory.recurse`). */
+  recursive: boolean;
+}
+
+/** The paths the unit documents among `roots` (parsed documents' contents) name. */
+export function unitPathsIn(roots: Iterable<unknown>): UnitPath[] {
+  const out: UnitPath[] = [];
+  for (const root of roots) if (isMap(root)) out.push(...unitPaths(root));
+  return out;
+}
+
+/**
+ * The unit paths in a text that is not otherwise parsed (a Helm template may render Applications
+ * with literal paths): only its documents that may be units are parsed.
+ */
+export function unitPathsOfText(text: string): UnitPath[] {
+  const docs = splitDocuments(text)
+    .filter((chunk) => mayApplyFolders(chunk.text))
+    .flatMap((chunk) => {
+      const quick = quickParseDocument(chunk.text);
+      return quick !== undefined ? [quick] : [...(parseAllDocuments(chunk.text, { prettyErrors: false, ...YAML_LOG }) as Iterable<{ contents: unknown }>)];
+    });
+  return unitPathsIn(docs.map((d) => d.contents));
+}
+
 /** The paths a unit document names, with whether their subfolders are included. */
-function unitPaths(root: YAMLMap): { path: string; recursive: boolean }[] {
+function unitPaths(root: YAMLMap): UnitPath[] {
   const apiVersion = root.get('apiVersion');
   const kind = root.get('kind');
   if (typeof apiVersion !== 'string') return [];
@@ -123,11 +151,10 @@ function stringAt(map: YAMLMap, key: string): string | undefined {
 }
 
 /**
- * The folders the Flux Kustomizations and Argo CD Applications in a file apply: their path is
- * relative to the repository's root, which is taken as the nearest folder above the file where
- * that path exists.
+ * The folders that the unit paths found in a file apply: a path is relative to the repository's
+ * root, which is taken as the nearest folder above the file where that path exists.
  */
-export async function appliedFoldersIn(file: string, text: string): Promise<AppliedFolder[]> {
+export async function appliedFoldersOf(file: string, paths: readonly UnitPath[]): Promise<AppliedFolder[]> {
   const out: AppliedFolder[] = [];
   // Units of one file name folders from the same places: each place is listed once, and a path
   // is looked up only where its first name is there (a stat per unit and parent folder was a
@@ -152,30 +179,17 @@ export async function appliedFoldersIn(file: string, text: string): Promise<Appl
     }
     return isFolder;
   };
-  // Only the documents that may be units are parsed: a large file of Deployments beside a few
-  // Kustomizations spent most of a check here, parsing every document a second time.
-  // They are read with the quick parser where it can (the same tree, at a fraction of the cost).
-  const docs = splitDocuments(text)
-    .filter((chunk) => mayApplyFolders(chunk.text))
-    .flatMap((chunk) => {
-      const quick = quickParseDocument(chunk.text);
-      return quick !== undefined ? [quick] : [...(parseAllDocuments(chunk.text, { prettyErrors: false, ...YAML_LOG }) as Iterable<{ contents: unknown }>)];
-    });
-  for (const doc of docs) {
-    const root = doc.contents;
-    if (!isMap(root)) continue;
-    for (const { path, recursive } of unitPaths(root)) {
-      // Variables in the path are substituted by a parent Kustomization, and an empty path is the
-      // source's root: either way the folder is not known here.
-      if (path.includes('${') || /^\.?\/?$/.test(path)) continue;
-      for (let at = dirname(resolve(file)); ; at = dirname(at)) {
-        const candidate = join(at, path);
-        if (await isFolderAt(at, path, candidate)) {
-          out.push({ folder: candidate, recursive });
-          break;
-        }
-        if (dirname(at) === at) break;
+  for (const { path, recursive } of paths) {
+    // Variables in the path are substituted by a parent Kustomization, and an empty path is the
+    // source's root: either way the folder is not known here.
+    if (path.includes('${') || /^\.?\/?$/.test(path)) continue;
+    for (let at = dirname(resolve(file)); ; at = dirname(at)) {
+      const candidate = join(at, path);
+      if (await isFolderAt(at, path, candidate)) {
+        out.push({ folder: candidate, recursive });
+        break;
       }
+      if (dirname(at) === at) break;
     }
   }
   return out;

@@ -8,6 +8,7 @@ import type { SchemaResolver } from '../schemas/resolver';
 import type { CheckOptions } from './checkFile';
 import { checkPiece } from './checkPiece';
 import type { ChunkDeclaration } from './duplicates';
+import type { UnitPath } from './duplicateScopes';
 import type { FileRole } from './fileRole';
 import type { PieceRequest, PieceResult, WorkerMessage } from './pieces';
 import type { CrdFileSnapshot } from '../schemas/workspaceCrds';
@@ -22,6 +23,7 @@ export interface TextResult {
   findings: Finding[];
   /** Offsets in the file. */
   declarations: ChunkDeclaration[];
+  unitPaths: UnitPath[];
 }
 
 // Pieces of about this much text: small enough to spread a single large file over the workers
@@ -224,7 +226,7 @@ export class ParallelCheck {
   private assemble(): TextResult[] {
     const out: TextResult[] = this.texts.map((text) => {
       let lines: LineIndex | undefined;
-      return { documents: 0, resources: 0, findings: [], declarations: [], lines: () => (lines ??= new LineIndex(text)) };
+      return { documents: 0, resources: 0, findings: [], declarations: [], unitPaths: [], lines: () => (lines ??= new LineIndex(text)) };
     });
     const templated = out.map(() => false);
     this.requests.forEach((_, i) => {
@@ -241,6 +243,7 @@ export class ParallelCheck {
       if (r.templated) templated[file] = true;
       for (const finding of r.findings) into.findings.push(shift === 0 ? finding : { ...finding, range: move(finding.range) });
       for (const d of r.declarations) into.declarations.push(offset === 0 ? d : { ...d, start: d.start + offset, end: d.end + offset });
+      into.unitPaths.push(...r.unitPaths);
     });
     // checkFile answers nothing for a file with a templated document; so do its pieces together.
     templated.forEach((t, f) => {

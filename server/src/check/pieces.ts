@@ -1,4 +1,5 @@
 import type { ChunkDeclaration } from './duplicates';
+import type { UnitPath } from './duplicateScopes';
 import type { FileRole } from './fileRole';
 import type { CheckOptions } from './checkFile';
 import type { Finding } from '../manifests/problem';
@@ -22,4 +23,6 @@ export interface PieceResult {
   templated: boolean;
   findings: Finding[];
   declarations: ChunkDeclaration[];
+  /** The paths of the Flux Kustomizations and Argo CD Applications in the piece, read from the same parse. */
+  unitPaths: UnitPath[];
 }
