@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LineIndex, type Lines, type Range } from '../manifests/lineIndex';
@@ -36,14 +36,18 @@ const WORKER_FILE = join(__dirname, 'checkWorker.js');
 
 /**
  * How many workers to check with beside the main thread, which checks too once it has read the
- * files: PLUMBLINE_CHECK_WORKERS when set (0 checks in this thread only), else one per core
+ * files: PLUMBLINE_CHECK_WORKERS when set (0 checks in this thread only), else one per idle core
  * but one, up to 3; 0 when the worker bundle is not there (running from sources).
+ * Idle, because a worker costs a second heap and a second load of the schemas (a third more CPU
+ * and 50 MB on the bench file): on cores other work keeps busy it only made the check slower.
  */
 export function checkWorkerCount(): number {
   if (!existsSync(WORKER_FILE)) return 0;
   const asked = Number(process.env['PLUMBLINE_CHECK_WORKERS']);
   if (process.env['PLUMBLINE_CHECK_WORKERS'] !== undefined && Number.isInteger(asked) && asked >= 0) return asked;
-  return Math.max(0, Math.min(availableParallelism() - 1, 3));
+  const cores = availableParallelism();
+  const idle = Math.round(cores - Math.min(cores, loadavg()[0] ?? 0));
+  return Math.max(0, Math.min(idle - 1, 3));
 }
 
 // This many files are worth workers whatever their size: starting them before reading the first
