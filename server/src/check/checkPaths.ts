@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkFileAs, looksTemplatedFile, resourcesIn, type CheckOptions } from './checkFile';
 import { mayHavePlaceholder, type PostBuildValues } from '../manifests/placeholders';
 import { declarations, PlacedDeclaration, type Declaration } from './duplicates';
-import { applyScopes, appliedFoldersOf, mayApplyFolders, scopedDuplicateFindings, unitPathsIn, unitPathsOfText, type AppliedFolder } from './duplicateScopes';
+import { applyScopes, appliedFoldersOf, FolderLookup, mayApplyFolders, scopedDuplicateFindings, unitPathsIn, unitPathsOfText, type AppliedFolder } from './duplicateScopes';
 import { fileRole, type FileRole } from './fileRole';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
@@ -168,6 +168,7 @@ function postBuildOf(run: CheckRun): (path: string, text: string) => Promise<rea
 async function checkFiles(files: readonly string[], patches: PatchIndex, kustomizations: readonly string[], run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
   const postBuild = postBuildOf(run);
   const appliedFolders: AppliedFolder[] = [];
+  const folderLookup = new FolderLookup();
   const reports: FileReport[] = [];
   const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
   // Once workers are started, files go to them as they are read; those read before wait in toCheck.
@@ -211,7 +212,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     if (decoded.text.includes(MAY_HOLD_CRD) && run.workspaceCrds?.update(resolve(path), decoded.text) === true) parallel?.setCrds(run.workspaceCrds.snapshot());
     const role = fileRole(resolve(path), patches.useOf(path), patches.selectorsAdded(path));
     if (role.kind === 'helm-template') {
-      if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersOf(path, unitPathsOfText(decoded.text))));
+      if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersOf(path, unitPathsOfText(decoded.text), folderLookup)));
       report.skipped = 'Helm template';
       continue;
     }
@@ -252,7 +253,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     });
     for (const [i, report] of inParallel.entries()) {
       const paths = results[i]?.unitPaths ?? [];
-      if (paths.length > 0) appliedFolders.push(...(await appliedFoldersOf(report.path, paths)));
+      if (paths.length > 0) appliedFolders.push(...(await appliedFoldersOf(report.path, paths, folderLookup)));
     }
     // Workers know no post-build values: a file a Flux Kustomization substitutes in is checked again here with them.
     for (const [i, report] of inParallel.entries()) {
@@ -276,7 +277,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     }
     const schemas = withCrds(await run.schemas([...groupVersions.values()]), run.workspaceCrds);
     for (const { report, file, role, text } of parsed) {
-      if (mayApplyFolders(text)) appliedFolders.push(...(await appliedFoldersOf(report.path, unitPathsIn(file.documents.map((d) => d.doc.contents)))));
+      if (mayApplyFolders(text)) appliedFolders.push(...(await appliedFoldersOf(report.path, unitPathsIn(file.documents.map((d) => d.doc.contents)), folderLookup)));
       report.findings = checkFileAs(file, { role, schemas, unknownKind: run.unknownKind }, await postBuild(report.path, text));
       if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
     }

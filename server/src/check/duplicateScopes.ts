@@ -151,41 +151,49 @@ function stringAt(map: YAMLMap, key: string): string | undefined {
 }
 
 /**
- * The folders that the unit paths found in a file apply: a path is relative to the repository's
- * root, which is taken as the nearest folder above the file where that path exists.
+ * Folder lookups shared by every file of one check: each place is listed once, and a path is
+ * looked up only where its first name is there (a stat per unit and parent folder was a tenth of
+ * checking a file of 300 units; listings per file, one per ancestor folder for each of 567 unit
+ * files, kept a check of 4,250 files waiting 0.7 s).
  */
-export async function appliedFoldersOf(file: string, paths: readonly UnitPath[]): Promise<AppliedFolder[]> {
-  const out: AppliedFolder[] = [];
-  // Units of one file name folders from the same places: each place is listed once, and a path
-  // is looked up only where its first name is there (a stat per unit and parent folder was a
-  // tenth of checking a file of 300 units).
-  const folders = new Map<string, Promise<boolean>>();
-  const listings = new Map<string, Promise<Set<string> | undefined>>();
-  const isFolderAt = async (at: string, path: string, candidate: string): Promise<boolean> => {
+export class FolderLookup {
+  private readonly folders = new Map<string, Promise<boolean>>();
+  private readonly listings = new Map<string, Promise<Set<string> | undefined>>();
+
+  /** Whether `path` below `at` (the candidate `join(at, path)`) is a folder. */
+  async isFolderAt(at: string, path: string, candidate: string): Promise<boolean> {
     const first = path.split(/[\\/]/).find((name) => name !== '' && name !== '.');
     if (first !== undefined && first !== '..') {
-      let listing = listings.get(at);
+      let listing = this.listings.get(at);
       if (listing === undefined) {
         listing = readdir(at).then((names) => new Set(names), () => undefined);
-        listings.set(at, listing);
+        this.listings.set(at, listing);
       }
       const names = await listing;
       if (names !== undefined && !names.has(first)) return false;
     }
-    let isFolder = folders.get(candidate);
+    let isFolder = this.folders.get(candidate);
     if (isFolder === undefined) {
       isFolder = stat(candidate).then((s) => s.isDirectory(), () => false);
-      folders.set(candidate, isFolder);
+      this.folders.set(candidate, isFolder);
     }
     return isFolder;
-  };
+  }
+}
+
+/**
+ * The folders that the unit paths found in a file apply: a path is relative to the repository's
+ * root, which is taken as the nearest folder above the file where that path exists.
+ */
+export async function appliedFoldersOf(file: string, paths: readonly UnitPath[], lookup: FolderLookup = new FolderLookup()): Promise<AppliedFolder[]> {
+  const out: AppliedFolder[] = [];
   for (const { path, recursive } of paths) {
     // Variables in the path are substituted by a parent Kustomization, and an empty path is the
     // source's root: either way the folder is not known here.
     if (path.includes('${') || /^\.?\/?$/.test(path)) continue;
     for (let at = dirname(resolve(file)); ; at = dirname(at)) {
       const candidate = join(at, path);
-      if (await isFolderAt(at, path, candidate)) {
+      if (await lookup.isFolderAt(at, path, candidate)) {
         out.push({ folder: candidate, recursive });
         break;
       }
