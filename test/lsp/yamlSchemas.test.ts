@@ -2,18 +2,19 @@
 // against the chart's values.schema.json, any file against the schema its
 // `# yaml-language-server: $schema=` modeline names (from disk; a URL is not fetched) — with
 // completion and hover from that schema. Where redhat.vscode-yaml is installed it does this, and
-// the server stays silent on those files.
+// the server stays silent on those files. `plumbline check` gives the same findings.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { DidChangeWatchedFilesNotification, FileChangeType, type CompletionItem, type CompletionList, type MarkupContent } from 'vscode-languageserver-protocol';
+import { DidChangeWatchedFilesNotification, FileChangeType, type CompletionItem, type CompletionList, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol';
 import { parseCaretFixture, type CaretExpectation } from '../support/carets';
 import { LspHarness } from '../support/lspClient';
 import { assertDiagnostics } from '../support/lspExpect';
+import { bundle } from '../support/paths';
 
 const FIXTURE = join(__dirname, 'fixtures', 'yaml-schemas');
 
@@ -70,6 +71,30 @@ describe('JSON schemas of YAML that is not Kubernetes', () => {
       assertDiagnostics(text, await lsp.waitForVersion(uriOf(rel), 1), expected, rel);
     });
   }
+
+  test('plumbline check reports the same schema findings as the editor, at the same places', () => {
+    // Exit 1: the fixture's values break their schemas.
+    const out = spawnSync(process.execPath, [bundle('cli.js'), 'check', '-o', 'json', '.'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(out.status, 1, out.stderr);
+    const { findings } = JSON.parse(out.stdout) as { findings: { path: string; line: number; column: number; endLine: number; endColumn: number; severity: string; message: string }[] };
+    const asDiagnostics = (rel: string): Diagnostic[] =>
+      findings
+        .filter((f) => f.path === rel)
+        .map((f) => ({
+          range: { start: { line: f.line - 1, character: f.column - 1 }, end: { line: f.endLine - 1, character: f.endColumn - 1 } },
+          severity: ({ error: 1, warning: 2, information: 3, hint: 4 } as const)[f.severity as 'error'],
+          message: f.message,
+          source: 'plumbline',
+        }));
+    for (const rel of ['charts/shop/values.yaml', 'charts/shop/ci/prod-values.yaml', 'config/app.yaml', 'config/remote.yaml']) {
+      const { text, expected } = fixture(rel);
+      assertDiagnostics(text, asDiagnostics(rel), expected, `plumbline check ${rel}`);
+    }
+    const [missing, ...rest] = asDiagnostics('config/missing.yaml');
+    assert.deepEqual(rest, []);
+    assert.equal(missing?.severity, 2);
+    assert.match(missing?.message ?? '', /^not validated: Unable to load schema from '.*nowhere\.json'/);
+  });
 
   test('a modeline naming a schema that is not there: one warning on its path', async () => {
     const rel = 'config/missing.yaml';

@@ -14,6 +14,8 @@ import type { SchemaResolver } from '../schemas/resolver';
 import { loadBundledSchemas } from '../schemas/bundled';
 import { WorkspaceCrds } from '../schemas/workspaceCrds';
 import { checkPiece } from './checkPiece';
+import { hasYamlSchema, PlainYamlService } from '../validation/plainYamlService';
+import { pathToFileURL } from 'node:url';
 import { decodeManifest } from '../files/decode';
 import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
 
@@ -179,6 +181,9 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   let bytesRead = 0;
   const maxBytes = run.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const limitName = run.maxFileSizeName ?? 'plumbline.maxFileSize';
+  // YAML that is not Kubernetes but names a JSON schema (a chart's values file, a modeline): judged
+  // by yaml-language-server's service, as the editor judges it, once everything else is checked.
+  const plain: { report: FileReport; text: string }[] = [];
   const reading = readAhead(
     files,
     run.syncReads === true,
@@ -216,6 +221,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       report.skipped = 'Helm template';
       continue;
     }
+    if (hasYamlSchema(path, decoded.text)) plain.push({ report, text: decoded.text });
     toCheck.push({ report, text: decoded.text, role });
     if (parallel !== undefined) {
       for (const file of toCheck.splice(0)) {
@@ -281,6 +287,10 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       report.findings = checkFileAs(file, { role, schemas, unknownKind: run.unknownKind }, await postBuild(report.path, text));
       if (role.kind === 'manifests') declared.push(...declarations(report.path, file));
     }
+  }
+  if (plain.length > 0) {
+    const service = new PlainYamlService();
+    for (const { report, text } of plain) report.findings.push(...(await service.findings(pathToFileURL(resolve(report.path)).href, 1, text)));
   }
   // Only files applied together can fight over an object: within a file, a kustomization's build, a Flux Kustomization's or Argo CD Application's path.
   const scopes = await applyScopes(kustomizations, appliedFolders, files);
