@@ -333,7 +333,52 @@ describe('layouts without clusters/, and tenants', () => {
       assert.deepEqual(apps, ['Kustomization/jellyfin', 'Namespace/media', 'Namespace/storage']);
       const jellyfin = (await rendered(root, environments[2]!)).objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.namespace ?? ''}/${o.object.metadata?.name ?? ''}`).sort();
       assert.deepEqual(jellyfin, ['HelmRelease/media/jellyfin', 'PersistentVolumeClaim/media/jellyfin-backup']);
-      assert.match(environments[1]!.unrendered ?? '', /^the chart comes from OCIRepository flux-system\/app-template and is not in the workspace; nothing is downloaded$/);
+      // Applied with targetNamespace media, the HelmRelease's chartRef names an OCIRepository of media.
+      assert.match(environments[1]!.unrendered ?? '', /^the chart comes from OCIRepository media\/app-template and is not in the workspace; nothing is downloaded$/);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
+  test('each unit and HelmRelease is named in the namespace Flux applies it in: a folder kustomization\'s namespace, a parent\'s targetNamespace', async () => {
+    // As home-lab repositories lay it out: kubernetes/apps/<namespace>/kustomization.yaml sets the
+    // namespace of the app Kustomizations it lists, and each app's Kustomization gives its
+    // HelmRelease and OCIRepository a targetNamespace; nothing in the files says flux-system.
+    const ks = (name: string, path: string, extra = ''): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n${extra}`;
+    const release = (name: string): string => `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  chartRef:\n    kind: OCIRepository\n    name: ${name}\n`;
+    const oci = (name: string): string => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  url: oci://registry.example/charts/app-template\n  ref:\n    tag: 4.0.0\n`;
+    const files = {
+      'kubernetes/flux/cluster/ks.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: cluster-apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`,
+      'kubernetes/apps/media/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: media\nresources:\n  - ./plex/ks.yaml\n  - ./sonarr/ks.yaml\n',
+      'kubernetes/apps/media/plex/ks.yaml': ks('plex', './kubernetes/apps/media/plex/app', '  targetNamespace: media\n'),
+      'kubernetes/apps/media/plex/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n  - ./ocirepository.yaml\n',
+      'kubernetes/apps/media/plex/app/helmrelease.yaml': release('plex'),
+      'kubernetes/apps/media/plex/app/ocirepository.yaml': oci('plex'),
+      // No targetNamespace: the app's own kustomization names the namespace.
+      'kubernetes/apps/media/sonarr/ks.yaml': ks('sonarr', './kubernetes/apps/media/sonarr/app'),
+      'kubernetes/apps/media/sonarr/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: downloads\nresources:\n  - ./helmrelease.yaml\n  - ./ocirepository.yaml\n',
+      'kubernetes/apps/media/sonarr/app/helmrelease.yaml': release('sonarr'),
+      'kubernetes/apps/media/sonarr/app/ocirepository.yaml': oci('sonarr'),
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      const namespaces = (environments: readonly Environment[]): string[][] =>
+        environments.map((e) => [e.name, e.delivery.kind === 'direct' ? '' : `${e.delivery.namespace}/${e.delivery.name}`, e.target.namespace ?? '', e.foundBy.join('; ')]);
+      const expected = [
+        ['cluster-apps (cluster-apps)', 'flux-system/cluster-apps', '', 'Flux Kustomization flux-system/cluster-apps in kubernetes/flux/cluster/ks.yaml'],
+        ['cluster-apps (plex, HelmRelease)', 'media/plex', 'media', 'Flux HelmRelease media/plex in kubernetes/apps/media/plex/app/helmrelease.yaml'],
+        ['cluster-apps (plex)', 'media/plex', 'media', 'Flux Kustomization media/plex in kubernetes/apps/media/plex/ks.yaml'],
+        ['cluster-apps (sonarr, HelmRelease)', 'downloads/sonarr', 'downloads', 'Flux HelmRelease downloads/sonarr in kubernetes/apps/media/sonarr/app/helmrelease.yaml'],
+        ['cluster-apps (sonarr)', 'media/sonarr', '', 'Flux Kustomization media/sonarr in kubernetes/apps/media/sonarr/ks.yaml'],
+      ];
+      // From the files alone (an untrusted workspace renders nothing) and with the parents rendered.
+      const fromFiles = (await discoverEnvironments(root)).environments;
+      assert.deepEqual(namespaces(fromFiles), expected);
+      const withRenders = (await discoverEnvironments(root, { ...DEFAULT_RENDER_OPTIONS, helm: helmCommand() })).environments;
+      assert.deepEqual(namespaces(withRenders), expected);
+      // The chart's source is found in the namespace it is applied in, with its URL.
+      assert.equal(fromFiles[1]!.unrendered, 'the chart comes from OCIRepository media/plex (oci://registry.example/charts/app-template) and is not in the workspace; nothing is downloaded');
+      assert.equal(fromFiles[3]!.unrendered, 'the chart comes from OCIRepository downloads/sonarr (oci://registry.example/charts/app-template) and is not in the workspace; nothing is downloaded');
     } finally {
       rmSync(dirname(root), { recursive: true, force: true });
     }
