@@ -384,6 +384,44 @@ describe('layouts without clusters/, and tenants', () => {
     }
   });
 
+  test('Flux objects no Kustomization of the cluster applies (an .archive folder of retired apps) are not environments, and are named once', async () => {
+    // As home-lab repositories keep retired apps: .archive/<app>/ks.yaml still names the path the app
+    // had (gone now, or the live app's), beside its HelmRelease. Flux never sees them: nothing applies them.
+    const ks = (name: string, path: string): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+    const release = (name: string): string => `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: app-template\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n`;
+    const files = {
+      'kubernetes/flux/cluster/ks.yaml': ks('cluster-apps', './kubernetes/apps'),
+      // A sibling of the entry point in the folder the cluster syncs: applied by the same bootstrap, kept.
+      'kubernetes/flux/cluster/settings.yaml': ks('cluster-settings', './kubernetes/settings'),
+      'kubernetes/settings/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: flux-system\n',
+      'kubernetes/apps/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./web/ks.yaml\n',
+      'kubernetes/apps/web/ks.yaml': ks('web', './kubernetes/apps/web/app'),
+      'kubernetes/apps/web/app/helmrelease.yaml': release('web'),
+      '.archive/kubernetes/old/ks.yaml': ks('old', './kubernetes/apps/old/app'),
+      '.archive/kubernetes/old/app/helmrelease.yaml': release('old'),
+      // Retired, but naming the live app's folder: still not a unit of its own.
+      '.archive/kubernetes/web/ks.yaml': ks('web', './kubernetes/apps/web/app'),
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      const { environments, problems } = await discoverEnvironments(root);
+      assert.deepEqual(
+        environments.map((e) => [e.name, e.cluster, e.foundBy.join('; ')]),
+        [
+          ['cluster-apps (cluster-apps)', 'cluster-apps', 'Flux Kustomization flux-system/cluster-apps in kubernetes/flux/cluster/ks.yaml'],
+          ['cluster-apps (web, HelmRelease)', 'cluster-apps', 'Flux HelmRelease flux-system/web in kubernetes/apps/web/app/helmrelease.yaml'],
+          ['cluster-apps (web)', 'cluster-apps', 'Flux Kustomization flux-system/web in kubernetes/apps/web/ks.yaml'],
+          ['cluster-settings', undefined, 'Flux Kustomization flux-system/cluster-settings in kubernetes/flux/cluster/settings.yaml'],
+        ],
+      );
+      assert.deepEqual(problems, [
+        '3 Flux objects are in files no Kustomization of the cluster cluster-apps applies, so Flux does not deliver them from this repository and they are not environments: Kustomization flux-system/old in .archive/kubernetes/old/ks.yaml, Kustomization flux-system/web in .archive/kubernetes/web/ks.yaml, HelmRelease flux-system/old in .archive/kubernetes/old/app/helmrelease.yaml',
+      ]);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
   test("a tenant's Kustomization patched per cluster, whose source is another branch of this repository", async () => {
     const root = repository(
       {

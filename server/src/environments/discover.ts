@@ -345,7 +345,9 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       else addApplication(object, name, namespace, foundBy);
     }
   }
-  const { units: placed, clustersApplying, appliedBy } = await placeFluxUnits(root, fluxKustomizations, sources);
+  const { units: placed, clustersApplying, appliedBy, delivered } = await placeFluxUnits(root, fluxKustomizations, sources);
+  // Flux objects no cluster of this repository applies: named once, not environments.
+  const undelivered: string[] = [];
   // Each rendered unit with its environment, for reading it again as its parent applies it.
   const unitEntries: UnitEntry[] = [];
   // A unit's targetNamespace: as its parent's render applies it once that is known, else as its file writes it.
@@ -355,6 +357,10 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   for (const placedUnit of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ unit: p, cluster })))) {
     const { unit: p, cluster } = placedUnit;
     const { object, name, rel, file, document, source, where } = p;
+    if (cluster === undefined && !delivered(rel)) {
+      undelivered.push(`Kustomization ${p.namespace}/${name} in ${rel}`);
+      continue;
+    }
     // The namespace its parent applies it in (a folder kustomization's namespace:), else its own.
     const namespace = appliedIn(rel, cluster, p) ?? p.namespace;
     const env = cluster ?? name;
@@ -446,6 +452,10 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   // After the units are rendered: the namespace a HelmRelease is applied in is its unit's targetNamespace as applied.
   for (const { object, name, namespace: written, rel } of helmReleases) {
     const clusters = clustersApplying(rel);
+    if (!delivered(rel)) {
+      undelivered.push(`HelmRelease ${written}/${name} in ${rel}`);
+      continue;
+    }
     // One unit applies it in most repositories; in two clusters, the first one's namespace names it.
     const namespace = appliedIn(rel, clusters[0]) ?? written;
     const finding = helmReleaseFinding(root, object, rel, { name, namespace });
@@ -471,6 +481,12 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       unrendered: elsewhere,
       ...(cluster !== undefined ? { cluster } : {}),
     });
+  }
+  if (undelivered.length > 0) {
+    const clusterNames = [...new Set(placed.flatMap((p) => p.clusters))].sort();
+    problems.push(
+      `${undelivered.length} Flux object${undelivered.length === 1 ? ' is' : 's are'} in files no Kustomization of the cluster${clusterNames.length === 1 ? '' : 's'} ${clusterNames.join(', ')} applies, so Flux does not deliver them from this repository and they are not environments: ${undelivered.slice(0, 5).join(', ')}${undelivered.length > 5 ? `, and ${undelivered.length - 5} more` : ''}`,
+    );
   }
   const jx = jenkinsXEnvironments(root, jxEnvironments, (url) => sources.isWorkspace(url));
   problems.push(...jx.problems);

@@ -57,7 +57,7 @@ export async function placeFluxUnits(
   root: string,
   found: readonly FluxKustomizationFound[],
   sources: FluxSources,
-): Promise<{ units: PlacedUnit[]; clustersApplying: (rel: string) => string[]; appliedBy: (unit: PlacedUnit, rel: string) => boolean }> {
+): Promise<{ units: PlacedUnit[]; clustersApplying: (rel: string) => string[]; appliedBy: (unit: PlacedUnit, rel: string) => boolean; delivered: (rel: string) => boolean }> {
   const units: PlacedUnit[] = found.map((k) => {
     const { source, written } = sourceAndPath(k.object, k.namespace);
     const own = clusterFolderOf(k.rel);
@@ -99,7 +99,16 @@ export async function placeFluxUnits(
     const own = clusterFolderOf(rel);
     return own !== undefined ? [own] : [...new Set(units.flatMap((u) => (appliedBy(u, rel) ? u.clusters : [])))];
   };
-  return { units, clustersApplying, appliedBy };
+  // The folders a cluster's bootstrap syncs: clusters/<name>/, and the folder of each entry point
+  // (the bootstrap applies the entry point's folder, siblings included).
+  const synced = roots.map((r) => posix.dirname(r.rel));
+  const anyCluster = units.some((u) => u.clusters.length > 0);
+  // Whether Flux delivers an object of this file from this repository: in a repository whose
+  // clusters are known, only what a cluster's folder holds or one of its units applies. A retired
+  // app's ks.yaml kept in an .archive folder names a path that is gone (or the live app's); shown
+  // as an environment it rendered nothing, or the live app twice, and its HelmRelease a unit of none.
+  const delivered = (rel: string): boolean => !anyCluster || clustersApplying(rel).length > 0 || synced.some((f) => contains(f, rel));
+  return { units, clustersApplying, appliedBy, delivered };
 }
 
 /** A kustomization file's `namespace:`, which kustomize sets on every object it builds. */
