@@ -384,15 +384,16 @@ describe('layouts without clusters/, and tenants', () => {
     }
   });
 
-  test('Flux objects no Kustomization of the cluster applies (an .archive folder of retired apps) are not environments, and are named once', async () => {
+  test('Flux objects no Kustomization of the cluster applies (an .archive folder of retired apps) are not environments, and are named once; those beside the entry point are units of its cluster', async () => {
     // As home-lab repositories keep retired apps: .archive/<app>/ks.yaml still names the path the app
     // had (gone now, or the live app's), beside its HelmRelease. Flux never sees them: nothing applies them.
     const ks = (name: string, path: string): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
     const release = (name: string): string => `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: app-template\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n`;
     const files = {
       'kubernetes/flux/cluster/ks.yaml': ks('cluster-apps', './kubernetes/apps'),
-      // A sibling of the entry point in the folder the cluster syncs: applied by the same bootstrap, kept.
+      // A sibling of the entry point in the folder the cluster syncs: applied by the same bootstrap, a unit of its cluster.
       'kubernetes/flux/cluster/settings.yaml': ks('cluster-settings', './kubernetes/settings'),
+      'kubernetes/flux/cluster/helmrelease.yaml': release('tools'),
       'kubernetes/settings/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: flux-system\n',
       'kubernetes/apps/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./web/ks.yaml\n',
       'kubernetes/apps/web/ks.yaml': ks('web', './kubernetes/apps/web/app'),
@@ -409,9 +410,10 @@ describe('layouts without clusters/, and tenants', () => {
         environments.map((e) => [e.name, e.cluster, e.foundBy.join('; ')]),
         [
           ['cluster-apps (cluster-apps)', 'cluster-apps', 'Flux Kustomization flux-system/cluster-apps in kubernetes/flux/cluster/ks.yaml'],
+          ['cluster-apps (cluster-settings)', 'cluster-apps', 'Flux Kustomization flux-system/cluster-settings in kubernetes/flux/cluster/settings.yaml'],
+          ['cluster-apps (tools)', 'cluster-apps', 'Flux HelmRelease flux-system/tools in kubernetes/flux/cluster/helmrelease.yaml'],
           ['cluster-apps (web, HelmRelease)', 'cluster-apps', 'Flux HelmRelease flux-system/web in kubernetes/apps/web/app/helmrelease.yaml'],
           ['cluster-apps (web)', 'cluster-apps', 'Flux Kustomization flux-system/web in kubernetes/apps/web/ks.yaml'],
-          ['cluster-settings', undefined, 'Flux Kustomization flux-system/cluster-settings in kubernetes/flux/cluster/settings.yaml'],
         ],
       );
       assert.deepEqual(problems, [

@@ -94,20 +94,26 @@ export async function placeFluxUnits(
   inherit();
   const roots = units.filter((k) => k.clusters.length === 0 && !units.some((u) => u !== k && appliedBy(u, k.rel)) && units.some((c) => c !== k && appliedBy(k, c.rel)));
   for (const entry of roots) entry.clusters = [entry.name];
+  // The folders a cluster's bootstrap syncs: clusters/<name>/, and the folder of each entry point.
+  // The bootstrap applies that whole folder: a Kustomization beside the entry point (cluster-meta
+  // beside cluster-apps in kubernetes/flux/cluster/ks.yaml, as the cluster template writes them) is a
+  // unit of the same cluster, not an environment of its own.
+  const synced = roots.map((r) => ({ folder: posix.dirname(r.rel), clusters: r.clusters }));
+  for (const k of units) {
+    if (k.clusters.length === 0) k.clusters = [...new Set(synced.flatMap((s) => (contains(s.folder, k.rel) ? s.clusters : [])))];
+  }
   if (roots.length > 0) inherit();
   const clustersApplying = (rel: string): string[] => {
     const own = clusterFolderOf(rel);
-    return own !== undefined ? [own] : [...new Set(units.flatMap((u) => (appliedBy(u, rel) ? u.clusters : [])))];
+    if (own !== undefined) return [own];
+    return [...new Set([...synced.flatMap((s) => (contains(s.folder, rel) ? s.clusters : [])), ...units.flatMap((u) => (appliedBy(u, rel) ? u.clusters : []))])];
   };
-  // The folders a cluster's bootstrap syncs: clusters/<name>/, and the folder of each entry point
-  // (the bootstrap applies the entry point's folder, siblings included).
-  const synced = roots.map((r) => posix.dirname(r.rel));
   const anyCluster = units.some((u) => u.clusters.length > 0);
   // Whether Flux delivers an object of this file from this repository: in a repository whose
   // clusters are known, only what a cluster's folder holds or one of its units applies. A retired
   // app's ks.yaml kept in an .archive folder names a path that is gone (or the live app's); shown
   // as an environment it rendered nothing, or the live app twice, and its HelmRelease a unit of none.
-  const delivered = (rel: string): boolean => !anyCluster || clustersApplying(rel).length > 0 || synced.some((f) => contains(f, rel));
+  const delivered = (rel: string): boolean => !anyCluster || clustersApplying(rel).length > 0;
   return { units, clustersApplying, appliedBy, delivered };
 }
 
