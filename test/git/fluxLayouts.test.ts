@@ -424,6 +424,31 @@ describe('layouts without clusters/, and tenants', () => {
     }
   });
 
+  test('a unit whose kustomization lists a remote resource this machine cannot fetch says so in one line, with the URL', async () => {
+    // As bjw-s/home-ops installs a CRD: by its raw URL beside the app's own files. `.invalid` never resolves.
+    const url = 'https://plumbline.invalid/silence-operator/v0.11.2/crd.yaml';
+    const files = {
+      'clusters/home/apps.yaml': kustomization('silences', '  path: ./apps/silences\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
+      'apps/silences/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${url}\n  - ./rbac.yaml\n`,
+      'apps/silences/rbac.yaml': 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: silences\n  namespace: monitoring\n',
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      const { environments } = await discoverEnvironments(root);
+      const unit = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'silences');
+      assert.ok(unit !== undefined);
+      const r = await renderEnvironment(root, unit);
+      assert.ok(!r.ok);
+      assert.equal(r.kind, 'render-error');
+      assert.match(
+        r.message,
+        /^kustomize failed for apps\/silences: the remote resource https:\/\/plumbline\.invalid\/silence-operator\/v0\.11\.2\/crd\.yaml could not be fetched from this machine \([^)]+\); kustomize-controller fetches it when it builds the unit, so it renders here only with network access to that host$/,
+      );
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
   test("a tenant's Kustomization patched per cluster, whose source is another branch of this repository", async () => {
     const root = repository(
       {
