@@ -333,7 +333,117 @@ describe('layouts without clusters/, and tenants', () => {
       assert.deepEqual(apps, ['Kustomization/jellyfin', 'Namespace/media', 'Namespace/storage']);
       const jellyfin = (await rendered(root, environments[2]!)).objects.map((o) => `${o.object.kind ?? ''}/${o.object.metadata?.namespace ?? ''}/${o.object.metadata?.name ?? ''}`).sort();
       assert.deepEqual(jellyfin, ['HelmRelease/media/jellyfin', 'PersistentVolumeClaim/media/jellyfin-backup']);
-      assert.match(environments[1]!.unrendered ?? '', /^the chart comes from OCIRepository flux-system\/app-template and is not in the workspace; nothing is downloaded$/);
+      // Applied with targetNamespace media, the HelmRelease's chartRef names an OCIRepository of media.
+      assert.match(environments[1]!.unrendered ?? '', /^the chart comes from OCIRepository media\/app-template and is not in the workspace; nothing is downloaded$/);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
+  test('each unit and HelmRelease is named in the namespace Flux applies it in: a folder kustomization\'s namespace, a parent\'s targetNamespace', async () => {
+    // As home-lab repositories lay it out: kubernetes/apps/<namespace>/kustomization.yaml sets the
+    // namespace of the app Kustomizations it lists, and each app's Kustomization gives its
+    // HelmRelease and OCIRepository a targetNamespace; nothing in the files says flux-system.
+    const ks = (name: string, path: string, extra = ''): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n${extra}`;
+    const release = (name: string): string => `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  chartRef:\n    kind: OCIRepository\n    name: ${name}\n`;
+    const oci = (name: string): string => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  url: oci://registry.example/charts/app-template\n  ref:\n    tag: 4.0.0\n`;
+    const files = {
+      'kubernetes/flux/cluster/ks.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: cluster-apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`,
+      'kubernetes/apps/media/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: media\nresources:\n  - ./plex/ks.yaml\n  - ./sonarr/ks.yaml\n',
+      'kubernetes/apps/media/plex/ks.yaml': ks('plex', './kubernetes/apps/media/plex/app', '  targetNamespace: media\n'),
+      'kubernetes/apps/media/plex/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n  - ./ocirepository.yaml\n',
+      'kubernetes/apps/media/plex/app/helmrelease.yaml': release('plex'),
+      'kubernetes/apps/media/plex/app/ocirepository.yaml': oci('plex'),
+      // No targetNamespace: the app's own kustomization names the namespace.
+      'kubernetes/apps/media/sonarr/ks.yaml': ks('sonarr', './kubernetes/apps/media/sonarr/app'),
+      'kubernetes/apps/media/sonarr/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: downloads\nresources:\n  - ./helmrelease.yaml\n  - ./ocirepository.yaml\n',
+      'kubernetes/apps/media/sonarr/app/helmrelease.yaml': release('sonarr'),
+      'kubernetes/apps/media/sonarr/app/ocirepository.yaml': oci('sonarr'),
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      const namespaces = (environments: readonly Environment[]): string[][] =>
+        environments.map((e) => [e.name, e.delivery.kind === 'direct' ? '' : `${e.delivery.namespace}/${e.delivery.name}`, e.target.namespace ?? '', e.foundBy.join('; ')]);
+      const expected = [
+        ['cluster-apps (cluster-apps)', 'flux-system/cluster-apps', '', 'Flux Kustomization flux-system/cluster-apps in kubernetes/flux/cluster/ks.yaml'],
+        ['cluster-apps (plex, HelmRelease)', 'media/plex', 'media', 'Flux HelmRelease media/plex in kubernetes/apps/media/plex/app/helmrelease.yaml'],
+        ['cluster-apps (plex)', 'media/plex', 'media', 'Flux Kustomization media/plex in kubernetes/apps/media/plex/ks.yaml'],
+        ['cluster-apps (sonarr, HelmRelease)', 'downloads/sonarr', 'downloads', 'Flux HelmRelease downloads/sonarr in kubernetes/apps/media/sonarr/app/helmrelease.yaml'],
+        ['cluster-apps (sonarr)', 'media/sonarr', '', 'Flux Kustomization media/sonarr in kubernetes/apps/media/sonarr/ks.yaml'],
+      ];
+      // From the files alone (an untrusted workspace renders nothing) and with the parents rendered.
+      const fromFiles = (await discoverEnvironments(root)).environments;
+      assert.deepEqual(namespaces(fromFiles), expected);
+      const withRenders = (await discoverEnvironments(root, { ...DEFAULT_RENDER_OPTIONS, helm: helmCommand() })).environments;
+      assert.deepEqual(namespaces(withRenders), expected);
+      // The chart's source is found in the namespace it is applied in, with its URL.
+      assert.equal(fromFiles[1]!.unrendered, 'the chart comes from OCIRepository media/plex (oci://registry.example/charts/app-template) and is not in the workspace; nothing is downloaded');
+      assert.equal(fromFiles[3]!.unrendered, 'the chart comes from OCIRepository downloads/sonarr (oci://registry.example/charts/app-template) and is not in the workspace; nothing is downloaded');
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
+  test('Flux objects no Kustomization of the cluster applies (an .archive folder of retired apps) are not environments, and are named once; those beside the entry point are units of its cluster', async () => {
+    // As home-lab repositories keep retired apps: .archive/<app>/ks.yaml still names the path the app
+    // had (gone now, or the live app's), beside its HelmRelease. Flux never sees them: nothing applies them.
+    const ks = (name: string, path: string): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+    const release = (name: string): string => `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: app-template\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n`;
+    const files = {
+      'kubernetes/flux/cluster/ks.yaml': ks('cluster-apps', './kubernetes/apps'),
+      // A sibling of the entry point in the folder the cluster syncs: applied by the same bootstrap, a unit of its cluster.
+      'kubernetes/flux/cluster/settings.yaml': ks('cluster-settings', './kubernetes/settings'),
+      'kubernetes/flux/cluster/helmrelease.yaml': release('tools'),
+      'kubernetes/settings/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: flux-system\n',
+      'kubernetes/apps/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./web/ks.yaml\n',
+      'kubernetes/apps/web/ks.yaml': ks('web', './kubernetes/apps/web/app'),
+      'kubernetes/apps/web/app/helmrelease.yaml': release('web'),
+      '.archive/kubernetes/old/ks.yaml': ks('old', './kubernetes/apps/old/app'),
+      '.archive/kubernetes/old/app/helmrelease.yaml': release('old'),
+      // Retired, but naming the live app's folder: still not a unit of its own.
+      '.archive/kubernetes/web/ks.yaml': ks('web', './kubernetes/apps/web/app'),
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      const { environments, problems } = await discoverEnvironments(root);
+      assert.deepEqual(
+        environments.map((e) => [e.name, e.cluster, e.foundBy.join('; ')]),
+        [
+          ['cluster-apps (cluster-apps)', 'cluster-apps', 'Flux Kustomization flux-system/cluster-apps in kubernetes/flux/cluster/ks.yaml'],
+          ['cluster-apps (cluster-settings)', 'cluster-apps', 'Flux Kustomization flux-system/cluster-settings in kubernetes/flux/cluster/settings.yaml'],
+          ['cluster-apps (tools)', 'cluster-apps', 'Flux HelmRelease flux-system/tools in kubernetes/flux/cluster/helmrelease.yaml'],
+          ['cluster-apps (web, HelmRelease)', 'cluster-apps', 'Flux HelmRelease flux-system/web in kubernetes/apps/web/app/helmrelease.yaml'],
+          ['cluster-apps (web)', 'cluster-apps', 'Flux Kustomization flux-system/web in kubernetes/apps/web/ks.yaml'],
+        ],
+      );
+      assert.deepEqual(problems, [
+        '3 Flux objects are in files no Kustomization of the cluster cluster-apps applies, so Flux does not deliver them from this repository and they are not environments: Kustomization flux-system/old in .archive/kubernetes/old/ks.yaml, Kustomization flux-system/web in .archive/kubernetes/web/ks.yaml, HelmRelease flux-system/old in .archive/kubernetes/old/app/helmrelease.yaml',
+      ]);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
+  test('a unit whose kustomization lists a remote resource this machine cannot fetch says so in one line, with the URL', async () => {
+    // As bjw-s/home-ops installs a CRD: by its raw URL beside the app's own files. `.invalid` never resolves.
+    const url = 'https://plumbline.invalid/silence-operator/v0.11.2/crd.yaml';
+    const files = {
+      'clusters/home/apps.yaml': kustomization('silences', '  path: ./apps/silences\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
+      'apps/silences/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${url}\n  - ./rbac.yaml\n`,
+      'apps/silences/rbac.yaml': 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: silences\n  namespace: monitoring\n',
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      const { environments } = await discoverEnvironments(root);
+      const unit = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'silences');
+      assert.ok(unit !== undefined);
+      const r = await renderEnvironment(root, unit);
+      assert.ok(!r.ok);
+      assert.equal(r.kind, 'render-error');
+      assert.match(
+        r.message,
+        /^kustomize failed for apps\/silences: the remote resource https:\/\/plumbline\.invalid\/silence-operator\/v0\.11\.2\/crd\.yaml could not be fetched from this machine \([^)]+\); kustomize-controller fetches it when it builds the unit, so it renders here only with network access to that host$/,
+      );
     } finally {
       rmSync(dirname(root), { recursive: true, force: true });
     }

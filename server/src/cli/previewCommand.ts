@@ -7,13 +7,29 @@ import { clusterOf } from '../environments/target';
 import type { RenderOptions } from '../environments/render';
 import { previewCluster } from '../preview/clusterPreview';
 import { previewGit } from '../preview/gitPreview';
-import { allChanges, type Preview, type PreviewResult } from '../preview/preview';
+import { allChanges, type EnvironmentPreview, type Preview, type PreviewResult } from '../preview/preview';
 import { previewPromotion } from '../preview/promotionPreview';
 import { unifiedDiff } from '../preview/unifiedDiff';
 import { PLUMBLINE_VERSION } from '../version';
 import { UsageError } from '../files/files';
 import { EXIT, HELP_OPTION, printedHelp } from './usage';
 import { RENDER_FLAGS, renderOptionsFromFlags } from './renderFlags';
+
+/** Above this many environments without changes, they are counted rather than named. */
+const QUIET_NAMED = 5;
+
+/**
+ * Each environment and what happened to it. A repository of a hundred Flux units made this one
+ * line of thousands of characters, the one changed unit lost among "(no changes)": past a few,
+ * the environments without changes are counted and those with changes or errors named.
+ */
+function summaryOf(environments: readonly EnvironmentPreview[]): string {
+  const isQuiet = (e: EnvironmentPreview): boolean => e.state === 'ok' && e.changes.length === 0;
+  const quiet = environments.filter(isQuiet).length;
+  if (quiet <= QUIET_NAMED) return environments.map((e) => `${e.environment} (${e.message})`).join(', ');
+  const named = environments.filter((e) => !isQuiet(e)).map((e) => `${e.environment} (${e.message})`);
+  return named.length === 0 ? `${quiet} environments (no changes)` : `${named.join(', ')}, and ${quiet} more environments (no changes)`;
+}
 
 /** The preview as text: one unified diff per resource, then a summary line. */
 export function formatPreview(preview: Preview): string {
@@ -27,7 +43,7 @@ export function formatPreview(preview: Preview): string {
   const changes = allChanges(preview);
   const count = (kind: string): number => changes.filter((c) => c.change === kind).length;
   const unchanged = preview.environments.reduce((n, e) => n + e.unchanged, 0);
-  out.push(`Summary: ${preview.title} (${preview.left} ↔ ${preview.right}) - changed: ${count('changed')}, added: ${count('added')}, removed: ${count('removed')}, unchanged: ${unchanged}, in ${preview.environments.map((e) => `${e.environment} (${e.message})`).join(', ')}\n`);
+  out.push(`Summary: ${preview.title} (${preview.left} ↔ ${preview.right}) - changed: ${count('changed')}, added: ${count('added')}, removed: ${count('removed')}, unchanged: ${unchanged}, in ${summaryOf(preview.environments)}\n`);
   return out.join('');
 }
 

@@ -14,7 +14,7 @@ import { argoHelmRenderer, chartValuesFinding, helmReleaseFinding, withValuesFro
 import { get, str } from './objectFields';
 import { readFluxBuild, withSubstituteSources, type SubstituteSource } from './fluxBuild';
 import { FluxSources, nearest } from './fluxSources';
-import { placeFluxUnits, sourceAndPath, type FluxKustomizationFound } from './fluxUnits';
+import { namespacesApplied, placeFluxUnits, sourceAndPath, type FluxKustomizationFound, type PlacedUnit } from './fluxUnits';
 import { followRenderedUnits, type UnitEntry } from './renderedUnits';
 import { expandApplicationSet } from './applicationSets';
 import { applicationsOfChart, templatesArgoApplications } from './appOfApps';
@@ -345,13 +345,24 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       else addApplication(object, name, namespace, foundBy);
     }
   }
-  const { units: placed, clustersApplying, appliedBy } = await placeFluxUnits(root, fluxKustomizations, sources);
+  const { units: placed, clustersApplying, appliedBy, delivered } = await placeFluxUnits(root, fluxKustomizations, sources);
+  // Flux objects no cluster of this repository applies: named once, not environments.
+  const undelivered: string[] = [];
   // Each rendered unit with its environment, for reading it again as its parent applies it.
   const unitEntries: UnitEntry[] = [];
+  // A unit's targetNamespace: as its parent's render applies it once that is known, else as its file writes it.
+  const targetOf = (u: PlacedUnit): string | undefined => unitEntries.find((e) => e.unit === u)?.environment.flux?.targetNamespace ?? str(get(u.object, 'spec', 'targetNamespace'));
+  const appliedIn = namespacesApplied(root, placed, appliedBy, targetOf);
   // In a base that two clusters' units include, a Kustomization is a unit of each.
   for (const placedUnit of placed.flatMap((p) => (p.clusters.length > 0 ? p.clusters : [undefined]).map((cluster) => ({ unit: p, cluster })))) {
     const { unit: p, cluster } = placedUnit;
-    const { object, name, namespace, rel, file, document, source, where } = p;
+    const { object, name, rel, file, document, source, where } = p;
+    if (cluster === undefined && !delivered(rel)) {
+      undelivered.push(`Kustomization ${p.namespace}/${name} in ${rel}`);
+      continue;
+    }
+    // The namespace its parent applies it in (a folder kustomization's namespace:), else its own.
+    const namespace = appliedIn(rel, cluster, p) ?? p.namespace;
     const env = cluster ?? name;
     const delivery: Delivery = { kind: 'flux', name, namespace, ...(source !== undefined ? { source } : {}) };
     const foundBy = `Flux Kustomization ${namespace}/${name} in ${rel}`;
@@ -368,7 +379,8 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const steps = readFluxBuild(object, where.path);
     if (steps !== undefined && environment.flux === undefined) {
       environment.flux = { ...steps.build, origin: { file, document } };
-      if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file });
+      // Looked up where discovery recorded the ConfigMaps: by the namespaces files write.
+      if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace: p.namespace, file });
     }
     const own = environment.flux === undefined ? environment.delivery.kind === 'flux' && environment.delivery.name === name : environment.flux.origin?.file === file && environment.flux.origin.document === document;
     if (own) unitEntries.push({ unit: p, cluster, environment });
@@ -376,42 +388,6 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   // ConfigMaps and Secrets of the repository, read once and only when a Flux object asks for their values.
   let valueCache: Promise<Map<string, { file: string; object: KubeObject }[]>> | undefined;
   const values = (): Promise<Map<string, { file: string; object: KubeObject }[]>> => (valueCache ??= valueObjects(valueFiles));
-  for (const { object, name, namespace, rel } of helmReleases) {
-    const finding = helmReleaseFinding(root, object, rel, { name, namespace });
-    if (finding !== undefined) {
-      const objects = get(object, 'spec', 'valuesFrom') !== undefined ? await values() : new Map<string, { file: string; object: KubeObject }[]>();
-      const from = withValuesFrom(object, namespace, finding.renderer.values, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], join(root, rel))?.object, parseValues);
-      add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, { ...finding.renderer, ...(from.values !== undefined ? { values: from.values } : {}) });
-      if (from.notInGit.length > 0) problems.push(`Flux HelmRelease ${namespace}/${name} in ${rel}: spec.valuesFrom ${from.notInGit.join(', ')} is not in Git; drift may show those values`);
-      continue;
-    }
-    const elsewhere = sources.chartElsewhere(join(root, rel), object, namespace);
-    if (elsewhere === undefined) continue;
-    // In a folder two clusters apply, or a base their overlays include, it is a unit of each.
-    const clusters = clustersApplying(rel);
-    for (const cluster of clusters.length > 0 ? clusters : [undefined]) found.push({
-      name: cluster ?? name,
-      paths: [],
-      renderer: { kind: 'plain' },
-      target: { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) ?? namespace },
-      delivery: { kind: 'flux', resource: 'HelmRelease', name, namespace },
-      protected: false,
-      foundBy: [`Flux HelmRelease ${namespace}/${name} in ${rel}`],
-      unrendered: elsewhere,
-      ...(cluster !== undefined ? { cluster } : {}),
-    });
-  }
-  const jx = jenkinsXEnvironments(root, jxEnvironments, (url) => sources.isWorkspace(url));
-  problems.push(...jx.problems);
-  for (const e of jx.environments) {
-    if (e.unrendered !== undefined || e.paths[0] === undefined) found.push(e);
-    else Object.assign(add(e.name, e.paths[0], e.delivery, e.foundBy[0]!, e.target, e.renderer), { protected: e.protected }).foundBy.push(...e.foundBy.slice(1));
-  }
-  // A values file a HelmRelease or an Application already uses is part of that delivery, not an environment of its own.
-  const claimed = new Set(found.flatMap((e) => (e.delivery.kind !== 'direct' && e.renderer.kind === 'helm' ? e.renderer.valuesFiles : [])));
-  for (const e of chartValues) {
-    if (e.delivery.kind === 'direct' && e.renderer.kind === 'helm' && e.renderer.valuesFiles.length > 0 && e.renderer.valuesFiles.every((v) => claimed.has(v)) && found.includes(e)) found.splice(found.indexOf(e), 1);
-  }
   if (substituteFrom.length > 0) {
     const objects = await values();
     for (const { environment, from, namespace, file } of substituteFrom) {
@@ -441,9 +417,16 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
         if (flux !== undefined) environment.flux = flux;
         const targetNamespace = str(get(object, 'spec', 'targetNamespace'));
         if (targetNamespace !== undefined) environment.target.namespace = targetNamespace;
-        // The name the cluster knows it by (a parent's namePrefix): what reconcile and the tree name.
+        // The name and namespace the cluster knows it by (a parent's namePrefix, the namespace of the
+        // kustomization that lists it): what reconcile and the tree name.
         const applied = str(get(object, 'metadata', 'name'));
-        if (applied !== undefined && environment.delivery.kind === 'flux') environment.delivery = { ...environment.delivery, name: applied };
+        const appliedNamespace = str(get(object, 'metadata', 'namespace'));
+        if ((applied !== undefined || appliedNamespace !== undefined) && environment.delivery.kind === 'flux') {
+          const before = `Flux Kustomization ${environment.delivery.namespace}/${environment.delivery.name} in `;
+          environment.delivery = { ...environment.delivery, name: applied ?? environment.delivery.name, namespace: appliedNamespace ?? environment.delivery.namespace };
+          const after = `Flux Kustomization ${environment.delivery.namespace}/${environment.delivery.name} in `;
+          environment.foundBy = environment.foundBy.map((f) => (f.startsWith(before) ? after + f.slice(before.length) : f));
+        }
       },
       async (parent, object) => {
         const name = str(get(object, 'metadata', 'name')) ?? '';
@@ -465,6 +448,56 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
       },
       new Set(fluxKustomizations.map((k) => k.file)),
     );
+  }
+  // After the units are rendered: the namespace a HelmRelease is applied in is its unit's targetNamespace as applied.
+  for (const { object, name, namespace: written, rel } of helmReleases) {
+    const clusters = clustersApplying(rel);
+    if (!delivered(rel)) {
+      undelivered.push(`HelmRelease ${written}/${name} in ${rel}`);
+      continue;
+    }
+    // One unit applies it in most repositories; in two clusters, the first one's namespace names it.
+    const namespace = appliedIn(rel, clusters[0]) ?? written;
+    const finding = helmReleaseFinding(root, object, rel, { name, namespace });
+    if (finding !== undefined) {
+      const objects = get(object, 'spec', 'valuesFrom') !== undefined ? await values() : new Map<string, { file: string; object: KubeObject }[]>();
+      // ConfigMaps and Secrets are recorded under the namespace their files write: looked up the same way.
+      const from = withValuesFrom(object, written, finding.renderer.values, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], join(root, rel))?.object, parseValues);
+      add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, { ...finding.renderer, ...(from.values !== undefined ? { values: from.values } : {}) });
+      if (from.notInGit.length > 0) problems.push(`Flux HelmRelease ${namespace}/${name} in ${rel}: spec.valuesFrom ${from.notInGit.join(', ')} is not in Git; drift may show those values`);
+      continue;
+    }
+    const elsewhere = sources.chartElsewhere(join(root, rel), object, namespace, written);
+    if (elsewhere === undefined) continue;
+    // In a folder two clusters apply, or a base their overlays include, it is a unit of each.
+    for (const cluster of clusters.length > 0 ? clusters : [undefined]) found.push({
+      name: cluster ?? name,
+      paths: [],
+      renderer: { kind: 'plain' },
+      target: { context: undefined, namespace: str(get(object, 'spec', 'targetNamespace')) ?? namespace },
+      delivery: { kind: 'flux', resource: 'HelmRelease', name, namespace },
+      protected: false,
+      foundBy: [`Flux HelmRelease ${namespace}/${name} in ${rel}`],
+      unrendered: elsewhere,
+      ...(cluster !== undefined ? { cluster } : {}),
+    });
+  }
+  if (undelivered.length > 0) {
+    const clusterNames = [...new Set(placed.flatMap((p) => p.clusters))].sort();
+    problems.push(
+      `${undelivered.length} Flux object${undelivered.length === 1 ? ' is' : 's are'} in files no Kustomization of the cluster${clusterNames.length === 1 ? '' : 's'} ${clusterNames.join(', ')} applies, so Flux does not deliver them from this repository and they are not environments: ${undelivered.slice(0, 5).join(', ')}${undelivered.length > 5 ? `, and ${undelivered.length - 5} more` : ''}`,
+    );
+  }
+  const jx = jenkinsXEnvironments(root, jxEnvironments, (url) => sources.isWorkspace(url));
+  problems.push(...jx.problems);
+  for (const e of jx.environments) {
+    if (e.unrendered !== undefined || e.paths[0] === undefined) found.push(e);
+    else Object.assign(add(e.name, e.paths[0], e.delivery, e.foundBy[0]!, e.target, e.renderer), { protected: e.protected }).foundBy.push(...e.foundBy.slice(1));
+  }
+  // A values file a HelmRelease or an Application already uses is part of that delivery, not an environment of its own.
+  const claimed = new Set(found.flatMap((e) => (e.delivery.kind !== 'direct' && e.renderer.kind === 'helm' ? e.renderer.valuesFiles : [])));
+  for (const e of chartValues) {
+    if (e.delivery.kind === 'direct' && e.renderer.kind === 'helm' && e.renderer.valuesFiles.length > 0 && e.renderer.valuesFiles.every((v) => claimed.has(v)) && found.includes(e)) found.splice(found.indexOf(e), 1);
   }
   const environments = found;
   const configPath = join(root, PLUMBLINE_CONFIG_FILE);

@@ -129,7 +129,13 @@ export class FluxSources {
    * an OCI registry that is not vendored here (nothing is downloaded), or a GitRepository of
    * another repository; undefined when the chart is (or may be) a folder of this workspace.
    */
-  chartElsewhere(file: string, object: unknown, namespace: string): string | undefined {
+  chartElsewhere(
+    file: string,
+    object: unknown,
+    namespace: string,
+    /** The namespace the HelmRelease's file writes (or discovery's default): where a source of the same file that writes none was recorded. */
+    written: string = namespace,
+  ): string | undefined {
     const chartRef = get(object, 'spec', 'chartRef');
     const chartSpec = get(object, 'spec', 'chart', 'spec');
     const ref = chartRef !== undefined ? chartRef : get(chartSpec, 'sourceRef');
@@ -143,7 +149,7 @@ export class FluxSources {
     }
     const chart = str(get(chartSpec, 'chart'));
     const version = str(get(chartSpec, 'version'));
-    const known = nearest(this.repositories.get(`${kind}/${source.namespace}/${name}`) ?? [], file);
+    const known = nearest(this.repositories.get(`${kind}/${source.namespace}/${name}`) ?? this.repositories.get(`${kind}/${str(get(ref, 'namespace')) ?? written}/${name}`) ?? [], file);
     const what = chart !== undefined ? `chart ${chart}${version !== undefined ? `@${version}` : ''}` : 'the chart';
     return `${what} comes from ${kind} ${source.namespace}/${name}${known?.url !== undefined ? ` (${known.url})` : ''} and is not in the workspace; nothing is downloaded`;
   }

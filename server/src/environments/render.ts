@@ -175,6 +175,22 @@ export function kustomizeCommandOf(command: readonly string[]): readonly string[
   return bundled !== undefined ? [bundled] : command;
 }
 
+/** What kustomize says when a host cannot be reached, shortest first. */
+const UNREACHABLE = [/no such host/, /Could not resolve host/, /i\/o timeout/, /connection refused/, /network is unreachable/, /TLS handshake timeout/];
+
+/**
+ * A kustomization listing a remote resource (a CRD by URL, `github.com/org/repo/path?ref=v1`) that
+ * this machine cannot fetch: kustomize's answer is a kilobyte of nested accumulation errors, its
+ * HTTP attempt and then its git one, that never says the unit itself is fine. Said in one line,
+ * with the URL; undefined for any other failure.
+ */
+export function remoteFetchProblem(message: string): string | undefined {
+  const url = /accumulating resources from '((?:https?:\/\/|git@|ssh:\/\/|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)[^']+)'/.exec(message)?.[1];
+  const cause = UNREACHABLE.map((r) => r.exec(message)?.[0]).find((c) => c !== undefined);
+  if (url === undefined || cause === undefined) return undefined;
+  return `the remote resource ${url} could not be fetched from this machine (${cause}); kustomize-controller fetches it when it builds the unit, so it renders here only with network access to that host`;
+}
+
 /** Runs the kustomize command on a folder. */
 function kustomizeBuild(folder: string, options: RenderOptions): Promise<BuildAnswer> {
   const command = kustomizeCommandOf(options.kustomize);
@@ -242,7 +258,7 @@ async function build(root: string, env: Environment, options: RenderOptions): Pr
   try {
     await writeWrapper(root, env, wrapper, { buildMetadata: ['originAnnotations'] });
     const built = await kustomizeBuild(wrapper, options);
-    if (!built.ok) return { ...built, message: `kustomize failed for ${env.paths.join(', ')}: ${built.message}` };
+    if (!built.ok) return { ...built, message: `kustomize failed for ${env.paths.join(', ')}: ${remoteFetchProblem(built.message) ?? built.message}` };
     const objects = 'objects' in built ? built.objects.map((object) => ({ object: object as KubeObject, source: undefined })) : await objectsInBatches(built.stdout);
     return { ok: true, objects: withSources(objects, wrapper) };
   } finally {

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { substitutePlaceholders } from '../manifests/placeholders';
+import { isWholePlaceholder, substitutePlaceholders } from '../manifests/placeholders';
 
 /**
  * Flux's post-build variable substitution (`spec.postBuild`), on one rendered object. Unlike
@@ -27,7 +27,7 @@ const substituteString = substitutePlaceholders;
  * scalar; a quoted scalar cannot be told apart here and becomes the same.
  */
 function typed(original: string, replaced: string): unknown {
-  if (replaced === original || !/^\$\{[^}]+\}$/.test(original)) return replaced;
+  if (replaced === original || !isWholePlaceholder(original)) return replaced;
   try {
     const value: unknown = parse(replaced);
     return typeof value === 'number' || typeof value === 'boolean' ? value : replaced;
