@@ -141,8 +141,11 @@ function run(lua: LuaEngine, request: Extract<LuaRequest, { type: 'run' }>): Lua
     // What a failed run left behind goes now, not into the next run's memory bound.
     call(lua, '__collect', [], 0);
     const error = result.ok ? String(result.values[1] ?? 'failed') : result.error;
+    // The error says which bound stopped the script: on a busy machine a script stopped by its
+    // memory bound may also have run past the deadline, and was reported as too slow.
+    if (/not enough memory/.test(error)) return { type: 'result', id: request.id, ok: false, error: `ran out of memory (limit ${LUA_MEMORY_BYTES / 1024 / 1024} MiB)` };
     if (timedOut) return { type: 'result', id: request.id, ok: false, error: `did not finish within ${LUA_TIME_MS} ms` };
-    return { type: 'result', id: request.id, ok: false, error: /not enough memory/.test(error) ? `ran out of memory (limit ${LUA_MEMORY_BYTES / 1024 / 1024} MiB)` : error };
+    return { type: 'result', id: request.id, ok: false, error };
   }
   return { type: 'result', id: request.id, ok: true, status: String(result.values[1] ?? ''), message: String(result.values[2] ?? '') };
 }
