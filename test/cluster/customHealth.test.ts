@@ -68,6 +68,8 @@ const argocdCm = (spinner: string): string => JSON.stringify({
   metadata: { name: 'argocd-cm', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
   data: {
     'resource.customizations.health.example.com_Widget': WIDGET_HEALTH,
+    // string.format: Argo CD opens the string library for this script only because of this key.
+    'resource.customizations.useOpenLibs.example.com_Widget': 'true',
     'resource.customizations.health.example.com_Spinner': spinner,
     'resource.customizations.health.example.com_Breaker': 'local settings = obj.spec.settings\nreturn {status = settings.level}',
   },
