@@ -330,10 +330,12 @@ export class EnvironmentsTree implements vscode.TreeDataProvider<Node>, vscode.D
     const r = node.resource;
     const item = new vscode.TreeItem(r.name, vscode.TreeItemCollapsibleState.None);
     const drift = r.state === 'drifted' ? `${r.drifted} field${r.drifted === 1 ? '' : 's'} drifted` : r.state === 'in-sync' ? '' : r.state === 'missing' ? 'not in cluster' : r.state;
-    // Health beside drift: in sync but not working is the other half of the answer.
-    item.description = [drift, r.state !== 'missing' ? (r.health?.word ?? '') : ''].filter((p) => p !== '').join(' · ');
+    // Health beside drift: in sync but not working is the other half of the answer. Drift only the
+    // controller sees (Crossplane's ReconcileForbidden) is named apart: no field of the diff shows it.
+    item.description = [drift, r.external !== undefined ? 'external resource drifted' : '', r.state !== 'missing' ? (r.health?.word ?? '') : ''].filter((p) => p !== '').join(' · ');
     item.iconPath = icon(resourceIcon(r));
-    item.tooltip = `${r.kind}/${r.name}${r.namespace !== undefined ? ` in ${r.namespace}` : ''}${r.health !== undefined && r.state !== 'missing' ? `\nhealth: ${r.health.word} — ${r.health.message}` : ''}`;
+    // The controller's message is the reason a person needs (what differs, and why it is not corrected).
+    item.tooltip = `${r.kind}/${r.name}${r.namespace !== undefined ? ` in ${r.namespace}` : ''}${r.external !== undefined ? `\nexternal resource drifted: ${r.external}` : ''}${r.health !== undefined && r.state !== 'missing' ? `\nhealth: ${r.health.word} — ${r.health.message}` : ''}`;
     // Show Cluster Diff (inline and in the context menu) needs a source line and something in the cluster.
     item.contextValue = r.source !== undefined && (r.state === 'drifted' || r.state === 'in-sync') ? 'resource-in-cluster' : 'resource';
     if (r.source !== undefined) {

@@ -110,6 +110,11 @@ export interface EnvironmentNode {
     source: { uri: string; line: number } | undefined;
     /** Whether it works: the word shown (Argo CD's for its units, kstatus's otherwise), Argo CD's word for the icon, and why. */
     health?: { word: string; argo: string; message: string };
+    /**
+     * Drift its controller found outside the cluster and may not correct, in the controller's words
+     * (Crossplane's `Synced=False`, `ReconcileForbidden`: the condition's message); counted in `drifted`.
+     */
+    external?: string;
   }[];
   /** Its resources' health at a glance ("3/5 healthy, 1 progressing") and the worst, once the cluster was read. */
   health?: { worst: string; summary: string };

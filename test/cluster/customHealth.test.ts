@@ -3,7 +3,8 @@
 // scripts decide three kinds (one good, one that loops forever, one that errors); and a
 // Crossplane-like managed resource kind (a CRD written here; no controller runs: the test writes
 // `status` as Crossplane documents it) reporting Synced=False, ReconcileForbidden. Asserted as a
-// person reads them: `plumbline status` and `plumbline diff` output and exit codes.
+// person reads them: `plumbline status` and `plumbline diff` output and exit codes, and the
+// language server's tree answer (the sidebar's rows and their tooltips).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +68,8 @@ const argocdCm = (spinner: string): string => JSON.stringify({
   metadata: { name: 'argocd-cm', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
   data: {
     'resource.customizations.health.example.com_Widget': WIDGET_HEALTH,
+    // string.format: Argo CD opens the string library for this script only because of this key.
+    'resource.customizations.useOpenLibs.example.com_Widget': 'true',
     'resource.customizations.health.example.com_Spinner': spinner,
     'resource.customizations.health.example.com_Breaker': 'local settings = obj.spec.settings\nreturn {status = settings.level}',
   },
@@ -232,7 +235,7 @@ describe('custom health from argocd-cm, and Crossplane drift, against a real api
     assert.deepEqual(findings.map((f) => `${f.line} ${f.code} ${f.message}`), [`6 drift.external widgets: Bucket/audit-logs: the external resource differs from Git and Crossplane may not update it (ReconcileForbidden): ${FORBIDDEN}`]);
   });
 
-  test('the language server: the sidebar shows the same health, and a looping script leaves the server answering', async () => {
+  test('the language server: the sidebar shows the same health, the Crossplane row its ReconcileForbidden message, and a looping script leaves the server answering', async () => {
     const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath } }, { workspaceFolders: [ws] });
     try {
       const deadline = Date.now() + 60_000;
@@ -247,7 +250,11 @@ describe('custom health from argocd-cm, and Crossplane drift, against a real api
       assert.deepEqual(health('Spinner', 'spin'), { word: 'Unknown', argo: 'Unknown', message: 'health script for example.com/Spinner: did not finish within 1000 ms' });
       assert.deepEqual(health('Widget', 'filling-one'), { word: 'Progressing', argo: 'Progressing', message: '1/2 shards ready' });
       assert.equal(widgets?.health?.summary, '3/6 healthy, 1 progressing, 2 unknown');
-      assert.equal(widgets?.resources.find((r) => r.kind === 'Bucket')?.state, 'drifted');
+      // The Bucket's row: drifted by what Crossplane saw outside the cluster, with the condition's
+      // message for the tooltip; its health stays Ready's (the bucket works).
+      const bucket = widgets?.resources.find((r) => r.kind === 'Bucket');
+      assert.deepEqual([bucket?.state, bucket?.drifted, bucket?.external, bucket?.health?.word], ['drifted', 1, FORBIDDEN, 'Healthy']);
+      assert.equal(widgets?.resources.find((r) => r.kind === 'Widget' && r.name === 'ready-one')?.external, undefined, 'no external drift on the others');
       // The CodeLens above each object says what the sidebar says; the Bucket's diagnostic is on spec.forProvider.
       const widgetsFile = pathToFileURL(join(ws, 'apps', 'widgets', 'widgets.yaml')).href;
       await lsp.open(widgetsFile, OBJECTS);

@@ -3,7 +3,8 @@
 // documents it (the deployment, job, persistentvolume and kubelet's pod status), then reads what
 // `plumbline status` says; and Reconcile waits for health after convergence (the editor's request
 // over JSON-RPC, and the CLI's --wait), ending when the test writes a healthy status, at the
-// deadline, or at once when a resource has Failed.
+// deadline, or at once when a resource has Failed; and the same for an Argo CD Application, the
+// test answering its sync operation as Argo CD's controller does (no controller runs).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import { stringify } from 'yaml';
+import { installCrds, Kubectl } from '../../scripts/schemas/cluster';
+import { loadCrds } from '../../scripts/schemas/crds';
+import { CRD_SOURCES } from '../../scripts/schemas/sources';
 import { EnvironmentsRequest, ReconcileProgressNotification, ReconcileRequest, SyncProgressNotification, SyncRequest, type ProgressParams, type ReconcileResult } from '../../server/src/protocol';
 import { runCli, type CliRun } from '../support/cli';
 import { LspHarness } from '../support/lspClient';
-import { settled } from '../support/poll';
+import { REPO } from '../support/paths';
+import { settled, until } from '../support/poll';
 import { rawRequest, startCluster, type Cluster } from './harness';
 
 const scratch = mkdtempSync(join(tmpdir(), 'plumbline-health-'));
@@ -208,5 +214,91 @@ describe('health of every built-in rule, and the wait for health after convergen
     assert.equal(stalled.stdout, '✖ reconcile wait: applied 2 objects · not healthy (1/2 healthy): Deployment/api in health-wait: Failed: Progress deadline exceeded: ReplicaSet "api-6c9b8d7f5" has timed out progressing.\n');
     assert.ok(took < 60_000, `a Failed Deployment ended the wait after ${Math.round(took)} ms, not at once`);
     process.stdout.write(`# plumbline reconcile --wait on a Failed Deployment: exit 1 after ${Math.round(took)} ms (timeout 5m)\n`);
+  });
+  test('Argo CD: Reconcile syncs the Application, then waits for health in Argo CD\'s words — Progressing, then Healthy; an argocd-cm script decides its kind; Degraded ends the wait at once', async () => {
+    // The Application CRD from Argo CD's pinned module, and an Application the test answers as Argo CD's controller would.
+    const wanted = CRD_SOURCES.filter((s) => s.from === 'manifests' && /argo-cd/.test(s.module));
+    const loaded = await loadCrds(wanted, join(REPO, '.cache', 'schemas'), () => undefined);
+    await installCrds(new Kubectl(cluster.kubeconfigPath), loaded.flatMap((l) => l.crds), 60_000);
+    await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: { group: 'example.com', scope: 'Namespaced', names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' }, versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }] },
+    }, 'application/json');
+    for (const ns of ['argocd', 'health-argo']) await send('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'application/json');
+    await settled(async () => (await rawRequest(cluster.kubeconfigPath, { path: '/apis/example.com/v1/widgets' })).status, (st) => st === 200, 'the Widget kind served');
+    // The user's own health check for Widgets: Argo CD runs it, and so does the wait.
+    await send('POST', '/api/v1/namespaces/argocd/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'argocd-cm', namespace: 'argocd' },
+      data: { 'resource.customizations.health.example.com_Widget': 'hs = {status = "Progressing", message = "not calibrated"}\nif obj.status ~= nil and obj.status.calibrated then hs.status = "Healthy"; hs.message = "calibrated" end\nreturn hs' },
+    }, 'application/json');
+    const objects: Record<string, unknown>[] = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-settings', namespace: 'health-argo' }, data: { currency: 'EUR' } },
+      { ...deployment('shop', 1), metadata: { name: 'shop', namespace: 'health-argo' } },
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'scale', namespace: 'health-argo' }, spec: { unit: 'kg' } },
+    ];
+    manifests('argo/shop', objects);
+    const application = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'shop', namespace: 'argocd' },
+      spec: { project: 'default', source: { repoURL: 'https://git.example.com/platform/health.git', targetRevision: 'main', path: 'argo/shop' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'health-argo' } },
+    };
+    mkdirSync(join(repo, 'argocd'), { recursive: true });
+    // As YAML: discovery's quick scan for Argo CD objects reads `kind: Application` as people write it.
+    writeFileSync(join(repo, 'argocd', 'shop.yaml'), stringify(application));
+    const appPath = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/shop';
+    await send('POST', '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications', application, 'application/json');
+    const target = '0123456789abcdef0123456789abcdef01234567';
+    await send('PATCH', appPath, { status: { sync: { status: 'OutOfSync', revision: target } } });
+
+    /** Argo CD's controller, once: takes the sync operation, applies the unit's objects server-side, reports Succeeded. */
+    const argoSyncs = (): Promise<void> =>
+      until(async () => {
+        const app = JSON.parse((await rawRequest(cluster.kubeconfigPath, { path: appPath })).body) as { operation?: unknown };
+        if (app.operation === undefined) return undefined;
+        for (const o of objects) {
+          const [group, version] = String(o['apiVersion']).includes('/') ? String(o['apiVersion']).split('/') : ['', String(o['apiVersion'])];
+          const plural = `${String(o['kind']).toLowerCase()}s`;
+          const base = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+          await send('PATCH', `${base}/namespaces/health-argo/${plural}/${(o['metadata'] as { name: string }).name}?fieldManager=argocd-controller&force=true`, o, 'application/apply-patch+yaml');
+        }
+        await send('PATCH', appPath, { operation: null, status: { sync: { status: 'Synced', revision: target }, operationState: { phase: 'Succeeded', message: 'successfully synced (all tasks run)', operation: app.operation, syncResult: { revision: target }, startedAt: new Date().toISOString() } } });
+        return true;
+      }, 30_000).then(() => undefined);
+
+    const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath }, sync: { healthTimeout: 60 } }, { workspaceFolders: [repo] });
+    try {
+      await settled(async () => (await lsp.connection.sendRequest(EnvironmentsRequest)).environments.find((e) => e.name === 'shop')?.delivery, (d) => d?.startsWith('Argo CD') === true, 'the Argo CD Application shop discovered as an environment', 30_000);
+      lsp.notifications.length = 0;
+      const answer = lsp.connection.sendRequest(ReconcileRequest, { environment: 'shop', confirmed: true });
+      // Handled here too, so that a failed assertion below stops the server without an unhandled rejection.
+      answer.catch(() => undefined);
+      await argoSyncs();
+      // Argo CD's words while it waits: the rollout and the script's verdict are Progressing, worst first.
+      const waiting = await lsp.waitForNotification(ReconcileProgressNotification.method, (p) => (p as ProgressParams).message.startsWith('waiting: '), 30_000);
+      assert.equal((waiting.params as ProgressParams).message, 'waiting: 1/3 healthy · Deployment/shop in health-argo: Progressing: Rolling out: updated 0/1; and 1 more');
+      await writeStatus('/apis/apps/v1/namespaces/health-argo/deployments/shop', { replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 });
+      await lsp.waitForNotification(ReconcileProgressNotification.method, (p) => (p as ProgressParams).message === 'waiting: 2/3 healthy · Widget/scale in health-argo: Progressing: not calibrated', 30_000);
+      await writeStatus('/apis/example.com/v1/namespaces/health-argo/widgets/scale', { calibrated: true }, false);
+      const result: ReconcileResult = await answer;
+      assert.deepEqual(result.kind === 'done' ? { ok: result.ok, message: result.message, health: result.health } : result, { ok: true, message: 'Argo CD synced 0123456 · 3/3 healthy', health: { ok: true, message: '3/3 healthy' } });
+      const progress = lsp.notifications.filter((n) => n.method === ReconcileProgressNotification.method).map((n) => (n.params as ProgressParams).message);
+      assert.ok(progress.includes('asking Argo CD to sync argocd/shop to 0123456'), progress.join('\n'));
+    } finally {
+      await lsp.stop();
+    }
+
+    // The Deployment past its progress deadline: Degraded, and the CLI's wait ends at once with the reason.
+    await writeStatus('/apis/apps/v1/namespaces/health-argo/deployments/shop', { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "shop-7d9c6b5f4" has timed out progressing.' }] });
+    const started = performance.now();
+    const [degraded] = await Promise.all([cli('reconcile', '--env', 'shop', '--repo', repo, '--wait', '--timeout', '5m'), argoSyncs()]);
+    const took = performance.now() - started;
+    assert.equal(degraded.code, 1, degraded.stdout + degraded.stderr);
+    assert.equal(degraded.stdout, '✖ reconcile shop: Argo CD synced 0123456 · not healthy (2/3 healthy): Deployment/shop in health-argo: Degraded: Progress deadline exceeded: ReplicaSet "shop-7d9c6b5f4" has timed out progressing.\n');
+    assert.ok(took < 60_000, `a Degraded Deployment ended the wait after ${Math.round(took)} ms, not at once`);
   });
 });

@@ -118,6 +118,9 @@ function planSecrets(): string {
   });
 }
 
+/** A text matched as it is inside a regular expression (revisions hold `@` and `:`, plans `.`). */
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function condition(type: string, status: string, reason: string, message: string, at: string): Record<string, string> {
   return { type, status, reason, message, lastTransitionTime: at };
 }
@@ -227,18 +230,26 @@ describe('Terraform objects of tofu-controller: drift, stale plan, stored plan, 
     assert.equal(none.stderr, 'plumbline: Terraform flux-system/nothing is not in the cluster\n');
   });
 
-  test('the sidebar and plumbline status: the Terraform object is failed with its drift, and the environment is not settled', async () => {
+  test('the sidebar and plumbline status: the Terraform object is failed with its drift, its plan is stale by generation and by revision, and the environment is not settled', async () => {
+    // The same verdict as the editor's terraform.plan-stale diagnostic: older than the object's
+    // generation and than the revision its GitRepository serves, both revisions named.
+    const stale = `plan ${PLAN_ID} is stale: it was planned at generation 1, the object is at generation 2; it was planned from ${PLANNED}, the source is now at ${SOURCE_NOW}`;
+    const health = `drift detected at [0-9: UTC-]+: plan has 3 changes \\(1 to add, 2 to change\\); ${literal(stale)}`;
     const tree = (await lsp.connection.sendRequest(EnvironmentsRequest)).environments.find((e) => e.name === 'infra');
     outputs.push(JSON.stringify(tree));
     const row = tree?.resources.find((r) => r.kind === 'Terraform');
     assert.deepEqual([row?.state, row?.health?.word, row?.health?.argo], ['in-sync', 'Failed', 'Degraded']);
-    assert.match(row?.health?.message ?? '', /^drift detected at [0-9: UTC-]+: plan has 3 changes \(1 to add, 2 to change\)$/);
+    assert.match(row?.health?.message ?? '', new RegExp(`^${health}$`));
     assert.deepEqual(tree?.health, { worst: 'Degraded', summary: '0/1 healthy, 1 degraded' });
     const run = await runCli(['status', ws, '--env', 'infra', '--kubeconfig', cluster.kubeconfigPath], { env: gitEnv });
     outputs.push(run.stdout, run.stderr);
     assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /^infra: in sync · 0\/1 healthy, 1 degraded$/m);
-    assert.match(run.stdout, new RegExp(`^  Terraform/infra in flux-system: in sync · Failed: drift detected at [0-9: UTC-]+: plan has 3 changes \\(1 to add, 2 to change\\)$`, 'm'));
+    assert.match(run.stdout, new RegExp(`^  Terraform/infra in flux-system: in sync · Failed: ${health}$`, 'm'));
+    const json = await runCli(['status', ws, '--env', 'infra', '-o', 'json', '--kubeconfig', cluster.kubeconfigPath], { env: gitEnv });
+    outputs.push(json.stdout, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { environments: { resources: { kind: string; health?: { message: string } }[] }[] };
+    assert.ok(parsed.environments[0]?.resources.find((r) => r.kind === 'Terraform')?.health?.message.endsWith(`; ${stale}`), json.stdout);
   });
 
   test('Approve plan writes spec.approvePlan into the manifest, which Commit and Sync then commits', async () => {

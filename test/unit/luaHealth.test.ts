@@ -43,7 +43,23 @@ describe('argocd-cm health scripts', () => {
       'resource.customizations.health.*.crossplane.io_*': 'return {status = "Progressing", message = "any crossplane kind"}',
       'resource.customizations.health.Secret': 'return {status = "Healthy", message = "core group: kind alone; password " .. obj.data.password}',
       'resource.customizations.health.bad_key_here': 'return {}',
+      // Standard libraries only where the argocd-cm says so, as Argo CD opens them.
+      'resource.customizations.useOpenLibs.example.com_Hoarder': 'true',
+      'resource.customizations.useOpenLibs.example.com_Matcher': 'T',
+      'resource.customizations.health.example.com_Formatter': 'local hs = {status = "Healthy"}\nhs.message = string.format("%d/%d ready", 2, 3)\nreturn hs',
+      'resource.customizations.health.example.com_Shouter': 'return {status = "Healthy", message = ("ready"):upper()}',
+      'resource.customizations.health.example.com_Rounder': 'return {status = "Healthy", message = tostring(math.floor(2.5))}',
+      'resource.customizations.health.example.com_Clock': 'return {status = "Healthy", message = type(os.time()) .. "," .. type(os.date("!%Y")) .. "," .. tostring(os.clock)}',
+      'resource.customizations.useOpenLibs.example.com_Rounder': 'yes',
+      'resource.customizations.useOpenLibs.example.com_Shouter': 'false',
     }),
+  );
+  // The block's flag, and a split key that turns it off again for another kind (Argo CD merges field by field).
+  const open = healthScriptsOf(
+    configMap({
+      'resource.customizations': 'example.com/Formatter:\n  health.lua.useOpenLibs: true\n  health.lua: |\n    return {status = "Healthy", message = string.format("%d/%d ready", 2, 3) .. " " .. ("ok"):upper() .. " " .. math.floor(2.5) .. " " .. type(os.clock())}\nexample.com/Shouter:\n  health.lua.useOpenLibs: true\n  health.lua: |\n    return {status = "Healthy", message = ("ready"):upper()}\nexample.com/Quoted:\n  health.lua.useOpenLibs: "true"\n  health.lua: return {status = "Healthy"}\n',
+      'resource.customizations.useOpenLibs.example.com_Shouter': '0',
+    }, '3'),
   );
 
   test('the block and the split keys as Argo CD reads them: split keys win, core kinds by kind alone, globs after exact keys', () => {
@@ -52,7 +68,13 @@ describe('argocd-cm health scripts', () => {
     assert.equal(scriptKeyFor(scripts, 'v1', 'Secret'), 'Secret');
     assert.equal(scriptKeyFor(scripts, 'database.aws.crossplane.io/v1beta1', 'RDSInstance'), '*.crossplane.io/*');
     assert.equal(scriptKeyFor(scripts, 'apps/v1', 'Deployment'), undefined);
-    assert.deepEqual(scripts.problems, ['argocd-cm resource.customizations.health.bad_key_here: expected resource.customizations.health.<group>_<kind>']);
+    assert.deepEqual(scripts.problems, [
+      'argocd-cm resource.customizations.health.bad_key_here: expected resource.customizations.health.<group>_<kind>',
+      'argocd-cm resource.customizations.useOpenLibs.example.com_Rounder: "yes" is not a boolean (Argo CD reads true, false, 1, 0, t or f)',
+    ]);
+    assert.deepEqual([...scripts.openLibs].sort(), ['example.com/Hoarder', 'example.com/Matcher']);
+    assert.deepEqual([...open.openLibs], ['example.com/Formatter']);
+    assert.deepEqual(open.problems, ['argocd-cm resource.customizations example.com/Quoted: health.lua.useOpenLibs must be true or false, not "true"']);
     assert.equal(scripts.version, 'argocd/argocd-cm@1');
   });
 
@@ -80,6 +102,24 @@ describe('argocd-cm health scripts', () => {
     assert.equal((await customHealthOf(scripts, widget('Widget', { phase: 'Ready', replicas: [], size: 1, ratio: 1.5 }), runner))?.message, 'ready with 0 replicas of size 1, ratio 1.5');
     assert.equal(runner.started, workers + 1, 'one new worker after the stuck one, no more');
     assert.equal((await customHealthOf(scripts, widget('Liar', {}), runner))?.message, 'health script for example.com/Liar returned status "Fine", which is not an Argo CD health');
+  });
+
+  test('without useOpenLibs a script gets what Argo CD opens (base, table, os.time and os.date): one reaching for string or math is Unknown with the error, for that resource only', async () => {
+    assert.deepEqual(await customHealthOf(scripts, widget('Formatter', {}), runner), { status: 'Unknown', word: 'Unknown', argo: 'Unknown', message: "health script for example.com/Formatter: example.com/Formatter:2: attempt to index a nil value (global 'string')" });
+    assert.match((await customHealthOf(scripts, widget('Shouter', {}), runner))?.message ?? '', /^health script for example\.com\/Shouter: example\.com\/Shouter:1: attempt to index a string value/);
+    // An unreadable flag is no flag: Argo CD would not load it either.
+    assert.equal((await customHealthOf(scripts, widget('Rounder', {}), runner))?.message, "health script for example.com/Rounder: example.com/Rounder:1: attempt to index a nil value (global 'math')");
+    assert.equal((await customHealthOf(scripts, widget('Clock', {}), runner))?.message, 'number,string,nil');
+    // The next script is not affected: the Widget's runs as ever.
+    assert.equal((await customHealthOf(scripts, widget('Widget', { phase: 'Pending' }), runner))?.message, 'waiting for w-widget');
+  });
+
+  test('with useOpenLibs the standard libraries a computation needs (string with its methods, math, os clocks), still no files, OS or loading', async () => {
+    assert.deepEqual(await customHealthOf(open, widget('Formatter', {}), runner), { status: 'Current', word: 'Healthy', argo: 'Healthy', message: '2/3 ready OK 2 number' });
+    // Turned off again by the split key: string methods are gone with the library.
+    assert.equal((await customHealthOf(open, widget('Shouter', {}), runner))?.word, 'Unknown');
+    const prober = healthScriptsOf(configMap({ 'resource.customizations.health.example.com_Prober': 'return {status = "Healthy", message = table.concat({tostring(io), tostring(os.execute), tostring(os.getenv), tostring(require), tostring(load), tostring(string.dump), tostring(coroutine), tostring(debug)}, ",")}', 'resource.customizations.useOpenLibs.example.com_Prober': 'true' }, '4'));
+    assert.equal((await customHealthOf(prober, widget('Prober', {}), runner))?.message, 'nil,nil,nil,nil,nil,nil,nil,nil');
   });
 
   test('a Secret reaches a script with its keys, not their values', async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { healthOf } from '../../server/src/health/health';
-import { planChanges, planIdOf, terraformFacts, terraformNotes } from '../../server/src/health/terraform';
+import { planChanges, planIdOf, stalePlan, terraformFacts, terraformNotes } from '../../server/src/health/terraform';
 import type { KubeObject } from '../../server/src/manifests/kubeObject';
 import { approvePlanEdit } from '../../server/src/terraform/approvePlan';
 import { jsonPlanText } from '../../server/src/terraform/planText';
@@ -122,6 +122,24 @@ describe('health of a Terraform object', () => {
     assert.deepEqual([waiting.word, waiting.message], ['InProgress', 'plan-main-b8e362c206: plan has changes, waiting for approvePlan']);
     const fine = terraform({}, { conditions: [{ type: 'Ready', status: 'True', reason: 'NoDrift', message: `No drift: ${REVISION}` }] });
     assert.deepEqual([healthOf(fine, 'argocd').word, healthOf(fine, 'kstatus').message], ['Healthy', `NoDrift: No drift: ${REVISION}`]);
+  });
+
+  test('a stale plan is one verdict: the health says what the diagnostic says, by generation and by the source revision', () => {
+    const moved = 'main@sha1:ffffffffffffffffffffffffffffffffffffffff';
+    const old = planned({}, {}, 4);
+    const stale = stalePlan(terraformFacts(old), moved);
+    assert.equal(stale, `plan plan-main-b8e362c206 is stale: it was planned at generation 3, the object is at generation 4; it was planned from ${REVISION}, the source is now at ${moved}`);
+    assert.equal(healthOf(old, 'kstatus', [], { sourceRevision: moved }).message, `plan-main-b8e362c206: plan has changes, waiting for approvePlan; ${stale}`);
+    assert.equal(terraformNotes(terraformFacts(old), { sourceRevision: moved }).find((n) => n.code === 'terraform.plan-stale')?.message, `${stale}; the controller plans again before applying`);
+    // The source unread: generation alone decides. The revision planned is the source's: not stale.
+    assert.equal(stalePlan(terraformFacts(old), undefined), 'plan plan-main-b8e362c206 is stale: it was planned at generation 3, the object is at generation 4');
+    assert.equal(stalePlan(terraformFacts(planned({})), REVISION), undefined);
+    assert.equal(healthOf(planned({}), 'kstatus', [], { sourceRevision: moved }).message, `plan-main-b8e362c206: plan has changes, waiting for approvePlan; plan plan-main-b8e362c206 is stale: it was planned from ${REVISION}, the source is now at ${moved}`);
+    // Drift detected while the plan waiting is stale: the health says both, as the diagnostics do.
+    const drifted = terraform({}, { ...(driftDetected().status as Record<string, unknown>), plan: { pending: 'plan-main-b8e362c206' }, lastPlannedRevision: REVISION, lastPlannedGeneration: 3 });
+    assert.match(healthOf(drifted, 'kstatus', [], { sourceRevision: moved }).message, new RegExp(`^drift detected at .*: plan has 3 changes \\(1 to add, 2 to change\\); plan plan-main-b8e362c206 is stale: it was planned from main@sha1:b8e362c2`));
+    // Applied, nothing waiting: a newer revision is the next reconcile's, not a stale plan.
+    assert.equal(stalePlan(terraformFacts(driftDetected()), moved), undefined);
   });
 });
 

@@ -3,6 +3,8 @@ import { fileStamp, StampedCache } from '../files/stamped';
 import { healthOf, healthRollup, type ArgoHealth, type ResourceHealth } from '../health/health';
 import { crossplaneDrift } from '../health/crossplane';
 import { argoHealthScripts, customHealthOf } from '../health/luaHealth';
+import { isTerraform, terraformFacts, type TerraformContext } from '../health/terraform';
+import { sourceRevision } from '../terraform/sourceRevision';
 import type { KubeObject } from '../manifests/kubeObject';
 import type { Result } from '../cluster/result';
 import type { ClusterSession } from '../cluster/session';
@@ -159,7 +161,7 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
         const report = withoutIgnored(await engine.value.compare(identity, object), rules, identity, owners);
         if (report.state === 'in-sync' || report.state === 'drifted' || report.state === 'not-in-cluster') r.clusterNamespace = report.namespace;
         if (report.state === 'in-sync' || report.state === 'drifted') {
-          r.health = (scripts !== undefined ? await customHealthOf(scripts, report.live) : undefined) ?? healthOf(report.live, vocabulary, env.flux?.healthCheckExprs);
+          r.health = (scripts !== undefined ? await customHealthOf(scripts, report.live) : undefined) ?? healthOf(report.live, vocabulary, env.flux?.healthCheckExprs, await terraformContext(engine.value, report.live));
           const external = crossplaneDrift(report.live);
           if (external !== undefined) r.external = external;
         } else if (report.state === 'not-in-cluster') r.health = healthOf(undefined, vocabulary);
@@ -191,6 +193,19 @@ async function compared(env: Environment, rendered: RenderResult, session: Clust
   } finally {
     if (!shared) engine.value.dispose();
   }
+}
+
+/**
+ * What a Terraform object's health needs from its source: the revision it serves now, so that a
+ * plan made from an older one is stale here as it is in the editor's diagnostic. Read only when a
+ * plan waits (only then can it be stale), and not for other kinds.
+ */
+async function terraformContext(engine: DriftEngine, live: KubeObject): Promise<TerraformContext> {
+  if (!isTerraform(live.apiVersion, live.kind)) return {};
+  const facts = terraformFacts(live);
+  if (facts.pendingPlan === undefined) return {};
+  const revision = await sourceRevision(engine.client, facts);
+  return revision !== undefined ? { sourceRevision: revision } : {};
 }
 
 /** Reads an `argocd-cm` through the engine's watched store: a changed ConfigMap is seen without asking again. */

@@ -5,6 +5,7 @@ import type { Result } from '../result';
 import type { Environment } from '../environments/model';
 import { renderEnvironment, type RenderedObject, type RenderOptions } from '../environments/render';
 import { healthOf, type ResourceHealth } from '../health/health';
+import { argoHealthScripts, customHealthOf, type ArgoHealthScripts } from '../health/luaHealth';
 import { parseApiVersion } from '../manifests/identity';
 
 export interface HealthWaitOptions {
@@ -83,7 +84,11 @@ export async function waitForHealth(client: ClusterClient, env: Environment, obj
   try {
     for (;;) {
       dirty = false;
-      const judged = await Promise.all(targets.map((t) => judge(t)));
+      // An Argo CD unit's own health checks (the live argocd-cm's Lua scripts) decide for their
+      // kinds, as Argo CD's sync waits on them and the sidebar shows them; read through the watched
+      // store each round, so a changed argocd-cm is judged by at once.
+      const scripts = env.delivery.kind === 'argocd' ? await argoHealthScripts(configMap, env.delivery.namespace) : undefined;
+      const judged = await Promise.all(targets.map((t) => judge(t, scripts)));
       const forbidden = judged.find((j) => j.forbidden !== undefined)?.forbidden;
       const unhealthy = targets.flatMap((t, i) => (isHealthy(judged[i]!.health) ? [] : [{ kind: t.kind, name: t.name, namespace: t.info?.namespaced === false ? undefined : t.namespace, health: judged[i]!.health }]));
       const report: HealthWaitReport = { healthy: targets.length - unhealthy.length, total: targets.length, unhealthy };
@@ -105,7 +110,15 @@ export async function waitForHealth(client: ClusterClient, env: Environment, obj
     store.dispose();
   }
 
-  async function judge(t: Target): Promise<{ health: ResourceHealth; forbidden?: string }> {
+  /** An `argocd-cm` in a namespace, from the watched store; undefined when it cannot be read (then the built-in rules decide). */
+  async function configMap(namespace: string): Promise<KubeObject | undefined> {
+    const info = await discovery.resource('', 'v1', 'ConfigMap');
+    if (!info.ok) return undefined;
+    const got = await store.get(info.value, namespace, 'argocd-cm');
+    return got.ok ? got.value : undefined;
+  }
+
+  async function judge(t: Target, scripts: ArgoHealthScripts | undefined): Promise<{ health: ResourceHealth; forbidden?: string }> {
     if (t.info === undefined) {
       const { group, version } = parseApiVersion(t.object.apiVersion ?? '');
       const info = await discovery.resource(group, version, t.kind);
@@ -118,7 +131,8 @@ export async function waitForHealth(client: ClusterClient, env: Environment, obj
       const health: ResourceHealth = { status: 'Unknown', word: 'Unknown', argo: 'Unknown', message: live.error.message };
       return live.error.kind === 'forbidden' || live.error.kind === 'unauthorized' ? { health, forbidden: live.error.message } : { health };
     }
-    return { health: healthOf(live.value, vocabulary, exprs) };
+    const decided = scripts !== undefined && live.value !== undefined ? await customHealthOf(scripts, live.value) : undefined;
+    return { health: decided ?? healthOf(live.value, vocabulary, exprs) };
   }
 
   /** Resolves at the next watch event, after `ms`, or when cancelled, whichever comes first. */

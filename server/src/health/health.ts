@@ -3,6 +3,7 @@ import type { HealthCheckExpr } from '../environments/model';
 import { crossplaneHealthOf } from './crossplane';
 import { exprHealthOf } from './healthExprs';
 import { kstatusOf, type KStatusResult } from './kstatus';
+import type { TerraformContext } from './terraform';
 
 /** Argo CD's words for health, in its worst-of order (a unit is as healthy as its least healthy resource). */
 export const ARGO_HEALTH_ORDER = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'] as const;
@@ -27,10 +28,15 @@ function argoWord(k: KStatusResult): ArgoHealth {
   return 'Progressing';
 }
 
-/** The health of a live object (undefined: not in the cluster), worded for who delivers it; a Flux unit's `healthCheckExprs` decide for their kinds, Crossplane's conditions for its objects. */
-export function healthOf(live: KubeObject | undefined, vocabulary: 'argocd' | 'kstatus', exprs: readonly HealthCheckExpr[] = []): ResourceHealth {
+/**
+ * The health of a live object (undefined: not in the cluster), worded for who delivers it; a Flux
+ * unit's `healthCheckExprs` decide for their kinds, Crossplane's conditions for its objects.
+ * `terraform`: the revision a Terraform object's source serves, read by the caller (this stage
+ * reads no cluster), so a plan made from an older one is called stale.
+ */
+export function healthOf(live: KubeObject | undefined, vocabulary: 'argocd' | 'kstatus', exprs: readonly HealthCheckExpr[] = [], terraform: TerraformContext = {}): ResourceHealth {
   if (live === undefined) return { status: 'NotFound', word: vocabulary === 'argocd' ? 'Missing' : 'NotFound', argo: 'Missing', message: 'not in the cluster' };
-  const k = (exprs.length > 0 ? exprHealthOf(live, exprs) : undefined) ?? crossplaneHealthOf(live) ?? kstatusOf(live);
+  const k = (exprs.length > 0 ? exprHealthOf(live, exprs) : undefined) ?? crossplaneHealthOf(live) ?? kstatusOf(live, terraform);
   const argo = argoWord(k);
   return { status: k.status, word: vocabulary === 'argocd' ? argo : k.suspended === true ? 'Suspended' : k.status, argo, message: k.message };
 }

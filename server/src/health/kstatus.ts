@@ -1,5 +1,5 @@
 import type { KubeObject } from '../manifests/kubeObject';
-import { terraformHealth } from './terraform';
+import { terraformHealth, type TerraformContext } from './terraform';
 
 /**
  * kstatus's words (sigs.k8s.io/cli-utils/pkg/kstatus), which Flux waits on: Current is done,
@@ -148,8 +148,12 @@ function readyCondition(status: Obj): KStatusResult {
   return progressing(said(ready) || 'Ready is unknown');
 }
 
-/** The health of a live object as kstatus computes it, in our code: generic rules first, then its kind's. */
-export function kstatusOf(live: KubeObject): KStatusResult {
+/**
+ * The health of a live object as kstatus computes it, in our code: generic rules first, then its
+ * kind's. `terraform`: what a Terraform object's verdict needs from outside it (the revision its
+ * source serves, which makes a waiting plan stale).
+ */
+export function kstatusOf(live: KubeObject, terraform: TerraformContext = {}): KStatusResult {
   const o = live as unknown as Obj;
   const metadata = obj(o['metadata']);
   const spec = obj(o['spec']);
@@ -190,7 +194,7 @@ export function kstatusOf(live: KubeObject): KStatusResult {
       case 'apiextensions.k8s.io/CustomResourceDefinition':
         return customResourceDefinition(status);
       case 'infra.contrib.fluxcd.io/Terraform':
-        return terraformHealth(live);
+        return terraformHealth(live, terraform);
       default:
         return readyCondition(status);
     }

@@ -14,6 +14,12 @@ import { LUA_TIME_MS, type LuaRequest, type LuaResponse, type LuaValue } from '.
 export interface ArgoHealthScripts {
   version: string;
   scripts: Map<string, string>;
+  /**
+   * Override keys whose scripts get Lua's standard libraries (`useOpenLibs`); the others get only
+   * what Argo CD opens for every script (base, table, `os.time`/`os.date`), so a script that works
+   * here works in Argo CD, and one that fails there fails here.
+   */
+  openLibs: Set<string>;
   /** Keys Argo CD itself would refuse, said once rather than silently ignored. */
   problems: string[];
 }
@@ -28,14 +34,23 @@ function overrideKey(groupKind: string): string | undefined {
   return undefined;
 }
 
+/** Go's `strconv.ParseBool`, which Argo CD reads a `useOpenLibs` key with: undefined for anything else. */
+function goBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
+}
+
 /**
  * The health scripts of an `argocd-cm` as Argo CD reads them: the `resource.customizations` block
- * (YAML: `group/Kind: {health.lua: …}`) first, then the split keys
- * `resource.customizations.health.<group>_<kind>`, which win for the same kind.
+ * (YAML: `group/Kind: {health.lua: …, health.lua.useOpenLibs: true}`) first, then the split keys
+ * `resource.customizations.health.<group>_<kind>` and `resource.customizations.useOpenLibs.<group>_<kind>`,
+ * which win for the same kind (each for its own field, as Argo CD merges them).
  */
 export function healthScriptsOf(configMap: KubeObject): ArgoHealthScripts {
   const data = ((configMap as { data?: unknown }).data ?? {}) as Record<string, unknown>;
   const scripts = new Map<string, string>();
+  const open = new Map<string, boolean>();
   const problems: string[] = [];
   const block = data['resource.customizations'];
   if (typeof block === 'string' && block.trim() !== '') {
@@ -43,8 +58,13 @@ export function healthScriptsOf(configMap: KubeObject): ArgoHealthScripts {
       const parsed = parse(block) as unknown;
       if (parsed !== null && typeof parsed === 'object') {
         for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-          const lua = (value as Record<string, unknown> | null)?.['health.lua'];
+          const fields = (value ?? {}) as Record<string, unknown>;
+          const lua = fields['health.lua'];
           if (typeof lua === 'string' && lua !== '') scripts.set(key, lua);
+          const libs = fields['health.lua.useOpenLibs'];
+          // Argo CD reads the block into a Go bool: a quoted "true" there is an error, not a yes.
+          if (typeof libs === 'boolean') open.set(key, libs);
+          else if (libs !== undefined && libs !== null) problems.push(`argocd-cm resource.customizations ${key}: health.lua.useOpenLibs must be true or false, not ${JSON.stringify(libs)}`);
         }
       }
     } catch (error) {
@@ -52,13 +72,22 @@ export function healthScriptsOf(configMap: KubeObject): ArgoHealthScripts {
     }
   }
   for (const [key, value] of Object.entries(data)) {
-    if (!key.startsWith(`${SPLIT_PREFIX}health.`) || typeof value !== 'string') continue;
-    const target = overrideKey(key.slice(`${SPLIT_PREFIX}health.`.length));
-    if (target === undefined) problems.push(`argocd-cm ${key}: expected resource.customizations.health.<group>_<kind>`);
-    else if (value !== '') scripts.set(target, value);
+    if (typeof value !== 'string') continue;
+    const kind = key.startsWith(`${SPLIT_PREFIX}health.`) ? 'health' : key.startsWith(`${SPLIT_PREFIX}useOpenLibs.`) ? 'useOpenLibs' : undefined;
+    if (kind === undefined) continue;
+    const target = overrideKey(key.slice(`${SPLIT_PREFIX}${kind}.`.length));
+    if (target === undefined) problems.push(`argocd-cm ${key}: expected resource.customizations.${kind}.<group>_<kind>`);
+    else if (kind === 'health') {
+      if (value !== '') scripts.set(target, value);
+    } else {
+      const libs = goBool(value.trim());
+      if (libs === undefined) problems.push(`argocd-cm ${key}: ${JSON.stringify(value)} is not a boolean (Argo CD reads true, false, 1, 0, t or f)`);
+      else open.set(target, libs);
+    }
   }
   const metadata = configMap.metadata ?? {};
-  return { version: `${metadata.namespace ?? ''}/${metadata.name ?? ''}@${metadata.resourceVersion ?? ''}`, scripts, problems };
+  const openLibs = new Set([...open].filter(([, yes]) => yes).map(([key]) => key));
+  return { version: `${metadata.namespace ?? ''}/${metadata.name ?? ''}@${metadata.resourceVersion ?? ''}`, scripts, openLibs, problems };
 }
 
 const globs = new Map<string, RegExp>();
@@ -180,7 +209,8 @@ export class LuaHealthRunner {
     if (this.worker === undefined) return { ok: false, error: 'the Lua runtime did not start' };
     const fresh = this.workerVersion !== scripts.version;
     this.workerVersion = scripts.version;
-    return this.post({ type: 'run', id: this.nextId++, version: scripts.version, ...(fresh ? { scripts: [...scripts.scripts] } : {}), key, object: live as unknown as LuaValue }, LUA_TIME_MS + GRACE_MS);
+    const all = fresh ? [...scripts.scripts].map(([k, source]): [string, string, boolean] => [k, source, scripts.openLibs.has(k)]) : undefined;
+    return this.post({ type: 'run', id: this.nextId++, version: scripts.version, ...(all !== undefined ? { scripts: all } : {}), key, object: live as unknown as LuaValue }, LUA_TIME_MS + GRACE_MS);
   }
 
   dispose(): void {

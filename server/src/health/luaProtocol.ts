@@ -13,8 +13,8 @@ export type LuaRequest = {
   id: number;
   /** The argocd-cm it comes from (namespace and resourceVersion): scripts are compiled once per version. */
   version: string;
-  /** Every script of that version, by key, sent when the worker does not hold that version yet. */
-  scripts?: [string, string][];
+  /** Every script of that version: key, source, and whether it gets the standard libraries (`useOpenLibs`); sent when the worker does not hold that version yet. */
+  scripts?: [string, string, boolean][];
   key: string;
   object: LuaValue;
 };

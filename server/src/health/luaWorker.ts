@@ -11,8 +11,12 @@ import { LUA_MEMORY_BYTES, LUA_TIME_MS } from './luaProtocol';
  * Set up once, in Lua, over the libraries opened below. Each script is compiled with `local _ENV = ...`
  * in front (on its first line, so that line numbers stay the script's) and run with a fresh
  * environment of its own: what one script leaves in its globals no other run sees. The
- * environment holds Argo CD's set (base, table, a few of os) plus string and math, which its own
- * scripts use; nothing reads files, loads code or reaches the OS. The real globals stay out of reach.
+ * environment holds what Argo CD gives a script (util/lua/lua.go: base, table and a safe os of
+ * `time` and `date` only); one whose kind has `useOpenLibs` also gets the standard libraries a
+ * computation needs (string, math, and os's clocks). Never anything that reads files, loads code
+ * or reaches the OS, `useOpenLibs` or not; and no coroutines (the runtime's time hook raises its
+ * error on the main thread, not inside a coroutine, so it is not sure to stop one). The real
+ * globals stay out of reach.
  */
 const PRELUDE = `
 local safe = {}
@@ -22,12 +26,18 @@ safe.unpack = table.unpack
 local function copy(t) local c = {} for k, v in pairs(t) do c[k] = v end return c end
 local stringlib = copy(string)
 stringlib.dump = nil
-local libs = { string = stringlib, table = copy(table), math = copy(math), os = { time = os.time, date = os.date, clock = os.clock } }
-local chunks, broken = {}, {}
+local argoLibs = { table = copy(table), os = { time = os.time, date = os.date } }
+local openLibs = { string = stringlib, table = copy(table), math = copy(math), os = { time = os.time, date = os.date, clock = os.clock, difftime = os.difftime } }
+-- Strings share one metatable: its __index (the string library, for ("x"):upper()) is set per run
+-- to that run's own string table, or to nothing without useOpenLibs, as Argo CD's VM has no string
+-- library then; hidden from scripts, so that none changes it for the runs after it.
+local strings = getmetatable("")
+strings.__metatable = false
+local chunks, broken, open = {}, {}, {}
 local load, pcall, type, tostring, collect = load, pcall, type, tostring, collectgarbage
 
-function __compile(key, source)
-  chunks[key], broken[key] = nil, nil
+function __compile(key, source, withOpenLibs)
+  chunks[key], broken[key], open[key] = nil, nil, withOpenLibs == true
   local chunk, err = load("local _ENV = ...; " .. source, "=" .. key, "t", {})
   if chunk == nil then broken[key] = err else chunks[key] = chunk end
 end
@@ -36,14 +46,16 @@ function __run(key, obj)
   local chunk = chunks[key]
   if chunk == nil then return false, broken[key] or ("no script for " .. key) end
   local env = copy(safe)
-  for name, lib in pairs(libs) do env[name] = copy(lib) end
+  for name, lib in pairs(open[key] and openLibs or argoLibs) do env[name] = copy(lib) end
   env._G = env
   env.obj = obj
+  strings.__index = env.string
   local ok, status, message = pcall(function()
     local hs = chunk(env)
     if type(hs) ~= "table" then error("expect table output from Lua script, not " .. type(hs), 0) end
     return hs.status, hs.message
   end)
+  strings.__index = nil
   if not ok then
     if type(status) ~= "string" then status = "error object of type " .. type(status) end
     return false, status
@@ -154,7 +166,7 @@ async function handle(request: LuaRequest): Promise<LuaResponse> {
   const lua = await (engine ??= start());
   if (request.version !== loaded) {
     // A new argocd-cm: every script compiled once now, not once per object.
-    for (const [key, source] of request.scripts ?? []) call(lua, '__compile', [key, source], 0);
+    for (const [key, source, openLibs] of request.scripts ?? []) call(lua, '__compile', [key, source, openLibs], 0);
     loaded = request.version;
   }
   return run(lua, request);

@@ -155,6 +155,29 @@ function modeWords(facts: TerraformFacts): string {
   return 'approvePlan is manual';
 }
 
+/**
+ * Whether the pending plan is stale, in words ("plan plan-main-aaaaaaaaaa is stale: it was planned
+ * at generation 1, the object is at generation 2; it was planned from main@sha1:…, the source is
+ * now at main@sha1:…"), or undefined. A plan is stale when it was made for an older spec of the
+ * object (`lastPlannedGeneration`) or from an older revision than its source serves now
+ * (`lastPlannedRevision`; `sourceRevision` undefined when the source could not be read, and then
+ * generation alone decides). Only a plan still waiting can be stale: once applied, a newer
+ * revision is the controller's next reconcile, not a stale plan. The one place that decides it, so
+ * the editor's diagnostic, the sidebar and `plumbline status` never disagree.
+ */
+export function stalePlan(facts: TerraformFacts, sourceRevision: string | undefined): string | undefined {
+  const pending = facts.pendingPlan;
+  if (pending === undefined) return undefined;
+  const reasons: string[] = [];
+  if (facts.generation !== undefined && facts.lastPlannedGeneration !== undefined && facts.lastPlannedGeneration < facts.generation) {
+    reasons.push(`it was planned at generation ${facts.lastPlannedGeneration}, the object is at generation ${facts.generation}`);
+  }
+  if (sourceRevision !== undefined && facts.lastPlannedRevision !== undefined && sourceRevision !== facts.lastPlannedRevision) {
+    reasons.push(`it was planned from ${facts.lastPlannedRevision}, the source is now at ${sourceRevision}`);
+  }
+  return reasons.length > 0 ? `plan ${pending} is stale: ${reasons.join('; ')}` : undefined;
+}
+
 export type TerraformNoteCode = 'terraform.drift' | 'terraform.plan-pending' | 'terraform.plan-stale' | 'terraform.locked' | 'terraform.failed';
 
 /** One thing to tell about a Terraform object, beside its Git declaration. */
@@ -198,16 +221,8 @@ export function terraformNotes(facts: TerraformFacts, context: TerraformContext 
       ...(approved ? {} : { planId: pending }),
     });
   }
-  if (pending !== undefined) {
-    const stale: string[] = [];
-    if (facts.generation !== undefined && facts.lastPlannedGeneration !== undefined && facts.lastPlannedGeneration < facts.generation) {
-      stale.push(`it was planned at generation ${facts.lastPlannedGeneration}, the object is at generation ${facts.generation}`);
-    }
-    if (context.sourceRevision !== undefined && facts.lastPlannedRevision !== undefined && context.sourceRevision !== facts.lastPlannedRevision) {
-      stale.push(`it was planned from ${facts.lastPlannedRevision}, the source is now at ${context.sourceRevision}`);
-    }
-    if (stale.length > 0) notes.push({ code: 'terraform.plan-stale', severity: 'warning', message: `plan ${pending} is stale: ${stale.join('; ')}; the controller plans again before applying` });
-  }
+  const stale = stalePlan(facts, context.sourceRevision);
+  if (stale !== undefined) notes.push({ code: 'terraform.plan-stale', severity: 'warning', message: `${stale}; the controller plans again before applying` });
   if (facts.lock !== undefined) {
     const id = facts.lock.id;
     notes.push({
@@ -232,16 +247,17 @@ function firstLine(text: string): string {
  * approval is on its way (InProgress, as Ready=Unknown says), no drift or a plan without changes
  * is Current. Other Ready reasons go by the condition's status.
  */
-export function terraformHealth(live: KubeObject): KStatusResult {
+export function terraformHealth(live: KubeObject, context: TerraformContext = {}): KStatusResult {
   const facts = terraformFacts(live);
   const ready = facts.ready;
+  const stale = stalePlan(facts, context.sourceRevision);
+  const staleWords = stale !== undefined ? `; ${stale}` : '';
   if (facts.lock !== undefined) return { status: 'Failed', message: `state locked${facts.lock.id !== undefined ? ` (lock ${facts.lock.id})` : ''}` };
   if (ready === undefined) return { status: 'InProgress', message: 'not reconciled by tofu-controller yet' };
-  if (ready.reason === 'DriftDetected') return { status: 'Failed', message: `drift detected${facts.lastDriftDetectedAt !== undefined ? ` at ${clock(facts.lastDriftDetectedAt) ?? facts.lastDriftDetectedAt}` : ''}: ${planWords(facts)}` };
+  if (ready.reason === 'DriftDetected') return { status: 'Failed', message: `drift detected${facts.lastDriftDetectedAt !== undefined ? ` at ${clock(facts.lastDriftDetectedAt, context.now) ?? facts.lastDriftDetectedAt}` : ''}: ${planWords(facts)}${staleWords}` };
   if (facts.pendingPlan !== undefined) {
     const waiting = facts.planOnly ? 'plan only' : approves(facts.approvePlan, facts.pendingPlan) ? 'approved, applying' : 'waiting for approvePlan';
-    const stale = facts.generation !== undefined && facts.lastPlannedGeneration !== undefined && facts.lastPlannedGeneration < facts.generation ? `; stale: planned at generation ${facts.lastPlannedGeneration} of ${facts.generation}` : '';
-    return { status: 'InProgress', message: `${facts.pendingPlan}: ${planWords(facts)}, ${waiting}${stale}` };
+    return { status: 'InProgress', message: `${facts.pendingPlan}: ${planWords(facts)}, ${waiting}${staleWords}` };
   }
   const said = `${ready.reason}${ready.message !== '' ? `: ${firstLine(ready.message)}` : ''}`;
   if (ready.status === 'True') return { status: 'Current', message: said };

@@ -188,7 +188,7 @@ export function registerEnvironments(connection: Connection, root: () => string 
         foundBy: s.environment.foundBy,
         state: s.state,
         message: s.message,
-        resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: uriOf(r.source.path), line: r.source.line }, ...(r.health !== undefined ? { health: { word: r.health.word, argo: r.health.argo, message: r.health.message } } : {}) })),
+        resources: s.resources.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, state: r.state, drifted: r.drifted, source: r.source === undefined ? undefined : { uri: uriOf(r.source.path), line: r.source.line }, ...(r.health !== undefined ? { health: { word: r.health.word, argo: r.health.argo, message: r.health.message } } : {}), ...(r.external !== undefined ? { external: r.external } : {}) })),
         ...(s.health !== undefined ? { health: s.health } : {}),
         ...gitNode(branches?.ok === true ? branches.value.get(s.environment.name) : undefined, gitAllowed),
         undeclared: s.undeclared.map((u) => ({ apiVersion: u.apiVersion, kind: u.kind, name: u.name, namespace: u.namespace, managedBy: u.managedBy })),
