@@ -110,7 +110,7 @@ function mutate(rng: Rng, git: Record<string, Json>, live: KubeObject, trie: Tri
   if (parent === undefined) return;
   const key = path[path.length - 1] as string | number;
   const action = pick(rng, ['change', 'delete', 'add', 'null', 'empty'] as const);
-  if (action === 'change') parent[key] = typeof parent[key] === 'number' ? (parent[key] as number) + 1 : 'changed';
+  if (action === 'change') parent[key] = typeof parent[key] === 'number' ? (parent[key]) + 1 : 'changed';
   else if (action === 'delete' && !Array.isArray(parent)) delete parent[key];
   else if (action === 'add' && !Array.isArray(parent)) parent['added'] = pick(rng, ['x', 1, true, {}, []]);
   else if (action === 'null') parent[key] = null;

@@ -124,7 +124,7 @@ function gitCovered(value: unknown, key: string, covered: boolean, path: FieldSt
   } else if (Array.isArray(value) && value.length > 0 && value.every(isObject)) {
     const keys = owned.listKeys.get(key) ?? listKeys([...path]) ?? guessListKeys(value);
     if (keys !== undefined && keys.length > 0) {
-      for (const item of value as Record<string, unknown>[]) {
+      for (const item of value) {
         const selector: Record<string, unknown> = {};
         for (const k of keys) {
           const v = item[k] ?? (k === 'protocol' ? 'TCP' : undefined);
