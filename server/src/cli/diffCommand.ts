@@ -12,7 +12,8 @@ import { readIgnoreRules, readManualManagers } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import { decodeManifest } from '../files/decode';
-import { collectYamlFiles, readBoundedOnce, UsageError } from '../files/files';
+import { collectYamlFiles, readBoundedOnce, readTextIfSane, UsageError } from '../files/files';
+import { identityHints } from '../manifests/identityHints';
 import { asOneAnswer } from '../files/stamped';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import type { FileResult } from './formats';
@@ -50,6 +51,7 @@ export function diffPaths(paths: readonly string[], target: { context?: string; 
 
 /** Files whose comparisons start before the next batch is read and parsed, so LISTs and dry-runs overlap the parsing. */
 const BATCH = 32;
+const AHEAD = 128;
 
 async function diffInAnswer(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined, render: RenderOptions): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
   const files = await collectYamlFiles(paths);
@@ -69,6 +71,20 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
     const r = await clusters.engine(cluster);
     return r.ok ? r.value : undefined;
   };
+  // The LISTs first: each file's top lines name its kinds and namespaces, so the cluster answers
+  // them while the files are parsed. Files an environment renders are compared as rendered (in
+  // another namespace, perhaps another cluster): no guess for those.
+  await renders.ready();
+  const hinted = new Set<string>();
+  for (const path of files) {
+    if (renders.using(path).length > 0) continue;
+    for (const hint of identityHints((await readTextIfSane(path)) ?? '')) {
+      const key = `${hint.group}/${hint.version}/${hint.kind}/${hint.namespace ?? ''}`;
+      if (hinted.has(key)) continue;
+      hinted.add(key);
+      engine.prefetch(hint.group, hint.version, hint.kind, hint.namespace);
+    }
+  }
   // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.
   // The whole repository's, as the editor reads them (an Application outside the diffed paths still
   // owns what it delivers) — when the folder is one: never a walk of whatever folder diff ran in.
@@ -110,11 +126,22 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
       return { path, findings };
     };
     const pending: Promise<FileResult>[] = [];
+    // Parsed files waiting for their LIST hold their trees: at most AHEAD of them, so the trees
+    // die young (a parse of everything before the first LIST answered made half the CPU garbage collection).
+    let unfinished = 0;
+    let finished: () => void = () => undefined;
     for (const [i, path] of files.entries()) {
-      pending.push(diffFile(path));
+      unfinished++;
+      pending.push(
+        diffFile(path).finally(() => {
+          unfinished--;
+          finished();
+        }),
+      );
       // A turn of the event loop now and then: the batch's comparisons send their LISTs and
       // dry-runs, and answers that arrived are taken in, while the next files are parsed.
       if (i % BATCH === BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      while (unfinished > AHEAD) await new Promise<void>((resolve) => (finished = resolve));
     }
     const results = await Promise.all(pending);
     const appliers = new Map<string, number>();

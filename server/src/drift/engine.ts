@@ -93,6 +93,17 @@ export class DriftEngine {
     return live.ok ? live.value !== undefined : undefined;
   }
 
+  /**
+   * Starts the LIST that comparing objects of this kind in this namespace will read, before their
+   * documents are parsed (`plumbline diff` reads every file first). A guess: failures are left
+   * to the comparison, which asks again.
+   */
+  prefetch(group: string, version: string, kind: string, namespace: string | undefined): void {
+    void this.discovery.resource(group, version, kind).then((info) => {
+      if (info.ok) void this.live!.list(info.value, info.value.namespaced ? (namespace ?? this.client.namespace) : undefined);
+    });
+  }
+
   async compare(identity: ResourceIdentity, desired: Record<string, unknown>): Promise<DriftReport> {
     if (identity.name === undefined) return { state: 'rejected', message: 'metadata.name is missing' };
     const info = await this.discovery.resource(identity.group, identity.version, identity.kind);
