@@ -82,12 +82,16 @@ const NOT_PLAIN = new Error('not a plain tree');
 /** A quick tree's data as yaml's toJS gives it for such a tree (see documentData). */
 function plainData(node: unknown): unknown {
   if (node === null) return null;
-  if (isScalar(node)) return node.value;
-  if (isMap(node)) {
+  // The quick parser's own nodes by their prototype first (yaml's isScalar/isMap reach the
+  // bundle's export getters on every call); nodes made otherwise by yaml's tests.
+  const prototype: unknown = typeof node === 'object' ? Object.getPrototypeOf(node) : undefined;
+  if (prototype === SCALAR) return (node as Scalar).value;
+  if (prototype === SEQ) return (node as YAMLSeq).items.map(plainData);
+  if (prototype === MAP || isMap(node)) {
     const out: Record<string, unknown> = {};
-    for (const { key, value } of node.items) {
-      if (!isScalar(key)) throw NOT_PLAIN;
-      const k = key.value;
+    for (const { key, value } of (node as YAMLMap<unknown, unknown>).items) {
+      if (key === null || typeof key !== 'object' || (Object.getPrototypeOf(key) !== SCALAR && !isScalar(key))) throw NOT_PLAIN;
+      const k = (key as Scalar).value;
       // yaml's addPairToJSMap: a null key is '', other scalars by String; a key an object
       // inherits (`__proto__`, `constructor`) becomes an own property.
       let name: string;
@@ -101,6 +105,7 @@ function plainData(node: unknown): unknown {
     }
     return out;
   }
+  if (isScalar(node)) return node.value;
   if (isSeq(node)) return node.items.map(plainData);
   throw NOT_PLAIN;
 }
