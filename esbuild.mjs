@@ -41,9 +41,25 @@ const stubUnused = {
   },
 };
 
+/**
+ * client-node's config.js (the kubeconfig reader, the only part of client-node Plumbline uses)
+ * imports node-fetch and the generated API for two methods Plumbline never calls; those imports,
+ * from that file only, get a stand-in (see the stub's header).
+ */
+/** @type {esbuild.Plugin} */
+const trimClientNode = {
+  name: 'trim-client-node',
+  setup(build) {
+    const stub = new URL('scripts/bundle-stubs/client-node-unused.cjs', import.meta.url).pathname;
+    build.onResolve({ filter: /^(node-fetch|\.\/gen\/index\.js)$/ }, (args) =>
+      /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: stub } : undefined,
+    );
+  },
+};
+
 const builds = [
   { ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...common, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { server: 'server/src/lsp/main.ts' }, outdir: 'dist', plugins: [trimClientNode] },
   // yaml-language-server's language service, which server.js loads on the first values file or modeline.
   {
     ...common,
@@ -53,9 +69,9 @@ const builds = [
     // jsonc-parser's main build is UMD, whose requires esbuild cannot follow: its ES module build.
     alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   },
-  { ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [trimClientNode] },
   // The commands that reach clusters and Git, which cli.js loads on first use: `check` starts without them.
-  { ...common, entryPoints: { cliCommands: 'server/src/cli/clusterCommands.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { cliCommands: 'server/src/cli/clusterCommands.ts' }, outdir: 'dist', plugins: [trimClientNode] },
   // Worker threads of `plumbline check`, loaded beside cli.js: the engine without the cluster client.
   { ...common, entryPoints: { checkWorker: 'server/src/check/checkWorker.ts' }, outdir: 'dist' },
   // The thread that runs Argo CD health scripts, loaded beside server.js and cliCommands.js on first use.

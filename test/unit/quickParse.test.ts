@@ -6,7 +6,7 @@ import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document } from
 import { checkFile } from '../../server/src/check/checkFile';
 import { declarations } from '../../server/src/check/duplicates';
 import { ManifestParser, parseChunk, parseChunkQuickly, isQuickChunk } from '../../server/src/manifests/parse';
-import { quickParseDocument } from '../../server/src/manifests/quickParse';
+import { documentData, quickParseDocument } from '../../server/src/manifests/quickParse';
 import { splitDocuments } from '../../server/src/manifests/split';
 import { loadBundledSchemas } from '../../server/src/schemas/bundled';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
@@ -49,6 +49,8 @@ function agrees(text: string): boolean {
   const { doc, clean } = fullParse(text);
   assert.ok(clean, `quick parse accepted text the full parser complains about:\n${text}\n${JSON.stringify(doc?.errors.map((e) => e.message))}`);
   assert.deepEqual(shapeOf(quick.contents), shapeOf(doc?.contents), `trees differ for:\n${text}`);
+  // Drift reads the quick tree's data without yaml's toJS: the same data as yaml's own document gives.
+  assert.deepStrictEqual(documentData(quick, 100), doc?.toJS({ maxAliasCount: 100 }), `data differs for:\n${text}`);
   return true;
 }
 
@@ -181,6 +183,14 @@ describe('quick parse', () => {
     // Errors, aliases, tags, continuation lines, a list at the root: the full parser's, or the same tree.
     const others = ['\uFEFFa: 1\n', 'a: 1\n\uFEFFb: 2\n', 'a:\u00A0b\n', 'a: b\u0085c\n', 'a: b\u2028c\n', '- a\n', 'a: b: c\n', 'a: &x 1\nb: *x\n', 'a: 1\na: 2\n', 'a: !!str 1\n', 'a: b\n  c\n', 'a: 1\n...\n', '--- a\n', 'a: "unclosed\n', 'a: [unclosed\n', 'a: |\n  no final newline'];
     for (const text of others) agrees(text);
+  });
+
+  test('data of keys a plain object inherits, null, numeric and boolean keys: as yaml’s toJS gives it', () => {
+    const text = '__proto__: a\nconstructor: b\ntoString: {x: 1}\n~: c\n1: d\ntrue: e\nlist:\n  - __proto__: f\n';
+    assert.ok(agrees(text), 'the quick parser answers this text');
+    const data = documentData(quickParseDocument(text)!, 100) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(data), ['1', '__proto__', 'constructor', 'toString', '', 'true', 'list']);
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
   });
 
   test('generated manifests and thousands of mutations agree with yaml wherever answered', () => {

@@ -12,7 +12,9 @@ import { readIgnoreRules, readManualManagers } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
 import { decodeManifest } from '../files/decode';
-import { collectYamlFiles, readBoundedFile, UsageError } from '../files/files';
+import { collectYamlFiles, readBoundedOnce, readTextIfSane, UsageError } from '../files/files';
+import { identityHints } from '../manifests/identityHints';
+import { asOneAnswer } from '../files/stamped';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import type { FileResult } from './formats';
 import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
@@ -42,14 +44,24 @@ export interface DiffSummary {
  * environments render (a base, a patch, a kustomization) per environment, as each renders it, in
  * its own context; any other file as written, in `target`'s context.
  */
-export async function diffPaths(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined, render: RenderOptions = renderOptionsOf(DEFAULT_SETTINGS, true)): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
+export function diffPaths(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined, render: RenderOptions = renderOptionsOf(DEFAULT_SETTINGS, true)): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
+  // One answer: the diff, environment discovery and ignore rules walk, stat and read each file once.
+  return asOneAnswer(() => diffInAnswer(paths, target, configFile, render));
+}
+
+/** Files whose comparisons start before the next batch is read and parsed, so LISTs and dry-runs overlap the parsing. */
+const BATCH = 32;
+const AHEAD = 128;
+
+async function diffInAnswer(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined, render: RenderOptions): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
   const files = await collectYamlFiles(paths);
   const patches = new PatchIndex();
   for (const path of files.filter(isKustomizationFile)) patches.update(resolve(path), await readFile(path, 'utf8'));
   // The same registry the language server uses: one session and engine per kubeconfig + context.
   const configText = configFile === undefined ? '' : await readFile(configFile, 'utf8').catch(() => '');
   // The setting's default managers and the repository's own, as the editor counts them.
-  const clusters = new ClusterRegistry(() => ({ manualManagers: [...DEFAULT_SETTINGS.drift.manualManagers, ...readManualManagers(configText)] }));
+  // One answer from one LIST per collection: no watches.
+  const clusters = new ClusterRegistry(() => ({ manualManagers: [...DEFAULT_SETTINGS.drift.manualManagers, ...readManualManagers(configText)], watch: false }));
   const root = configFile === undefined ? process.cwd() : dirname(resolve(configFile));
   const renders = new EnvironmentRenders(() => root, () => render, (m) => process.stderr.write(`plumbline: ${m}\n`));
   const created = await clusters.engine(target);
@@ -59,6 +71,20 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
     const r = await clusters.engine(cluster);
     return r.ok ? r.value : undefined;
   };
+  // The LISTs first: each file's top lines name its kinds and namespaces, so the cluster answers
+  // them while the files are parsed. Files an environment renders are compared as rendered (in
+  // another namespace, perhaps another cluster): no guess for those.
+  await renders.ready();
+  const hinted = new Set<string>();
+  for (const path of files) {
+    if (renders.using(path).length > 0) continue;
+    for (const hint of identityHints((await readTextIfSane(path)) ?? '')) {
+      const key = `${hint.group}/${hint.version}/${hint.kind}/${hint.namespace ?? ''}`;
+      if (hinted.has(key)) continue;
+      hinted.add(key);
+      engine.prefetch(hint.group, hint.version, hint.kind, hint.namespace);
+    }
+  }
   // Argo CD Applications and Flux HelmReleases among the diffed files, or anywhere in the repository of .plumbline.yaml.
   // The whole repository's, as the editor reads them (an Application outside the diffed paths still
   // owns what it delivers) — when the folder is one: never a walk of whatever folder diff ran in.
@@ -68,39 +94,56 @@ export async function diffPaths(paths: readonly string[], target: { context?: st
   const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, undeclared: 0, errors: [], notes: [...gitops.problems] };
   const compared = new Map<string, DriftEntry & { path: string }>();
   try {
-    const results = await Promise.all(
-      files.map(async (path): Promise<FileResult> => {
-        const read = await readBoundedFile(path, DEFAULT_MAX_FILE_BYTES);
-        if (!read.ok) return { path, findings: [] };
-        const decoded = decodeManifest(read.bytes);
-        if ('finding' in decoded) return { path, findings: [] };
-        const absolute = resolve(path);
-        // The quick parser (the full one where a file needs it): findings are placed by the nodes' ranges, which it keeps.
-        const file = new ManifestParser({ quick: true }).parse(decoded.text);
-        const drift = await fileDrift({
-          path: absolute,
-          file,
-          eligible: fileRole(absolute, patches.useOf(absolute)).kind === 'manifests',
-          engineFor,
-          cluster: { kubeconfigPath: target.kubeconfigPath, context: target.context },
-          renders,
-          rules: () => Promise.resolve(rules),
-          severity: 'warning',
-          untracked: isUntracked,
-        });
-        if (drift === undefined) return { path, findings: [] };
-        // A resource several files shape (a base, its patches, the kustomization) is one resource.
-        for (const entry of drift.entries) {
-          const { report, identity, environment } = entry;
-          const namespace = report.state === 'drifted' || report.state === 'in-sync' || report.state === 'not-in-cluster' ? report.namespace : identity.namespace;
-          const key = `${environment ?? ''}\u0000${identity.group}/${identity.kind}\u0000${namespace ?? ''}\u0000${identity.name ?? ''}`;
-          if (!compared.has(key)) compared.set(key, { ...entry, path });
-        }
-        const findings: Finding[] = drift.findings.map(({ range, severity, code, message }) => ({ range, severity, code, message }));
-        findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.message.localeCompare(b.message));
-        return { path, findings };
-      }),
-    );
+    const diffFile = async (path: string): Promise<FileResult> => {
+      const read = await readBoundedOnce(path, DEFAULT_MAX_FILE_BYTES);
+      if (!read.ok) return { path, findings: [] };
+      const decoded = decodeManifest(read.bytes);
+      if ('finding' in decoded) return { path, findings: [] };
+      const absolute = resolve(path);
+      // The quick parser (the full one where a file needs it): findings are placed by the nodes' ranges, which it keeps.
+      const file = new ManifestParser({ quick: true }).parse(decoded.text);
+      const drift = await fileDrift({
+        path: absolute,
+        file,
+        eligible: fileRole(absolute, patches.useOf(absolute)).kind === 'manifests',
+        engineFor,
+        cluster: { kubeconfigPath: target.kubeconfigPath, context: target.context },
+        renders,
+        rules: () => Promise.resolve(rules),
+        severity: 'warning',
+        untracked: isUntracked,
+      });
+      if (drift === undefined) return { path, findings: [] };
+      // A resource several files shape (a base, its patches, the kustomization) is one resource.
+      for (const entry of drift.entries) {
+        const { report, identity, environment } = entry;
+        const namespace = report.state === 'drifted' || report.state === 'in-sync' || report.state === 'not-in-cluster' ? report.namespace : identity.namespace;
+        const key = `${environment ?? ''}\u0000${identity.group}/${identity.kind}\u0000${namespace ?? ''}\u0000${identity.name ?? ''}`;
+        if (!compared.has(key)) compared.set(key, { ...entry, path });
+      }
+      const findings: Finding[] = drift.findings.map(({ range, severity, code, message }) => ({ range, severity, code, message }));
+      findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.message.localeCompare(b.message));
+      return { path, findings };
+    };
+    const pending: Promise<FileResult>[] = [];
+    // Parsed files waiting for their LIST hold their trees: at most AHEAD of them, so the trees
+    // die young (a parse of everything before the first LIST answered made half the CPU garbage collection).
+    let unfinished = 0;
+    let finished: () => void = () => undefined;
+    for (const [i, path] of files.entries()) {
+      unfinished++;
+      pending.push(
+        diffFile(path).finally(() => {
+          unfinished--;
+          finished();
+        }),
+      );
+      // A turn of the event loop now and then: the batch's comparisons send their LISTs and
+      // dry-runs, and answers that arrived are taken in, while the next files are parsed.
+      if (i % BATCH === BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      while (unfinished > AHEAD) await new Promise<void>((resolve) => (finished = resolve));
+    }
+    const results = await Promise.all(pending);
     const appliers = new Map<string, number>();
     for (const { report, identity, environment, path } of compared.values()) {
       summary.resources++;

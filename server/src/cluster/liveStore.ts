@@ -22,11 +22,14 @@ class Collection {
     private readonly client: ClusterClient,
     private readonly path: string,
     private readonly onChange: (object: KubeObject, deleted: boolean) => void,
+    watch: boolean,
   ) {
     this.ready = this.list();
-    void this.ready.then((r) => {
-      if (r.ok) void this.watchLoop();
-    });
+    if (watch) {
+      void this.ready.then((r) => {
+        if (r.ok) void this.watchLoop();
+      });
+    }
   }
 
   private async list(): Promise<Result<void>> {
@@ -108,7 +111,14 @@ export class LiveStore {
   private readonly collections = new Map<string, Collection>();
   private readonly listeners = new Set<(info: ResourceInfo, object: KubeObject, deleted: boolean) => void>();
 
-  constructor(private readonly client: ClusterClient) {}
+  /**
+   * `watch: false` for one-shot answers (`plumbline diff`): the LIST is the snapshot they compare
+   * with, and a watch per collection would only cost a TLS connection and the server's work.
+   */
+  constructor(
+    private readonly client: ClusterClient,
+    private readonly watch = true,
+  ) {}
 
   onChange(listener: (info: ResourceInfo, object: KubeObject, deleted: boolean) => void): () => void {
     this.listeners.add(listener);
@@ -121,7 +131,7 @@ export class LiveStore {
     if (existing !== undefined) return existing;
     const c = new Collection(this.client, path, (object, deleted) => {
       for (const l of this.listeners) l(info, object, deleted);
-    });
+    }, this.watch);
     this.collections.set(path, c);
     void c.ready.then((r) => {
       // A failed first list is retried by the next caller rather than remembered.

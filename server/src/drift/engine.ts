@@ -43,9 +43,11 @@ export interface DriftOptions {
   listKeys?: (identity: ResourceIdentity) => ListKeys | undefined;
   /** Skip the dry-run when managedFields prove the apply a no-op (PLUMBLINE_DRIFT_PROOF=0 turns it off, to check it). */
   proof: boolean;
+  /** Keep live objects current by watches (the editor); false for one answer from one LIST snapshot (the CLI). */
+  watch: boolean;
 }
 
-const DEFAULTS: DriftOptions = { manualManagers: DEFAULT_MANUAL_MANAGERS, concurrency: 16, proof: process.env['PLUMBLINE_DRIFT_PROOF'] !== '0' };
+const DEFAULTS: DriftOptions = { manualManagers: DEFAULT_MANUAL_MANAGERS, concurrency: 16, proof: process.env['PLUMBLINE_DRIFT_PROOF'] !== '0', watch: true };
 
 /**
  * Compares Git documents with the live cluster: what the cluster would hold after applying the
@@ -67,7 +69,7 @@ export class DriftEngine {
   ) {
     this.options = { ...DEFAULTS, ...options };
     this.limiter = new Limiter(this.options.concurrency);
-    this.live = new LiveStore(client);
+    this.live = new LiveStore(client, this.options.watch);
     this.helmReleases = new HelmReleases(client);
   }
 
@@ -89,6 +91,17 @@ export class DriftEngine {
     if (!info.ok) return undefined;
     const live = await this.live!.get(info.value, this.namespaceFor(info.value, identity), identity.name);
     return live.ok ? live.value !== undefined : undefined;
+  }
+
+  /**
+   * Starts the LIST that comparing objects of this kind in this namespace will read, before their
+   * documents are parsed (`plumbline diff` reads every file first). A guess: failures are left
+   * to the comparison, which asks again.
+   */
+  prefetch(group: string, version: string, kind: string, namespace: string | undefined): void {
+    void this.discovery.resource(group, version, kind).then((info) => {
+      if (info.ok) void this.live!.list(info.value, info.value.namespaced ? (namespace ?? this.client.namespace) : undefined);
+    });
   }
 
   async compare(identity: ResourceIdentity, desired: Record<string, unknown>): Promise<DriftReport> {

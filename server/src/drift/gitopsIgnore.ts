@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { fileStamp, StampedCache } from '../files/stamped';
 import { relative } from 'node:path';
 import { ManifestParser } from '../manifests/parse';
-import { collectYamlFiles } from '../files/files';
+import { collectYamlFiles, readTextIfSane } from '../files/files';
 import type { Applier } from './appliers';
 import { readIgnoreRules, type IgnoreRule } from './ignore';
 
@@ -178,9 +177,10 @@ async function objectsWithRules(file: string): Promise<unknown[]> {
 }
 
 function readObjectsWithRules(file: string): Promise<unknown[]> {
-  return readFile(file, 'utf8')
-    .catch(() => '')
-    .then((text) => {
+  // The read the diff and discovery share within one answer; a FIFO or an oversized file holds no rules.
+  return readTextIfSane(file)
+    .then((read) => {
+      const text = read ?? '';
       // Cheap gate: only files that can hold such rules are parsed.
       if (!text.includes('ignoreDifferences') && !text.includes('driftDetection') && !/^\s+ignore:/m.test(text)) return [];
       return new ManifestParser().parse(text).documents.flatMap((d) => {

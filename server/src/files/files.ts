@@ -2,6 +2,7 @@ import { constants, closeSync, fstatSync, openSync, readFileSync, type Stats } f
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, tooLargeReason } from './limits';
+import { perAnswer } from './stamped';
 
 const YAML_FILE = /\.ya?ml$/i;
 /** Folders that never hold a user's manifests and can be huge. */
@@ -160,7 +161,9 @@ async function statReal(path: string): Promise<{ info: Stats; real: string } | {
 
 /** The YAML files below the given files and folders, sorted; what cannot be read is left out. */
 export async function collectYamlFiles(paths: readonly string[]): Promise<string[]> {
-  return (await collectYamlPaths(paths)).files;
+  // One walk per answer: `plumbline diff` walks the same folders for the diff, discovery and ignore rules.
+  const files = await perAnswer(`yaml-files\0${JSON.stringify(paths)}`, async () => (await collectYamlPaths(paths)).files);
+  return [...files];
 }
 
 /** A file's bytes, or why they were not read. */
@@ -234,6 +237,14 @@ export function displayPath(path: string, cwd: string = process.cwd()): string {
  * close) — on a busy two-core machine most of an answer's time was those hand-offs, not the reading.
  */
 export function readTextIfSane(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<string | undefined> {
-  const got = readBoundedFileSync(path, maxBytes);
-  return Promise.resolve(got.ok ? got.bytes.toString('utf8') : undefined);
+  return readBoundedOnce(path, maxBytes).then((got) => (got.ok ? got.bytes.toString('utf8') : undefined));
+}
+
+/**
+ * readBoundedFileSync, once per answer (see perAnswer): `plumbline diff` reads every file for the
+ * diff, for environment discovery and for ignore rules, and the tree's discovery and renders read
+ * the same kustomizations; within one answer the files are taken as unchanged.
+ */
+export function readBoundedOnce(path: string, maxBytes: number, limitName = 'plumbline.maxFileSize'): Promise<FileRead> {
+  return perAnswer(`read\0${maxBytes}\0${limitName}\0${path}`, () => Promise.resolve(readBoundedFileSync(path, maxBytes, limitName)));
 }

@@ -1,4 +1,4 @@
-import { Document, Pair, Scalar, Schema, YAMLMap, YAMLSeq, type ScalarTag } from 'yaml';
+import { Document, isMap, isScalar, isSeq, Pair, Scalar, Schema, YAMLMap, YAMLSeq, type ScalarTag } from 'yaml';
 import { YAML_LOG } from './yamlLog';
 
 // A parser for the plain shape nearly every manifest has: block mappings and sequences,
@@ -69,7 +69,61 @@ function documentOf(contents: YAMLMap | YAMLSeq, length: number): Document.Parse
   // The fields of a parsed document a quick parse has too: what it came from, and no errors.
   const parsed = doc as Document.Parsed;
   parsed.range = [0, length, length];
+  QUICK.add(parsed);
   return parsed;
+}
+
+/** Documents the quick parser built: scalars, maps with scalar keys and sequences; no aliases, tags or merge keys. */
+const QUICK = new WeakSet<Document.Parsed>();
+
+// Thrown when a tree holds something plainData does not convert (a node added after the parse): toJS then.
+const NOT_PLAIN = new Error('not a plain tree');
+
+/** A quick tree's data as yaml's toJS gives it for such a tree (see documentData). */
+function plainData(node: unknown): unknown {
+  if (node === null) return null;
+  // The quick parser's own nodes by their prototype first (yaml's isScalar/isMap reach the
+  // bundle's export getters on every call); nodes made otherwise by yaml's tests.
+  const prototype: unknown = typeof node === 'object' ? Object.getPrototypeOf(node) : undefined;
+  if (prototype === SCALAR) return (node as Scalar).value;
+  if (prototype === SEQ) return (node as YAMLSeq).items.map(plainData);
+  if (prototype === MAP || isMap(node)) {
+    const out: Record<string, unknown> = {};
+    for (const { key, value } of (node as YAMLMap<unknown, unknown>).items) {
+      if (key === null || typeof key !== 'object' || (Object.getPrototypeOf(key) !== SCALAR && !isScalar(key))) throw NOT_PLAIN;
+      const k = (key as Scalar).value;
+      // yaml's addPairToJSMap: a null key is '', other scalars by String; a key an object
+      // inherits (`__proto__`, `constructor`) becomes an own property.
+      let name: string;
+      if (typeof k === 'string') name = k;
+      else if (k === null) name = '';
+      else if (typeof k === 'number' || typeof k === 'boolean' || typeof k === 'bigint' || k === undefined) name = String(k);
+      else throw NOT_PLAIN;
+      const data = plainData(value);
+      if (name in out) Object.defineProperty(out, name, { value: data, writable: true, enumerable: true, configurable: true });
+      else out[name] = data;
+    }
+    return out;
+  }
+  if (isScalar(node)) return node.value;
+  if (isSeq(node)) return node.items.map(plainData);
+  throw NOT_PLAIN;
+}
+
+/**
+ * A parsed document's data, equal to its `toJS({ maxAliasCount })`. A quick tree is converted
+ * directly: yaml's toJS walks it with a context made for anchors, merge keys and custom tags,
+ * which a quick tree never has, and was a third of the parse time of a drift answer.
+ */
+export function documentData(doc: Document.Parsed, maxAliasCount: number): unknown {
+  if (QUICK.has(doc)) {
+    try {
+      return plainData(doc.contents);
+    } catch (error) {
+      if (error !== NOT_PLAIN) throw error;
+    }
+  }
+  return doc.toJS({ maxAliasCount });
 }
 
 function scalar(value: unknown): Scalar {

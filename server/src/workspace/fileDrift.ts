@@ -5,6 +5,7 @@ import type { ResourceHealth } from '../health/health';
 import type { IgnoreRule } from '../drift/ignore';
 import { clusterOf, targetFor, type TargetSettings } from '../environments/target';
 import type { ManifestFile } from '../manifests/parse';
+import { documentData } from '../manifests/quickParse';
 import type { Finding, Severity } from '../manifests/problem';
 import type { DriftData, DriftEntry } from './driftEntry';
 import { environmentDrift } from './environmentDrift';
@@ -96,7 +97,7 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
   const compared = await Promise.all(
     documents.map(async (d) => {
       try {
-        const desired = d.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+        const desired = documentData(d.doc, 100) as Record<string, unknown>;
         return withoutIgnored(await engine.compare(d.identity!, desired), rules, d.identity!);
       } catch {
         return undefined;
