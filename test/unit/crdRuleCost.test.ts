@@ -41,12 +41,12 @@ describe("CEL rule cost estimated as the apiserver does when a CRD is created", 
                   items: {type: string}
               x-kubernetes-validations:
                 - rule: self.names.all(x, self.names.exists(y, x == y))
-                  ^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${ADVICE}
-                  ^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema
+                  ^^^^ error: spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${ADVICE}
+                  ^^^^ error: spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema
                   message: names are unique
 `);
     // The whole schema's total sits on its openAPIV3Schema key, as the apiserver's last cause.
-    const total = `        openAPIV3Schema:\n        ^^^^^^^^^^^^^^^ error: spec.versions[0].schema.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x ${ADVICE}\n`;
+    const total = `        openAPIV3Schema:\n        ^^^^^^^^^^^^^^^ error: spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x ${ADVICE}\n`;
     expectCheckFindings(text.replace('        openAPIV3Schema:\n', total), OPTIONS, { sorted: true });
   });
 
@@ -79,15 +79,47 @@ describe("CEL rule cost estimated as the apiserver does when a CRD is created", 
                       host: {type: string, maxLength: 253}
                     x-kubernetes-validations:
                       - rule: size(self.host) > 3 && size(self.host) < 250 && self.host != ''
-                        ^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[items].items.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 1.048576x ${ADVICE}
+                        ^^^^ error: spec.validation.openAPIV3Schema.properties[spec].properties[items].items.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 1.048576x ${ADVICE}
               x-kubernetes-validations:
                 - rule: self.a.contains(self.b)
-                  ^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 6.4x ${ADVICE}
+                  ^^^^ error: spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 6.4x ${ADVICE}
                 - rule: size(self.a) > 3
 `),
       OPTIONS,
       { sorted: true },
     );
+  });
+
+  test('versions with identical schemas share spec.validation, as the apiserver names them; versions that differ keep their own path', () => {
+    const version = (name: string, maxLength: number): string => `    - name: ${name}
+      served: true
+      storage: ${name === 'v1' ? 'true' : 'false'}
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            a: {type: string, maxLength: ${maxLength}}
+            b: {type: string, maxLength: 10000}
+          x-kubernetes-validations:
+            - rule: self.a.contains(self.b)
+              ^^^^ error: spec.__PATH__.openAPIV3Schema.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of __F__ ${ADVICE}
+`;
+    const head = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+`;
+    // Identical: one estimate, one cause, on the first version's rule.
+    const shared = version('v1', 40000).replace('__PATH__', 'validation').replace('__F__', '6.4x');
+    expectCheckFindings(head + shared + version('v2', 40000).split('\n').filter((l) => !l.includes('^^^^')).join('\n'), OPTIONS);
+    // Different: each version is estimated and named by its index.
+    const own = (name: string, i: number, maxLength: number, f: string): string => version(name, maxLength).replace('__PATH__', `versions[${i}].schema`).replace('__F__', f);
+    expectCheckFindings(head + own('v1', 0, 40000, '6.4x') + own('v2', 1, 60000, '9.6x'), OPTIONS);
   });
 
   test('a messageExpression is estimated on its own', () => {
@@ -99,7 +131,7 @@ describe("CEL rule cost estimated as the apiserver does when a CRD is created", 
               x-kubernetes-validations:
                 - rule: size(self.a) > 0
                   messageExpression: "self.a.contains(self.b) ? 'x' : 'y'"
-                  ^^^^^^^^^^^^^^^^^ error: spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of 6.4x ${ADVICE}
+                  ^^^^^^^^^^^^^^^^^ error: spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of 6.4x ${ADVICE}
 `),
       OPTIONS,
     );
