@@ -178,6 +178,23 @@ spec:
     // Per item: w.a and w.b (2 each), the string comparison (20 bytes: 2), the step (3); times 8, plus the range and the result.
     assert.equal(cost('self.l.all(w, w.a < w.b)'), 75);
     assert.equal(exceedFactor(10_485_760, 10_000_000), '1.048576x');
+  });
+
+  test('join and replace are estimated as the Kubernetes strings library estimates them, result sizes included', () => {
+    const spec = declTypeOf(
+      { type: 'object', properties: { s: { type: 'string', maxLength: 16 }, parts: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 63 } } } },
+      false,
+    );
+    const cost = (rule: string): number => estimateRuleCost(ruleAst(rule), spec);
+    // join: 16 items of 252 bytes and 15 separators make at most 4,047 bytes, traversed at 0.1 (405); what follows traverses them again.
+    assert.equal(cost("self.parts.join(',')"), 407);
+    assert.equal(cost("self.parts.join(',').lowerAscii()"), 812);
+    // replace: traversal and building the result at 0.2 per byte of the 64 (13); the result is longest when
+    // each one-character match becomes four characters (256 bytes), unchanged when the text is shorter, and
+    // the input with the text around every character when the match is empty.
+    assert.equal(cost("self.s.replace('a', 'bbbb').lowerAscii()"), 41);
+    assert.equal(cost("self.s.replace('-', '').lowerAscii()"), 22);
+    assert.equal(cost("self.s.replace('', 'x').lowerAscii()"), 28);
     assert.equal(exceedFactor(64_000_004, 10_000_000), '6.4x');
   });
 });

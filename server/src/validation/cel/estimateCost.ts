@@ -128,6 +128,8 @@ interface Shape {
   kind: DeclType['kind'] | 'quantity' | 'ip' | 'cidr' | 'semver' | 'url' | 'unknown';
   /** Largest size (characters, elements), or undefined when nothing bounds it. */
   size: number | undefined;
+  /** Smallest size, where known (a literal's); else 0. */
+  min?: number;
   decl?: DeclType;
 }
 
@@ -160,7 +162,7 @@ class Estimator {
     const args = node.args;
     switch (node.op) {
       case 'value': {
-        if (typeof args === 'string') return [0, { kind: 'string', size: [...args].length }];
+        if (typeof args === 'string') return [0, { kind: 'string', size: [...args].length, min: [...args].length }];
         if (typeof args === 'boolean') return [0, { kind: 'bool', size: 1 }];
         if (typeof args === 'number') return [0, { kind: 'double', size: 1 }];
         if (typeof args === 'bigint') return [0, { kind: 'int', size: 1 }];
@@ -307,8 +309,22 @@ class Estimator {
       case 'upperAscii':
       case 'substring':
       case 'trim':
-      case 'replace':
         return result(factor(sz(t), STRING_TRAVERSAL), { kind: 'string', size: sz(t) });
+      case 'replace': {
+        // Traversal plus building the result; the result is longest when the shortest match is replaced by the longest text.
+        const from = a[0]?.min ?? 0;
+        const to = sz(a[1]);
+        const size = from === 0 ? add(mul(sz(t) >= MAX_U64 ? sz(t) : sz(t) + 1, to), sz(t)) : to <= from ? sz(t) : mul(Math.ceil(sz(t) / from), to);
+        return result(factor(sz(t), 2 * STRING_TRAVERSAL), { kind: 'string', size });
+      }
+      case 'join': {
+        // The longest result: every item at its longest, with a separator between each two.
+        const items = sz(t);
+        const elem = t.decl?.elem;
+        const each = elem === undefined ? MAX_U64 : elem.maxElements;
+        const size = add(mul(items, each), a[0] === undefined ? 0 : mul(sz(a[0]), Math.max(0, items - 1)));
+        return result(factor(size, STRING_TRAVERSAL), { kind: 'string', size });
+      }
       case 'split':
         return result(factor(sz(t), 2 * STRING_TRAVERSAL), { kind: 'list', size: sz(t) });
       case 'ip':
