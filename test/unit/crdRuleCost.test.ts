@@ -180,6 +180,24 @@ spec:
     assert.equal(exceedFactor(10_485_760, 10_000_000), '1.048576x');
   });
 
+  test('sets and named formats are namespaced functions with their own estimates; exists_one ends with an int comparison', () => {
+    const spec = declTypeOf(
+      { type: 'object', properties: { s: { type: 'string', maxLength: 64 }, l: { type: 'array', maxItems: 10, items: { type: 'string', maxLength: 16 } } } },
+      false,
+    );
+    const cost = (rule: string): number => estimateRuleCost(ruleAst(rule), spec);
+    // The namespace costs nothing; one comparison per pair of items (10 × 1), the call, self.l and the list literal.
+    assert.equal(cost("sets.contains(self.l, ['a'])"), 23);
+    assert.equal(cost("sets.equivalent(self.l, ['a', 'b'])"), 53);
+    // A variable named like a namespace is a variable: `sets.contains('a')` is the string function.
+    assert.equal(cost("self.l.all(sets, sets.contains('a'))"), 113);
+    // validate runs a named format's regex (up to 128 characters at 0.25) over the 256 bytes: 26 × 32.
+    assert.equal(cost('!format.dns1123Label().validate(self.s).hasValue()'), 837);
+    // 10 × (the body's 2 + the step's 2), self.l, and `@result == 1` (2), as the apiserver says: 1.227908x over 279,070 items.
+    assert.equal(cost("self.l.exists_one(x, x == 'a')"), 44);
+    assert.equal(cost('ip.isCanonical(self.s)'), 54);
+  });
+
   test('join and replace are estimated as the Kubernetes strings library estimates them, result sizes included', () => {
     const spec = declTypeOf(
       { type: 'object', properties: { s: { type: 'string', maxLength: 16 }, parts: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 63 } } } },

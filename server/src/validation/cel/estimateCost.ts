@@ -21,6 +21,8 @@ export const MAX_U64 = 2 ** 64;
 const STRING_TRAVERSAL = 0.1;
 const REGEX_LENGTH = 0.25;
 const LIST_CREATE = 10;
+/** The longest regex of a named format (cel.MaxNameFormatRegexSize). */
+const MAX_NAME_FORMAT_REGEX_SIZE = 128;
 const MAP_CREATE = 30;
 
 const sat = (n: number): number => (n >= MAX_U64 || !Number.isFinite(n) ? MAX_U64 : n);
@@ -136,6 +138,8 @@ interface Shape {
 const UNKNOWN: Shape = { kind: 'unknown', size: undefined };
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && 'op' in v;
 const SCALARS = new Set(['int', 'double', 'bool', 'duration', 'timestamp']);
+/** Namespaces of the Kubernetes libraries' functions. */
+const NAMESPACES = new Set(['sets', 'format']);
 const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 /** Functions of the Kubernetes libraries whose result type matters to what follows. */
 const RESULT_KINDS: Record<string, Shape['kind']> = { quantity: 'quantity', ip: 'ip', cidr: 'cidr', semver: 'semver', url: 'url', size: 'int', int: 'int', string: 'string' };
@@ -154,6 +158,11 @@ class Estimator {
   private size(s: Shape): number {
     if (s.size !== undefined) return s.size;
     return SCALARS.has(s.kind) ? 1 : MAX_U64;
+  }
+
+  /** Whether a comprehension variable of this name is in scope (then it is no namespace). */
+  private bound(name: string): boolean {
+    return this.scopes.some((scope) => scope.has(name));
   }
 
   /** Returns the maximum cost of `node` and what it evaluates to. */
@@ -274,14 +283,25 @@ class Estimator {
       return [isNode(sel) && Array.isArray(sel.args) ? this.cost(sel.args[0])[0] : 0, { kind: 'bool', size: 1 }];
     }
     if (receiverCall && MACROS.has(name) && args.length >= 2) return this.comprehension(name, target, args);
-    const [targetCost, t] = target === undefined ? [0, UNKNOWN] : this.cost(target);
+    const ident = receiverCall && isNode(target) && target.op === 'id' ? String(target.args) : undefined;
+    // `sets.contains(…)`, `format.dns1123Label()`, `ip.isCanonical(…)` are namespaced functions to the
+    // apiserver (the engine spells them as methods of a constant): the namespace costs nothing.
+    const namespace = ident !== undefined && (NAMESPACES.has(ident) || (ident === 'ip' && name === 'isCanonical')) && !this.bound(ident) ? ident : undefined;
+    const [targetCost, t] = target === undefined || namespace !== undefined ? [0, UNKNOWN] : this.cost(target);
     const evaluated = args.map((a) => this.cost(a));
     const argCost = add(targetCost, ...evaluated.map(([c]) => c));
     const a = evaluated.map(([, s]) => s);
     const sz = (s: Shape | undefined): number => (s === undefined ? 0 : this.size(s));
     const result = (cost: number, shape: Shape): [number, Shape] => [add(argCost, cost), shape];
-    const namespace = receiverCall && isNode(target) && target.op === 'id' ? String(target.args) : undefined;
-    switch (namespace === 'ip' && name === 'isCanonical' ? 'ip.isCanonical' : name) {
+    switch (namespace === undefined ? name : `${namespace}.${name}`) {
+      case 'sets.contains':
+      case 'sets.intersects':
+      case 'sets.equivalent':
+        // One comparison per pair of items (two for equivalent), plus the call.
+        return result(add(1, factor(mul(sz(a[0]), sz(a[1])), name === 'equivalent' ? 2 : 1)), { kind: 'bool', size: 1 });
+      case 'validate':
+        // A named format's regex (at most 128 characters, at 0.25 each) run over the string.
+        return result(factor(factor(sz(a[0]), STRING_TRAVERSAL), MAX_NAME_FORMAT_REGEX_SIZE * REGEX_LENGTH), { kind: 'unknown', size: undefined });
       case 'startsWith':
       case 'endsWith':
         return result(factor(sz(a[0]), STRING_TRAVERSAL), { kind: 'bool', size: 1 });
@@ -361,8 +381,8 @@ class Estimator {
     // Per element: the loop condition and the step around the body; then the initial accumulator and the result.
     const [init, step] =
       name === 'all' ? [0, 3] : name === 'exists' ? [0, 4] : name === 'exists_one' ? [0, 2] : name === 'map' ? [LIST_CREATE, 12] : [LIST_CREATE, 13];
-    // exists_one ends with `__result__ == 1`, whose size the apiserver reads off `self`'s type (a quirk kept for equal figures).
-    const result = name === 'exists_one' && (this.self?.maxElements ?? 0) > 0 ? 2 : 1;
+    // exists_one ends with `__result__ == 1`: the accumulator (1) and an int comparison (1); the others with the accumulator (1).
+    const result = name === 'exists_one' ? 2 : 1;
     const count = this.size(r);
     const shape: Shape = name === 'map' || name === 'filter' ? { kind: 'list', size: count } : { kind: 'bool', size: 1 };
     return [add(rangeCost, init, result, mul(count, add(body, step))), shape];
