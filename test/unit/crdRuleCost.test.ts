@@ -198,6 +198,14 @@ spec:
     assert.equal(cost('ip.isCanonical(self.s)'), 54);
   });
 
+  test("a free identifier such as `string` is sized by self's own bound, as the apiserver's size lookup answers it", () => {
+    const object = declTypeOf({ type: 'object', properties: { s: { type: 'string', maxLength: 64 } } }, false);
+    // self is an object (no bound): comparing with `string` costs nothing beyond type(self.s) (3) and the identifier (1).
+    assert.equal(estimateRuleCost(ruleAst('type(self.s) == string'), object), 4);
+    // self is a string of 256 bytes: the comparison traverses them (26); the apiserver says 1.200003x over 413,794 items.
+    assert.equal(estimateRuleCost(ruleAst('type(self) == string'), declTypeOf({ type: 'string', maxLength: 64 }, false)), 29);
+  });
+
   test('join and replace are estimated as the Kubernetes strings library estimates them, result sizes included', () => {
     const spec = declTypeOf(
       { type: 'object', properties: { s: { type: 'string', maxLength: 16 }, parts: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 63 } } } },

@@ -183,7 +183,11 @@ class Estimator {
           const bound = this.scopes[i]?.get(name);
           if (bound !== undefined) return [1, bound];
         }
-        return [1, name === 'self' || name === 'oldSelf' ? this.shapeOfDecl(this.self) : UNKNOWN];
+        if (name === 'self' || name === 'oldSelf') return [1, this.shapeOfDecl(this.self)];
+        // Any other free identifier (a type such as `string`, `int`) is one step of the apiserver's size lookup,
+        // which drops the first name of a path and so answers with `self`'s own bound: an equality with it
+        // costs that bound at 0.1 (nothing when self is an object).
+        return [1, { kind: 'unknown', size: this.self?.maxElements ?? 0 }];
       }
       case '.':
       case '.?': {
