@@ -206,6 +206,19 @@ spec:
     assert.equal(estimateRuleCost(ruleAst('type(self) == string'), declTypeOf({ type: 'string', maxLength: 64 }, false)), 29);
   });
 
+  test('string() of an int-or-string costs as its costliest overload, string(bytes): a traversal', () => {
+    const spec = declTypeOf(
+      { type: 'object', properties: { ios: { 'x-kubernetes-int-or-string': true, maxLength: 15 }, s: { type: 'string', maxLength: 16 }, n: { type: 'integer' } } },
+      false,
+    );
+    const cost = (rule: string): number => estimateRuleCost(ruleAst(rule), spec);
+    // 60 bytes at 0.1 (6), self.ios (2), size (1) and the comparison (1).
+    assert.equal(cost('string(self.ios).size() < 3'), 10);
+    // string → bytes traverses too (64 bytes: 7); int → string and string → string are one step.
+    assert.equal(cost('bytes(self.s).size() < 3'), 11);
+    assert.equal(cost('string(self.n).size() < 3'), 5);
+  });
+
   test('join and replace are estimated as the Kubernetes strings library estimates them, result sizes included', () => {
     const spec = declTypeOf(
       { type: 'object', properties: { s: { type: 'string', maxLength: 16 }, parts: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 63 } } } },

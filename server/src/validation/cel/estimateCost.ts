@@ -327,6 +327,17 @@ class Estimator {
         const each = elem !== undefined && (elem.kind === 'string' || elem.kind === 'bytes') ? add(1, factor(elem.maxElements, STRING_TRAVERSAL)) : 1;
         return result(mul(sz(t), each), this.shapeOfDecl(elem));
       }
+      case 'string':
+      case 'bytes': {
+        // Conversions that traverse their argument: bytes → string, string → bytes (up to 4 bytes a character).
+        // For an int-or-string (dyn) every overload may apply, and the apiserver takes the costliest.
+        const from = a[0]?.kind;
+        const kind = name === 'string' ? 'string' : 'bytes';
+        const traverses = target === undefined && (from === 'dyn' || (name === 'string' ? from === 'bytes' : from === 'string'));
+        if (!traverses) return result(1, { kind, size: undefined });
+        const size = name === 'string' ? sz(a[0]) : mul(sz(a[0]), 4);
+        return result(factor(sz(a[0]), STRING_TRAVERSAL), { kind, size });
+      }
       case 'url':
         return result(factor(sz(a[0]), STRING_TRAVERSAL), { kind: 'url', size: sz(a[0]) });
       case 'lowerAscii':
