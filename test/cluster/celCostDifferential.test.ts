@@ -4,8 +4,10 @@
 // workspace file; the verdicts (accepted / refused) must be equal, and the apiserver's causes must
 // be exactly our cost findings, field path and words (`<field>: Forbidden: ...`). The first set is
 // CRDs a person writes (bounded and unbounded lists, maps, strings, loops, the per-rule and
-// whole-schema limits at their edges); the second probes one expression at a time, scaled so that
-// the apiserver's factor gives its estimate to the unit.
+// whole-schema limits at their edges); the second puts rules where they may run many times
+// (unbounded lists and maps, required and defaulted fields, embedded resources, int-or-string,
+// transition rules), each just over the limit; the third probes one expression at a time, scaled
+// so that the apiserver's six-digit factor gives its estimate to the unit.
 //
 //   node --import tsx --test --test-reporter=spec test/cluster/celCostDifferential.test.ts
 import assert from 'node:assert/strict';
@@ -413,6 +415,8 @@ const PROBES = [
   'self.m.exists(k, self.m[k].startsWith(k))',
   "type(self.s) == string && self.e == 'a'",
   'dyn(self.s) == self.e',
+  'string(self.b).size() > 1 && bytes(self.s).size() > 1',
+  "string(self.ios) == 'x' && string(ip(self.s)) == '::1'",
   'size(self.b) < 10 && self.b == self.b',
   "(self.s.startsWith(self.l[0]) ? self.s : self.l[0]).size() > 2",
   "self.e.upperAscii() == 'A' && self.o.x.endsWith('y')",
@@ -446,6 +450,177 @@ ${itemLines}
         - rule: ${JSON.stringify(rule)}`,
   };
 }
+
+// Where a rule sits decides how often it may run: required fields make an item bigger (fewer fit
+// in a request), defaults do not; maps, embedded resources and lists inside lists multiply alike.
+// Each is refused or accepted by the figure it gets; the causes (with their factors) must be equal.
+/** The variant with the fewest repeats of a clause that we refuse: just over the limit, so the apiserver's factor has six digits. */
+function justOver(name: string, spec: (rule: string) => string, clause: string): Variant {
+  for (let k = 1; k <= 500; k++) {
+    const rule = Array.from({ length: k }, () => clause).join(' && ');
+    const ours = checkFile(new ManifestParser().parse(crd(spec(rule))), OPTIONS).filter((f) => f.severity === 'error');
+    if (ours.length > 0) return { name: `${name} (${k} × ${clause})`, meant: 'refused', spec: spec(rule) };
+  }
+  throw new Error(`${name}: we never refuse ${clause}`);
+}
+
+const STRUCTURES: Variant[] = [
+  justOver(
+    'a rule on the items of a list without maxItems whose items have required fields',
+    (rule) => `
+      type: object
+      properties:
+        items:
+          type: array
+          items:
+            type: object
+            required: [host, port]
+            properties:
+              host: {type: string, maxLength: 253}
+              port: {type: integer}
+            x-kubernetes-validations:
+              - rule: ${JSON.stringify(rule)}`,
+    "self.host.startsWith('a') && self.port > 0",
+  ),
+  justOver(
+    'the same with a default on the required port (a defaulted field may be left out)',
+    (rule) => `
+      type: object
+      properties:
+        items:
+          type: array
+          items:
+            type: object
+            required: [host, port]
+            properties:
+              host: {type: string, maxLength: 253}
+              port: {type: integer, default: 80}
+            x-kubernetes-validations:
+              - rule: ${JSON.stringify(rule)}`,
+    "self.host.startsWith('a') && self.port > 0",
+  ),
+  justOver(
+    'a rule on the values of a map without maxProperties',
+    (rule) => `
+      type: object
+      properties:
+        routes:
+          type: object
+          additionalProperties:
+            type: object
+            required: [to]
+            properties:
+              to: {type: string, maxLength: 63}
+            x-kubernetes-validations:
+              - rule: ${JSON.stringify(rule)}`,
+    "self.to.lowerAscii() == self.to",
+  ),
+  justOver(
+    'a rule on the items of an unbounded list inside a list of two',
+    (rule) => `
+      type: object
+      properties:
+        pairs:
+          type: array
+          maxItems: 2
+          items:
+            type: array
+            items:
+              type: string
+              maxLength: 8
+              x-kubernetes-validations:
+                - rule: ${JSON.stringify(rule)}`,
+    "self.startsWith('a')",
+  ),
+  justOver(
+    'a rule on embedded resources in a list without maxItems (apiVersion, kind, metadata.name are always there)',
+    (rule) => `
+      type: object
+      properties:
+        resources:
+          type: array
+          items:
+            type: object
+            x-kubernetes-embedded-resource: true
+            x-kubernetes-preserve-unknown-fields: true
+            x-kubernetes-validations:
+              - rule: ${JSON.stringify(rule)}`,
+    "self.kind == 'ConfigMap' && self.metadata.name.startsWith('a')",
+  ),
+  justOver(
+    'int-or-string items with maxLength',
+    (rule) => `
+      type: object
+      properties:
+        ports:
+          type: array
+          maxItems: 300000
+          items:
+            x-kubernetes-int-or-string: true
+            maxLength: 15
+            x-kubernetes-validations:
+              - rule: ${JSON.stringify(rule)}`,
+    "self == 'http'",
+  ),
+  justOver(
+    'int-or-string items with maxLength',
+    (rule) => `
+      type: object
+      properties:
+        ports:
+          type: array
+          maxItems: 300000
+          items:
+            x-kubernetes-int-or-string: true
+            maxLength: 15
+            x-kubernetes-validations:
+              - rule: ${JSON.stringify(rule)}`,
+    'self == 80',
+  ),
+  justOver(
+    'int-or-string items with maxLength',
+    (rule) => `
+      type: object
+      properties:
+        ports:
+          type: array
+          maxItems: 300000
+          items:
+            x-kubernetes-int-or-string: true
+            maxLength: 15
+            x-kubernetes-validations:
+              - rule: ${JSON.stringify(rule)}`,
+    'string(self).size() < 3',
+  ),
+  {
+    name: 'a costly messageExpression on the items of a large list is not multiplied by the items',
+    meant: 'accepted',
+    spec: `
+      type: object
+      properties:
+        items:
+          type: array
+          maxItems: 100000
+          items:
+            type: object
+            properties:
+              host: {type: string, maxLength: 253}
+            x-kubernetes-validations:
+              - rule: size(self.host) > 0
+                messageExpression: "self.host.lowerAscii() + ' ' + self.host.upperAscii() + ' ' + self.host.trim()"`,
+  },
+  justOver(
+    'a transition rule on a bounded string',
+    (rule) => `
+      type: object
+      properties:
+        owner: {type: string, maxLength: 1000000}
+        tag: {type: string, maxLength: 1000000}
+      x-kubernetes-validations:
+        - rule: ${JSON.stringify(rule)}`,
+    '(self.owner == oldSelf.owner || oldSelf.owner.startsWith(self.tag))',
+  ),
+];
 
 interface ApiserverVerdict {
   accepted: boolean;
@@ -497,6 +672,10 @@ describe('CEL rule cost of CRDs: Plumbline estimates as the kube-apiserver does'
 
   test(`${VARIANTS.length} CRDs as dry-run creates: the same verdict and the same causes at the same field paths`, async () => {
     assert.deepEqual(await differences(cluster, VARIANTS), []);
+  });
+
+  test(`${STRUCTURES.length} places a rule can sit: how often it may run, as the apiserver counts it`, async () => {
+    assert.deepEqual(await differences(cluster, STRUCTURES), []);
   });
 
   test(`${PROBES.length + STRING_PROBES.length} single expressions, each scaled just over the per-rule limit: the apiserver's estimate to six digits equals ours`, async () => {
