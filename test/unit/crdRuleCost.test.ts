@@ -234,6 +234,9 @@ spec:
     assert.equal(cost("self.s.replace('a', 'bbbb').lowerAscii()"), 41);
     assert.equal(cost("self.s.replace('-', '').lowerAscii()"), 22);
     assert.equal(cost("self.s.replace('', 'x').lowerAscii()"), 28);
+    // split: 0.2 per byte (13); as many parts as characters, or as a literal limit says (3 × the loop's 6).
+    assert.equal(cost("self.s.split(',').all(x, x.size() < 2)"), 2 + 13 + 64 * 6 + 1);
+    assert.equal(cost("self.s.split(',', 3).all(x, x.size() < 2)"), 2 + 13 + 3 * 6 + 1);
     assert.equal(exceedFactor(64_000_004, 10_000_000), '6.4x');
   });
 });

@@ -360,8 +360,13 @@ class Estimator {
         const size = add(mul(items, each), a[0] === undefined ? 0 : mul(sz(a[0]), Math.max(0, items - 1)));
         return result(factor(size, STRING_TRAVERSAL), { kind: 'string', size });
       }
-      case 'split':
-        return result(factor(sz(t), 2 * STRING_TRAVERSAL), { kind: 'list', size: sz(t) });
+      case 'split': {
+        // At most one part per character, or as many as a literal limit says (a negative one: no limit, as an unsigned count).
+        const limit = args[1];
+        const literal = isNode(limit) && limit.op === 'value' && typeof limit.args === 'bigint' ? limit.args : undefined;
+        const parts = literal === undefined ? sz(t) : literal < 0n ? MAX_U64 : sat(Number(literal));
+        return result(factor(sz(t), 2 * STRING_TRAVERSAL), { kind: 'list', size: parts });
+      }
       case 'ip':
       case 'cidr':
       case 'isIP':
