@@ -392,10 +392,14 @@ class Estimator {
   /** all, exists, exists_one, map, filter as cel-go expands them: the range's size times one step. */
   private comprehension(name: string, range: unknown, args: unknown[]): [number, Shape] {
     const [rangeCost, r] = this.cost(range);
-    const variable = isNode(args[0]) ? String(args[0].args) : '';
+    const name0 = isNode(args[0]) ? String(args[0].args) : '';
     const element = r.decl?.kind === 'map' ? this.shapeOfDecl(r.decl.key) : this.shapeOfDecl(r.decl?.elem);
-    this.scopes.push(new Map([[variable, element]]));
-    const bodies = args.slice(1).map((a) => this.cost(a));
+    // all(k, v, …), exists(k, v, …), exists_one(k, v, …): a map's key and value, or a list's index and item.
+    const twoVariables = args.length === 3 && name !== 'map' && isNode(args[1]) && args[1].op === 'id';
+    const scope = new Map([[name0, twoVariables && r.decl?.kind !== 'map' ? ({ kind: 'int', size: 1 } satisfies Shape) : element]]);
+    if (twoVariables && isNode(args[1])) scope.set(String(args[1].args), r.decl?.kind === 'map' ? this.shapeOfDecl(r.decl.elem) : this.shapeOfDecl(r.decl?.elem));
+    this.scopes.push(scope);
+    const bodies = args.slice(twoVariables ? 2 : 1).map((a) => this.cost(a));
     this.scopes.pop();
     const body = add(...bodies.map(([c]) => c));
     // Per element: the loop condition and the step around the body; then the initial accumulator and the result.
