@@ -138,8 +138,14 @@ interface Shape {
 const UNKNOWN: Shape = { kind: 'unknown', size: undefined };
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && 'op' in v;
 const SCALARS = new Set(['int', 'double', 'bool', 'duration', 'timestamp']);
+/** The value of an int literal (a negative one as cel-go reads it: no bound), else undefined. */
+function intLiteral(node: unknown): number | undefined {
+  if (!isNode(node) || node.op !== 'value' || typeof node.args !== 'bigint') return undefined;
+  return node.args < 0n ? MAX_U64 : sat(Number(node.args));
+}
+
 /** Namespaces of the Kubernetes libraries' functions. */
-const NAMESPACES = new Set(['sets', 'format']);
+const NAMESPACES = new Set(['sets', 'format', 'strings', 'lists']);
 const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 /** Functions of the Kubernetes libraries whose result type matters to what follows. */
 const RESULT_KINDS: Record<string, Shape['kind']> = { quantity: 'quantity', ip: 'ip', cidr: 'cidr', semver: 'semver', url: 'url', size: 'int', int: 'int', string: 'string' };
@@ -298,6 +304,28 @@ class Estimator {
     const sz = (s: Shape | undefined): number => (s === undefined ? 0 : this.size(s));
     const result = (cost: number, shape: Shape): [number, Shape] => [add(argCost, cost), shape];
     switch (namespace === undefined ? name : `${namespace}.${name}`) {
+      case 'strings.quote':
+        // Each character may be escaped (two), and the quotes added.
+        return result(factor(sz(a[0]), STRING_TRAVERSAL), { kind: 'string', size: add(mul(sz(a[0]), 2), 2) });
+      case 'format':
+        if (t.kind === 'string') return result(factor(sz(t), STRING_TRAVERSAL), { kind: 'string', size: undefined });
+        return result(1, UNKNOWN);
+      case 'lists.range':
+        return this.listCall(argCost, 1, intLiteral(args[0]) ?? MAX_U64);
+      case 'slice':
+      case 'reverse':
+      case 'flatten':
+      case 'distinct':
+      case 'sort': {
+        // The lists library: the size of the result times a factor, plus the call and a new list.
+        if (t.kind !== 'list') break;
+        const n = sz(t);
+        if (name === 'slice') return this.listCall(argCost, 1, Math.max(0, (intLiteral(args[1]) ?? n) - (intLiteral(args[0]) ?? 0)));
+        if (name === 'reverse') return this.listCall(argCost, 1, n);
+        if (name === 'flatten') return this.listCall(argCost, args[0] === undefined ? 1 : (intLiteral(args[0]) ?? MAX_U64), n);
+        const stringy = t.decl?.elem?.kind === 'string' || t.decl?.elem?.kind === 'bytes';
+        return this.listCall(argCost, name === 'sort' && stringy ? 2 + STRING_TRAVERSAL : 2, mul(n, n));
+      }
       case 'sets.contains':
       case 'sets.intersects':
       case 'sets.equivalent':
@@ -385,8 +413,14 @@ class Estimator {
         return result(a[0]?.kind === 'string' ? add(base, factor(sz(a[0]), STRING_TRAVERSAL)) : base, { kind: 'bool', size: 1 });
       }
       default:
-        return result(1, { kind: RESULT_KINDS[name] ?? 'unknown', size: name === 'size' || name === 'int' ? 1 : undefined });
+        break;
     }
+    return result(1, { kind: RESULT_KINDS[name] ?? 'unknown', size: name === 'size' || name === 'int' ? 1 : undefined });
+  }
+
+  /** A call of the lists library that builds a list of `size` items at `costFactor` each (estimateAllocatingListCall). */
+  private listCall(argCost: number, costFactor: number, size: number): [number, Shape] {
+    return [add(argCost, factor(size, costFactor), 1, LIST_CREATE), { kind: 'list', size }];
   }
 
   /** all, exists, exists_one, map, filter as cel-go expands them: the range's size times one step. */
