@@ -3,6 +3,7 @@
 // of a version over the per-CRD limit. Said here on the rule's line, in the apiserver's words, so
 // the CRD is fixed before `kubectl apply` or Flux meets the refusal.
 
+import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import type { Problem } from '../../manifests/problem';
 import type { OpenApiSchema, ValidationRule } from '../../schemas/openapi';
@@ -89,31 +90,40 @@ class Walk {
   }
 }
 
-/** The cost problems of one CRD document (apiextensions.k8s.io/v1): per rule, then per version's schema as a whole. */
+/**
+ * The cost problems of one CRD document (apiextensions.k8s.io/v1): per rule, then per schema as a
+ * whole. The apiserver validates a v1 CRD in its internal form, where versions whose schemas are
+ * all identical share one schema at `spec.validation` (each version's own is dropped): then its
+ * rules are estimated once and its causes name `spec.validation.openAPIV3Schema`, not a version.
+ */
 export function crdRuleCostProblems(doc: Document.Parsed, root: Node | null): Problem[] {
   const versions = child(child(root, 'spec'), 'versions');
   if (!isSeq(versions)) return [];
-  const problems: Problem[] = [];
-  versions.items.forEach((version, v) => {
+  const schemas = versions.items.map((version) => {
     const schemaNode = child(child(version, 'schema'), 'openAPIV3Schema');
-    if (!isMap(schemaNode)) return;
-    let schema: unknown;
+    if (!isMap(schemaNode)) return undefined;
     try {
-      schema = schemaNode.toJS(doc, { maxAliasCount: 1000 });
+      const schema: unknown = schemaNode.toJS(doc, { maxAliasCount: 1000 });
+      return typeof schema === 'object' && schema !== null ? { version, schemaNode, schema } : undefined;
     } catch {
-      return;
+      return undefined;
     }
-    if (typeof schema !== 'object' || schema === null) return;
-    const path = `spec.versions[${v}].schema.openAPIV3Schema`;
+  });
+  const first = schemas[0];
+  const shared = first !== undefined && schemas.every((s) => s !== undefined && isDeepStrictEqual(s.schema, first.schema));
+  const problems: Problem[] = [];
+  (shared ? [first] : schemas).forEach((s, v) => {
+    if (s === undefined) return;
+    const path = shared ? 'spec.validation.openAPIV3Schema' : `spec.versions[${v}].schema.openAPIV3Schema`;
     const walk = new Walk();
-    walk.visit(schemaNode, schema, path, 1, true);
+    walk.visit(s.schemaNode, s.schema, path, 1, true);
     problems.push(...walk.problems);
     if (walk.total > STATIC_CRD_COST_LIMIT) {
       // As the apiserver: the (at most four) rules that weigh most, then the schema as a whole.
       const heaviest = walk.costs.filter((c) => c.cost >= STATIC_CRD_COST_LIMIT / 100).sort((a, b) => b.cost - a.cost).slice(0, 4);
-      for (const c of heaviest) problems.push(problem(c.key, schemaNode, `${c.path}: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema`));
-      const key = keyNode(child(version, 'schema'), 'openAPIV3Schema');
-      problems.push(problem(key, schemaNode, `${path}: Forbidden: ${costErrorMessage('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema', walk.total, STATIC_CRD_COST_LIMIT)}`));
+      for (const c of heaviest) problems.push(problem(c.key, s.schemaNode, `${c.path}: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema`));
+      const key = keyNode(child(s.version, 'schema'), 'openAPIV3Schema');
+      problems.push(problem(key, s.schemaNode, `${path}: Forbidden: ${costErrorMessage('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema', walk.total, STATIC_CRD_COST_LIMIT)}`));
     }
   });
   return problems;

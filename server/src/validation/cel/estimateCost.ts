@@ -21,6 +21,8 @@ export const MAX_U64 = 2 ** 64;
 const STRING_TRAVERSAL = 0.1;
 const REGEX_LENGTH = 0.25;
 const LIST_CREATE = 10;
+/** The longest regex of a named format (cel.MaxNameFormatRegexSize). */
+const MAX_NAME_FORMAT_REGEX_SIZE = 128;
 const MAP_CREATE = 30;
 
 const sat = (n: number): number => (n >= MAX_U64 || !Number.isFinite(n) ? MAX_U64 : n);
@@ -128,12 +130,22 @@ interface Shape {
   kind: DeclType['kind'] | 'quantity' | 'ip' | 'cidr' | 'semver' | 'url' | 'unknown';
   /** Largest size (characters, elements), or undefined when nothing bounds it. */
   size: number | undefined;
+  /** Smallest size, where known (a literal's); else 0. */
+  min?: number;
   decl?: DeclType;
 }
 
 const UNKNOWN: Shape = { kind: 'unknown', size: undefined };
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && 'op' in v;
 const SCALARS = new Set(['int', 'double', 'bool', 'duration', 'timestamp']);
+/** The value of an int literal (a negative one as cel-go reads it: no bound), else undefined. */
+function intLiteral(node: unknown): number | undefined {
+  if (!isNode(node) || node.op !== 'value' || typeof node.args !== 'bigint') return undefined;
+  return node.args < 0n ? MAX_U64 : sat(Number(node.args));
+}
+
+/** Namespaces of the Kubernetes libraries' functions. */
+const NAMESPACES = new Set(['sets', 'format', 'strings', 'lists']);
 const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 /** Functions of the Kubernetes libraries whose result type matters to what follows. */
 const RESULT_KINDS: Record<string, Shape['kind']> = { quantity: 'quantity', ip: 'ip', cidr: 'cidr', semver: 'semver', url: 'url', size: 'int', int: 'int', string: 'string' };
@@ -154,13 +166,18 @@ class Estimator {
     return SCALARS.has(s.kind) ? 1 : MAX_U64;
   }
 
+  /** Whether a comprehension variable of this name is in scope (then it is no namespace). */
+  private bound(name: string): boolean {
+    return this.scopes.some((scope) => scope.has(name));
+  }
+
   /** Returns the maximum cost of `node` and what it evaluates to. */
   cost(node: unknown): [number, Shape] {
     if (!isNode(node)) return [0, UNKNOWN];
     const args = node.args;
     switch (node.op) {
       case 'value': {
-        if (typeof args === 'string') return [0, { kind: 'string', size: [...args].length }];
+        if (typeof args === 'string') return [0, { kind: 'string', size: [...args].length, min: [...args].length }];
         if (typeof args === 'boolean') return [0, { kind: 'bool', size: 1 }];
         if (typeof args === 'number') return [0, { kind: 'double', size: 1 }];
         if (typeof args === 'bigint') return [0, { kind: 'int', size: 1 }];
@@ -172,7 +189,11 @@ class Estimator {
           const bound = this.scopes[i]?.get(name);
           if (bound !== undefined) return [1, bound];
         }
-        return [1, name === 'self' || name === 'oldSelf' ? this.shapeOfDecl(this.self) : UNKNOWN];
+        if (name === 'self' || name === 'oldSelf') return [1, this.shapeOfDecl(this.self)];
+        // Any other free identifier (a type such as `string`, `int`) is one step of the apiserver's size lookup,
+        // which drops the first name of a path and so answers with `self`'s own bound: an equality with it
+        // costs that bound at 0.1 (nothing when self is an object).
+        return [1, { kind: 'unknown', size: this.self?.maxElements ?? 0 }];
       }
       case '.':
       case '.?': {
@@ -272,14 +293,47 @@ class Estimator {
       return [isNode(sel) && Array.isArray(sel.args) ? this.cost(sel.args[0])[0] : 0, { kind: 'bool', size: 1 }];
     }
     if (receiverCall && MACROS.has(name) && args.length >= 2) return this.comprehension(name, target, args);
-    const [targetCost, t] = target === undefined ? [0, UNKNOWN] : this.cost(target);
+    const ident = receiverCall && isNode(target) && target.op === 'id' ? String(target.args) : undefined;
+    // `sets.contains(…)`, `format.dns1123Label()`, `ip.isCanonical(…)` are namespaced functions to the
+    // apiserver (the engine spells them as methods of a constant): the namespace costs nothing.
+    const namespace = ident !== undefined && (NAMESPACES.has(ident) || (ident === 'ip' && name === 'isCanonical')) && !this.bound(ident) ? ident : undefined;
+    const [targetCost, t] = target === undefined || namespace !== undefined ? [0, UNKNOWN] : this.cost(target);
     const evaluated = args.map((a) => this.cost(a));
     const argCost = add(targetCost, ...evaluated.map(([c]) => c));
     const a = evaluated.map(([, s]) => s);
     const sz = (s: Shape | undefined): number => (s === undefined ? 0 : this.size(s));
     const result = (cost: number, shape: Shape): [number, Shape] => [add(argCost, cost), shape];
-    const namespace = receiverCall && isNode(target) && target.op === 'id' ? String(target.args) : undefined;
-    switch (namespace === 'ip' && name === 'isCanonical' ? 'ip.isCanonical' : name) {
+    switch (namespace === undefined ? name : `${namespace}.${name}`) {
+      case 'strings.quote':
+        // Each character may be escaped (two), and the quotes added.
+        return result(factor(sz(a[0]), STRING_TRAVERSAL), { kind: 'string', size: add(mul(sz(a[0]), 2), 2) });
+      case 'format':
+        if (t.kind === 'string') return result(factor(sz(t), STRING_TRAVERSAL), { kind: 'string', size: undefined });
+        return result(1, UNKNOWN);
+      case 'lists.range':
+        return this.listCall(argCost, 1, intLiteral(args[0]) ?? MAX_U64);
+      case 'slice':
+      case 'reverse':
+      case 'flatten':
+      case 'distinct':
+      case 'sort': {
+        // The lists library: the size of the result times a factor, plus the call and a new list.
+        if (t.kind !== 'list') break;
+        const n = sz(t);
+        if (name === 'slice') return this.listCall(argCost, 1, Math.max(0, (intLiteral(args[1]) ?? n) - (intLiteral(args[0]) ?? 0)));
+        if (name === 'reverse') return this.listCall(argCost, 1, n);
+        if (name === 'flatten') return this.listCall(argCost, args[0] === undefined ? 1 : (intLiteral(args[0]) ?? MAX_U64), n);
+        const stringy = t.decl?.elem?.kind === 'string' || t.decl?.elem?.kind === 'bytes';
+        return this.listCall(argCost, name === 'sort' && stringy ? 2 + STRING_TRAVERSAL : 2, mul(n, n));
+      }
+      case 'sets.contains':
+      case 'sets.intersects':
+      case 'sets.equivalent':
+        // One comparison per pair of items (two for equivalent), plus the call.
+        return result(add(1, factor(mul(sz(a[0]), sz(a[1])), name === 'equivalent' ? 2 : 1)), { kind: 'bool', size: 1 });
+      case 'validate':
+        // A named format's regex (at most 128 characters, at 0.25 each) run over the string.
+        return result(factor(factor(sz(a[0]), STRING_TRAVERSAL), MAX_NAME_FORMAT_REGEX_SIZE * REGEX_LENGTH), { kind: 'unknown', size: undefined });
       case 'startsWith':
       case 'endsWith':
         return result(factor(sz(a[0]), STRING_TRAVERSAL), { kind: 'bool', size: 1 });
@@ -301,16 +355,46 @@ class Estimator {
         const each = elem !== undefined && (elem.kind === 'string' || elem.kind === 'bytes') ? add(1, factor(elem.maxElements, STRING_TRAVERSAL)) : 1;
         return result(mul(sz(t), each), this.shapeOfDecl(elem));
       }
+      case 'string':
+      case 'bytes': {
+        // Conversions that traverse their argument: bytes → string, string → bytes (up to 4 bytes a character).
+        // For an int-or-string (dyn) every overload may apply, and the apiserver takes the costliest.
+        const from = a[0]?.kind;
+        const kind = name === 'string' ? 'string' : 'bytes';
+        const traverses = target === undefined && (from === 'dyn' || (name === 'string' ? from === 'bytes' : from === 'string'));
+        if (!traverses) return result(1, { kind, size: undefined });
+        const size = name === 'string' ? sz(a[0]) : mul(sz(a[0]), 4);
+        return result(factor(sz(a[0]), STRING_TRAVERSAL), { kind, size });
+      }
       case 'url':
         return result(factor(sz(a[0]), STRING_TRAVERSAL), { kind: 'url', size: sz(a[0]) });
       case 'lowerAscii':
       case 'upperAscii':
       case 'substring':
       case 'trim':
-      case 'replace':
         return result(factor(sz(t), STRING_TRAVERSAL), { kind: 'string', size: sz(t) });
-      case 'split':
-        return result(factor(sz(t), 2 * STRING_TRAVERSAL), { kind: 'list', size: sz(t) });
+      case 'replace': {
+        // Traversal plus building the result; the result is longest when the shortest match is replaced by the longest text.
+        const from = a[0]?.min ?? 0;
+        const to = sz(a[1]);
+        const size = from === 0 ? add(mul(sz(t) >= MAX_U64 ? sz(t) : sz(t) + 1, to), sz(t)) : to <= from ? sz(t) : mul(Math.ceil(sz(t) / from), to);
+        return result(factor(sz(t), 2 * STRING_TRAVERSAL), { kind: 'string', size });
+      }
+      case 'join': {
+        // The longest result: every item at its longest, with a separator between each two.
+        const items = sz(t);
+        const elem = t.decl?.elem;
+        const each = elem === undefined ? MAX_U64 : elem.maxElements;
+        const size = add(mul(items, each), a[0] === undefined ? 0 : mul(sz(a[0]), Math.max(0, items - 1)));
+        return result(factor(size, STRING_TRAVERSAL), { kind: 'string', size });
+      }
+      case 'split': {
+        // At most one part per character, or as many as a literal limit says (a negative one: no limit, as an unsigned count).
+        const limit = args[1];
+        const literal = isNode(limit) && limit.op === 'value' && typeof limit.args === 'bigint' ? limit.args : undefined;
+        const parts = literal === undefined ? sz(t) : literal < 0n ? MAX_U64 : sat(Number(literal));
+        return result(factor(sz(t), 2 * STRING_TRAVERSAL), { kind: 'list', size: parts });
+      }
       case 'ip':
       case 'cidr':
       case 'isIP':
@@ -329,24 +413,34 @@ class Estimator {
         return result(a[0]?.kind === 'string' ? add(base, factor(sz(a[0]), STRING_TRAVERSAL)) : base, { kind: 'bool', size: 1 });
       }
       default:
-        return result(1, { kind: RESULT_KINDS[name] ?? 'unknown', size: name === 'size' || name === 'int' ? 1 : undefined });
+        break;
     }
+    return result(1, { kind: RESULT_KINDS[name] ?? 'unknown', size: name === 'size' || name === 'int' ? 1 : undefined });
+  }
+
+  /** A call of the lists library that builds a list of `size` items at `costFactor` each (estimateAllocatingListCall). */
+  private listCall(argCost: number, costFactor: number, size: number): [number, Shape] {
+    return [add(argCost, factor(size, costFactor), 1, LIST_CREATE), { kind: 'list', size }];
   }
 
   /** all, exists, exists_one, map, filter as cel-go expands them: the range's size times one step. */
   private comprehension(name: string, range: unknown, args: unknown[]): [number, Shape] {
     const [rangeCost, r] = this.cost(range);
-    const variable = isNode(args[0]) ? String(args[0].args) : '';
+    const name0 = isNode(args[0]) ? String(args[0].args) : '';
     const element = r.decl?.kind === 'map' ? this.shapeOfDecl(r.decl.key) : this.shapeOfDecl(r.decl?.elem);
-    this.scopes.push(new Map([[variable, element]]));
-    const bodies = args.slice(1).map((a) => this.cost(a));
+    // all(k, v, …), exists(k, v, …), exists_one(k, v, …): a map's key and value, or a list's index and item.
+    const twoVariables = args.length === 3 && name !== 'map' && isNode(args[1]) && args[1].op === 'id';
+    const scope = new Map([[name0, twoVariables && r.decl?.kind !== 'map' ? ({ kind: 'int', size: 1 } satisfies Shape) : element]]);
+    if (twoVariables && isNode(args[1])) scope.set(String(args[1].args), r.decl?.kind === 'map' ? this.shapeOfDecl(r.decl.elem) : this.shapeOfDecl(r.decl?.elem));
+    this.scopes.push(scope);
+    const bodies = args.slice(twoVariables ? 2 : 1).map((a) => this.cost(a));
     this.scopes.pop();
     const body = add(...bodies.map(([c]) => c));
     // Per element: the loop condition and the step around the body; then the initial accumulator and the result.
     const [init, step] =
       name === 'all' ? [0, 3] : name === 'exists' ? [0, 4] : name === 'exists_one' ? [0, 2] : name === 'map' ? [LIST_CREATE, 12] : [LIST_CREATE, 13];
-    // exists_one ends with `__result__ == 1`, whose size the apiserver reads off `self`'s type (a quirk kept for equal figures).
-    const result = name === 'exists_one' && (this.self?.maxElements ?? 0) > 0 ? 2 : 1;
+    // exists_one ends with `__result__ == 1`: the accumulator (1) and an int comparison (1); the others with the accumulator (1).
+    const result = name === 'exists_one' ? 2 : 1;
     const count = this.size(r);
     const shape: Shape = name === 'map' || name === 'filter' ? { kind: 'list', size: count } : { kind: 'bool', size: 1 };
     return [add(rangeCost, init, result, mul(count, add(body, step))), shape];
