@@ -5,14 +5,22 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspHarness } from '../support/lspClient';
+import { HANG_MS, withinCpu } from '../support/bounded';
 
 // Hostile and malformed input through the real server. test/lsp/diagnostics.test.ts already feeds
 // a top-level alias bomb, 10,000-deep flow brackets, junk below U+D7FF and 2,000-deep block maps;
 // these go further: inside Kubernetes objects (so the schema walker sees them too), other encodings
 // of junk, and sizes at and far over the limit.
 
+/** An answer bounded by the server's CPU time (see withinCpu). */
+function within<T>(lsp: LspHarness, ms: number, what: string, promise: Promise<T>): Promise<{ value: T; ms: number }> {
+  const pid = lsp.process.pid;
+  if (pid === undefined) throw new Error('the language server has no process id');
+  return withinCpu(pid, ms, what, promise);
+}
+
 const SETTINGS = { cluster: { enabled: false } };
-/** How long any single answer may take. */
+/** How much server CPU any single answer may take. */
 const BOUND_MS = 2_000;
 
 function configMap(data: string): string {
@@ -20,19 +28,6 @@ function configMap(data: string): string {
 }
 
 /** Resolves with the value, or fails naming `what` once `ms` have passed. */
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  try {
-    const value = await Promise.race([promise, deadline]);
-    return { value, ms: Math.round(performance.now() - started) };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function covers(d: Diagnostic, line: number, character: number): boolean {
   const { start, end } = d.range;
@@ -58,7 +53,7 @@ async function assertStillValidates(lsp: LspHarness, name: string): Promise<void
   assert.equal(lsp.hasExited, false, lsp.exitReason);
   const uri = `untitled:probe-${name}.yaml`;
   await lsp.open(uri, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\n  labls: {}\n');
-  const { value } = await within(BOUND_MS, 'probe diagnostics', lsp.waitForVersion(uri, 1));
+  const { value } = await within(lsp, BOUND_MS, 'probe diagnostics', lsp.waitForVersion(uri, 1));
   assert.deepEqual(
     value.map((d) => [d.range, d.message]),
     [[{ start: { line: 4, character: 2 }, end: { line: 4, character: 7 } }, 'unknown field `labls` in ConfigMap metadata; did you mean `labels`?']],
@@ -133,7 +128,7 @@ describe('language server: malformed text', () => {
     // A high surrogate alone in a quoted value, a low one alone in a plain value.
     const text = configMap('  quoted: "x\uD800y"\n  plain: z\uDC00\n');
     await lsp.open(uri, text);
-    const { value: diagnostics } = await within(BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
+    const { value: diagnostics } = await within(lsp, BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
     assert.equal(text.split('\n')[5]?.indexOf('\uD800'), 12);
     assert.equal(text.split('\n')[6]?.indexOf('\uDC00'), 10);
     for (const [line, character] of [[5, 12], [6, 10]] as const) {
@@ -143,8 +138,8 @@ describe('language server: malformed text', () => {
       );
     }
     // The server can still work with the text.
-    await within(BOUND_MS, 'hover', lsp.hover(uri, { line: 5, character: 4 }));
-    await within(BOUND_MS, 'outline', lsp.documentSymbols(uri));
+    await within(lsp, BOUND_MS, 'hover', lsp.hover(uri, { line: 5, character: 4 }));
+    await within(lsp, BOUND_MS, 'outline', lsp.documentSymbols(uri));
     await lsp.close(uri);
     await assertStillValidates(lsp, 'surrogates');
   });
@@ -155,7 +150,7 @@ describe('language server: malformed text', () => {
     assert.equal(text.split('\n')[5]?.indexOf('\u0007'), 12);
     assert.equal(text.split('\n')[6]?.indexOf('\u001b'), 11);
     await lsp.open(uri, text);
-    const { value: diagnostics } = await within(BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
+    const { value: diagnostics } = await within(lsp, BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
     for (const [line, character] of [[5, 12], [6, 11]] as const) {
       assert.ok(
         diagnostics.some((d) => d.severity === DiagnosticSeverity.Error && covers(d, line, character)),
@@ -186,12 +181,12 @@ describe('language server: malformed text', () => {
     // A PNG header and bytes 0-255 as Latin-1 characters, the way a mis-detected binary file reaches an editor.
     const junk = `\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR${Array.from({ length: 4096 }, () => String.fromCharCode(Math.floor(random() * 256))).join('')}`;
     await lsp.open(uri, junk);
-    const { value: diagnostics } = await within(BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
+    const { value: diagnostics } = await within(lsp, BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
     assert.deepEqual(
       diagnostics.map((d) => ({ range: d.range, severity: d.severity, code: d.code, message: d.message })),
       [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, code: 'file.binary', message: 'skipped: binary file (contains NUL bytes)' }],
     );
-    await within(BOUND_MS, 'completion', lsp.completion(uri, { line: 0, character: 1 }));
+    await within(lsp, BOUND_MS, 'completion', lsp.completion(uri, { line: 0, character: 1 }));
     await lsp.close(uri);
     await assertStillValidates(lsp, 'junk');
   });
@@ -213,12 +208,12 @@ describe('language server: malformed text', () => {
     for (let i = 1; i <= 12; i++) lines.push(`    l${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(', ')}]`);
     const uri = 'untitled:lol-values.yaml';
     await lsp.open(uri, `${lines.join('\n')}\n`);
-    const { value: diagnostics } = await within(BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
+    const { value: diagnostics } = await within(lsp, BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
     assert.deepEqual(diagnostics, []);
-    const { value: symbols } = await within(BOUND_MS, 'outline', lsp.documentSymbols(uri));
+    const { value: symbols } = await within(lsp, BOUND_MS, 'outline', lsp.documentSymbols(uri));
     assert.equal(symbols?.[0]?.name, 'HelmRelease/lol');
-    await within(BOUND_MS, 'folding', lsp.foldingRanges(uri));
-    await within(BOUND_MS, 'hover', lsp.hover(uri, { line: 5, character: 3 }));
+    await within(lsp, BOUND_MS, 'folding', lsp.foldingRanges(uri));
+    await within(lsp, BOUND_MS, 'hover', lsp.hover(uri, { line: 5, character: 3 }));
     await lsp.close(uri);
   });
 });
@@ -242,7 +237,7 @@ describe('language server: 10,000-deep nesting', () => {
     for (const [name, data] of Object.entries(cases)) {
       const uri = `untitled:deep-${name}.yaml`;
       await lsp.open(uri, configMap(data));
-      const { value: diagnostics, ms } = await within(BOUND_MS, `${name} diagnostics`, lsp.waitForVersion(uri, 1));
+      const { value: diagnostics, ms } = await within(lsp, BOUND_MS, `${name} diagnostics`, lsp.waitForVersion(uri, 1));
       const line = name === 'block-sequences' ? 6 : 5;
       assert.equal(diagnostics.length, 1, `${name} (${ms} ms): ${JSON.stringify(diagnostics)}`);
       const [d] = diagnostics;
@@ -250,8 +245,8 @@ describe('language server: 10,000-deep nesting', () => {
       assert.equal(d?.code, 'yaml.RESOURCE_EXHAUSTION');
       assert.equal(d?.range.start.line, line, name);
       assert.ok((d?.message ?? '') !== '');
-      await within(BOUND_MS, `${name} folding`, lsp.foldingRanges(uri));
-      await within(BOUND_MS, `${name} hover`, lsp.hover(uri, { line: 4, character: 1 }));
+      await within(lsp, BOUND_MS, `${name} folding`, lsp.foldingRanges(uri));
+      await within(lsp, BOUND_MS, `${name} hover`, lsp.hover(uri, { line: 4, character: 1 }));
       await lsp.close(uri);
     }
     await assertStillValidates(lsp, 'deep');
@@ -260,15 +255,15 @@ describe('language server: 10,000-deep nesting', () => {
   test('deep block nesting followed by a less indented key still gets diagnostics, and requests on it succeed', async () => {
     const uri = 'untitled:deep-then-key.yaml';
     await lsp.open(uri, configMap(`  deep:\n    ${'- '.repeat(3_000)}x\n  after: value\n`));
-    const { value: diagnostics } = await within(BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
+    const { value: diagnostics } = await within(lsp, BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
     assert.ok(
       diagnostics.some((d) => d.severity === DiagnosticSeverity.Error && d.range.start.line === 6),
       `an error on the nested line; got ${JSON.stringify(diagnostics)}`,
     );
-    await within(BOUND_MS, 'folding', lsp.foldingRanges(uri));
-    await within(BOUND_MS, 'outline', lsp.documentSymbols(uri));
-    await within(BOUND_MS, 'hover', lsp.hover(uri, { line: 7, character: 3 }));
-    await within(BOUND_MS, 'completion', lsp.completion(uri, { line: 7, character: 3 }));
+    await within(lsp, BOUND_MS, 'folding', lsp.foldingRanges(uri));
+    await within(lsp, BOUND_MS, 'outline', lsp.documentSymbols(uri));
+    await within(lsp, BOUND_MS, 'hover', lsp.hover(uri, { line: 7, character: 3 }));
+    await within(lsp, BOUND_MS, 'completion', lsp.completion(uri, { line: 7, character: 3 }));
     await lsp.close(uri);
   });
 });
@@ -287,7 +282,7 @@ describe('language server: deeply nested documents one after another', () => {
     for (const depth of [2_000, 3_000]) {
       const uri = `untitled:nested-${depth}.yaml`;
       await lsp.open(uri, `${'- '.repeat(depth)}x\n`);
-      const { value: diagnostics } = await within(BOUND_MS, `diagnostics at depth ${depth}`, lsp.waitForVersion(uri, 1)).catch((error: unknown) => {
+      const { value: diagnostics } = await within(lsp, BOUND_MS, `diagnostics at depth ${depth}`, lsp.waitForVersion(uri, 1)).catch((error: unknown) => {
         throw new Error(`${String(error)}; ${lsp.exitReason ?? 'server running'}; ${/FATAL ERROR:.*$/m.exec(lsp.stderrTail)?.[0] ?? ''}`);
       });
       assert.ok(diagnostics.some((d) => d.severity === DiagnosticSeverity.Error), JSON.stringify(diagnostics));
@@ -314,14 +309,14 @@ describe('language server: a 50 MB file', () => {
     const count = Math.ceil((50 * 1024 * 1024) / row.length);
     const text = configMap(Array.from({ length: count }, (_, i) => row.replace('000000', String(i).padStart(6, '0'))).join(''));
     await lsp.open(uri, text);
-    const { value: diagnostics } = await within(20_000, 'diagnostics of 50 MB', lsp.waitForVersion(uri, 1, 20_000));
+    const { value: diagnostics } = await within(lsp, 20_000, 'diagnostics of 50 MB', lsp.waitForVersion(uri, 1, HANG_MS));
     assert.deepEqual(
       diagnostics.map((d) => ({ range: d.range, severity: d.severity, code: d.code, message: d.message })),
       [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, code: 'file.too-large', message: 'skipped: too large (50.0 MB; the limit is 20.0 MB, see plumbline.maxFileSize)' }],
     );
     // One incremental edit deletes every data line but the first two and adds a typo.
     const version = await lsp.edit(uri, [{ range: { start: { line: 7, character: 0 }, end: { line: 5 + count, character: 0 } }, text: '  key-x: 1\n' }]);
-    const { value: checked } = await within(5_000, 'diagnostics after the cut', lsp.waitForVersion(uri, version, 5_000));
+    const { value: checked } = await within(lsp, 5_000, 'diagnostics after the cut', lsp.waitForVersion(uri, version, HANG_MS));
     assert.deepEqual(
       checked.map((d) => [d.range, d.message]),
       [[{ start: { line: 7, character: 9 }, end: { line: 7, character: 10 } }, 'ConfigMap data.key-x must be a string, not the number 1; quote it: "1"']],
@@ -344,12 +339,12 @@ describe('language server: a %YAML directive below a blank first line', () => {
   test('is split into documents like any other file and validated at once', async () => {
     const uri = 'untitled:directive.yaml';
     await lsp.open(uri, '\n%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labls: {}\n');
-    const { value: diagnostics } = await within(BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
+    const { value: diagnostics } = await within(lsp, BOUND_MS, 'diagnostics', lsp.waitForVersion(uri, 1));
     assert.deepEqual(
       diagnostics.map((d) => [d.range, d.message]),
       [[{ start: { line: 7, character: 2 }, end: { line: 7, character: 7 } }, 'unknown field `labls` in ConfigMap metadata; did you mean `labels`?']],
     );
-    await within(BOUND_MS, 'hover', lsp.hover(uri, { line: 3, character: 1 }));
+    await within(lsp, BOUND_MS, 'hover', lsp.hover(uri, { line: 3, character: 1 }));
   });
 });
 
@@ -368,12 +363,12 @@ describe('language server: requests on a file skipped as too large', () => {
     const row = '  key-000000: value-value-value-value-value-value-value-value-value\n';
     const count = Math.ceil((21 * 1024 * 1024) / row.length);
     await lsp.open(uri, configMap(Array.from({ length: count }, (_, i) => row.replace('000000', String(i).padStart(6, '0'))).join('')));
-    const [skipped] = await lsp.waitForVersion(uri, 1, 20_000);
+    const [skipped] = await lsp.waitForVersion(uri, 1, HANG_MS);
     assert.equal(skipped?.code, 'file.too-large');
-    await within(BOUND_MS, 'documentSymbol on the skipped file', lsp.documentSymbols(uri));
-    await within(BOUND_MS, 'foldingRange on the skipped file', lsp.foldingRanges(uri));
-    await within(BOUND_MS, 'hover on the skipped file', lsp.hover(uri, { line: 6, character: 4 }));
-    await within(BOUND_MS, 'completion on the skipped file', lsp.completion(uri, { line: 6, character: 4 }));
+    await within(lsp, BOUND_MS, 'documentSymbol on the skipped file', lsp.documentSymbols(uri));
+    await within(lsp, BOUND_MS, 'foldingRange on the skipped file', lsp.foldingRanges(uri));
+    await within(lsp, BOUND_MS, 'hover on the skipped file', lsp.hover(uri, { line: 6, character: 4 }));
+    await within(lsp, BOUND_MS, 'completion on the skipped file', lsp.completion(uri, { line: 6, character: 4 }));
     await assertStillValidates(lsp, 'skipped');
   });
 });
@@ -388,12 +383,12 @@ describe('language server: a big file under the limit', () => {
     await cleanup();
   });
 
-  test('a 3 MB ConfigMap (45,000 keys, well under the 20 MB limit) is checked within 5 s', async () => {
+  test('a 3 MB ConfigMap (45,000 keys, well under the 20 MB limit) is checked within 5 s of server CPU', async () => {
     const uri = 'untitled:three-mb.yaml';
     const row = '  key-000000: value-value-value-value-value-value-value-value-value\n';
     const count = Math.ceil((3 * 1024 * 1024) / row.length);
     await lsp.open(uri, configMap(Array.from({ length: count }, (_, i) => row.replace('000000', String(i).padStart(6, '0'))).join('')));
-    await within(5_000, `diagnostics for ${count} keys`, lsp.waitForVersion(uri, 1, 5_000));
+    await within(lsp, 5_000, `diagnostics for ${count} keys`, lsp.waitForVersion(uri, 1, HANG_MS));
   });
 });
 
@@ -407,7 +402,7 @@ describe('language server: an alias bomb the schema walker follows', () => {
     await cleanup();
   });
 
-  test('in a CRD schema, stops with one warning within 3 s', async () => {
+  test('in a CRD schema, stops with one warning within 3 s of server CPU', async () => {
     const lines = [
       'apiVersion: apiextensions.k8s.io/v1',
       'kind: CustomResourceDefinition',
@@ -431,7 +426,7 @@ describe('language server: an alias bomb the schema walker follows', () => {
     for (let i = 1; i <= 9; i++) lines.push(`            l${i}: &l${i} {type: object, properties: {${keys.map((k) => `${k}: *l${i - 1}`).join(', ')}}}`);
     const uri = 'untitled:lol-crd.yaml';
     await lsp.open(uri, `${lines.join('\n')}\n`);
-    const { value: diagnostics } = await within(3_000, 'diagnostics of the CRD bomb', lsp.waitForVersion(uri, 1, 3_000));
+    const { value: diagnostics } = await within(lsp, 3_000, 'diagnostics of the CRD bomb', lsp.waitForVersion(uri, 1, HANG_MS));
     assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
     assert.equal(diagnostics[0]?.severity, DiagnosticSeverity.Warning);
     assert.equal(diagnostics[0]?.message, 'validation stopped: this document expands to more than 200000 nodes (aliases?)');
