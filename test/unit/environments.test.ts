@@ -34,6 +34,27 @@ describe('environment discovery', () => {
     assert.deepEqual(environments.map((e) => [e.name, e.paths.join(), e.renderer.kind, e.target.context, e.delivery.kind]), [['eu', 'deploy/eu', 'plain', 'eu-west', 'direct']]);
   });
 
+  test('Argo CD Applications and Flux Kustomizations whose kind is quoted or written as JSON are found like plain ones', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plumbline-envs-'));
+    for (const app of ['web', 'api', 'jobs', 'db']) {
+      mkdirSync(join(root, 'apps', app), { recursive: true });
+      writeFileSync(join(root, 'apps', app, 'cm.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}\n`);
+    }
+    mkdirSync(join(root, 'argo'));
+    const application = (name: string, kind: string): string =>
+      `apiVersion: argoproj.io/v1alpha1\n${kind}\nmetadata:\n  name: ${name}\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://example.com/x.git\n    path: apps/${name}\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: ${name}\n`;
+    writeFileSync(join(root, 'argo', 'web.yaml'), application('web', 'kind: "Application"'));
+    writeFileSync(join(root, 'argo', 'api.yaml'), application('api', "kind: 'Application'"));
+    // YAML is a superset of JSON: a generator may write manifests this way.
+    writeFileSync(join(root, 'argo', 'jobs.yaml'), JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'jobs', namespace: 'argocd' }, spec: { project: 'default', source: { repoURL: 'https://example.com/x.git', path: 'apps/jobs' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'jobs' } } }));
+    mkdirSync(join(root, 'clusters', 'dev'), { recursive: true });
+    writeFileSync(join(root, 'clusters', 'dev', 'db.yaml'), `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: "Kustomization"\nmetadata:\n  name: db\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/db\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`);
+    const { environments } = await discoverEnvironments(root);
+    const found = environments.flatMap((e) => e.foundBy).sort();
+    assert.deepEqual(found.filter((f) => f.startsWith('Argo CD')), ['Argo CD Application argocd/api in argo/api.yaml', 'Argo CD Application argocd/jobs in argo/jobs.yaml', 'Argo CD Application argocd/web in argo/web.yaml']);
+    assert.ok(found.some((f) => f.startsWith('Flux Kustomization flux-system/db')), found.join('; '));
+  });
+
   test('mistakes in .plumbline.yaml are problems, not crashes', () => {
     const { environments, problems } = readEnvironmentConfig('environments:\n  - path: x\n  - name: a\n    delivery: {kind: flux}\n  - 3\n');
     assert.deepEqual(environments, [{ name: 'a' }]);

@@ -159,11 +159,21 @@ function factsOf(file: string, stamp: string): Promise<FileFacts> {
   return factsRead.get(file, stamp, () => readFacts(file));
 }
 
+// A cheap look before any parse, for a kind written plain, quoted, or as JSON (`"kind": "Application"`):
+// an Application written with a quoted kind was never discovered.
+const UNIT_KIND = /\bkind["']?[ \t]*:[ \t]*["']?(Kustomization|Application|ApplicationSet|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator|Environment)\b/;
+const VALUE_KIND = /\bkind["']?[ \t]*:[ \t]*["']?(ConfigMap|Secret)\b/;
+
+/** Whether a file's text may change the environments: a controller object, or a ConfigMap or Secret that may hold post-build values. */
+export function mayDefineEnvironments(text: string): boolean {
+  return UNIT_KIND.test(text) || VALUE_KIND.test(text);
+}
+
 function readFacts(file: string): Promise<FileFacts> {
   return readTextIfSane(file).then((read): FileFacts => {
     const text = read ?? '';
-    const valueFile = text.includes('kind: ConfigMap') || text.includes('kind: Secret');
-    if (!/kind: (Kustomization|Application|ApplicationSet|HelmRelease|GitRepository|OCIRepository|Bucket|ArtifactGenerator|Environment)\b/.test(text)) return { valueFile, documents: [] };
+    const valueFile = VALUE_KIND.test(text);
+    if (!UNIT_KIND.test(text)) return { valueFile, documents: [] };
     const documents = new ManifestParser().parse(text).documents.flatMap((d, index) => {
       if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
       try {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { discoverEnvironments } from '../environments/discover';
+import { discoverEnvironments, mayDefineEnvironments } from '../environments/discover';
 import type { Environment } from '../environments/model';
 import { environmentFiles, renderWithOrigins, type EnvironmentFiles, type MappedRender } from '../environments/renderMap';
 import { isKustomizationFile } from '../kustomize/patchIndex';
@@ -114,8 +114,7 @@ export class EnvironmentRenders {
 
   private async definesEnvironments(path: string): Promise<boolean> {
     const text = await readFile(path, 'utf8').catch(() => '');
-    // A ConfigMap or Secret may hold a Flux Kustomization's post-build values (substituteFrom).
-    return text.includes('kind: Kustomization') || text.includes('kind: Application') || text.includes('kind: ConfigMap') || text.includes('kind: Secret');
+    return mayDefineEnvironments(text);
   }
 
   private schedule(name: string): void {
