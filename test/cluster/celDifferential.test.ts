@@ -22,7 +22,7 @@ import type { OpenApiSchema } from '../../server/src/schemas/openapi';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
 import { LspHarness } from '../support/lspClient';
 import { REPO } from '../support/paths';
-import { startCluster, type Cluster } from './harness';
+import { startCluster, waitForOpenApiKind, type Cluster } from './harness';
 
 const GROUP = 'cel.plumbline.dev';
 const COUNT = 240;
@@ -215,6 +215,8 @@ describe('CEL rules: Plumbline agrees with the kube-apiserver', { timeout: 10 * 
     cluster = await startCluster();
     kubectl(['apply', '-f', '-'], CRD);
     kubectl(['wait', '--for=condition=established', '--timeout=60s', `crd/probes.${GROUP}`]);
+    // The CLI reads the schema from /openapi/v3, where it appears after Established.
+    await waitForOpenApiKind(cluster, `${GROUP}/v1`, 'Probe');
   });
   after(async () => {
     await cluster?.stop();

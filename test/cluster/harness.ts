@@ -238,6 +238,29 @@ async function pollUntil(
   }
 }
 
+/**
+ * Waits until the apiserver publishes `kind` of `groupVersion` (e.g. "cel.plumbline.dev/v1") in its
+ * /openapi/v3: a CRD is Established before its schema is published there (another controller does
+ * that, later, and later still on a busy machine), and whatever reads the cluster's OpenAPI, as
+ * `plumbline check --context` does, sees no schema until then.
+ */
+export async function waitForOpenApiKind(cluster: Cluster, groupVersion: string, kind: string, timeoutMs = 60_000): Promise<void> {
+  const [group, version] = groupVersion.includes('/') ? groupVersion.split('/') : ['', groupVersion];
+  const path = group === '' ? `/openapi/v3/api/${version}` : `/openapi/v3/apis/${groupVersion}`;
+  let last = 'not asked yet';
+  await pollUntil(
+    Date.now() + timeoutMs,
+    async () => {
+      const res = await rawRequest(cluster.kubeconfigPath, { path });
+      const schemas = (res.json as { components?: { schemas?: Record<string, { 'x-kubernetes-group-version-kind'?: { group?: string; version?: string; kind?: string }[] }> } } | undefined)?.components?.schemas ?? {};
+      last = `${path}: HTTP ${res.status}, ${Object.keys(schemas).length} schemas`;
+      return Object.values(schemas).some((s) => (s['x-kubernetes-group-version-kind'] ?? []).some((g) => (g.group ?? '') === group && g.version === version && g.kind === kind));
+    },
+    () => `${kind} of ${groupVersion} in the apiserver's /openapi/v3 (last: ${last})`,
+    {},
+  );
+}
+
 // ---- startCluster -------------------------------------------------------
 
 export async function startCluster(opts: StartClusterOptions = {}): Promise<Cluster> {
