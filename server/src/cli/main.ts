@@ -129,8 +129,10 @@ async function check(args: string[]): Promise<number> {
       return schemas;
     },
     unknownKind: strict ? 'error' : 'information',
-    // Only the bundled schemas, which each worker loads itself: check on every core.
-    workers: values.context === undefined && values.kubeconfig === undefined && values['kubernetes-version'] === undefined ? checkWorkerCount() : 0,
+    // Only the bundled schemas, which each worker loads itself: check on every idle core. A
+    // cluster's schemas depend on the apiVersions in the files: no workers, and no checking before
+    // every file is read (a given worker count, even 0, says the schemas do not depend on them).
+    ...(values.context === undefined && values.kubeconfig === undefined && values['kubernetes-version'] === undefined ? { workers: checkWorkerCount() } : {}),
     syncReads: true,
     maxFileBytes: Math.round(maxFileMB * 1024 * 1024),
     maxFileSizeName: '--max-file-size',
