@@ -103,6 +103,12 @@ export class LspHarness {
     const harness = new LspHarness(child, connection);
     harness.settings = settings;
     child.stderr.on('data', (chunk: Buffer) => harness.stderr.push(chunk.toString()));
+    // A message written after the server exited (stop() asking a server that just took `exit` to
+    // shut down, before its exit event arrived) fails with EPIPE: the write's promise says so, and
+    // the pipe's own 'error' event, with no listener, would end the test process instead.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') harness.stderr.push(`client side of the server's stdin: ${error.message}\n`);
+    });
     // A server busy in a long computation never notices its client is gone: do not leave one behind.
     const killOnExit = (): void => {
       child.kill('SIGKILL');
