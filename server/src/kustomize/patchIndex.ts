@@ -40,9 +40,15 @@ const PATCH_TRANSFORMERS: Record<string, PatchUse> = {
  * (files or inline configs) declares.
  */
 export function patchesOf(kustomizationPath: string, text: string, read: (path: string) => string | undefined = readSmallFile): Map<string, PatchUse> {
+  return patchesIn(kustomizationPath, parseRoot(text), read);
+}
+
+function parseRoot(text: string): Node | null {
+  return parseDocument(text, { prettyErrors: false, ...YAML_LOG }).contents;
+}
+
+function patchesIn(kustomizationPath: string, root: Node | null, read: (path: string) => string | undefined): Map<string, PatchUse> {
   const uses = new Map<string, PatchUse>();
-  const doc = parseDocument(text, { prettyErrors: false, ...YAML_LOG });
-  const root = doc.contents;
   if (!isMap(root)) return uses;
   const dir = dirname(kustomizationPath);
   const add = (path: string, use: PatchUse): void => {
@@ -97,8 +103,11 @@ function transformerPatches(text: string): [string, PatchUse][] {
  * Deployment, StatefulSet, DaemonSet or ReplicaSet that has none: such a file may leave it out.
  */
 export function selectorResourcesOf(kustomizationPath: string, text: string): Set<string> {
+  return selectorResourcesIn(kustomizationPath, parseRoot(text));
+}
+
+function selectorResourcesIn(kustomizationPath: string, root: Node | null): Set<string> {
   const out = new Set<string>();
-  const root = parseDocument(text, { prettyErrors: false, ...YAML_LOG }).contents;
   if (!isMap(root)) return out;
   const common = root.get('commonLabels', true);
   const labels = root.get('labels', true);
@@ -107,6 +116,10 @@ export function selectorResourcesOf(kustomizationPath: string, text: string): Se
   for (const path of strings(root.get('resources', true))) out.add(resolve(dirname(kustomizationPath), path));
   return out;
 }
+
+// The keys patchesOf and selectorResourcesOf read (`patchesStrategicMerge`, `patchesJson6902`,
+// `patches`, `transformers`, `commonLabels`, `labels`), however quoted.
+const MAY_NAME_PATCHES_OR_SELECTORS = /patches|transformers|[lL]abels/;
 
 /** Which files in a workspace are kustomize patches, kept current as kustomizations change. */
 export class PatchIndex {
@@ -119,9 +132,17 @@ export class PatchIndex {
       this.selectorsBy.delete(kustomizationPath);
       return;
     }
+    // Most kustomizations only list resources: no key either reading looks for, nothing to parse
+    // (this runs for every kustomization of the workspace on each environments answer).
+    if (!MAY_NAME_PATCHES_OR_SELECTORS.test(text)) {
+      this.byKustomization.delete(kustomizationPath);
+      this.selectorsBy.delete(kustomizationPath);
+      return;
+    }
     try {
-      this.byKustomization.set(kustomizationPath, patchesOf(kustomizationPath, text));
-      this.selectorsBy.set(kustomizationPath, selectorResourcesOf(kustomizationPath, text));
+      const root = parseRoot(text);
+      this.byKustomization.set(kustomizationPath, patchesIn(kustomizationPath, root, readSmallFile));
+      this.selectorsBy.set(kustomizationPath, selectorResourcesIn(kustomizationPath, root));
     } catch {
       // A kustomization too broken to read (absurd nesting): it names no patches until fixed.
       this.byKustomization.delete(kustomizationPath);
