@@ -24,7 +24,7 @@ import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, Ya
 import { loadBundledSchemas } from '../schemas/bundled';
 import { SchemaResolver } from '../schemas/resolver';
 import { PLUMBLINE_VERSION } from '../version';
-import { collectYamlFiles, readTextIfSane } from '../files/files';
+import { collectYamlFiles, readBoundedOnce } from '../files/files';
 import { WorkspaceCrds } from '../schemas/workspaceCrds';
 import { ClusterRegistry } from '../workspace/clusters';
 import { renderOptionsOf } from '../workspace/settings';
@@ -271,10 +271,12 @@ function crds(): WorkspaceCrds {
 
 /** Reads a YAML file again for CRDs (undefined text: it is gone); true when the workspace's CRDs changed. */
 async function rereadCrds(path: string, gone: boolean): Promise<boolean> {
-  const text = gone ? undefined : await readTextIfSane(path, settings.maxFileSizeMB * 1024 * 1024).catch(() => undefined);
-  // A file that never held a CRD and does not now: nothing to do, without parsing.
-  if (text !== undefined && !text.includes('CustomResourceDefinition') && !crds().holds(path)) return false;
-  return crds().update(path, text);
+  const read = gone ? undefined : await readBoundedOnce(path, settings.maxFileSizeMB * 1024 * 1024).catch(() => undefined);
+  const bytes = read?.ok === true ? read.bytes : undefined;
+  // A file that never held a CRD and does not now: nothing to do, without decoding or parsing it,
+  // and without loading the bundled schemas a workspace of no CRDs never needs for this.
+  if ((bytes === undefined || !bytes.includes('CustomResourceDefinition')) && workspaceCrds?.holds(path) !== true) return false;
+  return crds().update(path, bytes?.toString('utf8'));
 }
 
 function applyCrds(): void {
