@@ -39,7 +39,7 @@ async function chartSymlinkOutside(root: RepositoryRoot, chartDir: string): Prom
       if (++entries > CHART_ENTRY_LIMIT) return `${root.display(chartDir)} (more than ${CHART_ENTRY_LIMIT} files to check)`;
       const full = join(dir, entry.name);
       if (entry.isSymbolicLink()) {
-        const verdict = await root.check(full);
+        const verdict = root.check(full);
         if (!verdict.inside) return root.display(full);
         // A symlinked folder inside the repository may itself hold links that leave it.
         if (!seen.has(verdict.real)) {
@@ -67,7 +67,7 @@ export async function environmentInputProblem(rootDir: string, env: Environment)
   const root = new RepositoryRoot(rootDir);
   const refuse = (what: string): string => `not rendered: ${what} (from ${where(env)}); fix it there`;
   for (const path of env.paths) {
-    const verdict = await root.check(path);
+    const verdict = root.check(path);
     if (!verdict.inside) return refuse(`path ${JSON.stringify(path)} is ${verdict.reason === 'outside' ? 'outside the repository' : 'a symlink loop or unreadable'}`);
   }
   const namespace = env.target.namespace;
@@ -78,12 +78,12 @@ export async function environmentInputProblem(rootDir: string, env: Environment)
   const renderer = env.renderer;
   if (renderer.kind === 'helm') {
     const chart = renderer.chart ?? env.paths[0] ?? '.';
-    const chartVerdict = await root.check(chart);
+    const chartVerdict = root.check(chart);
     if (!chartVerdict.inside) return refuse(`chart ${JSON.stringify(chart)} is outside the repository`);
     const problem = releaseNameProblem(renderer.release ?? basename(resolve(rootDir, chart)));
     if (problem !== undefined) return refuse(problem);
     for (const file of renderer.valuesFiles) {
-      const verdict = await root.check(file);
+      const verdict = root.check(file);
       if (!verdict.inside) return refuse(`values file ${JSON.stringify(file)} is ${verdict.reason === 'outside' ? 'outside the repository' : 'a symlink loop or unreadable'}`);
     }
     const link = await chartSymlinkOutside(root, resolve(rootDir, chart));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { type Dirent, readdirSync } from 'node:fs';
 import { fileStamp } from '../files/stamped';
 import { join } from 'node:path';
 import { collectYamlFiles } from '../files/files';
@@ -16,7 +16,13 @@ async function stamp(path: string): Promise<string> {
 
 /** The files directly in a folder (generator inputs, a kustomization added later). */
 async function folderStamps(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  // Synchronous: one small folder per unit, where a promise readdir's thread-pool hand-offs cost more than the call.
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return [];
+  }
   return Promise.all(entries.filter((e) => e.isFile()).map((e) => stamp(join(folder, e.name))));
 }
 

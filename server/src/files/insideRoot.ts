@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** Where a path a workspace file names really leads, judged against the repository root. */
@@ -7,14 +7,16 @@ export type PathVerdict = { inside: true; real: string } | { inside: false; reas
 /**
  * The real path of `path`, following every symlink. A path that does not exist (yet) is judged
  * by its nearest existing ancestor, so a missing file behind a symlinked folder still counts as
- * where that folder leads; the tool that reads it reports the missing file itself.
+ * where that folder leads; the tool that reads it reports the missing file itself. Synchronous:
+ * a render checks every file it reads, and on busy cores the thread pool's hand-offs cost more
+ * than the call.
  */
-async function realOf(path: string): Promise<string | undefined> {
+function realOf(path: string): string | undefined {
   let tail = '';
   let at = path;
   for (;;) {
     try {
-      const real = await realpath(at);
+      const real = realpathSync.native(at);
       return tail === '' ? real : resolve(real, tail);
     } catch (error: unknown) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -35,15 +37,15 @@ function contains(rootReal: string, real: string): boolean {
 
 /** Caches the root's own real path: every check of one render compares against it. */
 export class RepositoryRoot {
-  private real: Promise<string | undefined> | undefined;
+  private real: { path: string | undefined } | undefined;
 
   constructor(readonly root: string) {}
 
   /** Judges `path` (absolute, or relative to `from`, by default the root) after resolving symlinks. */
-  async check(path: string, from: string = this.root): Promise<PathVerdict> {
-    this.real ??= realOf(resolve(this.root));
-    const rootReal = await this.real;
-    const real = await realOf(resolve(from, path));
+  check(path: string, from: string = this.root): PathVerdict {
+    this.real ??= { path: realOf(resolve(this.root)) };
+    const rootReal = this.real.path;
+    const real = realOf(resolve(from, path));
     if (rootReal === undefined || real === undefined) return { inside: false, reason: 'unresolvable' };
     return contains(rootReal, real) ? { inside: true, real } : { inside: false, reason: 'outside' };
   }

@@ -146,7 +146,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
   const refused: RefusedLoad[] = [];
   const seen = new Set<string>();
   /** Checks what a plugin config names; the paths are relative to the kustomization's folder. */
-  const checkPluginConfig = async (text: string, file: string, entry: string, base: string): Promise<void> => {
+  const checkPluginConfig = (text: string, file: string, entry: string, base: string): void => {
     const configs = objectsOf(text);
     if (configs === undefined) {
       refused.push({ file, entry, value: entry, why: 'unreadable' });
@@ -154,7 +154,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
     }
     for (const c of configs) {
       for (const named of pluginConfigPaths(c, entry)) {
-        const target = await root.check(named.value, base);
+        const target = root.check(named.value, base);
         if (!target.inside) refused.push({ file, entry: named.entry, value: named.value, why: target.reason });
       }
     }
@@ -163,7 +163,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
   const visit = async (dir: string, namedBy: { file: string; entry: string; value: string } | undefined, pluginDir = false): Promise<void> => {
     const path = kustomizationIn(dir);
     if (path === undefined) return;
-    const verdict = await root.check(path);
+    const verdict = root.check(path);
     if (!verdict.inside) {
       refused.push(namedBy !== undefined ? { ...namedBy, why: verdict.reason } : { file: root.display(path), entry: '', value: path, why: verdict.reason, self: true });
       return;
@@ -181,10 +181,10 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
     for (const k of docs) {
       for (const named of namedPaths(k)) {
         if (named.inline === true) {
-          await checkPluginConfig(named.value, file, named.entry, base);
+          checkPluginConfig(named.value, file, named.entry, base);
           continue;
         }
-        const target = await root.check(named.value, base);
+        const target = root.check(named.value, base);
         if (!target.inside) {
           refused.push({ file, entry: named.entry, value: named.value, why: target.reason });
           continue;
@@ -195,7 +195,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
         else if (info?.isFile() === true && (named.plugin === true || (pluginDir && named.entry.startsWith('resources[')))) {
           const config = await readConfig(next);
           if (config === undefined) refused.push({ file, entry: named.entry, value: named.value, why: 'unreadable' });
-          else await checkPluginConfig(config, file, `${named.entry} (${named.value})`, base);
+          else checkPluginConfig(config, file, `${named.entry} (${named.value})`, base);
         }
       }
     }
