@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { ManifestParser } from '../manifests/parse';
+import { documentData } from '../manifests/quickParse';
 import type { ResourceIdentity } from '../manifests/identity';
 import { collectYamlFiles, readTextIfSane } from '../files/files';
 import type { Delivery, Environment, Renderer } from './model';
@@ -174,10 +175,11 @@ function readFacts(file: string): Promise<FileFacts> {
     const text = read ?? '';
     const valueFile = VALUE_KIND.test(text);
     if (!UNIT_KIND.test(text)) return { valueFile, documents: [] };
-    const documents = new ManifestParser().parse(text).documents.flatMap((d, index) => {
+    // Only values are wanted here, not comments or tokens: the quick parser, as a check parses.
+    const documents = new ManifestParser({ quick: true }).parse(text).documents.flatMap((d, index) => {
       if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
       try {
-        return [{ id: d.identity, object: d.doc.toJS({ maxAliasCount: 50 }) as unknown, index }];
+        return [{ id: d.identity, object: documentData(d.doc, 50), index }];
       } catch {
         return [];
       }
