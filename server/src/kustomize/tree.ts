@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { ManifestParser } from '../manifests/parse';
+import { hasExactRanges, isQuickDocument } from '../manifests/quickParse';
 import type { FieldPath } from '../manifests/fieldPath';
 import { KUSTOMIZATION_FILE_NAMES } from '../files/names';
 import { fileStamp, pathKind, perAnswer, StampedCache } from '../files/stamped';
@@ -72,8 +73,14 @@ function targetOf(node: unknown): PatchTarget | undefined {
   return out;
 }
 
-/** Parsed as the editor parses files, so document indices agree with the open document's. */
+/**
+ * Parsed as the editor parses files, so document indices agree with the open document's. Quickly
+ * when the quick parser reproduces yaml's ranges (field origins place findings by them): most
+ * kustomizations are lists of paths, and yaml's parser cold is most of a first tree answer's parsing.
+ */
 function parseDocs(text: string): Document.Parsed[] {
+  const quick = new ManifestParser({ quick: true }).parse(text).documents.map((d) => d.doc);
+  if (quick.every((doc) => !isQuickDocument(doc) || hasExactRanges(doc))) return quick;
   return new ManifestParser().parse(text).documents.map((d) => d.doc);
 }
 

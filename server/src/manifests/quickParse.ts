@@ -256,6 +256,11 @@ export function hasExactRanges(doc: Document.Parsed): boolean {
   return EXACT_RANGES.has(doc);
 }
 
+/** Whether a document came from the quick parser (not from yaml's, which it falls back to). */
+export function isQuickDocument(doc: Document.Parsed): boolean {
+  return QUICK.has(doc);
+}
+
 function emptyScalar(at: number): Scalar {
   const node = scalar(null);
   node.source = '';
