@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { RepositoryRoot } from '../files/insideRoot';
@@ -19,11 +19,24 @@ export interface RefusedLoad {
 /** Larger kustomization or plugin config files are not read (kustomize would choke on them too). */
 const MAX_CONFIG_BYTES = 20 * 1024 * 1024;
 
+/** A path's stat (through symlinks), or undefined. Synchronous: one per file a kustomization names, where the thread pool's hand-offs cost more than the call. */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /** A config file's text; undefined for anything but a regular file of sane size (a FIFO would hang the read). */
-async function readConfig(path: string): Promise<string | undefined> {
-  const info = await stat(path).catch(() => undefined);
+function readConfig(path: string): string | undefined {
+  const info = statOrUndefined(path);
   if (info?.isFile() !== true || info.size > MAX_CONFIG_BYTES) return undefined;
-  return readFile(path, 'utf8').catch(() => undefined);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\/|^github\.com\/|^git@|^ssh:/i;
@@ -170,7 +183,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
     }
     if (seen.has(verdict.real)) return;
     seen.add(verdict.real);
-    const text = await readConfig(verdict.real);
+    const text = readConfig(verdict.real);
     const file = root.display(path);
     const docs = text === undefined ? undefined : objectsOf(text);
     if (docs === undefined) {
@@ -190,10 +203,10 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
           continue;
         }
         const next = resolve(base, named.value);
-        const info = await stat(next).catch(() => undefined);
+        const info = statOrUndefined(next);
         if (named.mayBeKustomization && info?.isDirectory() === true) await visit(next, { file, entry: named.entry, value: named.value }, named.plugin === true || pluginDir);
         else if (info?.isFile() === true && (named.plugin === true || (pluginDir && named.entry.startsWith('resources[')))) {
-          const config = await readConfig(next);
+          const config = readConfig(next);
           if (config === undefined) refused.push({ file, entry: named.entry, value: named.value, why: 'unreadable' });
           else checkPluginConfig(config, file, `${named.entry} (${named.value})`, base);
         }
