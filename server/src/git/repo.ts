@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { GitError, simpleGit, type SimpleGit } from 'simple-git';
 import { fileStamp } from '../files/stamped';
 import { gitArgs } from './command';
@@ -66,28 +66,38 @@ export interface Repo {
   git: SimpleGit;
 }
 
-/** Repositories found, by root, with the stamp of the root's `.git` when they were: the tree asks on every answer. */
+/** Repositories found (or not), by root, with the stamps of the `.git` entries that decide it: the tree asks on every answer. */
 const located = new Map<string, { stamp: string; repo: Promise<Repo> }>();
 
-/** The repository holding `repoRoot`; `rev-parse` runs again only when the root's `.git` changed. */
+/**
+ * The stamps of `.git` in the root and in each of its parents: which repository holds a folder
+ * changes only when one of them does (a `git init` here or above, a clone or a removal).
+ */
+async function ancestryStamp(root: string): Promise<string> {
+  const stamps: string[] = [];
+  for (let dir = root; ; ) {
+    stamps.push(await fileStamp(join(dir, '.git')));
+    const parent = dirname(dir);
+    if (parent === dir) return stamps.join('|');
+    dir = parent;
+  }
+}
+
+/** The repository holding `repoRoot`; `rev-parse` runs again only when a `.git` at or above the root changed. */
 export async function openRepo(repoRoot: string): Promise<Repo> {
   const root = resolve(repoRoot);
   if (!existsSync(root)) throw stop('not-a-repository', `${root} does not exist`);
-  const stamp = await fileStamp(join(root, '.git'));
+  const stamp = await ancestryStamp(root);
   const known = located.get(root);
   if (known !== undefined && known.stamp === stamp) return known.repo;
   const repo = locateRepo(root);
   located.set(root, { stamp, repo });
-  // Only a repository whose top is the root itself is remembered (its `.git` is what the stamp
-  // watches); a folder that is none, or a subfolder, may become one of a new repository in any parent.
-  repo.then(
-    (found) => {
-      if (found.prefix !== '' && located.get(root)?.repo === repo) located.delete(root);
-    },
-    () => {
-      if (located.get(root)?.repo === repo) located.delete(root);
-    },
-  );
+  // A folder in no repository is remembered too, so a workspace without Git, or a subfolder of a
+  // repository, does not start `git` on every answer: the stamps above say when to look again.
+  // A failure that is not "no repository here" (git missing, a lock) is asked again next time.
+  repo.catch((error: unknown) => {
+    if (!(error instanceof Stop && /is not in a Git repository/.test(error.message)) && located.get(root)?.repo === repo) located.delete(root);
+  });
   if (located.size > 64) located.delete(located.keys().next().value!);
   return repo;
 }
