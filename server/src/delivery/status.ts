@@ -100,7 +100,17 @@ export class SourceLines {
 
   /** The line of the document in `path` that declares kind/name (the first document when none does). */
   async lineOf(path: string, kind: string, name: string): Promise<number> {
-    const lines = await this.index(path);
+    return SourceLines.lookUp(await this.index(path), kind, name);
+  }
+
+  /** The indexes of `paths`, read once each, for lookUp without a promise per object. */
+  async indexes(paths: Iterable<string>): Promise<Map<string, Map<string, number>>> {
+    const unique = [...new Set(paths)];
+    const found = await Promise.all(unique.map((path) => this.index(path)));
+    return new Map(unique.map((path, i) => [path, found[i]!]));
+  }
+
+  static lookUp(lines: Map<string, number>, kind: string, name: string): number {
     return lines.get(`${kind}/${name}`) ?? lines.get(`${kind}/`) ?? lines.get('') ?? 0;
   }
 }
@@ -129,18 +139,18 @@ export async function environmentStatus(root: string, env: Environment, session:
 
 async function compared(env: Environment, rendered: RenderResult, session: ClusterSession | undefined, rules: readonly IgnoreRule[], options: StatusOptions): Promise<EnvironmentStatus> {
   if (!rendered.ok) return { environment: env, state: rendered.kind === 'elsewhere' ? 'not-rendered' : 'render-error', message: rendered.message, resources: [], undeclared: [] };
-  const lines = new SourceLines();
-  const resources: ResourceStatus[] = await Promise.all(
-    rendered.objects.map(async ({ object, source, line }) => ({
-      kind: object.kind ?? '',
-      apiVersion: object.apiVersion ?? '',
-      name: object.metadata?.name ?? '',
-      namespace: object.metadata?.namespace,
-      state: 'unknown' as ResourceState,
-      drifted: 0,
-      source: source === undefined ? undefined : { path: source, line: line ?? (await lines.lineOf(source, object.kind ?? '', object.metadata?.name ?? '')) },
-    })),
-  );
+  // Each source file's index once, then every object synchronously: a promise per object was most
+  // of an unchanged tree answer's time on a 5,000-object fleet.
+  const indexes = await new SourceLines().indexes(rendered.objects.flatMap(({ source, line }) => (source !== undefined && line === undefined ? [source] : [])));
+  const resources: ResourceStatus[] = rendered.objects.map(({ object, source, line }) => ({
+    kind: object.kind ?? '',
+    apiVersion: object.apiVersion ?? '',
+    name: object.metadata?.name ?? '',
+    namespace: object.metadata?.namespace,
+    state: 'unknown',
+    drifted: 0,
+    source: source === undefined ? undefined : { path: source, line: line ?? SourceLines.lookUp(indexes.get(source)!, object.kind ?? '', object.metadata?.name ?? '') },
+  }));
   if (session === undefined) return { environment: env, state: 'not-checked', message: 'cluster access is off', resources, undeclared: [] };
   const shared = options.engine !== undefined;
   const engine = options.engine !== undefined ? await options.engine() : await DriftEngine.forSession(session);
