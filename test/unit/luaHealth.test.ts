@@ -35,7 +35,9 @@ describe('argocd-cm health scripts', () => {
       'resource.customizations.health.example.com_Widget': WIDGET_HEALTH,
       'resource.customizations.health.example.com_Broken': 'local spec = nil\nreturn {status = spec.phase}',
       'resource.customizations.health.example.com_Spinner': 'local n = 0\nwhile true do n = n + 1 end',
-      'resource.customizations.health.example.com_Hoarder': 'local t = {}\nlocal i = 0\nwhile true do i = i + 1; t[i] = string.rep("x", 4096) .. i end',
+      // A mebibyte a step: past the 16 MiB bound in a few steps, so however busy the machine, the
+      // memory bound stops it before the 1000 ms deadline (4 KiB steps took thousands, and timed out at load 14).
+      'resource.customizations.health.example.com_Hoarder': 'local t = {}\nlocal i = 0\nwhile true do i = i + 1; t[i] = string.rep("x", 1048576) .. i end',
       'resource.customizations.health.example.com_Matcher': 'local s = string.rep("a", 5000)\nreturn {status = tostring(string.find(s, ".-.-.-.-b"))}',
       'resource.customizations.health.example.com_Prober': 'return {status = "Healthy", message = table.concat({tostring(io), tostring(os.execute), tostring(require), tostring(load), tostring(dofile), tostring(package), tostring(debug), tostring(print)}, ",")}',
       'resource.customizations.health.example.com_Leaker': 'hs = {status = "Healthy", message = seen or "fresh"}\nseen = "leaked"\nreturn hs',
