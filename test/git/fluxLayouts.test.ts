@@ -384,6 +384,54 @@ describe('layouts without clusters/, and tenants', () => {
     }
   });
 
+  test("postBuild.substituteFrom and valuesFrom are read in the namespace Flux applies the Kustomization or HelmRelease in, not the one its file writes", async () => {
+    // As home-lab repositories write them: app ks.yaml files and HelmReleases name no namespace; the
+    // folder's kustomization sets it. kustomize-controller reads substituteFrom in the Kustomization's
+    // own namespace, helm-controller valuesFrom in the HelmRelease's: a same-named ConfigMap in
+    // flux-system is not theirs.
+    const cm = (name: string, namespace: string | undefined, data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${namespace !== undefined ? `  namespace: ${namespace}\n` : ''}data:\n${data}`;
+    const files = {
+      'kubernetes/flux/cluster/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: cluster-apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+      // Same names in flux-system, beside the entry point: what the lookup by written namespace found.
+      'kubernetes/flux/cluster/decoys.yaml': `${cm('tunnel-vars', 'flux-system', '  TUNNEL_ID: wrong\n')}---\n${cm('web-values', 'flux-system', '  values.yaml: |\n    replicas: 9\n')}`,
+      'kubernetes/apps/network/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: network\nresources:\n  - ./tunnel-vars.yaml\n  - ./tunnel/ks.yaml\n  - ./web/ks.yaml\n',
+      'kubernetes/apps/network/tunnel-vars.yaml': cm('tunnel-vars', undefined, '  TUNNEL_ID: net-1234\n'),
+      'kubernetes/apps/network/tunnel/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: tunnel\nspec:\n  interval: 1h\n  path: ./kubernetes/apps/network/tunnel/app\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: tunnel-vars\n      - kind: Secret\n        name: tunnel-credentials\n',
+      'kubernetes/apps/network/tunnel/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./config.yaml\n',
+      'kubernetes/apps/network/tunnel/app/config.yaml': cm('tunnel', undefined, '  id: ${TUNNEL_ID}\n'),
+      'kubernetes/apps/network/web/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: web\nspec:\n  interval: 1h\n  path: ./kubernetes/apps/network/web/app\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n',
+      'kubernetes/apps/network/web/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: network\nresources:\n  - ./helmrelease.yaml\n  - ./values.yaml\n',
+      'kubernetes/apps/network/web/app/values.yaml': cm('web-values', undefined, '  values.yaml: |\n    replicas: 3\n'),
+      'kubernetes/apps/network/web/app/helmrelease.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: ./charts/web\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n        namespace: flux-system\n  valuesFrom:\n    - kind: ConfigMap\n      name: web-values\n',
+      'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+      'charts/web/values.yaml': 'replicas: 1\n',
+      'charts/web/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {{ .Values.replicas }}\n',
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      for (const render of [undefined, { ...DEFAULT_RENDER_OPTIONS, helm: helmCommand() }]) {
+        const { environments, problems } = await discoverEnvironments(root, render);
+        const tunnel = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'tunnel')!;
+        assert.equal(tunnel.delivery.kind === 'flux' ? tunnel.delivery.namespace : '', 'network');
+        assert.deepEqual(tunnel.flux?.substitute?.vars, { TUNNEL_ID: 'net-1234' });
+        assert.deepEqual(tunnel.flux?.substitute?.from, { TUNNEL_ID: { kind: 'ConfigMap', namespace: 'network', name: 'tunnel-vars', file: join(root, 'kubernetes/apps/network/tunnel-vars.yaml') } });
+        // A value Git does not hold is named where Flux would look for it.
+        assert.deepEqual(tunnel.flux?.substitute?.notInGit, ['Secret network/tunnel-credentials']);
+        const web = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.resource === 'HelmRelease')!;
+        assert.equal(web.delivery.kind === 'flux' ? web.delivery.namespace : '', 'network');
+        assert.deepEqual(web.renderer.kind === 'helm' ? web.renderer.values : undefined, { replicas: 3 });
+        assert.deepEqual(problems.filter((p) => /valuesFrom/.test(p)), []);
+        if (render !== undefined) {
+          const rendered = await renderEnvironment(root, tunnel, render);
+          assert.ok(rendered.ok, JSON.stringify(rendered));
+          assert.deepEqual(rendered.objects.map((o) => o.object.data), [{ id: 'net-1234' }]);
+        }
+      }
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
   test('Flux objects no Kustomization of the cluster applies (an .archive folder of retired apps) are not environments, and are named once; those beside the entry point are units of its cluster', async () => {
     // As home-lab repositories keep retired apps: .archive/<app>/ks.yaml still names the path the app
     // had (gone now, or the live app's), beside its HelmRelease. Flux never sees them: nothing applies them.

@@ -65,17 +65,24 @@ function argoSourceElsewhere(root: string, source: unknown, path: string, source
   return jsonnet ? 'source is jsonnet, which Plumbline does not evaluate' : undefined;
 }
 
-/** ConfigMaps and Secrets declared in these files, by `kind/namespace/name` (no namespace: `default`). */
-async function valueObjects(files: readonly string[]): Promise<Map<string, { file: string; object: KubeObject }[]>> {
-  const out = new Map<string, { file: string; object: KubeObject }[]>();
+/** A ConfigMap or Secret in Git, and the namespace its file writes (undefined: none). */
+interface ValueObject {
+  file: string;
+  object: KubeObject;
+  written: string | undefined;
+}
+
+/** ConfigMaps and Secrets declared in these files, by `kind/name`: the namespace they are applied in is known only per cluster. */
+async function valueObjects(files: readonly string[]): Promise<Map<string, ValueObject[]>> {
+  const out = new Map<string, ValueObject[]>();
   for (const file of files) {
     const parsed = new ManifestParser().parse((await readTextIfSane(file)) ?? '');
     for (const d of parsed.documents) {
       const id = d.identity;
       if (id === undefined || id.group !== '' || (id.kind !== 'ConfigMap' && id.kind !== 'Secret') || id.name === undefined || d.syntax.some((p) => p.severity === 'error')) continue;
       try {
-        const key = `${id.kind}/${id.namespace ?? 'default'}/${id.name}`;
-        out.set(key, [...(out.get(key) ?? []), { file, object: d.doc.toJS({ maxAliasCount: 50 }) as KubeObject }]);
+        const key = `${id.kind}/${id.name}`;
+        out.set(key, [...(out.get(key) ?? []), { file, object: d.doc.toJS({ maxAliasCount: 50 }) as KubeObject, written: id.namespace }]);
       } catch {
         // An object yaml cannot turn into data holds no values to use.
       }
@@ -224,7 +231,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     return environment;
   };
   // Flux Kustomizations whose postBuild reads ConfigMaps or Secrets, and the files that may hold them.
-  const substituteFrom: { environment: Environment; from: SubstituteSource[]; namespace: string; file: string }[] = [];
+  const substituteFrom: { environment: Environment; from: SubstituteSource[]; namespace: string; file: string; cluster: string | undefined }[] = [];
   const valueFiles: string[] = [];
   // Flux Kustomizations are placed once every source is known: their path may be in an artifact.
   const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root));
@@ -389,41 +396,52 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const steps = readFluxBuild(object, where.path);
     if (steps !== undefined && environment.flux === undefined) {
       environment.flux = { ...steps.build, origin: { file, document } };
-      // Looked up where discovery recorded the ConfigMaps: by the namespaces files write.
-      if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace: p.namespace, file });
+      // kustomize-controller reads them in the Kustomization's own namespace as applied (its folder's kustomization may set it).
+      if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file, cluster });
     }
     const own = environment.flux === undefined ? environment.delivery.kind === 'flux' && environment.delivery.name === name : environment.flux.origin?.file === file && environment.flux.origin.document === document;
     if (own) unitEntries.push({ unit: p, cluster, environment });
   }
   // ConfigMaps and Secrets of the repository, read once and only when a Flux object asks for their values.
-  let valueCache: Promise<Map<string, { file: string; object: KubeObject }[]>> | undefined;
-  const values = (): Promise<Map<string, { file: string; object: KubeObject }[]>> => (valueCache ??= valueObjects(valueFiles));
-  if (substituteFrom.length > 0) {
-    const objects = await values();
-    for (const { environment, from, namespace, file } of substituteFrom) {
-      // Each cluster folder often has its own `cluster-vars`: the one nearest the Kustomization.
-      if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, (kind, ns, name) => nearest(objects.get(`${kind}/${ns}/${name}`) ?? [], file));
-    }
+  let valueCache: Promise<Map<string, ValueObject[]>> | undefined;
+  const values = (): Promise<Map<string, ValueObject[]>> => (valueCache ??= valueObjects(valueFiles));
+  /**
+   * A ConfigMap or Secret as the controller finds it: in the namespace it is applied in (its
+   * folder's kustomization, its unit's targetNamespace, else what its file writes, else default),
+   * and of several, the one nearest the object that asks (each cluster folder often has its own `cluster-vars`).
+   */
+  const valueIn = async (kind: string, namespace: string, name: string, asking: string, cluster: string | undefined): Promise<ValueObject | undefined> => {
+    const candidates = ((await values()).get(`${kind}/${name}`) ?? []).filter((c) => (appliedIn(toRepoPath(root, c.file), cluster) ?? c.written ?? 'default') === namespace);
+    return nearest(candidates, asking);
+  };
+  /** The ConfigMaps and Secrets a unit names, found before its steps are filled in (the fill-in is synchronous). */
+  const valueLookup = async (from: readonly SubstituteSource[], namespace: string, asking: string, cluster: string | undefined): Promise<(kind: 'ConfigMap' | 'Secret', ns: string, name: string) => ValueObject | undefined> => {
+    const found = new Map<string, ValueObject | undefined>();
+    for (const f of from) found.set(`${f.kind}/${f.name}`, await valueIn(f.kind, namespace, f.name, asking, cluster));
+    return (kind, _ns, name) => found.get(`${kind}/${name}`);
+  };
+  for (const { environment, from, namespace, file, cluster } of substituteFrom) {
+    if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, await valueLookup(from, namespace, file, cluster));
   }
   // After every unit's own variables are known: a parent renders its children with them.
   if (render?.trusted === true && unitEntries.length > 0) {
     // A unit's steps as read from an object: its parent's rendering of it, or a Kustomization only a render has.
-    const stepsFrom = async (object: unknown, path: string, namespace: string, origin: { file: string; document: number }): Promise<Environment['flux']> => {
+    const stepsFrom = async (object: unknown, path: string, namespace: string, origin: { file: string; document: number }, cluster: string | undefined): Promise<Environment['flux']> => {
       const steps = readFluxBuild(object, path);
       if (steps === undefined) return undefined;
       const build = { ...steps.build, origin };
       if (steps.from.length === 0) return build;
-      // The repository's ConfigMaps and Secrets, read only when a unit asks for their values.
-      const objects = await values();
-      return withSubstituteSources(build, steps.from, namespace, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], origin.file));
+      // In the namespace the parent's render applies the Kustomization in, as kustomize-controller looks them up.
+      const applied = str(get(object, 'metadata', 'namespace')) ?? namespace;
+      return withSubstituteSources(build, steps.from, applied, await valueLookup(steps.from, applied, origin.file, cluster));
     };
     await followRenderedUnits(
       unitEntries,
       appliedBy,
       (env) => parentRenders.render(root, env, render),
-      async ({ unit, environment }, object) => {
+      async ({ unit, environment, cluster }, object) => {
         if ('elsewhere' in unit.where) return;
-        const flux = await stepsFrom(object, unit.where.path, unit.namespace, { file: unit.file, document: unit.document });
+        const flux = await stepsFrom(object, unit.where.path, environment.delivery.kind === 'flux' ? environment.delivery.namespace : unit.namespace, { file: unit.file, document: unit.document }, cluster);
         if (flux !== undefined) environment.flux = flux;
         const targetNamespace = str(get(object, 'spec', 'targetNamespace'));
         if (targetNamespace !== undefined) environment.target.namespace = targetNamespace;
@@ -454,7 +472,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
         const environment = add(parent.cluster ?? name, where.path, delivery, foundBy, target);
         if (environment.delivery.kind === 'flux' && environment.delivery.name === name) Object.assign(environment, unit);
         // Its steps are written in the parent's file: origins of what they change point there.
-        environment.flux ??= await stepsFrom(object, where.path, namespace, { file: parent.unit.file, document: parent.unit.document });
+        environment.flux ??= await stepsFrom(object, where.path, namespace, { file: parent.unit.file, document: parent.unit.document }, parent.cluster);
       },
       new Set(fluxKustomizations.map((k) => k.file)),
     );
@@ -470,9 +488,15 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const namespace = appliedIn(rel, clusters[0]) ?? written;
     const finding = helmReleaseFinding(root, object, rel, { name, namespace });
     if (finding !== undefined) {
-      const objects = get(object, 'spec', 'valuesFrom') !== undefined ? await values() : new Map<string, { file: string; object: KubeObject }[]>();
-      // ConfigMaps and Secrets are recorded under the namespace their files write: looked up the same way.
-      const from = withValuesFrom(object, written, finding.renderer.values, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], join(root, rel))?.object, parseValues);
+      // helm-controller reads them in the HelmRelease's own namespace as applied, not the one its file writes.
+      const refs = Array.isArray(get(object, 'spec', 'valuesFrom')) ? (get(object, 'spec', 'valuesFrom') as unknown[]) : [];
+      const found = new Map<string, ValueObject | undefined>();
+      for (const r of refs) {
+        const kind = str(get(r, 'kind'));
+        const n = str(get(r, 'name'));
+        if (kind !== undefined && n !== undefined) found.set(`${kind}/${n}`, await valueIn(kind, namespace, n, join(root, rel), clusters[0]));
+      }
+      const from = withValuesFrom(object, namespace, finding.renderer.values, (kind, _ns, n) => found.get(`${kind}/${n}`)?.object, parseValues);
       add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, { ...finding.renderer, ...(from.values !== undefined ? { values: from.values } : {}) });
       if (from.notInGit.length > 0) problems.push(`Flux HelmRelease ${namespace}/${name} in ${rel}: spec.valuesFrom ${from.notInGit.join(', ')} is not in Git; drift may show those values`);
       continue;
