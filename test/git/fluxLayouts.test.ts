@@ -605,6 +605,42 @@ describe('Argo CD sources', () => {
       rmSync(dirname(root), { recursive: true, force: true });
     }
   });
+  test("Argo CD objects in a folder the repository's directory sources exclude are not environments; the bootstrap that excludes its own folder is", async () => {
+    // As gitops-bridge control-plane templates lay it out: the bootstrap ApplicationSet, applied by
+    // hand, recurses through a path its clusters' annotations give, keeping every `exclude/` folder
+    // out (itself included); a developer's test ApplicationSet waits in hack/exclude/, synced by nothing.
+    const appset = (name: string, generators: string, source: string): string =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: ${name}\n  namespace: argocd\nspec:\n  generators:\n${generators}  template:\n    metadata:\n      name: '${name}-{{name}}'\n    spec:\n      project: default\n      source:\n${source}      destination:\n        name: '{{name}}'\n        namespace: ${name}\n`;
+    const clusters = '    - clusters: {}\n';
+    const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    const root = repository(
+      {
+        'bootstrap/control-plane/exclude/bootstrap.yaml': appset('bootstrap-addons', clusters, "        repoURL: '{{metadata.annotations.addons_repo_url}}'\n        path: '{{metadata.annotations.addons_repo_basepath}}{{metadata.annotations.addons_repo_path}}'\n        directory:\n          recurse: true\n          exclude: exclude/*\n"),
+        'bootstrap/control-plane/addons/metrics.yaml': appset('addons-metrics', clusters, '        repoURL: https://charts.example/metrics\n        chart: metrics-server\n        targetRevision: 3.12.0\n'),
+        'hack/exclude/test-appset.yaml': appset('addons-test', "    - list:\n        elements:\n          - name: in-cluster\n", '        repoURL: https://github.example/acme/control-plane.git\n        path: hack/test-chart\n'),
+        'hack/test-chart/cm.yaml': cm('test'),
+        // Argo CD matches directory globs with no separators: `exclude/*` keeps out deeper files too.
+        'argocd/platform.yaml': "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: platform\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://github.example/acme/control-plane.git\n    path: platform\n    directory:\n      recurse: true\n      exclude: exclude/*\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: platform\n",
+        'platform/keep.yaml': cm('keep'),
+        'platform/exclude/deeper/skip.yaml': cm('skip'),
+      },
+      'https://github.example/acme/control-plane.git',
+    );
+    try {
+      const { environments, problems } = await discoverEnvironments(root);
+      assert.deepEqual(environments.map((e) => e.name).sort(), ['addons-metrics', 'bootstrap-addons', 'platform']);
+      assert.deepEqual(problems.filter((p) => /Argo CD object/.test(p)), [
+        '1 Argo CD object is in files that a directory source of this repository keeps out of what Argo CD syncs, so Argo CD does not deliver them and they are not environments: ApplicationSet argocd/addons-test in hack/exclude/test-appset.yaml (kept out by the exclude exclude/* of ApplicationSet bootstrap-addons in bootstrap/control-plane/exclude/bootstrap.yaml)',
+      ]);
+      const platform = environments.find((e) => e.name === 'platform')!;
+      assert.deepEqual((await rendered(root, platform)).objects.map((o) => o.object.metadata?.name), ['keep']);
+      const r = spawnSync(process.execPath, [bundle('cli.js'), 'envs', root], { encoding: 'utf8' });
+      assert.doesNotMatch(r.stdout, /addons-test/);
+      assert.match(r.stderr, /ApplicationSet argocd\/addons-test in hack\/exclude\/test-appset\.yaml \(kept out by the exclude exclude\/\* of ApplicationSet bootstrap-addons/);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
   test('an app of apps: the Applications a chart templates are environments once helm renders it, and only then', async () => {
     // The parent is a chart (as `argocd app create apps --path apps` deploys it): one template ranges over values.
     const template = [

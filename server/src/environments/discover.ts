@@ -17,6 +17,7 @@ import { FluxSources, nearest } from './fluxSources';
 import { namespacesApplied, placeFluxUnits, sourceAndPath, type FluxKustomizationFound, type PlacedUnit } from './fluxUnits';
 import { followRenderedUnits, type UnitEntry } from './renderedUnits';
 import { expandApplicationSet } from './applicationSets';
+import { argoExclusions, excludedFromSync, type ArgoExclusion } from './argoExclusions';
 import { applicationsOfChart, templatesArgoApplications } from './appOfApps';
 import type { RenderOptions } from './render';
 import { RenderCache } from './renderCache';
@@ -305,6 +306,17 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   // `spec.path`) is a change to one, not one of its own.
   const patches = new PatchIndex();
   for (const file of files.filter(isKustomizationFile)) patches.update(file, await kustomizationTexts.get(file, stamps.get(file) ?? '-', () => readTextIfSane(file)));
+  // Argo CD directory sources that keep files out of what they sync, read before any Argo CD object is taken for an environment.
+  const exclusions: ArgoExclusion[] = [];
+  for (const file of files) {
+    if (isKustomizationFile(file) || patches.useOf(file) !== undefined) continue;
+    const rel = toRepoPath(root, file);
+    for (const { id, object } of (await factsOf(file, stamps.get(file) ?? '-')).documents) {
+      if (id.group === 'argoproj.io' && (id.kind === 'Application' || id.kind === 'ApplicationSet')) exclusions.push(...argoExclusions(object, id.kind, rel, `${id.kind} ${id.name ?? ''} in ${rel}`, (url) => sources.isWorkspace(url)));
+    }
+  }
+  // Argo CD objects in files those sources keep out: not synced by Argo CD, so not environments; named once.
+  const unsynced: string[] = [];
   for (const file of files) {
     const rel = toRepoPath(root, file);
     const parts = rel.split('/');
@@ -337,6 +349,9 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
         fluxKustomizations.push({ object, name, namespace, rel, file, document: index });
       } else if (id.group === 'helm.toolkit.fluxcd.io' && id.kind === 'HelmRelease') {
         helmReleases.push({ object, name, namespace, rel });
+      } else if (id.group === 'argoproj.io' && (id.kind === 'Application' || id.kind === 'ApplicationSet') && excludedFromSync(rel, exclusions) !== undefined) {
+        const by = excludedFromSync(rel, exclusions)!;
+        unsynced.push(`${id.kind} ${namespace}/${name} in ${rel} (kept out by the ${[by.exclude !== undefined ? `exclude ${by.exclude}` : undefined, by.include !== undefined ? `include ${by.include}` : undefined].filter((t) => t !== undefined).join(', ')} of ${by.declarer})`);
       } else if (id.group === 'argoproj.io' && id.kind === 'Application') {
         addApplication(object, name, namespace, `Argo CD Application ${namespace}/${name} in ${rel}`);
       } else if (id.group === 'jenkins.io' && id.kind === 'Environment') {
@@ -347,6 +362,9 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     }
   }
 
+  if (unsynced.length > 0) {
+    problems.push(`${unsynced.length} Argo CD object${unsynced.length === 1 ? ' is' : 's are'} in files that a directory source of this repository keeps out of what Argo CD syncs, so Argo CD does not deliver them and they are not environments: ${unsynced.slice(0, 5).join(', ')}${unsynced.length > 5 ? `, and ${unsynced.length - 5} more` : ''}`);
+  }
   // App of apps: the parent chart rendered as Argo CD renders it, each Application it writes an environment.
   for (const chart of appCharts) {
     const listed = await applicationsOfChart(root, chart, render, (r, env, options) => parentRenders.render(r, env, options));
