@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileStamp, StampedCache } from '../files/stamped';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { ManifestParser } from '../manifests/parse';
@@ -92,6 +92,18 @@ async function valueObjects(files: readonly string[]): Promise<Map<string, Value
   return out;
 }
 
+/**
+ * The files of the folders that hold Flux objects no cluster applies, when nothing in such a folder
+ * is delivered: a folder that also holds a delivered file (the repository root, a live app's) says
+ * nothing about its other files.
+ */
+function notAppliedFiles(files: readonly string[], undelivered: readonly string[], delivered: (rel: string) => boolean): string[] {
+  const folders = [...new Set(undelivered.map((f) => posix.dirname(f)))].filter((d) => d !== '.');
+  const under = (folder: string): string[] => files.filter((f) => f.startsWith(`${folder}/`));
+  const archived = folders.filter((d) => under(d).every((f) => !delivered(f)));
+  return [...new Set(archived.flatMap(under))].sort();
+}
+
 function cleanPath(path: string): string {
   return path.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
 }
@@ -133,7 +145,7 @@ function withHelmConfig(renderer: Renderer, entry: { values?: string[]; release?
  * or values files) are merged. With `render` (trusted), a chart whose templates write Argo CD
  * Applications (an app of apps) is rendered and its Applications are environments too.
  */
-export async function discoverEnvironments(folder: string, render?: RenderOptions): Promise<{ environments: Environment[]; problems: string[] }> {
+export async function discoverEnvironments(folder: string, render?: RenderOptions): Promise<Discovered> {
   // Absolute: paths read from kustomization trees are compared with paths made from it.
   const root = resolve(folder);
   // The tree, previews and the editor ask on every change: the same files give the same answer.
@@ -148,6 +160,17 @@ export async function discoverEnvironments(folder: string, render?: RenderOption
   discovered.set(root, { key, result });
   if (discovered.size > 16) discovered.delete(discovered.keys().next().value!);
   return structuredClone(await result);
+}
+
+/** The environments of a repository, what went wrong finding them, and the files no cluster applies. */
+export interface Discovered {
+  environments: Environment[];
+  problems: string[];
+  /**
+   * Repository-relative files in the folders of Flux objects no cluster of the repository applies
+   * (a retired app kept in `.archive/`), that nothing delivered either: Flux never applies them.
+   */
+  notApplied: string[];
 }
 
 /** What discovery reads in one file: whether it may hold ConfigMaps or Secrets, and its GitOps objects. */
@@ -198,7 +221,7 @@ function readFacts(file: string): Promise<FileFacts> {
 const parentRenders = new RenderCache();
 
 /** Answers of discovery by repository root, with the stamps of what they read. */
-const discovered = new Map<string, { key: string; result: Promise<{ environments: Environment[]; problems: string[] }> }>();
+const discovered = new Map<string, { key: string; result: Promise<Discovered> }>();
 
 /** Size and time of every YAML file and of what says which branch and remotes the repository has. */
 async function stampsOf(root: string, files: readonly string[]): Promise<Map<string, string>> {
@@ -206,7 +229,7 @@ async function stampsOf(root: string, files: readonly string[]): Promise<Map<str
   return new Map(await Promise.all(paths.map(async (p): Promise<[string, string]> => [p, await fileStamp(p)])));
 }
 
-async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>, render: RenderOptions | undefined): Promise<{ environments: Environment[]; problems: string[] }> {
+async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>, render: RenderOptions | undefined): Promise<Discovered> {
   const found: Environment[] = [];
   const problems: string[] = [];
   // One chart can be several environments (values-dev.yaml, values-prod.yaml); other paths are one each.
@@ -383,6 +406,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   const { units: placed, clustersApplying, appliedBy, delivered } = await placeFluxUnits(root, fluxKustomizations, sources);
   // Flux objects no cluster of this repository applies: named once, not environments.
   const undelivered: string[] = [];
+  const undeliveredFiles: string[] = [];
   // Each rendered unit with its environment, for reading it again as its parent applies it.
   const unitEntries: UnitEntry[] = [];
   // A unit's targetNamespace: as its parent's render applies it once that is known, else as its file writes it.
@@ -394,6 +418,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const { object, name, rel, file, document, source, where } = p;
     if (cluster === undefined && !delivered(rel)) {
       undelivered.push(`Kustomization ${p.namespace}/${name} in ${rel}`);
+      undeliveredFiles.push(rel);
       continue;
     }
     // The namespace its parent applies it in (a folder kustomization's namespace:), else its own.
@@ -500,6 +525,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const clusters = clustersApplying(rel);
     if (!delivered(rel)) {
       undelivered.push(`HelmRelease ${written}/${name} in ${rel}`);
+      undeliveredFiles.push(rel);
       continue;
     }
     // One unit applies it in most repositories; in two clusters, the first one's namespace names it.
@@ -599,5 +625,5 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   for (const e of environments) renamed.set(e.name, (renamed.get(e.name) ?? 0) + 1);
   for (const e of environments) if ((renamed.get(e.name) ?? 0) > 1 && e.delivery.kind === 'flux' && e.delivery.resource === 'HelmRelease') e.name = e.name.endsWith(')') ? `${e.name.slice(0, -1)}, HelmRelease)` : `${e.name} (HelmRelease)`;
   environments.sort((a, b) => byPromotionOrder(a.name, b.name));
-  return { environments, problems };
+  return { environments, problems, notApplied: notAppliedFiles(files.map((f) => toRepoPath(root, f)), undeliveredFiles, delivered) };
 }
