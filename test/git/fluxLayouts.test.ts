@@ -497,6 +497,42 @@ describe('layouts without clusters/, and tenants', () => {
     }
   });
 
+  test('a clone whose origin predates a repository transfer: the other repository says how to map it, and .plumbline.yaml repositoryURLs maps it', async () => {
+    // The repository moved from old-owner to new-owner; the cluster's GitRepository names the new
+    // address, this clone's origin still the old one. Same name, other owner: never assumed to be this one.
+    const git = (name: string, url: string): string => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1m\n  url: ${url}\n  ref:\n    branch: main\n`;
+    const files = {
+      'clusters/home/flux-system/gotk-sync.yaml': `${git('flux-system', 'ssh://git@github.example/new-owner/home-ops')}---\n${kustomization('flux-system', '  path: ./clusters/home\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n')}`,
+      'clusters/home/apps.yaml': kustomization('apps', '  path: ./apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
+      // A repository of another name is another repository, with no hint.
+      'clusters/home/charts.yaml': `${git('charts', 'https://github.example/new-owner/charts')}---\n${kustomization('charts', '  path: ./deploy\n  sourceRef:\n    kind: GitRepository\n    name: charts\n')}`,
+      'apps/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n',
+      'argocd/web.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://github.example/new-owner/home-ops.git\n    path: apps\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: web\n',
+    };
+    const root = repository(files, 'git@github.example:old-owner/home-ops.git');
+    try {
+      const unrendered = async (): Promise<Record<string, string | undefined>> =>
+        Object.fromEntries((await discoverEnvironments(root)).environments.map((e) => [e.delivery.kind === 'direct' ? e.name : e.delivery.name, e.unrendered]));
+      const hint = (url: string): string => `; its name is this clone's (github.example/old-owner/home-ops): if the repository moved, list ${url} under repositoryURLs in .plumbline.yaml`;
+      assert.deepEqual(await unrendered(), {
+        apps: `source is another repository (ssh://git@github.example/new-owner/home-ops@main), not this workspace${hint('ssh://git@github.example/new-owner/home-ops')}`,
+        charts: 'source is another repository (https://github.example/new-owner/charts@main), not this workspace',
+        'flux-system': `source is another repository (ssh://git@github.example/new-owner/home-ops@main), not this workspace${hint('ssh://git@github.example/new-owner/home-ops')}`,
+        web: `source is another repository (https://github.example/new-owner/home-ops.git), not this workspace${hint('https://github.example/new-owner/home-ops.git')}`,
+      });
+      // The user says the new address is this repository: its units render from the working tree.
+      writeFileSync(join(root, '.plumbline.yaml'), 'repositoryURLs:\n  - https://github.example/new-owner/home-ops\n');
+      const after = await unrendered();
+      assert.deepEqual(after, { apps: undefined, charts: 'source is another repository (https://github.example/new-owner/charts@main), not this workspace', 'flux-system': undefined, web: undefined });
+      const apps = (await discoverEnvironments(root)).environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'apps')!;
+      assert.deepEqual(apps.paths, ['apps']);
+      const out = spawnSync(process.execPath, [bundle('cli.js'), 'envs', root], { encoding: 'utf8' });
+      assert.equal(out.stderr, '');
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
   test("a tenant's Kustomization patched per cluster, whose source is another branch of this repository", async () => {
     const root = repository(
       {

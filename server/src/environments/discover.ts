@@ -53,7 +53,7 @@ function argoDelivery(object: unknown, name: string, namespace: string): Deliver
  */
 function argoSourceElsewhere(root: string, source: unknown, path: string, sources: FluxSources): string | undefined {
   const repoURL = str(get(source, 'repoURL'));
-  if (repoURL !== undefined && !sources.isWorkspace(repoURL)) return `source is another repository (${repoURL}${str(get(source, 'targetRevision')) !== undefined ? `@${str(get(source, 'targetRevision'))}` : ''}), not this workspace`;
+  if (repoURL !== undefined && !sources.isWorkspace(repoURL)) return `source is another repository (${repoURL}${str(get(source, 'targetRevision')) !== undefined ? `@${str(get(source, 'targetRevision'))}` : ''}), not this workspace${sources.movedHint(repoURL)}`;
   const plugin = get(source, 'plugin');
   if (plugin !== undefined) return `source is rendered by the Config Management Plugin ${str(get(plugin, 'name')) ?? '(discovered by the repo server)'}, which Plumbline does not run`;
   const folder = join(root, path);
@@ -258,7 +258,10 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   const substituteFrom: { environment: Environment; from: SubstituteSource[]; namespace: string; file: string; cluster: string | undefined }[] = [];
   const valueFiles: string[] = [];
   // Flux Kustomizations are placed once every source is known: their path may be in an artifact.
-  const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root));
+  // `.plumbline.yaml` is read first: its repositoryURLs say which sources are this workspace.
+  const configPath = join(root, PLUMBLINE_CONFIG_FILE);
+  const config = existsSync(configPath) ? readEnvironmentConfig(await readFile(configPath, 'utf8')) : undefined;
+  const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root), config?.repositoryUrls);
   const fluxKustomizations: FluxKustomizationFound[] = [];
   const helmReleases: { object: unknown; name: string; namespace: string; rel: string }[] = [];
   const jxEnvironments: JenkinsXEnvironmentObject[] = [];
@@ -578,9 +581,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     if (e.delivery.kind === 'direct' && e.renderer.kind === 'helm' && e.renderer.valuesFiles.length > 0 && e.renderer.valuesFiles.every((v) => claimed.has(v)) && found.includes(e)) found.splice(found.indexOf(e), 1);
   }
   const environments = found;
-  const configPath = join(root, PLUMBLINE_CONFIG_FILE);
-  if (existsSync(configPath)) {
-    const config = readEnvironmentConfig(await readFile(configPath, 'utf8'));
+  if (config !== undefined) {
     problems.push(...config.problems.map((p) => `.plumbline.yaml: ${p}`));
     for (const entry of config.environments) {
       // By name; else by path, when that path is one environment only (a chart can be several).
