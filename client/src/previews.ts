@@ -138,7 +138,12 @@ class PreviewPresenter {
       if (broken.length === result.environments.length) return 'render errors';
       const checked = result.environments.filter((e) => e.state === 'ok');
       const unchanged = checked.reduce((n, e) => n + e.unchanged, 0);
-      void vscode.window.showInformationMessage(`${result.title}: nothing changed (${unchanged} resource(s) in ${checked.map((e) => e.environment).join(', ')} compared).`);
+      const rendered = checked.filter((e) => e.inputsUnchanged !== true);
+      const skipped = checked.length - rendered.length;
+      const compared = rendered.length > 0 ? `${unchanged} resource(s) in ${rendered.map((e) => e.environment).join(', ')} compared` : '';
+      // Environments whose files did not change are not rendered (see previewGit): said, not counted as resources.
+      const notRendered = skipped > 0 ? `${skipped} environment(s) not rendered: nothing they read changed` : '';
+      void vscode.window.showInformationMessage(`${result.title}: nothing changed (${[compared, notRendered].filter((t) => t !== '').join('; ')}).`);
       return 'nothing changed';
     }
     if (changes.length === 1) {

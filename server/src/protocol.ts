@@ -240,6 +240,8 @@ export interface PreviewEnvironment {
   message: string;
   unchanged: number;
   changes: PreviewChange[];
+  /** Nothing it reads changed (Git preview), so it was not rendered: `unchanged` counts no resources. */
+  inputsUnchanged?: true;
 }
 
 export type PreviewResponse =

@@ -384,6 +384,54 @@ describe('layouts without clusters/, and tenants', () => {
     }
   });
 
+  test("postBuild.substituteFrom and valuesFrom are read in the namespace Flux applies the Kustomization or HelmRelease in, not the one its file writes", async () => {
+    // As home-lab repositories write them: app ks.yaml files and HelmReleases name no namespace; the
+    // folder's kustomization sets it. kustomize-controller reads substituteFrom in the Kustomization's
+    // own namespace, helm-controller valuesFrom in the HelmRelease's: a same-named ConfigMap in
+    // flux-system is not theirs.
+    const cm = (name: string, namespace: string | undefined, data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${namespace !== undefined ? `  namespace: ${namespace}\n` : ''}data:\n${data}`;
+    const files = {
+      'kubernetes/flux/cluster/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: cluster-apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+      // Same names in flux-system, beside the entry point: what the lookup by written namespace found.
+      'kubernetes/flux/cluster/decoys.yaml': `${cm('tunnel-vars', 'flux-system', '  TUNNEL_ID: wrong\n')}---\n${cm('web-values', 'flux-system', '  values.yaml: |\n    replicas: 9\n')}`,
+      'kubernetes/apps/network/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: network\nresources:\n  - ./tunnel-vars.yaml\n  - ./tunnel/ks.yaml\n  - ./web/ks.yaml\n',
+      'kubernetes/apps/network/tunnel-vars.yaml': cm('tunnel-vars', undefined, '  TUNNEL_ID: net-1234\n'),
+      'kubernetes/apps/network/tunnel/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: tunnel\nspec:\n  interval: 1h\n  path: ./kubernetes/apps/network/tunnel/app\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: tunnel-vars\n      - kind: Secret\n        name: tunnel-credentials\n',
+      'kubernetes/apps/network/tunnel/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./config.yaml\n',
+      'kubernetes/apps/network/tunnel/app/config.yaml': cm('tunnel', undefined, '  id: ${TUNNEL_ID}\n'),
+      'kubernetes/apps/network/web/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: web\nspec:\n  interval: 1h\n  path: ./kubernetes/apps/network/web/app\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n',
+      'kubernetes/apps/network/web/app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: network\nresources:\n  - ./helmrelease.yaml\n  - ./values.yaml\n',
+      'kubernetes/apps/network/web/app/values.yaml': cm('web-values', undefined, '  values.yaml: |\n    replicas: 3\n'),
+      'kubernetes/apps/network/web/app/helmrelease.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: ./charts/web\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n        namespace: flux-system\n  valuesFrom:\n    - kind: ConfigMap\n      name: web-values\n',
+      'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+      'charts/web/values.yaml': 'replicas: 1\n',
+      'charts/web/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {{ .Values.replicas }}\n',
+    };
+    const root = repository(files, 'https://github.example/me/home-ops.git');
+    try {
+      for (const render of [undefined, { ...DEFAULT_RENDER_OPTIONS, helm: helmCommand() }]) {
+        const { environments, problems } = await discoverEnvironments(root, render);
+        const tunnel = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'tunnel')!;
+        assert.equal(tunnel.delivery.kind === 'flux' ? tunnel.delivery.namespace : '', 'network');
+        assert.deepEqual(tunnel.flux?.substitute?.vars, { TUNNEL_ID: 'net-1234' });
+        assert.deepEqual(tunnel.flux?.substitute?.from, { TUNNEL_ID: { kind: 'ConfigMap', namespace: 'network', name: 'tunnel-vars', file: join(root, 'kubernetes/apps/network/tunnel-vars.yaml') } });
+        // A value Git does not hold is named where Flux would look for it.
+        assert.deepEqual(tunnel.flux?.substitute?.notInGit, ['Secret network/tunnel-credentials']);
+        const web = environments.find((e) => e.delivery.kind === 'flux' && e.delivery.resource === 'HelmRelease')!;
+        assert.equal(web.delivery.kind === 'flux' ? web.delivery.namespace : '', 'network');
+        assert.deepEqual(web.renderer.kind === 'helm' ? web.renderer.values : undefined, { replicas: 3 });
+        assert.deepEqual(problems.filter((p) => /valuesFrom/.test(p)), []);
+        if (render !== undefined) {
+          const rendered = await renderEnvironment(root, tunnel, render);
+          assert.ok(rendered.ok, JSON.stringify(rendered));
+          assert.deepEqual(rendered.objects.map((o) => o.object.data), [{ id: 'net-1234' }]);
+        }
+      }
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
   test('Flux objects no Kustomization of the cluster applies (an .archive folder of retired apps) are not environments, and are named once; those beside the entry point are units of its cluster', async () => {
     // As home-lab repositories keep retired apps: .archive/<app>/ks.yaml still names the path the app
     // had (gone now, or the live app's), beside its HelmRelease. Flux never sees them: nothing applies them.
@@ -444,6 +492,42 @@ describe('layouts without clusters/, and tenants', () => {
         r.message,
         /^kustomize failed for apps\/silences: the remote resource https:\/\/plumbline\.invalid\/silence-operator\/v0\.11\.2\/crd\.yaml could not be fetched from this machine \([^)]+\); kustomize-controller fetches it when it builds the unit, so it renders here only with network access to that host$/,
       );
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+
+  test('a clone whose origin predates a repository transfer: the other repository says how to map it, and .plumbline.yaml repositoryURLs maps it', async () => {
+    // The repository moved from old-owner to new-owner; the cluster's GitRepository names the new
+    // address, this clone's origin still the old one. Same name, other owner: never assumed to be this one.
+    const git = (name: string, url: string): string => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1m\n  url: ${url}\n  ref:\n    branch: main\n`;
+    const files = {
+      'clusters/home/flux-system/gotk-sync.yaml': `${git('flux-system', 'ssh://git@github.example/new-owner/home-ops')}---\n${kustomization('flux-system', '  path: ./clusters/home\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n')}`,
+      'clusters/home/apps.yaml': kustomization('apps', '  path: ./apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'),
+      // A repository of another name is another repository, with no hint.
+      'clusters/home/charts.yaml': `${git('charts', 'https://github.example/new-owner/charts')}---\n${kustomization('charts', '  path: ./deploy\n  sourceRef:\n    kind: GitRepository\n    name: charts\n')}`,
+      'apps/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n',
+      'argocd/web.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://github.example/new-owner/home-ops.git\n    path: apps\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: web\n',
+    };
+    const root = repository(files, 'git@github.example:old-owner/home-ops.git');
+    try {
+      const unrendered = async (): Promise<Record<string, string | undefined>> =>
+        Object.fromEntries((await discoverEnvironments(root)).environments.map((e) => [e.delivery.kind === 'direct' ? e.name : e.delivery.name, e.unrendered]));
+      const hint = (url: string): string => `; its name is this clone's (github.example/old-owner/home-ops): if the repository moved, list ${url} under repositoryURLs in .plumbline.yaml`;
+      assert.deepEqual(await unrendered(), {
+        apps: `source is another repository (ssh://git@github.example/new-owner/home-ops@main), not this workspace${hint('ssh://git@github.example/new-owner/home-ops')}`,
+        charts: 'source is another repository (https://github.example/new-owner/charts@main), not this workspace',
+        'flux-system': `source is another repository (ssh://git@github.example/new-owner/home-ops@main), not this workspace${hint('ssh://git@github.example/new-owner/home-ops')}`,
+        web: `source is another repository (https://github.example/new-owner/home-ops.git), not this workspace${hint('https://github.example/new-owner/home-ops.git')}`,
+      });
+      // The user says the new address is this repository: its units render from the working tree.
+      writeFileSync(join(root, '.plumbline.yaml'), 'repositoryURLs:\n  - https://github.example/new-owner/home-ops\n');
+      const after = await unrendered();
+      assert.deepEqual(after, { apps: undefined, charts: 'source is another repository (https://github.example/new-owner/charts@main), not this workspace', 'flux-system': undefined, web: undefined });
+      const apps = (await discoverEnvironments(root)).environments.find((e) => e.delivery.kind === 'flux' && e.delivery.name === 'apps')!;
+      assert.deepEqual(apps.paths, ['apps']);
+      const out = spawnSync(process.execPath, [bundle('cli.js'), 'envs', root], { encoding: 'utf8' });
+      assert.equal(out.stderr, '');
     } finally {
       rmSync(dirname(root), { recursive: true, force: true });
     }
@@ -553,6 +637,42 @@ describe('Argo CD sources', () => {
       const names = async (env: string): Promise<string[]> => (await rendered(root, byName.get(env)!)).objects.map((o) => o.object.metadata?.name ?? '').sort();
       assert.deepEqual(await names('flat'), ['top'], 'Argo CD reads only the folder itself unless directory.recurse');
       assert.deepEqual(await names('deep'), ['deep', 'top']);
+    } finally {
+      rmSync(dirname(root), { recursive: true, force: true });
+    }
+  });
+  test("Argo CD objects in a folder the repository's directory sources exclude are not environments; the bootstrap that excludes its own folder is", async () => {
+    // As gitops-bridge control-plane templates lay it out: the bootstrap ApplicationSet, applied by
+    // hand, recurses through a path its clusters' annotations give, keeping every `exclude/` folder
+    // out (itself included); a developer's test ApplicationSet waits in hack/exclude/, synced by nothing.
+    const appset = (name: string, generators: string, source: string): string =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: ${name}\n  namespace: argocd\nspec:\n  generators:\n${generators}  template:\n    metadata:\n      name: '${name}-{{name}}'\n    spec:\n      project: default\n      source:\n${source}      destination:\n        name: '{{name}}'\n        namespace: ${name}\n`;
+    const clusters = '    - clusters: {}\n';
+    const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    const root = repository(
+      {
+        'bootstrap/control-plane/exclude/bootstrap.yaml': appset('bootstrap-addons', clusters, "        repoURL: '{{metadata.annotations.addons_repo_url}}'\n        path: '{{metadata.annotations.addons_repo_basepath}}{{metadata.annotations.addons_repo_path}}'\n        directory:\n          recurse: true\n          exclude: exclude/*\n"),
+        'bootstrap/control-plane/addons/metrics.yaml': appset('addons-metrics', clusters, '        repoURL: https://charts.example/metrics\n        chart: metrics-server\n        targetRevision: 3.12.0\n'),
+        'hack/exclude/test-appset.yaml': appset('addons-test', "    - list:\n        elements:\n          - name: in-cluster\n", '        repoURL: https://github.example/acme/control-plane.git\n        path: hack/test-chart\n'),
+        'hack/test-chart/cm.yaml': cm('test'),
+        // Argo CD matches directory globs with no separators: `exclude/*` keeps out deeper files too.
+        'argocd/platform.yaml': "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: platform\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://github.example/acme/control-plane.git\n    path: platform\n    directory:\n      recurse: true\n      exclude: exclude/*\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: platform\n",
+        'platform/keep.yaml': cm('keep'),
+        'platform/exclude/deeper/skip.yaml': cm('skip'),
+      },
+      'https://github.example/acme/control-plane.git',
+    );
+    try {
+      const { environments, problems } = await discoverEnvironments(root);
+      assert.deepEqual(environments.map((e) => e.name).sort(), ['addons-metrics', 'bootstrap-addons', 'platform']);
+      assert.deepEqual(problems.filter((p) => /Argo CD object/.test(p)), [
+        '1 Argo CD object is in files that a directory source of this repository keeps out of what Argo CD syncs, so Argo CD does not deliver them and they are not environments: ApplicationSet argocd/addons-test in hack/exclude/test-appset.yaml (kept out by the exclude exclude/* of ApplicationSet bootstrap-addons in bootstrap/control-plane/exclude/bootstrap.yaml)',
+      ]);
+      const platform = environments.find((e) => e.name === 'platform')!;
+      assert.deepEqual((await rendered(root, platform)).objects.map((o) => o.object.metadata?.name), ['keep']);
+      const r = spawnSync(process.execPath, [bundle('cli.js'), 'envs', root], { encoding: 'utf8' });
+      assert.doesNotMatch(r.stdout, /addons-test/);
+      assert.match(r.stderr, /ApplicationSet argocd\/addons-test in hack\/exclude\/test-appset\.yaml \(kept out by the exclude exclude\/\* of ApplicationSet bootstrap-addons/);
     } finally {
       rmSync(dirname(root), { recursive: true, force: true });
     }

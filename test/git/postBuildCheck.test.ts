@@ -135,3 +135,50 @@ describe('plumbline check fills Flux postBuild variables from Git', () => {
     }
   });
 });
+
+describe('plumbline check on files Flux never applies (a retired app kept in .archive/)', () => {
+  // As home-lab repositories keep retired apps: .archive/<app>/ks.yaml still names a path (here the
+  // live app's folder, with a REPLICAS value that does not fit it) and its HelmRelease is still at
+  // an apiVersion Flux no longer serves. No Kustomization of the cluster applies .archive.
+  const ks = (name: string, path: string, replicas: string): string =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  prune: true\n  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  postBuild:\n    substitute:\n      REPLICAS: "${replicas}"\n`;
+  const files: Record<string, string> = {
+    'kubernetes/flux/cluster/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: cluster-apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  prune: true\n  path: ./kubernetes/apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+    'kubernetes/apps/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./web/ks.yaml\n',
+    'kubernetes/apps/web/ks.yaml': ks('web', './kubernetes/apps/web/app', '2'),
+    'kubernetes/apps/web/app/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${REPLICAS}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - {name: web, image: web}\n',
+    '.archive/kubernetes/old-web/ks.yaml': ks('old-web', './kubernetes/apps/web/app', 'three'),
+    '.archive/kubernetes/old-web/app/helmrelease.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2beta2\nkind: HelmRelease\nmetadata:\n  name: old-web\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: app-template\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n',
+    // A real schema error in an archived file: still shown, to whoever revives it.
+    '.archive/kubernetes/old-web/app/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: old-web\nspec:\n  ports:\n    - port: eighty\n',
+  };
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'plumbline-archive-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    execFileSync('git', ['init', '-q', '-b', 'main', root]);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('no archived unit lends its values to a live file; errors in archived files are warnings, all still shown, and a note says how they were treated', async () => {
+    const run = await runCli(['check', '.'], { cwd: root });
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    const findings = run.stdout.split('\n').filter((l) => / (error|warning) /.test(l));
+    assert.deepEqual(findings.map((l) => l.replace(/ (warning|error) .* (\[[a-z.-]+\])$/, ' $1 $2')), [
+      '.archive/kubernetes/old-web/app/helmrelease.yaml:1:13 warning [schema.unknown-version]',
+      '.archive/kubernetes/old-web/app/service.yaml:7:13 warning [schema.type]',
+    ]);
+    assert.ok(findings.every((l) => l.includes('(a warning here: no Flux Kustomization of this repository applies this file)')), findings.join('\n'));
+    // The live Deployment is checked with its own unit's REPLICAS ("2"), never the archived "three".
+    assert.doesNotMatch(run.stdout, /three|deployment\.yaml/);
+    assert.match(run.stdout, /^note: 3 checked file\(s\) are in folders of Flux objects no cluster of this repository applies \(\.archive\/kubernetes\/old-web\): checked as plain files \(no unit renders them, no postBuild values\), 2 error\(s\) in them reported as warnings$/m);
+    assert.match(run.stdout, /^Summary: .* errors: 0, warnings: 2,/m);
+    // --strict fails on them, and the JSON output lists the files.
+    assert.equal((await runCli(['check', '.', '--strict'], { cwd: root })).code, 1);
+    const json = JSON.parse((await runCli(['check', '.', '-o', 'json'], { cwd: root })).stdout) as { notApplied: { files: string[]; downgraded: number } };
+    assert.deepEqual(json.notApplied, { files: ['.archive/kubernetes/old-web/app/helmrelease.yaml', '.archive/kubernetes/old-web/app/service.yaml', '.archive/kubernetes/old-web/ks.yaml'], downgraded: 2 });
+  });
+});

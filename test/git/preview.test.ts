@@ -6,7 +6,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_RENDER_OPTIONS } from '../../server/src/environments/render';
+import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from '../../server/src/environments/render';
 import { previewGit } from '../../server/src/preview/gitPreview';
 import type { Preview, PreviewResult } from '../../server/src/preview/preview';
 import { allChanges } from '../../server/src/preview/preview';
@@ -57,16 +57,59 @@ function summary(preview: Preview): string[] {
 
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
+let counters = 0;
+/** Render options whose kustomize is `kubectl kustomize` behind a script that counts its runs. */
+function countingKustomize(): { options: RenderOptions; count: () => number } {
+  const id = ++counters;
+  const log = join(scratch, `kustomize-runs-${id}.log`);
+  const script = join(scratch, `kustomize-${id}.sh`);
+  writeFileSync(log, '');
+  writeFileSync(script, `#!/bin/sh\necho run >> '${log}'\nexec kubectl kustomize "$@"\n`, { mode: 0o755 });
+  return { options: { ...DEFAULT_RENDER_OPTIONS, kustomize: [script] }, count: () => readFileSync(log, 'utf8').split('\n').filter((l) => l === 'run').length };
+}
+
 describe('Git preview: HEAD against the working tree, per environment', () => {
   let clean = '';
   before(() => {
     clean = repo();
   });
 
-  test('a clean working tree changes nothing in any environment', async () => {
-    const preview = value(await previewGit(clean, DEFAULT_RENDER_OPTIONS));
-    assert.deepEqual(preview.environments.map((e) => [e.environment, e.state, e.changes.length]), [['dev', 'ok', 0], ['staging', 'ok', 0], ['prod', 'ok', 0]]);
-    assert.ok(preview.environments.every((e) => e.unchanged === 4), JSON.stringify(preview.environments.map((e) => e.unchanged)));
+  test('a clean working tree changes nothing in any environment, and renders none', async () => {
+    const runs = countingKustomize();
+    const preview = value(await previewGit(clean, runs.options));
+    assert.deepEqual(preview.environments.map((e) => [e.environment, e.state, e.changes.length, e.inputsUnchanged]), [['dev', 'ok', 0, true], ['staging', 'ok', 0, true], ['prod', 'ok', 0, true]]);
+    assert.equal(runs.count(), 0, 'kustomize never ran');
+  });
+
+  test('only environments whose files changed are rendered: an overlay edit renders that overlay on both sides, a base edit every overlay', async () => {
+    const dir = repo();
+    edit(dir, 'apps/shop/overlays/staging/replicas.yaml', 'replicas: 2', 'replicas: 3');
+    const runs = countingKustomize();
+    const preview = value(await previewGit(dir, runs.options));
+    assert.deepEqual(summary(preview), ['staging: changed Deployment/shop-web']);
+    assert.deepEqual(preview.environments.map((e) => [e.environment, e.inputsUnchanged === true, e.unchanged]), [['dev', true, 0], ['staging', false, 3], ['prod', true, 0]]);
+    assert.equal(runs.count(), 2, 'staging from HEAD and from the working tree; dev and prod not at all');
+    // A file beside a kustomization that it does not list changes nothing kustomize reads, yet a
+    // generator may read such files: the folder counts, so the overlay renders again (and shows no change).
+    writeFileSync(join(dir, 'apps/shop/overlays/dev/notes.txt'), 'why dev has one replica\n');
+    const again = countingKustomize();
+    const second = value(await previewGit(dir, again.options));
+    assert.deepEqual(second.environments.map((e) => [e.environment, e.inputsUnchanged === true, e.changes.length]), [['dev', false, 0], ['staging', false, 1], ['prod', true, 0]]);
+    assert.equal(again.count(), 4);
+    const base = repo();
+    edit(base, 'apps/shop/base/service.yaml', 'port: 80', 'port: 8080');
+    const all = countingKustomize();
+    assert.deepEqual(summary(value(await previewGit(base, all.options))), ['dev: changed Service/shop-web', 'prod: changed Service/shop-web', 'staging: changed Service/shop-web']);
+    assert.equal(all.count(), 6);
+  });
+
+  test('the CLI says how many environments were not rendered', () => {
+    const dir = repo();
+    edit(dir, 'apps/shop/overlays/staging/replicas.yaml', 'replicas: 2', 'replicas: 3');
+    const r = spawnSync(process.execPath, [bundle('cli.js'), 'preview', '--repo', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^# 2 environments were not rendered: nothing they read changed$/m);
+    assert.match(r.stdout, /^Summary: .* unchanged: 3, in dev \(no changes \(its files did not change; not rendered\)\), staging \(1 changed\), prod \(no changes/m);
   });
 
   test('a change to the base shows in every overlay that renders it', async () => {

@@ -224,6 +224,22 @@ describe('plumbline check: odd files never hang, crash or pass silently (issue 1
     assert.match(lines[0] ?? '', /evil\\n\\x1b\[2J\\x1b\[31mred\.yaml:7:1 error unknown field `datta`/);
   });
 
+  test("a tool's own config in apiVersion/kind form (.fluxschema.yml, a kind cluster) is no kind without a schema, --strict included; an unknown kind still is", async () => {
+    // As fluxcd/flux2-kustomize-helm-example keeps it: the Flux Schema plugin's config at the repository root.
+    const dir = mkdtempSync(join(tmpdir(), 'plumbline-toolconfig-'));
+    try {
+      writeFileSync(join(dir, '.fluxschema.yml'), 'apiVersion: schema.plugin.fluxcd.io/v1beta1\nkind: Config\nvalidate:\n  schemaLocation:\n    - ecosystem\n  skipMissingSchemas: true\n');
+      writeFileSync(join(dir, 'kind-cluster.yaml'), 'apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n  - role: control-plane\n');
+      writeFileSync(join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
+      const { code, report } = await checkJson(['--strict', dir]);
+      assert.equal(code, 1);
+      assert.deepEqual(report.findings.map((f) => [f.path.split('/').pop(), f.code]), [['widget.yaml', 'schema.unknown-kind']]);
+      assert.equal(report.summary.resources, 1, 'the configs are not counted as resources');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('SARIF is valid against the SARIF 2.1.0 schema: percent-encoded URIs, backslashes kept, UTF-16 columns', async () => {
     const root = folder('sarif');
     const names = ['with space.yaml', 'hash#1.yaml', 'per%cent.yaml', 'ünï-códe.yaml', 'back\\slash.yaml'];

@@ -70,9 +70,11 @@ describe('.plumbline.yaml is checked against what Plumbline reads', () => {
     assert.deepEqual(list.map((i) => [i.label, i.kind, i.insertText]), [
       ['environments', CompletionItemKind.Property, 'environments:\n  - $0'],
       ['drift', CompletionItemKind.Property, 'drift:\n  $0'],
+      ['repositoryURLs', CompletionItemKind.Property, 'repositoryURLs:\n  - $0'],
     ]);
     assert.match(documentation(list[0]), /^Environments: Git paths delivered to a cluster\./);
     assert.match(documentation(list[1]), /drift between Git and the cluster/);
+    assert.match(documentation(list[2]), /after a transfer or rename/);
 
     await lsp.replace(uri, 'environments:\n  - name: prod\n    \n');
     const entry = items(await lsp.completion(uri, { line: 2, character: 4 }));

@@ -35,7 +35,7 @@ describe('the .plumbline.yaml that Create .plumbline.yaml writes', () => {
       writeFileSync(join(root, '.plumbline.yaml'), text);
       assert.deepEqual(plumblineConfigProblems(parseDocument(text)), [], text);
       const read = readEnvironmentConfig(text);
-      assert.deepEqual(read, { environments: names.map((name) => ({ name })), problems: [] });
+      assert.deepEqual(read, { environments: names.map((name) => ({ name })), problems: [], repositoryUrls: [] });
       const after = await discoverEnvironments(root);
       assert.deepEqual(after.problems, [], `discovery with the template:\n${text}`);
       assert.deepEqual(after.environments.map((e) => e.name), before.environments.map((e) => e.name));

@@ -112,6 +112,7 @@ describe('the .plumbline.yaml schema and the checker agree', () => {
       'environments not a list': 'environments:\n  name: prod\n',
       // `drift:` with nothing after it is null, and the checker wants a mapping.
       'empty drift': 'drift:\n',
+      'repositoryURLs not strings': 'repositoryURLs:\n  - {url: x}\n',
     };
     for (const [name, text] of Object.entries(broken)) {
       assert.notDeepEqual(checkerProblems(text), [], `checker, ${name}:\n${text}`);
@@ -123,7 +124,7 @@ describe('the .plumbline.yaml schema and the checker agree', () => {
 describe('completion and hover in .plumbline.yaml', () => {
   test('keys of the mapping at the cursor, in the schema order, without those already there', () => {
     const top = withCursor('|');
-    assert.deepEqual(configCompletions(top.file, top.position).map((s) => [s.label, s.insertText]), [['environments', 'environments:\n  - $0'], ['drift', 'drift:\n  $0']]);
+    assert.deepEqual(configCompletions(top.file, top.position).map((s) => [s.label, s.insertText]), [['environments', 'environments:\n  - $0'], ['drift', 'drift:\n  $0'], ['repositoryURLs', 'repositoryURLs:\n  - $0']]);
     const entry = withCursor('environments:\n  - name: prod\n    |\n    context: eu\n');
     const labels = configCompletions(entry.file, entry.position).map((s) => s.label);
     assert.deepEqual(labels, ['path', 'paths', 'kubeconfig', 'namespace', 'protected', 'delivery', 'values', 'release']);

@@ -1,3 +1,4 @@
+import { isToolConfig } from '../manifests/toolConfigs';
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { identityOfNode, parseApiVersion, type ResourceIdentity } from '../manifests/identity';
 import { needsFullParseToReport, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
@@ -105,6 +106,8 @@ function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas
 function objectProblems(doc: Document.Parsed, node: Node | null, identity: ResourceIdentity, options: CheckOptions, schemas: SchemaResolver): Problem[] {
   // A kustomize transformer or generator config (`apiVersion: builtin`): read by kustomize, never sent to a cluster.
   if (identity.apiVersion === 'builtin') return [];
+  // A tool's own configuration (.fluxschema.yml, a kind cluster, kubeadm): no apiserver serves it, so "no schema" says nothing.
+  if (isToolConfig(identity)) return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
   if (hasSops(doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
   const lifecycle = apiLifecycle(identity.apiVersion, identity.kind, schemas.targetVersion());
@@ -206,7 +209,7 @@ export function listItems(identity: ResourceIdentity, root: unknown, schemas?: S
 export function resourcesIn(file: ManifestFile): number {
   let n = 0;
   for (const d of file.documents) {
-    if (d.identity === undefined) continue;
+    if (d.identity === undefined || isToolConfig(d.identity)) continue;
     n += listItems(d.identity, d.doc.contents)?.length ?? 1;
   }
   return n;

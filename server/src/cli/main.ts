@@ -13,7 +13,7 @@ import { displayPath, UsageError } from '../files/files';
 import { WorkspaceCrds } from '../schemas/workspaceCrds';
 import { kubernetesVersionSetting } from '../workspace/settings';
 import type * as ClusterCommands from './clusterCommands';
-import { formatText, skippedFiles } from './checkCommand';
+import { downgradeNotApplied, formatText, skippedFiles, type NotAppliedSummary } from './checkCommand';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { flatten, toSarif } from './formats';
 import { COMMAND_USAGE, EXIT, HELP_OPTION, isCommand, OUTPUTS, printedHelp, USAGE } from './usage';
@@ -143,12 +143,16 @@ async function check(args: string[]): Promise<number> {
       return root === undefined ? Promise.resolve(() => []) : import('./postBuildLookup').then((m) => m.postBuildLookup(root));
     },
   });
+  // Only when something would fail or warn: discovery is not run for a clean check.
+  let notApplied: NotAppliedSummary | undefined;
+  const root = reports.some((r) => r.findings.some((f) => f.severity === 'error' || f.severity === 'warning')) ? fluxRoot(paths) : undefined;
+  if (root !== undefined) notApplied = downgradeNotApplied(reports, await import('./postBuildLookup').then((m) => m.notAppliedLookup(root)));
   if (output === 'json') {
-    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports), ...(notApplied !== undefined ? { notApplied } : {}) }, null, 2)}\n`);
   } else if (output === 'sarif') {
     process.stdout.write(`${JSON.stringify(toSarif(reports, 'Plumbline'), null, 2)}\n`);
   } else {
-    process.stdout.write(formatText(reports));
+    process.stdout.write(formatText(reports, notApplied));
   }
   const t = totals(reports);
   return t.errors > 0 || (strict && t.warnings > 0) ? EXIT.found : EXIT.clean;

@@ -14,3 +14,9 @@ export async function postBuildLookup(root: string): Promise<(path: string) => r
   const byFile = await postBuildValuesByFile(root, environments, displayPath);
   return (path) => byFile.get(resolve(path)) ?? [];
 }
+
+/** The files of the repository Flux never applies (folders of Flux objects no cluster applies, as `plumbline envs` names them), absolute. */
+export async function notAppliedLookup(root: string): Promise<Set<string>> {
+  const { notApplied } = await discoverEnvironments(root);
+  return new Set(notApplied.map((f) => resolve(root, f)));
+}

@@ -35,6 +35,8 @@ function summaryOf(environments: readonly EnvironmentPreview[]): string {
 export function formatPreview(preview: Preview): string {
   const out: string[] = [];
   for (const note of preview.notes) out.push(`# ${note}\n`);
+  const skipped = preview.environments.filter((e) => e.inputsUnchanged === true).length;
+  if (skipped > 0) out.push(`# ${skipped} environment${skipped === 1 ? ' was' : 's were'} not rendered: nothing ${skipped === 1 ? 'it reads' : 'they read'} changed\n`);
   for (const e of preview.environments) if (e.state === 'error') out.push(`# ${e.environment}: ${e.message}\n`);
   for (const c of allChanges(preview)) {
     const id = `${c.environment}/${c.kind}/${c.namespace !== undefined ? `${c.namespace}/` : ''}${c.name}`;

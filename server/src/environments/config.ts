@@ -18,15 +18,28 @@ export interface EnvironmentEntry {
   release?: string;
 }
 
-/** Reads `.plumbline.yaml`'s environments; every mistake becomes a readable problem, never a throw. */
-export function readEnvironmentConfig(text: string): { environments: EnvironmentEntry[]; problems: string[] } {
+/**
+ * `.plumbline.yaml`'s `repositoryURLs`: URLs that name this repository too, beside its remotes —
+ * after a transfer or rename the cluster's GitRepository says github.com/new-owner/repo while an
+ * older clone's origin still says github.com/old-owner/repo. Never guessed: written by the user.
+ */
+function readRepositoryUrls(raw: unknown, problems: string[]): string[] {
+  if (raw === undefined) return [];
+  if (Array.isArray(raw) && raw.every((u) => typeof u === 'string' && u !== '')) return raw as string[];
+  problems.push('`repositoryURLs` must be a list of Git URLs (this repository as the cluster\'s objects name it)');
+  return [];
+}
+
+/** Reads `.plumbline.yaml`'s environments and repository URLs; every mistake becomes a readable problem, never a throw. */
+export function readEnvironmentConfig(text: string): { environments: EnvironmentEntry[]; problems: string[]; repositoryUrls: string[] } {
   const doc = parseDocument(text, YAML_LOG);
-  if (doc.errors.length > 0) return { environments: [], problems: doc.errors.map((e) => e.message) };
-  const js = doc.toJS({ maxAliasCount: 50 }) as { environments?: unknown } | null;
-  const raw = js?.environments;
-  if (raw === undefined) return { environments: [], problems: [] };
-  if (!Array.isArray(raw)) return { environments: [], problems: ['`environments` must be a list'] };
+  if (doc.errors.length > 0) return { environments: [], problems: doc.errors.map((e) => e.message), repositoryUrls: [] };
+  const js = doc.toJS({ maxAliasCount: 50 }) as { environments?: unknown; repositoryURLs?: unknown } | null;
   const problems: string[] = [];
+  const repositoryUrls = readRepositoryUrls(js?.repositoryURLs, problems);
+  const raw = js?.environments;
+  if (raw === undefined) return { environments: [], problems, repositoryUrls };
+  if (!Array.isArray(raw)) return { environments: [], problems: [...problems, '`environments` must be a list'], repositoryUrls };
   const environments = raw.flatMap((item: unknown, i): EnvironmentEntry[] => {
     if (item === null || typeof item !== 'object') {
       problems.push(`environments[${i}] must be an object`);
@@ -66,5 +79,5 @@ export function readEnvironmentConfig(text: string): { environments: Environment
     } else if (delivery !== undefined) problems.push(`environments[${i}].delivery must be "direct" or {kind: flux|argocd, name, namespace}`);
     return [entry];
   });
-  return { environments, problems };
+  return { environments, problems, repositoryUrls };
 }

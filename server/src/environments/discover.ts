@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileStamp, StampedCache } from '../files/stamped';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { ManifestParser } from '../manifests/parse';
@@ -18,6 +18,7 @@ import { FluxSources, nearest } from './fluxSources';
 import { namespacesApplied, placeFluxUnits, sourceAndPath, type FluxKustomizationFound, type PlacedUnit } from './fluxUnits';
 import { followRenderedUnits, type UnitEntry } from './renderedUnits';
 import { expandApplicationSet } from './applicationSets';
+import { argoExclusions, excludedFromSync, type ArgoExclusion } from './argoExclusions';
 import { applicationsOfChart, templatesArgoApplications } from './appOfApps';
 import type { RenderOptions } from './render';
 import { RenderCache } from './renderCache';
@@ -53,7 +54,7 @@ function argoDelivery(object: unknown, name: string, namespace: string): Deliver
  */
 function argoSourceElsewhere(root: string, source: unknown, path: string, sources: FluxSources): string | undefined {
   const repoURL = str(get(source, 'repoURL'));
-  if (repoURL !== undefined && !sources.isWorkspace(repoURL)) return `source is another repository (${repoURL}${str(get(source, 'targetRevision')) !== undefined ? `@${str(get(source, 'targetRevision'))}` : ''}), not this workspace`;
+  if (repoURL !== undefined && !sources.isWorkspace(repoURL)) return `source is another repository (${repoURL}${str(get(source, 'targetRevision')) !== undefined ? `@${str(get(source, 'targetRevision'))}` : ''}), not this workspace${sources.movedHint(repoURL)}`;
   const plugin = get(source, 'plugin');
   if (plugin !== undefined) return `source is rendered by the Config Management Plugin ${str(get(plugin, 'name')) ?? '(discovered by the repo server)'}, which Plumbline does not run`;
   const folder = join(root, path);
@@ -66,23 +67,42 @@ function argoSourceElsewhere(root: string, source: unknown, path: string, source
   return jsonnet ? 'source is jsonnet, which Plumbline does not evaluate' : undefined;
 }
 
-/** ConfigMaps and Secrets declared in these files, by `kind/namespace/name` (no namespace: `default`). */
-async function valueObjects(files: readonly string[]): Promise<Map<string, { file: string; object: KubeObject }[]>> {
-  const out = new Map<string, { file: string; object: KubeObject }[]>();
+/** A ConfigMap or Secret in Git, and the namespace its file writes (undefined: none). */
+interface ValueObject {
+  file: string;
+  object: KubeObject;
+  written: string | undefined;
+}
+
+/** ConfigMaps and Secrets declared in these files, by `kind/name`: the namespace they are applied in is known only per cluster. */
+async function valueObjects(files: readonly string[]): Promise<Map<string, ValueObject[]>> {
+  const out = new Map<string, ValueObject[]>();
   for (const file of files) {
     const parsed = new ManifestParser().parse((await readTextIfSane(file)) ?? '');
     for (const d of parsed.documents) {
       const id = d.identity;
       if (id === undefined || id.group !== '' || (id.kind !== 'ConfigMap' && id.kind !== 'Secret') || id.name === undefined || d.syntax.some((p) => p.severity === 'error')) continue;
       try {
-        const key = `${id.kind}/${id.namespace ?? 'default'}/${id.name}`;
-        out.set(key, [...(out.get(key) ?? []), { file, object: d.doc.toJS({ maxAliasCount: 50 }) as KubeObject }]);
+        const key = `${id.kind}/${id.name}`;
+        out.set(key, [...(out.get(key) ?? []), { file, object: d.doc.toJS({ maxAliasCount: 50 }) as KubeObject, written: id.namespace }]);
       } catch {
         // An object yaml cannot turn into data holds no values to use.
       }
     }
   }
   return out;
+}
+
+/**
+ * The files of the folders that hold Flux objects no cluster applies, when nothing in such a folder
+ * is delivered: a folder that also holds a delivered file (the repository root, a live app's) says
+ * nothing about its other files.
+ */
+function notAppliedFiles(files: readonly string[], undelivered: readonly string[], delivered: (rel: string) => boolean): string[] {
+  const folders = [...new Set(undelivered.map((f) => posix.dirname(f)))].filter((d) => d !== '.');
+  const under = (folder: string): string[] => files.filter((f) => f.startsWith(`${folder}/`));
+  const archived = folders.filter((d) => under(d).every((f) => !delivered(f)));
+  return [...new Set(archived.flatMap(under))].sort();
 }
 
 function cleanPath(path: string): string {
@@ -126,7 +146,7 @@ function withHelmConfig(renderer: Renderer, entry: { values?: string[]; release?
  * or values files) are merged. With `render` (trusted), a chart whose templates write Argo CD
  * Applications (an app of apps) is rendered and its Applications are environments too.
  */
-export async function discoverEnvironments(folder: string, render?: RenderOptions): Promise<{ environments: Environment[]; problems: string[] }> {
+export async function discoverEnvironments(folder: string, render?: RenderOptions): Promise<Discovered> {
   // Absolute: paths read from kustomization trees are compared with paths made from it.
   const root = resolve(folder);
   // The tree, previews and the editor ask on every change: the same files give the same answer.
@@ -141,6 +161,17 @@ export async function discoverEnvironments(folder: string, render?: RenderOption
   discovered.set(root, { key, result });
   if (discovered.size > 16) discovered.delete(discovered.keys().next().value!);
   return structuredClone(await result);
+}
+
+/** The environments of a repository, what went wrong finding them, and the files no cluster applies. */
+export interface Discovered {
+  environments: Environment[];
+  problems: string[];
+  /**
+   * Repository-relative files in the folders of Flux objects no cluster of the repository applies
+   * (a retired app kept in `.archive/`), that nothing delivered either: Flux never applies them.
+   */
+  notApplied: string[];
 }
 
 /** What discovery reads in one file: whether it may hold ConfigMaps or Secrets, and its GitOps objects. */
@@ -192,7 +223,7 @@ function readFacts(file: string): Promise<FileFacts> {
 const parentRenders = new RenderCache();
 
 /** Answers of discovery by repository root, with the stamps of what they read. */
-const discovered = new Map<string, { key: string; result: Promise<{ environments: Environment[]; problems: string[] }> }>();
+const discovered = new Map<string, { key: string; result: Promise<Discovered> }>();
 
 /** Size and time of every YAML file and of what says which branch and remotes the repository has. */
 async function stampsOf(root: string, files: readonly string[]): Promise<Map<string, string>> {
@@ -200,7 +231,7 @@ async function stampsOf(root: string, files: readonly string[]): Promise<Map<str
   return new Map(await Promise.all(paths.map(async (p): Promise<[string, string]> => [p, await fileStamp(p)])));
 }
 
-async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>, render: RenderOptions | undefined): Promise<{ environments: Environment[]; problems: string[] }> {
+async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>, render: RenderOptions | undefined): Promise<Discovered> {
   const found: Environment[] = [];
   const problems: string[] = [];
   // One chart can be several environments (values-dev.yaml, values-prod.yaml); other paths are one each.
@@ -226,10 +257,13 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     return environment;
   };
   // Flux Kustomizations whose postBuild reads ConfigMaps or Secrets, and the files that may hold them.
-  const substituteFrom: { environment: Environment; from: SubstituteSource[]; namespace: string; file: string }[] = [];
+  const substituteFrom: { environment: Environment; from: SubstituteSource[]; namespace: string; file: string; cluster: string | undefined }[] = [];
   const valueFiles: string[] = [];
   // Flux Kustomizations are placed once every source is known: their path may be in an artifact.
-  const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root));
+  // `.plumbline.yaml` is read first: its repositoryURLs say which sources are this workspace.
+  const configPath = join(root, PLUMBLINE_CONFIG_FILE);
+  const config = existsSync(configPath) ? readEnvironmentConfig(await readFile(configPath, 'utf8')) : undefined;
+  const sources = new FluxSources(workspaceRemotes(root), workspaceBranch(root), config?.repositoryUrls);
   const fluxKustomizations: FluxKustomizationFound[] = [];
   const helmReleases: { object: unknown; name: string; namespace: string; rel: string }[] = [];
   const jxEnvironments: JenkinsXEnvironmentObject[] = [];
@@ -300,6 +334,17 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   // `spec.path`) is a change to one, not one of its own.
   const patches = new PatchIndex();
   for (const file of files.filter(isKustomizationFile)) patches.update(file, await kustomizationTexts.get(file, stamps.get(file) ?? '-', () => readTextIfSane(file)));
+  // Argo CD directory sources that keep files out of what they sync, read before any Argo CD object is taken for an environment.
+  const exclusions: ArgoExclusion[] = [];
+  for (const file of files) {
+    if (isKustomizationFile(file) || patches.useOf(file) !== undefined) continue;
+    const rel = toRepoPath(root, file);
+    for (const { id, object } of (await factsOf(file, stamps.get(file) ?? '-')).documents) {
+      if (id.group === 'argoproj.io' && (id.kind === 'Application' || id.kind === 'ApplicationSet')) exclusions.push(...argoExclusions(object, id.kind, rel, `${id.kind} ${id.name ?? ''} in ${rel}`, (url) => sources.isWorkspace(url)));
+    }
+  }
+  // Argo CD objects in files those sources keep out: not synced by Argo CD, so not environments; named once.
+  const unsynced: string[] = [];
   for (const file of files) {
     const rel = toRepoPath(root, file);
     const parts = rel.split('/');
@@ -332,6 +377,9 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
         fluxKustomizations.push({ object, name, namespace, rel, file, document: index });
       } else if (id.group === 'helm.toolkit.fluxcd.io' && id.kind === 'HelmRelease') {
         helmReleases.push({ object, name, namespace, rel });
+      } else if (id.group === 'argoproj.io' && (id.kind === 'Application' || id.kind === 'ApplicationSet') && excludedFromSync(rel, exclusions) !== undefined) {
+        const by = excludedFromSync(rel, exclusions)!;
+        unsynced.push(`${id.kind} ${namespace}/${name} in ${rel} (kept out by the ${[by.exclude !== undefined ? `exclude ${by.exclude}` : undefined, by.include !== undefined ? `include ${by.include}` : undefined].filter((t) => t !== undefined).join(', ')} of ${by.declarer})`);
       } else if (id.group === 'argoproj.io' && id.kind === 'Application') {
         addApplication(object, name, namespace, `Argo CD Application ${namespace}/${name} in ${rel}`);
       } else if (id.group === 'jenkins.io' && id.kind === 'Environment') {
@@ -342,6 +390,9 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     }
   }
 
+  if (unsynced.length > 0) {
+    problems.push(`${unsynced.length} Argo CD object${unsynced.length === 1 ? ' is' : 's are'} in files that a directory source of this repository keeps out of what Argo CD syncs, so Argo CD does not deliver them and they are not environments: ${unsynced.slice(0, 5).join(', ')}${unsynced.length > 5 ? `, and ${unsynced.length - 5} more` : ''}`);
+  }
   // App of apps: the parent chart rendered as Argo CD renders it, each Application it writes an environment.
   for (const chart of appCharts) {
     const listed = await applicationsOfChart(root, chart, render, (r, env, options) => parentRenders.render(r, env, options));
@@ -360,6 +411,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   const { units: placed, clustersApplying, appliedBy, delivered } = await placeFluxUnits(root, fluxKustomizations, sources);
   // Flux objects no cluster of this repository applies: named once, not environments.
   const undelivered: string[] = [];
+  const undeliveredFiles: string[] = [];
   // Each rendered unit with its environment, for reading it again as its parent applies it.
   const unitEntries: UnitEntry[] = [];
   // A unit's targetNamespace: as its parent's render applies it once that is known, else as its file writes it.
@@ -371,6 +423,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const { object, name, rel, file, document, source, where } = p;
     if (cluster === undefined && !delivered(rel)) {
       undelivered.push(`Kustomization ${p.namespace}/${name} in ${rel}`);
+      undeliveredFiles.push(rel);
       continue;
     }
     // The namespace its parent applies it in (a folder kustomization's namespace:), else its own.
@@ -391,41 +444,52 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const steps = readFluxBuild(object, where.path);
     if (steps !== undefined && environment.flux === undefined) {
       environment.flux = { ...steps.build, origin: { file, document } };
-      // Looked up where discovery recorded the ConfigMaps: by the namespaces files write.
-      if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace: p.namespace, file });
+      // kustomize-controller reads them in the Kustomization's own namespace as applied (its folder's kustomization may set it).
+      if (steps.from.length > 0) substituteFrom.push({ environment, from: steps.from, namespace, file, cluster });
     }
     const own = environment.flux === undefined ? environment.delivery.kind === 'flux' && environment.delivery.name === name : environment.flux.origin?.file === file && environment.flux.origin.document === document;
     if (own) unitEntries.push({ unit: p, cluster, environment });
   }
   // ConfigMaps and Secrets of the repository, read once and only when a Flux object asks for their values.
-  let valueCache: Promise<Map<string, { file: string; object: KubeObject }[]>> | undefined;
-  const values = (): Promise<Map<string, { file: string; object: KubeObject }[]>> => (valueCache ??= valueObjects(valueFiles));
-  if (substituteFrom.length > 0) {
-    const objects = await values();
-    for (const { environment, from, namespace, file } of substituteFrom) {
-      // Each cluster folder often has its own `cluster-vars`: the one nearest the Kustomization.
-      if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, (kind, ns, name) => nearest(objects.get(`${kind}/${ns}/${name}`) ?? [], file));
-    }
+  let valueCache: Promise<Map<string, ValueObject[]>> | undefined;
+  const values = (): Promise<Map<string, ValueObject[]>> => (valueCache ??= valueObjects(valueFiles));
+  /**
+   * A ConfigMap or Secret as the controller finds it: in the namespace it is applied in (its
+   * folder's kustomization, its unit's targetNamespace, else what its file writes, else default),
+   * and of several, the one nearest the object that asks (each cluster folder often has its own `cluster-vars`).
+   */
+  const valueIn = async (kind: string, namespace: string, name: string, asking: string, cluster: string | undefined): Promise<ValueObject | undefined> => {
+    const candidates = ((await values()).get(`${kind}/${name}`) ?? []).filter((c) => (appliedIn(toRepoPath(root, c.file), cluster) ?? c.written ?? 'default') === namespace);
+    return nearest(candidates, asking);
+  };
+  /** The ConfigMaps and Secrets a unit names, found before its steps are filled in (the fill-in is synchronous). */
+  const valueLookup = async (from: readonly SubstituteSource[], namespace: string, asking: string, cluster: string | undefined): Promise<(kind: 'ConfigMap' | 'Secret', ns: string, name: string) => ValueObject | undefined> => {
+    const found = new Map<string, ValueObject | undefined>();
+    for (const f of from) found.set(`${f.kind}/${f.name}`, await valueIn(f.kind, namespace, f.name, asking, cluster));
+    return (kind, _ns, name) => found.get(`${kind}/${name}`);
+  };
+  for (const { environment, from, namespace, file, cluster } of substituteFrom) {
+    if (environment.flux !== undefined) environment.flux = withSubstituteSources(environment.flux, from, namespace, await valueLookup(from, namespace, file, cluster));
   }
   // After every unit's own variables are known: a parent renders its children with them.
   if (render?.trusted === true && unitEntries.length > 0) {
     // A unit's steps as read from an object: its parent's rendering of it, or a Kustomization only a render has.
-    const stepsFrom = async (object: unknown, path: string, namespace: string, origin: { file: string; document: number }): Promise<Environment['flux']> => {
+    const stepsFrom = async (object: unknown, path: string, namespace: string, origin: { file: string; document: number }, cluster: string | undefined): Promise<Environment['flux']> => {
       const steps = readFluxBuild(object, path);
       if (steps === undefined) return undefined;
       const build = { ...steps.build, origin };
       if (steps.from.length === 0) return build;
-      // The repository's ConfigMaps and Secrets, read only when a unit asks for their values.
-      const objects = await values();
-      return withSubstituteSources(build, steps.from, namespace, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], origin.file));
+      // In the namespace the parent's render applies the Kustomization in, as kustomize-controller looks them up.
+      const applied = str(get(object, 'metadata', 'namespace')) ?? namespace;
+      return withSubstituteSources(build, steps.from, applied, await valueLookup(steps.from, applied, origin.file, cluster));
     };
     await followRenderedUnits(
       unitEntries,
       appliedBy,
       (env) => parentRenders.render(root, env, render),
-      async ({ unit, environment }, object) => {
+      async ({ unit, environment, cluster }, object) => {
         if ('elsewhere' in unit.where) return;
-        const flux = await stepsFrom(object, unit.where.path, unit.namespace, { file: unit.file, document: unit.document });
+        const flux = await stepsFrom(object, unit.where.path, environment.delivery.kind === 'flux' ? environment.delivery.namespace : unit.namespace, { file: unit.file, document: unit.document }, cluster);
         if (flux !== undefined) environment.flux = flux;
         const targetNamespace = str(get(object, 'spec', 'targetNamespace'));
         if (targetNamespace !== undefined) environment.target.namespace = targetNamespace;
@@ -456,7 +520,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
         const environment = add(parent.cluster ?? name, where.path, delivery, foundBy, target);
         if (environment.delivery.kind === 'flux' && environment.delivery.name === name) Object.assign(environment, unit);
         // Its steps are written in the parent's file: origins of what they change point there.
-        environment.flux ??= await stepsFrom(object, where.path, namespace, { file: parent.unit.file, document: parent.unit.document });
+        environment.flux ??= await stepsFrom(object, where.path, namespace, { file: parent.unit.file, document: parent.unit.document }, parent.cluster);
       },
       new Set(fluxKustomizations.map((k) => k.file)),
     );
@@ -466,15 +530,22 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const clusters = clustersApplying(rel);
     if (!delivered(rel)) {
       undelivered.push(`HelmRelease ${written}/${name} in ${rel}`);
+      undeliveredFiles.push(rel);
       continue;
     }
     // One unit applies it in most repositories; in two clusters, the first one's namespace names it.
     const namespace = appliedIn(rel, clusters[0]) ?? written;
     const finding = helmReleaseFinding(root, object, rel, { name, namespace });
     if (finding !== undefined) {
-      const objects = get(object, 'spec', 'valuesFrom') !== undefined ? await values() : new Map<string, { file: string; object: KubeObject }[]>();
-      // ConfigMaps and Secrets are recorded under the namespace their files write: looked up the same way.
-      const from = withValuesFrom(object, written, finding.renderer.values, (kind, ns, n) => nearest(objects.get(`${kind}/${ns}/${n}`) ?? [], join(root, rel))?.object, parseValues);
+      // helm-controller reads them in the HelmRelease's own namespace as applied, not the one its file writes.
+      const refs = Array.isArray(get(object, 'spec', 'valuesFrom')) ? (get(object, 'spec', 'valuesFrom') as unknown[]) : [];
+      const found = new Map<string, ValueObject | undefined>();
+      for (const r of refs) {
+        const kind = str(get(r, 'kind'));
+        const n = str(get(r, 'name'));
+        if (kind !== undefined && n !== undefined) found.set(`${kind}/${n}`, await valueIn(kind, namespace, n, join(root, rel), clusters[0]));
+      }
+      const from = withValuesFrom(object, namespace, finding.renderer.values, (kind, _ns, n) => found.get(`${kind}/${n}`)?.object, parseValues);
       add(finding.name, finding.path, finding.delivery, finding.foundBy, finding.target, { ...finding.renderer, ...(from.values !== undefined ? { values: from.values } : {}) });
       if (from.notInGit.length > 0) problems.push(`Flux HelmRelease ${namespace}/${name} in ${rel}: spec.valuesFrom ${from.notInGit.join(', ')} is not in Git; drift may show those values`);
       continue;
@@ -512,9 +583,7 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     if (e.delivery.kind === 'direct' && e.renderer.kind === 'helm' && e.renderer.valuesFiles.length > 0 && e.renderer.valuesFiles.every((v) => claimed.has(v)) && found.includes(e)) found.splice(found.indexOf(e), 1);
   }
   const environments = found;
-  const configPath = join(root, PLUMBLINE_CONFIG_FILE);
-  if (existsSync(configPath)) {
-    const config = readEnvironmentConfig(await readFile(configPath, 'utf8'));
+  if (config !== undefined) {
     problems.push(...config.problems.map((p) => `.plumbline.yaml: ${p}`));
     for (const entry of config.environments) {
       // By name; else by path, when that path is one environment only (a chart can be several).
@@ -559,5 +628,5 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
   for (const e of environments) renamed.set(e.name, (renamed.get(e.name) ?? 0) + 1);
   for (const e of environments) if ((renamed.get(e.name) ?? 0) > 1 && e.delivery.kind === 'flux' && e.delivery.resource === 'HelmRelease') e.name = e.name.endsWith(')') ? `${e.name.slice(0, -1)}, HelmRelease)` : `${e.name} (HelmRelease)`;
   environments.sort((a, b) => byPromotionOrder(a.name, b.name));
-  return { environments, problems };
+  return { environments, problems, notApplied: notAppliedFiles(files.map((f) => toRepoPath(root, f)), undeliveredFiles, delivered) };
 }

@@ -68,14 +68,31 @@ export class FluxSources {
   private readonly generators: Generator[] = [];
   private readonly remotes: Set<string>;
 
+  /** The URLs `.plumbline.yaml` says name this repository too (`repositoryURLs`). */
+  private readonly aliases: Set<string>;
+
   constructor(
     remotes: readonly string[],
     /** The branch checked out in the workspace, if known. */
     private readonly branch?: string,
+    aliases: readonly string[] = [],
   ) {
     // A remote that is a folder on this machine (a bare repository, `file://`) says nothing about
     // the hosted URL the cluster's objects name: only network remotes are compared.
-    this.remotes = new Set(remotes.filter(isNetworkUrl).map(normalizeGitUrl));
+    this.aliases = new Set(aliases.map(normalizeGitUrl));
+    this.remotes = new Set([...remotes.filter(isNetworkUrl).map(normalizeGitUrl), ...this.aliases]);
+  }
+
+  /**
+   * What to say after "another repository" when the URL's repository name is this clone's but its
+   * owner (or host) is not: the repository may have moved since the clone was made. Nothing is
+   * guessed — the user says so in `.plumbline.yaml`.
+   */
+  movedHint(url: string): string {
+    const name = (u: string): string => u.split('/').pop()?.toLowerCase() ?? '';
+    const wanted = normalizeGitUrl(url);
+    const same = [...this.remotes].find((r) => !this.aliases.has(r) && name(r) === name(wanted) && r !== wanted);
+    return same === undefined ? '' : `; its name is this clone's (${same}): if the repository moved, list ${url} under repositoryURLs in .plumbline.yaml`;
   }
 
   /** Whether a repository URL (an Argo CD `repoURL`) is this workspace; true when the workspace has no remote to tell. */
@@ -164,7 +181,7 @@ export class FluxSources {
       if (repository.branch !== undefined && this.branch !== undefined && repository.branch !== this.branch) return { elsewhere: `source is branch ${repository.branch} of this repository (${repository.url}); the working tree is ${this.branch}` };
       return repository.ref !== undefined ? { note: `GitRepository ${source.namespace}/${source.name} is this repository (${repository.ref}); the working tree is rendered` } : {};
     }
-    return { elsewhere: `source is another repository (${repository.url}${repository.ref !== undefined ? `@${repository.ref}` : ''}), not this workspace` };
+    return { elsewhere: `source is another repository (${repository.url}${repository.ref !== undefined ? `@${repository.ref}` : ''}), not this workspace${this.movedHint(repository.url)}` };
   }
 
   private fromArtifact(file: string, source: { name: string; namespace: string }, path: string): SourceResolution {

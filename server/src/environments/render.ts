@@ -101,8 +101,8 @@ export function inDirectorySource(root: string, env: Environment, file: string):
   if (folder === undefined) return true;
   const rel = relative(folder, file).split(sep).join('/');
   if (!options.recurse && rel.includes('/')) return false;
-  if (options.include !== undefined && !globRegExp(options.include).test(rel)) return false;
-  return options.exclude === undefined || !globRegExp(options.exclude).test(rel);
+  if (options.include !== undefined && !globRegExp(options.include, { crossSegments: true }).test(rel)) return false;
+  return options.exclude === undefined || !globRegExp(options.exclude, { crossSegments: true }).test(rel);
 }
 
 /** Whether a Flux Kustomization's plain folder is built the way kustomize-controller builds it (a generated kustomization). */

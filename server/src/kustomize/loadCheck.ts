@@ -143,6 +143,13 @@ function objectsOf(text: string): Record<string, unknown>[] | undefined {
   }
 }
 
+/** What a walk found kustomize would read (absolute paths): kustomization files, files, and folders read whole. */
+export interface Loads {
+  kustomizations: Set<string>;
+  files: Set<string>;
+  folders: Set<string>;
+}
+
 /**
  * Every file the kustomizations in `dirs` name, recursively through the kustomizations they
  * reach, that leaves the repository root once symlinks are resolved.
@@ -153,9 +160,10 @@ function objectsOf(text: string): Record<string, unknown>[] | undefined {
  * kustomize-controller (what users deploy with) allows anything inside the source and nothing
  * outside it. So kustomize runs with `LoadRestrictionsNone`, and only after this walk found no
  * path outside the root. The kustomization is read as kustomize reads it (aliases and merge keys
- * resolved); one we cannot parse is refused, since we could not tell what it loads.
+ * resolved); one we cannot parse is refused, since we could not tell what it loads. With `loads`,
+ * it also records every path it found inside (what a preview compares to skip an unchanged render).
  */
-export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]): Promise<RefusedLoad[]> {
+export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[], loads?: Loads): Promise<RefusedLoad[]> {
   const refused: RefusedLoad[] = [];
   const seen = new Set<string>();
   /** Checks what a plugin config names; the paths are relative to the kustomization's folder. */
@@ -169,13 +177,21 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
       for (const named of pluginConfigPaths(c, entry)) {
         const target = root.check(named.value, base);
         if (!target.inside) refused.push({ file, entry: named.entry, value: named.value, why: target.reason });
+        else if (loads !== undefined) {
+          const next = resolve(base, named.value);
+          (statOrUndefined(next)?.isDirectory() === true ? loads.folders : loads.files).add(next);
+        }
       }
     }
   };
   // `pluginDir`: a kustomization reached through generators/transformers, whose resources are plugin configs.
   const visit = async (dir: string, namedBy: { file: string; entry: string; value: string } | undefined, pluginDir = false): Promise<void> => {
     const path = kustomizationIn(dir);
-    if (path === undefined) return;
+    // kustomize fails on a folder without one; a kustomization added there later changes the build.
+    if (path === undefined) {
+      loads?.folders.add(dir);
+      return;
+    }
     const verdict = root.check(path);
     if (!verdict.inside) {
       refused.push(namedBy !== undefined ? { ...namedBy, why: verdict.reason } : { file: root.display(path), entry: '', value: path, why: verdict.reason, self: true });
@@ -183,6 +199,7 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
     }
     if (seen.has(verdict.real)) return;
     seen.add(verdict.real);
+    loads?.kustomizations.add(path);
     const text = readConfig(verdict.real);
     const file = root.display(path);
     const docs = text === undefined ? undefined : objectsOf(text);
@@ -204,6 +221,8 @@ export async function refusedLoads(root: RepositoryRoot, dirs: readonly string[]
         }
         const next = resolve(base, named.value);
         const info = statOrUndefined(next);
+        // A folder that is no kustomization (a chart home, a folder of CRDs) is read whole.
+        if (loads !== undefined && !(named.mayBeKustomization && info?.isDirectory() === true)) (info?.isDirectory() === true ? loads.folders : loads.files).add(next);
         if (named.mayBeKustomization && info?.isDirectory() === true) await visit(next, { file, entry: named.entry, value: named.value }, named.plugin === true || pluginDir);
         else if (info?.isFile() === true && (named.plugin === true || (pluginDir && named.entry.startsWith('resources[')))) {
           const config = readConfig(next);

@@ -8,11 +8,21 @@ import { compareObjects } from './changes';
 import { exportHead } from './headTree';
 import { failed, type EnvironmentPreview, type PreviewResult } from './preview';
 import { renderSide } from './renderSide';
+import { renderInputs, type RenderInputs } from '../environments/renderInputs';
+import { sameEnvironment, TreeComparison } from './sameInputs';
+
+const outside = (inputs: RenderInputs): boolean => [...inputs.files, ...inputs.trees, ...inputs.folders].some((p) => p === '..' || p.startsWith('../'));
 
 /**
  * What the uncommitted changes (staged, unstaged and untracked) do to each environment's
- * rendered manifests: every environment rendered from HEAD and from the working tree. A change
+ * rendered manifests: each environment rendered from HEAD and from the working tree. A change
  * to a base shows in every environment that renders it, because each is rendered whole.
+ *
+ * Only environments whose inputs changed are rendered: one discovered alike on both sides whose
+ * files (every file its kustomizations load, its folders, chart, values files, the file of its
+ * Flux steps) read the same in HEAD and in the working tree renders the same, so it is counted
+ * as unchanged without running kustomize or helm. A repository of 150 units where one file
+ * changed rendered 300 times for one diff.
  */
 export async function previewGit(root: string, render: RenderOptions, only?: string): Promise<PreviewResult> {
   if (!render.trusted) return failed('untrusted', 'untrusted workspace: Plumbline runs neither git nor kustomize');
@@ -26,10 +36,16 @@ export async function previewGit(root: string, render: RenderOptions, only?: str
     const byName = (list: Environment[], name: string): Environment | undefined => list.find((e) => e.name === name);
     // Each render is a kustomize process: a repository with dozens of environments must not start them all at once.
     const limiter = new Limiter(Math.max(2, Math.min(8, availableParallelism())));
+    const trees = new TreeComparison(head.root, root);
     const side = (tree: string, env: Environment | undefined): ReturnType<typeof renderSide> => limiter.run(() => renderSide(tree, env, render));
     const environments = await Promise.all(
       wanted.map(async (name): Promise<EnvironmentPreview> => {
-        const [left, right] = await Promise.all([side(head.root, byName(before.environments, name)), side(root, byName(after.environments, name))]);
+        const [was, is] = [byName(before.environments, name), byName(after.environments, name)];
+        if (was !== undefined && is !== undefined && sameEnvironment(was, head.root, is, root)) {
+          const inputs = await Promise.all([renderInputs(head.root, was), renderInputs(root, is)]);
+          if (!inputs.some(outside) && (await trees.sameInputs(...inputs))) return { environment: name, state: 'ok', message: 'no changes (its files did not change; not rendered)', unchanged: 0, changes: [], inputsUnchanged: true };
+        }
+        const [left, right] = await Promise.all([side(head.root, was), side(root, is)]);
         if (!right.ok) return { environment: name, state: 'error', message: `working tree: ${right.message}`, unchanged: 0, changes: [] };
         if (!left.ok) return { environment: name, state: 'error', message: `HEAD: ${left.message.replaceAll(head.root, '<HEAD>')}`, unchanged: 0, changes: [] };
         const set = compareObjects(left.objects, right.objects);

@@ -9,6 +9,8 @@ export interface EnvironmentPreview {
   message: string;
   unchanged: number;
   changes: ResourceChange[];
+  /** Nothing it reads changed, so it was not rendered: `unchanged` counts no resources. */
+  inputsUnchanged?: true;
 }
 
 /** What a preview shows: two sides (labels for the diff titles), per environment. */

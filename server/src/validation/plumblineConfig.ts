@@ -5,7 +5,7 @@ import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 
 // `.plumbline.yaml`, key by key, as readEnvironmentConfig and readIgnoreRules read it. A key they
 // do not know is silently ignored there, so here it is an error with the nearest known key.
-const TOP_KEYS = ['environments', 'drift'];
+const TOP_KEYS = ['environments', 'drift', 'repositoryURLs'];
 const ENTRY_KEYS = ['name', 'path', 'paths', 'context', 'kubeconfig', 'namespace', 'protected', 'delivery', 'values', 'release'];
 const DELIVERY_KEYS = ['kind', 'name', 'namespace', 'resource'];
 const DRIFT_KEYS = ['ignore', 'manualManagers'];
@@ -57,8 +57,9 @@ class ConfigChecker {
   check(doc: Document.Parsed): void {
     const root = doc.contents;
     if (root === null || (isScalar(root) && root.value === null)) return;
-    if (!isMap(root)) return this.at(root, '.plumbline.yaml must be a mapping with `environments` and `drift`');
+    if (!isMap(root)) return this.at(root, '.plumbline.yaml must be a mapping with `environments`, `drift` and `repositoryURLs`');
     const top = this.pairs(root, TOP_KEYS, PLUMBLINE_CONFIG_FILE);
+    this.strings(top.get('repositoryURLs'), '`repositoryURLs`', false);
     const environments = top.get('environments')?.value;
     if (environments !== undefined && environments !== null) {
       if (!isSeq(environments)) this.at(environments, '`environments` must be a list');
