@@ -28,6 +28,7 @@ import { EXIT, HELP_OPTION, OUTPUTS, printedHelp } from './usage';
 import { PLUMBLINE_CONFIG_FILE } from '../files/names';
 import { RENDER_FLAGS, renderOptionsFromFlags } from './renderFlags';
 import { healthTimeoutFromFlags, WAIT_FLAGS } from './waitFlags';
+import { tuneForShortRun } from './shortRun';
 
 export { reconcileCommand } from './reconcileCommand';
 export { previewCommand } from './previewCommand';
@@ -63,6 +64,7 @@ export async function diff(args: string[]): Promise<number> {
     },
   });
   if (printedHelp('diff', values)) return EXIT.clean;
+  tuneForShortRun();
   const output = OUTPUTS.find((o) => o === values.output);
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
   const config = values.config ?? (existsSync(PLUMBLINE_CONFIG_FILE) ? PLUMBLINE_CONFIG_FILE : undefined);

@@ -59,10 +59,13 @@ export interface Placement {
 
 /** Diagnostics for one document's drift report, placed on the Git field that declares each difference. */
 export function driftProblems(report: DriftReport, doc: Document, identity: ResourceIdentity, severity: Severity): DriftProblem[] {
-  const anchor = anchorOf(doc);
   return driftProblemsAt(report, identity, severity, {
     field: (path) => locateDeclared(doc, identity, path),
-    anchor: { start: anchor?.range?.[0] ?? 0, end: anchor?.range?.[1] ?? 0 },
+    // Looked up only when a finding needs it: most objects are in sync and have none.
+    get anchor() {
+      const anchor = anchorOf(doc);
+      return { start: anchor?.range?.[0] ?? 0, end: anchor?.range?.[1] ?? 0 };
+    },
   });
 }
 

@@ -6,7 +6,7 @@ import { guessListKeys, isObject, type ListKeys } from './diff';
 
 // The proof runs for every object of every drift answer (2,000 in the benchmark), so it walks
 // the managedFields trie once, beside the Git and live objects, instead of decoding every leaf
-// path and looking each up from the root; paths are named by text keys built step by step.
+// path and looking each up from the root, and Git's object once beside the owned fields it found.
 
 /** A fieldsV1 key decoded, with its text key; the same keys recur in every object of a kind. */
 interface Step {
@@ -67,19 +67,29 @@ function withDefaults(last: FieldStep, declared: unknown): unknown {
   return defaults !== undefined && isObject(declared) ? { ...defaults, ...declared } : declared;
 }
 
-/** What the walk of the manager's fields collects for the walk of Git's. */
+/**
+ * The manager's owned fields as a trie, for the walk of Git's: a field's child by its name, a
+ * list item's by its selector's text key. (Text keys of whole paths, built and hashed per field
+ * of each of 2,000 objects, were most of the proof's time and garbage.)
+ */
 interface Owned {
-  /** Text keys of the owned leaf fields. */
-  leaves: Set<string>;
-  /** A list's merge keys as the manager's fields name its items (a Service port by port and protocol), by the list's text key. */
-  listKeys: Map<string, string[]>;
+  fields: Map<string, Owned> | undefined;
+  items: Map<string, Owned> | undefined;
+  /** Owned as a whole: a leaf of the manager's fields. */
+  leaf: boolean;
+  /** A list's merge keys as the manager's fields name its items (a Service port by port and protocol). */
+  listKeys: string[] | undefined;
+}
+
+function ownedNode(): Owned {
+  return { fields: undefined, items: undefined, leaf: false, listKeys: undefined };
 }
 
 /**
  * Walks the manager's fieldsV1 trie beside Git's and the live object: false as soon as an owned
  * leaf is missing from Git or holds another value; else the number of owned leaves.
  */
-function walkOwned(node: Record<string, unknown>, git: unknown, live: unknown, key: string, parent: FieldStep | undefined, last: FieldStep | undefined, owned: Owned): number | false {
+function walkOwned(node: Record<string, unknown>, git: unknown, live: unknown, parent: FieldStep | undefined, last: FieldStep | undefined, owned: Owned): number | false {
   let leaves = 0;
   let children = false;
   for (const k in node) {
@@ -88,11 +98,16 @@ function walkOwned(node: Record<string, unknown>, git: unknown, live: unknown, k
     const decoded = decodeStep(k);
     if (decoded === null) continue;
     const child = node[k];
-    const childKey = key + decoded.token;
-    const found = walkOwned(child !== null && typeof child === 'object' ? (child as Record<string, unknown>) : {}, stepInto(git, decoded.step, gitItemMatches), stepInto(live, decoded.step, matchesKeys), childKey, last, decoded.step, owned);
+    const step = decoded.step;
+    // Two keys for one item (its selector's fields in another order) share the item's node.
+    const siblings = typeof step === 'string' ? (owned.fields ??= new Map<string, Owned>()) : (owned.items ??= new Map<string, Owned>());
+    const name = typeof step === 'string' ? step : decoded.token;
+    let inner = siblings.get(name);
+    if (inner === undefined) siblings.set(name, (inner = ownedNode()));
+    const found = walkOwned(child !== null && typeof child === 'object' ? (child as Record<string, unknown>) : {}, stepInto(git, step, gitItemMatches), stepInto(live, step, matchesKeys), last, step, inner);
     if (found === false) return false;
     // The last item step under a list that owns a leaf names the list's keys, as the leaves are read in order.
-    if (found > 0 && typeof decoded.step === 'object') owned.listKeys.set(key, Object.keys(decoded.step.keys));
+    if (found > 0 && typeof step === 'object') owned.listKeys = Object.keys(step.keys);
     leaves += found;
   }
   if (children || last === undefined) return leaves;
@@ -100,29 +115,30 @@ function walkOwned(node: Record<string, unknown>, git: unknown, live: unknown, k
   if (git === undefined) return false;
   // Most leaves are scalars: === first, isDeepStrictEqual (which handles every kind of value, slowly) only for the rest.
   if (git !== live && !isDeepStrictEqual(git, live) && !sameQuantity(parent === undefined ? [last] : [parent, last], git, live) && !isDeepStrictEqual(withDefaults(last, git), live)) return false;
-  owned.leaves.add(key);
+  owned.leaf = true;
   return 1;
 }
 
 /**
- * Whether every leaf field of Git's object lies in an owned leaf (its own key or an ancestor's):
- * list items named by merge key (a port's protocol by its default when Git leaves it out), lists
- * of scalars whole; false when an item lacks its key. `path` is the field's path, kept in place.
+ * Whether every leaf field of Git's object lies in an owned leaf (its own or an ancestor's): list
+ * items named by merge key (a port's protocol by its default when Git leaves it out), lists of
+ * scalars whole; false when an item lacks its key. `owned`: the manager's fields at this path, if
+ * any; `path` is the field's path, kept in place.
  */
-function gitCovered(value: unknown, key: string, covered: boolean, path: FieldStep[], owned: Owned, listKeys: ListKeys): boolean {
+function gitCovered(value: unknown, owned: Owned | undefined, covered: boolean, path: FieldStep[], listKeys: ListKeys): boolean {
   if (isObject(value)) {
     let any = false;
     for (const k in value) {
       any = true;
-      const childKey = `${key}.${k}`;
+      const child = owned?.fields?.get(k);
       path.push(k);
-      const ok = gitCovered(value[k], childKey, covered || owned.leaves.has(childKey), path, owned, listKeys);
+      const ok = gitCovered(value[k], child, covered || child?.leaf === true, path, listKeys);
       path.pop();
       if (!ok) return false;
     }
     if (any) return true;
   } else if (Array.isArray(value) && value.length > 0 && value.every(isObject)) {
-    const keys = owned.listKeys.get(key) ?? listKeys([...path]) ?? guessListKeys(value);
+    const keys = owned?.listKeys ?? listKeys([...path]) ?? guessListKeys(value);
     if (keys !== undefined && keys.length > 0) {
       for (const item of value) {
         const selector: Record<string, unknown> = {};
@@ -134,9 +150,9 @@ function gitCovered(value: unknown, key: string, covered: boolean, path: FieldSt
         // Keys named twice make a selector that names fewer: the item cannot be placed.
         if (Object.keys(selector).length !== keys.length) return false;
         const step = { keys: selector };
-        const childKey = key + stepToken(step);
+        const child = owned?.items?.get(stepToken(step));
         path.push(step);
-        const ok = gitCovered(item, childKey, covered || owned.leaves.has(childKey), path, owned, listKeys);
+        const ok = gitCovered(item, child, covered || child?.leaf === true, path, listKeys);
         path.pop();
         if (!ok) return false;
       }
@@ -163,8 +179,8 @@ export function provenNoOp(live: KubeObject, desired: Record<string, unknown>, m
   const { apiVersion: _a, kind: _k, metadata, ...rest } = desired;
   const { name: _n, namespace: _ns, ...meta } = isObject(metadata) ? metadata : {};
   const git: Record<string, unknown> = { ...rest, ...(Object.keys(meta).length > 0 ? { metadata: meta } : {}) };
-  const owned: Owned = { leaves: new Set(), listKeys: new Map() };
-  const leaves = walkOwned(entries[0]!.fieldsV1 ?? {}, git, live, '', undefined, undefined, owned);
+  const owned = ownedNode();
+  const leaves = walkOwned(entries[0]!.fieldsV1 ?? {}, git, live, undefined, undefined, owned);
   if (leaves === false || leaves === 0) return false;
-  return gitCovered(git, '', false, [], owned, listKeys);
+  return gitCovered(git, owned, false, [], listKeys);
 }

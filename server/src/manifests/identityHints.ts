@@ -38,19 +38,23 @@ export function identityHints(text: string): IdentityHint[] {
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    const at = start;
+    const lineEnd = text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     start = end + 1;
-    if (line.startsWith('---')) flush();
-    else if (line.startsWith('apiVersion:')) {
-      apiVersion = plainValue(line, 11);
+    const first = text.charCodeAt(at);
+    // Deeper lines, most of a manifest, are looked at in place: cutting each out was most of this scan's cost.
+    if (first === 32) {
+      if (inMetadata && text.startsWith('  namespace:', at)) namespace = plainValue(text.slice(at, lineEnd), 12);
+    } else if (text.startsWith('---', at)) flush();
+    else if (text.startsWith('apiVersion:', at)) {
+      apiVersion = plainValue(text.slice(at, lineEnd), 11);
       inMetadata = false;
-    } else if (line.startsWith('kind:')) {
-      kind = plainValue(line, 5);
+    } else if (text.startsWith('kind:', at)) {
+      kind = plainValue(text.slice(at, lineEnd), 5);
       inMetadata = false;
-    } else if (line.startsWith('metadata:')) inMetadata = true;
-    else if (inMetadata && line.startsWith('  namespace:')) namespace = plainValue(line, 12);
+    } else if (text.startsWith('metadata:', at)) inMetadata = true;
     // Any other top-level key ends metadata; comments and deeper lines do not.
-    else if (line.length > 0 && line[0] !== ' ' && line[0] !== '#') inMetadata = false;
+    else if (lineEnd > at && first !== 35) inMetadata = false;
   }
   flush();
   return out;

@@ -10,6 +10,7 @@ import type { Finding, Severity } from '../manifests/problem';
 import type { DriftData, DriftEntry } from './driftEntry';
 import { environmentDrift } from './environmentDrift';
 import { terraformFindings } from './terraformFindings';
+import { isTerraform } from '../health/terraform';
 import type { EnvironmentRenders } from './environmentRenders';
 
 export type { DriftData, DriftEntry } from './driftEntry';
@@ -109,8 +110,10 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
   const terraform = await Promise.all(
     documents.map((d, i) => {
       const report = compared[i];
+      // Only a Terraform object has tofu-controller's word to place: the others' trees are not walked for a name.
+      if (report === undefined || !isTerraform(d.identity!.apiVersion, d.identity!.kind)) return Promise.resolve([]);
       const anchor = anchorOf(d.doc);
-      return report === undefined ? Promise.resolve([]) : terraformFindings(report, d.identity!, engine, file.lines.rangeOf(d.base + (anchor?.range?.[0] ?? 0), d.base + (anchor?.range?.[1] ?? 0)));
+      return terraformFindings(report, d.identity!, engine, file.lines.rangeOf(d.base + (anchor?.range?.[0] ?? 0), d.base + (anchor?.range?.[1] ?? 0)));
     }),
   );
   const computed = documents.map((d, i) => {
