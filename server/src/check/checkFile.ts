@@ -106,7 +106,7 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
   // A kustomize transformer or generator config (`apiVersion: builtin`): read by kustomize, never sent to a cluster.
   if (identity.apiVersion === 'builtin') return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
-  if (hasSops(doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
+  if ((identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC[')) && hasSops(doc)) return [];
   const lifecycle = apiLifecycle(identity.apiVersion, identity.kind, schemas.targetVersion());
   const apiNode = (): Node | null => valueNodeOf(node, 'apiVersion') ?? node;
   // Not served by the target version: its schema (if any layer still has one) would mislead.
