@@ -72,6 +72,8 @@ const builds = [
   { ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [trimClientNode] },
   // The commands that reach clusters and Git, which cli.js loads on first use: `check` starts without them.
   { ...common, entryPoints: { cliCommands: 'server/src/cli/clusterCommands.ts' }, outdir: 'dist', plugins: [trimClientNode] },
+  // check's post-build value lookup (environment discovery), which cli.js loads only for a file with a placeholder.
+  { ...common, entryPoints: { cliPostBuild: 'server/src/cli/postBuildLookup.ts' }, outdir: 'dist', plugins: [trimClientNode] },
   // Worker threads of `plumbline check`, loaded beside cli.js: the engine without the cluster client.
   { ...common, entryPoints: { checkWorker: 'server/src/check/checkWorker.ts' }, outdir: 'dist' },
   // The thread that runs Argo CD health scripts, loaded beside server.js and cliCommands.js on first use.

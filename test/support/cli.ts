@@ -29,7 +29,7 @@ export interface CliOptions {
 export function portableCli(folder: string): string {
   const pkg = join(folder, 'plumbline-cli');
   mkdirSync(join(pkg, 'dist'), { recursive: true });
-  for (const name of ['cli.js', 'cliCommands.js', 'checkWorker.js', 'luaWorker.js', 'glue.wasm']) copyFileSync(join(REPO, 'dist', name), join(pkg, 'dist', name));
+  for (const name of ['cli.js', 'cliCommands.js', 'cliPostBuild.js', 'checkWorker.js', 'luaWorker.js', 'glue.wasm']) copyFileSync(join(REPO, 'dist', name), join(pkg, 'dist', name));
   cpSync(join(REPO, 'schemas'), join(pkg, 'schemas'), { recursive: true });
   for (const path of [pkg, join(pkg, 'dist'), join(pkg, 'schemas')]) chmodSync(path, 0o755);
   return join(pkg, 'dist', 'cli.js');

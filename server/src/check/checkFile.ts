@@ -109,7 +109,7 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
   // A tool's own configuration (.fluxschema.yml, a kind cluster, kubeadm): no apiserver serves it, so "no schema" says nothing.
   if (isToolConfig(identity)) return [];
   // SOPS without encrypted_regex encrypts apiVersion and kind too: nothing to look up.
-  if (hasSops(doc) && (identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC['))) return [];
+  if ((identity.apiVersion.startsWith('ENC[') || identity.kind.startsWith('ENC[')) && hasSops(doc)) return [];
   const lifecycle = apiLifecycle(identity.apiVersion, identity.kind, schemas.targetVersion());
   const apiNode = (): Node | null => valueNodeOf(node, 'apiVersion') ?? node;
   // Not served by the target version: its schema (if any layer still has one) would mislead.

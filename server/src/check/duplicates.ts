@@ -13,7 +13,10 @@ export interface Declaration {
 
 export interface ChunkDeclaration {
   key: string;
-  label: string;
+  /** What declarationLabel words: only a duplicate's label is made (every resource's was a cost). */
+  kind: string;
+  name: string;
+  namespace?: string;
   /** Offsets of the name, relative to the chunk. */
   start: number;
   end: number;
@@ -32,12 +35,9 @@ function declaredIn(chunk: ParsedChunk): ChunkDeclaration[] {
     const root = d.doc.contents;
     const nameNode = isMap(root) ? (root.getIn(['metadata', 'name'], true) as Node | undefined) : undefined;
     const [start = 0, end = start] = isScalar(nameNode) ? (nameNode.range ?? []) : [];
-    out.push({
-      key: `${id.group}/${id.kind}/${id.namespace ?? ''}/${id.name}`,
-      label: `${id.kind}/${id.name}${id.namespace === undefined ? '' : ` in namespace ${id.namespace}`}`,
-      start,
-      end,
-    });
+    const declared: ChunkDeclaration = { key: `${id.group}/${id.kind}/${id.namespace ?? ''}/${id.name}`, kind: id.kind, name: id.name, start, end };
+    if (id.namespace !== undefined) declared.namespace = id.namespace;
+    out.push(declared);
   }
   chunkDeclarations.set(chunk, out);
   return out;
@@ -59,7 +59,7 @@ export class PlacedDeclaration implements Declaration {
   }
 
   get label(): string {
-    return this.declared.label;
+    return declarationLabel(this.declared);
   }
 
   get range(): Range {
@@ -82,9 +82,14 @@ export function declarations(path: string, file: ManifestFile): Declaration[] {
 export function declaredOffsets(file: ManifestFile): ChunkDeclaration[] {
   const out: ChunkDeclaration[] = [];
   for (const { start, parsed } of file.chunks) {
-    for (const d of declaredIn(parsed)) out.push({ key: d.key, label: d.label, start: start + d.start, end: start + d.end });
+    for (const d of declaredIn(parsed)) out.push({ ...d, start: start + d.start, end: start + d.end });
   }
   return out;
+}
+
+/** `Kind/name in namespace ns`, as a duplicate finding names the resource. */
+function declarationLabel(d: ChunkDeclaration): string {
+  return `${d.kind}/${d.name}${d.namespace === undefined ? '' : ` in namespace ${d.namespace}`}`;
 }
 
 /** One error on every declaration after the first of the same resource, naming where the first is. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { LineIndex, type Lines, type Range } from '../manifests/lineIndex';
+import { LineIndex, lineBreaksIn, type Lines, type Range } from '../manifests/lineIndex';
 import { splitDocuments } from '../manifests/split';
 import type { SchemaResolver } from '../schemas/resolver';
 import type { CheckOptions } from './checkFile';
@@ -233,6 +233,15 @@ export class ParallelCheck {
       return { documents: 0, resources: 0, findings: [], declarations: [], unitPaths: [], lines: () => (lines ??= new LineIndex(text)) };
     });
     const templated = out.map(() => false);
+    // Lines before each piece with findings, counted on from the file's previous such piece
+    // (pieces come in file order): a line index of the whole file was a twentieth of a check.
+    const counted = { file: -1, offset: 0, line: 0 };
+    const lineOf = (file: number, offset: number): number => {
+      if (counted.file !== file) Object.assign(counted, { file, offset: 0, line: 0 });
+      counted.line += lineBreaksIn(this.texts[file] ?? '', counted.offset, offset);
+      counted.offset = offset;
+      return counted.line;
+    };
     this.requests.forEach((_, i) => {
       const r = this.results[i];
       const file = this.owner[i] ?? 0;
@@ -240,7 +249,7 @@ export class ParallelCheck {
       if (r === undefined || into === undefined) throw new Error('a check worker did not answer');
       const offset = this.offsets[i] ?? 0;
       // Ranges of a later piece count lines from its start: shift them by the lines before it.
-      const shift = offset === 0 || r.findings.length === 0 ? 0 : into.lines().positionAt(offset).line;
+      const shift = offset === 0 || r.findings.length === 0 ? 0 : lineOf(file, offset);
       const move = (range: Range): Range => (shift === 0 ? range : { start: { line: range.start.line + shift, character: range.start.character }, end: { line: range.end.line + shift, character: range.end.character } });
       into.documents += r.documents;
       into.resources += r.resources;

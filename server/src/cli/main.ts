@@ -13,6 +13,7 @@ import { displayPath, UsageError } from '../files/files';
 import { WorkspaceCrds } from '../schemas/workspaceCrds';
 import { kubernetesVersionSetting } from '../workspace/settings';
 import type * as ClusterCommands from './clusterCommands';
+import type * as PostBuildLookup from './postBuildLookup';
 import { downgradeNotApplied, formatText, skippedFiles, type NotAppliedSummary } from './checkCommand';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { flatten, toSarif } from './formats';
@@ -27,6 +28,17 @@ function clusterCommands(): typeof ClusterCommands {
   // A require the bundler cannot follow, so the commands stay out of this bundle; from the sources it finds the module.
   const load = createRequire(__filename);
   return load(existsSync(bundled) ? bundled : './clusterCommands') as typeof ClusterCommands;
+}
+
+/**
+ * The post-build value lookup of `check`. Bundled, cliPostBuild.js beside this file, loaded only
+ * when a file has a placeholder: environment discovery is an eighth of this bundle, which every
+ * `check` would otherwise read and compile.
+ */
+function postBuildLookupModule(): typeof PostBuildLookup {
+  const bundled = join(__dirname, 'cliPostBuild.js');
+  const load = createRequire(__filename);
+  return load(existsSync(bundled) ? bundled : './postBuildLookup') as typeof PostBuildLookup;
 }
 
 /** The schemas for this run: the cluster's (when asked), then the bundled ones. */
@@ -140,13 +152,13 @@ async function check(args: string[]): Promise<number> {
     // (without the cluster client of cliCommands.js: environment discovery alone is a fifth of its size).
     postBuild: () => {
       const root = fluxRoot(paths);
-      return root === undefined ? Promise.resolve(() => []) : import('./postBuildLookup').then((m) => m.postBuildLookup(root));
+      return root === undefined ? Promise.resolve(() => []) : Promise.resolve().then(() => postBuildLookupModule().postBuildLookup(root));
     },
   });
   // Only when something would fail or warn: discovery is not run for a clean check.
   let notApplied: NotAppliedSummary | undefined;
   const root = reports.some((r) => r.findings.some((f) => f.severity === 'error' || f.severity === 'warning')) ? fluxRoot(paths) : undefined;
-  if (root !== undefined) notApplied = downgradeNotApplied(reports, await import('./postBuildLookup').then((m) => m.notAppliedLookup(root)));
+  if (root !== undefined) notApplied = downgradeNotApplied(reports, await postBuildLookupModule().notAppliedLookup(root));
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports), ...(notApplied !== undefined ? { notApplied } : {}) }, null, 2)}\n`);
   } else if (output === 'sarif') {

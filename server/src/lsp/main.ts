@@ -19,6 +19,7 @@ import { fileRole } from '../check/fileRole';
 import type { Finding } from '../manifests/problem';
 import { isKustomizationFile, PatchIndex } from '../kustomize/patchIndex';
 import { ManifestParser, type ManifestFile } from '../manifests/parse';
+import { fileIncludes } from '../manifests/fileWords';
 import type { ResourceIdentity } from '../manifests/identity';
 import { DEFAULT_SETTINGS, EnvironmentsChangedNotification, sanitizeSettings, YamlExtensionNotification, type EnvironmentsChangedParams, type InitializationOptions, type PlumblineSettings } from '../protocol';
 import { loadBundledSchemas } from '../schemas/bundled';
@@ -83,10 +84,10 @@ const PLAIN_YAML_MAX_CHARS = 2 * 1024 * 1024;
  * The text, when this document's JSON schema is Plumbline's to apply: not when the
  * redhat.vscode-yaml extension is there, which applies the same schemas (twice the diagnostics).
  */
-function plainYamlText(path: string | undefined, text: { length: number; slice(start: number, end: number): string; toString(): string }): string | undefined {
+function plainYamlText(path: string | undefined, text: { length: number; toString(): string }, file: ManifestFile): string | undefined {
   if (initOptions.yamlExtension === true || text.length > PLAIN_YAML_MAX_CHARS) return undefined;
-  // Most files are neither: asked by parts, so their text is not joined on every edit.
-  if ((path === undefined || !isValuesFile(path)) && !includesByParts(text, 'yaml-language-server')) return undefined;
+  // Most files are neither: asked of the parsed documents, so their text is not joined (nor read whole) on every edit.
+  if ((path === undefined || !isValuesFile(path)) && !fileIncludes(file, 'yaml-language-server')) return undefined;
   const whole = text.toString();
   return hasYamlSchema(path, whole) ? whole : undefined;
 }
@@ -164,9 +165,9 @@ const lastParse = new Map<string, { version: number; file: ManifestFile }>();
  * The post-build variables, with their values in Git, of each Flux Kustomization that renders a
  * file with placeholders: they are validated as those values, as `plumbline check` does.
  */
-async function postBuildValues(path: string | undefined, text: { length: number; slice(start: number, end: number): string }): Promise<PostBuildValues[]> {
+async function postBuildValues(path: string | undefined, file: ManifestFile): Promise<PostBuildValues[]> {
   const root = workspaceFolders[0];
-  if (path === undefined || root === undefined || !includesByParts(text, '${')) return [];
+  if (path === undefined || root === undefined || !fileIncludes(file, '${')) return [];
   await renders.ready();
   return renders.using(path).flatMap((environment) => {
     // One object per indexed environment: validation reuses its findings while the values are the same object.
@@ -176,13 +177,6 @@ async function postBuildValues(path: string | undefined, text: { length: number;
 }
 
 const knownValues = new WeakMap<Environment, PostBuildValues | undefined>();
-
-/** Whether a text holds `word`, read by parts (overlapping by the word's length, so one across a boundary is seen). */
-function includesByParts(text: { length: number; slice(start: number, end: number): string }, word: string): boolean {
-  const PART = 64 * 1024;
-  for (let at = 0; at < text.length; at += PART) if (text.slice(at, Math.min(text.length, at + PART + word.length - 1)).includes(word)) return true;
-  return false;
-}
 
 /** Validates the current version and publishes; queued so bursts of edits coalesce. */
 async function validate(uri: string): Promise<void> {
@@ -204,7 +198,7 @@ async function validate(uri: string): Promise<void> {
     if (path !== undefined && isKustomizationFile(path)) patches.update(path, text.toString());
     const role = fileRole(path, path === undefined ? undefined : patches.useOf(path), path !== undefined && patches.selectorsAdded(path));
     const file = parsed(uri);
-    const units = file === undefined ? [] : await postBuildValues(path, text);
+    const units = file === undefined ? [] : await postBuildValues(path, file);
     if (documents.get(uri)?.version !== version) return;
     findings =
       file === undefined
@@ -218,7 +212,7 @@ async function validate(uri: string): Promise<void> {
           }, units);
     if (file !== undefined) cluster?.noteFile(file);
     if (file !== undefined && role.kind === 'manifests') findings.push(...fileDuplicateFindings(uri, file));
-    const plain = file === undefined || role.kind !== 'manifests' ? undefined : plainYamlText(path, text);
+    const plain = file === undefined || role.kind !== 'manifests' ? undefined : plainYamlText(path, text, file);
     if (plain !== undefined) findings.push(...(await plainYaml.findings(uri, version, plain)));
   }
   // A newer version arrived while we worked: its own run will publish.
@@ -448,7 +442,8 @@ registerAssist(connection, parsed, schemaResolver, () => drift, (uri) => fileRol
   const document = documents.get(uri);
   const path = pathOf(uri);
   if (document === undefined || fileRole(path, undefined).kind !== 'manifests') return undefined;
-  const text = plainYamlText(path, document.snapshot);
+  const file = parsed(uri);
+  const text = file === undefined ? undefined : plainYamlText(path, document.snapshot, file);
   return text === undefined ? undefined : { service: plainYaml, version: document.version, text };
 });
 const environments = registerEnvironments(connection, () => workspaceFolders[0], () => settings, () => initOptions.trusted !== false, clusters);

@@ -49,7 +49,16 @@ const NODE_BUDGET = 200_000;
 /** Recursive schemas (CRD validation, JSON props) could otherwise follow user data arbitrarily deep. */
 const MAX_DEPTH = 128;
 
-type PathSegment = string | number;
+/** A list item named by its merge key (`containers[web]`), worked out only when a message needs the name. */
+class ItemLabel {
+  constructor(
+    readonly item: Node,
+    readonly key: string,
+    readonly index: number,
+  ) {}
+}
+
+type PathSegment = string | number | ItemLabel;
 
 // Bound once: a bundle reaches a CommonJS package's exports through a getter per access, a
 // measurable cost at every node of this walk.
@@ -64,7 +73,7 @@ class Walker {
   private visited = 0;
   private exhausted = false;
   /** The path as the apiserver spells it (`spec.containers[1]`), for its messages. */
-  goPath: PathSegment[] = [];
+  goPath: (string | number)[] = [];
 
   /** A probe of one anyOf/oneOf alternative: CEL rules run once, in the walk that reports. */
   private probe = false;
@@ -111,7 +120,8 @@ class Walker {
   where(path: readonly PathSegment[]): string {
     if (path.length === 0) return this.kind;
     let out = '';
-    for (const seg of path) {
+    for (const segment of path) {
+      const seg = segment instanceof ItemLabel ? itemLabel(segment.item, segment.key, segment.index) : segment;
       if (typeof seg === 'number') out += `[${seg}]`;
       else if (seg.startsWith('[')) out += seg;
       else out += out === '' ? seg : `.${seg}`;
@@ -186,7 +196,7 @@ class Walker {
         const mergeKey = schema.mergeKey;
         const oldItems = old !== undefined && Array.isArray(old.value) && schema.listMapKeys !== undefined ? old.value : undefined;
         node.items.forEach((item, index) => {
-          path.push(mergeKey !== undefined ? itemLabel(item as Node, mergeKey, index) : index);
+          path.push(mergeKey !== undefined ? new ItemLabel(item as Node, mergeKey, index) : index);
           this.goPath.push(index);
           this.visit(item as Node, items, path, null, depth + 1, oldItems === undefined ? undefined : this.oldItem(item as Node, oldItems, schema.listMapKeys ?? []));
           this.goPath.pop();
@@ -260,7 +270,7 @@ class Walker {
     const additional = schema.additional;
     let pairs: readonly unknown[] = node.items;
     let keys: Set<string> | undefined;
-    if (node.items.some((p) => isPair(p) && isScalar(p.key) && p.key.value === '<<')) {
+    if (hasMergeKey(node)) {
       keys = new Set<string>();
       for (const p of node.items) if (isPair(p) && isScalar(p.key)) keys.add(String(p.key.value));
       const merged = this.mergedPairs(node, keys, depth);
@@ -477,6 +487,15 @@ function descend(node: Node, fieldPath: readonly (string | number)[]): Node | un
     } else break;
   }
   return found;
+}
+
+/** Whether a map has a `<<` key: its value is compared first, so the type checks run only on a `<<`. */
+function hasMergeKey(node: YAMLMap): boolean {
+  for (const p of node.items as unknown[]) {
+    const key = (p as { key?: unknown } | null)?.key;
+    if ((key as { value?: unknown } | null | undefined)?.value === '<<' && isPair(p) && isScalar(key)) return true;
+  }
+  return false;
 }
 
 function hasKey(node: YAMLMap, name: string): boolean {
