@@ -2,6 +2,7 @@ import { parse } from '@marcbachmann/cel-js';
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { OpenApiSchema } from '../../schemas/openapi';
 import type { SchemaView } from '../schemaView';
+import { celFieldName } from './fieldNames';
 
 /** How big a value is, for the cost bound: the longest list or map, and the text it holds. */
 export interface ValueSize {
@@ -46,6 +47,7 @@ export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, vi
       if (c !== undefined) out[key] = c;
     }
     withDefaults(out, compiled, view, size, depth);
+    escapedNames(out, compiled);
     return out;
   }
   return undefined;
@@ -67,6 +69,19 @@ function withDefaults(out: Record<string, unknown>, compiled: ReturnType<SchemaV
     if (fallback === undefined) continue;
     const c = toCelValue(fallback, propertySchema, view, size, depth + 1);
     if (c !== undefined) out[key] = c;
+  }
+}
+
+/**
+ * A property whose name CEL reaches only escaped (`namespace` as `__namespace__`, `foo-bar` as
+ * `foo__dash__bar`) is given under that name too, as the apiserver's object adapter answers both.
+ */
+function escapedNames(out: Record<string, unknown>, compiled: ReturnType<SchemaView['compiled']> | undefined): void {
+  if (compiled?.properties === undefined) return;
+  for (const key of Object.keys(out)) {
+    if (!compiled.properties.has(key)) continue;
+    const escaped = celFieldName(key);
+    if (escaped !== undefined && escaped !== key) out[escaped] = out[key];
   }
 }
 
@@ -114,6 +129,7 @@ function fromNode(node: unknown, schema: OpenApiSchema | undefined, view: Schema
       else delete out[key];
     }
     withDefaults(out, compiled, view, size, depth);
+    escapedNames(out, compiled);
     return out;
   }
   throw NOT_PLAIN;
