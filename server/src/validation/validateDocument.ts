@@ -5,6 +5,7 @@ import type { OpenApiSchema } from '../schemas/openapi';
 import type { CompiledSchema } from './compiledSchema';
 import { celEquals, isPlainMap } from './cel/celValue';
 import { compiledRules } from './cel/compileRules';
+import { declTypeOf } from './cel/estimateCost';
 import { evaluateRules, PER_OBJECT_COST_BUDGET, type CostBudget, type OldValue, type RuleVerdict } from './cel/evaluateRules';
 import { parseFieldPath } from './cel/fieldPath';
 import { celValueOfNode, NOT_CONVERTED, toCelValue } from './cel/toCelValue';
@@ -334,7 +335,7 @@ class Walker {
   private cel(node: Node, schema: CompiledSchema, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, old: OldValue): void {
     // A value of the wrong type is reported by the type check; rules written for the right type would only add noise.
     if ((schema.type === 'object' && !isMap(node)) || (schema.type === 'array' && !isSeq(node)) || (schema.type !== undefined && schema.type !== 'object' && schema.type !== 'array' && !isScalar(node))) return;
-    const rules = compiledRules(schema.celRules ?? []);
+    const rules = compiledRules(schema.celRules ?? [], () => declTypeOf(schemaIn, path.length === 0 || schemaIn['x-kubernetes-embedded-resource'] === true));
     if (rules.length === 0) return;
     let size = { maxCollection: 0, textLength: 0 };
     let self = celValueOfNode(node, schemaIn, this.view, size);
