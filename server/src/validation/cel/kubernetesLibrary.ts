@@ -279,5 +279,11 @@ export function kubernetesEnvironment(): Environment {
     .registerFunction('list.unwrapOpt(): list', (l: unknown[]) => unwrap(l))
     .registerFunction('OptionalNamespace.unwrap(list): list', (_: unknown, l: unknown[]) => unwrap(l))
     .registerFunction('OptionalNamespace.ofNonZeroValue(dyn): optional', (_: unknown, v: unknown) => (isZeroValue(v) ? Optional.none() : Optional.of(v)));
+
+  // `type(x) == net.IP`: the apiserver names these two types as identifiers (not the kubernetes.* ones).
+  // The engine makes a type's value when it is registered; `type()` of a value hands it out.
+  const ipType: unknown = env.evaluate("type(ip('0.0.0.0'))");
+  const cidrType: unknown = env.evaluate("type(cidr('0.0.0.0/0'))");
+  env.registerConstant('net', 'map<string, type>', { IP: ipType, CIDR: cidrType });
   return env;
 }
