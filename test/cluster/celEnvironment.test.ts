@@ -75,6 +75,8 @@ const REFUSED = [
   "self.s + 1 == 'a'",
   "[1, 'a'].size() == 2",
   'self.l.map(x, x)',
+  'self.nosuch == 1',
+  'has(self.nosuch) && self.?other.hasValue()',
 ];
 
 function crd(rules: string[], name = 'probes'): string {

@@ -96,6 +96,10 @@ describe('CRD rules the apiserver would not compile', () => {
     assert.match(refusal("self.i == 'a'") ?? '', /^compilation failed: ERROR: <input>:1:8: found no matching overload for '_==_' applied to '\(int, string\)'/);
     assert.match(refusal("[1, 'a'].size() == 2") ?? '', /^compilation failed: ERROR: <input>:1:5: expected type 'int' but found 'string'/);
     assert.equal(refusal('self.l'), 'cel expression must evaluate to a bool');
+    // A field the schema does not declare, at its dot (has(): at its parenthesis); a map's keys are free.
+    assert.match(refusal('self.nosuch == 1') ?? '', /^compilation failed: ERROR: <input>:1:5: undefined field 'nosuch'\n \| self.nosuch == 1\n \| \.{4}\^$/);
+    assert.match(refusal('has(self.nosuch)') ?? '', /^compilation failed: ERROR: <input>:1:4: undefined field 'nosuch'/);
+    assert.equal(refusal("self.m.anything == 'a'"), undefined);
   });
 
   test('what the apiserver declares compiles: every library, macros with two variables, escaped field names', () => {

@@ -222,7 +222,14 @@ class Checker {
         const operandType = this.type(operand);
         let fieldType = DYN;
         if (operandType.name === 'map') fieldType = operandType.params[1] ?? DYN;
-        else if (operandType.name === 'object') fieldType = fromDecl((operandType as { decl?: DeclType }).decl?.fields?.get(field));
+        else if (operandType.name === 'object') {
+          // An object's fields are its schema's properties (by their CEL names); nothing else is declared.
+          const decl = (operandType as { decl?: DeclType }).decl;
+          const fields = decl?.open === true ? undefined : decl?.fields;
+          const declared = decl?.fields?.get(field);
+          if (fields !== undefined && declared === undefined) return this.error(this.source.lastIndexOf('.', node.pos ?? 0), `undefined field '${field}'`);
+          fieldType = fromDecl(declared);
+        }
         else if (operandType.name === 'optional_type') fieldType = DYN;
         return node.op === '.?' ? t('optional_type', fieldType) : fieldType;
       }
@@ -314,7 +321,13 @@ class Checker {
     const args = ((receiverCall ? parts[2] : parts[1]) ?? []) as unknown[];
     if (!receiverCall && name === 'has' && args.length === 1) {
       const sel = args[0];
-      if (isNode(sel) && (sel.op === '.' || sel.op === '.?')) this.type((sel.args as unknown[])[0]);
+      if (isNode(sel) && (sel.op === '.' || sel.op === '.?')) {
+        const [operand, field] = sel.args as [unknown, string];
+        const decl = (this.type(operand) as { decl?: DeclType }).decl;
+        const fields = decl?.open === true ? undefined : decl?.fields;
+        // has() of a field the object does not declare: cel-go says so at has's parenthesis.
+        if (fields !== undefined && !fields.has(field)) return this.error(this.callOffset(node.start), `undefined field '${field}'`);
+      }
       return BOOL;
     }
     if (receiverCall && RECEIVER_MACROS.get(name)?.includes(args.length) === true) return this.macro(name, target, args);

@@ -41,6 +41,8 @@ export interface DeclType {
   elem?: DeclType;
   key?: DeclType;
   fields?: Map<string, DeclType>;
+  /** An object with a property given by `$ref` (a published schema): its fields are not all known here. */
+  open?: boolean;
 }
 
 const scalar = (kind: DeclType['kind'], minSerializedSize: number, maxElements = 0): DeclType => ({ kind, minSerializedSize, maxElements });
@@ -81,7 +83,9 @@ export function declTypeOf(s: OpenApiSchema | undefined, isResourceRoot: boolean
       const fields = new Map<string, DeclType>();
       const required = new Set(schema.required ?? []);
       let minSerializedSize = 2;
+      let open = false;
       for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+        if (typeof prop === 'object' && prop !== null && '$ref' in prop) open = true;
         const field = declTypeOf(prop, prop['x-kubernetes-embedded-resource'] === true);
         if (field === undefined) continue;
         // Rules reach the property by its escaped name; a reserved word also by its own (escapes: fieldNames.ts).
@@ -91,7 +95,7 @@ export function declTypeOf(s: OpenApiSchema | undefined, isResourceRoot: boolean
         // Required fields without a default are always written: the smallest object holds them.
         if (required.has(name) && prop.default === undefined) minSerializedSize += name.length + field.minSerializedSize + 4;
       }
-      return { kind: 'object', maxElements: 0, minSerializedSize, fields };
+      return { kind: 'object', maxElements: 0, minSerializedSize, fields, ...(open ? { open } : {}) };
     }
     case 'string':
       switch (schema.format) {
