@@ -77,13 +77,23 @@ function withDefaults(out: Record<string, unknown>, compiled: ReturnType<SchemaV
  * `foo__dash__bar`) is given under that name too, as the apiserver's object adapter answers both.
  */
 function escapedNames(out: Record<string, unknown>, compiled: ReturnType<SchemaView['compiled']> | undefined): void {
-  if (compiled?.properties === undefined) return;
-  for (const key of Object.keys(out)) {
-    if (!compiled.properties.has(key)) continue;
-    const escaped = celFieldName(key);
-    if (escaped !== undefined && escaped !== key) out[escaped] = out[key];
+  const properties = compiled?.properties;
+  if (properties === undefined) return;
+  let renamed = ESCAPED.get(properties);
+  if (renamed === undefined) {
+    // Once per schema: most have no property to rename, and then objects cost nothing more.
+    renamed = [];
+    for (const key of properties.keys()) {
+      const escaped = celFieldName(key);
+      if (escaped !== undefined && escaped !== key) renamed.push([key, escaped]);
+    }
+    ESCAPED.set(properties, renamed);
   }
+  for (const [key, escaped] of renamed) if (key in out) out[escaped] = out[key];
 }
+
+/** Per schema's properties: the ones CEL reaches by an escaped name, with that name. */
+const ESCAPED = new WeakMap<ReadonlyMap<string, unknown>, [string, string][]>();
 
 export function celValueOfNode(node: Node, schema: OpenApiSchema | undefined, view: SchemaView | undefined, size: ValueSize): unknown {
   try {
