@@ -97,6 +97,22 @@ describe('language server: validation rules over JSON-RPC, on a workspace on dis
       await expectFixture('rules/custom-tags.ok.yaml');
     });
 
+    test('issue 15: YAML 1.1 booleans: a plain key kubectl reads as "true"/"false" is a warning, a plain yes/no where a string goes an error; each has a quick fix that quotes it', async () => {
+      await expectFixture('rules/yaml11-booleans.yaml');
+      const uri = uriOf('rules/yaml11-quick-fix.yaml');
+      const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  on: push\n';
+      const [key] = await openText(uri, text);
+      assert.ok(key !== undefined && key.code === 'yaml.boolean-key', JSON.stringify(key));
+      const actions = (await lsp.codeActions(uri, key.range, [key])) ?? [];
+      const fix = actions.find((a) => 'edit' in a && a.title === "Quote it: 'on'");
+      assert.ok(fix !== undefined && 'edit' in fix, JSON.stringify(actions));
+      assert.deepEqual(fix.edit?.changes?.[uri], [{ range: { start: { line: 5, character: 2 }, end: { line: 5, character: 4 } }, newText: "'on'" }]);
+      // Applied, the key is a string and nothing is left to say.
+      const version = await lsp.edit(uri, [{ range: key.range, text: "'on'" }]);
+      assert.deepEqual(await lsp.waitForVersion(uri, version), []);
+      await lsp.close(uri);
+    });
+
     test('an incremental edit above an error moves the error with its line', async () => {
       const uri = uriOf('rules/edited.yaml');
       const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: edited\ndata:\n  a: "1"\n  a: "2"\n';

@@ -11,6 +11,7 @@ import { looksTemplated } from './fileRole';
 import { DEFAULT_LIMITS, tooLargeReason, type CheckLimits } from '../files/limits';
 import { plumblineConfigProblems } from '../validation/plumblineConfig';
 import { crdRuleCostProblems } from '../validation/cel/crdRuleCost';
+import { yaml11KeyProblems } from '../validation/yaml11Keys';
 import { FILE_START, type Finding, type Problem, type Severity } from '../manifests/problem';
 import type { PostBuildValues } from '../manifests/placeholders';
 
@@ -44,6 +45,7 @@ function place(file: ManifestFile, base: number, problem: Problem): Finding {
     severity: problem.severity,
     code: problem.code,
     message: problem.message,
+    ...(problem.data !== undefined ? { data: problem.data } : {}),
   };
 }
 
@@ -146,6 +148,8 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
     },
     node,
   );
+  // kubectl reads plain keys as YAML 1.1 (`on:` becomes "true"); kustomize reads YAML 1.2 and keeps them.
+  if (options.role.kind === 'manifests' && options.role.kustomized !== true) problems.push(...yaml11KeyProblems(node));
   // The apiserver estimates a CRD's CEL rules when it is created and refuses one that is too costly.
   if (identity.group === 'apiextensions.k8s.io' && identity.kind === 'CustomResourceDefinition' && options.role.kind === 'manifests') problems.push(...crdRuleCostProblems(doc, node));
   const hinted = identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;

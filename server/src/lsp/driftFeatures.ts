@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionKind, type CodeAction, type Connection, type Position, type TextDocuments } from 'vscode-languageserver/node';
+import { quoteActions } from './quoteFix';
 import { stringify } from 'yaml';
 import type { ClusterSession } from '../cluster/session';
 import { addIgnoreRule, pointerOf } from '../drift/ignore';
@@ -81,7 +82,7 @@ export function registerDriftFeatures(
 
   connection.onCodeAction(async (params) => {
     const document = documents.get(params.textDocument.uri);
-    const actions: CodeAction[] = terraformActions(params, document);
+    const actions: CodeAction[] = [...terraformActions(params, document), ...quoteActions(params)];
     for (const diagnostic of params.context.diagnostics) {
       const code = String(diagnostic.code ?? '');
       if (!code.startsWith('drift.') || diagnostic.data === undefined) continue;

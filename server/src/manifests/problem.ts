@@ -15,6 +15,8 @@ export interface Problem {
   severity: Severity;
   code: string;
   message: string;
+  /** Whatever a quick fix for this finding needs (becomes the finding's `data`). */
+  data?: unknown;
 }
 
 /** A finding placed in a file: what the LSP adapter and the CLI print. */

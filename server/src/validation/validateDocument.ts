@@ -5,6 +5,8 @@ import type { OpenApiSchema } from '../schemas/openapi';
 import type { CompiledSchema } from './compiledSchema';
 import { celEquals, isPlainMap } from './cel/celValue';
 import { compiledRules } from './cel/compileRules';
+import { yaml11Boolean, type QuoteFix } from './yaml11Keys';
+import { declTypeOf } from './cel/estimateCost';
 import { evaluateRules, PER_OBJECT_COST_BUDGET, type CostBudget, type OldValue, type RuleVerdict } from './cel/evaluateRules';
 import { parseFieldPath } from './cel/fieldPath';
 import { celValueOfNode, NOT_CONVERTED, toCelValue } from './cel/toCelValue';
@@ -108,13 +110,13 @@ class Walker {
     return found;
   }
 
-  report(node: Node | null | undefined, message: string, code: string, severity: Severity = 'error'): void {
+  report(node: Node | null | undefined, message: string, code: string, severity: Severity = 'error', data?: unknown): void {
     const range = node?.range;
     const start = range?.[0] ?? 0;
     const end = range?.[1] ?? start;
     const substituted = node === null || node === undefined ? undefined : SUBSTITUTED.get(node);
     const said = substituted === undefined ? message : `${substituted.secret === undefined ? message : masked(message, substituted.secret)} (${substituted.said})`;
-    this.problems.push({ start, end: Math.max(end, start), severity, code, message: said });
+    this.problems.push({ start, end: Math.max(end, start), severity, code, message: said, ...(data !== undefined ? { data } : {}) });
   }
 
   where(path: readonly PathSegment[]): string {
@@ -208,6 +210,11 @@ class Walker {
       case 'string':
         if (!isScalar(node) || typeof node.value !== 'string') {
           return this.report(node, `${this.where(path)} must be a string, not ${describeNode(node)}${quoteHint(node)}`, 'schema.type');
+        }
+        if (this.options.kustomized !== true && !this.options.partial && yaml11Boolean(node) !== undefined) {
+          // kubectl reads `yes`, `on`, `n`… as booleans (YAML 1.1), and the apiserver refuses a boolean where a string goes.
+          const read = String(yaml11Boolean(node));
+          return this.report(node, `${this.where(path)} must be a string, not a boolean: kubectl reads \`${node.value}\` as ${read} (YAML 1.1); quote it: "${node.value}"`, 'schema.type', 'error', { replacement: `"${node.value}"` } satisfies QuoteFix);
         }
         return this.stringChecks(node, node.value, schema, path);
       case 'integer':
@@ -344,7 +351,7 @@ class Walker {
   private cel(node: Node, schema: CompiledSchema, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, old: OldValue): void {
     // A value of the wrong type is reported by the type check; rules written for the right type would only add noise.
     if ((schema.type === 'object' && !isMap(node)) || (schema.type === 'array' && !isSeq(node)) || (schema.type !== undefined && schema.type !== 'object' && schema.type !== 'array' && !isScalar(node))) return;
-    const rules = compiledRules(schema.celRules ?? []);
+    const rules = compiledRules(schema.celRules ?? [], () => declTypeOf(schemaIn, path.length === 0 || schemaIn['x-kubernetes-embedded-resource'] === true));
     if (rules.length === 0) return;
     let size = { maxCollection: 0, textLength: 0 };
     let self = celValueOfNode(node, schemaIn, this.view, size);

@@ -1,5 +1,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import type { ValidationRule } from '../../schemas/openapi';
+import { apiserverCompile } from './apiserverCompile';
+import type { DeclType } from './estimateCost';
 import { kubernetesEnvironment } from './kubernetesLibrary';
 
 /** A program the engine compiled: call it with the variables (`self`, `oldSelf`). */
@@ -10,6 +12,11 @@ export interface CompiledRule {
   /** Undefined when the rule cannot run here; `unsupported` says why. */
   readonly program: CelProgram | undefined;
   readonly unsupported: string | undefined;
+  /**
+   * The apiserver would not compile the rule (its words): a CRD with it is never created, so no
+   * object is judged by it here either; the CRD's own file says why.
+   */
+  readonly refused: string | undefined;
   /** The rule reads `oldSelf`: it runs only on updates (or with optionalOldSelf). */
   readonly transition: boolean;
   readonly messageProgram: CelProgram | undefined;
@@ -50,13 +57,16 @@ function measure(ast: unknown): { size: number; loopDepth: number; readsOldSelf:
   return { size, loopDepth, readsOldSelf };
 }
 
-function compileOne(source: ValidationRule): CompiledRule {
+function compileOne(source: ValidationRule, self: DeclType | undefined): CompiledRule {
   const env = environment();
   let program: CelProgram | undefined;
   let unsupported: string | undefined;
+  let refused: string | undefined;
   let stats = { size: 1, loopDepth: 0, readsOldSelf: /\boldSelf\b/.test(source.rule) };
   try {
     const parsed = env.parse(source.rule);
+    refused = apiserverCompile(source.rule, parsed.ast, self, 'rule', source.optionalOldSelf === true).refusal;
+    if (refused !== undefined) throw new Error(refused);
     const checked = parsed.check();
     if (!checked.valid) throw checked.error ?? new Error('the rule does not type-check');
     program = parsed as CelProgram;
@@ -73,7 +83,7 @@ function compileOne(source: ValidationRule): CompiledRule {
       messageProgram = undefined;
     }
   }
-  return { source, program, unsupported, transition: stats.readsOldSelf, messageProgram, loopDepth: stats.loopDepth, size: stats.size };
+  return { source, program, unsupported, refused, transition: stats.readsOldSelf, messageProgram, loopDepth: stats.loopDepth, size: stats.size };
 }
 
 /** A rule's syntax tree in the shared environment, or undefined when it does not parse. */
@@ -94,11 +104,15 @@ export function firstLine(err: unknown): string {
 
 const cache = new WeakMap<readonly ValidationRule[], CompiledRule[]>();
 
-/** The rules of one schema, compiled on first use and kept for as long as the schema lives. */
-export function compiledRules(rules: readonly ValidationRule[]): CompiledRule[] {
+/**
+ * The rules of one schema, compiled on first use and kept for as long as the schema lives; `self`
+ * gives the schema's CEL type, for the apiserver's judgement of calls.
+ */
+export function compiledRules(rules: readonly ValidationRule[], self?: () => DeclType | undefined): CompiledRule[] {
   let compiled = cache.get(rules);
   if (compiled === undefined) {
-    compiled = rules.filter((r) => typeof r === 'object' && r !== null && typeof r.rule === 'string').map(compileOne);
+    const selfType = self?.();
+    compiled = rules.filter((r) => typeof r === 'object' && r !== null && typeof r.rule === 'string').map((r) => compileOne(r, selfType));
     cache.set(rules, compiled);
   }
   return compiled;

@@ -1,12 +1,15 @@
-// The apiserver refuses a CustomResourceDefinition whose CEL rules it estimates too costly: one
-// rule over the per-rule limit (its cost times how often it may run in one object), or all rules
-// of a version over the per-CRD limit. Said here on the rule's line, in the apiserver's words, so
-// the CRD is fixed before `kubectl apply` or Flux meets the refusal.
+// The apiserver refuses a CustomResourceDefinition whose CEL rules it cannot compile (a function
+// its environment does not declare, such as cel.bind or math.greatest, or no overload for the
+// argument types), or estimates too costly: one rule over the per-rule limit (its cost times how
+// often it may run in one object), or all rules of a version over the per-CRD limit. Said here on
+// the rule's line, in the apiserver's words, so the CRD is fixed before `kubectl apply` or Flux
+// meets the refusal.
 
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type Document, type Node, type YAMLMap } from 'yaml';
 import type { Problem } from '../../manifests/problem';
 import type { OpenApiSchema, ValidationRule } from '../../schemas/openapi';
+import { apiserverCompile } from './apiserverCompile';
 import { ruleAst } from './compileRules';
 import { costErrorMessage, declTypeOf, estimateRuleCost, MAX_U64, STATIC_CRD_COST_LIMIT, STATIC_RULE_COST_LIMIT, unboundedCardinality } from './estimateCost';
 
@@ -28,10 +31,29 @@ function keyNode(map: unknown, key: string): Node | null {
   return null;
 }
 
-function problem(node: Node | null, fallback: Node | null, message: string): Problem {
+function problem(node: Node | null, fallback: Node | null, message: string, code = 'crd.cel-cost'): Problem {
   const range = node?.range ?? fallback?.range;
   const start = range?.[0] ?? 0;
-  return { start, end: Math.max(range?.[1] ?? start, start), severity: 'error', code: 'crd.cel-cost', message };
+  return { start, end: Math.max(range?.[1] ?? start, start), severity: 'error', code, message };
+}
+
+/**
+ * A compile error on the expression's own scalar: at the word the apiserver's column points to when
+ * the scalar is written on one line without escapes (then its text is the expression), else on the whole value.
+ */
+function compileProblem(value: Node | null, fallback: Node | null, expression: string, offset: number | undefined, message: string): Problem {
+  const whole = problem(value, fallback, message, 'crd.cel-compile');
+  if (!(value instanceof Scalar) || offset === undefined || value.range === undefined || value.range === null || expression.includes('\n')) return whole;
+  const width = value.range[1] - value.range[0];
+  const quoted = value.type === Scalar.QUOTE_DOUBLE || value.type === Scalar.QUOTE_SINGLE;
+  if (!(value.type === Scalar.PLAIN || quoted) || width !== expression.length + (quoted ? 2 : 0)) return whole;
+  // An error at a call's parenthesis marks the function's name before it.
+  const before = /[A-Za-z_][A-Za-z0-9_]*$/.exec(expression.slice(0, offset));
+  const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(expression.slice(offset));
+  const from = expression[offset] === '(' && before !== null ? offset - before[0].length : offset;
+  const to = expression[offset] === '(' && before !== null ? offset : offset + Math.max(1, word?.[0].length ?? 1);
+  const base = value.range[0] + (quoted ? 1 : 0);
+  return { ...whole, start: base + from, end: base + to };
 }
 
 /** How many more times each child of this schema may occur per occurrence of it (extractMaxElements); undefined: unbounded. */
@@ -70,7 +92,12 @@ class Walk {
       const item = isSeq(items) ? (items.items[i] as Node | null) : null;
       const at = `${path}.x-kubernetes-validations[${i}]`;
       // A rule that does not compile is reported as such by the apiserver; its cost is not estimated.
-      const ast = ruleAst(rule.rule);
+      let ast = ruleAst(rule.rule);
+      const compiled = ast === undefined ? undefined : apiserverCompile(rule.rule, ast, decl, 'rule', rule.optionalOldSelf === true);
+      if (compiled?.refusal !== undefined) {
+        this.problems.push(compileProblem(child(item, 'rule'), item, rule.rule, compiled.offset, `${at}.rule: Invalid value: ${JSON.stringify(rule.rule)}: ${compiled.refusal}`));
+        ast = undefined;
+      }
       if (ast !== undefined) {
         const perRun = estimateRuleCost(ast, decl);
         // Times the rule may run in one object: bounded by maxItems/maxProperties above it, else by what fits in a request.
@@ -80,7 +107,12 @@ class Walk {
         this.total = Math.min(MAX_U64, this.total + cost);
         this.costs.push({ path: `${at}.rule`, key: keyNode(item, 'rule') ?? item, cost });
       }
-      const messageAst = typeof rule.messageExpression === 'string' ? ruleAst(rule.messageExpression) : undefined;
+      let messageAst = typeof rule.messageExpression === 'string' && compiled?.refusal === undefined ? ruleAst(rule.messageExpression) : undefined;
+      const message = messageAst === undefined || typeof rule.messageExpression !== 'string' ? undefined : apiserverCompile(rule.messageExpression, messageAst, decl, 'messageExpression', rule.optionalOldSelf === true);
+      if (message?.refusal !== undefined && typeof rule.messageExpression === 'string') {
+        this.problems.push(compileProblem(child(item, 'messageExpression'), item, rule.messageExpression, message.offset, `${at}.messageExpression: Invalid value: ${JSON.stringify(rule.messageExpression)}: ${message.refusal}`));
+        messageAst = undefined;
+      }
       if (messageAst !== undefined) {
         // A messageExpression runs only when its rule fails: its own cost is checked, not multiplied.
         const cost = estimateRuleCost(messageAst, decl);

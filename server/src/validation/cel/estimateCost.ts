@@ -8,6 +8,7 @@
 // SchemaDeclType derives them. Only the maximum is kept: it is what the limits are checked against.
 
 import type { OpenApiSchema } from '../../schemas/openapi';
+import { celFieldName } from './fieldNames';
 
 /** The largest request the apiserver accepts (3 MiB): what unbounded sizes are derived from. */
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
@@ -40,6 +41,8 @@ export interface DeclType {
   elem?: DeclType;
   key?: DeclType;
   fields?: Map<string, DeclType>;
+  /** An object with a property given by `$ref` (a published schema): its fields are not all known here. */
+  open?: boolean;
 }
 
 const scalar = (kind: DeclType['kind'], minSerializedSize: number, maxElements = 0): DeclType => ({ kind, minSerializedSize, maxElements });
@@ -80,14 +83,19 @@ export function declTypeOf(s: OpenApiSchema | undefined, isResourceRoot: boolean
       const fields = new Map<string, DeclType>();
       const required = new Set(schema.required ?? []);
       let minSerializedSize = 2;
+      let open = false;
       for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+        if (typeof prop === 'object' && prop !== null && '$ref' in prop) open = true;
         const field = declTypeOf(prop, prop['x-kubernetes-embedded-resource'] === true);
         if (field === undefined) continue;
-        fields.set(name, field);
+        // Rules reach the property by its escaped name; a reserved word also by its own (escapes: fieldNames.ts).
+        const escaped = celFieldName(name);
+        if (escaped !== undefined) fields.set(escaped, field);
+        if (escaped !== undefined && escaped !== name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fields.set(name, field);
         // Required fields without a default are always written: the smallest object holds them.
         if (required.has(name) && prop.default === undefined) minSerializedSize += name.length + field.minSerializedSize + 4;
       }
-      return { kind: 'object', maxElements: 0, minSerializedSize, fields };
+      return { kind: 'object', maxElements: 0, minSerializedSize, fields, ...(open ? { open } : {}) };
     }
     case 'string':
       switch (schema.format) {
@@ -148,7 +156,7 @@ function intLiteral(node: unknown): number | undefined {
 const NAMESPACES = new Set(['sets', 'format', 'strings', 'lists']);
 const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 /** Functions of the Kubernetes libraries whose result type matters to what follows. */
-const RESULT_KINDS: Record<string, Shape['kind']> = { quantity: 'quantity', ip: 'ip', cidr: 'cidr', semver: 'semver', url: 'url', size: 'int', int: 'int', string: 'string' };
+const RESULT_KINDS: Record<string, Shape['kind']> = { quantity: 'quantity', ip: 'ip', cidr: 'cidr', semver: 'semver', url: 'url', size: 'int', int: 'int', string: 'string', double: 'double', bool: 'bool', duration: 'duration', timestamp: 'timestamp' };
 
 class Estimator {
   private readonly scopes: Map<string, Shape>[] = [];
@@ -169,6 +177,19 @@ class Estimator {
   /** Whether a comprehension variable of this name is in scope (then it is no namespace). */
   private bound(name: string): boolean {
     return this.scopes.some((scope) => scope.has(name));
+  }
+
+  /** `a.b.c` of identifiers that are not variables, naming a type. */
+  private typeName(node: Node): boolean {
+    const parts: string[] = [];
+    let n: unknown = node;
+    while (isNode(n) && n.op === '.') {
+      parts.unshift(String((n.args as unknown[])[1]));
+      n = (n.args as unknown[])[0];
+    }
+    if (!isNode(n) || n.op !== 'id' || this.bound(String(n.args))) return false;
+    const name = [String(n.args), ...parts].join('.');
+    return name === 'net.IP' || name === 'net.CIDR' || name.startsWith('google.protobuf.');
   }
 
   /** Returns the maximum cost of `node` and what it evaluates to. */
@@ -197,6 +218,8 @@ class Estimator {
       }
       case '.':
       case '.?': {
+        // A qualified type name (net.IP, google.protobuf.Duration) is one identifier to the apiserver.
+        if (node.op === '.' && this.typeName(node)) return [1, { kind: 'unknown', size: this.self?.maxElements ?? 0 }];
         const [operand, field] = args as [unknown, string];
         const [c, s] = this.cost(operand);
         const fieldDecl = s.decl?.fields?.get(field) ?? (s.decl?.kind === 'map' ? s.decl.elem : undefined);
@@ -293,6 +316,14 @@ class Estimator {
       return [isNode(sel) && Array.isArray(sel.args) ? this.cost(sel.args[0])[0] : 0, { kind: 'bool', size: 1 }];
     }
     if (receiverCall && MACROS.has(name) && args.length >= 2) return this.comprehension(name, target, args);
+    if (receiverCall && (name === 'optMap' || name === 'optFlatMap') && args.length === 2) {
+      // cel-go binds the variable through a comprehension's accumulator, whose size it does not know.
+      const [targetCost] = this.cost(target);
+      this.scopes.push(new Map([[isNode(args[0]) ? String(args[0].args) : '', UNKNOWN]]));
+      const [body] = this.cost(args[1]);
+      this.scopes.pop();
+      return [add(targetCost, body, 3), UNKNOWN];
+    }
     const ident = receiverCall && isNode(target) && target.op === 'id' ? String(target.args) : undefined;
     // `sets.contains(…)`, `format.dns1123Label()`, `ip.isCanonical(…)` are namespaced functions to the
     // apiserver (the engine spells them as methods of a constant): the namespace costs nothing.

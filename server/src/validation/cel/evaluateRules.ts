@@ -31,6 +31,7 @@ export function evaluateRules(rules: readonly CompiledRule[], self: unknown, old
   if (old !== undefined && celEquals(self, old.value)) return [];
   const verdicts: RuleVerdict[] = [];
   for (const rule of rules) {
+    if (rule.refused !== undefined) continue;
     if (rule.program === undefined) {
       verdicts.push({ rule, outcome: 'unsupported', message: rule.unsupported ?? 'cannot be compiled' });
       continue;

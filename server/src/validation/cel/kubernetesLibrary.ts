@@ -29,6 +29,29 @@ class NamedFormat {
   ) {}
 }
 
+/** `strings.quote(…)` and `lists.range(…)`: namespaced functions, spelled as methods of a constant. */
+class StringsLibrary {}
+class ListsLibrary {}
+
+/** cel-go's strings.quote: a double-quoted string with Go-like escapes. */
+function quote(s: string): string {
+  const escapes: Record<string, string> = { '\u0007': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\', '"': '\\"' };
+  return `"${[...s].map((c) => escapes[c] ?? c).join('')}"`;
+}
+
+function unwrap(list: unknown[]): unknown[] {
+  return list.flatMap((o): unknown[] => (o instanceof Optional && o.hasValue() ? [o.value() as unknown] : []));
+}
+
+/** The zero value of a CEL value's type (optional.ofNonZeroValue): 0, '', false, empty list or map, null. */
+function isZeroValue(v: unknown): boolean {
+  if (v === undefined || v === null || v === 0n || v === 0 || v === '' || v === false) return true;
+  if (Array.isArray(v) || v instanceof Uint8Array) return v.length === 0;
+  if (v instanceof Map) return v.size === 0;
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.keys(v).length === 0;
+  return false;
+}
+
 /** Like Go's url.ParseRequestURI: an absolute URI, or an absolute path. */
 function parseURL(text: string): KubeURL | undefined {
   if (text.startsWith('/')) {
@@ -82,6 +105,9 @@ export function kubernetesEnvironment(): Environment {
     .registerType('kubernetes.FormatLibrary', FormatLibrary)
     .registerType('kubernetes.IPLibrary', IPLibrary)
     .registerType('kubernetes.NamedFormat', NamedFormat)
+    .registerType('kubernetes.StringsLibrary', StringsLibrary)
+    .registerType('kubernetes.ListsLibrary', ListsLibrary)
+    .registerConstant('strings', 'kubernetes.StringsLibrary', new StringsLibrary())
     .registerConstant('sets', 'kubernetes.SetsLibrary', new SetsLibrary())
     .registerConstant('format', 'kubernetes.FormatLibrary', new FormatLibrary())
     .registerConstant('ip', 'kubernetes.IPLibrary', new IPLibrary());
@@ -100,7 +126,8 @@ export function kubernetesEnvironment(): Environment {
     .registerFunction('kubernetes.Quantity.asInteger(): int', (a: Quantity) => a.asInteger())
     .registerFunction('kubernetes.Quantity.isInteger(): bool', (a: Quantity) => a.isInteger())
     .registerFunction('kubernetes.Quantity.asApproximateFloat(): double', (a: Quantity) => a.asApproximateFloat())
-    .registerFunction('kubernetes.Quantity.sign(): int', (a: Quantity) => a.sign());
+    // A global function to the apiserver (its docs say a method; its declaration is global).
+    .registerFunction('sign(kubernetes.Quantity): int', (a: Quantity) => a.sign());
 
   // url
   env
@@ -226,6 +253,37 @@ export function kubernetesEnvironment(): Environment {
       }
       return out;
     })
-    .registerFunction('string.reverse(): string', (s: string) => [...s].reverse().join(''));
+    .registerFunction('kubernetes.StringsLibrary.quote(string): string', (_: StringsLibrary, s: string) => quote(s));
+
+  // cel-go's lists extension (version 3) and optional helpers the engine lacks.
+  env
+    .registerConstant('lists', 'kubernetes.ListsLibrary', new ListsLibrary())
+    .registerFunction('kubernetes.ListsLibrary.range(int): list<int>', (_: ListsLibrary, n: bigint) => Array.from({ length: Math.max(0, Number(n)) }, (_v, i) => BigInt(i)))
+    .registerFunction('list.distinct(): list', (l: unknown[]) => l.filter((x, i) => l.findIndex((y) => celEquals(x, y)) === i))
+    .registerFunction('list.reverse(): list', (l: unknown[]) => [...l].reverse())
+    .registerFunction('list.sort(): list', (l: unknown[]) => [...l].sort(compareValues))
+    .registerFunction('list.slice(int, int): list', (l: unknown[], from: bigint, to: bigint) => {
+      if (from < 0n || to < 0n) throw new Error(`cannot slice(${from}, ${to}), negative indexes not supported`);
+      if (from > to) throw new Error(`cannot slice(${from}, ${to}), start index must be less than or equal to end index`);
+      if (to > BigInt(l.length)) throw new Error(`cannot slice(${from}, ${to}), list is length ${l.length}`);
+      return l.slice(Number(from), Number(to));
+    })
+    .registerFunction('list.flatten(): list', (l: unknown[]) => l.flatMap((x): unknown[] => (Array.isArray(x) ? (x as unknown[]) : [x])))
+    .registerFunction('list.flatten(int): list', (l: unknown[], depth: bigint) => {
+      if (depth < 0n) throw new Error('level must be non-negative');
+      const flat: unknown[] = l.flat(Number(depth));
+      return flat;
+    })
+    .registerFunction('list.first(): optional', (l: unknown[]) => (l.length === 0 ? Optional.none() : Optional.of(l[0])))
+    .registerFunction('list.last(): optional', (l: unknown[]) => (l.length === 0 ? Optional.none() : Optional.of(l[l.length - 1])))
+    .registerFunction('list.unwrapOpt(): list', (l: unknown[]) => unwrap(l))
+    .registerFunction('OptionalNamespace.unwrap(list): list', (_: unknown, l: unknown[]) => unwrap(l))
+    .registerFunction('OptionalNamespace.ofNonZeroValue(dyn): optional', (_: unknown, v: unknown) => (isZeroValue(v) ? Optional.none() : Optional.of(v)));
+
+  // `type(x) == net.IP`: the apiserver names these two types as identifiers (not the kubernetes.* ones).
+  // The engine makes a type's value when it is registered; `type()` of a value hands it out.
+  const ipType: unknown = env.evaluate("type(ip('0.0.0.0'))");
+  const cidrType: unknown = env.evaluate("type(cidr('0.0.0.0/0'))");
+  env.registerConstant('net', 'map<string, type>', { IP: ipType, CIDR: cidrType });
   return env;
 }

@@ -2,6 +2,7 @@ import { parse } from '@marcbachmann/cel-js';
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { OpenApiSchema } from '../../schemas/openapi';
 import type { SchemaView } from '../schemaView';
+import { celFieldName } from './fieldNames';
 
 /** How big a value is, for the cost bound: the longest list or map, and the text it holds. */
 export interface ValueSize {
@@ -46,6 +47,7 @@ export function toCelValue(value: unknown, schema: OpenApiSchema | undefined, vi
       if (c !== undefined) out[key] = c;
     }
     withDefaults(out, compiled, view, size, depth);
+    escapedNames(out, compiled);
     return out;
   }
   return undefined;
@@ -69,6 +71,29 @@ function withDefaults(out: Record<string, unknown>, compiled: ReturnType<SchemaV
     if (c !== undefined) out[key] = c;
   }
 }
+
+/**
+ * A property whose name CEL reaches only escaped (`namespace` as `__namespace__`, `foo-bar` as
+ * `foo__dash__bar`) is given under that name too, as the apiserver's object adapter answers both.
+ */
+function escapedNames(out: Record<string, unknown>, compiled: ReturnType<SchemaView['compiled']> | undefined): void {
+  const properties = compiled?.properties;
+  if (properties === undefined) return;
+  let renamed = ESCAPED.get(properties);
+  if (renamed === undefined) {
+    // Once per schema: most have no property to rename, and then objects cost nothing more.
+    renamed = [];
+    for (const key of properties.keys()) {
+      const escaped = celFieldName(key);
+      if (escaped !== undefined && escaped !== key) renamed.push([key, escaped]);
+    }
+    ESCAPED.set(properties, renamed);
+  }
+  for (const [key, escaped] of renamed) if (key in out) out[escaped] = out[key];
+}
+
+/** Per schema's properties: the ones CEL reaches by an escaped name, with that name. */
+const ESCAPED = new WeakMap<ReadonlyMap<string, unknown>, [string, string][]>();
 
 export function celValueOfNode(node: Node, schema: OpenApiSchema | undefined, view: SchemaView | undefined, size: ValueSize): unknown {
   try {
@@ -114,6 +139,7 @@ function fromNode(node: unknown, schema: OpenApiSchema | undefined, view: Schema
       else delete out[key];
     }
     withDefaults(out, compiled, view, size, depth);
+    escapedNames(out, compiled);
     return out;
   }
   throw NOT_PLAIN;

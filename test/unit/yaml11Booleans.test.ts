@@ -1,0 +1,46 @@
+// Issue 15: kubectl reads manifests as YAML 1.1 (sigs.k8s.io/yaml on go-yaml v2), where plain
+// y/yes/on (true) and n/no/off (false), in the case variants go-yaml v2 lists, are booleans: a
+// key becomes "true"/"false", a value where a string goes is refused by the apiserver. Files that
+// kustomize reads (YAML 1.2) keep them as strings.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkFile, type CheckOptions } from '../../server/src/check/checkFile';
+import { ManifestParser } from '../../server/src/manifests/parse';
+import { loadBundledSchemas } from '../../server/src/schemas/bundled';
+import { SchemaResolver } from '../../server/src/schemas/resolver';
+import { YAML11_ONLY_BOOLEANS } from '../../server/src/validation/yaml11Keys';
+
+const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: new SchemaResolver([loadBundledSchemas()]), unknownKind: 'information' };
+
+function findings(text: string, options: CheckOptions = OPTIONS): [string, string, string, number, number][] {
+  return checkFile(new ManifestParser().parse(text), options).map((f) => [f.severity, f.code, f.message, f.range.start.line, f.range.start.character]);
+}
+
+describe('YAML 1.1 booleans as kubectl reads them', () => {
+  test("go-yaml v2's set, and nothing else: true/false are booleans in YAML 1.2 too", () => {
+    for (const word of ['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']) assert.ok(YAML11_ONLY_BOOLEANS.test(word), word);
+    for (const word of ['true', 'True', 'false', 'yES', 'oN', 'nO', 'oFF', 'yeah', 'o', 'offline']) assert.ok(!YAML11_ONLY_BOOLEANS.test(word), word);
+  });
+
+  test('each plain boolean key of a ConfigMap is a warning at the key, with the quoted key as the fix', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  on: push\n  "off": quoted\n  No: x\n';
+    assert.deepEqual(findings(text), [
+      ['warning', 'yaml.boolean-key', 'kubectl reads the key `on` as "true" (YAML 1.1, as sigs.k8s.io/yaml resolves it); quote it to keep "on": \'on\'', 5, 2],
+      ['warning', 'yaml.boolean-key', 'kubectl reads the key `No` as "false" (YAML 1.1, as sigs.k8s.io/yaml resolves it); quote it to keep "No": \'No\'', 7, 2],
+    ]);
+    const [first] = checkFile(new ManifestParser().parse(text), OPTIONS);
+    assert.deepEqual(first?.data, { replacement: "'on'" });
+  });
+
+  test('a plain yes where a string goes is the error the apiserver gives (a bool for a string field); quoted, it is fine', () => {
+    const pod = (value: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n      env:\n        - name: A\n          value: ${value}\n`;
+    assert.deepEqual(findings(pod('yes')), [['error', 'schema.type', 'Pod spec.containers[c].env[A].value must be a string, not a boolean: kubectl reads `yes` as true (YAML 1.1); quote it: "yes"', 10, 17]]);
+    assert.deepEqual(findings(pod('"yes"')), []);
+    assert.deepEqual(findings(pod('yesterday')), []);
+  });
+
+  test('files kustomize reads (YAML 1.2) keep the words as strings: nothing to say', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  on: push\n  flag: yes\n';
+    assert.deepEqual(findings(text, { ...OPTIONS, role: { kind: 'manifests', kustomized: true } }), []);
+  });
+});
