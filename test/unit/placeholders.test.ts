@@ -47,4 +47,15 @@ describe('post-build variables', () => {
     assert.deepEqual(value, { metadata: { name: 'zigbee2mqtt-data' }, spec: { replicas: 2 } });
     assert.deepEqual([...unresolved], []);
   });
+
+  test('an object without placeholders comes back as it was; a changed one keeps its key order and shares what did not change', () => {
+    const plain = { metadata: { name: 'web', labels: { app: 'web' } }, spec: { ports: [80, 443] } };
+    assert.equal(substituteVariables(plain, new Map([['APP', 'x']])).value, plain);
+    const object = { a: 1, list: ['keep', '${APP}', 'tail'], nested: { n: 1 }, '${KEY}': 'k', z: 'last' };
+    const { value } = substituteVariables(object, new Map([['APP', 'web'], ['KEY', 'renamed']])) as { value: Record<string, unknown> };
+    assert.deepEqual(Object.keys(value), ['a', 'list', 'nested', 'renamed', 'z']);
+    assert.deepEqual(value['list'], ['keep', 'web', 'tail']);
+    assert.equal(value['nested'], object.nested);
+    assert.deepEqual(object.list, ['keep', '${APP}', 'tail']);
+  });
 });

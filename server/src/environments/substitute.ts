@@ -36,24 +36,46 @@ function typed(original: string, replaced: string): unknown {
   }
 }
 
+/** A copy of the first `count` own keys of `record`, in their order. */
+function copyFirst(record: Record<string, unknown>, count: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let index = 0;
+  for (const key in record) {
+    if (index++ === count) break;
+    out[key] = record[key];
+  }
+  return out;
+}
+
 export function substituteVariables(object: unknown, vars: ReadonlyMap<string, string>): Substitution {
   const unresolved = new Set<string>();
+  // Most of a rendered object holds no placeholder: unchanged nodes are returned as they are,
+  // and a copy is started only at the first change, so an object without `${` allocates nothing.
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return node.includes('${') ? typed(node, substituteString(node, vars, unresolved)) : node;
     if (Array.isArray(node)) {
-      const items = node.map(walk);
-      return items.every((item, i) => item === node[i]) ? node : items;
+      let items: unknown[] | undefined;
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        const v = walk(item);
+        if (items === undefined && v !== item) items = node.slice(0, i);
+        items?.push(v);
+      }
+      return items ?? node;
     }
     if (node !== null && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      let changed = false;
-      for (const [key, value] of Object.entries(node)) {
+      const record = node as Record<string, unknown>;
+      let out: Record<string, unknown> | undefined;
+      let index = 0;
+      for (const key in record) {
+        const value = record[key];
         const k = key.includes('${') ? substituteString(key, vars, unresolved) : key;
         const v = walk(value);
-        changed ||= k !== key || v !== value;
-        out[k] = v;
+        if (out === undefined && (k !== key || v !== value)) out = copyFirst(record, index);
+        if (out !== undefined) out[k] = v;
+        index++;
       }
-      return changed ? out : node;
+      return out ?? node;
     }
     return node;
   };
