@@ -13,8 +13,7 @@ import type { Applier } from '../drift/appliers';
 import type { IgnoreRule } from '../drift/ignore';
 import { undeclaredLive, type UndeclaredObject } from '../drift/undeclared';
 import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
-import { documentLine } from '../manifests/documentLine';
-import { ManifestParser } from '../manifests/parse';
+import { documentHeads } from '../manifests/documentHeads';
 import type { Environment } from '../environments/model';
 import { renderEnvironment, type RenderOptions, type RenderResult } from '../environments/render';
 
@@ -78,15 +77,13 @@ export class SourceLines {
         // loop before each parse lets other requests in between.
         .then(async (text) => {
           await new Promise((resolve) => setImmediate(resolve));
-          // The quick parser: only each document's kind, name and first line are read here.
-          const file = new ManifestParser({ quick: true }).parse(text);
+          // Only each document's kind, name and first line are needed: read line by line when the layout is plain.
           const lines = new Map<string, number>();
-          for (const d of file.documents) {
-            const line = documentLine(file, d);
-            if (!lines.has('')) lines.set('', line);
-            if (d.identity === undefined) continue;
+          for (const head of documentHeads(text)) {
+            if (!lines.has('')) lines.set('', head.line);
+            if (head.kind === undefined) continue;
             // A Helm template's name is a `{{ }}` expression: then the first document of that kind.
-            for (const key of [`${d.identity.kind}/${d.identity.name ?? ''}`, `${d.identity.kind}/`]) if (!lines.has(key)) lines.set(key, line);
+            for (const key of [`${head.kind}/${head.name ?? ''}`, `${head.kind}/`]) if (!lines.has(key)) lines.set(key, head.line);
           }
           return lines;
         })
