@@ -4,12 +4,12 @@
 // kustomize's own error for a bad kustomization without stopping.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { discoverEnvironments } from '../../server/src/environments/discover';
-import { buildWithServer, findBundledKustomize, stopKustomizeServers } from '../../server/src/environments/kustomizeServer';
+import { BUNDLED_KUSTOMIZE_VERSION, buildWithServer, findBundledKustomize, stopKustomizeServers } from '../../server/src/environments/kustomizeServer';
 import { DEFAULT_RENDER_OPTIONS, kustomizeCommandOf, renderEnvironment, type RenderOptions } from '../../server/src/environments/render';
 import { writeFluxBenchFleet } from '../support/fluxBenchFleet';
 import { REPO } from '../support/paths';
@@ -26,6 +26,12 @@ const kubectl = execFileSync('bash', ['-c', 'command -v kubectl'], { encoding: '
 after(() => stopKustomizeServers());
 
 describe('bundled kustomize', () => {
+  test('the engine and the bundled kustomize name the same build', () => {
+    const goVersion = /^const version = "(.*)"$/m.exec(readFileSync(join(REPO, 'tools', 'kustomize', 'version.go'), 'utf8'))?.[1];
+    assert.equal(BUNDLED_KUSTOMIZE_VERSION, goVersion);
+    assert.equal(execFileSync(bundled(), ['version'], { encoding: 'utf8' }).trim(), BUNDLED_KUSTOMIZE_VERSION);
+  });
+
   test('the default command builds with the bundled kustomize; any other command is run as written', () => {
     assert.deepEqual(kustomizeCommandOf(DEFAULT_RENDER_OPTIONS.kustomize), [bundled()]);
     assert.deepEqual(kustomizeCommandOf([kubectl, 'kustomize']), [kubectl, 'kustomize']);
@@ -86,6 +92,25 @@ describe('bundled kustomize', () => {
       writeFileSync(join(root, 'good', 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n');
       const good = await buildWithServer(bundled(), join(root, 'good'));
       assert.deepEqual(good, { ok: true, objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('a wrapper kustomization held in memory: built over the files on disk, and its folder never written', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plumbline-bundled-kustomize-'));
+    try {
+      mkdirSync(join(root, 'app'));
+      writeFileSync(join(root, 'app', 'kustomization.yaml'), 'resources: [deploy.yaml]\n');
+      writeFileSync(join(root, 'app', 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n');
+      const wrapper = join(root, '.plumbline-wrapper');
+      const kustomization = JSON.stringify({ resources: ['../app'], namespace: 'shop', patches: [{ patch: '- op: replace\n  path: /spec/replicas\n  value: 3\n', target: { kind: 'Deployment' } }], buildMetadata: ['originAnnotations'] });
+      const answer = await buildWithServer(bundled(), wrapper, kustomization);
+      assert.deepEqual(answer, { ok: true, objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { annotations: { 'config.kubernetes.io/origin': 'path: ../app/deploy.yaml\n' }, name: 'web', namespace: 'shop' }, spec: { replicas: 3 } }] });
+      assert.equal(existsSync(wrapper), false);
+      const missing = await buildWithServer(bundled(), wrapper, JSON.stringify({ resources: ['../nowhere'] }));
+      assert.equal(missing.ok, false);
+      assert.match(!missing.ok ? missing.message : '', /nowhere/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

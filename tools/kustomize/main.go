@@ -7,7 +7,8 @@
 //	plumbline-kustomize serve
 //	    reads one JSON request per line on stdin, {"id":1,"dir":"/abs/dir","json":true}, and
 //	    answers each with one line on stdout, {"id":1,"objects":[…]} (or "yaml":"…" without
-//	    "json") or {"id":1,"error":"…"};
+//	    "json") or {"id":1,"error":"…"}; with "kustomization":"…" the request's dir is a folder
+//	    that exists only in memory and holds that text as its kustomization.yaml;
 //	    it exits when stdin closes (the language server that started it is gone)
 package main
 
@@ -32,7 +33,7 @@ import (
 var buildLock sync.Mutex
 
 func build(dir string, restrictions types.LoadRestrictions) (string, error) {
-	resources, err := run(dir, restrictions)
+	resources, err := run(filesys.MakeFsOnDisk(), dir, restrictions)
 	if err != nil {
 		return "", err
 	}
@@ -42,8 +43,8 @@ func build(dir string, restrictions types.LoadRestrictions) (string, error) {
 
 // buildJSON answers with the objects as one JSON array, which the language server reads
 // many times faster than the same objects as YAML.
-func buildJSON(dir string) (json.RawMessage, error) {
-	resources, err := run(dir, types.LoadRestrictionsNone)
+func buildJSON(fs filesys.FileSystem, dir string) (json.RawMessage, error) {
+	resources, err := run(fs, dir, types.LoadRestrictionsNone)
 	if err != nil {
 		return nil, err
 	}
@@ -63,14 +64,14 @@ func buildJSON(dir string) (json.RawMessage, error) {
 	return out.Bytes(), nil
 }
 
-func run(dir string, restrictions types.LoadRestrictions) (resmap.ResMap, error) {
+func run(fs filesys.FileSystem, dir string, restrictions types.LoadRestrictions) (resmap.ResMap, error) {
 	buildLock.Lock()
 	defer buildLock.Unlock()
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = restrictions
 	// The order `kubectl kustomize` prints, so the two commands render alike.
 	opts.Reorder = krusty.ReorderOptionLegacy
-	return krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
+	return krusty.MakeKustomizer(opts).Run(fs, dir)
 }
 
 type request struct {
@@ -78,6 +79,8 @@ type request struct {
 	Dir string `json:"dir"`
 	// JSON asks for the objects as a JSON array instead of YAML text.
 	JSON bool `json:"json,omitempty"`
+	// Kustomization, when set, is the text of Dir's kustomization.yaml, and Dir exists only in memory.
+	Kustomization *string `json:"kustomization,omitempty"`
 }
 
 type response struct {
@@ -105,9 +108,17 @@ func serve() error {
 			defer pending.Done()
 			var answer response
 			var err error
-			if req.JSON {
-				answer.Objects, err = buildJSON(req.Dir)
-			} else {
+			var fs filesys.FileSystem = filesys.MakeFsOnDisk()
+			if req.Kustomization != nil {
+				fs, err = newWrapperFS(req.Dir, *req.Kustomization)
+			}
+			switch {
+			case err != nil:
+			case req.JSON:
+				answer.Objects, err = buildJSON(fs, req.Dir)
+			case req.Kustomization != nil:
+				err = fmt.Errorf("a kustomization in memory is answered only as JSON")
+			default:
 				answer.YAML, err = build(req.Dir, types.LoadRestrictionsNone)
 			}
 			answer.ID = req.ID

@@ -1,4 +1,5 @@
 package main
 
-// version names the kustomize API this build uses; install-kustomize.sh compares it to decide whether to rebuild.
-const version = "plumbline-kustomize 3 (sigs.k8s.io/kustomize/api v0.21.2)"
+// version names the kustomize API this build uses; install-kustomize.sh compares it to decide whether to
+// rebuild, and the language server (BUNDLED_KUSTOMIZE_VERSION) uses only a build that reports it.
+const version = "plumbline-kustomize 4 (sigs.k8s.io/kustomize/api v0.21.2)"

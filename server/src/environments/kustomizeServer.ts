@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -6,6 +6,12 @@ import { createInterface } from 'node:readline';
 
 /** The kustomize Plumbline ships (tools/kustomize), installed beside the bundles or in the repository's .cache/bin. */
 export const BUNDLED_KUSTOMIZE = 'plumbline-kustomize';
+
+/**
+ * The build of it this engine speaks to (tools/kustomize/version.go says the same): an older one
+ * left beside the bundles would not know the requests it is sent, such as a wrapper held in memory.
+ */
+export const BUNDLED_KUSTOMIZE_VERSION = 'plumbline-kustomize 4 (sigs.k8s.io/kustomize/api v0.21.2)';
 
 let bundled: string | null | undefined;
 
@@ -15,7 +21,7 @@ export function findBundledKustomize(start: string = __dirname): string | undefi
   let dir = start;
   for (let i = 0; i < 6; i++) {
     for (const candidate of [join(dir, 'bin', BUNDLED_KUSTOMIZE), join(dir, '.cache', 'bin', BUNDLED_KUSTOMIZE)]) {
-      if (existsSync(candidate) && executable(candidate)) return (bundled = candidate);
+      if (existsSync(candidate) && executable(candidate) && versionOf(candidate) === BUNDLED_KUSTOMIZE_VERSION) return (bundled = candidate);
     }
     const parent = dirname(dir);
     if (parent === dir) break;
@@ -23,6 +29,14 @@ export function findBundledKustomize(start: string = __dirname): string | undefi
   }
   bundled = null;
   return undefined;
+}
+
+function versionOf(binary: string): string | undefined {
+  try {
+    return execFileSync(binary, ['version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a file may run; an extension unpacked without file modes gets its mode back. */
@@ -72,14 +86,14 @@ class KustomizeServer {
     return this.pending.size;
   }
 
-  build(folder: string): Promise<BuildAnswer> {
+  build(folder: string, kustomization: string | undefined): Promise<BuildAnswer> {
     const child = this.started();
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.hold(true);
       // As JSON: parsing it costs a fraction of parsing the same objects as YAML.
-      child.stdin.write(`${JSON.stringify({ id, dir: folder, json: true })}\n`);
+      child.stdin.write(`${JSON.stringify({ id, dir: folder, json: true, ...(kustomization !== undefined ? { kustomization } : {}) })}\n`);
     });
   }
 
@@ -148,12 +162,15 @@ class KustomizeServer {
 const PER_BINARY = Math.min(4, Math.max(1, availableParallelism()));
 const servers = new Map<string, KustomizeServer[]>();
 
-/** Builds a kustomization folder with the bundled kustomize's long-lived processes for `binary`. */
-export function buildWithServer(binary: string, folder: string): Promise<BuildAnswer> {
+/**
+ * Builds a kustomization folder with the bundled kustomize's long-lived processes for `binary`;
+ * with `kustomization`, the folder exists only in that process's memory and holds that text.
+ */
+export function buildWithServer(binary: string, folder: string, kustomization?: string): Promise<BuildAnswer> {
   let pool = servers.get(binary);
   if (pool === undefined) servers.set(binary, (pool = Array.from({ length: PER_BINARY }, () => new KustomizeServer(binary))));
   const idlest = pool.reduce((best, server) => (server.load < best.load ? server : best));
-  return idlest.build(folder);
+  return idlest.build(folder, kustomization);
 }
 
 /** Stops the long-lived kustomize processes (they also stop when this process exits). */

@@ -138,20 +138,30 @@ function afterFluxBuild(objects: RenderedObject[], flux: FluxBuild): RenderResul
   return { ok: true, objects: out, ...(notes.length > 0 ? { notes } : {}) };
 }
 
-/** Writes the kustomization that builds an environment as its controller does, in `wrapper`. */
-async function writeWrapper(root: string, env: Environment, wrapper: string, extra: Record<string, unknown>): Promise<void> {
+/** The kustomization that builds an environment as its controller does, with paths relative to `wrapper`. */
+async function wrapperKustomization(root: string, env: Environment, wrapper: string): Promise<string> {
   const folders = env.renderer.kind === 'plain' ? await manifestFilesOf(root, env.paths) : env.paths.map((p) => resolve(root, p));
   const kustomization = {
     resources: folders.map((p) => relative(wrapper, p)),
     ...(env.flux !== undefined ? kustomizeFields(env.flux, (p) => relative(wrapper, resolve(root, p))) : {}),
-    ...extra,
+    // Origin annotations map each object back to its file.
+    buildMetadata: ['originAnnotations'],
   };
-  const file = join(wrapper, 'kustomization.yaml');
+  // JSON is YAML to kustomize, and a tenth of the cost of writing YAML.
+  return JSON.stringify(kustomization);
+}
+
+/**
+ * Where the bundled kustomize finds a unit's wrapper: a folder beside the repository's files that
+ * exists only in its memory (the request carries the kustomization), so nothing is written to disk.
+ */
+const IN_MEMORY_WRAPPER = '.plumbline-wrapper';
+
+async function writeWrapper(file: string, kustomization: string): Promise<void> {
   // A new file, not the last build's overwritten: ext4 flushes a file truncated and rewritten to
   // disk at close, which on a busy disk held a render for tens of milliseconds.
   await unlink(file).catch(() => undefined);
-  // JSON is YAML to kustomize, and a tenth of the cost of writing YAML.
-  await writeFile(file, JSON.stringify(kustomization));
+  await writeFile(file, kustomization);
 }
 
 /** kustomize runs at once: each is CPU-bound, and eighty at a time only make every one slower. */
@@ -196,12 +206,18 @@ export function remoteFetchProblem(message: string): string | undefined {
   return `the remote resource ${url} could not be fetched from this machine (${cause}); kustomize-controller fetches it when it builds the unit, so it renders here only with network access to that host`;
 }
 
-/** Runs the kustomize command on a folder. */
-function kustomizeBuild(folder: string, options: RenderOptions): Promise<BuildAnswer> {
+/** Builds a unit with kustomize: the bundled one reads the wrapper from memory, another command from a temporary folder. */
+async function kustomizeBuild(root: string, env: Environment, options: RenderOptions): Promise<{ built: BuildAnswer; wrapper: string }> {
   const command = kustomizeCommandOf(options.kustomize);
-  // The bundled kustomize queues builds in its one process; separate commands take turns here.
-  if (isBundledKustomize(command)) return buildWithServer(command[0]!, folder);
-  return inTurn(() => runKustomize(folder, command));
+  if (isBundledKustomize(command)) {
+    const wrapper = join(root, IN_MEMORY_WRAPPER);
+    return { built: await buildWithServer(command[0]!, wrapper, await wrapperKustomization(root, env, wrapper)), wrapper };
+  }
+  return withWrapperFolder(async (wrapper) => {
+    await writeWrapper(join(wrapper, 'kustomization.yaml'), await wrapperKustomization(root, env, wrapper));
+    // Separate commands take turns here; the bundled kustomize queues builds in its one process.
+    return { built: await inTurn(() => runKustomize(wrapper, command)), wrapper };
+  });
 }
 
 async function runKustomize(folder: string, kustomize: readonly string[]): Promise<BuildAnswer> {
@@ -215,7 +231,7 @@ async function runKustomize(folder: string, kustomize: readonly string[]): Promi
     const e = error as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') return { ok: false, kind: 'missing-binary', message: `\`${kustomize.join(' ')}\` is not on the PATH (set plumbline.kustomize.command)` };
     const detail = (e.stderr ?? e.message).replace(/^E\d{4} [\d:.]+\s+\d+ run\.go:\d+\] /, '').trim();
-    return { ok: false, kind: 'render-error', message: detail.replaceAll(folder, '<wrapper>') };
+    return { ok: false, kind: 'render-error', message: detail };
   }
 }
 
@@ -259,11 +275,8 @@ async function build(root: string, env: Environment, options: RenderOptions): Pr
   const refused = await environmentInputProblem(root, env);
   if (refused !== undefined) return { ok: false, kind: 'render-error', message: refused };
   if (env.renderer.kind === 'helm') return renderHelm(root, env, env.renderer, options.helm ?? ['helm']);
-  return withWrapperFolder(async (wrapper): Promise<RenderResult> => {
-    await writeWrapper(root, env, wrapper, { buildMetadata: ['originAnnotations'] });
-    const built = await kustomizeBuild(wrapper, options);
-    if (!built.ok) return { ...built, message: `kustomize failed for ${env.paths.join(', ')}: ${remoteFetchProblem(built.message) ?? built.message}` };
-    const objects = 'objects' in built ? built.objects.map((object) => ({ object: object as KubeObject, source: undefined })) : await objectsInBatches(built.stdout);
-    return { ok: true, objects: withSources(objects, wrapper) };
-  });
+  const { built, wrapper } = await kustomizeBuild(root, env, options);
+  if (!built.ok) return { ...built, message: `kustomize failed for ${env.paths.join(', ')}: ${remoteFetchProblem(built.message) ?? built.message.replaceAll(wrapper, '<wrapper>')}` };
+  const objects = 'objects' in built ? built.objects.map((object) => ({ object: object as KubeObject, source: undefined })) : await objectsInBatches(built.stdout);
+  return { ok: true, objects: withSources(objects, wrapper) };
 }
