@@ -32,6 +32,12 @@ describe('bundled kustomize', () => {
     assert.equal(execFileSync(bundled(), ['version'], { encoding: 'utf8' }).trim(), BUNDLED_KUSTOMIZE_VERSION);
   });
 
+  test('its own Go tests pass: objects answered as JSON exactly as kustomize encodes them', () => {
+    // Built from the same Go modules install-kustomize.sh uses; a failure prints go test's output.
+    const go = process.env['GO'] ?? (execFileSync('bash', ['-c', 'command -v go || echo /usr/local/go/bin/go'], { encoding: 'utf8' }).trim());
+    execFileSync(go, ['test', './...'], { cwd: join(REPO, 'tools', 'kustomize'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOFLAGS: '-buildvcs=false -mod=readonly', GOTOOLCHAIN: 'local' } });
+  });
+
   test('the default command builds with the bundled kustomize; any other command is run as written', () => {
     assert.deepEqual(kustomizeCommandOf(DEFAULT_RENDER_OPTIONS.kustomize), [bundled()]);
     assert.deepEqual(kustomizeCommandOf([kubectl, 'kustomize']), [kubectl, 'kustomize']);

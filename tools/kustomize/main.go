@@ -51,7 +51,7 @@ func buildJSON(fs filesys.FileSystem, dir string) (json.RawMessage, error) {
 	var out bytes.Buffer
 	out.WriteByte('[')
 	for i, r := range resources.Resources() {
-		object, err := r.MarshalJSON()
+		object, err := objectJSON(r)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.CurId(), err)
 		}

@@ -11,7 +11,7 @@ export const BUNDLED_KUSTOMIZE = 'plumbline-kustomize';
  * The build of it this engine speaks to (tools/kustomize/version.go says the same): an older one
  * left beside the bundles would not know the requests it is sent, such as a wrapper held in memory.
  */
-export const BUNDLED_KUSTOMIZE_VERSION = 'plumbline-kustomize 4 (sigs.k8s.io/kustomize/api v0.21.2)';
+export const BUNDLED_KUSTOMIZE_VERSION = 'plumbline-kustomize 5 (sigs.k8s.io/kustomize/api v0.21.2)';
 
 let bundled: string | null | undefined;
 
