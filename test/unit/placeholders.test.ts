@@ -58,4 +58,10 @@ describe('post-build variables', () => {
     assert.equal(value['nested'], object.nested);
     assert.deepEqual(object.list, ['keep', '${APP}', 'tail']);
   });
+
+  test('a whole placeholder takes the type its value reads as in YAML; other values stay text', () => {
+    const vars = new Map([['N', '2'], ['T', 'true'], ['HOST', 'traefik'], ['HEX', '0x1F'], ['F', '1.5'], ['NEG', '-3'], ['FALSEY', 'False'], ['WORD', 'falsehood'], ['QUOTED', '"5"']]);
+    const object = { a: '${N}', b: '${T}', c: '${HOST}', d: '${HEX}', e: '${F}', f: '${NEG}', g: '${FALSEY}', h: '${WORD}', i: '${QUOTED}', j: 'x-${N}' };
+    assert.deepEqual(substituteVariables(object, vars).value, { a: 2, b: true, c: 'traefik', d: 31, e: 1.5, f: -3, g: false, h: 'falsehood', i: '"5"', j: 'x-2' });
+  });
 });
