@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { discoverEnvironments } from '../../server/src/environments/discover';
-import { BUNDLED_KUSTOMIZE_VERSION, buildWithServer, findBundledKustomize, stopKustomizeServers } from '../../server/src/environments/kustomizeServer';
+import { BUNDLED_KUSTOMIZE, BUNDLED_KUSTOMIZE_VERSION, buildWithServer, findBundledKustomize, stopKustomizeServers } from '../../server/src/environments/kustomizeServer';
 import { DEFAULT_RENDER_OPTIONS, kustomizeCommandOf, renderEnvironment, type RenderOptions } from '../../server/src/environments/render';
 import { writeFluxBenchFleet } from '../support/fluxBenchFleet';
 import { REPO } from '../support/paths';
@@ -118,6 +118,29 @@ describe('bundled kustomize', () => {
       assert.equal(missing.ok, false);
       assert.match(!missing.ok ? missing.message : '', /nowhere/);
     } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('another build of it (one an older package left) is refused with what to do, not sent requests it does not know', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plumbline-bundled-kustomize-'));
+    try {
+      // Stand-ins that answer as an older build does (no version line) and as another version does.
+      const older = join(root, 'older', BUNDLED_KUSTOMIZE);
+      const other = join(root, 'other', BUNDLED_KUSTOMIZE);
+      mkdirSync(dirname(older));
+      mkdirSync(dirname(other));
+      writeFileSync(older, '#!/bin/bash\nwhile read -r line; do echo \'{"id":1,"objects":[]}\'; done\n', { mode: 0o755 });
+      writeFileSync(other, '#!/bin/bash\necho \'{"id":0,"version":"plumbline-kustomize 1"}\'\nwhile read -r line; do echo \'{"id":1,"objects":[]}\'; done\n', { mode: 0o755 });
+      for (const [binary, said] of [[older, 'an older build'], [other, 'plumbline-kustomize 1']] as const) {
+        for (let i = 0; i < 2; i++) {
+          const answer = await buildWithServer(binary, root, '{}');
+          assert.equal(answer.ok, false);
+          assert.equal(!answer.ok ? answer.message : '', `${binary} is ${said}, and this Plumbline needs ${BUNDLED_KUSTOMIZE_VERSION}: build it again with \`bash scripts/install-kustomize.sh\` (a development checkout) or reinstall the extension`);
+        }
+      }
+    } finally {
+      stopKustomizeServers();
       rmSync(root, { recursive: true, force: true });
     }
   });

@@ -9,7 +9,8 @@
 //	    answers each with one line on stdout, {"id":1,"objects":[…]} (or "yaml":"…" without
 //	    "json") or {"id":1,"error":"…"}; with "kustomization":"…" the request's dir is a folder
 //	    that exists only in memory and holds that text as its kustomization.yaml;
-//	    it exits when stdin closes (the language server that started it is gone)
+//	    its first line is {"id":0,"version":"…"}; it exits when stdin closes (the language server
+//	    that started it is gone)
 package main
 
 import (
@@ -88,6 +89,7 @@ type response struct {
 	YAML    string          `json:"yaml,omitempty"`
 	Objects json.RawMessage `json:"objects,omitempty"`
 	Error   string          `json:"error,omitempty"`
+	Version string          `json:"version,omitempty"`
 }
 
 // serve answers build requests until stdin closes; the files a request reads are the
@@ -96,6 +98,10 @@ func serve() error {
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 64<<20)
 	out := json.NewEncoder(os.Stdout)
+	// Said first, so the language server knows which requests this build understands.
+	if err := out.Encode(response{ID: 0, Version: version}); err != nil {
+		return err
+	}
 	var writeLock sync.Mutex
 	var pending sync.WaitGroup
 	for in.Scan() {

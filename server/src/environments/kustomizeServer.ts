@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -8,35 +8,33 @@ import { createInterface } from 'node:readline';
 export const BUNDLED_KUSTOMIZE = 'plumbline-kustomize';
 
 /**
- * The build of it this engine speaks to (tools/kustomize/version.go says the same): an older one
- * left beside the bundles would not know the requests it is sent, such as a wrapper held in memory.
+ * The build of it this engine speaks to (tools/kustomize/version.go says the same). `serve` says
+ * its version first; another build would not know the requests it is sent (a wrapper held in
+ * memory), so its builds fail with a message that says so.
  */
-export const BUNDLED_KUSTOMIZE_VERSION = 'plumbline-kustomize 5 (sigs.k8s.io/kustomize/api v0.21.2)';
+export const BUNDLED_KUSTOMIZE_VERSION = 'plumbline-kustomize 6 (sigs.k8s.io/kustomize/api v0.21.2)';
 
 let bundled: string | null | undefined;
 
-/** Where the bundled kustomize is, looking up from this module (dist/ or server/src/environments), or undefined. */
+/**
+ * Where the bundled kustomize is, looking up from this module (dist/ or server/src/environments),
+ * or undefined. A development checkout's own build (.cache/bin, which the tests and `npm start`
+ * keep current) wins over a packaged copy in dist/bin that an older `npm run package` left.
+ */
 export function findBundledKustomize(start: string = __dirname): string | undefined {
   if (bundled !== undefined) return bundled ?? undefined;
-  let dir = start;
-  for (let i = 0; i < 6; i++) {
-    for (const candidate of [join(dir, 'bin', BUNDLED_KUSTOMIZE), join(dir, '.cache', 'bin', BUNDLED_KUSTOMIZE)]) {
-      if (existsSync(candidate) && executable(candidate) && versionOf(candidate) === BUNDLED_KUSTOMIZE_VERSION) return (bundled = candidate);
+  for (const place of [join('.cache', 'bin'), 'bin']) {
+    let dir = start;
+    for (let i = 0; i < 6; i++) {
+      const candidate = join(dir, place, BUNDLED_KUSTOMIZE);
+      if (existsSync(candidate) && executable(candidate)) return (bundled = candidate);
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
     }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
   }
   bundled = null;
   return undefined;
-}
-
-function versionOf(binary: string): string | undefined {
-  try {
-    return execFileSync(binary, ['version'], { encoding: 'utf8', timeout: 10_000 }).trim();
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether a file may run; an extension unpacked without file modes gets its mode back. */
@@ -66,6 +64,8 @@ interface Answer {
   id: number;
   objects?: unknown[];
   error?: string;
+  /** Said once, first, as id 0. */
+  version?: string;
 }
 
 /**
@@ -78,6 +78,9 @@ class KustomizeServer {
   private child: ChildProcessWithoutNullStreams | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, (answer: BuildAnswer) => void>();
+  /** Why this binary cannot be used (another build than this engine's), once it said its version. */
+  private refused: string | undefined;
+  private introduced = false;
 
   constructor(private readonly binary: string) {}
 
@@ -87,6 +90,7 @@ class KustomizeServer {
   }
 
   build(folder: string, kustomization: string | undefined): Promise<BuildAnswer> {
+    if (this.refused !== undefined) return Promise.resolve({ ok: false, kind: 'render-error', message: this.refused });
     const child = this.started();
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -115,6 +119,15 @@ class KustomizeServer {
         answer = JSON.parse(line) as Answer;
       } catch {
         return;
+      }
+      if (!this.introduced) {
+        this.introduced = true;
+        if (answer.id !== 0 || answer.version !== BUNDLED_KUSTOMIZE_VERSION) {
+          this.refused = `${this.binary} is ${answer.version ?? 'an older build'}, and this Plumbline needs ${BUNDLED_KUSTOMIZE_VERSION}: build it again with \`bash scripts/install-kustomize.sh\` (a development checkout) or reinstall the extension`;
+          fail(this.refused, 'render-error');
+          child.stdin.end();
+          return;
+        }
       }
       const resolve = this.pending.get(answer.id);
       if (resolve === undefined) return;
