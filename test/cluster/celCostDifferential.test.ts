@@ -21,6 +21,7 @@ import { SchemaResolver } from '../../server/src/schemas/resolver';
 import { ruleAst } from '../../server/src/validation/cel/compileRules';
 import { declTypeOf, estimateRuleCost, STATIC_RULE_COST_LIMIT } from '../../server/src/validation/cel/estimateCost';
 import { rawRequest, startCluster, type Cluster } from './harness';
+import { crdHead, crdVersion } from '../support/crdYaml';
 
 const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: new SchemaResolver([loadBundledSchemas()]), unknownKind: 'information' };
 
@@ -33,26 +34,8 @@ function indented(spec: string): string {
 
 /** A CRD whose `spec` property has this schema (YAML as written under `spec:`, any indent); with `v2`, a second version with that one. */
 function crd(spec: string, v2?: string): string {
-  const version = (name: string, schema: string): string => `    - name: ${name}
-      served: true
-      storage: ${name === 'v1'}
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-${indented(schema)}
-`;
-  return `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.cost.plumbline.dev
-spec:
-  group: cost.plumbline.dev
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions:
-${version('v1', spec)}${v2 === undefined ? '' : version('v2', v2)}`;
+  const names = { group: 'cost.plumbline.dev', kind: 'Widget', plural: 'widgets' };
+  return `${crdHead(names)}${crdVersion('v1', `${indented(spec)}\n`, true)}${v2 === undefined ? '' : crdVersion('v2', `${indented(v2)}\n`, false)}`;
 }
 
 /** `self.a.contains(self.b)` costs ceil(0.1 × 4·maxLength(a)) × ceil(0.1 × 4·maxLength(b)) + 4 (two selects of self). */

@@ -18,6 +18,7 @@ import { loadBundledSchemas } from '../../server/src/schemas/bundled';
 import type { OpenApiSchema } from '../../server/src/schemas/openapi';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
 import { rawRequest, startCluster, type Cluster } from './harness';
+import { crdYaml } from '../support/crdYaml';
 
 const GROUP = 'env.plumbline.dev';
 const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: new SchemaResolver([loadBundledSchemas()]), unknownKind: 'information' };
@@ -80,27 +81,14 @@ const REFUSED = [
 ];
 
 function crd(rules: string[], name = 'probes'): string {
-  return `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: ${name}.${GROUP}}
-spec:
-  group: ${GROUP}
-  scope: Namespaced
-  names: {kind: ${name === 'probes' ? 'Probe' : 'Check'}, plural: ${name}}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
+  return crdYaml(
+    { group: GROUP, kind: name === 'probes' ? 'Probe' : 'Check', plural: name },
+    `              type: object
               properties:${FIELDS}
               x-kubernetes-validations:
 ${rules.map((r, i) => `                - rule: ${JSON.stringify(r)}\n                  message: r${i}`).join('\n')}
-`;
+`,
+  );
 }
 
 const SAMPLE_OK = `s: abc

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bundle } from '../support/paths';
+import { crdYaml } from '../support/crdYaml';
 
 function deployment(i: number): string {
   return [
@@ -40,31 +41,17 @@ function bigFile(count: number): string {
 
 // A CRD with a CEL rule, and custom resources of it: every 7th breaks the rule.
 function crd(group: string): string {
-  return `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: gadgets.${group}
-spec:
-  group: ${group}
-  scope: Namespaced
-  names: {kind: Gadget, plural: gadgets}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
+  return crdYaml(
+    { group, kind: 'Gadget', plural: 'gadgets' },
+    `              type: object
               properties:
                 min: {type: integer}
                 max: {type: integer}
               x-kubernetes-validations:
                 - rule: self.min <= self.max
                   message: min must not exceed max
-`;
+`,
+  );
 }
 
 function gadget(group: string, i: number): string {

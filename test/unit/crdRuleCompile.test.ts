@@ -13,6 +13,9 @@ import { ruleAst } from '../../server/src/validation/cel/compileRules';
 import { declTypeOf } from '../../server/src/validation/cel/estimateCost';
 import { SchemaBundle, indexKinds } from '../../server/src/schemas/bundle';
 import type { OpenApiSchema } from '../../server/src/schemas/openapi';
+import { crdYaml } from '../support/crdYaml';
+
+const WIDGETS = { group: 'example.com', kind: 'Widget', plural: 'widgets' };
 
 const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: new SchemaResolver([loadBundledSchemas()]), unknownKind: 'information' };
 const AT = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations';
@@ -36,29 +39,15 @@ function refusal(rule: string): string | undefined {
 }
 
 function crd(rules: string): string {
-  return `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
+  return crdYaml(
+    WIDGETS,
+    `              type: object
               properties:
                 s: {type: string, maxLength: 64}
                 il: {type: array, maxItems: 8, items: {type: integer}}
               x-kubernetes-validations:
-${rules}`;
+${rules}`,
+  );
 }
 
 describe('CRD rules the apiserver would not compile', () => {

@@ -6,30 +6,16 @@ import { SchemaResolver } from '../../server/src/schemas/resolver';
 import { ruleAst } from '../../server/src/validation/cel/compileRules';
 import { declTypeOf, estimateRuleCost, exceedFactor } from '../../server/src/validation/cel/estimateCost';
 import { expectCheckFindings } from '../support/checkExpect';
+import { crdHead, crdYaml } from '../support/crdYaml';
+
+const WIDGETS = { group: 'example.com', kind: 'Widget', plural: 'widgets' };
 
 const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: new SchemaResolver([loadBundledSchemas()]), unknownKind: 'information' };
 const ADVICE = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
 
 /** A CRD whose spec schema is `spec` (YAML, indented to sit under `spec:`). */
 function crd(spec: string): string {
-  return `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-${spec}`;
+  return crdYaml(WIDGETS, spec);
 }
 
 describe("CEL rule cost estimated as the apiserver does when a CRD is created", () => {
@@ -104,16 +90,7 @@ describe("CEL rule cost estimated as the apiserver does when a CRD is created", 
             - rule: self.a.contains(self.b)
               ^^^^ error: spec.__PATH__.openAPIV3Schema.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of __F__ ${ADVICE}
 `;
-    const head = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions:
-`;
+    const head = crdHead(WIDGETS);
     // Identical: one estimate, one cause, on the first version's rule.
     const shared = version('v1', 40000).replace('__PATH__', 'validation').replace('__F__', '6.4x');
     expectCheckFindings(head + shared + version('v2', 40000).split('\n').filter((l) => !l.includes('^^^^')).join('\n'), OPTIONS);
