@@ -31,7 +31,16 @@ import { KUSTOMIZATION_FILE_NAMES, PLUMBLINE_CONFIG_FILE } from '../files/names'
 
 const OVERLAY_PARENTS = new Set(['overlays', 'envs', 'environments']);
 
+/** Segments `.` or `..`, doubled or trailing separators: what relative() would normalize away. */
+const NOT_NORMAL = /(^|[\\/])\.{1,2}([\\/]|$)|[\\/]{2}|[\\/]$/;
+
 function toRepoPath(root: string, path: string): string {
+  // Most paths are files found below the root, normalized already: their rest, without relative()'s
+  // two normalizations of whole paths (asked several times for each of thousands of files).
+  if (path.length > root.length + 1 && path.startsWith(root) && path[root.length] === sep && !root.endsWith(sep)) {
+    const rest = path.slice(root.length + 1);
+    if (!NOT_NORMAL.test(rest)) return sep === '/' ? rest : rest.split(sep).join('/');
+  }
   return relative(root, path).split(sep).join('/') || '.';
 }
 
