@@ -101,8 +101,9 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
       const decoded = decodeManifest(read.bytes);
       if ('finding' in decoded) return { path, findings: [] };
       const absolute = resolve(path);
-      // The quick parser (the full one where a file needs it): findings are placed by the nodes' ranges, which it keeps.
-      const file = new ManifestParser({ quick: true }).parse(decoded.text);
+      // Parsed to data (the full parser where a file needs it): a document's tree, whose nodes'
+      // ranges place findings, is built only for one that has a finding.
+      const file = new ManifestParser({ data: true }).parse(decoded.text);
       const drift = await fileDrift({
         path: absolute,
         file,

@@ -5,8 +5,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
-import { ManifestParser } from '../manifests/parse';
-import { documentData } from '../manifests/quickParse';
+import { documentValue, ManifestParser } from '../manifests/parse';
 import type { ResourceIdentity } from '../manifests/identity';
 import { collectYamlFiles, readTextIfSane } from '../files/files';
 import type { Delivery, Environment, Renderer } from './model';
@@ -215,11 +214,11 @@ function readFacts(file: string): Promise<FileFacts> {
     const text = read ?? '';
     const valueFile = VALUE_KIND.test(text);
     if (!UNIT_KIND.test(text)) return { valueFile, documents: [] };
-    // Only values are wanted here, not comments or tokens: the quick parser, as a check parses.
-    const documents = new ManifestParser({ quick: true }).parse(text).documents.flatMap((d, index) => {
+    // Only values are wanted here, not comments or tokens: the quick parser, straight to data.
+    const documents = new ManifestParser({ data: true }).parse(text).documents.flatMap((d, index) => {
       if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
       try {
-        return [{ id: d.identity, object: documentData(d.doc, 50), index }];
+        return [{ id: d.identity, object: documentValue(d, 50), index }];
       } catch {
         return [];
       }
