@@ -5,8 +5,9 @@ import { describe, test } from 'node:test';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import { checkFile } from '../../server/src/check/checkFile';
 import { declarations } from '../../server/src/check/duplicates';
-import { ManifestParser, parseChunk, parseChunkQuickly, isQuickChunk } from '../../server/src/manifests/parse';
-import { documentData, quickParseDocument } from '../../server/src/manifests/quickParse';
+import { documentSpan, documentValue, ManifestParser, parseChunk, parseChunkQuickly, parseChunkToData, isQuickChunk } from '../../server/src/manifests/parse';
+import { identityOf, identityOfData } from '../../server/src/manifests/identity';
+import { documentData, quickParseData, quickParseDocument } from '../../server/src/manifests/quickParse';
 import { splitDocuments } from '../../server/src/manifests/split';
 import { loadBundledSchemas } from '../../server/src/schemas/bundled';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
@@ -42,10 +43,34 @@ function fullParse(text: string): { doc: Document.Parsed | undefined; clean: boo
   return { doc, clean };
 }
 
+/** Whether a tree has a null key (`~:`), which the data parse leaves to the tree's. */
+function hasNullKey(node: unknown): boolean {
+  if (isMap(node)) return node.items.some((p) => (isScalar(p.key) && p.key.value === null) || hasNullKey(p.value));
+  if (isSeq(node)) return node.items.some(hasNullKey);
+  return false;
+}
+
 /** Asserts the quick parser agrees with yaml wherever it answers; true when it answered. */
 function agrees(text: string): boolean {
   const quick = quickParseDocument(text);
-  if (quick === undefined) return false;
+  // The data parse answers exactly where the tree parse does (a null key aside), with the tree's data and identity.
+  const data = quickParseData(text);
+  if (quick === undefined) {
+    assert.equal(data, undefined, `data parse answered where the tree parse did not:\n${text}`);
+    return false;
+  }
+  if (data === undefined) assert.ok(hasNullKey(quick.contents), `data parse declined what the tree parse took:\n${text}`);
+  else {
+    assert.deepStrictEqual(data, documentData(quick, 100), `data parse differs for:\n${text}`);
+    assert.deepStrictEqual(identityOfData(data), identityOf(quick));
+    const chunk = parseChunkToData(text);
+    const [d] = chunk.documents;
+    assert.deepEqual(documentSpan(d!), [quick.range[0], quick.range[2]]);
+    assert.deepStrictEqual(documentValue(d!, 100), data);
+    // Taken once; then from the tree, which is the quick parser's.
+    assert.deepStrictEqual(documentValue(d!, 100), data);
+    assert.deepEqual(shapeOf(d!.doc.contents), shapeOf(quick.contents));
+  }
   const { doc, clean } = fullParse(text);
   assert.ok(clean, `quick parse accepted text the full parser complains about:\n${text}\n${JSON.stringify(doc?.errors.map((e) => e.message))}`);
   assert.deepEqual(shapeOf(quick.contents), shapeOf(doc?.contents), `trees differ for:\n${text}`);
@@ -247,6 +272,13 @@ describe('quick parse', () => {
       assert.deepEqual(decl(fast), decl(full), text);
       assert.equal(fast.documents.length, full.documents.length);
       assert.deepEqual(fast.documents.map((d) => d.identity), full.documents.map((d) => d.identity));
+      // Drift's parse: the same identities, data and document ranges, trees built only when read.
+      const data = new ManifestParser({ data: true }).parse(text);
+      assert.deepEqual(data.documents.map((d) => d.identity), full.documents.map((d) => d.identity));
+      const clean = (d: (typeof full.documents)[number]): boolean => d.syntax.every((p) => p.severity !== 'error');
+      assert.deepStrictEqual(data.documents.filter(clean).map((d) => documentValue(d, 100)), full.documents.filter(clean).map((d): unknown => d.doc.toJS({ maxAliasCount: 100 })));
+      assert.deepEqual(data.documents.map((d) => d.base + documentSpan(d)[0]), full.documents.map((d) => d.base + documentSpan(d)[0]));
+      assert.deepEqual(checkFile(data, options), checkFile(full, options), text);
     }
     assert.ok(quick > 100, `only ${quick} chunks took the quick parser`);
   });

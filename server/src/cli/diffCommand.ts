@@ -14,7 +14,7 @@ import { ManifestParser } from '../manifests/parse';
 import { decodeManifest } from '../files/decode';
 import { collectYamlFiles, readBoundedOnce, readTextIfSane, UsageError } from '../files/files';
 import { identityHints } from '../manifests/identityHints';
-import { asOneAnswer } from '../files/stamped';
+import { asTheProcessAnswer } from '../files/stamped';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import type { FileResult } from './formats';
 import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
@@ -45,8 +45,9 @@ export interface DiffSummary {
  * its own context; any other file as written, in `target`'s context.
  */
 export function diffPaths(paths: readonly string[], target: { context?: string; kubeconfigPath?: string }, configFile: string | undefined, render: RenderOptions = renderOptionsOf(DEFAULT_SETTINGS, true)): Promise<{ results: FileResult[]; summary: DiffSummary; undeclared: UndeclaredEntry[] }> {
-  // One answer: the diff, environment discovery and ignore rules walk, stat and read each file once.
-  return asOneAnswer(() => diffInAnswer(paths, target, configFile, render));
+  // One answer, the process's (a command-line run answers once): the diff, environment discovery
+  // and ignore rules walk, stat and read each file once.
+  return asTheProcessAnswer(() => diffInAnswer(paths, target, configFile, render));
 }
 
 /** Files whose comparisons start before the next batch is read and parsed, so LISTs and dry-runs overlap the parsing. */
@@ -100,8 +101,9 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
       const decoded = decodeManifest(read.bytes);
       if ('finding' in decoded) return { path, findings: [] };
       const absolute = resolve(path);
-      // The quick parser (the full one where a file needs it): findings are placed by the nodes' ranges, which it keeps.
-      const file = new ManifestParser({ quick: true }).parse(decoded.text);
+      // Parsed to data (the full parser where a file needs it): a document's tree, whose nodes'
+      // ranges place findings, is built only for one that has a finding.
+      const file = new ManifestParser({ data: true }).parse(decoded.text);
       const drift = await fileDrift({
         path: absolute,
         file,

@@ -57,13 +57,18 @@ export interface Placement {
   anchor: { start: number; end: number } | undefined;
 }
 
-/** Diagnostics for one document's drift report, placed on the Git field that declares each difference. */
-export function driftProblems(report: DriftReport, doc: Document, identity: ResourceIdentity, severity: Severity): DriftProblem[] {
+/**
+ * Diagnostics for one document's drift report, placed on the Git field that declares each
+ * difference. `doc` may be a function that gives the tree: then it is built only when a
+ * finding is placed (most objects are in sync and have none).
+ */
+export function driftProblems(report: DriftReport, doc: Document | (() => Document), identity: ResourceIdentity, severity: Severity): DriftProblem[] {
+  const tree = typeof doc === 'function' ? doc : (): Document => doc;
   return driftProblemsAt(report, identity, severity, {
-    field: (path) => locateDeclared(doc, identity, path),
+    field: (path) => locateDeclared(tree(), identity, path),
     // Looked up only when a finding needs it: most objects are in sync and have none.
     get anchor() {
-      const anchor = anchorOf(doc);
+      const anchor = anchorOf(tree());
       return { start: anchor?.range?.[0] ?? 0, end: anchor?.range?.[1] ?? 0 };
     },
   });
@@ -71,11 +76,21 @@ export function driftProblems(report: DriftReport, doc: Document, identity: Reso
 
 /** Diagnostics for a drift report, each where `place` says its field is declared. */
 export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity, severity: Severity, place: Placement): DriftProblem[] {
-  const anchor = place.anchor;
+  // Only read for a finding (an in-sync object has none): reading it may parse the document's tree.
+  let anchorRead = false;
+  let anchorAt: { start: number; end: number } | undefined;
+  const anchorOfReport = (): { start: number; end: number } | undefined => {
+    if (!anchorRead) {
+      anchorAt = place.anchor;
+      anchorRead = true;
+    }
+    return anchorAt;
+  };
   const spotOf = (path: FieldPath, kind: 'value' | 'hand'): { start: number; end: number; exact: boolean } | undefined => {
     const spot = place.field(path, kind);
     if (spot === 'elsewhere') return undefined;
     if (spot !== undefined) return spot;
+    const anchor = anchorOfReport();
     return anchor === undefined ? undefined : { ...anchor, exact: false };
   };
   switch (report.state) {
@@ -84,6 +99,7 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
     case 'unavailable':
       return [];
     case 'not-in-cluster': {
+      const anchor = anchorOfReport();
       if (anchor === undefined) return [];
       const where = report.namespace === undefined ? '' : ` in namespace ${report.namespace}`;
       return [{ ...anchor, severity, code: 'drift.not-in-cluster', message: `${identity.kind}/${identity.name ?? ''} is declared in Git but not in the cluster${where}`, path: [], exact: false }];
@@ -91,7 +107,7 @@ export function driftProblemsAt(report: DriftReport, identity: ResourceIdentity,
     case 'rejected': {
       // At the field the server named, when Git declares it here; else on the resource.
       const spot = report.path === undefined ? undefined : place.field(report.path, 'value');
-      const at = spot !== undefined && spot !== 'elsewhere' ? { start: spot.start, end: spot.end } : anchor;
+      const at = spot !== undefined && spot !== 'elsewhere' ? { start: spot.start, end: spot.end } : anchorOfReport();
       if (at === undefined) return [];
       return [{ ...at, severity: 'error', code: 'drift.rejected', message: `the cluster would reject this ${identity.kind}: ${report.message}`, path: report.path ?? [], exact: false }];
     }

@@ -6,7 +6,7 @@ import { guessListKeys, isObject, type ListKeys } from './diff';
 
 // The proof runs for every object of every drift answer (2,000 in the benchmark), so it walks
 // the managedFields trie once, beside the Git and live objects, instead of decoding every leaf
-// path and looking each up from the root, and Git's object once beside the owned fields it found.
+// path and looking each up from the root, and Git's object once beside the same trie.
 
 /** A fieldsV1 key decoded, with its text key; the same keys recur in every object of a kind. */
 interface Step {
@@ -67,29 +67,28 @@ function withDefaults(last: FieldStep, declared: unknown): unknown {
   return defaults !== undefined && isObject(declared) ? { ...defaults, ...declared } : declared;
 }
 
-/**
- * The manager's owned fields as a trie, for the walk of Git's: a field's child by its name, a
- * list item's by its selector's text key. (Text keys of whole paths, built and hashed per field
- * of each of 2,000 objects, were most of the proof's time and garbage.)
- */
-interface Owned {
-  fields: Map<string, Owned> | undefined;
-  items: Map<string, Owned> | undefined;
-  /** Owned as a whole: a leaf of the manager's fields. */
-  leaf: boolean;
-  /** A list's merge keys as the manager's fields name its items (a Service port by port and protocol). */
-  listKeys: string[] | undefined;
+/** A fieldsV1 node: its children by their encoded keys (`f:name`, `k:{…}`), `.` for the field itself. */
+type FieldsNode = Record<string, unknown>;
+
+const NO_FIELDS: FieldsNode = Object.freeze({});
+
+function fieldsNode(value: unknown): FieldsNode {
+  return value !== null && typeof value === 'object' ? (value as FieldsNode) : NO_FIELDS;
 }
 
-function ownedNode(): Owned {
-  return { fields: undefined, items: undefined, leaf: false, listKeys: undefined };
+/** Whether a fieldsV1 node is a leaf: it owns the field as a whole (nothing below it but `.`). */
+function isLeaf(node: FieldsNode): boolean {
+  for (const k in node) if (k !== '.') return false;
+  return true;
 }
 
 /**
  * Walks the manager's fieldsV1 trie beside Git's and the live object: false as soon as an owned
- * leaf is missing from Git or holds another value; else the number of owned leaves.
+ * leaf is missing from Git or holds another value; else the number of owned leaves. Allocates
+ * nothing of its own: the trie itself is what gitCovered reads afterwards (a trie of maps built
+ * beside it was a seventh of a drift answer's garbage).
  */
-function walkOwned(node: Record<string, unknown>, git: unknown, live: unknown, parent: FieldStep | undefined, last: FieldStep | undefined, owned: Owned): number | false {
+function walkOwned(node: FieldsNode, git: unknown, live: unknown, parent: FieldStep | undefined, last: FieldStep | undefined): number | false {
   let leaves = 0;
   let children = false;
   for (const k in node) {
@@ -97,17 +96,9 @@ function walkOwned(node: Record<string, unknown>, git: unknown, live: unknown, p
     children = true;
     const decoded = decodeStep(k);
     if (decoded === null) continue;
-    const child = node[k];
     const step = decoded.step;
-    // Two keys for one item (its selector's fields in another order) share the item's node.
-    const siblings = typeof step === 'string' ? (owned.fields ??= new Map<string, Owned>()) : (owned.items ??= new Map<string, Owned>());
-    const name = typeof step === 'string' ? step : decoded.token;
-    let inner = siblings.get(name);
-    if (inner === undefined) siblings.set(name, (inner = ownedNode()));
-    const found = walkOwned(child !== null && typeof child === 'object' ? (child as Record<string, unknown>) : {}, stepInto(git, step, gitItemMatches), stepInto(live, step, matchesKeys), last, step, inner);
+    const found = walkOwned(fieldsNode(node[k]), stepInto(git, step, gitItemMatches), stepInto(live, step, matchesKeys), last, step);
     if (found === false) return false;
-    // The last item step under a list that owns a leaf names the list's keys, as the leaves are read in order.
-    if (found > 0 && typeof step === 'object') owned.listKeys = Object.keys(step.keys);
     leaves += found;
   }
   if (children || last === undefined) return leaves;
@@ -115,30 +106,70 @@ function walkOwned(node: Record<string, unknown>, git: unknown, live: unknown, p
   if (git === undefined) return false;
   // Most leaves are scalars: === first, isDeepStrictEqual (which handles every kind of value, slowly) only for the rest.
   if (git !== live && !isDeepStrictEqual(git, live) && !sameQuantity(parent === undefined ? [last] : [parent, last], git, live) && !isDeepStrictEqual(withDefaults(last, git), live)) return false;
-  owned.leaf = true;
   return 1;
+}
+
+/** Whether a node walkOwned reached holds an owned leaf (through keys it can read). */
+function holdsLeaf(node: FieldsNode): boolean {
+  let children = false;
+  for (const k in node) {
+    if (k === '.') continue;
+    children = true;
+    if (decodeStep(k) !== null && holdsLeaf(fieldsNode(node[k]))) return true;
+  }
+  return !children;
+}
+
+/** A list's merge keys as the manager's fields name its items (a Service port by port and protocol): the last item that holds an owned leaf. */
+function ownedListKeys(node: FieldsNode): string[] | undefined {
+  let keys: string[] | undefined;
+  for (const k in node) {
+    if (k === '.') continue;
+    const decoded = decodeStep(k);
+    if (decoded !== null && typeof decoded.step === 'object' && holdsLeaf(fieldsNode(node[k]))) keys = Object.keys(decoded.step.keys);
+  }
+  return keys;
+}
+
+/**
+ * The manager's node for a Git list item with this selector: by its key as the server writes it
+ * (the selector's fields in the order the owned items name them), else by any key naming the
+ * same item in another order or spelling (as decodeStep reads it).
+ */
+function ownedItem(node: FieldsNode, selector: Record<string, unknown>): FieldsNode | undefined {
+  const direct = node[`k:${JSON.stringify(selector)}`];
+  if (direct !== undefined) return fieldsNode(direct);
+  const token = stepToken({ keys: selector });
+  for (const k in node) {
+    if (!k.startsWith('k:')) continue;
+    const decoded = decodeStep(k);
+    if (decoded !== null && decoded.token === token) return fieldsNode(node[k]);
+  }
+  return undefined;
 }
 
 /**
  * Whether every leaf field of Git's object lies in an owned leaf (its own or an ancestor's): list
  * items named by merge key (a port's protocol by its default when Git leaves it out), lists of
- * scalars whole; false when an item lacks its key. `owned`: the manager's fields at this path, if
- * any; `path` is the field's path, kept in place.
+ * scalars whole; false when an item lacks its key. `owned`: the manager's fieldsV1 node at this
+ * path, if any (walkOwned found every owned leaf declared with its live value); `path` is the
+ * field's path, kept in place.
  */
-function gitCovered(value: unknown, owned: Owned | undefined, covered: boolean, path: FieldStep[], listKeys: ListKeys): boolean {
+function gitCovered(value: unknown, owned: FieldsNode | undefined, covered: boolean, path: FieldStep[], listKeys: ListKeys): boolean {
   if (isObject(value)) {
     let any = false;
     for (const k in value) {
       any = true;
-      const child = owned?.fields?.get(k);
+      const found = owned?.[`f:${k}`];
+      const child = found === undefined ? undefined : fieldsNode(found);
       path.push(k);
-      const ok = gitCovered(value[k], child, covered || child?.leaf === true, path, listKeys);
+      const ok = gitCovered(value[k], child, covered || (child !== undefined && isLeaf(child)), path, listKeys);
       path.pop();
       if (!ok) return false;
     }
     if (any) return true;
   } else if (Array.isArray(value) && value.length > 0 && value.every(isObject)) {
-    const keys = owned?.listKeys ?? listKeys([...path]) ?? guessListKeys(value);
+    const keys = (owned === undefined ? undefined : ownedListKeys(owned)) ?? listKeys([...path]) ?? guessListKeys(value);
     if (keys !== undefined && keys.length > 0) {
       for (const item of value) {
         const selector: Record<string, unknown> = {};
@@ -149,10 +180,9 @@ function gitCovered(value: unknown, owned: Owned | undefined, covered: boolean, 
         }
         // Keys named twice make a selector that names fewer: the item cannot be placed.
         if (Object.keys(selector).length !== keys.length) return false;
-        const step = { keys: selector };
-        const child = owned?.items?.get(stepToken(step));
-        path.push(step);
-        const ok = gitCovered(item, child, covered || child?.leaf === true, path, listKeys);
+        const child = owned === undefined ? undefined : ownedItem(owned, selector);
+        path.push({ keys: selector });
+        const ok = gitCovered(item, child, covered || (child !== undefined && isLeaf(child)), path, listKeys);
         path.pop();
         if (!ok) return false;
       }
@@ -179,8 +209,8 @@ export function provenNoOp(live: KubeObject, desired: Record<string, unknown>, m
   const { apiVersion: _a, kind: _k, metadata, ...rest } = desired;
   const { name: _n, namespace: _ns, ...meta } = isObject(metadata) ? metadata : {};
   const git: Record<string, unknown> = { ...rest, ...(Object.keys(meta).length > 0 ? { metadata: meta } : {}) };
-  const owned = ownedNode();
-  const leaves = walkOwned(entries[0]!.fieldsV1 ?? {}, git, live, undefined, undefined, owned);
+  const fields = fieldsNode(entries[0]!.fieldsV1);
+  const leaves = walkOwned(fields, git, live, undefined, undefined);
   if (leaves === false || leaves === 0) return false;
-  return gitCovered(git, owned, false, [], listKeys);
+  return gitCovered(git, fields, false, [], listKeys);
 }

@@ -5,8 +5,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { YAML_LOG } from '../manifests/yamlLog';
-import { ManifestParser } from '../manifests/parse';
-import { documentData } from '../manifests/quickParse';
+import { documentValue, ManifestParser } from '../manifests/parse';
 import type { ResourceIdentity } from '../manifests/identity';
 import { collectYamlFiles, readTextIfSane } from '../files/files';
 import type { Delivery, Environment, Renderer } from './model';
@@ -31,7 +30,16 @@ import { KUSTOMIZATION_FILE_NAMES, PLUMBLINE_CONFIG_FILE } from '../files/names'
 
 const OVERLAY_PARENTS = new Set(['overlays', 'envs', 'environments']);
 
+/** Segments `.` or `..`, doubled or trailing separators: what relative() would normalize away. */
+const NOT_NORMAL = /(^|[\\/])\.{1,2}([\\/]|$)|[\\/]{2}|[\\/]$/;
+
 function toRepoPath(root: string, path: string): string {
+  // Most paths are files found below the root, normalized already: their rest, without relative()'s
+  // two normalizations of whole paths (asked several times for each of thousands of files).
+  if (path.length > root.length + 1 && path.startsWith(root) && path[root.length] === sep && !root.endsWith(sep)) {
+    const rest = path.slice(root.length + 1);
+    if (!NOT_NORMAL.test(rest)) return sep === '/' ? rest : rest.split(sep).join('/');
+  }
   return relative(root, path).split(sep).join('/') || '.';
 }
 
@@ -206,11 +214,11 @@ function readFacts(file: string): Promise<FileFacts> {
     const text = read ?? '';
     const valueFile = VALUE_KIND.test(text);
     if (!UNIT_KIND.test(text)) return { valueFile, documents: [] };
-    // Only values are wanted here, not comments or tokens: the quick parser, as a check parses.
-    const documents = new ManifestParser({ quick: true }).parse(text).documents.flatMap((d, index) => {
+    // Only values are wanted here, not comments or tokens: the quick parser, straight to data.
+    const documents = new ManifestParser({ data: true }).parse(text).documents.flatMap((d, index) => {
       if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
       try {
-        return [{ id: d.identity, object: documentData(d.doc, 50), index }];
+        return [{ id: d.identity, object: documentValue(d, 50), index }];
       } catch {
         return [];
       }

@@ -1,6 +1,6 @@
-import { constants, closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { constants, closeSync, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, tooLargeReason } from './limits';
 import { perAnswer } from './stamped';
 
@@ -101,12 +101,14 @@ export async function collectYamlPaths(paths: readonly string[], options: Collec
       skipped.push({ path: dir, severity: 'error', code: 'file.unreadable', reason: `cannot read this folder: ${errorText(error)}` });
       return;
     }
+    const inDir = joinerOf(dir);
+    const inRealDir = joinerOf(realDir);
     for (const entry of entries) {
-      const full = join(dir, entry.name);
+      const full = inDir(entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk(full, join(realDir, entry.name), root);
+        if (!SKIPPED_DIRS.has(entry.name)) await walk(full, inRealDir(entry.name), root);
       } else if (entry.isFile()) {
-        if (YAML_FILE.test(entry.name)) addFile(full, join(realDir, entry.name));
+        if (YAML_FILE.test(entry.name)) addFile(full, inRealDir(entry.name));
       } else if (entry.isSymbolicLink()) {
         if (options.followLinks === true) await followLink(full, entry.name, root);
       } else if (YAML_FILE.test(entry.name) || entry.name === 'Kustomization') {
@@ -157,6 +159,16 @@ async function statReal(path: string): Promise<{ info: Stats; real: string } | {
   } catch (error) {
     return { error: error as NodeJS.ErrnoException };
   }
+}
+
+/**
+ * join(dir, name) for the names of one folder: to a folder already normalized a name needs only
+ * a separator, where join normalizes the whole path again for each of thousands of files.
+ */
+function joinerOf(dir: string): (name: string) => string {
+  if (dir === '.' || normalize(dir) !== dir) return (name) => join(dir, name);
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  return (name) => prefix + name;
 }
 
 /** The YAML files below the given files and folders, sorted; what cannot be read is left out. */
@@ -214,14 +226,32 @@ export function readBoundedFileSync(path: string, maxBytes: number, limitName = 
     return unreadable(path, error);
   }
   try {
-    const refused = refusal(path, fstatSync(fd), maxBytes, limitName);
+    const info = fstatSync(fd);
+    const refused = refusal(path, info, maxBytes, limitName);
     if (refused !== undefined) return { ok: false, skipped: refused };
-    return { ok: true, bytes: readFileSync(fd) };
+    return { ok: true, bytes: readOpenFile(fd, info.size) };
   } catch (error) {
     return unreadable(path, error);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The `size` bytes of an open regular file, as readFileSync(fd) reads them but without its own
+ * fstat: a drift answer reads thousands of files, and each system call is dear on a busy machine.
+ */
+function readOpenFile(fd: number, size: number): Buffer {
+  // A size of 0 may be a file that does not know its size (procfs): read to its end.
+  if (size === 0) return readFileSync(fd);
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  while (at < size) {
+    const got = readSync(fd, bytes, at, size - at, null);
+    if (got === 0) break;
+    at += got;
+  }
+  return at < size ? bytes.subarray(0, at) : bytes;
 }
 
 /** A path as the user should see it: relative to the working directory when inside it. */
@@ -237,7 +267,13 @@ export function displayPath(path: string, cwd: string = process.cwd()): string {
  * close) — on a busy two-core machine most of an answer's time was those hand-offs, not the reading.
  */
 export function readTextIfSane(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<string | undefined> {
-  return readBoundedOnce(path, maxBytes).then((got) => (got.ok ? got.bytes.toString('utf8') : undefined));
+  // Decoded once per answer too: `plumbline diff` asks for each file's text for the LISTs' hints and for discovery.
+  return perAnswer(`text\0${maxBytes}\0${absolute(path)}`, () => readBoundedOnce(path, maxBytes).then((got) => (got.ok ? got.bytes.toString('utf8') : undefined)));
+}
+
+/** A path as a memo key: an absolute one as it is (resolve() normalizes it again, for every file of an answer). */
+export function absolute(path: string): string {
+  return isAbsolute(path) ? path : resolve(path);
 }
 
 /**
@@ -246,5 +282,6 @@ export function readTextIfSane(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES):
  * the same kustomizations; within one answer the files are taken as unchanged.
  */
 export function readBoundedOnce(path: string, maxBytes: number, limitName = 'plumbline.maxFileSize'): Promise<FileRead> {
-  return perAnswer(`read\0${maxBytes}\0${limitName}\0${path}`, () => Promise.resolve(readBoundedFileSync(path, maxBytes, limitName)));
+  // By the absolute path: discovery names files by theirs, the diff by the paths it was given.
+  return perAnswer(`read\0${maxBytes}\0${limitName}\0${absolute(path)}`, () => Promise.resolve(readBoundedFileSync(path, maxBytes, limitName)));
 }

@@ -158,6 +158,8 @@ export class PatchIndex {
   }
 
   useOf(path: string): PatchUse | undefined {
+    // No kustomization, no use: asked for every file of a drift answer, most in folders without one.
+    if (this.byKustomization.size === 0) return undefined;
     const absolute = resolve(path);
     for (const uses of this.byKustomization.values()) {
       const use = uses.get(absolute);

@@ -51,5 +51,7 @@ export function valueAt(root: unknown, path: readonly FieldStep[], matches: (ite
 
 export function matchesKeys(item: unknown, keys: Record<string, unknown>): boolean {
   if (item === null || typeof item !== 'object') return false;
-  return Object.entries(keys).every(([k, v]) => (item as Record<string, unknown>)[k] === v);
+  // A loop, not entries().every(): the proof matches every owned list item of every object.
+  for (const k in keys) if (Object.hasOwn(keys, k) && (item as Record<string, unknown>)[k] !== keys[k]) return false;
+  return true;
 }

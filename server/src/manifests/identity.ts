@@ -46,6 +46,32 @@ export function identityOfNode(root: unknown): ResourceIdentity | undefined {
   return identity;
 }
 
+/** A property of parsed data as scalarString reads it from a tree: a string or a number, as text. */
+function dataString(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function isDataMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** identityOfNode for a document's plain data (a quick data parse), as the tree would give it. */
+export function identityOfData(root: unknown): ResourceIdentity | undefined {
+  if (!isDataMap(root)) return undefined;
+  const apiVersion = dataString(root['apiVersion']);
+  const kind = dataString(root['kind']);
+  if (apiVersion === undefined || kind === undefined) return undefined;
+  const identity: ResourceIdentity = { apiVersion, ...parseApiVersion(apiVersion), kind };
+  const metadata = root['metadata'];
+  if (isDataMap(metadata)) {
+    const name = dataString(metadata['name']);
+    const namespace = dataString(metadata['namespace']);
+    if (name !== undefined) identity.name = name;
+    if (namespace !== undefined) identity.namespace = namespace;
+  }
+  return identity;
+}
+
 /** Kind/name (or Kind) as users write it, for messages and outlines. */
 export function describeIdentity(identity: ResourceIdentity): string {
   return identity.name === undefined ? identity.kind : `${identity.kind}/${identity.name}`;

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { Problem } from './problem';
-import { identityOf, type ResourceIdentity } from './identity';
-import { hasExactRanges, quickParseDocument } from './quickParse';
+import { identityOf, identityOfData, type ResourceIdentity } from './identity';
+import { documentData, hasExactRanges, quickParseData, quickParseDocument } from './quickParse';
 import { YAML_LOG } from './yamlLog';
 import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
 import { splitDocuments, type DocumentChunk } from './split';
@@ -78,6 +78,29 @@ export interface ParsedDocument {
   readonly doc: Document.Parsed;
   readonly identity: ResourceIdentity | undefined;
   readonly syntax: readonly Problem[];
+  /**
+   * A data parse's document (ManifestParser's `data` option), whose tree is built only when
+   * `doc` is read: its data the first time this is called, undefined afterwards (see documentValue).
+   */
+  readonly takeData?: () => unknown;
+  /** A data parse's document: its range in the chunk, without building its tree (see documentSpan). */
+  readonly span?: readonly [number, number];
+}
+
+/**
+ * A document's data, as documentData(d.doc) gives it: for a data parse's document, the data it
+ * was parsed to, without building the tree (the first time; a fresh copy from the tree after).
+ */
+export function documentValue(d: ParsedDocument, maxAliasCount: number): unknown {
+  const data = d.takeData?.();
+  return data !== undefined ? data : documentData(d.doc, maxAliasCount);
+}
+
+/** A document's start and end in its chunk, without building a data parse's tree. */
+export function documentSpan(d: ParsedDocument): readonly [number, number] {
+  if (d.span !== undefined) return d.span;
+  const [start = 0, , end = start] = d.doc.range;
+  return [start, end];
 }
 
 /** The parse of one chunk of text, shared by every file version that contains the same text. */
@@ -327,6 +350,54 @@ export function parseChunkQuickly(text: string): ParsedChunk {
   return new QuickChunk(text, [{ doc, identity: identityOf(doc), syntax: [] }]);
 }
 
+const NO_PROBLEMS: readonly Problem[] = Object.freeze([]);
+
+/**
+ * A document parsed straight to data (see quickParseData): drift compares thousands of files
+ * whose trees are wanted only for the few with a finding to place. The tree is the quick
+ * parser's, built from the same text when first asked for.
+ */
+class DataDocument implements ParsedDocument {
+  readonly identity: ResourceIdentity | undefined;
+  readonly syntax = NO_PROBLEMS;
+  readonly span: readonly [number, number];
+  private tree: Document.Parsed | undefined;
+  private data: Record<string, unknown> | undefined;
+
+  constructor(
+    private readonly text: string,
+    data: Record<string, unknown>,
+  ) {
+    this.data = data;
+    this.identity = identityOfData(data);
+    // A quick document's range: the whole chunk (see quickParse's documentOf).
+    this.span = [0, text.length];
+  }
+
+  get doc(): Document.Parsed {
+    // The quick parser takes whatever its data mode took; the full parse only to be safe.
+    this.tree ??= quickParseDocument(this.text) ?? parseChunk(this.text).documents[0]!.doc;
+    return this.tree;
+  }
+
+  readonly takeData = (): unknown => {
+    const data = this.data;
+    this.data = undefined;
+    return data;
+  };
+}
+
+/**
+ * parseChunkQuickly for readers of values (drift, discovery): a plain chunk is parsed to its data,
+ * and its tree built only if `doc` is read (to place a finding), from the same text.
+ */
+export function parseChunkToData(text: string): ParsedChunk {
+  if (MAYBE_FORBIDDEN.test(text) && ANY_FORBIDDEN.test(text)) return parseChunk(text);
+  const data = quickParseData(text);
+  if (data === undefined) return parseChunkQuickly(text);
+  return new QuickChunk(text, [new DataDocument(text, data)]);
+}
+
 /** A quick parse's chunk: most are checked without anything to report, so lines are found only when asked for. */
 class QuickChunk implements ParsedChunk {
   private starts: number[] | undefined;
@@ -379,14 +450,20 @@ export class ManifestParser {
   private cache = new Map<string, ParsedChunk>();
   private last: ParsedFile | undefined;
   private readonly quick: boolean;
+  private readonly data: boolean;
 
-  /** `quick` parses plain chunks with the quick parser: for checks, which need no comments or tokens. */
-  constructor(options: { quick?: boolean } = {}) {
-    this.quick = options.quick === true;
+  /**
+   * `quick` parses plain chunks with the quick parser: for checks, which need no comments or
+   * tokens. `data` (quick too) parses plain chunks to their data, building a document's tree
+   * only when its `doc` is read: for drift, which reads values and places a finding in few files.
+   */
+  constructor(options: { quick?: boolean; data?: boolean } = {}) {
+    this.data = options.data === true;
+    this.quick = options.quick === true || this.data;
   }
 
   private parseOne(text: string): ParsedChunk {
-    return this.quick ? parseChunkQuickly(text) : parseChunk(text);
+    return this.data ? parseChunkToData(text) : this.quick ? parseChunkQuickly(text) : parseChunk(text);
   }
 
   /** `text` may be a TextSource: after an edit only the text around it is read, not joined whole. */
@@ -459,6 +536,21 @@ export class ManifestParser {
   }
 }
 
+/** A data parse's document where it sits in a file: its tree still built only when `doc` is read. */
+function placedData(d: DataDocument, base: number, index: number): ManifestDocument {
+  return {
+    get doc() {
+      return d.doc;
+    },
+    identity: d.identity,
+    syntax: d.syntax,
+    takeData: d.takeData,
+    span: d.span,
+    base,
+    index,
+  };
+}
+
 function linePiece(c: PlacedChunk): LinePiece {
   return { start: c.start, length: c.parsed.text.length, lineStarts: c.parsed.lineStarts };
 }
@@ -521,7 +613,7 @@ class ParsedFile implements ManifestFile {
     if (this.documentList === undefined) {
       const documents: ManifestDocument[] = [];
       for (const chunk of this.chunks) {
-        for (const d of chunk.parsed.documents) documents.push({ doc: d.doc, identity: d.identity, syntax: d.syntax, base: chunk.start, index: documents.length });
+        for (const d of chunk.parsed.documents) documents.push(d instanceof DataDocument ? placedData(d, chunk.start, documents.length) : { doc: d.doc, identity: d.identity, syntax: d.syntax, base: chunk.start, index: documents.length });
       }
       this.documentList = documents;
     }

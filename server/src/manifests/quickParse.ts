@@ -8,7 +8,8 @@ import { YAML_LOG } from './yamlLog';
 // fraction of the cost, and gives up on anything else (anchors, tags, multi-line flow or plain
 // scalars, tabs, lone CRs, byte order marks, directives, errors of any kind) so the caller can
 // fall back to the full parser. test/unit/quickParse.test.ts holds it to that: wherever it
-// answers, its tree equals yaml's.
+// answers, its tree equals yaml's. It also parses straight to plain data (quickParseData): what a
+// drift answer reads of the thousands of files it compares, most of which have no finding to place.
 
 // Thrown, never caught outside this file: a preallocated Error costs no stack trace per use.
 const GIVE_UP = new Error('quick parse: not a plain manifest');
@@ -180,6 +181,40 @@ function plainScalar(source: string): Scalar {
   return node;
 }
 
+/** A plain scalar's value, as plainScalar resolves it, without the node. */
+function plainValue(source: string): unknown {
+  const c = source.charCodeAt(0);
+  const maybeOther = source.length === 0 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 46 || c === 43 || c === 45 || (c >= 48 && c <= 57);
+  if (maybeOther) {
+    for (const tag of CORE_TAGS) {
+      if (!tag.test.test(source)) continue;
+      const resolved: unknown = tag.resolve(source, REFUSE, {});
+      return resolved instanceof Scalar ? resolved.value : resolved;
+    }
+  }
+  return source;
+}
+
+/**
+ * A key's property name in data, as plainData names it. Gives up on a key that repeats one of
+ * `out` (as checkUnique does: for keys other than null, String(value) is the name) and on a null
+ * key, named '' in data but 'null' by checkUnique, so that the two cannot disagree.
+ */
+function dataName(out: Record<string, unknown>, key: unknown): string {
+  let name: string;
+  if (typeof key === 'string') name = key;
+  else if (typeof key === 'number' || typeof key === 'boolean') name = String(key);
+  else throw GIVE_UP;
+  if (Object.hasOwn(out, name)) throw GIVE_UP;
+  return name;
+}
+
+/** Sets a property as plainData does: a name an object inherits (`__proto__`, `constructor`) becomes an own property. */
+function setData(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (name in out) Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+  else out[name] = value;
+}
+
 const ESCAPES: Record<string, string> = {
   '0': '\0',
   a: '\x07',
@@ -289,7 +324,11 @@ class QuickParser {
   /** Collections open around the current one: deep nesting is the full parser's to refuse. */
   private depth = 0;
 
-  constructor(private readonly text: string) {}
+  /** `data`: build plain values (objects, arrays, scalars' values) instead of yaml's nodes, and no ranges. */
+  constructor(
+    private readonly text: string,
+    private readonly data = false,
+  ) {}
 
   private setLine(at: number): void {
     const text = this.text;
@@ -341,12 +380,30 @@ class QuickParser {
     throw GIVE_UP;
   }
 
-  private empty(at: number): Scalar {
+  private empty(at: number): unknown {
+    if (this.data) return null;
     this.inexact = true;
     return emptyScalar(at);
   }
 
+  /** A plain scalar's node (with its range) or its value. */
+  private plain(start: number, end: number): unknown {
+    const source = this.text.slice(start, end);
+    if (this.data) return plainValue(source);
+    const node = plainScalar(source);
+    node.range = [start, end, end];
+    return node;
+  }
+
   parseDocument(): Document.Parsed {
+    const root = this.parseRoot() as YAMLMap;
+    const doc = documentOf(root, this.text.length);
+    if (!this.inexact) EXACT_RANGES.add(doc);
+    return doc;
+  }
+
+  /** The root mapping, a node or (in data mode) an object. */
+  parseRoot(): unknown {
     const text = this.text;
     this.setLine(0);
     if (this.isBlankOrComment() && !this.nextContentLine()) throw GIVE_UP;
@@ -360,25 +417,38 @@ class QuickParser {
     if (this.isSeqEntry(this.content)) throw GIVE_UP;
     const root = this.blockNode();
     if (!this.atEnd) throw GIVE_UP;
-    const doc = documentOf(root, text.length);
-    if (!this.inexact) EXACT_RANGES.add(doc);
-    return doc;
+    return root;
   }
 
   /** A block mapping or sequence that starts at `content` on the current line. */
-  private blockNode(): YAMLMap | YAMLSeq {
+  private blockNode(): unknown {
     if (this.isSeqEntry(this.content)) return this.sequence(this.content);
     return this.mapping(this.content);
   }
 
-  private mapping(start: number): YAMLMap {
+  private mapping(start: number): unknown {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
-    const map = mapNode();
     const column = start - this.lineStart;
-    let names: Set<string> | undefined;
     let at = start;
+    if (this.data) {
+      const out: Record<string, unknown> = {};
+      for (;;) {
+        const [key, afterColon] = this.key(at);
+        const name = dataName(out, key);
+        setData(out, name, this.value(afterColon, column, false));
+        if (this.atEnd) break;
+        const indent = this.indent;
+        if (indent < column) break;
+        if (indent > column || this.isSeqEntry(this.content)) throw GIVE_UP;
+        at = this.content;
+      }
+      this.depth--;
+      return out;
+    }
+    const map = mapNode();
+    let names: Set<string> | undefined;
     for (;;) {
-      const [key, afterColon] = this.key(at);
+      const [key, afterColon] = this.key(at) as [Scalar, number];
       // Duplicate keys are reported from the full parse.
       names = checkUnique(map, key, names);
       map.items.push(pair(key, this.value(afterColon, column, false)));
@@ -393,13 +463,14 @@ class QuickParser {
     return map;
   }
 
-  private sequence(start: number): YAMLSeq {
+  private sequence(start: number): unknown {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
-    const seq = seqNode();
+    const seq = this.data ? undefined : seqNode();
+    const items: unknown[] = seq === undefined ? [] : seq.items;
     const column = start - this.lineStart;
     let at = start;
     for (;;) {
-      seq.items.push(this.value(at + 1, column, true));
+      items.push(this.value(at + 1, column, true));
       if (this.atEnd) break;
       const indent = this.indent;
       if (indent < column) break;
@@ -407,13 +478,13 @@ class QuickParser {
       if (!this.isSeqEntry(this.content)) break;
       at = this.content;
     }
-    seq.range = [start, this.lineStart, this.lineStart];
+    if (seq !== undefined) seq.range = [start, this.lineStart, this.lineStart];
     this.depth--;
-    return seq;
+    return seq ?? items;
   }
 
-  /** A mapping key at `at` and the offset after its `:`. */
-  private key(at: number): [Scalar, number] {
+  /** A mapping key (a node, or in data mode its value) at `at`, and the offset after its `:`. */
+  private key(at: number): [unknown, number] {
     const text = this.text;
     const c = text.charCodeAt(at);
     if (c === DOUBLE || c === SINGLE) {
@@ -430,9 +501,7 @@ class QuickParser {
         while (text.charCodeAt(end - 1) === SPACE) end--;
         // yaml refuses implicit keys longer than 1024 characters.
         if (end - at > 1000) throw GIVE_UP;
-        const node = plainScalar(text.slice(at, end));
-        node.range = [at, end, end];
-        return [node, i + 1];
+        return [this.plain(at, end), i + 1];
       }
       if (ch === HASH && text.charCodeAt(i - 1) === SPACE) break;
     }
@@ -443,7 +512,7 @@ class QuickParser {
    * The value after a key's `:` or an entry's `-` at `at`, nested below `column`. Leaves the
    * parser on the next content line (or at the end).
    */
-  private value(at: number, column: number, inSequence: boolean): Scalar | YAMLMap | YAMLSeq {
+  private value(at: number, column: number, inSequence: boolean): unknown {
     const text = this.text;
     const start = this.skipSpaces(at);
     if (start === this.lineEnd || (text.charCodeAt(start) === HASH && start > at)) {
@@ -492,14 +561,13 @@ class QuickParser {
       }
     }
     while (text.charCodeAt(end - 1) === SPACE) end--;
-    const node = plainScalar(text.slice(start, end));
-    node.range = [start, end, end];
+    const node = this.plain(start, end);
     this.nextContentLine();
     return node;
   }
 
-  /** A one-line quoted scalar at `at` and the offset after its closing quote. */
-  private quoted(at: number): [Scalar, number] {
+  /** A one-line quoted scalar (a node, or in data mode its text) at `at`, and the offset after its closing quote. */
+  private quoted(at: number): [unknown, number] {
     const text = this.text;
     const quote = text.charCodeAt(at);
     let i = at + 1;
@@ -526,6 +594,7 @@ class QuickParser {
     }
     const raw = text.slice(at + 1, i);
     const value = !escaped ? raw : quote === DOUBLE ? unescapeDouble(raw) : raw.replaceAll("''", "'");
+    if (this.data) return [value, i + 1];
     const node = scalar(value);
     node.source = value;
     node.type = quote === DOUBLE ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
@@ -534,49 +603,60 @@ class QuickParser {
   }
 
   /** A flow sequence or mapping that closes on its line, and the offset after it. */
-  private flow(at: number): [YAMLMap | YAMLSeq, number] {
+  private flow(at: number): [unknown, number] {
     const text = this.text;
     const isSeq = text.charCodeAt(at) === 91;
     const close = isSeq ? 93 : 125;
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
-    const node = isSeq ? seqNode() : mapNode();
-    node.flow = true;
+    const data = this.data;
+    const node = data ? undefined : isSeq ? seqNode() : mapNode();
+    // In data mode, the array or object itself.
+    const value: unknown[] | Record<string, unknown> | undefined = !data ? undefined : isSeq ? [] : {};
+    if (node !== undefined) node.flow = true;
     let names: Set<string> | undefined;
     let i = at + 1;
     for (;;) {
       i = this.skipSpaces(i);
       if (i >= this.lineEnd) throw GIVE_UP;
-      if (text.charCodeAt(i) === close) break;
+      const first = text.charCodeAt(i);
+      if (first === close) break;
+      // Only a scalar can be a key: flowItem reads a collection wherever a bracket opens one.
+      const collection = first === 91 || first === 123;
       const [item, end] = this.flowItem(i);
       i = this.skipSpaces(end);
       if (isSeq) {
         if (text.charCodeAt(i) === COLON) throw GIVE_UP;
-        (node as YAMLSeq).items.push(item);
+        if (node !== undefined) (node as YAMLSeq).items.push(item);
+        else (value as unknown[]).push(item);
       } else {
-        if (!(item instanceof Scalar) || text.charCodeAt(i) !== COLON) throw GIVE_UP;
+        if (collection || text.charCodeAt(i) !== COLON) throw GIVE_UP;
+        const name = node === undefined ? dataName(value as Record<string, unknown>, item) : undefined;
         i = this.skipSpaces(i + 1);
         const c = text.charCodeAt(i);
-        let value: Scalar | YAMLMap | YAMLSeq;
-        if (c === COMMA || c === close) value = this.empty(i);
+        let entry: unknown;
+        if (c === COMMA || c === close) entry = this.empty(i);
         else {
           const [v, vEnd] = this.flowItem(i);
-          value = v;
+          entry = v;
           i = this.skipSpaces(vEnd);
         }
-        const map = node as YAMLMap;
-        names = checkUnique(map, item, names);
-        map.items.push(pair(item, value));
+        if (node === undefined) setData(value as Record<string, unknown>, name!, entry);
+        else {
+          const map = node as YAMLMap;
+          names = checkUnique(map, item as Scalar, names);
+          map.items.push(pair(item as Scalar, entry));
+        }
       }
       const c = text.charCodeAt(i);
       if (c === COMMA) i++;
       else if (c !== close) throw GIVE_UP;
     }
-    node.range = [at, i + 1, i + 1];
+    if (node !== undefined) node.range = [at, i + 1, i + 1];
     this.depth--;
-    return [node, i + 1];
+    return [node ?? value, i + 1];
   }
 
-  private flowItem(at: number): [Scalar | YAMLMap | YAMLSeq, number] {
+  private flowItem(at: number): [unknown, number] {
     const text = this.text;
     const c = text.charCodeAt(at);
     if (c === 91 || c === 123) return this.flow(at);
@@ -596,13 +676,11 @@ class QuickParser {
     if (i >= this.lineEnd) throw GIVE_UP;
     let end = i;
     while (text.charCodeAt(end - 1) === SPACE) end--;
-    const node = plainScalar(text.slice(at, end));
-    node.range = [at, end, end];
-    return [node, i];
+    return [this.plain(at, end), i];
   }
 
   /** A literal (`|`) or folded (`>`) block scalar whose header is at `at`, nested below `column`. */
-  private blockScalar(at: number, column: number): Scalar {
+  private blockScalar(at: number, column: number): unknown {
     const text = this.text;
     const folded = text.charCodeAt(at) === 62;
     let i = at + 1;
@@ -671,11 +749,15 @@ class QuickParser {
       }
     }
     const value = chomp === 'strip' ? body : chomp === 'clip' ? `${body}\n` : `${body}\n${'\n'.repeat(trailing)}`;
-    const node = scalar(value);
-    node.source = value;
-    node.type = folded ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL;
-    this.inexact = true;
-    node.range = [at, endedAt, endedAt];
+    let node: unknown = value;
+    if (!this.data) {
+      const scalarNode = scalar(value);
+      scalarNode.source = value;
+      scalarNode.type = folded ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL;
+      this.inexact = true;
+      scalarNode.range = [at, endedAt, endedAt];
+      node = scalarNode;
+    }
     if (endedAt >= text.length) {
       this.atEnd = true;
       this.lineStart = this.lineEnd = this.lineBreak = this.content = text.length;
@@ -693,11 +775,31 @@ class QuickParser {
  * The text must be one document (a chunk); characters YAML forbids are the caller's to find.
  */
 export function quickParseDocument(text: string): Document.Parsed | undefined {
-  // Tabs are not indentation, a CR on its own is a line break too and a byte order mark is not
-  // content: all are left to the full parser (CR LF is a line break like LF).
-  if (text.includes('\t') || text.includes('\uFEFF') || (text.includes('\r') && LONE_CR.test(text))) return undefined;
+  if (!plainText(text)) return undefined;
   try {
     return new QuickParser(text).parseDocument();
+  } catch (error) {
+    if (error === GIVE_UP) return undefined;
+    throw error;
+  }
+}
+
+/** Whether the quick parser may take a text: tabs, lone CRs and byte order marks are the full parser's. */
+function plainText(text: string): boolean {
+  // Tabs are not indentation, a CR on its own is a line break too and a byte order mark is not
+  // content: all are left to the full parser (CR LF is a line break like LF).
+  return !(text.includes('\t') || text.includes('\uFEFF') || (text.includes('\r') && LONE_CR.test(text)));
+}
+
+/**
+ * The data of the document in `text`, as documentData(quickParseDocument(text)) gives it, built
+ * straight from the text: no nodes, pairs or ranges (a tree was 12 times the data's garbage).
+ * Undefined wherever quickParseDocument is, and for a document with a null key.
+ */
+export function quickParseData(text: string): Record<string, unknown> | undefined {
+  if (!plainText(text)) return undefined;
+  try {
+    return new QuickParser(text, true).parseRoot() as Record<string, unknown>;
   } catch (error) {
     if (error === GIVE_UP) return undefined;
     throw error;

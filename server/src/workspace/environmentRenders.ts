@@ -61,6 +61,8 @@ export class EnvironmentRenders {
 
   /** Environments whose render reads `path` (as of the last index). */
   using(path: string): Environment[] {
+    // Asked for every file of a drift answer: without environments, no path to resolve.
+    if (this.indexed.length === 0) return [];
     const absolute = resolve(path);
     return this.indexed.filter((i) => i.files.files.has(absolute)).map((i) => i.environment);
   }

@@ -4,8 +4,7 @@ import { anchorOf, driftProblems, driftSummary, reportHealth } from '../drift/fi
 import type { ResourceHealth } from '../health/health';
 import type { IgnoreRule } from '../drift/ignore';
 import { clusterOf, targetFor, type TargetSettings } from '../environments/target';
-import type { ManifestFile } from '../manifests/parse';
-import { documentData } from '../manifests/quickParse';
+import { documentSpan, documentValue, type ManifestFile } from '../manifests/parse';
 import type { Finding, Severity } from '../manifests/problem';
 import type { DriftData, DriftEntry } from './driftEntry';
 import { environmentDrift } from './environmentDrift';
@@ -98,7 +97,8 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
   const compared = await Promise.all(
     documents.map(async (d) => {
       try {
-        const desired = documentData(d.doc, 100) as Record<string, unknown>;
+        // A data parse's document gives its data without a tree: most objects have no finding to place.
+        const desired = documentValue(d, 100) as Record<string, unknown>;
         return withoutIgnored(await engine.compare(d.identity!, desired), rules, d.identity!);
       } catch {
         return undefined;
@@ -120,11 +120,11 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
     const identity = d.identity!;
     const report = compared[i];
     if (report === undefined) return undefined;
-    const [start = 0, , end = start] = d.doc.range;
+    const [start, end] = documentSpan(d);
     const range = file.lines.rangeOf(d.base + start, d.base + end);
     // A draft Git does not track yet is expected to be missing from the cluster.
     const draft = untracked && report.state === 'not-in-cluster';
-    const findings: Finding[] = driftProblems(report, d.doc, identity, draft ? 'hint' : severity).map((p) => ({
+    const findings: Finding[] = driftProblems(report, () => d.doc, identity, draft ? 'hint' : severity).map((p) => ({
       range: file.lines.rangeOf(d.base + p.start, d.base + p.end),
       severity: p.severity,
       code: p.code,
