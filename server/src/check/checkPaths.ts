@@ -108,6 +108,14 @@ function skippedReport(s: SkippedPath): FileReport {
   return { path: s.path, documents: 0, resources: 0, skipped: s.reason.replace(/^skipped: /, ''), findings: [{ range: FILE_START, severity: s.severity, code: s.code, message: s.reason }] };
 }
 
+/** A file's text read once more, as it was decoded for its check; undefined if it can no longer be read. */
+function textAgain(path: string, maxBytes: number, limitName: string): string | undefined {
+  const got = readBoundedFileSync(path, maxBytes, limitName);
+  if (!got.ok) return undefined;
+  const decoded = decodeManifest(got.bytes);
+  return 'finding' in decoded ? undefined : decoded.text;
+}
+
 /** Checks every YAML file below the given paths; expected failures become findings, not throws. */
 export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
   // As a user asked: links inside the given folders are followed (once), links out of them are not.
@@ -175,8 +183,11 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
   // Once workers are started, files go to them as they are read; those read before wait in toCheck.
   let parallel: ParallelCheck | undefined;
+  // Without workers, the schemas files are checked with as they are read (the bundled ones and the CRDs found so far).
+  let inlineSchemas: SchemaResolver | undefined;
   const inParallel: FileReport[] = [];
-  const parallelInputs: { text: string; role: FileRole }[] = [];
+  // A file checked inline keeps no text: the rare later uses (a CRD read after it, post-build values) read it again.
+  const parallelInputs: { text: string | undefined; role: FileRole; placeholder: boolean }[] = [];
   const workers = run.workers ?? 0;
   let bytesRead = 0;
   const maxBytes = run.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -204,8 +215,13 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     // Without workers, large input is checked in pieces too: one file's parse trees never all live at once.
     if (started.pool === undefined && run.workers !== undefined && (worthParallel(bytesRead, workers, files.length) || (workers === 0 && worthParallel(bytesRead, 1, files.length)))) {
       started.pool = new CheckWorkers(workers);
-      parallel = new ParallelCheck(started.pool, run.unknownKind);
-      if (run.workspaceCrds !== undefined && run.workspaceCrds.size > 0) parallel.setCrds(run.workspaceCrds.snapshot());
+      if (workers === 0) {
+        inlineSchemas = await run.schemas([]);
+        if (inlineSchemas === undefined) throw new Error('checks without workers need the bundled schemas');
+        withCrds(inlineSchemas, run.workspaceCrds);
+      }
+      parallel = new ParallelCheck(started.pool, run.unknownKind, inlineSchemas);
+      if (run.workspaceCrds !== undefined && run.workspaceCrds.size > 0) parallel.setCrds(parallel.checksInline ? [] : run.workspaceCrds.snapshot());
     }
     const decoded = decodeManifest(bytes);
     if ('finding' in decoded) {
@@ -214,7 +230,10 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       continue;
     }
     // Workers get a CRD as soon as it is read: the files after it are checked with it there.
-    if (decoded.text.includes(MAY_HOLD_CRD) && run.workspaceCrds?.update(resolve(path), decoded.text) === true) parallel?.setCrds(run.workspaceCrds.snapshot());
+    if (decoded.text.includes(MAY_HOLD_CRD) && run.workspaceCrds?.update(resolve(path), decoded.text) === true) {
+      parallel?.setCrds(parallel.checksInline ? [] : run.workspaceCrds.snapshot());
+      if (inlineSchemas !== undefined) withCrds(inlineSchemas, run.workspaceCrds);
+    }
     const role = fileRole(resolve(path), patches.useOf(path), patches.selectorsAdded(path));
     if (role.kind === 'helm-template') {
       if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersOf(path, unitPathsOfText(decoded.text), folderLookup)));
@@ -225,9 +244,11 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     toCheck.push({ report, text: decoded.text, role });
     if (parallel !== undefined) {
       for (const file of toCheck.splice(0)) {
-        parallel.add(file.text, file.role);
+        const inline = parallel.checksInline;
+        const again = (): string | undefined => textAgain(file.report.path, maxBytes, limitName);
+        parallel.add(file.text, file.role, inline ? again : undefined);
         inParallel.push(file.report);
-        parallelInputs.push(file);
+        parallelInputs.push({ text: inline ? undefined : file.text, role: file.role, placeholder: mayHavePlaceholder(file.text) });
       }
       // Synchronous reads never reach the event loop: let workers that finished pick up the next batch.
       if (inParallel.length % 64 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -236,7 +257,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   const declared: Declaration[] = [];
   if (parallel !== undefined) {
     // The schemas do not depend on the files here: the bundled ones and the workspace's CRDs, as in the workers.
-    const bundled = await run.schemas([]);
+    const bundled = inlineSchemas ?? (await run.schemas([]));
     if (bundled === undefined) throw new Error('parallel checks need the bundled schemas');
     const schemas = withCrds(bundled, run.workspaceCrds) ?? bundled;
     const results = await parallel.finish(schemas);
@@ -251,8 +272,9 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       report.resources = r.resources;
       report.findings = r.findings;
       const input = parallelInputs[i];
-      if (full !== undefined && input !== undefined && checkedEarly.has(i) && crdGroups.some((g) => input.text.includes(`${g}/`))) {
-        const again = checkPiece({ text: input.text, role: input.role, unknownKind: run.unknownKind }, full);
+      const text = full !== undefined && input !== undefined && checkedEarly.has(i) ? (input.text ?? textAgain(report.path, maxBytes, limitName)) : undefined;
+      if (full !== undefined && input !== undefined && text !== undefined && crdGroups.some((g) => text.includes(`${g}/`))) {
+        const again = checkPiece({ text, role: input.role, unknownKind: run.unknownKind }, full);
         report.findings = again.templated ? [] : again.findings;
       }
       for (const d of r.declarations) declared.push(new PlacedDeclaration(report.path, d, 0, r.lines));
@@ -264,10 +286,12 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     // Workers know no post-build values: a file a Flux Kustomization substitutes in is checked again here with them.
     for (const [i, report] of inParallel.entries()) {
       const input = parallelInputs[i];
-      if (input === undefined) continue;
-      const units = await postBuild(report.path, input.text);
+      if (input === undefined || !input.placeholder) continue;
+      const text = input.text ?? textAgain(report.path, maxBytes, limitName);
+      if (text === undefined) continue;
+      const units = await postBuild(report.path, text);
       if (units.length === 0) continue;
-      const file = new ManifestParser({ quick: true }).parse(input.text);
+      const file = new ManifestParser({ quick: true }).parse(text);
       report.findings = looksTemplatedFile(file) ? [] : checkFileAs(file, { role: input.role, schemas: withCrds(schemas, run.workspaceCrds), unknownKind: run.unknownKind }, units);
     }
   } else {

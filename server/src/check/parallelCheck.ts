@@ -26,9 +26,15 @@ export interface TextResult {
   unitPaths: UnitPath[];
 }
 
-// Pieces of about this much text: small enough to spread a single large file over the workers
-// and to balance a noisy machine, large enough that messages cost little next to the parsing.
+// Pieces of about this much text for workers: small enough to spread a single large file over
+// the workers and to balance a noisy machine, large enough that messages cost little next to the
+// parsing.
 const PIECE_CHARS = 64 * 1024;
+// Checked in this thread, a document or two at a time: a piece's parse trees live until its last
+// document is checked, and pieces of 64 KB (40 documents) outlived the young generation the CLI
+// keeps small then (heap.ts): a third of what a check of the 7 MB bench file allocated was
+// promoted to the old generation (75 MB, 15 MB with these pieces) and peak RSS went up, not down.
+const INLINE_PIECE_CHARS = 2 * 1024;
 const BATCH_CHARS = 256 * 1024;
 // Below this much text in all, starting workers costs more than it saves.
 const MIN_PARALLEL_CHARS = 512 * 1024;
@@ -78,13 +84,13 @@ export class CheckWorkers {
   }
 }
 
-/** Cuts a file's text at document boundaries into pieces of about PIECE_CHARS; returns where each starts. */
-function pieceStarts(text: string): number[] {
-  if (text.length <= PIECE_CHARS) return [0];
+/** Cuts a file's text at document boundaries into pieces of about `size` characters; returns where each starts. */
+function pieceStarts(text: string, size: number): number[] {
+  if (text.length <= size) return [0];
   const starts = [0];
   let start = 0;
   for (const chunk of splitDocuments(text)) {
-    if (chunk.start - start >= PIECE_CHARS) {
+    if (chunk.start - start >= size) {
       starts.push(chunk.start);
       start = chunk.start;
     }
@@ -97,13 +103,19 @@ function pieceStarts(text: string): number[] {
  * large file are spread over the workers, and a batch goes out as soon as it is full, so the
  * workers check while the rest is still being read. `finish` puts the results back in file
  * order with file-relative ranges.
+ *
+ * Without workers, given the schemas (`inline`), each file is checked in this thread as it is
+ * added and its text is let go: the 4,250 files of the bench corpus (7 MB) were all held until
+ * the end. What needs a file's text after that (the range of a duplicate) reads it again.
  */
 export class ParallelCheck {
   private readonly requests: PieceRequest[] = [];
   private readonly owner: number[] = [];
   /** Where each request's piece starts in its file. */
   private readonly offsets: number[] = [];
-  private readonly texts: string[] = [];
+  /** Each file's text, until its results are placed (at once when checking inline). */
+  private readonly texts: (string | undefined)[] = [];
+  private readonly readAgain: ((() => string | undefined) | undefined)[] = [];
   private readonly queue: number[][] = [];
   private current: number[] = [];
   private currentChars = 0;
@@ -117,10 +129,16 @@ export class ParallelCheck {
   /** Bumped whenever the workers are sent the workspace's CRDs; each request remembers the one it was checked with. */
   private crdGeneration = 0;
   private readonly checkedWith: number[] = [];
+  /** Results in file order with file-relative ranges, filled as files are placed. */
+  private readonly placed: TextResult[] = [];
+  /** Line breaks counted so far in the file being placed, for the ranges of its later pieces. */
+  private readonly counted = { file: -1, offset: 0, line: 0 };
 
   constructor(
     private readonly pool: CheckWorkers,
     private readonly unknownKind: CheckOptions['unknownKind'],
+    /** The schemas to check with in this thread as files are added, when there are no workers. */
+    private readonly inline?: SchemaResolver,
   ) {
     this.idle = [...pool.threads, ...pool.threads];
     for (const worker of pool.threads) {
@@ -140,6 +158,11 @@ export class ParallelCheck {
     }
   }
 
+  /** Whether files are checked in this thread as they are added. */
+  get checksInline(): boolean {
+    return this.inline !== undefined && this.pool.threads.length === 0;
+  }
+
   /** Sends the workspace's CRDs to every worker: the batches sent after this are checked with them. */
   setCrds(crds: CrdFileSnapshot[]): void {
     this.crdGeneration++;
@@ -155,11 +178,15 @@ export class ParallelCheck {
     return files;
   }
 
-  /** Queues a file's text; its result comes back at the same index from `finish`. */
-  add(text: string, role: FileRole): void {
+  /**
+   * Queues a file's text; its result comes back at the same index from `finish`. `again` reads
+   * the text once more, for a file checked inline whose text is needed later.
+   */
+  add(text: string, role: FileRole, again?: () => string | undefined): void {
     const file = this.texts.length;
     this.texts.push(text);
-    const starts = pieceStarts(text);
+    this.readAgain.push(again);
+    const starts = pieceStarts(text, this.checksInline ? INLINE_PIECE_CHARS : PIECE_CHARS);
     starts.forEach((start, k) => {
       const piece = starts.length === 1 ? text : text.slice(start, starts[k + 1] ?? text.length);
       this.current.push(this.requests.length);
@@ -167,8 +194,18 @@ export class ParallelCheck {
       this.owner.push(file);
       this.offsets.push(start);
       this.currentChars += piece.length;
-      if (this.currentChars >= BATCH_CHARS) this.flush();
+      if (this.currentChars >= BATCH_CHARS && !this.checksInline) this.flush();
     });
+    if (this.checksInline && this.inline !== undefined) {
+      for (const i of this.current) {
+        const request = this.requests[i];
+        this.checkedWith[i] = this.crdGeneration;
+        if (request !== undefined) this.results[i] = checkPiece(request, this.inline);
+      }
+      this.current = [];
+      this.currentChars = 0;
+      this.placeFile(file);
+    }
   }
 
   private flush(): void {
@@ -205,6 +242,7 @@ export class ParallelCheck {
    * `schemas` (the bundled ones and the workspace's CRDs, as the workers use).
    */
   async finish(schemas: SchemaResolver): Promise<TextResult[]> {
+    if (this.checksInline) return this.placed;
     this.flush();
     if (this.pool.failure !== undefined) throw this.pool.failure;
     for (let batch = this.queue.shift(); batch !== undefined && this.failure === undefined; batch = this.queue.shift()) {
@@ -224,45 +262,65 @@ export class ParallelCheck {
       });
     }
     if (this.failure !== undefined) throw this.failure;
-    return this.assemble();
+    for (let file = this.placed.length; file < this.texts.length; file++) this.placeFile(file);
+    return this.placed;
   }
 
-  private assemble(): TextResult[] {
-    const out: TextResult[] = this.texts.map((text) => {
-      let lines: LineIndex | undefined;
-      return { documents: 0, resources: 0, findings: [], declarations: [], unitPaths: [], lines: () => (lines ??= new LineIndex(text)) };
-    });
-    const templated = out.map(() => false);
+  /**
+   * Puts the results of a file's pieces together with file-relative ranges. Checked inline, the
+   * file's text and pieces are let go here: its line index, should a duplicate need one, comes
+   * from reading the file again.
+   */
+  private placeFile(file: number): void {
+    const text = this.texts[file] ?? '';
+    const again = this.readAgain[file];
+    let lines: LineIndex | undefined;
+    const into: TextResult =
+      this.checksInline && again !== undefined
+        ? { documents: 0, resources: 0, findings: [], declarations: [], unitPaths: [], lines: () => (lines ??= new LineIndex(again() ?? '')) }
+        : { documents: 0, resources: 0, findings: [], declarations: [], unitPaths: [], lines: () => (lines ??= new LineIndex(text)) };
+    this.placed[file] = into;
+    let templated = false;
     // Lines before each piece with findings, counted on from the file's previous such piece
     // (pieces come in file order): a line index of the whole file was a twentieth of a check.
-    const counted = { file: -1, offset: 0, line: 0 };
-    const lineOf = (file: number, offset: number): number => {
+    const counted = this.counted;
+    const lineOf = (offset: number): number => {
       if (counted.file !== file) Object.assign(counted, { file, offset: 0, line: 0 });
-      counted.line += lineBreaksIn(this.texts[file] ?? '', counted.offset, offset);
+      counted.line += lineBreaksIn(text, counted.offset, offset);
       counted.offset = offset;
       return counted.line;
     };
-    this.requests.forEach((_, i) => {
+    for (let i = this.firstRequestOf(file); i < this.requests.length && this.owner[i] === file; i++) {
       const r = this.results[i];
-      const file = this.owner[i] ?? 0;
-      const into = out[file];
-      if (r === undefined || into === undefined) throw new Error('a check worker did not answer');
+      if (r === undefined) throw new Error('a check worker did not answer');
       const offset = this.offsets[i] ?? 0;
       // Ranges of a later piece count lines from its start: shift them by the lines before it.
-      const shift = offset === 0 || r.findings.length === 0 ? 0 : lineOf(file, offset);
+      const shift = offset === 0 || r.findings.length === 0 ? 0 : lineOf(offset);
       const move = (range: Range): Range => (shift === 0 ? range : { start: { line: range.start.line + shift, character: range.start.character }, end: { line: range.end.line + shift, character: range.end.character } });
       into.documents += r.documents;
       into.resources += r.resources;
-      if (r.templated) templated[file] = true;
+      if (r.templated) templated = true;
       for (const finding of r.findings) into.findings.push(shift === 0 ? finding : { ...finding, range: move(finding.range) });
       for (const d of r.declarations) into.declarations.push(offset === 0 ? d : { ...d, start: d.start + offset, end: d.end + offset });
       into.unitPaths.push(...r.unitPaths);
-    });
+      if (this.checksInline) {
+        this.results[i] = undefined;
+        const request = this.requests[i];
+        if (request !== undefined) request.text = '';
+      }
+    }
     // checkFile answers nothing for a file with a templated document; so do its pieces together.
-    templated.forEach((t, f) => {
-      const into = out[f];
-      if (t && into !== undefined) into.findings = [];
-    });
-    return out;
+    if (templated) into.findings = [];
+    if (this.checksInline) this.texts[file] = undefined;
   }
+
+  /** The first request of a file: requests are added file by file. */
+  private firstRequestOf(file: number): number {
+    let i = this.nextRequest;
+    while (i < this.requests.length && (this.owner[i] ?? 0) < file) i++;
+    this.nextRequest = i;
+    return i;
+  }
+
+  private nextRequest = 0;
 }
