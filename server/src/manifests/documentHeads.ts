@@ -20,8 +20,8 @@ export interface DocumentHead {
   name?: string;
 }
 
-const TOP_KEY = /^([A-Za-z_][\w.\-/]*):(.*)$/;
-const CHILD_KEY = /^([A-Za-z_][\w.\-/]*):(.*)$/;
+/** A plain key and what follows its colon, at the start of a line or of an indented line's text. */
+const KEY = /^([A-Za-z_][\w.\-/]*):(.*)$/;
 const PLAIN = /^[A-Za-z][\w.\-/]*$/;
 // Plain words the YAML core schema (or YAML 1.1) reads as something other than a string.
 const NOT_A_STRING = /^(?:true|false|null|yes|no|on|off|y|n)$/i;
@@ -124,7 +124,7 @@ export function scanDocumentHeads(text: string): DocumentHead[] | undefined {
       metadataIndent = undefined;
       // A sequence written at its key's own indentation.
       if (line === '-' || line.startsWith('- ')) continue;
-      const key = TOP_KEY.exec(line);
+      const key = KEY.exec(line);
       if (key === null) return undefined;
       const [, name, rest] = key as unknown as [string, string, string];
       if (doc.keys.has(name)) return undefined;
@@ -145,7 +145,7 @@ export function scanDocumentHeads(text: string): DocumentHead[] | undefined {
     if (metadataIndent === 'pending') metadataIndent = indent;
     if (indent < metadataIndent) return undefined;
     if (indent > metadataIndent) continue;
-    const child = CHILD_KEY.exec(line.slice(indent));
+    const child = KEY.exec(line.slice(indent));
     if (child === null) return undefined;
     const [, name, rest] = child as unknown as [string, string, string];
     if (name === 'name') {
