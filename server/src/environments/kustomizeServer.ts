@@ -105,9 +105,11 @@ class KustomizeServer {
     if (this.child !== undefined) return this.child;
     // Go's collector at its default ran as often as the builds' short-lived garbage filled the
     // small live heap: a quarter of the process's CPU on the 80-unit bench fleet. A build's heap is
-    // a few MB, so four times as much between collections costs little memory. GOGC set by the
-    // user wins.
-    const child = spawn(this.binary, ['serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { GOGC: '400', ...process.env } });
+    // a few MB, so four times as much between collections costs little memory. One thread for Go
+    // code: builds take turns in the process anyway, and with more, its collector's workers and
+    // idle threads competed with the other build processes and the server for the same cores
+    // (about 5% of a build's CPU on the same fleet). The user's GOGC or GOMAXPROCS wins.
+    const child = spawn(this.binary, ['serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { GOGC: '400', GOMAXPROCS: '1', ...process.env } });
     this.child = child;
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
