@@ -1,4 +1,3 @@
-import { readTextIfSane } from '../files/files';
 import { fileStamp, StampedCache } from '../files/stamped';
 import { healthOf, healthRollup, type ArgoHealth, type ResourceHealth } from '../health/health';
 import { crossplaneDrift } from '../health/crossplane';
@@ -13,7 +12,7 @@ import type { Applier } from '../drift/appliers';
 import type { IgnoreRule } from '../drift/ignore';
 import { undeclaredLive, type UndeclaredObject } from '../drift/undeclared';
 import { parseApiVersion, type ResourceIdentity } from '../manifests/identity';
-import { documentHeads } from '../manifests/documentHeads';
+import { fileHeads, forgetFileHeads } from '../files/fileHeads';
 import type { Environment } from '../environments/model';
 import { renderEnvironment, type RenderOptions, type RenderResult } from '../environments/render';
 
@@ -69,30 +68,22 @@ export class SourceLines {
     return pending;
   }
 
-  private parse(path: string): Promise<Map<string, number>> {
-    return (
-      readTextIfSane(path)
-        .then((text) => text ?? '')
-        // File reads finish together and their callbacks run back to back: a turn of the event
-        // loop before each parse lets other requests in between.
-        .then(async (text) => {
-          await new Promise((resolve) => setImmediate(resolve));
-          // Only each document's kind, name and first line are needed: read line by line when the layout is plain.
-          const lines = new Map<string, number>();
-          for (const head of documentHeads(text)) {
-            if (!lines.has('')) lines.set('', head.line);
-            if (head.kind === undefined) continue;
-            // A Helm template's name is a `{{ }}` expression: then the first document of that kind.
-            for (const key of [`${head.kind}/${head.name ?? ''}`, `${head.kind}/`]) if (!lines.has(key)) lines.set(key, head.line);
-          }
-          return lines;
-        })
-    );
+  private async parse(path: string): Promise<Map<string, number>> {
+    // Only each document's kind, name and first line are needed: read line by line when the layout is plain.
+    const lines = new Map<string, number>();
+    for (const head of (await fileHeads(path)) ?? []) {
+      if (!lines.has('')) lines.set('', head.line);
+      if (head.kind === undefined) continue;
+      // A Helm template's name is a `{{ }}` expression: then the first document of that kind.
+      for (const key of [`${head.kind}/${head.name ?? ''}`, `${head.kind}/`]) if (!lines.has(key)) lines.set(key, head.line);
+    }
+    return lines;
   }
 
   /** Forgets every file read (a benchmark comparing first reads). */
   static forget(): void {
     SourceLines.read.clear();
+    forgetFileHeads();
   }
 
   /** The line of the document in `path` that declares kind/name (the first document when none does). */

@@ -17,6 +17,7 @@ import type { Environment, FluxBuild } from './model';
 import { afterBuild, kustomizeFields, needsKustomize } from './fluxBuild';
 import { type BuildAnswer, buildWithServer, findBundledKustomize, isBundledKustomize } from './kustomizeServer';
 import { withWrapperFolder } from './wrapperFolders';
+import { identityIndexOf, sourcesByIdentity } from './identitySources';
 
 const run = promisify(execFile);
 const ORIGIN = 'config.kubernetes.io/origin';
@@ -42,6 +43,8 @@ export interface RenderOptions {
   kustomize: string[];
   /** The helm command, e.g. ['helm'] or ['/opt/helm/bin/helm']; `helm` when absent. */
   helm?: string[];
+  /** Every object traced to its file by kustomize's origin annotations, even where kind and name would do (slower; tests compare the two). */
+  kustomizeOrigins?: boolean;
 }
 
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = { trusted: true, kustomize: ['kubectl', 'kustomize'], helm: ['helm'] };
@@ -138,14 +141,20 @@ function afterFluxBuild(objects: RenderedObject[], flux: FluxBuild): RenderResul
   return { ok: true, objects: out, ...(notes.length > 0 ? { notes } : {}) };
 }
 
-/** The kustomization that builds an environment as its controller does, with paths relative to `wrapper`. */
-async function wrapperKustomization(root: string, env: Environment, wrapper: string): Promise<string> {
-  const folders = env.renderer.kind === 'plain' ? await manifestFilesOf(root, env.paths) : env.paths.map((p) => resolve(root, p));
+/** What a unit's wrapper kustomization lists: its kustomization folders, or a plain folder's files (and sub-folders with a kustomization) as Flux lists them. */
+async function wrapperResources(root: string, env: Environment): Promise<string[]> {
+  return env.renderer.kind === 'plain' ? manifestFilesOf(root, env.paths) : env.paths.map((p) => resolve(root, p));
+}
+
+/**
+ * The kustomization that builds an environment as its controller does, with paths relative to
+ * `wrapper`; with `origins`, kustomize annotates each object with its file.
+ */
+function wrapperKustomization(root: string, env: Environment, resources: readonly string[], wrapper: string, origins: boolean): string {
   const kustomization = {
-    resources: folders.map((p) => relative(wrapper, p)),
+    resources: resources.map((p) => relative(wrapper, p)),
     ...(env.flux !== undefined ? kustomizeFields(env.flux, (p) => relative(wrapper, resolve(root, p))) : {}),
-    // Origin annotations map each object back to its file.
-    buildMetadata: ['originAnnotations'],
+    ...(origins ? { buildMetadata: ['originAnnotations'] } : {}),
   };
   // JSON is YAML to kustomize, and a tenth of the cost of writing YAML.
   return JSON.stringify(kustomization);
@@ -207,14 +216,14 @@ export function remoteFetchProblem(message: string): string | undefined {
 }
 
 /** Builds a unit with kustomize: the bundled one reads the wrapper from memory, another command from a temporary folder. */
-async function kustomizeBuild(root: string, env: Environment, options: RenderOptions): Promise<{ built: BuildAnswer; wrapper: string }> {
+async function kustomizeBuild(root: string, env: Environment, options: RenderOptions, resources: readonly string[], origins: boolean): Promise<{ built: BuildAnswer; wrapper: string }> {
   const command = kustomizeCommandOf(options.kustomize);
   if (isBundledKustomize(command)) {
     const wrapper = join(root, IN_MEMORY_WRAPPER);
-    return { built: await buildWithServer(command[0]!, wrapper, await wrapperKustomization(root, env, wrapper)), wrapper };
+    return { built: await buildWithServer(command[0]!, wrapper, wrapperKustomization(root, env, resources, wrapper, origins)), wrapper };
   }
   return withWrapperFolder(async (wrapper) => {
-    await writeWrapper(join(wrapper, 'kustomization.yaml'), await wrapperKustomization(root, env, wrapper));
+    await writeWrapper(join(wrapper, 'kustomization.yaml'), wrapperKustomization(root, env, resources, wrapper, origins));
     // Separate commands take turns here; the bundled kustomize queues builds in its one process.
     return { built: await inTurn(() => runKustomize(wrapper, command)), wrapper };
   });
@@ -275,8 +284,25 @@ async function build(root: string, env: Environment, options: RenderOptions): Pr
   const refused = await environmentInputProblem(root, env);
   if (refused !== undefined) return { ok: false, kind: 'render-error', message: refused };
   if (env.renderer.kind === 'helm') return renderHelm(root, env, env.renderer, options.helm ?? ['helm']);
-  const { built, wrapper } = await kustomizeBuild(root, env, options);
+  const resources = await wrapperResources(root, env);
+  // Traced by kind and name when nothing in the unit renames; else, or when that fails, by kustomize's origin annotations (see identitySources.ts).
+  const folders = new Set(resources.filter((p) => kustomizationIn(p) !== undefined));
+  const components = (env.flux?.components ?? []).map((c) => resolve(root, c));
+  const index = options.kustomizeOrigins === true ? undefined : await identityIndexOf([...folders, ...components], resources.filter((p) => !folders.has(p)), env.flux);
+  if (index !== undefined) {
+    const built = await kustomizeObjects(root, env, options, resources, false);
+    if (!built.ok) return built;
+    const sources = sourcesByIdentity(built.objects.map((o) => o.object), index);
+    if (sources !== undefined) return { ok: true, objects: built.objects.map((o, i) => ({ object: o.object, source: sources[i] })) };
+  }
+  const built = await kustomizeObjects(root, env, options, resources, true);
+  return built.ok ? { ok: true, objects: withSources(built.objects, built.wrapper) } : built;
+}
+
+/** A kustomize build of the unit's wrapper, its objects not yet traced to their files. */
+async function kustomizeObjects(root: string, env: Environment, options: RenderOptions, resources: readonly string[], origins: boolean): Promise<{ ok: true; objects: RenderedObject[]; wrapper: string } | { ok: false; kind: RenderFailureKind; message: string }> {
+  const { built, wrapper } = await kustomizeBuild(root, env, options, resources, origins);
   if (!built.ok) return { ...built, message: `kustomize failed for ${env.paths.join(', ')}: ${remoteFetchProblem(built.message) ?? built.message.replaceAll(wrapper, '<wrapper>')}` };
   const objects = 'objects' in built ? built.objects.map((object) => ({ object: object as KubeObject, source: undefined })) : await objectsInBatches(built.stdout);
-  return { ok: true, objects: withSources(objects, wrapper) };
+  return { ok: true, objects, wrapper };
 }
