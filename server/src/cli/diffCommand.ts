@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
 import { crossplaneDrift } from '../health/crossplane';
 import type { Finding } from '../manifests/problem';
-import type { DriftEngine } from '../drift/engine';
+import type { DriftEngine, DriftReport } from '../drift/engine';
 import { isUntracked } from '../git/tracked';
 import { readGitOpsIgnore } from '../drift/gitopsIgnore';
 import { readIgnoreRules, readManualManagers } from '../drift/ignore';
@@ -48,6 +48,26 @@ export function diffPaths(paths: readonly string[], target: { context?: string; 
   // One answer, the process's (a command-line run answers once): the diff, environment discovery
   // and ignore rules walk, stat and read each file once.
   return asTheProcessAnswer(() => diffInAnswer(paths, target, configFile, render));
+}
+
+/** What the summary counts of one compared resource. */
+interface Counted {
+  state: DriftReport['state'];
+  /** Whose apply the prediction assumed, for an object in the cluster. */
+  appliedBy: string | undefined;
+  /** Why it could not be compared. */
+  error: string | undefined;
+  kind: string;
+  name: string | undefined;
+  environment: string | undefined;
+  path: string;
+}
+
+function countedOf({ report, identity, environment }: DriftEntry, path: string): Counted {
+  const appliedBy = report.state === 'in-sync' || report.state === 'drifted' ? report.appliedAs.who : undefined;
+  // Crossplane's forbidden update is drift the cluster object alone does not show.
+  const state = report.state === 'in-sync' && crossplaneDrift(report.live) !== undefined ? 'drifted' : report.state;
+  return { state, appliedBy, error: report.state === 'unavailable' ? report.error.message : undefined, kind: identity.kind, name: identity.name, environment, path };
 }
 
 /** Files whose comparisons start before the next batch is read and parsed, so LISTs and dry-runs overlap the parsing. */
@@ -93,14 +113,17 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
   const gitops = await readGitOpsIgnore(repository ? [...paths, root] : paths, root);
   const rules = [...readIgnoreRules(configText), ...gitops.rules];
   const summary: DiffSummary = { resources: 0, inSync: 0, drifted: 0, missing: 0, rejected: 0, unavailable: 0, undeclared: 0, errors: [], notes: [...gitops.problems] };
-  const compared = new Map<string, DriftEntry & { path: string }>();
+  // What the summary counts of each resource, not its report: a report holds the dry-run's answer
+  // (and the Git object's data), which need not outlive the comparison.
+  const compared = new Map<string, Counted>();
   try {
     const diffFile = async (path: string): Promise<FileResult> => {
-      const read = await readBoundedOnce(path, DEFAULT_MAX_FILE_BYTES);
+      // Resolved once: the reads are remembered by absolute path, and resolving is not free for 2,000 files.
+      const absolute = resolve(path);
+      const read = await readBoundedOnce(absolute, DEFAULT_MAX_FILE_BYTES);
       if (!read.ok) return { path, findings: [] };
       const decoded = decodeManifest(read.bytes);
       if ('finding' in decoded) return { path, findings: [] };
-      const absolute = resolve(path);
       // Parsed to data (the full parser where a file needs it): a document's tree, whose nodes'
       // ranges place findings, is built only for one that has a finding.
       const file = new ManifestParser({ data: true }).parse(decoded.text);
@@ -121,7 +144,7 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
         const { report, identity, environment } = entry;
         const namespace = report.state === 'drifted' || report.state === 'in-sync' || report.state === 'not-in-cluster' ? report.namespace : identity.namespace;
         const key = `${environment ?? ''}\u0000${identity.group}/${identity.kind}\u0000${namespace ?? ''}\u0000${identity.name ?? ''}`;
-        if (!compared.has(key)) compared.set(key, { ...entry, path });
+        if (!compared.has(key)) compared.set(key, countedOf(entry, path));
       }
       const findings: Finding[] = drift.findings.map(({ range, severity, code, message }) => ({ range, severity, code, message }));
       findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.message.localeCompare(b.message));
@@ -147,17 +170,16 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
     }
     const results = await Promise.all(pending);
     const appliers = new Map<string, number>();
-    for (const { report, identity, environment, path } of compared.values()) {
+    for (const { state, appliedBy, error, kind, name, environment, path } of compared.values()) {
       summary.resources++;
-      if (report.state === 'in-sync' || report.state === 'drifted') appliers.set(report.appliedAs.who, (appliers.get(report.appliedAs.who) ?? 0) + 1);
-      // Crossplane's forbidden update is drift the cluster object alone does not show.
-      if (report.state === 'in-sync') summary[crossplaneDrift(report.live) !== undefined ? 'drifted' : 'inSync']++;
-      else if (report.state === 'drifted') summary.drifted++;
-      else if (report.state === 'not-in-cluster') summary.missing++;
-      else if (report.state === 'rejected') summary.rejected++;
+      if (appliedBy !== undefined) appliers.set(appliedBy, (appliers.get(appliedBy) ?? 0) + 1);
+      if (state === 'in-sync') summary.inSync++;
+      else if (state === 'drifted') summary.drifted++;
+      else if (state === 'not-in-cluster') summary.missing++;
+      else if (state === 'rejected') summary.rejected++;
       else {
         summary.unavailable++;
-        summary.errors.push(`${path}: ${environment === undefined ? '' : `${environment}: `}${identity.kind}/${identity.name ?? ''}: ${report.error.message}`);
+        summary.errors.push(`${path}: ${environment === undefined ? '' : `${environment}: `}${kind}/${name ?? ''}: ${error ?? ''}`);
       }
     }
     // Which apply each prediction assumed: what the next reconcile removes depends on it.

@@ -49,7 +49,11 @@ function stepInto(current: unknown, step: FieldStep, matches: (item: unknown, ke
   if (current === null || typeof current !== 'object') return undefined;
   if (typeof step === 'string') return (current as Record<string, unknown>)[step];
   if (typeof step === 'number') return Array.isArray(current) ? (current[step] as unknown) : undefined;
-  return Array.isArray(current) ? current.find((item) => matches(item, step.keys)) : undefined;
+  if (!Array.isArray(current)) return undefined;
+  // An indexed loop, not find(): a closure per list step (or an iterator, until V8 optimizes the
+  // function) was garbage made for every step into a list.
+  for (let i = 0; i < current.length; i++) if (matches(current[i], step.keys)) return current[i] as unknown;
+  return undefined;
 }
 
 /** A Git list item with these key values; a port's protocol by its default when Git leaves it out. */
@@ -148,6 +152,20 @@ function ownedItem(node: FieldsNode, selector: Record<string, unknown>): FieldsN
   return undefined;
 }
 
+const fieldKeys = new Map<string, string>();
+
+/** `f:name`, the fieldsV1 key of a map key, made once per name: not a new string for every field of every object. */
+function fieldKey(name: string): string {
+  let key = fieldKeys.get(name);
+  if (key === undefined) {
+    // Bounded: Git's map keys (labels, ConfigMap data) differ between objects.
+    if (fieldKeys.size > 50_000) fieldKeys.clear();
+    key = `f:${name}`;
+    fieldKeys.set(name, key);
+  }
+  return key;
+}
+
 /**
  * Whether every leaf field of Git's object lies in an owned leaf (its own or an ancestor's): list
  * items named by merge key (a port's protocol by its default when Git leaves it out), lists of
@@ -160,7 +178,7 @@ function gitCovered(value: unknown, owned: FieldsNode | undefined, covered: bool
     let any = false;
     for (const k in value) {
       any = true;
-      const found = owned?.[`f:${k}`];
+      const found = owned?.[fieldKey(k)];
       const child = found === undefined ? undefined : fieldsNode(found);
       path.push(k);
       const ok = gitCovered(value[k], child, covered || (child !== undefined && isLeaf(child)), path, listKeys);
