@@ -3,7 +3,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LineIndex, lineBreaksIn, type Lines, type Range } from '../manifests/lineIndex';
-import { splitDocuments } from '../manifests/split';
+import { nextChunkStart } from '../manifests/split';
 import type { SchemaResolver } from '../schemas/resolver';
 import type { CheckOptions } from './checkFile';
 import { checkPiece } from './checkPiece';
@@ -88,13 +88,8 @@ export class CheckWorkers {
 function pieceStarts(text: string, size: number): number[] {
   if (text.length <= size) return [0];
   const starts = [0];
-  let start = 0;
-  for (const chunk of splitDocuments(text)) {
-    if (chunk.start - start >= size) {
-      starts.push(chunk.start);
-      start = chunk.start;
-    }
-  }
+  // The first chunk start at least `size` after the last piece's: the text is not split whole for it.
+  for (let next = nextChunkStart(text, size); next !== -1; next = nextChunkStart(text, next + size)) starts.push(next);
   return starts;
 }
 
