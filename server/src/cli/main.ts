@@ -14,6 +14,7 @@ import { WorkspaceCrds } from '../schemas/workspaceCrds';
 import { kubernetesVersionSetting } from '../workspace/settings';
 import type * as ClusterCommands from './clusterCommands';
 import type * as PostBuildLookup from './postBuildLookup';
+import { mayBeNotApplied } from '../environments/notAppliedGate';
 import { downgradeNotApplied, formatText, skippedFiles, type NotAppliedSummary } from './checkCommand';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { flatten, toSarif } from './formats';
@@ -178,7 +179,8 @@ async function check(args: string[]): Promise<number> {
   // Only when something would fail or warn: discovery is not run for a clean check.
   let notApplied: NotAppliedSummary | undefined;
   const root = reports.some((r) => r.findings.some((f) => f.severity === 'error' || f.severity === 'warning')) ? fluxRoot(paths) : undefined;
-  if (root !== undefined) notApplied = downgradeNotApplied(reports, await postBuildLookupModule().notAppliedLookup(root));
+  // Discovery walks and parses the whole root: only when a Flux object sits where it could make one of the checked files not applied.
+  if (root !== undefined && mayBeNotApplied(root, reports.map((r) => resolve(r.path)))) notApplied = downgradeNotApplied(reports, await postBuildLookupModule().notAppliedLookup(root));
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports), ...(notApplied !== undefined ? { notApplied } : {}) }, null, 2)}\n`);
   } else if (output === 'sarif') {
