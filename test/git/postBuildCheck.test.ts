@@ -184,4 +184,63 @@ describe('plumbline check on files Flux never applies (a retired app kept in .ar
     const json = JSON.parse((await runCli(['check', '.', '-o', 'json'], { cwd: root })).stdout) as { notApplied: { files: string[]; downgraded: number } };
     assert.deepEqual(json.notApplied, { files: ['.archive/kubernetes/old-web/app/helmrelease.yaml', '.archive/kubernetes/old-web/app/service.yaml', '.archive/kubernetes/old-web/ks.yaml'], downgraded: 2 });
   });
+
+  test('run from the folder without a repository, the same; an archived file checked alone (no Flux object of the folder it is checked from applies to it) keeps its error', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'plumbline-archive-bare-'));
+    try {
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(bare, path)), { recursive: true });
+        writeFileSync(join(bare, path), text);
+      }
+      const run = await runCli(['check', '.'], { cwd: bare });
+      assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+      assert.match(run.stdout, /^note: 3 checked file\(s\) are in folders of Flux objects no cluster of this repository applies \(\.archive\/kubernetes\/old-web\): checked as plain files \(no unit renders them, no postBuild values\), 2 error\(s\) in them reported as warnings$/m);
+      const alone = await runCli(['check', '.archive/kubernetes/old-web/app/service.yaml'], { cwd: bare });
+      assert.equal(alone.code, 1);
+      assert.equal(
+        alone.stdout,
+        '.archive/kubernetes/old-web/app/service.yaml:7:13 error Service spec.ports[eighty].port must be an integer, not the string "eighty" [schema.type]\nSummary: 1 resources found in 1 files - errors: 1, warnings: 0, skipped files: 0\n',
+      );
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('plumbline check run from the folder that holds the checked files (no repository), with errors', () => {
+  // As the bench's corpus folder: Flux Kustomizations with postBuild, the ConfigMaps they read and
+  // the manifests side by side, and no cluster that applies any of them. Which files Flux never
+  // applies is looked up (discovery walks and parses the folder) only where a Flux object could
+  // make a checked file one: the output is what the full lookup gave.
+  const KS = 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: NAME\n  namespace: flux-system\nspec:\n  interval: 1h\n  prune: true\n  path: PATH\n  sourceRef:\n    kind: GitRepository\n    name: fleet\n';
+  const layout: Record<string, string> = {
+    'all.yaml': `${KS.replace('NAME', 'web').replace('PATH', './apps/web')}  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-vars\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  REPLICAS: "2"\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: eighty\n`,
+    'flux-system/ks.yaml': KS.replace('NAME', 'apps').replace('PATH', './apps'),
+    'apps/web/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: two\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - {name: web, image: web}\n',
+  };
+  const SERVICE_ERROR = 'all.yaml:32:13 error Service spec.ports[eighty].port must be an integer, not the string "eighty" [schema.type]';
+  const DEPLOYMENT_ERROR = 'apps/web/deployment.yaml:6:13 error Deployment spec.replicas must be an integer, not the string "two" [schema.type]';
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'plumbline-from-folder-'));
+    for (const [path, text] of Object.entries(layout)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  for (const [args, expected] of [
+    [['all.yaml'], [SERVICE_ERROR, 'Summary: 3 resources found in 1 files - errors: 1, warnings: 0, skipped files: 0']],
+    [['.'], [SERVICE_ERROR, DEPLOYMENT_ERROR, 'Summary: 5 resources found in 3 files - errors: 2, warnings: 0, skipped files: 0']],
+    [['apps/web/deployment.yaml'], [DEPLOYMENT_ERROR, 'Summary: 1 resources found in 1 files - errors: 1, warnings: 0, skipped files: 0']],
+  ] as const) {
+    test(`plumbline check ${args.join(' ')}: the errors, no note, exit 1`, async () => {
+      const run = await runCli(['check', ...args], { cwd: root });
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stdout, `${expected.join('\n')}\n`);
+      const json = JSON.parse((await runCli(['check', '-o', 'json', ...args], { cwd: root })).stdout) as Record<string, unknown>;
+      assert.equal(json['notApplied'], undefined);
+    });
+  }
 });

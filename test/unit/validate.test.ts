@@ -213,6 +213,17 @@ ${HEAD}spec:
 `);
   });
 
+  test('a merge key with a mapping of its own (no alias) is merged alike after the quick parse and the full one', () => {
+    const text = `${HEAD}spec:\n  <<: {size: small, bogus: 1}\n  replicas: 3\n  parts:\n    - "<<": {name: a}\n      weight: 1.5\n    - name: b\n      weight: 2\n`;
+    const quick = checkFile(new ManifestParser({ quick: true }).parse(text), OPTIONS);
+    const full = checkFile(new ManifestParser().parse(text), OPTIONS);
+    assert.deepEqual(quick, full);
+    assert.deepEqual(
+      quick.map((f) => f.message),
+      ['unknown field `bogus` in Widget spec'],
+    );
+  });
+
   test('an alias bomb stops validation with one warning instead of hanging', () => {
     const lines = [`${HEAD}spec:`, '  size: small', '  extra:', '    a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 25; i++) lines.push(`    a${i}: &a${i} [*a${i - 1}, *a${i - 1}, *a${i - 1}]`);

@@ -39,6 +39,24 @@ describe('YAML 1.1 booleans as kubectl reads them', () => {
     assert.deepEqual(findings(pod('yesterday')), []);
   });
 
+  test('a check (quick parse) finds the same keys, in block and flow mappings and in list items', () => {
+    const quick = (text: string): [string, string, number, number][] => checkFile(new ManifestParser({ quick: true }).parse(text), OPTIONS).map((f) => [f.severity, f.code, f.range.start.line, f.range.start.character]);
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\n  annotations: {a: b, Off: c}\ndata:\n  on: push\n  "off": quoted\n  No: x\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: l\n    data:\n      y: z\n';
+    const full = findings(text).map(([severity, code, , line, character]) => [severity, code, line, character]);
+    assert.deepEqual(quick(text), full);
+    assert.deepEqual(
+      full.filter(([, code]) => code === 'yaml.boolean-key').map(([, , line, character]) => [line, character]),
+      [
+        [4, 22],
+        [6, 2],
+        [8, 2],
+        [18, 6],
+      ],
+    );
+    // Short keys that are no such word: nothing to say.
+    assert.deepEqual(quick('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  app: x\n  env: "y"\n  ON1: z\n'), []);
+  });
+
   test('files kustomize reads (YAML 1.2) keep the words as strings: nothing to say', () => {
     const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  on: push\n  flag: yes\n';
     assert.deepEqual(findings(text, { ...OPTIONS, role: { kind: 'manifests', kustomized: true } }), []);

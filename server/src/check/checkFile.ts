@@ -1,6 +1,8 @@
 import { isToolConfig } from '../manifests/toolConfigs';
-import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isMap, isScalar, isSeq, valueOf } from '../manifests/yamlNodes';
 import { identityOfNode, parseApiVersion, type ResourceIdentity } from '../manifests/identity';
+import { mayHaveYaml11Keys } from '../manifests/quickParse';
 import { needsFullParseToReport, parseChunk, type ManifestFile, type ParsedChunk, type ParsedDocument, type PlacedChunk } from '../manifests/parse';
 import type { SchemaResolver } from '../schemas/resolver';
 import { validateDocument } from '../validation/validateDocument';
@@ -78,8 +80,7 @@ function remember<T>(map: Map<string, T>, stamp: string, value: T): void {
 
 function valueNodeOf(root: unknown, key: string): Node | null {
   if (!isMap(root)) return null;
-  const node = root.get(key, true) as Node | undefined;
-  return node ?? null;
+  return valueOf(root, key) ?? null;
 }
 
 function problemAt(node: Node | null, severity: Severity, code: string, message: string): Problem {
@@ -89,7 +90,7 @@ function problemAt(node: Node | null, severity: Severity, code: string, message:
 
 function hasSops(doc: Document): boolean {
   const root = doc.contents;
-  return isMap(root) && isMap(root.get('sops', true));
+  return isMap(root) && isMap(valueOf(root, 'sops'));
 }
 
 function schemaProblems(document: ParsedDocument, options: CheckOptions, schemas: SchemaResolver): Problem[] {
@@ -131,25 +132,30 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
     const hint = elsewhere.length > 0 ? `; ${identity.kind} is known as \`${elsewhere.join('` or `')}\`` : '';
     return [...deprecation, problemAt(kindNode ?? node, options.unknownKind, 'schema.unknown-kind', `no schema for ${identity.kind} (${identity.apiVersion}) in ${schemas.describe()}; it is not validated${hint}`)];
   }
+  // Every option present, undefined where it does not apply: one object shape for every document (no spreads).
+  const role = options.role;
   const problems = validateDocument(
     resolved.view,
     doc,
     resolved.schema,
     identity.kind,
     {
-      partial: options.role.kind === 'patch',
+      partial: role.kind === 'patch',
       sops: hasSops(doc),
       caseInsensitiveKeys: identity.group === 'kustomize.config.k8s.io',
-      ...(options.role.kind === 'manifests' && options.role.selectorsAdded === true && identity.group === 'apps' && SELECTED_WORKLOADS.has(identity.kind) ? { supplied: SELECTOR } : {}),
-      ...(apiRulesKnown(identity.group) ? { apiGroup: identity.group } : {}),
-      kustomized: options.role.kind === 'manifests' && options.role.kustomized === true,
+      supplied: role.kind === 'manifests' && role.selectorsAdded === true && identity.group === 'apps' && SELECTED_WORKLOADS.has(identity.kind) ? SELECTOR : undefined,
+      apiGroup: apiRulesKnown(identity.group) ? identity.group : undefined,
+      kustomized: role.kind === 'manifests' && role.kustomized === true,
       oldObject: options.liveObjects?.lookup(identity),
-      ...(options.variables !== undefined && !substitutionDisabled(node) ? { variables: options.variables } : {}),
+      variables: options.variables !== undefined && !substitutionDisabled(node) ? options.variables : undefined,
     },
     node,
   );
   // kubectl reads plain keys as YAML 1.1 (`on:` becomes "true"); kustomize reads YAML 1.2 and keeps them.
-  if (options.role.kind === 'manifests' && options.role.kustomized !== true) problems.push(...yaml11KeyProblems(node));
+  if (role.kind === 'manifests' && role.kustomized !== true && mayHaveYaml11Keys(doc)) {
+    const keyProblems = yaml11KeyProblems(node);
+    for (let i = 0; i < keyProblems.length; i++) problems.push(keyProblems[i] as Problem);
+  }
   // The apiserver estimates a CRD's CEL rules when it is created and refuses one that is too costly.
   if (identity.group === 'apiextensions.k8s.io' && identity.kind === 'CustomResourceDefinition' && options.role.kind === 'manifests') problems.push(...crdRuleCostProblems(doc, node));
   const hinted = identity.group === 'kustomize.config.k8s.io' ? problems.map(withPatchHint) : problems;
@@ -212,7 +218,9 @@ export function listItems(identity: ResourceIdentity, root: unknown, schemas?: S
 /** How many objects a file holds: a list counts its items, each validated as a resource. */
 export function resourcesIn(file: ManifestFile): number {
   let n = 0;
-  for (const d of file.documents) {
+  const documents = file.documents;
+  for (let i = 0; i < documents.length; i++) {
+    const d = documents[i] as ManifestFile['documents'][number];
     if (d.identity === undefined || isToolConfig(d.identity)) continue;
     n += listItems(d.identity, d.doc.contents)?.length ?? 1;
   }
@@ -268,15 +276,21 @@ function chunkProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
 function documentProblems(chunk: ParsedChunk, options: CheckOptions): Problem[] {
   const role = options.role;
   const problems: Problem[] = [];
-  for (const document of chunk.documents) {
-    // Custom tags (`!Ref`, `!reference`, `!vault`) belong to the tool that reads a file that is not
-    // Kubernetes (CloudFormation, GitLab CI, Ansible); in a Kubernetes object they stay a warning.
-    const foreign = document.identity === undefined && role.kind !== 'kustomization' && !halfTyped(document.doc);
-    problems.push(...(foreign ? document.syntax.filter((p) => p.code !== 'yaml.TAG_RESOLVE_FAILED') : document.syntax));
+  const documents = chunk.documents;
+  for (let i = 0; i < documents.length; i++) {
+    const document = documents[i] as ParsedDocument;
+    const syntax = document.syntax;
+    if (syntax.length > 0) {
+      // Custom tags (`!Ref`, `!reference`, `!vault`) belong to the tool that reads a file that is not
+      // Kubernetes (CloudFormation, GitLab CI, Ansible); in a Kubernetes object they stay a warning.
+      const foreign = document.identity === undefined && role.kind !== 'kustomization' && !halfTyped(document.doc);
+      problems.push(...(foreign ? syntax.filter((p) => p.code !== 'yaml.TAG_RESOLVE_FAILED') : syntax));
+    }
     const schemas = options.schemas;
-    if (schemas === undefined || document.syntax.some((p) => p.severity === 'error')) continue;
+    if (schemas === undefined || (syntax.length > 0 && syntax.some((p) => p.severity === 'error'))) continue;
     if (role.kind === 'patch' && role.use === 'json6902') continue;
-    problems.push(...schemaProblems(document, options, schemas));
+    const found = schemaProblems(document, options, schemas);
+    for (let k = 0; k < found.length; k++) problems.push(found[k] as Problem);
   }
   return problems;
 }
@@ -398,6 +412,29 @@ export function checkFile(file: ManifestFile, options: CheckOptions = DEFAULT_CH
   const findings: Finding[] = [];
   for (const list of checks.perChunk) for (const f of list) findings.push(f);
   return findings;
+}
+
+/**
+ * checkFile of a file checked once (`plumbline check`, its workers): the same findings, without
+ * keeping problems and templated answers per chunk for the next version of the file, which a
+ * check never parses. `templated` is whether a chunk looks like an unrendered template (then
+ * nothing is reported), for the caller that needs to know it too.
+ */
+export function checkFileOnce(file: ManifestFile, options: CheckOptions): { findings: Finding[]; templated: boolean } {
+  const chunks = file.chunks;
+  let templated = false;
+  for (let i = 0; i < chunks.length && !templated; i++) templated = looksTemplated((chunks[i] as PlacedChunk).parsed.text);
+  const role = options.role;
+  if (role.kind === 'helm-template') return { findings: [], templated };
+  if (role.kind === 'plumbline-config') return { findings: configFindings(file), templated };
+  if (templated) return { findings: [], templated };
+  const findings: Finding[] = [];
+  for (let i = 0; i < chunks.length; i++) {
+    const { start, parsed } = chunks[i] as PlacedChunk;
+    const problems = chunkProblems(parsed, options);
+    for (let k = 0; k < problems.length; k++) findings.push(place(file, start, problems[k] as Problem));
+  }
+  return { findings, templated: false };
 }
 
 const variableIds = new WeakMap<PostBuildValues, number>();

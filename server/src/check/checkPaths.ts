@@ -17,7 +17,7 @@ import { checkPiece } from './checkPiece';
 import { hasYamlSchema, PlainYamlService } from '../validation/plainYamlService';
 import { pathToFileURL } from 'node:url';
 import { decodeManifest } from '../files/decode';
-import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
+import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readListedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
 
 export interface FileReport {
   path: string;
@@ -39,6 +39,11 @@ export interface CheckRun {
    * the schemas depend on the apiVersions in the files, which are all parsed first.
    */
   workers?: number;
+  /**
+   * Those workers, when the caller started them ahead of the run (CheckWorkers of `workers`
+   * threads), so they load while the files are listed; the run stops them when it ends.
+   */
+  pool?: CheckWorkers;
   /**
    * Read files synchronously: a quarter of the time for a folder of small files, for a
    * command-line run that has nothing else to serve meanwhile (the language server has).
@@ -118,18 +123,22 @@ function textAgain(path: string, maxBytes: number, limitName: string): string | 
 
 /** Checks every YAML file below the given paths; expected failures become findings, not throws. */
 export async function checkPaths(paths: readonly string[], run: CheckRun): Promise<FileReport[]> {
-  // As a user asked: links inside the given folders are followed (once), links out of them are not.
-  const { files, skipped } = await collectYamlPaths(paths, { followLinks: true });
-  const { index: patches, kustomizations } = await buildPatchIndex(files);
-  const started: { pool?: CheckWorkers } = {};
-  const crds = run.workspaceCrds ?? new WorkspaceCrds(loadBundledSchemas(), displayPath);
-  await readOtherCrds(run.crdRoots ?? [], new Set(files.map((f) => resolve(f))), crds);
+  const started: { pool?: CheckWorkers } = run.pool === undefined ? {} : { pool: run.pool };
   try {
-    const reports = await checkFiles(files, patches, kustomizations, { ...run, workspaceCrds: crds }, started);
-    return [...reports, ...skipped.map(skippedReport)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return await checkAllPaths(paths, run, started);
   } finally {
     await started.pool?.close();
   }
+}
+
+async function checkAllPaths(paths: readonly string[], run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
+  // As a user asked: links inside the given folders are followed (once), links out of them are not.
+  const { files, skipped } = await collectYamlPaths(paths, { followLinks: true });
+  const { index: patches, kustomizations } = await buildPatchIndex(files);
+  const crds = run.workspaceCrds ?? new WorkspaceCrds(loadBundledSchemas(), displayPath);
+  await readOtherCrds(run.crdRoots ?? [], new Set(files.map((f) => resolve(f))), crds);
+  const reports = await checkFiles(files, patches, kustomizations, { ...run, workspaceCrds: crds }, started);
+  return [...reports, ...skipped.map(skippedReport)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** A file that declares a CRD says so on a line of its own. */
@@ -199,7 +208,8 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     files,
     run.syncReads === true,
     (path) => readBoundedFile(path, maxBytes, limitName),
-    (path) => readBoundedFileSync(path, maxBytes, limitName),
+    // Listed as regular files by collectYamlPaths: read without a stat first.
+    (path) => readListedFileSync(path, maxBytes, limitName),
   );
   for (const [path, read] of reading) {
     const got = await read;
@@ -213,8 +223,8 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     bytesRead += bytes.byteLength;
     // Enough to check that workers pay off: start them now, they load while the rest is read.
     // Without workers, large input is checked in pieces too: one file's parse trees never all live at once.
-    if (started.pool === undefined && run.workers !== undefined && (worthParallel(bytesRead, workers, files.length) || (workers === 0 && worthParallel(bytesRead, 1, files.length)))) {
-      started.pool = new CheckWorkers(workers);
+    if (parallel === undefined && run.workers !== undefined && (worthParallel(bytesRead, workers, files.length) || (workers === 0 && worthParallel(bytesRead, 1, files.length)))) {
+      started.pool ??= new CheckWorkers(workers);
       if (workers === 0) {
         inlineSchemas = await run.schemas([]);
         if (inlineSchemas === undefined) throw new Error('checks without workers need the bundled schemas');
@@ -230,11 +240,12 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       continue;
     }
     // Workers get a CRD as soon as it is read: the files after it are checked with it there.
-    if (decoded.text.includes(MAY_HOLD_CRD) && run.workspaceCrds?.update(resolve(path), decoded.text) === true) {
+    const absolute = resolve(path);
+    if (decoded.text.includes(MAY_HOLD_CRD) && run.workspaceCrds?.update(absolute, decoded.text) === true) {
       parallel?.setCrds(parallel.checksInline ? [] : run.workspaceCrds.snapshot());
       if (inlineSchemas !== undefined) withCrds(inlineSchemas, run.workspaceCrds);
     }
-    const role = fileRole(resolve(path), patches.useOf(path), patches.selectorsAdded(path));
+    const role = fileRole(absolute, patches.useOf(path, absolute), patches.selectorsAdded(path, absolute));
     if (role.kind === 'helm-template') {
       if (mayApplyFolders(decoded.text)) appliedFolders.push(...(await appliedFoldersOf(path, unitPathsOfText(decoded.text), folderLookup)));
       report.skipped = 'Helm template';
@@ -319,7 +330,10 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   // Only files applied together can fight over an object: within a file, a kustomization's build, a Flux Kustomization's or Argo CD Application's path.
   const scopes = await applyScopes(kustomizations, appliedFolders, files);
   const byPath = new Map<string, FileReport>();
-  for (const r of reports) if (!byPath.has(resolve(r.path))) byPath.set(resolve(r.path), r);
+  for (const r of reports) {
+    const absolute = resolve(r.path);
+    if (!byPath.has(absolute)) byPath.set(absolute, r);
+  }
   for (const [path, findings] of scopedDuplicateFindings(declared, scopes, displayPath)) {
     byPath.get(resolve(path))?.findings.push(...findings);
   }

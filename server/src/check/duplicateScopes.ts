@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { isMap, isScalar, isSeq, parseAllDocuments, type YAMLMap } from 'yaml';
+import { parseAllDocuments, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, valueOf } from '../manifests/yamlNodes';
 import { YAML_LOG } from '../manifests/yamlLog';
 import { splitDocuments } from '../manifests/split';
 import { quickParseDocument } from '../manifests/quickParse';
@@ -101,7 +102,13 @@ export interface UnitPath {
 /** The paths the unit documents among `roots` (parsed documents' contents) name. */
 export function unitPathsIn(roots: Iterable<unknown>): UnitPath[] {
   const out: UnitPath[] = [];
-  for (const root of roots) if (isMap(root)) out.push(...unitPaths(root));
+  for (const root of roots) {
+    if (!isMap(root)) continue;
+    // Most documents are no unit: their kind says so before anything else is read.
+    const kind = valueOf(root, 'kind');
+    if (!isScalar(kind) || (kind.value !== 'Kustomization' && kind.value !== 'Application')) continue;
+    out.push(...unitPaths(root));
+  }
   return out;
 }
 
@@ -146,7 +153,7 @@ function unitPaths(root: YAMLMap): UnitPath[] {
 }
 
 function stringAt(map: YAMLMap, key: string): string | undefined {
-  const node = map.get(key, true);
+  const node = valueOf(map, key);
   return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
 }
 

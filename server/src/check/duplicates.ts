@@ -1,4 +1,4 @@
-import { isMap, isScalar, type Node } from 'yaml';
+import { isMap, isScalar, valueOf } from '../manifests/yamlNodes';
 import type { Lines, Range } from '../manifests/lineIndex';
 import type { ManifestFile, ParsedChunk, PlacedChunk } from '../manifests/parse';
 import type { Finding } from '../manifests/problem';
@@ -29,12 +29,18 @@ function declaredIn(chunk: ParsedChunk): ChunkDeclaration[] {
   let out = chunkDeclarations.get(chunk);
   if (out !== undefined) return out;
   out = [];
-  for (const d of chunk.documents) {
+  const documents = chunk.documents;
+  for (let i = 0; i < documents.length; i++) {
+    const d = documents[i] as ParsedChunk['documents'][number];
     const id = d.identity;
     if (id?.name === undefined) continue;
     const root = d.doc.contents;
-    const nameNode = isMap(root) ? (root.getIn(['metadata', 'name'], true) as Node | undefined) : undefined;
-    const [start = 0, end = start] = isScalar(nameNode) ? (nameNode.range ?? []) : [];
+    // root.getIn(['metadata', 'name'], true), without its iterators.
+    const metadata = isMap(root) ? valueOf(root, 'metadata') : undefined;
+    const nameNode = isMap(metadata) ? valueOf(metadata, 'name') : undefined;
+    const range = isScalar(nameNode) ? nameNode.range : undefined;
+    const start = range?.[0] ?? 0;
+    const end = range?.[1] ?? start;
     const declared: ChunkDeclaration = { key: `${id.group}/${id.kind}/${id.namespace ?? ''}/${id.name}`, kind: id.kind, name: id.name, start, end };
     if (id.namespace !== undefined) declared.namespace = id.namespace;
     out.push(declared);
@@ -81,8 +87,16 @@ export function declarations(path: string, file: ManifestFile): Declaration[] {
 /** What a file declares, with the offsets of each name in it (for a check worker to send). */
 export function declaredOffsets(file: ManifestFile): ChunkDeclaration[] {
   const out: ChunkDeclaration[] = [];
-  for (const { start, parsed } of file.chunks) {
-    for (const d of declaredIn(parsed)) out.push({ ...d, start: start + d.start, end: start + d.end });
+  const chunks = file.chunks;
+  for (let c = 0; c < chunks.length; c++) {
+    const { start, parsed } = chunks[c] as PlacedChunk;
+    const declared = declaredIn(parsed);
+    for (let i = 0; i < declared.length; i++) {
+      const d = declared[i] as ChunkDeclaration;
+      const placed: ChunkDeclaration = { key: d.key, kind: d.kind, name: d.name, start: start + d.start, end: start + d.end };
+      if (d.namespace !== undefined) placed.namespace = d.namespace;
+      out.push(placed);
+    }
   }
   return out;
 }

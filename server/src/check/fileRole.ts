@@ -32,7 +32,11 @@ export function fileRole(path: string | undefined, patchUse: PatchUse | undefine
   if (basename(path) === PLUMBLINE_CONFIG_FILE) return { kind: 'plumbline-config' };
   if (patchUse !== undefined) return { kind: 'patch', use: patchUse };
   if (/^(kustomization\.ya?ml|Kustomization)$/.test(basename(path))) return { kind: 'kustomization' };
-  return { kind: 'manifests', ...(selectorsAdded ? { selectorsAdded } : {}), ...(underKustomization(dirname(path)) ? { kustomized: true } : {}) };
+  // Built up rather than spread: a check asks this of every file.
+  const role: { kind: 'manifests'; selectorsAdded?: boolean; kustomized?: boolean } = { kind: 'manifests' };
+  if (selectorsAdded) role.selectorsAdded = selectorsAdded;
+  if (underKustomization(dirname(path))) role.kustomized = true;
+  return role;
 }
 
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];

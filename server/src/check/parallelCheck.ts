@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { SKIPPED_DIRS, YAML_FILE } from '../files/files';
 import { Worker } from 'node:worker_threads';
 import { LineIndex, lineBreaksIn, type Lines, type Range } from '../manifests/lineIndex';
-import { splitDocuments } from '../manifests/split';
+import { nextChunkStart } from '../manifests/split';
 import type { SchemaResolver } from '../schemas/resolver';
 import type { CheckOptions } from './checkFile';
 import { checkPiece } from './checkPiece';
@@ -65,6 +66,44 @@ export function worthParallel(totalChars: number, workers: number, files = 0): b
   return workers > 0 && (totalChars >= MIN_PARALLEL_CHARS || files >= MIN_PARALLEL_FILES);
 }
 
+// Folder entries the quick look below reads at most: a large tree is taken as worth it.
+const LOOK_ENTRIES = 4096;
+
+/**
+ * A quick look at the paths to check, before anything is read: whether they will be worth
+ * workers (worthParallel on the named files' sizes, or on the YAML files the folders hold, counted
+ * up to MIN_PARALLEL_FILES). Then the workers can start first and load while this thread loads
+ * its own schemas and lists the files; a wrong guess costs a worker that is stopped unused.
+ */
+export function looksWorthParallel(paths: readonly string[]): boolean {
+  let bytes = 0;
+  let files = 0;
+  let entries = 0;
+  const folders: string[] = [];
+  const count = (path: string): boolean => {
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info?.isFile() === true) {
+      bytes += info.size;
+      files++;
+    } else if (info?.isDirectory() === true) folders.push(path);
+    return bytes >= MIN_PARALLEL_CHARS || files >= MIN_PARALLEL_FILES;
+  };
+  try {
+    for (const path of paths) if (count(path)) return true;
+    for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        if (++entries > LOOK_ENTRIES) return true;
+        if (entry.isDirectory()) {
+          if (!SKIPPED_DIRS.has(entry.name)) folders.push(join(folder, entry.name));
+        } else if (entry.isFile() && YAML_FILE.test(entry.name) && count(join(folder, entry.name))) return true;
+      }
+    }
+  } catch {
+    // Unreadable: the check itself reports it; no workers ahead of it.
+  }
+  return false;
+}
+
 /** Worker threads, started early so that they load while the files are being read. */
 export class CheckWorkers {
   readonly threads: Worker[];
@@ -88,13 +127,8 @@ export class CheckWorkers {
 function pieceStarts(text: string, size: number): number[] {
   if (text.length <= size) return [0];
   const starts = [0];
-  let start = 0;
-  for (const chunk of splitDocuments(text)) {
-    if (chunk.start - start >= size) {
-      starts.push(chunk.start);
-      start = chunk.start;
-    }
-  }
+  // The first chunk start at least `size` after the last piece's: the text is not split whole for it.
+  for (let next = nextChunkStart(text, size); next !== -1; next = nextChunkStart(text, next + size)) starts.push(next);
   return starts;
 }
 

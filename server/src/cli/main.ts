@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkPaths, totals } from '../check/checkPaths';
-import { checkWorkerCount } from '../check/parallelCheck';
+import { checkPaths, totals, type FileReport } from '../check/checkPaths';
+import { CheckWorkers, checkWorkerCount, looksWorthParallel } from '../check/parallelCheck';
 import { defaultCacheDir } from '../cluster/cacheDir';
 import { loadBundledSchemas } from '../schemas/bundled';
 import { cachedSchemasOfVersion } from '../schemas/live';
@@ -14,6 +14,7 @@ import { WorkspaceCrds } from '../schemas/workspaceCrds';
 import { kubernetesVersionSetting } from '../workspace/settings';
 import type * as ClusterCommands from './clusterCommands';
 import type * as PostBuildLookup from './postBuildLookup';
+import { mayBeNotApplied } from '../environments/notAppliedGate';
 import { downgradeNotApplied, formatText, skippedFiles, type NotAppliedSummary } from './checkCommand';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { flatten, toSarif } from './formats';
@@ -137,7 +138,6 @@ async function check(args: string[]): Promise<number> {
   if (output === undefined) throw new UsageError(`unknown output format '${values.output}' (text, json or sarif)`);
   const paths = positionals.length > 0 ? positionals : ['.'];
   const strict = values.strict === true;
-  let schemas: SchemaResolver | undefined;
   // Only the bundled schemas, which each worker loads itself: check on every idle core. A
   // cluster's schemas depend on the apiVersions in the files: no workers, and no checking before
   // every file is read (a given worker count, even 0, says the schemas do not depend on them).
@@ -145,30 +145,42 @@ async function check(args: string[]): Promise<number> {
   // Checked in this thread alone, a file at a time: a small young generation is enough (and a
   // third of the peak RSS). Workers keep V8's default, which their throughput was measured with.
   if (workers === 0) keepYoungGenerationSmall();
-  const crds = new WorkspaceCrds(loadBundledSchemas(), displayPath);
-  const reports = await checkPaths(paths, {
-    crdRoots: repositoryRootOutside(paths),
-    workspaceCrds: crds,
-    schemas: async (groupVersions) => {
-      schemas = await schemasFor({ context: values.context, kubeconfig: values.kubeconfig, kubernetesVersion: values['kubernetes-version'] }, groupVersions);
-      return schemas;
-    },
-    unknownKind: strict ? 'error' : 'information',
-    ...(workers !== undefined ? { workers } : {}),
-    syncReads: true,
-    maxFileBytes: Math.round(maxFileMB * 1024 * 1024),
-    maxFileSizeName: '--max-file-size',
-    // The Flux Kustomizations' post-build values, read from the repository when a file has a placeholder
-    // (without the cluster client of cliCommands.js: environment discovery alone is a fifth of its size).
-    postBuild: () => {
-      const root = fluxRoot(paths);
-      return root === undefined ? Promise.resolve(() => []) : Promise.resolve().then(() => postBuildLookupModule().postBuildLookup(root));
-    },
-  });
+  // Started before anything else when the paths look large enough: they load while this thread loads its schemas and lists the files.
+  const pool = workers !== undefined && workers > 0 && looksWorthParallel(paths) ? new CheckWorkers(workers) : undefined;
+  let schemas: SchemaResolver | undefined;
+  let crds: WorkspaceCrds;
+  let reports: FileReport[];
+  try {
+    crds = new WorkspaceCrds(loadBundledSchemas(), displayPath);
+    reports = await checkPaths(paths, {
+      crdRoots: repositoryRootOutside(paths),
+      workspaceCrds: crds,
+      schemas: async (groupVersions) => {
+        schemas = await schemasFor({ context: values.context, kubeconfig: values.kubeconfig, kubernetesVersion: values['kubernetes-version'] }, groupVersions);
+        return schemas;
+      },
+      unknownKind: strict ? 'error' : 'information',
+      ...(workers !== undefined ? { workers } : {}),
+      ...(pool !== undefined ? { pool } : {}),
+      syncReads: true,
+      maxFileBytes: Math.round(maxFileMB * 1024 * 1024),
+      maxFileSizeName: '--max-file-size',
+      // The Flux Kustomizations' post-build values, read from the repository when a file has a placeholder
+      // (without the cluster client of cliCommands.js: environment discovery alone is a fifth of its size).
+      postBuild: () => {
+        const root = fluxRoot(paths);
+        return root === undefined ? Promise.resolve(() => []) : Promise.resolve().then(() => postBuildLookupModule().postBuildLookup(root));
+      },
+    });
+  } finally {
+    // Should anything fail before the run takes them, the workers must not keep the process alive.
+    await pool?.close();
+  }
   // Only when something would fail or warn: discovery is not run for a clean check.
   let notApplied: NotAppliedSummary | undefined;
   const root = reports.some((r) => r.findings.some((f) => f.severity === 'error' || f.severity === 'warning')) ? fluxRoot(paths) : undefined;
-  if (root !== undefined) notApplied = downgradeNotApplied(reports, await postBuildLookupModule().notAppliedLookup(root));
+  // Discovery walks and parses the whole root: only when a Flux object sits where it could make one of the checked files not applied.
+  if (root !== undefined && mayBeNotApplied(root, reports.map((r) => resolve(r.path)))) notApplied = downgradeNotApplied(reports, await postBuildLookupModule().notAppliedLookup(root));
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ version: PLUMBLINE_VERSION, schemas: schemas?.describe(), schemaSources: crds.kinds(), summary: totals(reports), findings: flatten(reports), skipped: skippedFiles(reports), ...(notApplied !== undefined ? { notApplied } : {}) }, null, 2)}\n`);
   } else if (output === 'sarif') {

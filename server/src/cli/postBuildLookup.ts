@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { discoverEnvironments } from '../environments/discover';
+import { discoverEnvironments, discoverNotApplied } from '../environments/discover';
 import { postBuildValuesByFile } from '../environments/postBuildValues';
 import { displayPath } from '../files/files';
 import type { PostBuildValues } from '../manifests/placeholders';
@@ -17,6 +17,6 @@ export async function postBuildLookup(root: string): Promise<(path: string) => r
 
 /** The files of the repository Flux never applies (folders of Flux objects no cluster applies, as `plumbline envs` names them), absolute. */
 export async function notAppliedLookup(root: string): Promise<Set<string>> {
-  const { notApplied } = await discoverEnvironments(root);
+  const notApplied = await discoverNotApplied(root);
   return new Set(notApplied.map((f) => resolve(root, f)));
 }

@@ -155,6 +155,21 @@ function withHelmConfig(renderer: Renderer, entry: { values?: string[]; release?
  * Applications (an app of apps) is rendered and its Applications are environments too.
  */
 export async function discoverEnvironments(folder: string, render?: RenderOptions): Promise<Discovered> {
+  return structuredClone(await discoverOnce(folder, render, true));
+}
+
+/**
+ * Discovered.notApplied alone, for `plumbline check`: the ConfigMaps and Secrets that post-build
+ * values and HelmRelease valuesFrom read are not (what files Flux applies does not depend on them,
+ * and reading them parsed every file that holds one with the full parser: most of a check of a
+ * folder of ConfigMaps).
+ */
+export async function discoverNotApplied(folder: string): Promise<string[]> {
+  return [...(await discoverOnce(folder, undefined, false)).notApplied];
+}
+
+/** A discovery, or the one made before from the same files; `withValues` false: without the values of ConfigMaps and Secrets (see discoverNotApplied). */
+async function discoverOnce(folder: string, render: RenderOptions | undefined, withValues: boolean): Promise<Discovered> {
   // Absolute: paths read from kustomization trees are compared with paths made from it.
   const root = resolve(folder);
   // The tree, previews and the editor ask on every change: the same files give the same answer.
@@ -163,12 +178,13 @@ export async function discoverEnvironments(folder: string, render?: RenderOption
   // The render options too: with them, app-of-apps charts are rendered to find their Applications.
   const key = `${JSON.stringify(render ?? null)}\n${[...stamps].map(([p, s]) => `${p} ${s}`).join('\n')}`;
   const known = discovered.get(root);
-  if (known !== undefined && known.key === key) return structuredClone(await known.result);
-  const result = discover(root, files, stamps, render);
+  // A discovery with the values answers one without them too.
+  if (known !== undefined && known.key === key && (known.withValues || !withValues)) return known.result;
+  const result = discover(root, files, stamps, render, withValues);
   discovered.delete(root);
-  discovered.set(root, { key, result });
+  discovered.set(root, { key, withValues, result });
   if (discovered.size > 16) discovered.delete(discovered.keys().next().value!);
-  return structuredClone(await result);
+  return result;
 }
 
 /** The environments of a repository, what went wrong finding them, and the files no cluster applies. */
@@ -231,7 +247,7 @@ function readFacts(file: string): Promise<FileFacts> {
 const parentRenders = new RenderCache();
 
 /** Answers of discovery by repository root, with the stamps of what they read. */
-const discovered = new Map<string, { key: string; result: Promise<Discovered> }>();
+const discovered = new Map<string, { key: string; withValues: boolean; result: Promise<Discovered> }>();
 
 /** Size and time of every YAML file and of what says which branch and remotes the repository has. */
 async function stampsOf(root: string, files: readonly string[]): Promise<Map<string, string>> {
@@ -239,7 +255,7 @@ async function stampsOf(root: string, files: readonly string[]): Promise<Map<str
   return new Map(await Promise.all(paths.map(async (p): Promise<[string, string]> => [p, await fileStamp(p)])));
 }
 
-async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>, render: RenderOptions | undefined): Promise<Discovered> {
+async function discover(root: string, files: readonly string[], stamps: ReadonlyMap<string, string>, render: RenderOptions | undefined, withValues: boolean): Promise<Discovered> {
   const found: Environment[] = [];
   const problems: string[] = [];
   // One chart can be several environments (values-dev.yaml, values-prod.yaml); other paths are one each.
@@ -458,9 +474,10 @@ async function discover(root: string, files: readonly string[], stamps: Readonly
     const own = environment.flux === undefined ? environment.delivery.kind === 'flux' && environment.delivery.name === name : environment.flux.origin?.file === file && environment.flux.origin.document === document;
     if (own) unitEntries.push({ unit: p, cluster, environment });
   }
-  // ConfigMaps and Secrets of the repository, read once and only when a Flux object asks for their values.
+  // ConfigMaps and Secrets of the repository, read once and only when a Flux object asks for their
+  // values (and none without withValues: the environments are then not answered, only notApplied).
   let valueCache: Promise<Map<string, ValueObject[]>> | undefined;
-  const values = (): Promise<Map<string, ValueObject[]>> => (valueCache ??= valueObjects(valueFiles));
+  const values = (): Promise<Map<string, ValueObject[]>> => (valueCache ??= withValues ? valueObjects(valueFiles) : Promise.resolve(new Map<string, ValueObject[]>()));
   /**
    * A ConfigMap or Secret as the controller finds it: in the namespace it is applied in (its
    * folder's kustomization, its unit's targetNamespace, else what its file writes, else default),

@@ -151,16 +151,18 @@ export class PatchIndex {
   }
 
   /** Whether a kustomization writes its labels into this resource file's selectors. */
-  selectorsAdded(path: string): boolean {
-    const absolute = resolve(path);
-    for (const files of this.selectorsBy.values()) if (files.has(absolute)) return true;
+  /** `absolute`: the path resolved, when the caller has it (a check asks of thousands of files). */
+  selectorsAdded(path: string, absolute?: string): boolean {
+    if (this.selectorsBy.size === 0) return false;
+    const file = absolute ?? resolve(path);
+    for (const files of this.selectorsBy.values()) if (files.has(file)) return true;
     return false;
   }
 
-  useOf(path: string): PatchUse | undefined {
+  useOf(path: string, resolved?: string): PatchUse | undefined {
     // No kustomization, no use: asked for every file of a drift answer, most in folders without one.
     if (this.byKustomization.size === 0) return undefined;
-    const absolute = resolve(path);
+    const absolute = resolved ?? resolve(path);
     for (const uses of this.byKustomization.values()) {
       const use = uses.get(absolute);
       if (use !== undefined) return use;

@@ -1,4 +1,5 @@
-import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
+import type { Document, YAMLMap } from 'yaml';
+import { isMap, isScalar, valueOf } from './yamlNodes';
 
 /** What a Kubernetes object is and where it lives: group/version/kind/namespace/name. */
 export interface ResourceIdentity {
@@ -17,7 +18,7 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
 }
 
 function scalarString(map: YAMLMap, key: string): string | undefined {
-  const node = map.get(key, true);
+  const node = valueOf(map, key);
   if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
     return String(node.value);
   }
@@ -35,8 +36,9 @@ export function identityOfNode(root: unknown): ResourceIdentity | undefined {
   const apiVersion = scalarString(root, 'apiVersion');
   const kind = scalarString(root, 'kind');
   if (apiVersion === undefined || kind === undefined) return undefined;
-  const identity: ResourceIdentity = { apiVersion, ...parseApiVersion(apiVersion), kind };
-  const metadata = root.get('metadata', true);
+  const { group, version } = parseApiVersion(apiVersion);
+  const identity: ResourceIdentity = { apiVersion, group, version, kind };
+  const metadata = valueOf(root, 'metadata');
   if (isMap(metadata)) {
     const name = scalarString(metadata, 'name');
     const namespace = scalarString(metadata, 'namespace');

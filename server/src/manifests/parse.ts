@@ -612,8 +612,14 @@ class ParsedFile implements ManifestFile {
   get documents(): readonly ManifestDocument[] {
     if (this.documentList === undefined) {
       const documents: ManifestDocument[] = [];
-      for (const chunk of this.chunks) {
-        for (const d of chunk.parsed.documents) documents.push(d instanceof DataDocument ? placedData(d, chunk.start, documents.length) : { doc: d.doc, identity: d.identity, syntax: d.syntax, base: chunk.start, index: documents.length });
+      const chunks = this.chunks;
+      for (let c = 0; c < chunks.length; c++) {
+        const chunk = chunks[c] as PlacedChunk;
+        const list = chunk.parsed.documents;
+        for (let i = 0; i < list.length; i++) {
+          const d = list[i] as ParsedDocument;
+          documents.push(d instanceof DataDocument ? placedData(d, chunk.start, documents.length) : { doc: d.doc, identity: d.identity, syntax: d.syntax, base: chunk.start, index: documents.length });
+        }
       }
       this.documentList = documents;
     }

@@ -1,5 +1,6 @@
-import { Document, isMap, isScalar, isSeq, Pair, Scalar, Schema, YAMLMap, YAMLSeq, type ScalarTag } from 'yaml';
+import { Schema, type Document, type Pair, type Scalar, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 import { YAML_LOG } from './yamlLog';
+import { BLOCK_FOLDED, BLOCK_LITERAL, DocumentClass, isMap, isScalar, isSeq, PairClass, PLAIN, QUOTE_DOUBLE, QUOTE_SINGLE, ScalarClass, YAMLMapClass, YAMLSeqClass } from './yamlNodes';
 
 // A parser for the plain shape nearly every manifest has: block mappings and sequences,
 // one-line plain and quoted scalars, literal and folded block scalars, one-line flow
@@ -40,20 +41,62 @@ function isFlowIndicator(c: number): boolean {
 // a quick parse. These factories make the same nodes with the tag on a shared prototype
 // instead: isScalar/isMap/isSeq/isPair and instanceof answer as for yaml's own, and every
 // method is yaml's.
-const NODE_TYPE = Object.getOwnPropertySymbols(new Scalar(null))[0] as symbol;
+const NODE_TYPE = Object.getOwnPropertySymbols(new ScalarClass(null))[0] as symbol;
 
 function taggedPrototype<T extends object>(prototype: T, sample: object): T {
   const tag: unknown = (sample as Record<symbol, unknown>)[NODE_TYPE];
   return Object.create(prototype, { [NODE_TYPE]: { value: tag } }) as T;
 }
 
-const SCALAR = taggedPrototype(Scalar.prototype, new Scalar(null));
-const MAP = taggedPrototype(YAMLMap.prototype, new YAMLMap());
-const SEQ = taggedPrototype(YAMLSeq.prototype, new YAMLSeq());
-const PAIR = taggedPrototype(Pair.prototype, new Pair(null));
+// A quick node keeps where it starts and ends as numbers; its `range` array, as yaml's nodes have
+// it, is made when read. A check reads a few ranges (where it reports), and an array on every node
+// was a third of what a quick parse allocates. A plain scalar keeps its start only: it ends where
+// its source does (and so keeps the four properties an object gets without a second allocation).
+const RANGE_START = Symbol('range start');
+const RANGE_END = Symbol('range end');
 
-const TEMPLATE = new Document(undefined, YAML_LOG);
-const DOCUMENT = taggedPrototype(Document.prototype, TEMPLATE);
+interface Placed {
+  [RANGE_START]: number;
+  [RANGE_END]?: number;
+  source?: string;
+}
+
+function withLazyRange<T extends object>(prototype: T): T {
+  Object.defineProperty(prototype, 'range', {
+    get(this: Placed): [number, number, number] {
+      const start = this[RANGE_START];
+      const end = this[RANGE_END] ?? start + (this.source ?? '').length;
+      return [start, end, end];
+    },
+    // A range set on a node (yaml's clone() sets its copy's) is its own from then on.
+    set(this: object, range: unknown) {
+      Object.defineProperty(this, 'range', { value: range, writable: true, enumerable: true, configurable: true });
+    },
+    configurable: true,
+  });
+  return prototype;
+}
+
+/** Sets a quick node's range: [start, end, end]. */
+function place<T extends object>(node: T, start: number, end: number): T {
+  (node as Placed)[RANGE_START] = start;
+  (node as Placed)[RANGE_END] = end;
+  return node;
+}
+
+/** Sets the range of a plain scalar, whose source is the text at `start`. */
+function placePlain(node: Scalar, start: number): Scalar {
+  (node as unknown as Placed)[RANGE_START] = start;
+  return node;
+}
+
+const SCALAR = withLazyRange(taggedPrototype(ScalarClass.prototype, new ScalarClass(null)));
+const MAP = withLazyRange(taggedPrototype(YAMLMapClass.prototype, new YAMLMapClass()));
+const SEQ = withLazyRange(taggedPrototype(YAMLSeqClass.prototype, new YAMLSeqClass()));
+const PAIR = taggedPrototype(PairClass.prototype, new PairClass(null));
+
+const TEMPLATE = new DocumentClass(undefined, YAML_LOG);
+const DOCUMENT = taggedPrototype(DocumentClass.prototype, TEMPLATE);
 
 /** A parsed document around `contents`, as yaml's Document.clone() builds one, sharing the template's settings. */
 function documentOf(contents: YAMLMap | YAMLSeq, length: number): Document.Parsed {
@@ -127,29 +170,48 @@ export function documentData(doc: Document.Parsed, maxAliasCount: number): unkno
   return doc.toJS({ maxAliasCount });
 }
 
+// The nodes are made by constructors whose prototype is the tagged one: `new` allocates from a
+// map V8 sizes to the node, where Object.create(prototype) was a twentieth of a check.
+function QuickScalar(this: Scalar, value: unknown): void {
+  this.value = value;
+}
+QuickScalar.prototype = SCALAR;
+
+function QuickMap(this: YAMLMap, items: Pair[]): void {
+  this.items = items;
+}
+QuickMap.prototype = MAP;
+
+function QuickSeq(this: YAMLSeq, items: unknown[]): void {
+  this.items = items;
+}
+QuickSeq.prototype = SEQ;
+
+function QuickPair(this: Pair<Scalar, unknown>, key: Scalar, value: unknown): void {
+  this.key = key;
+  this.value = value;
+}
+QuickPair.prototype = PAIR;
+
+const NewScalar = QuickScalar as unknown as new (value: unknown) => Scalar;
+const NewMap = QuickMap as unknown as new (items: Pair[]) => YAMLMap;
+const NewSeq = QuickSeq as unknown as new (items: unknown[]) => YAMLSeq;
+const NewPair = QuickPair as unknown as new (key: Scalar, value: unknown) => Pair<Scalar, unknown>;
+
 function scalar(value: unknown): Scalar {
-  const node = Object.create(SCALAR) as Scalar;
-  node.value = value;
-  return node;
+  return new NewScalar(value);
 }
 
-function mapNode(): YAMLMap {
-  const node = Object.create(MAP) as YAMLMap;
-  node.items = [];
-  return node;
+function mapNode(items: Pair[] = []): YAMLMap {
+  return new NewMap(items);
 }
 
-function seqNode(): YAMLSeq {
-  const node = Object.create(SEQ) as YAMLSeq;
-  node.items = [];
-  return node;
+function seqNode(items: unknown[] = []): YAMLSeq {
+  return new NewSeq(items);
 }
 
 function pair(key: Scalar, value: unknown): Pair<Scalar, unknown> {
-  const node = Object.create(PAIR) as Pair<Scalar, unknown>;
-  node.key = key;
-  node.value = value;
-  return node;
+  return new NewPair(key, value);
 }
 
 // yaml's own YAML 1.2 core scalar tags, tried in its order, as its composer resolves a plain scalar.
@@ -159,38 +221,60 @@ const REFUSE = (): never => {
   throw GIVE_UP;
 };
 
-/** A plain scalar resolved by the core schema's tags, as yaml's composer does. */
-function plainScalar(source: string): Scalar {
+// The core schema's decimal integer tag: a scalar of digits only is one (no earlier tag matches digits alone).
+const INT_TAG = CORE_TAGS.find((tag) => tag.tag === 'tag:yaml.org,2002:int' && tag.format === undefined && tag.test.test('0') && !tag.test.test('0o7') && !tag.test.test('0x7'));
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Whether a plain scalar may resolve to something other than a string (null, a boolean, a
+ * number). Most plain scalars are words: only the empty string, ~ . + -, digits, and the four-
+ * and five-letter words starting with n N t T f F (null, true, false…) can match another core
+ * tag, so the others skip the tests.
+ */
+function mayNotBeString(source: string, c: number): boolean {
+  const length = source.length;
+  return length === 0 || c === 126 || c === 46 || c === 43 || c === 45 || (c >= 48 && c <= 57) || ((length === 4 || length === 5) && (c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70));
+}
+
+/** A plain scalar resolved by the core schema's tags, as yaml's composer does, at [start, end) of the text. */
+function plainScalar(source: string, start: number, end: number): Scalar {
   const c = source.charCodeAt(0);
-  // Most plain scalars are words: only the empty string, ~ n N t T f F . + - and digits can match
-  // a tag other than string (null, booleans, numbers), so the others skip the tests.
-  const maybeOther = source.length === 0 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 46 || c === 43 || c === 45 || (c >= 48 && c <= 57);
+  const maybeOther = mayNotBeString(source, c);
   let node: Scalar | undefined;
-  if (maybeOther) {
-    for (const tag of CORE_TAGS) {
+  let made = false;
+  if (maybeOther && INT_TAG !== undefined && c >= 48 && c <= 57 && DIGITS.test(source)) {
+    // A port, a count: the integer tag, without trying null, booleans and octals first.
+    node = scalar(INT_TAG.resolve(source, REFUSE, {}));
+  } else if (maybeOther) {
+    for (let t = 0; t < CORE_TAGS.length; t++) {
+      const tag = CORE_TAGS[t] as (typeof CORE_TAGS)[number];
       if (!tag.test.test(source)) continue;
       const resolved = tag.resolve(source, REFUSE, {});
-      node = resolved instanceof Scalar ? resolved : scalar(resolved);
+      made = resolved instanceof ScalarClass;
+      node = made ? (resolved as Scalar) : scalar(resolved);
       if (tag.format !== undefined) node.format = tag.format;
       break;
     }
   }
   node ??= scalar(source);
   node.source = source;
-  node.type = Scalar.PLAIN;
+  node.type = PLAIN;
+  // A scalar yaml's tag made (a float, with its fraction digits) has no lazy range: an array, as yaml gives it.
+  if (made) node.range = [start, end, end];
+  else placePlain(node, start);
   return node;
 }
 
 /** A plain scalar's value, as plainScalar resolves it, without the node. */
 function plainValue(source: string): unknown {
   const c = source.charCodeAt(0);
-  const maybeOther = source.length === 0 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 46 || c === 43 || c === 45 || (c >= 48 && c <= 57);
-  if (maybeOther) {
-    for (const tag of CORE_TAGS) {
-      if (!tag.test.test(source)) continue;
-      const resolved: unknown = tag.resolve(source, REFUSE, {});
-      return resolved instanceof Scalar ? resolved.value : resolved;
-    }
+  if (!mayNotBeString(source, c)) return source;
+  if (INT_TAG !== undefined && c >= 48 && c <= 57 && DIGITS.test(source)) return INT_TAG.resolve(source, REFUSE, {});
+  for (let t = 0; t < CORE_TAGS.length; t++) {
+    const tag = CORE_TAGS[t] as (typeof CORE_TAGS)[number];
+    if (!tag.test.test(source)) continue;
+    const resolved: unknown = tag.resolve(source, REFUSE, {});
+    return resolved instanceof ScalarClass ? (resolved as Scalar).value : resolved;
   }
   return source;
 }
@@ -266,16 +350,25 @@ function unescapeDouble(raw: string): string {
 const SCAN_KEYS = 8;
 
 /**
- * Gives up when `key` repeats a key of `map` (the full parse reports it). Returns the set of
- * names to pass next time: none for small mappings, built once a mapping outgrows a scan.
+ * Gives up when `key` repeats a key of the mapping whose pairs so far are items[from…] (the full
+ * parse reports it). Returns the set of names to pass next time: none for small mappings, built
+ * once a mapping outgrows a scan.
  */
-function checkUnique(map: YAMLMap, key: Scalar, names: Set<string> | undefined): Set<string> | undefined {
-  const name = String(key.value);
-  if (names === undefined && map.items.length < SCAN_KEYS) {
-    for (const item of map.items) if (String((item.key as Scalar).value) === name) throw GIVE_UP;
+function checkUnique(items: readonly unknown[], from: number, key: Scalar, names: Set<string> | undefined): Set<string> | undefined {
+  const value = key.value;
+  const name = typeof value === 'string' ? value : String(value);
+  if (names === undefined && items.length - from < SCAN_KEYS) {
+    for (let i = from; i < items.length; i++) {
+      const other = ((items[i] as Pair).key as Scalar).value;
+      if ((typeof other === 'string' ? other : String(other)) === name) throw GIVE_UP;
+    }
     return undefined;
   }
-  const set = names ?? new Set(map.items.map((item) => String((item.key as Scalar).value)));
+  let set = names;
+  if (set === undefined) {
+    set = new Set<string>();
+    for (let i = from; i < items.length; i++) set.add(String(((items[i] as Pair).key as Scalar).value));
+  }
   if (set.has(name)) throw GIVE_UP;
   set.add(name);
   return set;
@@ -291,6 +384,28 @@ export function hasExactRanges(doc: Document.Parsed): boolean {
   return EXACT_RANGES.has(doc);
 }
 
+/** Quick documents with a plain key that YAML 1.1 reads as a boolean (`on:`, `yes:`): rare, so most skip that check's walk. */
+const BOOLISH_KEYS = new WeakSet<Document.Parsed>();
+
+// The plain words YAML 1.1 reads as booleans and YAML 1.2 as strings (as yaml11Keys.ts's YAML11_ONLY_BOOLEANS).
+const YAML11_BOOLEAN_WORD = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/**
+ * Whether a document may have a plain key that kubectl reads as a boolean (YAML 1.1): false
+ * only for a quick document that the quick parser saw has none.
+ */
+export function mayHaveYaml11Keys(doc: Document.Parsed): boolean {
+  return !QUICK.has(doc) || BOOLISH_KEYS.has(doc);
+}
+
+/** Quick documents with a `<<` key (a merge key, as kubectl reads it): rare, so most skip the look for one in every mapping. */
+const MERGE_KEYS = new WeakSet<Document.Parsed>();
+
+/** Whether a document may have a `<<` key: false only for a quick document that the quick parser saw has none. */
+export function mayHaveMergeKeys(doc: Document.Parsed): boolean {
+  return !QUICK.has(doc) || MERGE_KEYS.has(doc);
+}
+
 /** Whether a document came from the quick parser (not from yaml's, which it falls back to). */
 export function isQuickDocument(doc: Document.Parsed): boolean {
   return QUICK.has(doc);
@@ -299,8 +414,8 @@ export function isQuickDocument(doc: Document.Parsed): boolean {
 function emptyScalar(at: number): Scalar {
   const node = scalar(null);
   node.source = '';
-  node.type = Scalar.PLAIN;
-  node.range = [at, at, at];
+  node.type = PLAIN;
+  placePlain(node, at);
   return node;
 }
 
@@ -314,6 +429,15 @@ function contentEnd(text: string, lineStart: number, lineBreak: number): number 
 class QuickParser {
   /** Set when a node's range is not yaml's (an empty value, a block scalar). */
   private inexact = false;
+  /** Set when a plain key is a YAML 1.1 boolean word. */
+  private boolishKey = false;
+  /** Set when a key is `<<`. */
+  private mergeKey = false;
+  /** The pairs and items of the block collections being read, innermost last (see mapping). */
+  private readonly stack: unknown[] = [];
+  /** The first `#` at or after hashFrom (text.length for none): see commentIn. */
+  private hashFrom = 0;
+  private hashAt = -1;
   // The current line is [lineStart, lineEnd), without its CR LF or LF at lineBreak; `content`
   // is its first non-space character.
   private lineStart = 0;
@@ -323,6 +447,11 @@ class QuickParser {
   private atEnd = false;
   /** Collections open around the current one: deep nesting is the full parser's to refuse. */
   private depth = 0;
+  /**
+   * Where the text after what key, quoted, flow and flowItem last read continues (after a key's
+   * colon, a closing quote or bracket): a second result, kept here rather than in an array.
+   */
+  private after = 0;
 
   /** `data`: build plain values (objects, arrays, scalars' values) instead of yaml's nodes, and no ranges. */
   constructor(
@@ -336,11 +465,46 @@ class QuickParser {
     let lineBreak = text.indexOf('\n', at);
     if (lineBreak === -1) lineBreak = text.length;
     this.lineBreak = lineBreak;
-    const end = contentEnd(text, at, lineBreak);
+    // contentEnd, inline: this runs on every line.
+    const end = lineBreak > at && text.charCodeAt(lineBreak - 1) === 13 ? lineBreak - 1 : lineBreak;
     this.lineEnd = end;
     let c = at;
     while (c < end && text.charCodeAt(c) === SPACE) c++;
     this.content = c;
+  }
+
+  /**
+   * Where a comment (`#` after a space) starts in [from, to), or -1. The next `#` of the text is
+   * found with indexOf and kept while the scan moves forward: most lines have none, and no loop
+   * over their characters is needed to tell.
+   */
+  private commentIn(from: number, to: number): number {
+    const text = this.text;
+    let hash = this.hashAt;
+    if (from < this.hashFrom || hash < from) {
+      hash = text.indexOf('#', from);
+      if (hash === -1) hash = text.length;
+      this.hashFrom = from;
+      this.hashAt = hash;
+    }
+    while (hash < to) {
+      if (hash > 0 && text.charCodeAt(hash - 1) === SPACE) return hash;
+      // No comment: the next `#` after this one.
+      this.hashFrom = hash + 1;
+      const next = text.indexOf('#', hash + 1);
+      hash = next === -1 ? text.length : next;
+      this.hashAt = hash;
+    }
+    return -1;
+  }
+
+  /** The first `:` in [from, to) that a space or the line's end follows (one that ends a key), or -1. */
+  private keyColonIn(from: number, to: number): number {
+    const text = this.text;
+    for (let colon = text.indexOf(':', from); colon !== -1 && colon < to; colon = text.indexOf(':', colon + 1)) {
+      if (colon + 1 === this.lineEnd || text.charCodeAt(colon + 1) === SPACE) return colon;
+    }
+    return -1;
   }
 
   private isBlankOrComment(): boolean {
@@ -357,10 +521,6 @@ class QuickParser {
       this.setLine(this.lineBreak + 1);
       if (!this.isBlankOrComment()) return true;
     }
-  }
-
-  private get indent(): number {
-    return this.content - this.lineStart;
   }
 
   private isSeqEntry(at: number): boolean {
@@ -380,25 +540,32 @@ class QuickParser {
     throw GIVE_UP;
   }
 
+  /** Notes a plain key that YAML 1.1 reads as a boolean (see mayHaveYaml11Keys), and a `<<` key (mayHaveMergeKeys). Called for every key of three characters or fewer. */
+  private noteKey(key: Scalar): void {
+    const value = key.value;
+    if (typeof value !== 'string' || value.length > 3) return;
+    if (value === '<<') this.mergeKey = true;
+    else if (key.type === PLAIN && YAML11_BOOLEAN_WORD.test(value)) this.boolishKey = true;
+  }
+
   private empty(at: number): unknown {
     if (this.data) return null;
     this.inexact = true;
     return emptyScalar(at);
   }
 
-  /** A plain scalar's node (with its range) or its value. */
+  /** A plain scalar's node (with its range) or, in data mode, its value. */
   private plain(start: number, end: number): unknown {
     const source = this.text.slice(start, end);
-    if (this.data) return plainValue(source);
-    const node = plainScalar(source);
-    node.range = [start, end, end];
-    return node;
+    return this.data ? plainValue(source) : plainScalar(source, start, end);
   }
 
   parseDocument(): Document.Parsed {
     const root = this.parseRoot() as YAMLMap;
     const doc = documentOf(root, this.text.length);
     if (!this.inexact) EXACT_RANGES.add(doc);
+    if (this.boolishKey) BOOLISH_KEYS.add(doc);
+    if (this.mergeKey) MERGE_KEYS.add(doc);
     return doc;
   }
 
@@ -428,84 +595,100 @@ class QuickParser {
 
   private mapping(start: number): unknown {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
+    if (this.data) return this.dataMapping(start);
+    // The pairs go on the shared stack (a nested collection takes its own off before this one
+    // adds the next), then into an array of their number: a new array grown by push holds room
+    // for 17 items, and most mappings have a few.
+    const stack = this.stack;
+    const base = stack.length;
     const column = start - this.lineStart;
-    let at = start;
-    if (this.data) {
-      const out: Record<string, unknown> = {};
-      for (;;) {
-        const [key, afterColon] = this.key(at);
-        const name = dataName(out, key);
-        setData(out, name, this.value(afterColon, column, false));
-        if (this.atEnd) break;
-        const indent = this.indent;
-        if (indent < column) break;
-        if (indent > column || this.isSeqEntry(this.content)) throw GIVE_UP;
-        at = this.content;
-      }
-      this.depth--;
-      return out;
-    }
-    const map = mapNode();
     let names: Set<string> | undefined;
+    let at = start;
     for (;;) {
-      const [key, afterColon] = this.key(at) as [Scalar, number];
+      const key = this.key(at) as Scalar;
       // Duplicate keys are reported from the full parse.
-      names = checkUnique(map, key, names);
-      map.items.push(pair(key, this.value(afterColon, column, false)));
+      names = checkUnique(stack, base, key, names);
+      stack.push(pair(key, this.value(this.after, column, false)));
       if (this.atEnd) break;
-      const indent = this.indent;
+      const indent = this.content - this.lineStart;
       if (indent < column) break;
       if (indent > column || this.isSeqEntry(this.content)) throw GIVE_UP;
       at = this.content;
     }
-    map.range = [start, this.lineStart, this.lineStart];
+    const map = mapNode(stack.slice(base) as Pair[]);
+    stack.length = base;
+    place(map, start, this.lineStart);
     this.depth--;
     return map;
   }
 
+  /** A block mapping in data mode: an object. */
+  private dataMapping(start: number): Record<string, unknown> {
+    const column = start - this.lineStart;
+    const out: Record<string, unknown> = {};
+    let at = start;
+    for (;;) {
+      const name = dataName(out, this.key(at));
+      setData(out, name, this.value(this.after, column, false));
+      if (this.atEnd) break;
+      const indent = this.content - this.lineStart;
+      if (indent < column) break;
+      if (indent > column || this.isSeqEntry(this.content)) throw GIVE_UP;
+      at = this.content;
+    }
+    this.depth--;
+    return out;
+  }
+
   private sequence(start: number): unknown {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
-    const seq = this.data ? undefined : seqNode();
-    const items: unknown[] = seq === undefined ? [] : seq.items;
+    // The items go on the shared stack first, as a mapping's pairs do.
+    const stack = this.stack;
+    const base = stack.length;
     const column = start - this.lineStart;
     let at = start;
     for (;;) {
-      items.push(this.value(at + 1, column, true));
+      stack.push(this.value(at + 1, column, true));
       if (this.atEnd) break;
-      const indent = this.indent;
+      const indent = this.content - this.lineStart;
       if (indent < column) break;
       if (indent > column) throw GIVE_UP;
       if (!this.isSeqEntry(this.content)) break;
       at = this.content;
     }
-    if (seq !== undefined) seq.range = [start, this.lineStart, this.lineStart];
+    const items = stack.slice(base);
+    stack.length = base;
     this.depth--;
-    return seq ?? items;
+    // In data mode, the array itself.
+    if (this.data) return items;
+    return place(seqNode(items), start, this.lineStart);
   }
 
-  /** A mapping key (a node, or in data mode its value) at `at`, and the offset after its `:`. */
-  private key(at: number): [unknown, number] {
+  /** A mapping key (a node, or in data mode its value) at `at`; `after` is then the offset after its `:`. */
+  private key(at: number): unknown {
     const text = this.text;
     const c = text.charCodeAt(at);
     if (c === DOUBLE || c === SINGLE) {
-      const [node, end] = this.quoted(at);
-      const colon = this.skipSpaces(end);
+      const node = this.quoted(at);
+      const colon = this.skipSpaces(this.after);
       if (text.charCodeAt(colon) !== COLON || (colon + 1 !== this.lineEnd && text.charCodeAt(colon + 1) !== SPACE)) throw GIVE_UP;
-      return [node, colon + 1];
+      this.after = colon + 1;
+      if (!this.data) this.noteKey(node as Scalar);
+      return node;
     }
     if (isIndicator(c) || ((c === DASH || c === 63 || c === COLON) && (at + 1 === this.lineEnd || text.charCodeAt(at + 1) === SPACE))) throw GIVE_UP;
-    for (let i = at; i < this.lineEnd; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === COLON && (i + 1 === this.lineEnd || text.charCodeAt(i + 1) === SPACE)) {
-        let end = i;
-        while (text.charCodeAt(end - 1) === SPACE) end--;
-        // yaml refuses implicit keys longer than 1024 characters.
-        if (end - at > 1000) throw GIVE_UP;
-        return [this.plain(at, end), i + 1];
-      }
-      if (ch === HASH && text.charCodeAt(i - 1) === SPACE) break;
-    }
-    throw GIVE_UP;
+    // The key ends at the first `:` that a space or the line's end follows; a comment before it, or none, is the full parser's.
+    const i = this.keyColonIn(at, this.lineEnd);
+    if (i === -1 || this.commentIn(at, i) !== -1) throw GIVE_UP;
+    let end = i;
+    while (text.charCodeAt(end - 1) === SPACE) end--;
+    // yaml refuses implicit keys longer than 1024 characters.
+    if (end - at > 1000) throw GIVE_UP;
+    const node = this.plain(at, end);
+    // Every such word has at most three letters: most keys are ruled out by their length.
+    if (end - at <= 3 && !this.data) this.noteKey(node as Scalar);
+    this.after = i + 1;
+    return node;
   }
 
   /**
@@ -517,7 +700,7 @@ class QuickParser {
     const start = this.skipSpaces(at);
     if (start === this.lineEnd || (text.charCodeAt(start) === HASH && start > at)) {
       if (!this.nextContentLine()) return this.empty(start);
-      const indent = this.indent;
+      const indent = this.content - this.lineStart;
       if (indent > column) return this.blockNode();
       // A mapping's value may be a sequence at the key's own indentation.
       if (indent === column && !inSequence && this.isSeqEntry(this.content)) return this.sequence(this.content);
@@ -526,7 +709,8 @@ class QuickParser {
     const c = text.charCodeAt(start);
     if (c === 124 || c === 62) return this.blockScalar(start, column);
     if (c === DOUBLE || c === SINGLE) {
-      const [node, end] = this.quoted(start);
+      const node = this.quoted(start);
+      const end = this.after;
       const after = this.skipSpaces(end);
       if (text.charCodeAt(after) === COLON && (after + 1 === this.lineEnd || text.charCodeAt(after + 1) === SPACE)) {
         if (inSequence) return this.mapping(start);
@@ -537,8 +721,8 @@ class QuickParser {
       return node;
     }
     if (c === 91 || c === 123) {
-      const [node, end] = this.flow(start);
-      this.expectLineEnd(end);
+      const node = this.flow(start);
+      this.expectLineEnd(this.after);
       this.nextContentLine();
       return node;
     }
@@ -547,27 +731,24 @@ class QuickParser {
       throw GIVE_UP;
     }
     if (isIndicator(c) || ((c === 63 || c === COLON) && (start + 1 === this.lineEnd || text.charCodeAt(start + 1) === SPACE))) throw GIVE_UP;
-    let end = this.lineEnd;
-    for (let i = start; i < this.lineEnd; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === COLON && (i + 1 === this.lineEnd || text.charCodeAt(i + 1) === SPACE)) {
-        // `- key: value` starts a mapping inside the entry; after a key it is an error.
-        if (inSequence) return this.mapping(start);
-        throw GIVE_UP;
-      }
-      if (ch === HASH && text.charCodeAt(i - 1) === SPACE) {
-        end = i;
-        break;
-      }
+    // The value runs to the line's end or to a comment; a key's `:` before either makes it a mapping.
+    const lineEnd = this.lineEnd;
+    const comment = this.commentIn(start, lineEnd);
+    const colon = this.keyColonIn(start, comment === -1 ? lineEnd : comment);
+    if (colon !== -1) {
+      // `- key: value` starts a mapping inside the entry; after a key it is an error.
+      if (inSequence) return this.mapping(start);
+      throw GIVE_UP;
     }
+    let end = comment === -1 ? lineEnd : comment;
     while (text.charCodeAt(end - 1) === SPACE) end--;
     const node = this.plain(start, end);
     this.nextContentLine();
     return node;
   }
 
-  /** A one-line quoted scalar (a node, or in data mode its text) at `at`, and the offset after its closing quote. */
-  private quoted(at: number): [unknown, number] {
+  /** A one-line quoted scalar (a node, or in data mode its text) at `at`; `after` is then the offset after its closing quote. */
+  private quoted(at: number): unknown {
     const text = this.text;
     const quote = text.charCodeAt(at);
     let i = at + 1;
@@ -594,16 +775,16 @@ class QuickParser {
     }
     const raw = text.slice(at + 1, i);
     const value = !escaped ? raw : quote === DOUBLE ? unescapeDouble(raw) : raw.replaceAll("''", "'");
-    if (this.data) return [value, i + 1];
+    this.after = i + 1;
+    if (this.data) return value;
     const node = scalar(value);
     node.source = value;
-    node.type = quote === DOUBLE ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
-    node.range = [at, i + 1, i + 1];
-    return [node, i + 1];
+    node.type = quote === DOUBLE ? QUOTE_DOUBLE : QUOTE_SINGLE;
+    return place(node, at, i + 1);
   }
 
-  /** A flow sequence or mapping that closes on its line, and the offset after it. */
-  private flow(at: number): [unknown, number] {
+  /** A flow sequence or mapping that closes on its line (nodes, or in data mode an array or object); `after` is then the offset after it. */
+  private flow(at: number): unknown {
     const text = this.text;
     const isSeq = text.charCodeAt(at) === 91;
     const close = isSeq ? 93 : 125;
@@ -622,8 +803,8 @@ class QuickParser {
       if (first === close) break;
       // Only a scalar can be a key: flowItem reads a collection wherever a bracket opens one.
       const collection = first === 91 || first === 123;
-      const [item, end] = this.flowItem(i);
-      i = this.skipSpaces(end);
+      const item = this.flowItem(i);
+      i = this.skipSpaces(this.after);
       if (isSeq) {
         if (text.charCodeAt(i) === COLON) throw GIVE_UP;
         if (node !== undefined) (node as YAMLSeq).items.push(item);
@@ -631,19 +812,19 @@ class QuickParser {
       } else {
         if (collection || text.charCodeAt(i) !== COLON) throw GIVE_UP;
         const name = node === undefined ? dataName(value as Record<string, unknown>, item) : undefined;
+        if (node !== undefined) this.noteKey(item as Scalar);
         i = this.skipSpaces(i + 1);
         const c = text.charCodeAt(i);
         let entry: unknown;
         if (c === COMMA || c === close) entry = this.empty(i);
         else {
-          const [v, vEnd] = this.flowItem(i);
-          entry = v;
-          i = this.skipSpaces(vEnd);
+          entry = this.flowItem(i);
+          i = this.skipSpaces(this.after);
         }
-        if (node === undefined) setData(value as Record<string, unknown>, name!, entry);
+        if (node === undefined) setData(value as Record<string, unknown>, name as string, entry);
         else {
           const map = node as YAMLMap;
-          names = checkUnique(map, item as Scalar, names);
+          names = checkUnique(map.items, 0, item as Scalar, names);
           map.items.push(pair(item as Scalar, entry));
         }
       }
@@ -651,12 +832,13 @@ class QuickParser {
       if (c === COMMA) i++;
       else if (c !== close) throw GIVE_UP;
     }
-    if (node !== undefined) node.range = [at, i + 1, i + 1];
     this.depth--;
-    return [node ?? value, i + 1];
+    this.after = i + 1;
+    return node === undefined ? value : place(node, at, i + 1);
   }
 
-  private flowItem(at: number): [unknown, number] {
+  /** An item of a flow collection (a node, or in data mode a value); `after` is then the offset after it. */
+  private flowItem(at: number): unknown {
     const text = this.text;
     const c = text.charCodeAt(at);
     if (c === 91 || c === 123) return this.flow(at);
@@ -676,7 +858,8 @@ class QuickParser {
     if (i >= this.lineEnd) throw GIVE_UP;
     let end = i;
     while (text.charCodeAt(end - 1) === SPACE) end--;
-    return [this.plain(at, end), i];
+    this.after = i;
+    return this.plain(at, end);
   }
 
   /** A literal (`|`) or folded (`>`) block scalar whose header is at `at`, nested below `column`. */
@@ -753,10 +936,9 @@ class QuickParser {
     if (!this.data) {
       const scalarNode = scalar(value);
       scalarNode.source = value;
-      scalarNode.type = folded ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL;
+      scalarNode.type = folded ? BLOCK_FOLDED : BLOCK_LITERAL;
       this.inexact = true;
-      scalarNode.range = [at, endedAt, endedAt];
-      node = scalarNode;
+      node = place(scalarNode, at, endedAt);
     }
     if (endedAt >= text.length) {
       this.atEnd = true;

@@ -13,13 +13,40 @@ export interface DocumentChunk {
  */
 function markers(text: string): number[] {
   const found: number[] = [];
-  for (let at = text.indexOf('---'); at !== -1; at = text.indexOf('---', at + 3)) {
-    if (at > 0 && text.charCodeAt(at - 1) !== 0x0a) continue;
-    const next = text.charCodeAt(at + 3);
-    // NaN past the end; space, tab, CR or LF otherwise.
-    if (Number.isNaN(next) || next === 0x20 || next === 0x09 || next === 0x0d || next === 0x0a) found.push(at);
-  }
+  for (let at = text.indexOf('---'); at !== -1; at = text.indexOf('---', at + 3)) if (isMarker(text, at)) found.push(at);
   return found;
+}
+
+/** Whether the `---` at `at` is a document marker line: at a line start, followed by a blank or the end. */
+function isMarker(text: string, at: number): boolean {
+  if (at > 0 && text.charCodeAt(at - 1) !== 0x0a) return false;
+  const next = text.charCodeAt(at + 3);
+  // NaN past the end; space, tab, CR or LF otherwise.
+  return Number.isNaN(next) || next === 0x20 || next === 0x09 || next === 0x0d || next === 0x0a;
+}
+
+/** Where the chunk of the marker at `marker` starts: its line, or the first of the directive lines (`%…`) just above it. */
+function cutAt(text: string, marker: number): number {
+  let cut = marker;
+  while (cut > 0) {
+    const prevLineStart = cut >= 2 ? text.lastIndexOf('\n', cut - 2) + 1 : 0;
+    if (prevLineStart >= cut || text.charCodeAt(prevLineStart) !== 0x25 /* % */) break;
+    cut = prevLineStart;
+  }
+  return cut;
+}
+
+/**
+ * The first offset at or after `from` (above 0) where splitDocuments starts a chunk, or -1:
+ * found from `from` on, without splitting the text before it (to cut a large file in pieces).
+ */
+export function nextChunkStart(text: string, from: number): number {
+  for (let at = text.indexOf('---', from); at !== -1; at = text.indexOf('---', at + 3)) {
+    if (!isMarker(text, at)) continue;
+    const cut = cutAt(text, at);
+    if (cut >= from && cut > 0) return cut;
+  }
+  return -1;
 }
 
 /**
@@ -30,18 +57,15 @@ function markers(text: string): number[] {
  */
 export function splitDocuments(text: string): DocumentChunk[] {
   const cuts: number[] = [];
-  for (const marker of markers(text)) {
-    let cut = marker;
-    while (cut > 0) {
-      const prevLineStart = cut >= 2 ? text.lastIndexOf('\n', cut - 2) + 1 : 0;
-      if (prevLineStart >= cut || text.charCodeAt(prevLineStart) !== 0x25 /* % */) break;
-      cut = prevLineStart;
-    }
+  const found = markers(text);
+  for (let i = 0; i < found.length; i++) {
+    const cut = cutAt(text, found[i] as number);
     if (cut > 0) cuts.push(cut);
   }
   const chunks: DocumentChunk[] = [];
   let start = 0;
-  for (const cut of cuts) {
+  for (let i = 0; i < cuts.length; i++) {
+    const cut = cuts[i] as number;
     if (cut <= start) continue;
     chunks.push({ start, text: text.slice(start, cut) });
     start = cut;

@@ -68,9 +68,12 @@ export class SchemaResolver {
   }
 
   resolve(identity: Pick<ResourceIdentity, 'group' | 'version' | 'kind'>): ResolvedSchema | undefined {
-    for (const { bundle, view } of this.layers) {
+    // Once per checked object: an index loop and a literal (a spread is microseconds in unoptimized code).
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const { bundle, view } = layers[i] as Layer;
       const found = bundle.kind(identity.group, identity.version, identity.kind);
-      if (found !== undefined) return { ...found, view, source: bundle.source };
+      if (found !== undefined) return { name: found.name, schema: found.schema, view, source: bundle.source };
     }
     return undefined;
   }

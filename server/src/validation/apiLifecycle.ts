@@ -92,8 +92,9 @@ export interface LifecycleFinding {
  */
 export function apiLifecycle(apiVersion: string, kind: string, targetVersion: string): LifecycleFinding | undefined {
   const entry = byKey.get(`${apiVersion}/${kind}`);
+  if (entry === undefined) return undefined;
   const target = minorVersion(targetVersion);
-  if (entry === undefined || target === undefined) return undefined;
+  if (target === undefined) return undefined;
   // A replacement removed in turn (extensions/v1beta1 → policy/v1beta1 PodSecurityPolicy): follow it.
   let replacement = entry.replacement;
   for (let hops = 0; typeof replacement === 'string' && hops < 4; hops++) {

@@ -1,5 +1,33 @@
 import type { OpenApiSchema, ValidationRule } from '../schemas/openapi';
 
+// `CompiledSchema.code`: the type check a node gets, as a small integer the walk switches on.
+export const UNTYPED = 0;
+export const OBJECT = 1;
+export const ARRAY = 2;
+export const STRING = 3;
+export const INTEGER = 4;
+export const NUMBER = 5;
+export const BOOLEAN = 6;
+
+function typeCode(type: OpenApiSchema['type']): number {
+  switch (type) {
+    case 'object':
+      return OBJECT;
+    case 'array':
+      return ARRAY;
+    case 'string':
+      return STRING;
+    case 'integer':
+      return INTEGER;
+    case 'number':
+      return NUMBER;
+    case 'boolean':
+      return BOOLEAN;
+    default:
+      return UNTYPED;
+  }
+}
+
 /**
  * A flattened schema with what validation reads laid out in one fixed shape. Schemas parsed
  * from JSON come in hundreds of shapes, so each keyword read on them is a slow megamorphic
@@ -8,6 +36,13 @@ import type { OpenApiSchema, ValidationRule } from '../schemas/openapi';
 export class CompiledSchema {
   /** `type`, or object when there are properties. */
   readonly type: OpenApiSchema['type'];
+  /** `type` as the walk switches on it: OBJECT, ARRAY, STRING… */
+  readonly code: number;
+  /**
+   * Nothing but the type check and its children's: no CEL rules, quantity, int-or-string,
+   * anyOf or oneOf. Most schemas are; the walk takes a shorter way through them.
+   */
+  readonly plain: boolean;
   /** A Kubernetes quantity (500m, 1Gi, 2): a string or a number. */
   readonly quantity: boolean;
   /** x-kubernetes-int-or-string, however spelled. */
@@ -43,13 +78,30 @@ export class CompiledSchema {
   readonly oneOf: readonly OpenApiSchema[] | undefined;
   /** Any of enum, minLength, maxLength, pattern or format applies to strings. */
   readonly checksStrings: boolean;
+  /** Any of enum, minimum or maximum applies to numbers. */
+  readonly checksNumbers: boolean;
   /** x-kubernetes-validations: CEL rules evaluated with `self` bound to the node. */
   readonly celRules: readonly ValidationRule[] | undefined;
 
-  /** `flat` is the flattened schema; `flatten` flattens the item schema to tell lists of objects. */
-  constructor(flat: OpenApiSchema, flatten: (schema: OpenApiSchema) => OpenApiSchema) {
+  /** The compiled schemas of `properties`, of `additional` and of `items`, made on first use. */
+  private propertySchemas: Map<string, CompiledSchema> | undefined;
+  private additionalSchema: CompiledSchema | undefined;
+  private itemSchema: CompiledSchema | undefined;
+
+  /**
+   * `flat` is the flattened `schema`; `flatten` flattens the item schema to tell lists of
+   * objects; `compile` compiles the schemas below (cached by the caller).
+   */
+  constructor(
+    /** The schema as written (before flattening): CEL type declarations and alternatives read it. */
+    readonly schema: OpenApiSchema,
+    flat: OpenApiSchema,
+    flatten: (schema: OpenApiSchema) => OpenApiSchema,
+    private readonly compile: (schema: OpenApiSchema) => CompiledSchema,
+  ) {
     const additional = flat.additionalProperties;
     this.type = flat.type ?? (flat.properties !== undefined ? 'object' : undefined);
+    this.code = typeCode(this.type);
     this.quantity = flat.format === 'quantity';
     this.intOrString = flat['x-kubernetes-int-or-string'] === true || flat.format === 'int-or-string';
     this.properties = flat.properties === undefined ? undefined : new Map(Object.entries(flat.properties));
@@ -79,5 +131,36 @@ export class CompiledSchema {
     const rules = flat['x-kubernetes-validations'];
     this.celRules = Array.isArray(rules) && rules.length > 0 ? rules : undefined;
     this.checksStrings = this.enum !== undefined || this.minLength !== undefined || this.maxLength !== undefined || this.pattern !== undefined || this.format !== undefined;
+    this.checksNumbers = this.enum !== undefined || this.minimum !== undefined || this.maximum !== undefined;
+    this.plain = this.celRules === undefined && !this.quantity && !this.intOrString && this.anyOf === undefined && this.oneOf === undefined;
+  }
+
+  /** The compiled schema of property `key`, or undefined when `properties` does not name it. */
+  property(key: string): CompiledSchema | undefined {
+    let compiled = this.propertySchemas;
+    if (compiled === undefined) {
+      compiled = new Map();
+      // All at once, the first time an object of this schema is walked: one level, not the tree below.
+      if (this.properties !== undefined) for (const [name, schema] of this.properties) compiled.set(name, this.compile(schema));
+      this.propertySchemas = compiled;
+    }
+    return compiled.get(key);
+  }
+
+  /** The compiled schema of keys not in `properties`, when that is a schema. */
+  additionalCompiled(): CompiledSchema | undefined {
+    if (this.additionalSchema === undefined && this.additional !== undefined) this.additionalSchema = this.compile(this.additional);
+    return this.additionalSchema;
+  }
+
+  /** The compiled schema of the items, for a list schema with one. */
+  itemsCompiled(): CompiledSchema | undefined {
+    if (this.itemSchema === undefined && this.items !== undefined) this.itemSchema = this.compile(this.items);
+    return this.itemSchema;
+  }
+
+  /** Compiles another schema the way this one was (for anyOf/oneOf alternatives, and case-insensitive keys). */
+  compiled(schema: OpenApiSchema): CompiledSchema {
+    return this.compile(schema);
   }
 }

@@ -10,13 +10,16 @@ export class SchemaView {
   private readonly flat = new WeakMap<OpenApiSchema, OpenApiSchema>();
   private readonly compiledSchemas = new WeakMap<OpenApiSchema, CompiledSchema>();
 
+  private readonly flattenSchema = (schema: OpenApiSchema): OpenApiSchema => this.flatten(schema);
+  private readonly compileSchema = (schema: OpenApiSchema): CompiledSchema => this.compiled(schema);
+
   constructor(readonly bundle: SchemaBundle) {}
 
   /** The flattened schema, compiled for validation; cached per schema object. */
   compiled(schema: OpenApiSchema): CompiledSchema {
     let compiled = this.compiledSchemas.get(schema);
     if (compiled === undefined) {
-      compiled = new CompiledSchema(this.flatten(schema), (s) => this.flatten(s));
+      compiled = new CompiledSchema(schema, this.flatten(schema), this.flattenSchema, this.compileSchema);
       this.compiledSchemas.set(schema, compiled);
     }
     return compiled;

@@ -1,8 +1,10 @@
 import * as yaml from 'yaml';
-import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Problem, Severity } from '../manifests/problem';
 import type { OpenApiSchema } from '../schemas/openapi';
-import type { CompiledSchema } from './compiledSchema';
+import { ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING, type CompiledSchema } from './compiledSchema';
+import { ALIAS_TAG, MAP_TAG, NODE_TYPE, PAIR_TAG, PLAIN as PLAIN_TYPE, SCALAR_TAG, SEQ_TAG } from '../manifests/yamlNodes';
+import { mayHaveMergeKeys } from '../manifests/quickParse';
 import { celEquals, isPlainMap } from './cel/celValue';
 import { compiledRules } from './cel/compileRules';
 import { yaml11Boolean, type QuoteFix } from './yaml11Keys';
@@ -62,6 +64,16 @@ class ItemLabel {
 
 type PathSegment = string | number | ItemLabel;
 
+/** The path as the apiserver spells it (`spec.containers[1]`): list items by their index. */
+function goPathOf(path: readonly PathSegment[]): (string | number)[] {
+  return path.map((segment) => (segment instanceof ItemLabel ? segment.index : segment));
+}
+
+/** A node's type tag, read once per node (yaml's isMap, isScalar… read it on every call). */
+function tagOf(node: unknown): symbol | undefined {
+  return node !== null && typeof node === 'object' ? (node as { [NODE_TYPE]?: symbol })[NODE_TYPE] : undefined;
+}
+
 // Bound once: a bundle reaches a CommonJS package's exports through a getter per access, a
 // measurable cost at every node of this walk.
 const { isAlias, isMap, isNode, isPair, isScalar, isSeq, visit } = yaml;
@@ -74,8 +86,6 @@ class Walker {
   readonly problems: Problem[] = [];
   private visited = 0;
   private exhausted = false;
-  /** The path as the apiserver spells it (`spec.containers[1]`), for its messages. */
-  goPath: (string | number)[] = [];
 
   /** A probe of one anyOf/oneOf alternative: CEL rules run once, in the walk that reports. */
   private probe = false;
@@ -83,12 +93,17 @@ class Walker {
   /** CEL notes already given in this document, so a rule on every list item speaks once. */
   private readonly celNoted = new Set<string>();
 
+  /** Whether a mapping of this document may have a `<<` key to merge (a quick parse tells when none has). */
+  private readonly mergeKeys: boolean;
+
   constructor(
     private readonly view: SchemaView,
     private readonly doc: Document.Parsed,
     private readonly kind: string,
     private readonly options: ValidateOptions,
-  ) {}
+  ) {
+    this.mergeKeys = mayHaveMergeKeys(doc);
+  }
 
   private anchors: Map<string, { at: number; node: Node }[]> | undefined;
 
@@ -131,9 +146,15 @@ class Walker {
     return `${this.kind} ${out}`;
   }
 
-  visit(written: Node | null, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, depth: number, old?: OldValue): void {
+  visit(written: Node | null, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number, old?: OldValue): void {
     if (this.exhausted) return;
-    const node = substituted(written, this.options.variables);
+    let node: Node | null | undefined = written;
+    const tag = tagOf(node);
+    // A placeholder's value stands in for it (substituted); one without a value is not judged.
+    if (tag === SCALAR_TAG) {
+      const value = (node as Scalar).value;
+      if (typeof value === 'string' && mayHavePlaceholder(value)) node = substituted(node, this.options.variables);
+    }
     if (node === undefined) return;
     if (++this.visited > NODE_BUDGET) {
       this.exhausted = true;
@@ -141,20 +162,24 @@ class Walker {
       return;
     }
     if (depth > MAX_DEPTH || node === null) return;
-    if (isAlias(node)) {
-      const target = this.resolveAlias(node.source, node.range?.[0] ?? 0);
-      if (target !== undefined) this.visit(target, schemaIn, path, parentKey, depth + 1, old);
+    if (tag === ALIAS_TAG) {
+      const alias = node as yaml.Alias;
+      const target = this.resolveAlias(alias.source, alias.range?.[0] ?? 0);
+      if (target !== undefined) this.visit(target, schema, path, parentKey, depth + 1, old);
       return;
     }
-    const schema = this.view.compiled(schemaIn);
-    if (isScalar(node)) {
-      const value = node.value;
+    if (tag === SCALAR_TAG) {
+      const value = (node as Scalar).value;
       // `field:` with no value is null, which Kubernetes treats as unset.
       if (value === null) return;
       if (this.options.sops && typeof value === 'string' && SOPS_VALUE.test(value)) return;
     }
+    if (schema.plain) {
+      this.typed(node, tag, schema, path, parentKey, depth, old);
+      return;
+    }
     // Patches are partial objects and SOPS hides values: rules over them would judge what is not there.
-    if (schema.celRules !== undefined && !this.probe && !this.options.partial && !this.options.sops) this.cel(node, schema, schemaIn, path, parentKey, old);
+    if (schema.celRules !== undefined && !this.probe && !this.options.partial && !this.options.sops) this.cel(node, schema, path, parentKey, old);
     if (schema.quantity) {
       this.quantity(node, schema, path);
       return;
@@ -164,9 +189,9 @@ class Walker {
       this.intOrString(node, schema, path);
       return;
     }
-    this.typed(node, schema, path, parentKey, depth, old);
-    if (schema.anyOf !== undefined) this.alternatives(node, schema.anyOf, path, parentKey, depth, 'any');
-    if (schema.oneOf !== undefined) this.alternatives(node, schema.oneOf, path, parentKey, depth, 'one');
+    this.typed(node, tag, schema, path, parentKey, depth, old);
+    if (schema.anyOf !== undefined) this.alternatives(node, schema.anyOf, schema, path, parentKey, depth, 'any');
+    if (schema.oneOf !== undefined) this.alternatives(node, schema.oneOf, schema, path, parentKey, depth, 'one');
   }
 
   private quantity(node: Node, schema: CompiledSchema, path: PathSegment[]): void {
@@ -183,56 +208,76 @@ class Walker {
     this.report(node, `${this.where(path)} must be an integer or a string, not ${describeNode(node)}`, 'schema.type');
   }
 
-  private typed(node: Node, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number, old: OldValue): void {
-    switch (schema.type) {
-      case 'object':
-        if (!isMap(node)) return this.report(node, `${this.where(path)} must be an object, not ${describeNode(node)}`, 'schema.type');
-        return this.object(node, schema, path, parentKey, depth, old);
-      case 'array': {
-        if (!isSeq(node)) return this.report(node, `${this.where(path)} must be a list, not ${describeNode(node)}`, 'schema.type');
-        const items = schema.items;
-        const count = node.items.length;
-        if (schema.minItems !== undefined && count < schema.minItems) this.report(node, `${this.where(path)} needs at least ${schema.minItems} item(s)`, 'schema.minItems');
-        if (schema.maxItems !== undefined && count > schema.maxItems) this.report(node, `${this.where(path)} allows at most ${schema.maxItems} item(s)`, 'schema.maxItems');
-        if (items === undefined) return;
-        const mergeKey = schema.mergeKey;
-        const oldItems = old !== undefined && Array.isArray(old.value) && schema.listMapKeys !== undefined ? old.value : undefined;
-        node.items.forEach((item, index) => {
-          path.push(mergeKey !== undefined ? new ItemLabel(item as Node, mergeKey, index) : index);
-          this.goPath.push(index);
-          this.visit(item as Node, items, path, null, depth + 1, oldItems === undefined ? undefined : this.oldItem(item as Node, oldItems, schema.listMapKeys ?? []));
-          this.goPath.pop();
-          path.pop();
-        });
-        if (schema.listType !== undefined && this.options.apiGroup !== undefined) this.problems.push(...duplicateProblems(node, schema, this.goPath, this.options.apiGroup));
-        return;
-      }
-      case 'string':
-        if (!isScalar(node) || typeof node.value !== 'string') {
+  /** The type check of one node (`tag` is its type tag) and, for objects and lists, the walk below it. */
+  private typed(node: Node, tag: symbol | undefined, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number, old: OldValue): void {
+    switch (schema.code) {
+      case OBJECT:
+        if (tag !== MAP_TAG) return this.report(node, `${this.where(path)} must be an object, not ${describeNode(node)}`, 'schema.type');
+        return this.object(node as YAMLMap, schema, path, parentKey, depth, old);
+      case ARRAY:
+        if (tag !== SEQ_TAG) return this.report(node, `${this.where(path)} must be a list, not ${describeNode(node)}`, 'schema.type');
+        return this.list(node as YAMLSeq, schema, path, depth, old);
+      case STRING: {
+        const value = tag === SCALAR_TAG ? (node as Scalar).value : undefined;
+        if (typeof value !== 'string') {
           return this.report(node, `${this.where(path)} must be a string, not ${describeNode(node)}${quoteHint(node)}`, 'schema.type');
         }
-        if (this.options.kustomized !== true && !this.options.partial && yaml11Boolean(node) !== undefined) {
+        // Every YAML 1.1 boolean word has at most three letters.
+        if (value.length <= 3 && (node as Scalar).type === PLAIN_TYPE && this.options.kustomized !== true && !this.options.partial && yaml11Boolean(node) !== undefined) {
           // kubectl reads `yes`, `on`, `n`… as booleans (YAML 1.1), and the apiserver refuses a boolean where a string goes.
           const read = String(yaml11Boolean(node));
-          return this.report(node, `${this.where(path)} must be a string, not a boolean: kubectl reads \`${node.value}\` as ${read} (YAML 1.1); quote it: "${node.value}"`, 'schema.type', 'error', { replacement: `"${node.value}"` } satisfies QuoteFix);
+          return this.report(node, `${this.where(path)} must be a string, not a boolean: kubectl reads \`${value}\` as ${read} (YAML 1.1); quote it: "${value}"`, 'schema.type', 'error', { replacement: `"${value}"` } satisfies QuoteFix);
         }
-        return this.stringChecks(node, node.value, schema, path);
-      case 'integer':
-        if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) {
+        if (schema.checksStrings) this.stringChecks(node as Scalar, value, schema, path);
+        return;
+      }
+      case INTEGER: {
+        const value = tag === SCALAR_TAG ? (node as Scalar).value : undefined;
+        if (typeof value !== 'number' || !Number.isInteger(value)) {
           return this.report(node, `${this.where(path)} must be an integer, not ${describeNode(node)}`, 'schema.type');
         }
-        return this.numberChecks(node, node.value, schema, path);
-      case 'number':
-        if (!isScalar(node) || typeof node.value !== 'number') {
+        if (schema.checksNumbers) this.numberChecks(node as Scalar, value, schema, path);
+        return;
+      }
+      case NUMBER: {
+        const value = tag === SCALAR_TAG ? (node as Scalar).value : undefined;
+        if (typeof value !== 'number') {
           return this.report(node, `${this.where(path)} must be a number, not ${describeNode(node)}`, 'schema.type');
         }
-        return this.numberChecks(node, node.value, schema, path);
-      case 'boolean':
-        if (isScalar(node) && (typeof node.value === 'boolean' || (node.type === PLAIN && YAML11_BOOLEANS.test(String(node.value))))) return;
+        if (schema.checksNumbers) this.numberChecks(node as Scalar, value, schema, path);
+        return;
+      }
+      case BOOLEAN: {
+        if (tag === SCALAR_TAG) {
+          const value = (node as Scalar).value;
+          if (typeof value === 'boolean' || ((node as Scalar).type === PLAIN_TYPE && YAML11_BOOLEANS.test(String(value)))) return;
+        }
         return this.report(node, `${this.where(path)} must be true or false, not ${describeNode(node)}`, 'schema.type');
+      }
       default:
         // Untyped (RawExtension, preserve-unknown-fields): anything goes, but enum and format still apply to scalars.
-        if (isScalar(node) && typeof node.value === 'string') this.stringChecks(node, node.value, schema, path);
+        if (schema.checksStrings && tag === SCALAR_TAG && typeof (node as Scalar).value === 'string') this.stringChecks(node as Scalar, (node as Scalar).value as string, schema, path);
+    }
+  }
+
+  private list(node: YAMLSeq, schema: CompiledSchema, path: PathSegment[], depth: number, old: OldValue): void {
+    const nodes = node.items as Node[];
+    const count = nodes.length;
+    if (schema.minItems !== undefined && count < schema.minItems) this.report(node, `${this.where(path)} needs at least ${schema.minItems} item(s)`, 'schema.minItems');
+    if (schema.maxItems !== undefined && count > schema.maxItems) this.report(node, `${this.where(path)} allows at most ${schema.maxItems} item(s)`, 'schema.maxItems');
+    const items = schema.itemsCompiled();
+    if (items === undefined) return;
+    const mergeKey = schema.mergeKey;
+    const oldItems = old !== undefined && Array.isArray(old.value) && schema.listMapKeys !== undefined ? old.value : undefined;
+    for (let index = 0; index < count; index++) {
+      const item = nodes[index] as Node;
+      path.push(mergeKey !== undefined ? new ItemLabel(item, mergeKey, index) : index);
+      this.visit(item, items, path, null, depth + 1, oldItems === undefined ? undefined : this.oldItem(item, oldItems, schema.listMapKeys ?? []));
+      path.pop();
+    }
+    if (schema.listType !== undefined && this.options.apiGroup !== undefined) {
+      const duplicates = duplicateProblems(node, schema, goPathOf(path), this.options.apiGroup);
+      for (let i = 0; i < duplicates.length; i++) this.problems.push(duplicates[i] as Problem);
     }
   }
 
@@ -273,54 +318,63 @@ class Walker {
 
   private object(node: YAMLMap, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number, old: OldValue): void {
     const oldMap = old !== undefined && isPlainMap(old.value) ? old.value : undefined;
-    const properties = schema.properties;
-    const additional = schema.additional;
+    const options = this.options;
+    const partial = options.partial;
     let pairs: readonly unknown[] = node.items;
     let keys: Set<string> | undefined;
-    if (hasMergeKey(node)) {
+    if (this.mergeKeys && hasMergeKey(node)) {
       keys = new Set<string>();
       for (const p of node.items) if (isPair(p) && isScalar(p.key)) keys.add(String(p.key.value));
       const merged = this.mergedPairs(node, keys, depth);
       for (const p of merged) keys.add(String((p.key as Scalar).value));
       pairs = [...node.items, ...merged];
     }
-    for (const pair of pairs) {
-      if (!isPair(pair)) continue;
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i] as Pair;
+      if (tagOf(pair) !== PAIR_TAG) continue;
       const keyNode = pair.key as Node | null;
-      const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
-      if (key === undefined) continue;
+      if (tagOf(keyNode) !== SCALAR_TAG) continue;
+      const keyValue = (keyNode as Scalar).value;
+      const key = typeof keyValue === 'string' ? keyValue : String(keyValue);
       // The merge key itself is no field (its pairs were merged above); in patches, strategic-merge directives are not fields either.
-      if (key === '<<' || (this.options.partial && key.startsWith('$'))) continue;
-      const value = pair.value as Node | null;
-      const propertySchema = properties?.get(key) ?? (this.options.caseInsensitiveKeys === true && properties !== undefined ? caseInsensitive(properties, key) : undefined) ?? additional;
-      if (propertySchema !== undefined) {
+      if (key === '<<' || (partial && key.startsWith('$'))) continue;
+      let child = schema.property(key);
+      if (child === undefined) {
+        const folded = options.caseInsensitiveKeys === true && schema.properties !== undefined ? caseInsensitive(schema.properties, key) : undefined;
+        child = folded !== undefined ? schema.compiled(folded) : schema.additionalCompiled();
+      }
+      if (child !== undefined) {
         path.push(key);
-        this.goPath.push(key);
-        this.visit(value, propertySchema, path, keyNode, depth + 1, oldMap !== undefined && Object.hasOwn(oldMap, key) ? { value: oldMap[key] } : undefined);
-        this.goPath.pop();
+        this.visit(pair.value as Node | null, child, path, keyNode, depth + 1, oldMap !== undefined && Object.hasOwn(oldMap, key) ? { value: oldMap[key] } : undefined);
         path.pop();
-      } else if (!schema.open && !(this.options.sops && path.length === 0 && key === 'sops')) {
+      } else if (!schema.open && !(options.sops && path.length === 0 && key === 'sops')) {
+        const properties = schema.properties;
         const suggestion = properties === undefined ? undefined : closestName(key, [...properties.keys()]);
         const hint = suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;
         this.report(keyNode, `unknown field \`${key}\` in ${this.where(path)}${hint}`, 'schema.unknown-field');
       }
     }
-    if (!this.options.partial && schema.required !== undefined) {
+    const required = schema.required;
+    if (!partial && required !== undefined) {
       // Most objects require nothing or one or two fields: a scan beats a set of every key.
-      let missing = schema.required.filter((name) => (keys !== undefined ? !keys.has(name) : !hasKey(node, name)));
-      const supplied = this.options.supplied;
-      if (supplied !== undefined && missing.length > 0) {
+      let missing: string[] | undefined;
+      for (let r = 0; r < required.length; r++) {
+        const name = required[r] as string;
+        if (keys !== undefined ? !keys.has(name) : !hasKey(node, name)) (missing ??= []).push(name);
+      }
+      const supplied = options.supplied;
+      if (supplied !== undefined && missing !== undefined) {
         const at = path.filter((s): s is string => typeof s === 'string' && !s.startsWith('[')).join('.');
         missing = missing.filter((name) => !supplied.has(at === '' ? name : `${at}.${name}`));
       }
-      if (missing.length > 0) {
+      if (missing !== undefined && missing.length > 0) {
         // A list item has no key of its own: point at its first key rather than the whole item.
         const anchor = parentKey ?? (path.length === 0 ? rootAnchor(node) : firstKey(node));
         const list = missing.map((m) => `\`${m}\``).join(', ');
         this.report(anchor, `missing required field${missing.length > 1 ? 's' : ''} ${list} in ${this.where(path)}`, 'schema.required');
       }
     }
-    if (this.options.apiGroup !== undefined && segmentAt(path, -1) === 'metadata') this.metadata(node, path);
+    if (options.apiGroup !== undefined && path.length > 0 && path[path.length - 1] === 'metadata') this.metadata(node, path);
     const count = keys?.size ?? node.items.length;
     if (schema.minProperties !== undefined && count < schema.minProperties) this.report(parentKey ?? node, `${this.where(path)} needs at least ${schema.minProperties} field(s)`, 'schema.minProperties');
     if (schema.maxProperties !== undefined && count > schema.maxProperties) this.report(node, `${this.where(path)} allows at most ${schema.maxProperties} field(s)`, 'schema.maxProperties');
@@ -333,7 +387,7 @@ class Walker {
     if (path.length === 1) {
       metadataProblems(node, { group, kind: this.kind, field: 'metadata', names: !this.options.partial, partial: this.options.partial, kustomized: this.options.kustomized === true }, this.problems);
     } else if (isBuiltInGroup(group) && segmentAt(path, -2) === 'template') {
-      const field = goField(this.goPath);
+      const field = goField(goPathOf(path));
       metadataProblems(node, { group, kind: this.kind, field, names: false, partial: this.options.partial, kustomized: false }, this.problems);
     }
   }
@@ -348,7 +402,8 @@ class Walker {
   }
 
   /** Evaluates the CEL rules of one node (x-kubernetes-validations) and reports what they say. */
-  private cel(node: Node, schema: CompiledSchema, schemaIn: OpenApiSchema, path: PathSegment[], parentKey: Node | null, old: OldValue): void {
+  private cel(node: Node, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, old: OldValue): void {
+    const schemaIn = schema.schema;
     // A value of the wrong type is reported by the type check; rules written for the right type would only add noise.
     if ((schema.type === 'object' && !isMap(node)) || (schema.type === 'array' && !isSeq(node)) || (schema.type !== undefined && schema.type !== 'object' && schema.type !== 'array' && !isScalar(node))) return;
     const rules = compiledRules(schema.celRules ?? [], () => declTypeOf(schemaIn, path.length === 0 || schemaIn['x-kubernetes-embedded-resource'] === true));
@@ -433,15 +488,14 @@ class Walker {
   }
 
   /** anyOf/oneOf: the value must fit at least one alternative; report the closest one's problems. */
-  private alternatives(node: Node, options: readonly OpenApiSchema[], path: PathSegment[], parentKey: Node | null, depth: number, mode: 'any' | 'one'): void {
+  private alternatives(node: Node, options: readonly OpenApiSchema[], schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number, mode: 'any' | 'one'): void {
     let best: Problem[] | undefined;
     let matches = 0;
     for (const option of options) {
       const probe = new Walker(this.view, this.doc, this.kind, this.options);
       probe.anchors = this.anchors;
-      probe.goPath = [...this.goPath];
       probe.probe = true;
-      probe.visit(node, option, path, parentKey, depth);
+      probe.visit(node, schema.compiled(option), path, parentKey, depth);
       if (probe.problems.length === 0) matches++;
       else if (best === undefined || probe.problems.length < best.length) best = probe.problems;
     }
@@ -498,7 +552,9 @@ function descend(node: Node, fieldPath: readonly (string | number)[]): Node | un
 
 /** Whether a map has a `<<` key: its value is compared first, so the type checks run only on a `<<`. */
 function hasMergeKey(node: YAMLMap): boolean {
-  for (const p of node.items as unknown[]) {
+  const items = node.items as unknown[];
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i];
     const key = (p as { key?: unknown } | null)?.key;
     if ((key as { value?: unknown } | null | undefined)?.value === '<<' && isPair(p) && isScalar(key)) return true;
   }
@@ -506,9 +562,13 @@ function hasMergeKey(node: YAMLMap): boolean {
 }
 
 function hasKey(node: YAMLMap, name: string): boolean {
-  for (const pair of node.items) {
-    const key = isPair(pair) ? (pair.key as Node | null) : null;
-    if (isScalar(key) && String(key.value) === name) return true;
+  const items = node.items as unknown[];
+  for (let i = 0; i < items.length; i++) {
+    const pair = items[i] as Pair;
+    const key = tagOf(pair) === PAIR_TAG ? (pair.key as Scalar | null) : null;
+    if (tagOf(key) !== SCALAR_TAG) continue;
+    const value = (key as Scalar).value;
+    if ((typeof value === 'string' ? value : String(value)) === name) return true;
   }
   return false;
 }
@@ -637,6 +697,6 @@ export function validateDocument(
   root: Node | null = doc.contents,
 ): Problem[] {
   const walker = new Walker(view, doc, kind, options);
-  walker.visit(root, schema, [], null, 0, options.oldObject === undefined || options.oldObject === null ? undefined : { value: options.oldObject });
+  walker.visit(root, view.compiled(schema), [], null, 0, options.oldObject === undefined || options.oldObject === null ? undefined : { value: options.oldObject });
   return walker.problems;
 }

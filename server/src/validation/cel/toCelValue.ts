@@ -1,5 +1,6 @@
 import { parse } from '@marcbachmann/cel-js';
-import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq } from '../../manifests/yamlNodes';
 import type { OpenApiSchema } from '../../schemas/openapi';
 import type { SchemaView } from '../schemaView';
 import { celFieldName } from './fieldNames';
@@ -63,13 +64,35 @@ const NOT_PLAIN = new Error('not a plain YAML tree');
  */
 /** The schema's defaults for the properties `out` lacks, as the apiserver defaults before it runs rules. */
 function withDefaults(out: Record<string, unknown>, compiled: ReturnType<SchemaView['compiled']> | undefined, view: SchemaView | undefined, size: ValueSize, depth: number): void {
-  for (const [key, propertySchema] of compiled?.properties ?? []) {
+  if (compiled === undefined || view === undefined) return;
+  const defaulted = defaultedProperties(compiled, view);
+  for (let i = 0; i < defaulted.length; i++) {
+    const entry = defaulted[i] as Defaulted;
+    const key = entry[0];
     if (key in out) continue;
-    const fallback = view?.flatten(propertySchema).default;
-    if (fallback === undefined) continue;
-    const c = toCelValue(fallback, propertySchema, view, size, depth + 1);
+    const c = toCelValue(entry[2], entry[1], view, size, depth + 1);
     if (c !== undefined) out[key] = c;
   }
+}
+
+/** A property with a default: its name, its schema and the default. */
+type Defaulted = readonly [string, OpenApiSchema, unknown];
+
+/** Per compiled schema, the properties that have a default (most have none): found once, not on every object converted. */
+const DEFAULTED = new WeakMap<object, readonly Defaulted[]>();
+
+function defaultedProperties(compiled: ReturnType<SchemaView['compiled']>, view: SchemaView): readonly Defaulted[] {
+  let list = DEFAULTED.get(compiled);
+  if (list === undefined) {
+    const found: Defaulted[] = [];
+    for (const [key, propertySchema] of compiled.properties ?? []) {
+      const fallback = view.flatten(propertySchema).default;
+      if (fallback !== undefined) found.push([key, propertySchema, fallback]);
+    }
+    list = found;
+    DEFAULTED.set(compiled, list);
+  }
+  return list;
 }
 
 /**
@@ -89,7 +112,10 @@ function escapedNames(out: Record<string, unknown>, compiled: ReturnType<SchemaV
     }
     ESCAPED.set(properties, renamed);
   }
-  for (const [key, escaped] of renamed) if (key in out) out[escaped] = out[key];
+  for (let i = 0; i < renamed.length; i++) {
+    const entry = renamed[i] as [string, string];
+    if (entry[0] in out) out[entry[1]] = out[entry[0]];
+  }
 }
 
 /** Per schema's properties: the ones CEL reaches by an escaped name, with that name. */
@@ -121,8 +147,9 @@ function fromNode(node: unknown, schema: OpenApiSchema | undefined, view: Schema
     size.maxCollection = Math.max(size.maxCollection, node.items.length);
     const items = compiled?.items;
     const out: unknown[] = [];
-    for (const item of node.items) {
-      const c = fromNode(item, items, view, size, depth + 1);
+    const nodes = node.items;
+    for (let i = 0; i < nodes.length; i++) {
+      const c = fromNode(nodes[i], items, view, size, depth + 1);
       if (c !== undefined) out.push(c);
     }
     return out;
@@ -130,7 +157,9 @@ function fromNode(node: unknown, schema: OpenApiSchema | undefined, view: Schema
   if (isMap(node)) {
     size.maxCollection = Math.max(size.maxCollection, node.items.length);
     const out: Record<string, unknown> = {};
-    for (const pair of node.items) {
+    const pairs = node.items as unknown[];
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i];
       if (!isPair(pair) || !isScalar(pair.key)) throw NOT_PLAIN;
       const key = String(pair.key.value);
       if (key === '<<') throw NOT_PLAIN;
