@@ -1,4 +1,3 @@
-import { fileStamp, StampedCache } from '../files/stamped';
 import { healthOf, healthRollup, type ArgoHealth, type ResourceHealth } from '../health/health';
 import { crossplaneDrift } from '../health/crossplane';
 import { argoHealthScripts, customHealthOf } from '../health/luaHealth';
@@ -56,13 +55,12 @@ function identityOf(apiVersion: string, kind: string, name: string, namespace: s
  */
 export class SourceLines {
   private readonly files = new Map<string, Promise<Map<string, number>>>();
-  /** Indexes of files as last read, by path, kept while the file's size and time are the same: the tree asks again on every change. */
-  private static readonly read = new StampedCache<Map<string, number>>(20_000);
 
+  // Made from the file's heads, which fileHeads keeps while the file's size and time are the same: the tree asks again on every change.
   private index(path: string): Promise<Map<string, number>> {
     let pending = this.files.get(path);
     if (pending === undefined) {
-      pending = fileStamp(path).then((stamp) => SourceLines.read.get(path, stamp, () => this.parse(path)));
+      pending = this.parse(path);
       this.files.set(path, pending);
     }
     return pending;
@@ -82,7 +80,6 @@ export class SourceLines {
 
   /** Forgets every file read (a benchmark comparing first reads). */
   static forget(): void {
-    SourceLines.read.clear();
     forgetFileHeads();
   }
 

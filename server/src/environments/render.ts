@@ -74,9 +74,13 @@ async function objectsInBatches(text: string, perBatch = 100): Promise<RenderedO
   return out;
 }
 
-/** The files of plain folders that hold Kubernetes objects, as Flux lists them in the kustomization it generates. */
-async function manifestFilesOf(root: string, paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * The files of plain folders that hold Kubernetes objects, as Flux lists them in the kustomization
+ * it generates, in its order; `folders` are the entries that are sub-folders with a kustomization.
+ */
+async function manifestFilesOf(root: string, paths: readonly string[]): Promise<WrapperResources> {
+  const resources: string[] = [];
+  const folders = new Set<string>();
   // Flux's generator: a sub-folder with its own kustomization is one resource (built by it), not its files.
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -84,16 +88,18 @@ async function manifestFilesOf(root: string, paths: readonly string[]): Promise<
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name.startsWith('.')) continue;
-        if (kustomizationIn(path) !== undefined) out.push(path);
-        else await walk(path);
+        if (kustomizationIn(path) !== undefined) {
+          resources.push(path);
+          folders.add(path);
+        } else await walk(path);
       } else if (entry.isFile() && /\.ya?ml$/.test(entry.name) && !isKustomizationFile(path)) {
         const text = await readTextIfSane(path);
-        if (text !== undefined && /^apiVersion:/m.test(text) && /^kind:/m.test(text)) out.push(path);
+        if (text !== undefined && /^apiVersion:/m.test(text) && /^kind:/m.test(text)) resources.push(path);
       }
     }
   };
   for (const p of paths) await walk(join(root, p));
-  return out;
+  return { resources, folders };
 }
 
 /** Whether an Argo CD directory source reads `file`: its own folder's files unless `recurse`, then `include`/`exclude`. */
@@ -141,9 +147,17 @@ function afterFluxBuild(objects: RenderedObject[], flux: FluxBuild): RenderResul
   return { ok: true, objects: out, ...(notes.length > 0 ? { notes } : {}) };
 }
 
-/** What a unit's wrapper kustomization lists: its kustomization folders, or a plain folder's files (and sub-folders with a kustomization) as Flux lists them. */
-async function wrapperResources(root: string, env: Environment): Promise<string[]> {
-  return env.renderer.kind === 'plain' ? manifestFilesOf(root, env.paths) : env.paths.map((p) => resolve(root, p));
+/** What a unit's wrapper kustomization lists, in order, and which of those are kustomization folders (the rest are files). */
+interface WrapperResources {
+  resources: string[];
+  folders: Set<string>;
+}
+
+/** Its kustomization folders, or a plain folder's files (and sub-folders with a kustomization) as Flux lists them. */
+async function wrapperResources(root: string, env: Environment): Promise<WrapperResources> {
+  if (env.renderer.kind === 'plain') return manifestFilesOf(root, env.paths);
+  const resources = env.paths.map((p) => resolve(root, p));
+  return { resources, folders: new Set(resources) };
 }
 
 /**
@@ -284,9 +298,8 @@ async function build(root: string, env: Environment, options: RenderOptions): Pr
   const refused = await environmentInputProblem(root, env);
   if (refused !== undefined) return { ok: false, kind: 'render-error', message: refused };
   if (env.renderer.kind === 'helm') return renderHelm(root, env, env.renderer, options.helm ?? ['helm']);
-  const resources = await wrapperResources(root, env);
+  const { resources, folders } = await wrapperResources(root, env);
   // Traced by kind and name when nothing in the unit renames; else, or when that fails, by kustomize's origin annotations (see identitySources.ts).
-  const folders = new Set(resources.filter((p) => kustomizationIn(p) !== undefined));
   const components = (env.flux?.components ?? []).map((c) => resolve(root, c));
   const index = options.kustomizeOrigins === true ? undefined : await identityIndexOf([...folders, ...components], resources.filter((p) => !folders.has(p)), env.flux);
   if (index !== undefined) {
