@@ -75,6 +75,8 @@ let settingsLoaded = false;
 let settingsRead: () => void = () => undefined;
 const firstSettings = new Promise<void>((resolve) => (settingsRead = resolve));
 const validationResults = new Map<string, { version: number; findings: Finding[] }>();
+/** What was last sent per open document, so a check that changed nothing sends nothing. */
+const lastPublished = new Map<string, { version: number; key: string }>();
 /** JSON schemas of YAML that is not Kubernetes (Helm values, modelines), through yaml-language-server's service. */
 const plainYaml = new PlainYamlService();
 /** Text larger than this is not given to yaml-language-server: its parse and validation would hold up every edit. */
@@ -228,7 +230,14 @@ function publish(uri: string): void {
   const validated = validationResults.get(uri);
   if (document === undefined || validated === undefined || validated.version !== document.version) return;
   const all = [...validated.findings, ...(drift?.findings(uri, document.version) ?? [])];
-  connection.sendDiagnostics({ uri, version: document.version, diagnostics: all.map(toDiagnostic) }).catch(() => undefined);
+  const diagnostics = all.map(toDiagnostic);
+  // Every version gets one answer, but checking the same version again (settings read, environments
+  // rendered, CRDs indexed) repeats it: the Problems panel would redraw its rows under the user's click.
+  const key = JSON.stringify(diagnostics);
+  const last = lastPublished.get(uri);
+  if (last?.version === document.version && last.key === key) return;
+  lastPublished.set(uri, { version: document.version, key });
+  connection.sendDiagnostics({ uri, version: document.version, diagnostics }).catch(() => undefined);
 }
 
 const queue = new ValidationQueue(validate, (uri, error) => {
@@ -477,6 +486,7 @@ documents.onDidClose((event) => {
   editWindows.forget(uri);
   lastParse.delete(uri);
   validationResults.delete(uri);
+  lastPublished.delete(uri);
   plainYaml.closed(uri);
   drift?.forget(uri);
   connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
