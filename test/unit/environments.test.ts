@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readEnvironmentConfig } from '../../server/src/environments/config';
 import { discoverEnvironments } from '../../server/src/environments/discover';
+import { renderEnvironment } from '../../server/src/environments/render';
 import { byPromotionOrder } from '../../server/src/environments/stages';
 import { EXAMPLES } from '../support/paths';
 
@@ -53,6 +54,21 @@ describe('environment discovery', () => {
     const found = environments.flatMap((e) => e.foundBy).sort();
     assert.deepEqual(found.filter((f) => f.startsWith('Argo CD')), ['Argo CD Application argocd/api in argo/api.yaml', 'Argo CD Application argocd/jobs in argo/jobs.yaml', 'Argo CD Application argocd/web in argo/web.yaml']);
     assert.ok(found.some((f) => f.startsWith('Flux Kustomization flux-system/db')), found.join('; '));
+  });
+
+  test('a unit whose path is not in the repository says so, naming where the path comes from, for a plain folder and a kustomize build alike', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plumbline-envs-'));
+    mkdirSync(join(root, 'argo'));
+    writeFileSync(join(root, 'argo', 'web.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://example.com/x.git\n    path: apps/web\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: web\n');
+    mkdirSync(join(root, 'clusters', 'dev'), { recursive: true });
+    writeFileSync(join(root, 'clusters', 'dev', 'db.yaml'), 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: db\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/db\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n');
+    const { environments } = await discoverEnvironments(root);
+    const rendered = await Promise.all(environments.flatMap((e) => (e.foundBy.some((f) => f.includes('web') || f.includes('/db')) ? [renderEnvironment(root, e, { trusted: true, kustomize: ['kubectl', 'kustomize'] })] : [])));
+    const messages = rendered.map((r) => (r.ok ? 'rendered' : `${r.kind}: ${r.message}`)).sort();
+    assert.deepEqual(messages, [
+      'render-error: not rendered: path "apps/db" does not exist in the repository (from Flux Kustomization flux-system/db in clusters/dev/db.yaml); fix it there',
+      'render-error: not rendered: path "apps/web" does not exist in the repository (from Argo CD Application argocd/web in argo/web.yaml); fix it there',
+    ]);
   });
 
   test('mistakes in .plumbline.yaml are problems, not crashes', () => {

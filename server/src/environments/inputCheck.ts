@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { describeRefusedLoad, refusedLoads } from '../kustomize/loadCheck';
 import { RepositoryRoot } from '../files/insideRoot';
@@ -69,6 +69,8 @@ export async function environmentInputProblem(rootDir: string, env: Environment)
   for (const path of env.paths) {
     const verdict = root.check(path);
     if (!verdict.inside) return refuse(`path ${JSON.stringify(path)} is ${verdict.reason === 'outside' ? 'outside the repository' : 'a symlink loop or unreadable'}`);
+    // Said here for every renderer: kustomize's own words for it name a temporary wrapper folder.
+    if (!(await stat(resolve(rootDir, path)).then(() => true, () => false))) return refuse(`path ${JSON.stringify(path)} does not exist in the repository`);
   }
   const namespace = env.target.namespace;
   if (namespace !== undefined) {
