@@ -185,6 +185,25 @@ describe('plumbline check on files Flux never applies (a retired app kept in .ar
     assert.deepEqual(json.notApplied, { files: ['.archive/kubernetes/old-web/app/helmrelease.yaml', '.archive/kubernetes/old-web/app/service.yaml', '.archive/kubernetes/old-web/ks.yaml'], downgraded: 2 });
   });
 
+  test('the editor says the same of an archived file as check of the repository: its error is a warning, with the reason', async () => {
+    const lsp = await LspHarness.start({ cluster: { enabled: false } }, { workspaceFolders: [root] });
+    try {
+      const file = '.archive/kubernetes/old-web/app/service.yaml';
+      const uri = pathToFileURL(join(root, file)).href;
+      await lsp.open(uri, files[file] ?? '');
+      // The first answer does not wait for the environments' index; the file is checked again once it is there.
+      const diagnostics = await lsp.waitForDiagnostics(uri, (d) => d.some((x) => x.message.includes('(a warning here')), 20_000);
+      const cli = JSON.parse((await runCli(['check', '.', '-o', 'json'], { cwd: root })).stdout) as { findings: { path: string; line: number; column: number; severity: string; message: string }[] };
+      assert.deepEqual(
+        diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity === 1 ? 'error' : d.severity === 2 ? 'warning' : 'other'} ${d.message}`),
+        cli.findings.filter((f) => f.path === file).map((f) => `${f.line}:${f.column} ${f.severity} ${f.message}`),
+      );
+      assert.equal(diagnostics.length, 1);
+    } finally {
+      await lsp.stop();
+    }
+  });
+
   test('run from the folder without a repository, the same; an archived file checked alone (no Flux object of the folder it is checked from applies to it) keeps its error', async () => {
     const bare = mkdtempSync(join(tmpdir(), 'plumbline-archive-bare-'));
     try {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { displayPath } from '../files/files';
 import { totals, type FileReport } from '../check/checkPaths';
 import { escapeControls } from './formats';
+import { asNotApplied } from '../environments/notAppliedGate';
 
 /** What `check` did with the files Flux never applies, for the note and the JSON output. */
 export interface NotAppliedSummary {
@@ -22,11 +23,8 @@ export function downgradeNotApplied(reports: FileReport[], notApplied: ReadonlyS
   if (files.length === 0) return undefined;
   let downgraded = 0;
   for (const r of files) {
-    r.findings = r.findings.map((f) => {
-      if (f.severity !== 'error') return f;
-      downgraded++;
-      return { ...f, severity: 'warning', message: `${f.message} (a warning here: no Flux Kustomization of this repository applies this file)` };
-    });
+    downgraded += r.findings.filter((f) => f.severity === 'error').length;
+    r.findings = r.findings.map(asNotApplied);
   }
   return { files: files.map((r) => displayPath(r.path)), downgraded };
 }

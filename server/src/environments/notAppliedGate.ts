@@ -46,3 +46,13 @@ function holdsFluxObject(dir: string): boolean {
   }
   return false;
 }
+
+/**
+ * A finding in a file Flux never applies (Discovered.notApplied), as `plumbline check` and the
+ * editor both report it: an error becomes a warning with the reason, since the file breaks no
+ * deployment (an archived HelmRelease still at v2beta2), and stays visible for whoever revives it.
+ */
+export function asNotApplied<F extends { severity: string; message: string }>(finding: F): F {
+  if (finding.severity !== 'error') return finding;
+  return { ...finding, severity: 'warning', message: `${finding.message} (a warning here: no Flux Kustomization of this repository applies this file)` };
+}

@@ -14,6 +14,7 @@ import { checkFileAs, sizeFinding } from '../check/checkFile';
 import type { PostBuildValues } from '../manifests/placeholders';
 import type { Environment } from '../environments/model';
 import { postBuildValuesOf } from '../environments/postBuildValues';
+import { asNotApplied } from '../environments/notAppliedGate';
 import { fileDuplicateFindings } from '../check/duplicates';
 import { fileRole } from '../check/fileRole';
 import type { Finding } from '../manifests/problem';
@@ -217,11 +218,29 @@ async function validate(uri: string): Promise<void> {
     const plain = file === undefined || role.kind !== 'manifests' ? undefined : plainYamlText(path, text, file);
     if (plain !== undefined) findings.push(...(await plainYaml.findings(uri, version, plain)));
   }
+  if (path !== undefined && findings.some((f) => f.severity === 'error')) findings = neverAppliedFindings(uri, path, findings);
   // A newer version arrived while we worked: its own run will publish.
   if (documents.get(uri)?.version !== version) return;
   validationResults.set(uri, { version, findings });
   publish(uri);
   drift?.request(uri);
+}
+
+/**
+ * Errors in a file Flux never applies are warnings with the reason, as `plumbline check` reports
+ * them. Known once the environments are indexed: the first answer is not held back for that, and
+ * the file is checked again when the index is there.
+ */
+function neverAppliedFindings(uri: string, path: string, findings: Finding[]): Finding[] {
+  const never = renders.neverApplied(path);
+  if (never === undefined) {
+    renders
+      .ready()
+      .then(() => queue.request(uri))
+      .catch(() => undefined);
+    return findings;
+  }
+  return never ? findings.map(asNotApplied) : findings;
 }
 
 /** Sends validation and drift findings of the current version together. */

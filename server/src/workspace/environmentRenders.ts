@@ -23,6 +23,8 @@ interface Indexed {
 export class EnvironmentRenders {
   private index: Promise<Indexed[]> | undefined;
   private indexed: Indexed[] = [];
+  /** Absolute paths of the files Flux never applies (Discovered.notApplied); undefined until indexed. */
+  private notApplied: Set<string> | undefined;
   private readonly renders = new Map<string, Promise<MappedRender>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners: (() => void)[] = [];
@@ -65,6 +67,14 @@ export class EnvironmentRenders {
     if (this.indexed.length === 0) return [];
     const absolute = resolve(path);
     return this.indexed.filter((i) => i.files.files.has(absolute)).map((i) => i.environment);
+  }
+
+  /**
+   * Whether `path` is a file Flux never applies (in the folder of a Flux object no cluster
+   * applies), as of the last index; undefined before the first index is made.
+   */
+  neverApplied(path: string): boolean | undefined {
+    return this.notApplied?.has(resolve(path));
   }
 
   /** The environment's render with field origins; cached until a file it reads is saved. */
@@ -135,19 +145,22 @@ export class EnvironmentRenders {
   private reindex(force: boolean): Promise<Indexed[]> {
     if (this.index !== undefined && !force) return this.index;
     const root = this.root();
-    this.index = (async (): Promise<Indexed[]> => {
-      if (root === undefined) return [];
-      const { environments } = await discoverEnvironments(root, this.renderOptions());
-      return Promise.all(environments.map(async (environment) => ({ environment, files: await environmentFiles(root, environment) })));
+    this.index = (async (): Promise<{ indexed: Indexed[]; notApplied: Set<string> }> => {
+      if (root === undefined) return { indexed: [], notApplied: new Set<string>() };
+      const { environments, notApplied } = await discoverEnvironments(root, this.renderOptions());
+      const indexed = await Promise.all(environments.map(async (environment) => ({ environment, files: await environmentFiles(root, environment) })));
+      return { indexed, notApplied: new Set(notApplied.map((f) => resolve(root, f))) };
     })().then(
-      (indexed) => {
+      ({ indexed, notApplied }) => {
         this.indexed = indexed;
+        this.notApplied = notApplied;
         this.renders.clear();
         return indexed;
       },
       (error: unknown) => {
         this.log(`environments: ${error instanceof Error ? error.message : String(error)}`);
         this.indexed = [];
+        this.notApplied = new Set();
         return [];
       },
     );
