@@ -3,6 +3,7 @@ import type { ValidationRule } from '../../schemas/openapi';
 import { apiserverCompile } from './apiserverCompile';
 import type { DeclType } from './estimateCost';
 import { kubernetesEnvironment } from './kubernetesLibrary';
+import { re2ToJs } from '../re2';
 
 /** A program the engine compiled: call it with the variables (`self`, `oldSelf`). */
 export type CelProgram = (context: Record<string, unknown>) => unknown;
@@ -57,6 +58,38 @@ function measure(ast: unknown): { size: number; loopDepth: number; readsOldSelf:
   return { size, loopDepth, readsOldSelf };
 }
 
+/**
+ * Rewrites the literal patterns of `.matches()` calls in a parsed rule to JavaScript's spelling of
+ * the same RE2 regex: the engine's own `matches` hands its pattern to `new RegExp`, which refuses
+ * `(?i)` (Gateway API's GRPCRoute rules). Returns the first pattern with no translation, if any;
+ * a pattern computed at runtime is left as it is.
+ */
+function translateMatches(ast: unknown): string | undefined {
+  let untranslated: string | undefined;
+  const literalPattern = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const literal = node as { op?: unknown; args?: unknown };
+    if (literal.op !== 'value' || typeof literal.args !== 'string') return;
+    const source = re2ToJs(literal.args);
+    // Without `u` (the engine gives none), `\p{L}` would be the letters p{L}.
+    if (source === undefined || /\\[pP]\{/.test(source)) untranslated ??= literal.args;
+    else literal.args = source;
+  };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    if (typeof node !== 'object' || node === null || !('op' in node)) return;
+    const { op, args } = node as AstShape;
+    // `s.matches(re)` is an rcall [name, target, [re]]; the global `matches(s, re)` is ours and translates itself.
+    if (op === 'rcall' && Array.isArray(args) && args[0] === 'matches' && Array.isArray(args[2])) literalPattern(args[2][0]);
+    walk(args);
+  };
+  walk(ast);
+  return untranslated;
+}
+
 function compileOne(source: ValidationRule, self: DeclType | undefined): CompiledRule {
   const env = environment();
   let program: CelProgram | undefined;
@@ -69,6 +102,8 @@ function compileOne(source: ValidationRule, self: DeclType | undefined): Compile
     if (refused !== undefined) throw new Error(refused);
     const checked = parsed.check();
     if (!checked.valid) throw checked.error ?? new Error('the rule does not type-check');
+    const untranslated = translateMatches(parsed.ast);
+    if (untranslated !== undefined) throw new Error(`its regex ${JSON.stringify(untranslated)} uses RE2 syntax that has no JavaScript translation`);
     program = parsed as CelProgram;
     stats = measure(parsed.ast);
   } catch (err) {
