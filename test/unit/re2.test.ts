@@ -71,6 +71,12 @@ const definitions: Record<string, OpenApiSchema> = {
           code: str({ pattern: '(?i)^[a-f0-9]+$' }),
           odd: str({ 'x-kubernetes-validations': [{ rule: "self.matches('(a)\\\\1')", message: 'never reported' }] }),
           computed: str({ 'x-kubernetes-validations': [{ rule: "self.matches(self + '(?i)')", message: 'never reported' }] }),
+          // has() over an indexed item, as Gateway API's route rules write it.
+          rules: {
+            type: 'array',
+            items: { type: 'object', properties: { name: str(), matches: { type: 'array', items: str() } } },
+            'x-kubernetes-validations': [{ rule: '(self.size() > 0 && has(self[0].matches) ? self[0].matches.size() : 0) <= 2', message: 'the first rule has at most two matches' }],
+          },
         },
       },
     },
@@ -109,7 +115,7 @@ const resolver = new SchemaResolver([new SchemaBundle(data, { kind: 'bundled', l
 const OPTIONS: CheckOptions = { role: { kind: 'manifests' }, schemas: resolver, unknownKind: 'information' };
 
 describe('RE2 regexes and structural alternatives in validation', () => {
-  test('CEL matches and find, and pattern, read (?i) as RE2 does: no error on a valid value, the rule message on an invalid one', () => {
+  test('CEL matches and find, and pattern, read (?i) as RE2 does, and has() of an indexed item runs: no error on a valid value, the rule message on an invalid one', () => {
     expectCheckFindings(
       `apiVersion: example.com/v1
 kind: Route
@@ -119,6 +125,17 @@ spec:
   service: Grpc.Health.V1
   method: GetStatus
   code: BEEF42
+  rules:
+    - name: a
+      matches: [p, q]
+---
+apiVersion: example.com/v1
+kind: Route
+metadata:
+  name: no-matches
+spec:
+  rules:
+    - name: a
 ---
 apiVersion: example.com/v1
 kind: Route
@@ -131,6 +148,9 @@ spec:
   ^^^^^^ error: Route spec.method: Invalid value: "Put": method must be letters and hold get
   code: XYZ
         ^^^ error: \`XYZ\` does not match the pattern (?i)^[a-f0-9]+$ required for Route spec.code
+  rules:
+  ^^^^^ error: Route spec.rules: Invalid value: the first rule has at most two matches
+    - matches: [p, q, r]
 `,
       OPTIONS,
       { sorted: true },
