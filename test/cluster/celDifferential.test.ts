@@ -101,6 +101,28 @@ const SPEC_SCHEMA = `
                   maxLength: 64
                   x-kubernetes-validations:
                     - {rule: "self.split('-').size() <= 3 && self.replace('-', '').lowerAscii() == self.replace('-', '')", message: at most three lowercase parts}
+                service:
+                  type: string
+                  maxLength: 64
+                  x-kubernetes-validations:
+                    - {rule: 'self.matches(r"""(?i)^\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$""")', message: service must be a dotted name}
+                routes:
+                  type: array
+                  maxItems: 4
+                  items:
+                    type: object
+                    properties:
+                      matches: {type: array, maxItems: 4, items: {type: string, maxLength: 8}}
+                  x-kubernetes-validations:
+                    - {rule: "(self.size() > 0 && has(self[0].matches) ? self[0].matches.size() : 0) <= 2", message: the first route has at most two matches}
+                site:
+                  type: object
+                  oneOf:
+                    - properties: {type: {enum: [IP]}, value: {format: ipv4}}
+                    - properties: {type: {not: {enum: [IP]}}}
+                  properties:
+                    type: {type: string, maxLength: 8}
+                    value: {type: string, maxLength: 32}
                 labels:
                   type: object
                   maxProperties: 8
@@ -155,8 +177,17 @@ const POOLS: Record<string, string[]> = {
   labels: ['{team: platform}', '{app: web, tier: db}', '{Team: x}', '{team: nobody}', '{}'],
 };
 
+// Gateway API's shapes: RE2's (?i), has() of an indexed item, and a oneOf whose branches name only
+// some fields. Drawn from a generator of their own, half the time, so the objects above stay as they were.
+const GATEWAY_POOLS: Record<string, string[]> = {
+  service: ['grpc.health.v1.Health', 'Echo_Service', '.Dotted.Name', 'Echo.V1', 'GRPC', 'echo-service'],
+  routes: ['[{matches: [a, b]}]', '[{}]', '[]', '[{matches: [a]}, {matches: [a, b, c]}]', '[{matches: [A]}]', '[{matches: [a, b, c]}]'],
+  site: ['{type: IP, value: 10.0.0.1}', '{type: Host, value: example.com}', '{value: 10.0.0.2, type: IP}'],
+};
+
 function generate(count: number): { name: string; spec: string }[] {
   const next = random(15);
+  const gateway = random(16);
   const out: { name: string; spec: string }[] = [];
   for (let i = 0; i < count; i++) {
     const lines: string[] = [];
@@ -164,6 +195,10 @@ function generate(count: number): { name: string; spec: string }[] {
       // Fields other than replicas are left out now and then: absent fields skip their rules.
       if (field !== 'replicas' && next() < 0.3) continue;
       lines.push(`  ${field}: ${pool[Math.floor(next() * pool.length)] ?? ''}`);
+    }
+    for (const [field, pool] of Object.entries(GATEWAY_POOLS)) {
+      if (gateway() < 0.5) continue;
+      lines.push(`  ${field}: ${pool[Math.floor(gateway() * pool.length)] ?? ''}`);
     }
     out.push({ name: `p${String(i).padStart(3, '0')}`, spec: lines.join('\n') });
   }

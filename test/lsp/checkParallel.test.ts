@@ -95,6 +95,35 @@ describe('plumbline check in worker threads', () => {
     assert.equal(parallel.stdout, alone.stdout);
   });
 
+  test('kinds without a schema, checked while CRDs are still being read: the same words on every run, with or without workers', async () => {
+    // Rounds of a large file (a batch of its own, so a worker takes it at once), a custom
+    // resource no CRD defines, one named by a kind a later CRD defines under another group, then
+    // a CRD: the message names the schemas searched, which once depended on how far the reading
+    // had got when the file was checked ("workspace CRDs (2 files)" in one run, "(4 files)" in the next).
+    const root = join(dir, 'unknown');
+    mkdirSync(root);
+    const rounds = 4;
+    for (let r = 0; r < rounds; r++) {
+      const configMaps = Array.from({ length: 2500 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${r}-${i}\ndata:\n  key: ${'v'.repeat(40)}\n`);
+      writeFileSync(join(root, `${r}a-big.yaml`), configMaps.join('---\n'));
+      writeFileSync(join(root, `${r}b-widget.yaml`), `apiVersion: nowhere.example.com/v1\nkind: Widget\nmetadata:\n  name: w${r}\n---\napiVersion: nowhere.example.com/v1\nkind: Part${rounds - 1}\nmetadata:\n  name: p${r}\n`);
+      writeFileSync(join(root, `${r}c-crd.yaml`), crdYaml({ group: `g${r}.example.com`, kind: `Part${r}`, plural: `parts${r}` }, '              type: object\n'));
+    }
+    const args = ['check', '--strict', root];
+    const runs = await Promise.all(['0', '2', '3', '2', '0'].map(async (workers) => ({ workers, ...(await run(args, workers)) })));
+    const first = runs[0];
+    assert.ok(first !== undefined);
+    assert.equal(first.code, 1, first.stdout.slice(-500));
+    const schemas = `workspace CRDs (${rounds} files), bundled schemas (Kubernetes v1.36.3)`;
+    for (let r = 0; r < rounds; r++) {
+      assert.ok(first.stdout.includes(`${join(root, `${r}b-widget.yaml`)}:2:7 error no schema for Widget (nowhere.example.com/v1) in ${schemas}; it is not validated [schema.unknown-kind]\n`), first.stdout.slice(0, 3000));
+      assert.ok(first.stdout.includes(`${join(root, `${r}b-widget.yaml`)}:7:7 error no schema for Part3 (nowhere.example.com/v1) in ${schemas}; it is not validated; Part3 is known as \`g3.example.com/v1\` [schema.unknown-kind]\n`), first.stdout.slice(0, 3000));
+    }
+    for (const other of runs.slice(1)) assert.equal(other.stdout, first.stdout, `${other.workers} workers`);
+    const json = await Promise.all(['0', '2'].map((workers) => run(['check', '--strict', '-o', 'json', root], workers)));
+    assert.equal(json[1]?.stdout, json[0]?.stdout);
+  });
+
   for (const layout of ['one', 'many']) {
     for (const format of ['text', 'json', 'sarif']) {
       test(`${layout === 'one' ? 'one large file' : 'many files'}, ${format}: the same report with 2 workers as in one thread`, async () => {

@@ -125,7 +125,7 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
     // Served by the target release but not by these schemas' (older apiVersions, newer bundle): no claim that it is not served.
     if (others.length > 0 && !hasLifecycle(identity.apiVersion, identity.kind)) {
       const served = others.map((v) => `\`${identity.group === '' ? v : `${identity.group}/${v}`}\``).join(' or ');
-      return [...deprecation, problemAt(valueNodeOf(node, 'apiVersion') ?? kindNode ?? node, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe()}; use ${served}`)];
+      return [...deprecation, problemAt(valueNodeOf(node, 'apiVersion') ?? kindNode ?? node, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe(identity.group)}; use ${served}`)];
     }
     if (options.unknownKind === 'ignore') return deprecation;
     const elsewhere = schemas.apiVersionsOfKind(identity.kind);

@@ -141,6 +141,9 @@ async function checkAllPaths(paths: readonly string[], run: CheckRun, started: {
   return [...reports, ...skipped.map(skippedReport)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** Findings whose words depend on every schema known: they name the layers searched and the kinds they hold. */
+const SCHEMA_LOOKUP_CODES: ReadonlySet<string> = new Set(['schema.unknown-kind', 'schema.unknown-version']);
+
 /** A file that declares a CRD says so on a line of its own. */
 const MAY_HOLD_CRD = 'CustomResourceDefinition';
 
@@ -272,7 +275,11 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     if (bundled === undefined) throw new Error('parallel checks need the bundled schemas');
     const schemas = withCrds(bundled, run.workspaceCrds) ?? bundled;
     const results = await parallel.finish(schemas);
-    // A file checked before a CRD was read (which names that CRD's group) is checked again here with every CRD.
+    // A file checked before the last CRD was read is checked again here with every CRD when they
+    // could change what it says: it names a CRD's group, or it has a kind without a schema (whose
+    // message names the schemas searched, "workspace CRDs (N files)", and may suggest a kind a
+    // later CRD defines). Else the report would depend on how far the reading had got when a
+    // worker took the file, and differ from run to run.
     const crdGroups = run.workspaceCrds !== undefined && run.workspaceCrds.size > 0 ? run.workspaceCrds.groups() : [];
     const full = crdGroups.length > 0 ? schemas : undefined;
     const checkedEarly = parallel.checkedBeforeLastCrds();
@@ -284,7 +291,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       report.findings = r.findings;
       const input = parallelInputs[i];
       const text = full !== undefined && input !== undefined && checkedEarly.has(i) ? (input.text ?? textAgain(report.path, maxBytes, limitName)) : undefined;
-      if (full !== undefined && input !== undefined && text !== undefined && crdGroups.some((g) => text.includes(`${g}/`))) {
+      if (full !== undefined && input !== undefined && text !== undefined && (r.findings.some((f) => SCHEMA_LOOKUP_CODES.has(f.code)) || crdGroups.some((g) => text.includes(`${g}/`)))) {
         const again = checkPiece({ text, role: input.role, unknownKind: run.unknownKind }, full);
         report.findings = again.templated ? [] : again.findings;
       }

@@ -5,6 +5,7 @@ import { documentData, hasExactRanges, quickParseData, quickParseDocument } from
 import { YAML_LOG } from './yamlLog';
 import { lineStartsOf, PieceLineIndex, type LinePiece, type Lines } from './lineIndex';
 import { splitDocuments, type DocumentChunk } from './split';
+import { parseWithPaddedQuotes } from './quotedContinuations';
 import type { TextSource } from './blockText';
 import type { TextWindow } from './textWindow';
 
@@ -316,7 +317,9 @@ export function parseChunk(text: string): ParsedChunk {
   }
   const docs = parseAllDocuments(text, PARSE_OPTIONS);
   // parseAllDocuments returns an EmptyStream (array-like, no documents) for blank input.
-  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  let list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  // A quoted scalar continued at its key's indentation, as go-yaml (kubectl) writes and reads it.
+  if (list.some((doc) => doc.errors.some((e) => e.code === 'MISSING_CHAR' && e.message.includes('quote')))) list = parseWithPaddedQuotes(text, PARSE_OPTIONS) ?? list;
   // Characters are checked once per chunk and reported with its first document.
   const forbidden = forbiddenCharacters(text);
   const hasAlias = text.includes('*');

@@ -103,12 +103,20 @@ export class SchemaResolver {
     });
   }
 
-  /** Labels of the layers, for messages: "bundled schemas (Kubernetes v1.36.3)". */
-  describe(): string {
+  /**
+   * Labels of the layers, for messages: "bundled schemas (Kubernetes v1.36.3)". Given a group,
+   * only the layers that define it (when any does): a version of a Flux kind that is not served
+   * names the schemas that know Flux, not every CRD file of the repository.
+   */
+  describe(group?: string): string {
+    const knows = (l: Layer): boolean => group === undefined || l.bundle.kindKeys().some((k) => k.startsWith(`${group}/`));
+    const any = group !== undefined && this.layers.some(knows);
+    const layers = any ? this.layers.filter(knows) : this.layers;
+    const workspace = layers.filter((l) => l.bundle.source.kind === 'workspace');
     const labels: string[] = [];
-    for (const l of this.layers) {
+    for (const l of layers) {
       if (l.bundle.source.kind !== 'workspace') labels.push(l.bundle.source.label);
-      else if (l === this.workspace[0]) labels.push(this.workspace.length === 1 ? l.bundle.source.label : `workspace CRDs (${this.workspace.length} files)`);
+      else if (l === workspace[0]) labels.push(workspace.length === 1 ? l.bundle.source.label : `workspace CRDs (${workspace.length} files)`);
     }
     return labels.join(', ') || 'no schemas';
   }

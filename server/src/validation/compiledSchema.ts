@@ -52,6 +52,11 @@ export class CompiledSchema {
   readonly additional: OpenApiSchema | undefined;
   /** Unknown keys are allowed. */
   readonly open: boolean;
+  /**
+   * `additionalProperties: false` is written: unknown keys are refused even in an anyOf/oneOf
+   * alternative, which otherwise only adds checks to the schema around it.
+   */
+  readonly closedExplicitly: boolean;
   readonly required: readonly string[] | undefined;
   readonly minProperties: number | undefined;
   readonly maxProperties: number | undefined;
@@ -107,6 +112,7 @@ export class CompiledSchema {
     this.properties = flat.properties === undefined ? undefined : new Map(Object.entries(flat.properties));
     this.additional = typeof additional === 'object' && additional !== null ? additional : undefined;
     this.open = flat['x-kubernetes-preserve-unknown-fields'] === true || additional === true || (flat.properties === undefined && additional === undefined);
+    this.closedExplicitly = additional === false;
     this.required = flat.required !== undefined && flat.required.length > 0 ? flat.required : undefined;
     this.minProperties = flat.minProperties;
     this.maxProperties = flat.maxProperties;

@@ -13,6 +13,7 @@ import { evaluateRules, PER_OBJECT_COST_BUDGET, type CostBudget, type OldValue, 
 import { parseFieldPath } from './cel/fieldPath';
 import { celValueOfNode, NOT_CONVERTED, toCelValue } from './cel/toCelValue';
 import { checkFormat } from './formats';
+import { re2RegExp } from './re2';
 import type { SchemaView } from './schemaView';
 import { closestName } from './suggest';
 import { mayHavePlaceholder, withKnownValues, type PostBuildValues } from '../manifests/placeholders';
@@ -87,7 +88,13 @@ class Walker {
   private visited = 0;
   private exhausted = false;
 
-  /** A probe of one anyOf/oneOf alternative: CEL rules run once, in the walk that reports. */
+  /**
+   * A probe of one anyOf/oneOf alternative: CEL rules run once, in the walk that reports. An
+   * alternative is a value validation over the schema around it (a structural schema's branches
+   * name only the fields they constrain), so a field it does not list is not unknown to it:
+   * Gateway API's `oneOf: [{properties: {type: …, value: …}}, {properties: {type: …}}]` matched
+   * no address with a `value` by its second branch.
+   */
   private probe = false;
   private readonly celBudget: CostBudget = { remaining: PER_OBJECT_COST_BUDGET };
   /** CEL notes already given in this document, so a rule on every list item speaks once. */
@@ -347,7 +354,7 @@ class Walker {
         path.push(key);
         this.visit(pair.value as Node | null, child, path, keyNode, depth + 1, oldMap !== undefined && Object.hasOwn(oldMap, key) ? { value: oldMap[key] } : undefined);
         path.pop();
-      } else if (!schema.open && !(options.sops && path.length === 0 && key === 'sops')) {
+      } else if (!schema.open && !(this.probe && !schema.closedExplicitly) && !(options.sops && path.length === 0 && key === 'sops')) {
         const properties = schema.properties;
         const suggestion = properties === undefined ? undefined : closestName(key, [...properties.keys()]);
         const hint = suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;
@@ -579,20 +586,9 @@ function caseInsensitive<T>(properties: ReadonlyMap<string, T>, key: string): T 
   return undefined;
 }
 
-const patternCache = new Map<string, RegExp | undefined>();
-
-/** Go RE2 patterns are nearly always valid JavaScript; an exotic one is skipped rather than guessed. */
+/** Go RE2 patterns in JavaScript's spelling (`(?i)`, `\z`, POSIX classes); one with no translation is skipped rather than guessed. */
 function compilePattern(pattern: string): RegExp | undefined {
-  if (!patternCache.has(pattern)) {
-    let compiled: RegExp | undefined;
-    try {
-      compiled = new RegExp(pattern, 'u');
-    } catch {
-      compiled = undefined;
-    }
-    patternCache.set(pattern, compiled);
-  }
-  return patternCache.get(pattern);
+  return re2RegExp(pattern);
 }
 
 /** `containers[web]` reads better than `containers[0]` in a message. */

@@ -3,6 +3,7 @@ import type { ValidationRule } from '../../schemas/openapi';
 import { apiserverCompile } from './apiserverCompile';
 import type { DeclType } from './estimateCost';
 import { kubernetesEnvironment } from './kubernetesLibrary';
+import { re2ToJs } from '../re2';
 
 /** A program the engine compiled: call it with the variables (`self`, `oldSelf`). */
 export type CelProgram = (context: Record<string, unknown>) => unknown;
@@ -57,6 +58,80 @@ function measure(ast: unknown): { size: number; loopDepth: number; readsOldSelf:
   return { size, loopDepth, readsOldSelf };
 }
 
+/**
+ * Rewrites the literal patterns of `.matches()` calls in a parsed rule to JavaScript's spelling of
+ * the same RE2 regex: the engine's own `matches` hands its pattern to `new RegExp`, which refuses
+ * `(?i)` (Gateway API's GRPCRoute rules). Returns the first pattern with no translation, if any;
+ * a pattern computed at runtime is left as it is.
+ */
+function translateMatches(ast: unknown): string | undefined {
+  let untranslated: string | undefined;
+  const literalPattern = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const literal = node as { op?: unknown; args?: unknown };
+    if (literal.op !== 'value' || typeof literal.args !== 'string') return;
+    const source = re2ToJs(literal.args);
+    // Without `u` (the engine gives none), `\p{L}` would be the letters p{L}.
+    if (source === undefined || /\\[pP]\{/.test(source)) untranslated ??= literal.args;
+    else literal.args = source;
+  };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    if (typeof node !== 'object' || node === null || !('op' in node)) return;
+    const { op, args } = node as AstShape;
+    // `s.matches(re)` is an rcall [name, target, [re]]; the global `matches(s, re)` is ours and translates itself.
+    if (op === 'rcall' && Array.isArray(args) && args[0] === 'matches' && Array.isArray(args[2])) literalPattern(args[2][0]);
+    walk(args);
+  };
+  walk(ast);
+  return untranslated;
+}
+
+interface SpannedNode {
+  op?: unknown;
+  args?: unknown;
+  start?: number;
+  end?: number;
+}
+
+/**
+ * The rule with each `has(e.f)` whose `e` is not a plain field path (`has(self[0].matches)`, as
+ * Gateway API's HTTPRoute and GRPCRoute rules write) spelled `('f' in e)`, which means the same on
+ * an object and which the engine runs (its has() takes only `self.a.b`); undefined when there is
+ * none. Every route with rules was four "cannot be checked here" notes.
+ */
+function hasOverAnyTarget(rule: string, ast: unknown): string | undefined {
+  const edits: { start: number; end: number; text: string }[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    if (typeof node !== 'object' || node === null || !('op' in node)) return;
+    const { op, args, start, end } = node as SpannedNode;
+    const arg = op === 'call' && Array.isArray(args) && args[0] === 'has' && Array.isArray(args[1]) ? (args[1][0] as SpannedNode | undefined) : undefined;
+    if (arg?.op === '.' && Array.isArray(arg.args) && typeof arg.args[1] === 'string' && start !== undefined && end !== undefined) {
+      const target = arg.args[0] as SpannedNode;
+      let base: SpannedNode = target;
+      while ((base.op === '.' || base.op === '.?') && Array.isArray(base.args)) base = base.args[0] as SpannedNode;
+      // An escaped name (`foo__dash__bar`) is looked up by its apiserver spelling: left as it is.
+      if (base.op !== 'id' && !arg.args[1].includes('__') && target.start !== undefined && target.end !== undefined) {
+        edits.push({ start, end, text: `(${JSON.stringify(arg.args[1])} in ${rule.slice(target.start, target.end)})` });
+        return;
+      }
+    }
+    walk(args);
+  };
+  walk(ast);
+  if (edits.length === 0) return undefined;
+  let out = rule;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
 function compileOne(source: ValidationRule, self: DeclType | undefined): CompiledRule {
   const env = environment();
   let program: CelProgram | undefined;
@@ -64,11 +139,15 @@ function compileOne(source: ValidationRule, self: DeclType | undefined): Compile
   let refused: string | undefined;
   let stats = { size: 1, loopDepth: 0, readsOldSelf: /\boldSelf\b/.test(source.rule) };
   try {
-    const parsed = env.parse(source.rule);
+    let parsed = env.parse(source.rule);
     refused = apiserverCompile(source.rule, parsed.ast, self, 'rule', source.optionalOldSelf === true).refusal;
     if (refused !== undefined) throw new Error(refused);
+    const runnable = hasOverAnyTarget(source.rule, parsed.ast);
+    if (runnable !== undefined) parsed = env.parse(runnable);
     const checked = parsed.check();
     if (!checked.valid) throw checked.error ?? new Error('the rule does not type-check');
+    const untranslated = translateMatches(parsed.ast);
+    if (untranslated !== undefined) throw new Error(`its regex ${JSON.stringify(untranslated)} uses RE2 syntax that has no JavaScript translation`);
     program = parsed as CelProgram;
     stats = measure(parsed.ast);
   } catch (err) {

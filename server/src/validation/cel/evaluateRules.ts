@@ -1,6 +1,7 @@
 import { Optional } from '@marcbachmann/cel-js';
 import { celEquals } from './celValue';
 import { firstLine, type CompiledRule } from './compileRules';
+import { UNTRANSLATED_REGEX } from './kubernetesLibrary';
 import type { ValueSize } from './toCelValue';
 
 /** The apiserver's limits (k8s.io/apiserver/pkg/apis/cel): one rule's cost, and one object's. */
@@ -56,7 +57,9 @@ export function evaluateRules(rules: readonly CompiledRule[], self: unknown, old
     try {
       result = rule.program(context);
     } catch (err) {
-      verdicts.push({ rule, outcome: 'error', message: firstLine(err) });
+      // A regex that JavaScript cannot run (computed at runtime, RE2 syntax) says nothing of the object.
+      const message = firstLine(err);
+      verdicts.push({ rule, outcome: message.startsWith('Invalid regular expression') || message.startsWith(UNTRANSLATED_REGEX) ? 'unsupported' : 'error', message });
       continue;
     }
     if (result === true) continue;

@@ -4,6 +4,10 @@ import { CIDR, IPAddress, parseCIDR, parseIP } from './net';
 import { NAMED_FORMATS } from './namedFormats';
 import { Quantity, parseQuantity, quantityFromInt, quantityOf } from './quantity';
 import { Semver, parseSemver } from './semver';
+import { re2RegExp } from '../re2';
+
+/** How a regex JavaScript cannot run is named in errors, so the rule is a note, not a failure. */
+export const UNTRANSLATED_REGEX = 'RE2 regex without a JavaScript translation';
 
 /** The value of `url(...)`: Go's url.URL as far as the Kubernetes URL library reads it. */
 class KubeURL {
@@ -83,9 +87,12 @@ function listExtreme(list: unknown[], sign: 1 | -1): unknown {
   return list.reduce((best, x) => (compareValues(x, best) * sign > 0 ? x : best));
 }
 
-function compileRegex(pattern: string): RegExp {
-  // RE2 and JavaScript agree on the patterns CRDs use; `u` makes classes Unicode-aware as in RE2.
-  return new RegExp(pattern, 'gu');
+/** `g` for matchAll (which copies the regex, so the cached one keeps no state); none for exec. */
+function compileRegex(pattern: string, flags: '' | 'g' = 'g'): RegExp {
+  // RE2's syntax in JavaScript's (`(?i)`, `\z`…); one with no translation cannot be run here.
+  const re = re2RegExp(pattern, flags);
+  if (re === undefined) throw new Error(`${UNTRANSLATED_REGEX}: ${pattern}`);
+  return re;
 }
 
 /**
@@ -146,7 +153,9 @@ export function kubernetesEnvironment(): Environment {
 
   // regex
   env
-    .registerFunction('string.find(string): string', (s: string, re: string) => compileRegex(re).exec(s)?.[0] ?? '')
+    // The global spelling the apiserver declares too (the engine has only the method).
+    .registerFunction('matches(string, string): bool', (s: string, re: string) => compileRegex(re, '').test(s))
+    .registerFunction('string.find(string): string', (s: string, re: string) => compileRegex(re, '').exec(s)?.[0] ?? '')
     .registerFunction('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(compileRegex(re))].map((m) => m[0]))
     .registerFunction('string.findAll(string, int): list<string>', (s: string, re: string, n: bigint) => {
       const all = [...s.matchAll(compileRegex(re))].map((m) => m[0]);
