@@ -1,6 +1,7 @@
 import { OWN_APPLY } from '../drift/applyAs';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { dirname, join, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
 import { crossplaneDrift } from '../health/crossplane';
@@ -70,6 +71,23 @@ function countedOf({ report, identity, environment }: DriftEntry, path: string):
   return { state, appliedBy, error: report.state === 'unavailable' ? report.error.message : undefined, kind: identity.kind, name: identity.name, environment, path };
 }
 
+/**
+ * A file's text as the diff parses it; undefined for one that cannot be (not UTF-8, binary). Plain
+ * UTF-8 (no byte order mark, no NUL, no carriage return) decodes to the text this answer's other
+ * readers (the LIST hints, environment discovery) keep already: the same string, where a second
+ * decode made a second copy of every file, held while its comparisons ran (a tenth of what the
+ * young generation's collections copied to the old one).
+ */
+async function textOf(absolute: string, bytes: Buffer): Promise<string | undefined> {
+  const first = bytes[0];
+  if (first !== 0xef && first !== 0xfe && first !== 0xff && first !== 0x00 && !bytes.includes(0) && isUtf8(bytes)) {
+    const text = await readTextIfSane(absolute);
+    if (text !== undefined && !text.includes('\r')) return text;
+  }
+  const decoded = decodeManifest(bytes);
+  return 'finding' in decoded ? undefined : decoded.text;
+}
+
 /** Files whose comparisons start before the next batch is read and parsed, so LISTs and dry-runs overlap the parsing. */
 const BATCH = 32;
 const AHEAD = 128;
@@ -122,11 +140,11 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
       const absolute = resolve(path);
       const read = await readBoundedOnce(absolute, DEFAULT_MAX_FILE_BYTES);
       if (!read.ok) return { path, findings: [] };
-      const decoded = decodeManifest(read.bytes);
-      if ('finding' in decoded) return { path, findings: [] };
+      const text = await textOf(absolute, read.bytes);
+      if (text === undefined) return { path, findings: [] };
       // Parsed to data (the full parser where a file needs it): a document's tree, whose nodes'
       // ranges place findings, is built only for one that has a finding.
-      const file = new ManifestParser({ data: true }).parse(decoded.text);
+      const file = new ManifestParser({ data: true }).parse(text);
       const drift = await fileDrift({
         path: absolute,
         file,
