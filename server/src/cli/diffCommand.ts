@@ -1,7 +1,6 @@
 import { OWN_APPLY } from '../drift/applyAs';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
 import { dirname, join, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
 import { crossplaneDrift } from '../health/crossplane';
@@ -72,19 +71,19 @@ function countedOf({ report, identity, environment }: DriftEntry, path: string):
 }
 
 /**
- * A file's text as the diff parses it; undefined for one that cannot be (not UTF-8, binary). Plain
- * UTF-8 (no byte order mark, no NUL, no carriage return) decodes to the text this answer's other
- * readers (the LIST hints, environment discovery) keep already: the same string, where a second
- * decode made a second copy of every file, held while its comparisons ran (a tenth of what the
- * young generation's collections copied to the old one).
+ * A file's text as the diff parses it; undefined for one that cannot be (not UTF-8, binary, too
+ * large). The text this answer's other readers (the LIST hints, environment discovery) keep
+ * already, when it is plain: no byte order mark, NUL, carriage return or replacement character
+ * (which any byte that is not UTF-8 decodes to), so it is the text decodeManifest would give. Only
+ * the rest (a file with a mark, UTF-16, CRLF, or not UTF-8 at all) is read again as bytes and
+ * decoded as a manifest: the bytes of every file need not be kept for the whole run.
  */
-async function textOf(absolute: string, bytes: Buffer): Promise<string | undefined> {
-  const first = bytes[0];
-  if (first !== 0xef && first !== 0xfe && first !== 0xff && first !== 0x00 && !bytes.includes(0) && isUtf8(bytes)) {
-    const text = await readTextIfSane(absolute);
-    if (text !== undefined && !text.includes('\r')) return text;
-  }
-  const decoded = decodeManifest(bytes);
+async function textOf(absolute: string): Promise<string | undefined> {
+  const text = await readTextIfSane(absolute);
+  if (text !== undefined && text.charCodeAt(0) !== 0xfeff && !text.includes('\r') && !text.includes('\0') && !text.includes('\ufffd')) return text;
+  const read = await readBoundedOnce(absolute, DEFAULT_MAX_FILE_BYTES);
+  if (!read.ok) return undefined;
+  const decoded = decodeManifest(read.bytes);
   return 'finding' in decoded ? undefined : decoded.text;
 }
 
@@ -138,9 +137,7 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
     const diffFile = async (path: string): Promise<FileResult> => {
       // Resolved once: the reads are remembered by absolute path, and resolving is not free for 2,000 files.
       const absolute = resolve(path);
-      const read = await readBoundedOnce(absolute, DEFAULT_MAX_FILE_BYTES);
-      if (!read.ok) return { path, findings: [] };
-      const text = await textOf(absolute, read.bytes);
+      const text = await textOf(absolute);
       if (text === undefined) return { path, findings: [] };
       // Parsed to data (the full parser where a file needs it): a document's tree, whose nodes'
       // ranges place findings, is built only for one that has a finding.
