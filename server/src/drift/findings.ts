@@ -172,10 +172,21 @@ function externalDrift(live: KubeObject, identity: ResourceIdentity, severity: S
   return [{ start: at.start, end: at.end, severity, code: 'drift.external', message: `${identity.kind}/${identity.name ?? ''}: the external resource differs from Git and Crossplane may not update it (ReconcileForbidden): ${message}`, path: ['spec', 'forProvider'], exact: false }];
 }
 
+/**
+ * Health by the applier's rules, once per report: a file's drift asks for it for the summary and
+ * again for the entry, for every object compared. A report's live object is a snapshot that no
+ * one changes, so its health does not change either.
+ */
+const healthOfReport = new WeakMap<DriftReport, ResourceHealth | undefined>();
+
 /** A compared object's health, in its applier's words; `decided`: what the unit's own rules (an argocd-cm script) said. */
 export function reportHealth(report: DriftReport, decided?: ResourceHealth): ResourceHealth | undefined {
   if (report.state !== 'in-sync' && report.state !== 'drifted') return undefined;
-  return decided ?? healthOf(report.live, /^(Argo CD|argocd)/.test(report.appliedAs.who) ? 'argocd' : 'kstatus');
+  if (decided !== undefined) return decided;
+  if (healthOfReport.has(report)) return healthOfReport.get(report);
+  const health = healthOf(report.live, /^(Argo CD|argocd)/.test(report.appliedAs.who) ? 'argocd' : 'kstatus');
+  healthOfReport.set(report, health);
+  return health;
 }
 
 /** " · Progressing: Available: 2/3" after the drift words when the object is not healthy; nothing when it is (the lens stays short). */

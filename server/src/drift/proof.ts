@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../cluster/http';
 import { matchesKeys, type FieldStep } from '../manifests/fieldPath';
 import { sameQuantity } from './clientSide';
@@ -8,10 +7,11 @@ import { guessListKeys, isObject, type ListKeys } from './diff';
 // the managedFields trie once, beside the Git and live objects, instead of decoding every leaf
 // path and looking each up from the root, and Git's object once beside the same trie.
 
-/** A fieldsV1 key decoded, with its text key; the same keys recur in every object of a kind. */
+/** A fieldsV1 key decoded, with a list item's key names; the same keys recur in every object of a kind. */
 interface Step {
   step: FieldStep;
-  token: string;
+  /** The names of a list item's keys (`k:{…}`), in the order the server wrote them. */
+  names: string[] | undefined;
 }
 
 const decodedSteps = new Map<string, Step | null>();
@@ -30,18 +30,35 @@ function decodeStep(key: string): Step | null {
   } catch {
     step = undefined;
   }
-  const decoded = step === undefined ? null : { step, token: stepToken(step) };
+  const decoded = step === undefined ? null : { step, names: typeof step === 'object' ? Object.keys(step.keys) : undefined };
   // Bounded: keys of list items (`k:{"name":"…"}`) differ between objects.
   if (decodedSteps.size > 50_000) decodedSteps.clear();
   decodedSteps.set(key, decoded);
   return decoded;
 }
 
-/** A step's part of a path's text key; list selectors by their sorted key/value pairs, so key order does not matter. */
-function stepToken(step: FieldStep): string {
-  if (typeof step === 'string') return `.${step}`;
-  if (typeof step === 'number') return `[${step}]`;
-  return `{${JSON.stringify(Object.keys(step.keys).sort().map((k) => [k, step.keys[k]]))}}`;
+/**
+ * Whether two JSON values are equal, as isDeepStrictEqual answers for them (numbers by Object.is,
+ * maps whatever their key order) without its generality: node:util's walk was a seventh of the
+ * proof, for the lists and atomic maps among the owned leaves.
+ */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === null || typeof a !== 'object' || b === null || typeof b !== 'object') return Object.is(a, b);
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  let size = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k)) continue;
+    if (!Object.hasOwn(b, k) || !jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    size++;
+  }
+  for (const k in b) if (Object.hasOwn(b, k)) size--;
+  return size === 0;
 }
 
 /** One step into a value, as valueAt takes it. */
@@ -108,8 +125,8 @@ function walkOwned(node: FieldsNode, git: unknown, live: unknown, parent: FieldS
   if (children || last === undefined) return leaves;
   // A leaf: Git must declare it, with the live value (quantities by value, atomic maps with their server defaults).
   if (git === undefined) return false;
-  // Most leaves are scalars: === first, isDeepStrictEqual (which handles every kind of value, slowly) only for the rest.
-  if (git !== live && !isDeepStrictEqual(git, live) && !sameQuantity(parent === undefined ? [last] : [parent, last], git, live) && !isDeepStrictEqual(withDefaults(last, git), live)) return false;
+  // Most leaves are scalars: === first, a walk only for the rest.
+  if (git !== live && !jsonEqual(git, live) && !sameQuantity(parent === undefined ? [last] : [parent, last], git, live) && !jsonEqual(withDefaults(last, git), live)) return false;
   return 1;
 }
 
@@ -130,24 +147,31 @@ function ownedListKeys(node: FieldsNode): string[] | undefined {
   for (const k in node) {
     if (k === '.') continue;
     const decoded = decodeStep(k);
-    if (decoded !== null && typeof decoded.step === 'object' && holdsLeaf(fieldsNode(node[k]))) keys = Object.keys(decoded.step.keys);
+    if (decoded !== null && decoded.names !== undefined && holdsLeaf(fieldsNode(node[k]))) keys = decoded.names;
   }
   return keys;
 }
 
 /**
- * The manager's node for a Git list item with this selector: by its key as the server writes it
- * (the selector's fields in the order the owned items name them), else by any key naming the
- * same item in another order or spelling (as decodeStep reads it).
+ * The manager's node for a Git list item with this selector (`size` keys): the item key naming
+ * the same fields with the same values, in whatever order or spelling (as decodeStep reads it).
+ * Matched on the decoded keys: the key's text made for every item of every list (and looked up
+ * as a new string) was a seventh of the proof.
  */
-function ownedItem(node: FieldsNode, selector: Record<string, unknown>): FieldsNode | undefined {
-  const direct = node[`k:${JSON.stringify(selector)}`];
-  if (direct !== undefined) return fieldsNode(direct);
-  const token = stepToken({ keys: selector });
+function ownedItem(node: FieldsNode, selector: Record<string, unknown>, size: number): FieldsNode | undefined {
   for (const k in node) {
     if (!k.startsWith('k:')) continue;
     const decoded = decodeStep(k);
-    if (decoded !== null && decoded.token === token) return fieldsNode(node[k]);
+    if (decoded === null || decoded.names === undefined || decoded.names.length !== size) continue;
+    const keys = (decoded.step as { keys: Record<string, unknown> }).keys;
+    let same = true;
+    for (const name of decoded.names) {
+      if (!Object.hasOwn(selector, name) || !jsonEqual(keys[name], selector[name])) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return fieldsNode(node[k]);
   }
   return undefined;
 }
@@ -198,7 +222,7 @@ function gitCovered(value: unknown, owned: FieldsNode | undefined, covered: bool
         }
         // Keys named twice make a selector that names fewer: the item cannot be placed.
         if (Object.keys(selector).length !== keys.length) return false;
-        const child = owned === undefined ? undefined : ownedItem(owned, selector);
+        const child = owned === undefined ? undefined : ownedItem(owned, selector, keys.length);
         path.push({ keys: selector });
         const ok = gitCovered(item, child, covered || (child !== undefined && isLeaf(child)), path, listKeys);
         path.pop();

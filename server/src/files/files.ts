@@ -309,8 +309,14 @@ export function displayPath(path: string, cwd: string = process.cwd()): string {
  * close) — on a busy two-core machine most of an answer's time was those hand-offs, not the reading.
  */
 export function readTextIfSane(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<string | undefined> {
-  // Decoded once per answer too: `plumbline diff` asks for each file's text for the LISTs' hints and for discovery.
-  return perAnswer(`text\0${maxBytes}\0${absolute(path)}`, () => readBoundedOnce(path, maxBytes).then((got) => (got.ok ? got.bytes.toString('utf8') : undefined)));
+  // Decoded once per answer too: `plumbline diff` asks for each file's text for the LISTs' hints,
+  // for discovery and for the diff. Only the text is kept: the bytes die young, where kept for the
+  // answer beside the text they doubled what a diff holds of every file (outside V8's heap, in
+  // Buffer's shared slabs). A reader that needs the bytes (readBoundedOnce) reads them itself.
+  return perAnswer(`text\0${maxBytes}\0${absolute(path)}`, () => {
+    const got = readBoundedFileSync(path, maxBytes);
+    return Promise.resolve(got.ok ? got.bytes.toString('utf8') : undefined);
+  });
 }
 
 /** A path as a memo key: an absolute one as it is (resolve() normalizes it again, for every file of an answer). */

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { statSync, type Stats } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 // One answer reads each file's stamp up to five times (discovery, ignore rules, the render cache,
@@ -65,16 +65,25 @@ export function perAnswer<T>(key: string, compute: () => Promise<T>): Promise<T>
   return value;
 }
 
+/** What the answer's readers ask of a stat: the stamp and the kind, not the whole Stats (with its four Dates). */
+interface StatFacts {
+  stamp: string;
+  kind: 'dir' | 'file' | 'other';
+}
+
 /**
  * One stat per path per answer, whether its stamp or its kind is asked for. Synchronous: a tree
  * answer stats every file of the repository, and a stat is microseconds where a promise-based
- * one is a thread-pool round trip.
+ * one is a thread-pool round trip. Only the facts are kept for the rest of the answer: a
+ * `plumbline diff` holds one per file for its whole run, and Node's Stats with its Dates was
+ * most of that, promoted to the old generation with everything else alive at a collection.
  */
-function statOf(path: string): Promise<Stats | undefined> {
+function statOf(path: string): Promise<StatFacts | undefined> {
   // By the absolute path: discovery names files by theirs, ignore rules by the paths diff was given.
   return perAnswer(`stat\0${isAbsolute(path) ? path : resolve(path)}`, () => {
     try {
-      return Promise.resolve(statSync(path, { throwIfNoEntry: false }));
+      const s = statSync(path, { throwIfNoEntry: false });
+      return Promise.resolve(s === undefined ? undefined : { stamp: `${s.size} ${s.mtimeMs}`, kind: s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other' });
     } catch {
       return Promise.resolve(undefined);
     }
@@ -83,14 +92,12 @@ function statOf(path: string): Promise<Stats | undefined> {
 
 /** `size mtime` of a file, or `-` when it is gone: what a save, a checkout or another tool changes. */
 export async function fileStamp(path: string): Promise<string> {
-  const s = await statOf(path);
-  return s === undefined ? '-' : `${s.size} ${s.mtimeMs}`;
+  return (await statOf(path))?.stamp ?? '-';
 }
 
 /** Whether a path is a folder, a regular file, something else (a FIFO) or nothing, read once per answer. */
 export async function pathKind(path: string): Promise<'dir' | 'file' | 'other' | undefined> {
-  const s = await statOf(path);
-  return s === undefined ? undefined : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
+  return (await statOf(path))?.kind;
 }
 
 /**

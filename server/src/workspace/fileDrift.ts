@@ -6,6 +6,7 @@ import type { IgnoreRule } from '../drift/ignore';
 import { clusterOf, targetFor, type TargetSettings } from '../environments/target';
 import { documentSpan, documentValue, type ManifestFile } from '../manifests/parse';
 import type { Finding, Severity } from '../manifests/problem';
+import type { Range } from '../manifests/lineIndex';
 import type { DriftData, DriftEntry } from './driftEntry';
 import { environmentDrift } from './environmentDrift';
 import { terraformFindings } from './terraformFindings';
@@ -120,8 +121,6 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
     const identity = d.identity!;
     const report = compared[i];
     if (report === undefined) return undefined;
-    const [start, end] = documentSpan(d);
-    const range = file.lines.rangeOf(d.base + start, d.base + end);
     // A draft Git does not track yet is expected to be missing from the cluster.
     const draft = untracked && report.state === 'not-in-cluster';
     const findings: Finding[] = driftProblems(report, () => d.doc, identity, draft ? 'hint' : severity).map((p) => ({
@@ -140,11 +139,40 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
       } satisfies DriftData,
     }));
     return {
-      entry: { range, identity, report, summary: driftSummary(report), ...withHealth(reportHealth(report)) },
+      entry: { range: lazyRange(file, d), identity, report, summary: driftSummary(report), ...withHealth(reportHealth(report)) },
       findings: [...findings, ...(terraform[i] ?? [])],
     };
   });
   return computed.filter((c) => c !== undefined);
+}
+
+/**
+ * The document's line range, found when first read: `plumbline diff` never reads it, and the
+ * file's line table it needs (built for each file only here when nothing drifted) was 3 MB of a
+ * 2,000-file diff that outlived a collection. The editor's lenses read it as before.
+ */
+function lazyRange(file: ManifestFile, d: ManifestFile['documents'][number]): Range {
+  const [start, end] = documentSpan(d);
+  const from = d.base + start;
+  const to = d.base + end;
+  // Once found, the file (its text and parse) is no longer held for it.
+  let source: ManifestFile | undefined = file;
+  let range: Range | undefined;
+  const at = (): Range => {
+    if (range === undefined) {
+      range = source!.lines.rangeOf(from, to);
+      source = undefined;
+    }
+    return range;
+  };
+  return {
+    get start() {
+      return at().start;
+    },
+    get end() {
+      return at().end;
+    },
+  };
 }
 
 function withHealth(health: ResourceHealth | undefined): { health?: ResourceHealth } {
