@@ -65,7 +65,7 @@ describe('shutdown closes the watches', { timeout: 3 * 60_000 }, () => {
       }, 30_000).catch((e: unknown) => assert.fail(`watches still open after shutdown: ${last} (baseline ${baseline}, ${during} while comparing): ${String(e)}`));
       assert.ok(during > afterShutdown, `open watches: ${baseline} before, ${during} while comparing, ${afterShutdown} after shutdown`);
     } finally {
-      if (stopped) await lsp.connection.sendNotification('exit').catch(() => undefined);
+      if (stopped) await lsp.exit().catch(() => undefined);
       await lsp.stop();
     }
   });

@@ -87,6 +87,10 @@ export class LspHarness {
   private readonly versions = new Map<string, number>();
   private readonly stderr: string[] = [];
   private exited: string | undefined;
+  /** stop() or exit() was called: an exit then is expected. */
+  private stopping = false;
+  /** exit() sent `exit`: the server is ending, and a message written now would meet a closed pipe. */
+  private exitSent = false;
   settings: Record<string, unknown> = {};
 
   private constructor(
@@ -117,6 +121,8 @@ export class LspHarness {
     child.on('exit', (code, signal) => {
       harness.exited = `server exited (code ${String(code)}, signal ${String(signal)})`;
       process.removeListener('exit', killOnExit);
+      // Not asked to (no `exit` notification, no stop()), or failing: what the server said last is the only trace of why.
+      if (!harness.stopping || (code !== 0 && code !== null)) console.error(`${harness.exited}${harness.stopping ? '' : ' unasked'}; its stderr ends:\n${harness.stderr.join('').slice(-4000)}`);
     });
     connection.onNotification(PublishDiagnosticsNotification.type, (params: PublishDiagnosticsParams) => {
       harness.latest.set(params.uri, params.diagnostics);
@@ -329,19 +335,32 @@ export class LspHarness {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.exited === undefined) {
       const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
       // A server stuck in a long computation cannot answer shutdown: after the deadline it is killed.
       const deadline = setTimeout(() => this.process.kill('SIGKILL'), 5_000);
-      const polite = (async (): Promise<void> => {
-        await this.connection.sendRequest(ShutdownRequest.type);
-        await this.connection.sendNotification(ExitNotification.type);
-      })().catch(() => undefined);
+      // Not after `exit`: the server may be gone before its exit event arrives, and a request whose
+      // write fails rejects a promise vscode-jsonrpc makes inside its own (an unhandled rejection
+      // that fails whichever test is running).
+      const polite = this.exitSent
+        ? exited
+        : (async (): Promise<void> => {
+            await this.connection.sendRequest(ShutdownRequest.type);
+            await this.connection.sendNotification(ExitNotification.type);
+          })().catch(() => undefined);
       await Promise.race([polite, exited]);
       await exited;
       clearTimeout(deadline);
     }
     this.connection.dispose();
+  }
+
+  /** Sends `exit` (after the test's own `shutdown`): the server is expected to end. */
+  async exit(): Promise<void> {
+    this.stopping = true;
+    this.exitSent = true;
+    await this.connection.sendNotification(ExitNotification.type);
   }
 
   get hasExited(): boolean {
