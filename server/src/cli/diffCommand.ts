@@ -11,11 +11,9 @@ import { readGitOpsIgnore } from '../drift/gitopsIgnore';
 import { readIgnoreRules, readManualManagers } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
-import { decodeManifest } from '../files/decode';
-import { collectYamlFiles, readBoundedOnce, readTextIfSane, UsageError } from '../files/files';
+import { collectYamlFiles, readTextIfSane, UsageError } from '../files/files';
 import { identityHints } from '../manifests/identityHints';
 import { asTheProcessAnswer } from '../files/stamped';
-import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import type { FileResult } from './formats';
 import { undeclaredForPaths, type UndeclaredEntry } from './undeclaredSection';
 import { ClusterRegistry } from '../workspace/clusters';
@@ -70,23 +68,6 @@ function countedOf({ report, identity, environment }: DriftEntry, path: string):
   return { state, appliedBy, error: report.state === 'unavailable' ? report.error.message : undefined, kind: identity.kind, name: identity.name, environment, path };
 }
 
-/**
- * A file's text as the diff parses it; undefined for one that cannot be (not UTF-8, binary, too
- * large). The text this answer's other readers (the LIST hints, environment discovery) keep
- * already, when it is plain: no byte order mark, NUL, carriage return or replacement character
- * (which any byte that is not UTF-8 decodes to), so it is the text decodeManifest would give. Only
- * the rest (a file with a mark, UTF-16, CRLF, or not UTF-8 at all) is read again as bytes and
- * decoded as a manifest: the bytes of every file need not be kept for the whole run.
- */
-async function textOf(absolute: string): Promise<string | undefined> {
-  const text = await readTextIfSane(absolute);
-  if (text !== undefined && text.charCodeAt(0) !== 0xfeff && !text.includes('\r') && !text.includes('\0') && !text.includes('\ufffd')) return text;
-  const read = await readBoundedOnce(absolute, DEFAULT_MAX_FILE_BYTES);
-  if (!read.ok) return undefined;
-  const decoded = decodeManifest(read.bytes);
-  return 'finding' in decoded ? undefined : decoded.text;
-}
-
 /** Files whose comparisons start before the next batch is read and parsed, so LISTs and dry-runs overlap the parsing. */
 const BATCH = 32;
 const AHEAD = 128;
@@ -137,7 +118,8 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
     const diffFile = async (path: string): Promise<FileResult> => {
       // Resolved once: the reads are remembered by absolute path, and resolving is not free for 2,000 files.
       const absolute = resolve(path);
-      const text = await textOf(absolute);
+      // Undefined for a file that is no manifest text (binary, not UTF-8, too large).
+      const text = await readTextIfSane(absolute);
       if (text === undefined) return { path, findings: [] };
       // Parsed to data (the full parser where a file needs it): a document's tree, whose nodes'
       // ranges place findings, is built only for one that has a finding.

@@ -1,6 +1,7 @@
 import { constants, closeSync, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { decodeManifest } from './decode';
 import { DEFAULT_MAX_FILE_BYTES, tooLargeReason } from './limits';
 import { perAnswer } from './stamped';
 
@@ -303,7 +304,10 @@ export function displayPath(path: string, cwd: string = process.cwd()): string {
 }
 
 /**
- * A workspace file's text when it is a regular file within the default size limit; undefined otherwise.
+ * A workspace file's text as a manifest reads it (decodeManifest: UTF-8, or UTF-16/UTF-32 after a
+ * byte order mark, the mark dropped, a lone CR a line feed) when it is a regular file within the
+ * size limit; undefined for one that is not, or is binary, or not in any of those encodings. The one
+ * text read for everyone, so that no reader takes as plain text a file another reads otherwise.
  * Read synchronously: these are manifests and kustomizations of a few KB, read by the hundred per
  * tree answer, and each promise-based read is five thread-pool round trips (open, stat, read, read,
  * close) — on a busy two-core machine most of an answer's time was those hand-offs, not the reading.
@@ -315,7 +319,9 @@ export function readTextIfSane(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES):
   // Buffer's shared slabs). A reader that needs the bytes (readBoundedOnce) reads them itself.
   return perAnswer(`text\0${maxBytes}\0${absolute(path)}`, () => {
     const got = readBoundedFileSync(path, maxBytes);
-    return Promise.resolve(got.ok ? got.bytes.toString('utf8') : undefined);
+    if (!got.ok) return Promise.resolve(undefined);
+    const decoded = decodeManifest(got.bytes);
+    return Promise.resolve('text' in decoded ? decoded.text : undefined);
   });
 }
 
