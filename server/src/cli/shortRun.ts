@@ -1,7 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
+import { capYoungGeneration } from './heap';
 
 /** V8's default is 66 KB of bytecode run before a function is considered for optimization. */
 const INTERRUPT_BUDGET = 500_000;
+
+/** See capYoungGeneration: 4 MB and 8 MB took the same CPU, 2 MB and 16 MB (V8's) more. */
+const YOUNG_SEMI_SPACE_BYTES = 4 * 1024 * 1024;
 
 /**
  * For a command that lives seconds and runs the same code over thousands of objects (`plumbline
@@ -14,4 +18,5 @@ const INTERRUPT_BUDGET = 500_000;
  */
 export function tuneForShortRun(): void {
   setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  capYoungGeneration(YOUNG_SEMI_SPACE_BYTES);
 }
