@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { capYoungGeneration } from './heap';
+import { capYoungGeneration, scavengeOnMainThread } from './heap';
 
 /** V8's default is 66 KB of bytecode run before a function is considered for optimization. */
 const INTERRUPT_BUDGET = 500_000;
@@ -19,4 +19,5 @@ const YOUNG_SEMI_SPACE_BYTES = 4 * 1024 * 1024;
 export function tuneForShortRun(): void {
   setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
   capYoungGeneration(YOUNG_SEMI_SPACE_BYTES);
+  scavengeOnMainThread();
 }
