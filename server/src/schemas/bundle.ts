@@ -8,7 +8,7 @@ export interface SchemaSource {
   kubernetesVersion: string;
   /**
    * For a bundle that gathers several projects' CRDs: the label of the project that defines a
-   * group ("Flux source-controller v1.10.1, bundled"), so a message about a Flux kind names Flux's
+   * group ("bundled schemas (Flux source-controller v1.10.1)"), so a message about a Flux kind names Flux's
    * release rather than Kubernetes'.
    */
   groupLabels?: ReadonlyMap<string, string>;
