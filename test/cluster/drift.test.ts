@@ -1,7 +1,7 @@
 // Cluster tier: drift between Git documents and the real apiserver, field by field.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../support/paths';
@@ -128,5 +128,49 @@ describe('drift against a real apiserver', () => {
     const down = spawnSync(process.execPath, [bundle('cli.js'), 'diff', '--kubeconfig', badConfig, dir], { encoding: 'utf8' });
     assert.equal(down.status, 2, down.stdout + down.stderr);
     assert.match(down.stderr, /cannot reach https:\/\/127\.0\.0\.1:1/);
+  });
+
+  // kubectl apply (client-side) and kubectl create own every field of what they created, server
+  // defaults included. The dry-run create that tells those defaults apart asked again for the
+  // live Service's node port and was refused ("provided port is already allocated"), so a NodePort
+  // Service applied as declared showed four fields "set by hand" (seen on a public repository).
+  test('a NodePort Service created by kubectl apply as declared is in sync', async () => {
+    const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: shop
+  namespace: ${NS}
+spec:
+  type: NodePort
+  ports:
+    - port: 8080
+      protocol: TCP
+      nodePort: 31080
+  selector: {app: shop}
+`;
+    kubectlApply(service);
+    const { report, fields } = await eventually(service, (r) => r.report.state === 'in-sync');
+    assert.equal(report.state, 'in-sync', fields.join(', '));
+  });
+
+  // An overlay's drift sits on the lines of the base it reads: `plumbline diff overlays/staging`
+  // said "drifted: 1" and printed no line, since the base is outside the path given. It now diffs
+  // what the overlay reads, as staging renders it, and not the production overlay's render.
+  test('plumbline diff of an overlay folder shows the drift on its base lines, for that overlay only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumbline-overlay-'));
+    const write = (path: string, text: string): void => {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    write('base/kustomization.yaml', 'resources:\n  - configmap.yaml\n');
+    write('base/configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n');
+    for (const env of ['staging', 'production']) write(`overlays/${env}/kustomization.yaml`, `namespace: ${NS}\nnamePrefix: ${env}-\nresources:\n  - ../../base\n`);
+    kubectl('create', 'configmap', '-n', NS, 'staging-settings', '--from-literal=mode=slow');
+    const run = spawnSync(process.execPath, [bundle('cli.js'), 'diff', '--kubeconfig', cluster.kubeconfigPath, 'overlays/staging'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /^base\/configmap\.yaml:6:9 warning staging: cluster has mode: slow, Git declares fast \(set by kubectl-create at [^)]+\) \[drift\.value\]\nSummary: 1 resources - in sync: 0, drifted: 1, not in cluster: 0, rejected: 0, unavailable: 0, in the cluster but not in Git: 0\n$/,
+    );
   });
 });

@@ -113,6 +113,21 @@ describe('cluster preview of a sync', () => {
     assert.ok(!(await client.request('/api/v1/namespaces/preview/configmaps/new')).ok);
   });
 
+  test('a field someone set by hand is named in a note: a sync keeps it, so the diff cannot show it', async () => {
+    execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'annotate', '-n', 'preview', 'configmap/same', 'example.com/owner=alice']);
+    try {
+      const result = await previewCluster(scratch, env, session(), DEFAULT_RENDER_OPTIONS);
+      if (!result.ok) assert.fail(`${result.error.kind}: ${result.error.message}`);
+      assert.ok(
+        result.value.notes.includes('ConfigMap/same: set by hand and kept by a sync, which removes no field that someone else set: metadata.annotations["example.com/owner"] (by kubectl-annotate); take it into Git or remove it in the cluster'),
+        result.value.notes.join('\n'),
+      );
+      assert.ok(!result.value.environments[0]!.changes.some((c) => c.name === 'same'), 'applying Git changes nothing on it');
+    } finally {
+      execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'annotate', '-n', 'preview', 'configmap/same', 'example.com/owner-']);
+    }
+  });
+
   test('plumbline preview --cluster: the same as unified diffs, exit 1, no Secret value', () => {
     writeFileSync(join(scratch, '.plumbline.yaml'), 'environments:\n  - name: bench\n    path: ./app\n    namespace: preview\n    delivery: direct\n');
     const r = spawnSync(process.execPath, [bundle('cli.js'), 'preview', '--cluster', '--env', 'bench', '--repo', scratch, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ClusterContextsRequest, type ClusterContextsResult } from '../../server/src/protocol';
 import { LspHarness } from '../support/lspClient';
+import { runCli } from '../support/cli';
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -82,6 +83,22 @@ describe('plumbline/clusterContexts', () => {
     const result = await ask({}, { env: { KUBECONFIG: join(dir, 'nowhere') } });
     assert.ok(!result.ok);
     assert.match(result.message, /KUBECONFIG names .*nowhere, which does not exist: fix KUBECONFIG or set plumbline\.cluster\.kubeconfig/);
+  });
+
+  test('with no kubeconfig anywhere, the editor and the CLI each say how to give one', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'plumbline-home-'));
+    try {
+      const env = { KUBECONFIG: '', HOME: home };
+      const result = await ask({}, { env });
+      assert.ok(!result.ok);
+      assert.match(result.message, /no kubeconfig found .*set KUBECONFIG, or name the file with --kubeconfig \(CLI\) or the setting plumbline\.cluster\.kubeconfig \(editor\)/);
+      writeFileSync(join(home, 'web.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n');
+      const cli = await runCli(['diff', 'web.yaml'], { cwd: home, env });
+      assert.equal(cli.code, 2, cli.stderr);
+      assert.match(cli.stderr, /no kubeconfig found .*--kubeconfig \(CLI\)/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   test('an untrusted workspace reads no kubeconfig and says what to do', async () => {

@@ -64,7 +64,7 @@ describe('JSON schemas of YAML that is not Kubernetes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const rel of ['charts/shop/values.yaml', 'charts/shop/ci/prod-values.yaml', 'config/app.yaml', 'config/remote.yaml']) {
+  for (const rel of ['charts/shop/values.yaml', 'charts/shop/ci/prod-values.yaml', 'config/app.yaml', 'config/remote.yaml', 'overlay/kustomization.yaml']) {
     test(`${rel}: the schema's findings, at their values, from Plumbline`, async () => {
       const { text, expected } = fixture(rel);
       await lsp.open(uriOf(rel), text);
@@ -86,7 +86,7 @@ describe('JSON schemas of YAML that is not Kubernetes', () => {
           message: f.message,
           source: 'plumbline',
         }));
-    for (const rel of ['charts/shop/values.yaml', 'charts/shop/ci/prod-values.yaml', 'config/app.yaml', 'config/remote.yaml']) {
+    for (const rel of ['charts/shop/values.yaml', 'charts/shop/ci/prod-values.yaml', 'config/app.yaml', 'config/remote.yaml', 'overlay/kustomization.yaml']) {
       const { text, expected } = fixture(rel);
       assertDiagnostics(text, asDiagnostics(rel), expected, `plumbline check ${rel}`);
     }

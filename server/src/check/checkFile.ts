@@ -125,7 +125,11 @@ function objectProblems(doc: Document.Parsed, node: Node | null, identity: Resou
     // Served by the target release but not by these schemas' (older apiVersions, newer bundle): no claim that it is not served.
     if (others.length > 0 && !hasLifecycle(identity.apiVersion, identity.kind)) {
       const served = others.map((v) => `\`${identity.group === '' ? v : `${identity.group}/${v}`}\``).join(' or ');
-      return [...deprecation, problemAt(valueNodeOf(node, 'apiVersion') ?? kindNode ?? node, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe(identity.group)}; use ${served}`)];
+      // The bundled Flux or Argo CD CRDs are one release: an older one the cluster runs may still serve the version.
+      const older = schemas.onlyBundledProjectKnows(identity.group)
+        ? '; if your clusters run an older release that still serves it, keep that release\'s CRDs in the repository (for Flux: `flux install --export`) or validate against the cluster'
+        : '';
+      return [...deprecation, problemAt(valueNodeOf(node, 'apiVersion') ?? kindNode ?? node, 'error', 'schema.unknown-version', `${identity.kind} is not served as \`${identity.apiVersion}\` by ${schemas.describe(identity.group)}; use ${served}${older}`)];
     }
     if (options.unknownKind === 'ignore') return deprecation;
     const elsewhere = schemas.apiVersionsOfKind(identity.kind);

@@ -254,7 +254,8 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       report.skipped = 'Helm template';
       continue;
     }
-    if (hasYamlSchema(path, decoded.text)) plain.push({ report, text: decoded.text });
+    // As the editor: a kustomization or a patch has its own schema, and a modeline on it is not a second one.
+    if (role.kind === 'manifests' && hasYamlSchema(path, decoded.text)) plain.push({ report, text: decoded.text });
     toCheck.push({ report, text: decoded.text, role });
     if (parallel !== undefined) {
       for (const file of toCheck.splice(0)) {

@@ -47,11 +47,17 @@ export function skippedFiles(reports: readonly FileReport[]): { path: string; re
 export function formatText(reports: readonly FileReport[], notApplied?: NotAppliedSummary): string {
   const lines: string[] = [];
   let transitionSkipped = 0;
+  const remoteSchemaFiles: string[] = [];
   for (const report of reports) {
     for (const f of report.findings) {
       // One line for the run, not one per object: it is the same statement each time.
       if (f.code === 'schema.cel-transition') {
         transitionSkipped++;
+        continue;
+      }
+      // Repositories put a schema URL at the top of every file (home-ops: 461 files); one line says it for all.
+      if (f.code === 'schema.remote') {
+        if (remoteSchemaFiles[remoteSchemaFiles.length - 1] !== report.path) remoteSchemaFiles.push(report.path);
         continue;
       }
       const { line, character } = f.range.start;
@@ -60,6 +66,12 @@ export function formatText(reports: readonly FileReport[], notApplied?: NotAppli
   }
   if (transitionSkipped > 0) {
     lines.push(`note: CEL transition rules (oldSelf) of ${transitionSkipped} object(s) were not checked: they compare with the object in the cluster, so they are judged as on a create`);
+  }
+  if (remoteSchemaFiles.length > 0) {
+    const [first = ''] = remoteSchemaFiles;
+    const which = remoteSchemaFiles.length === 1 ? `${escapeControls(displayPath(first))} names` : `${remoteSchemaFiles.length} files (${escapeControls(displayPath(first))}, …) name`;
+    const their = remoteSchemaFiles.length === 1 ? 'its' : 'their';
+    lines.push(`note: ${which} a schema by URL in a yaml-language-server modeline, which Plumbline does not fetch (it reads no network); ${their} Kubernetes objects are still validated by kind, and -o json lists each modeline`);
   }
   if (notApplied !== undefined) lines.push(notAppliedNote(notApplied));
   const t = totals(reports);

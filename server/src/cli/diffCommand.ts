@@ -1,7 +1,7 @@
 import { OWN_APPLY } from '../drift/applyAs';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileRole } from '../check/fileRole';
 import { crossplaneDrift } from '../health/crossplane';
 import type { Finding } from '../manifests/problem';
@@ -11,7 +11,7 @@ import { readGitOpsIgnore } from '../drift/gitopsIgnore';
 import { readIgnoreRules, readManualManagers } from '../drift/ignore';
 import { PatchIndex, isKustomizationFile } from '../kustomize/patchIndex';
 import { ManifestParser } from '../manifests/parse';
-import { collectYamlFiles, readTextIfSane, UsageError } from '../files/files';
+import { collectYamlFiles, readTextIfSane, UsageError, YAML_FILE } from '../files/files';
 import { identityHints } from '../manifests/identityHints';
 import { asTheProcessAnswer } from '../files/stamped';
 import type { FileResult } from './formats';
@@ -94,6 +94,26 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
   // them while the files are parsed. Files an environment renders are compared as rendered (in
   // another namespace, perhaps another cluster): no guess for those.
   await renders.ready();
+  // A kustomization given (an overlay's folder) stands for what it builds: the drift of its objects
+  // sits on the lines of the bases and patches it reads, which are diffed too, else an overlay
+  // outside its bases reported "drifted: 3" and not one line.
+  // Only those environments' renders of them: a base diffed for the staging overlay is not production's.
+  const asked = new Set(files.map((path) => resolve(path)));
+  const readFor = new Map<string, Set<string>>();
+  for (const path of files.filter(isKustomizationFile)) {
+    for (const environment of renders.using(path)) {
+      for (const read of renders.filesOf(environment)) {
+        if (asked.has(read) || !YAML_FILE.test(read)) continue;
+        let environments = readFor.get(read);
+        if (environments === undefined) {
+          readFor.set(read, (environments = new Set()));
+          files.push(relative(process.cwd(), read));
+          if (isKustomizationFile(read)) patches.update(read, await readFile(read, 'utf8'));
+        }
+        environments.add(environment.name);
+      }
+    }
+  }
   const hinted = new Set<string>();
   for (const path of files) {
     if (renders.using(path).length > 0) continue;
@@ -134,6 +154,7 @@ async function diffInAnswer(paths: readonly string[], target: { context?: string
         rules: () => Promise.resolve(rules),
         severity: 'warning',
         untracked: isUntracked,
+        environments: readFor.get(absolute),
       });
       if (drift === undefined) return { path, findings: [] };
       // A resource several files shape (a base, its patches, the kustomization) is one resource.

@@ -19,11 +19,16 @@ function settled(s: EnvironmentStatus): boolean {
   return s.state === 'in-sync' && s.resources.every((r) => r.health === undefined || r.health.argo === 'Healthy' || r.health.argo === 'Suspended');
 }
 
-function text(statuses: readonly EnvironmentStatus[]): string {
+function text(statuses: readonly EnvironmentStatus[], unrendered: number): string {
   const out: string[] = [];
+  // A cause every unreachable environment shares (no kubeconfig, one cluster down) is said once, not once per unit.
+  const causes = new Map<string, number>();
+  for (const s of statuses) if (s.state === 'unreachable') causes.set(s.message, (causes.get(s.message) ?? 0) + 1);
+  for (const [cause, count] of causes) if (count > 1) out.push(`cluster unreachable for ${count} environments: ${cause}`);
   for (const s of statuses) {
     const e = s.environment;
-    out.push(`${e.name}: ${s.message}${s.health !== undefined ? ` · ${s.health.summary}` : ''}`);
+    const message = s.state === 'unreachable' && (causes.get(s.message) ?? 0) > 1 ? 'cluster unreachable (above)' : s.message;
+    out.push(`${e.name}: ${message}${s.health !== undefined ? ` · ${s.health.summary}` : ''}`);
     for (const r of s.resources) {
       const where = `${r.kind}/${r.name}${(r.clusterNamespace ?? r.namespace) !== undefined ? ` in ${r.clusterNamespace ?? r.namespace}` : ''}`;
       const drift = r.state === 'drifted' ? `drifted (${r.drifted} field${r.drifted === 1 ? '' : 's'})` : r.state === 'missing' ? 'not in the cluster' : r.state === 'in-sync' ? 'in sync' : r.state;
@@ -31,6 +36,7 @@ function text(statuses: readonly EnvironmentStatus[]): string {
       out.push(`  ${where}: ${drift}${external}${r.health !== undefined && r.state !== 'missing' ? ` · ${r.health.word}: ${r.health.message}` : ''}`);
     }
   }
+  if (unrendered > 0) out.push(`${unrendered} unit${unrendered === 1 ? ' is' : 's are'} not rendered from this workspace and not checked (plumbline envs says why)`);
   // Names and messages come from the cluster and Git: no terminal control sequences from them.
   return `${out.map(escapeControls).join('\n')}\n`;
 }
@@ -72,7 +78,7 @@ export async function status(args: string[]): Promise<number> {
         resources: s.resources.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, name: r.name, namespace: r.clusterNamespace ?? r.namespace, state: r.state, driftedFields: r.drifted, ...(r.external !== undefined ? { externalDrift: r.external } : {}), health: r.health })),
       }));
       process.stdout.write(`${JSON.stringify({ environments: json }, null, 2)}\n`);
-    } else process.stdout.write(text(statuses));
+    } else process.stdout.write(text(statuses, values.env === undefined ? environments.length - chosen.length : 0));
     if (statuses.some((s) => s.state === 'unreachable' || s.state === 'render-error')) return EXIT.error;
     return statuses.every(settled) ? EXIT.clean : EXIT.found;
   } finally {

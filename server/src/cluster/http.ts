@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { NO_KUBECONFIG } from './kubeconfigContexts';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import { homedir } from 'node:os';
@@ -63,7 +64,7 @@ export class ClusterClient {
     const defaultPath = join(homedir(), '.kube', 'config');
     if (target.kubeconfigPath === undefined && (fromEnv === undefined || fromEnv === '') && !existsSync(defaultPath)) {
       // client-node would otherwise fall back to http://localhost:8080, which is never what the user meant.
-      return fail('config', 'no kubeconfig found: set KUBECONFIG or plumbline.cluster.kubeconfig');
+      return fail('config', NO_KUBECONFIG);
     }
     try {
       if (target.kubeconfigPath !== undefined) kc.loadFromFile(target.kubeconfigPath);

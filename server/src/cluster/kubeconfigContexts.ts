@@ -3,6 +3,9 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fail, ok, type Result } from './result';
 
+/** Said by the editor and the CLI alike, so it names the way to give a kubeconfig in each. */
+export const NO_KUBECONFIG = 'no kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist): set KUBECONFIG, or name the file with --kubeconfig (CLI) or the setting plumbline.cluster.kubeconfig (editor)';
+
 export interface KubeconfigContext {
   name: string;
   cluster: string;
@@ -23,7 +26,7 @@ export async function kubeconfigContexts(kubeconfigPath: string | undefined): Pr
   const defaultPath = join(homedir(), '.kube', 'config');
   const source = kubeconfigPath ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : defaultPath);
   if (kubeconfigPath === undefined && (fromEnv === undefined || fromEnv === '') && !existsSync(defaultPath)) {
-    return fail('config', 'no kubeconfig found: set KUBECONFIG or the setting plumbline.cluster.kubeconfig');
+    return fail('config', NO_KUBECONFIG);
   }
   if (kubeconfigPath !== undefined && !existsSync(kubeconfigPath)) return fail('config', `the kubeconfig ${kubeconfigPath} does not exist: fix the setting plumbline.cluster.kubeconfig`);
   if (kubeconfigPath === undefined && fromEnv !== undefined && fromEnv !== '') {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { freshCreateBody } from './freshCreate';
 import { isDeepStrictEqual } from 'node:util';
 import type { ResourceInfo } from '../cluster/discovery';
 import { Discovery } from '../cluster/discovery';
@@ -208,10 +209,7 @@ export class DriftEngine {
    * name): its server defaults. Cached by content: defaults do not depend on the live object.
    */
   private async created(info: ResourceInfo, namespace: string | undefined, name: string, desired: Record<string, unknown>): Promise<Result<KubeObject>> {
-    const metadata = { ...((desired['metadata'] ?? {}) as Record<string, unknown>) };
-    metadata['generateName'] = `${name.slice(0, 40)}-`;
-    delete metadata['name'];
-    const body = JSON.stringify({ ...desired, metadata });
+    const body = freshCreateBody(desired, name);
     const key = `create|${Discovery.path(info, namespace)}|${createHash('sha256').update(body).digest('hex')}`;
     const cached = this.predictions.get(key);
     if (cached !== undefined) return { ok: true, value: cached };

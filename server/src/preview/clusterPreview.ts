@@ -1,4 +1,5 @@
 import type { KubeObject } from '../cluster/http';
+import { formatPath } from '../manifests/fieldPath';
 import type { ClusterSession } from '../cluster/session';
 import { DriftEngine } from '../drift/engine';
 import { normalize } from '../drift/normalize';
@@ -45,6 +46,11 @@ export async function previewCluster(root: string, env: Environment, session: Cl
           const after = stableYaml(normalize(report.predicted));
           if (before === after) unchanged++;
           else changes.push({ change: 'changed', ...describe(object, report.namespace), before, after });
+          // They look alike on both sides, since applying Git keeps them: said, or the drift after a sync surprises.
+          if (report.state === 'drifted' && report.handSet.length > 0) {
+            const fields = report.handSet.map((h) => `${formatPath(h.path)} (by ${h.manager})`).join(', ');
+            notes.push(`${what}: set by hand and kept by a sync, which removes no field that someone else set: ${fields}; take ${report.handSet.length === 1 ? 'it' : 'them'} into Git or remove ${report.handSet.length === 1 ? 'it' : 'them'} in the cluster`);
+          }
         } else if (report.state === 'not-in-cluster') {
           const created = report.namespace === undefined ? object : { ...object, metadata: { ...object.metadata, namespace: report.namespace } };
           changes.push({ change: 'added', ...describe(object, report.namespace), before: '', after: stableYaml(created) });

@@ -6,6 +6,12 @@ export interface SchemaSource {
   /** e.g. "cluster prod (v1.36.3)", "workspace CRD crds/widgets.yaml" or "bundled Kubernetes v1.36.3". */
   label: string;
   kubernetesVersion: string;
+  /**
+   * For a bundle that gathers several projects' CRDs: the label of the project that defines a
+   * group ("bundled schemas (Flux source-controller v1.10.1)"), so a message about a Flux kind names Flux's
+   * release rather than Kubernetes'.
+   */
+  groupLabels?: ReadonlyMap<string, string>;
 }
 
 /** A set of OpenAPI definitions with an index from group/version/kind to the definition name. */

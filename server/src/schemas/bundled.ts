@@ -30,8 +30,30 @@ export function loadBundledSchemas(schemaDir: string | undefined = findSchemaDir
     kind: 'bundled',
     label: `bundled schemas (Kubernetes ${data.kubernetesVersion})`,
     kubernetesVersion: data.kubernetesVersion,
+    groupLabels: projectGroupLabels(data.sources),
   });
   return bundled;
+}
+
+/** The API groups of the projects whose CRDs are bundled, with the Go module each came from (SOURCES.md). */
+const PROJECT_GROUPS: readonly { group: string; project: string; module: string }[] = [
+  { group: 'source.toolkit.fluxcd.io', project: 'Flux source-controller', module: 'github.com/fluxcd/source-controller' },
+  { group: 'kustomize.toolkit.fluxcd.io', project: 'Flux kustomize-controller', module: 'github.com/fluxcd/kustomize-controller' },
+  { group: 'helm.toolkit.fluxcd.io', project: 'Flux helm-controller', module: 'github.com/fluxcd/helm-controller' },
+  { group: 'notification.toolkit.fluxcd.io', project: 'Flux notification-controller', module: 'github.com/fluxcd/notification-controller/api' },
+  { group: 'image.toolkit.fluxcd.io', project: 'Flux image controllers', module: 'github.com/fluxcd/image-reflector-controller/api' },
+  { group: 'infra.contrib.fluxcd.io', project: 'tofu-controller', module: 'github.com/flux-iac/tofu-controller' },
+  { group: 'argoproj.io', project: 'Argo CD', module: 'github.com/argoproj/argo-cd/v3' },
+];
+
+/** "bundled schemas (Flux source-controller v1.10.1)" per group whose project's version the bundle records. */
+export function projectGroupLabels(sources: Readonly<Record<string, string>>): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const { group, project, module } of PROJECT_GROUPS) {
+    const version = sources[module];
+    if (version !== undefined) labels.set(group, `bundled schemas (${project} ${version})`);
+  }
+  return labels;
 }
 
 const QUOTE = 0x22;

@@ -115,10 +115,19 @@ export class SchemaResolver {
     const workspace = layers.filter((l) => l.bundle.source.kind === 'workspace');
     const labels: string[] = [];
     for (const l of layers) {
-      if (l.bundle.source.kind !== 'workspace') labels.push(l.bundle.source.label);
+      if (l.bundle.source.kind !== 'workspace') labels.push((group === undefined ? undefined : l.bundle.source.groupLabels?.get(group)) ?? l.bundle.source.label);
       else if (l === workspace[0]) labels.push(workspace.length === 1 ? l.bundle.source.label : `workspace CRDs (${workspace.length} files)`);
     }
     return labels.join(', ') || 'no schemas';
+  }
+
+  /**
+   * Whether only the bundled schemas define the group, from a project's CRDs that Plumbline ships
+   * (Flux, Argo CD…): a version missing there may still be served by an older release of it.
+   */
+  onlyBundledProjectKnows(group: string): boolean {
+    const knowing = this.layers.filter(({ bundle }) => bundle.kindKeys().some((k) => k.startsWith(`${group}/`)));
+    return knowing.length > 0 && knowing.every(({ bundle }) => bundle.source.kind === 'bundled' && bundle.source.groupLabels?.has(group) === true);
   }
 
   /** Whether any layer defines the group at all (so a missing version is a real mistake). */

@@ -69,6 +69,11 @@ export class EnvironmentRenders {
     return this.indexed.filter((i) => i.files.files.has(absolute)).map((i) => i.environment);
   }
 
+  /** Absolute paths of the files the environment's render reads (as of the last index). */
+  filesOf(environment: Environment): ReadonlySet<string> {
+    return this.indexed.find((i) => i.environment.name === environment.name)?.files.files ?? new Set();
+  }
+
   /**
    * Whether `path` is a file Flux never applies (in the folder of a Flux object no cluster
    * applies), as of the last index; undefined before the first index is made.

@@ -31,6 +31,8 @@ export interface FileDriftInput {
   severity: Severity;
   /** Whether Git does not track the file yet. */
   untracked: (path: string) => Promise<boolean>;
+  /** Only these environments' renders of the file (a base diffed for one overlay); all when undefined. */
+  environments?: ReadonlySet<string>;
 }
 
 export interface FileDrift {
@@ -61,7 +63,7 @@ export async function fileDrift(input: FileDriftInput): Promise<FileDrift | unde
   let done: { entry?: DriftEntry; findings: Finding[] }[];
   if (target.kind === 'environments' && path !== undefined && renders !== undefined) {
     const perEnvironment = await Promise.all(
-      target.uses.map(async ({ environment }) => {
+      target.uses.filter(({ environment }) => input.environments?.has(environment.name) ?? true).map(async ({ environment }) => {
         // Each environment's own cluster, reachable or not whatever the workspace's default cluster is.
         const other = await input.engineFor(clusterOf(environment, input.cluster));
         const render = await renders.render(environment);
