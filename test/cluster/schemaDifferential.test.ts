@@ -109,6 +109,32 @@ describe('Structural schemas: Plumbline agrees with the kube-apiserver', { timeo
     for (const words of ['must not validate the schema (not)', 'Found 2 valid alternatives', 'must validate at least one schema (anyOf)', 'level must not exceed cap', 'only long- steps']) assert.ok(said.includes(words), `some verdict says "${words}"`);
   });
 
+  test('what the apiserver does, pinned: oneOf counts, defaults fill in before the checks, nulls take the default or are dropped', () => {
+    const verdictOf = (field: string, value: string): string => {
+      const object = objects.find((o) => o.spec === `  ${field}: ${value}`);
+      assert.ok(object !== undefined, `${field}: ${value} is among the objects`);
+      return oracle.get(object.name) ?? 'not judged';
+    };
+    const facts: [field: string, value: string, refusedWith: string | undefined][] = [
+      ['window', '{start: 1, end: 5}', 'must validate one and only one schema (oneOf). Found 2 valid alternatives'],
+      ['pair', '{a: x, b: w}', '"spec.pair" must not validate the schema (not)'],
+      ['retry', '{}', undefined],
+      ['retry', '{attempts: null}', undefined],
+      ['runner', '{script: run.sh}', 'Found 2 valid alternatives'],
+      ['gate', '{}', 'spec.gate.approver: Required value'],
+      ['store', '{cache: redis, ttl: null}', '"spec.store" must not validate the schema (not)'],
+      ['source', '{git: repo, oci: null}', undefined],
+      ['small', '{p: a, q: b}', 'spec.small: Too many: 3'],
+      ['outer', '{watch: {}}', undefined],
+      ['outer', '{cap: 4}', 'level must not exceed cap'],
+    ];
+    for (const [field, value, refusedWith] of facts) {
+      const verdict = verdictOf(field, value);
+      if (refusedWith === undefined) assert.equal(verdict, '', `${field}: ${value} is accepted`);
+      else assert.ok(verdict.includes(refusedWith), `${field}: ${value} is refused with "${refusedWith}": ${verdict}`);
+    }
+  });
+
   for (const source of ['the cluster', 'a CRD in the folder'] as const) {
     test(`plumbline check with the schema from ${source}: the same verdict and the same fields, per object`, () => {
       const dir = join(work, source === 'the cluster' ? 'cluster' : 'workspace');

@@ -450,31 +450,34 @@ class Walker {
    */
   private defaultsOf(pairs: readonly unknown[], schema: CompiledSchema, anchor: Node): Defaulted | typeof AS_WRITTEN {
     const defaulted = schema.defaulted();
-    let nulls: string[] | undefined;
+    // Most mappings have neither a default nor a null: told by one pass that allocates nothing.
+    let nulls = false;
+    for (let i = 0; i < pairs.length && !nulls; i++) nulls = this.prunedNull(pairs[i] as Pair, schema) !== undefined;
+    if (defaulted.length === 0 && !nulls) return AS_WRITTEN;
     const written = new Set<string>();
     for (let i = 0; i < pairs.length; i++) {
       const pair = pairs[i] as Pair;
-      if (tagOf(pair) !== PAIR_TAG || tagOf(pair.key) !== SCALAR_TAG) continue;
-      const key = String((pair.key as Scalar).value);
-      const value = pair.value as Node | null;
-      if (value === null || (tagOf(value) === SCALAR_TAG && (value as Scalar).value === null)) {
-        const child = schema.property(key) ?? schema.additionalCompiled();
-        if (child !== undefined && !child.nullable) {
-          (nulls ??= []).push(key);
-          continue;
-        }
-      }
-      written.add(key);
+      if (tagOf(pair) !== PAIR_TAG || tagOf(pair.key) !== SCALAR_TAG || this.prunedNull(pair, schema) !== undefined) continue;
+      written.add(String((pair.key as Scalar).value));
     }
-    if (defaulted.length === 0 && nulls === undefined) return AS_WRITTEN;
     const extra: Pair[] = [];
     for (const [name, child] of defaulted) {
       if (written.has(name) || child.default === null) continue;
       extra.push(defaultPair(this.doc, name, child.default, anchor));
       written.add(name);
     }
-    if (extra.length === 0 && nulls === undefined) return AS_WRITTEN;
+    if (extra.length === 0 && !nulls) return AS_WRITTEN;
     return { extra, keys: written };
+  }
+
+  /** The key of a pair whose value is null where the schema does not allow null: the apiserver drops it (or defaults it). */
+  private prunedNull(pair: Pair, schema: CompiledSchema): string | undefined {
+    const value = pair.value as Node | null;
+    if (value !== null && !(tagOf(value) === SCALAR_TAG && (value as Scalar).value === null)) return undefined;
+    if (tagOf(pair) !== PAIR_TAG || tagOf(pair.key) !== SCALAR_TAG) return undefined;
+    const key = String((pair.key as Scalar).value);
+    const child = schema.property(key) ?? schema.additionalCompiled();
+    return child !== undefined && !child.nullable ? key : undefined;
   }
 
   /** The defaults filled into a mapping that a branch speaks of, said so that a finding on it names them. */
