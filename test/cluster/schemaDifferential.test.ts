@@ -9,17 +9,15 @@
 //
 //   npm run build && node --import tsx --test --test-reporter=spec test/cluster/schemaDifferential.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { REPO } from '../support/paths';
+import { describe, test } from 'node:test';
 import { seededRandom } from '../support/random';
 import { SHAPE_POOLS, SHAPES_CRD, SHAPES_GROUP, shapeManifest } from '../support/structuralShapes';
-import { startCluster, waitForOpenApiKind, type Cluster } from './harness';
+import { clusterWithCrd, dryRunVerdicts, plumblineFindings } from './crdOracle';
 
 const COUNT = 240;
+const NAMES = { group: SHAPES_GROUP, kind: 'Shape', plural: 'shapes' };
 
 /** Every value alone (a verdict about one shape), then mixes of a few fields up to `count` objects. */
 function generate(count: number): { name: string; spec: string }[] {
@@ -42,29 +40,6 @@ function generate(count: number): { name: string; spec: string }[] {
 }
 
 
-interface JsonFinding {
-  path: string;
-  line: number;
-  severity: string;
-  code: string;
-  message: string;
-}
-
-/** The apiserver's verdict on each object of a multi-document stream: its error text, or '' when accepted. */
-function apiserverVerdicts(cluster: Cluster, stream: string): Map<string, string> {
-  const run = spawnSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'create', '--dry-run=server', '-o', 'name', '-f', '-'], { input: stream, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const verdicts = new Map<string, string>();
-  for (const line of run.stdout.split('\n')) {
-    const m = /^shape\.shapes\.plumbline\.dev\/(\S+)$/.exec(line.trim());
-    if (m?.[1] !== undefined) verdicts.set(m[1], '');
-  }
-  for (const line of run.stderr.split('\n')) {
-    const m = /Shape\.shapes\.plumbline\.dev "([^"]+)" is invalid: (.*)$/.exec(line);
-    if (m?.[1] !== undefined) verdicts.set(m[1], m[2] ?? 'invalid');
-  }
-  return verdicts;
-}
-
 /** The spec fields an apiserver verdict names (`spec.pair`, `"spec.window" must validate…`). */
 function fieldsNamed(verdict: string): Set<string> {
   return new Set([...verdict.matchAll(/spec\.([a-z]+)/g)].map((m) => m[1] ?? ''));
@@ -80,27 +55,13 @@ function fieldAt(spec: string, line: number): string {
 const CEL_SKIPPED = 'some validation rules were not checked';
 
 describe('Structural schemas: Plumbline agrees with the kube-apiserver', { timeout: 10 * 60_000 }, () => {
-  let cluster: Cluster;
-  let work: string;
-  const kubectl = (args: string[], input?: string): string => execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'plumbline-shapes-'));
-    cluster = await startCluster();
-    kubectl(['apply', '-f', '-'], SHAPES_CRD);
-    kubectl(['wait', '--for=condition=established', '--timeout=60s', `crd/shapes.${SHAPES_GROUP}`]);
-    await waitForOpenApiKind(cluster, `${SHAPES_GROUP}/v1`, 'Shape');
-  });
-  after(async () => {
-    await cluster?.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
-  });
+  const env = clusterWithCrd(SHAPES_CRD, NAMES, 'plumbline-shapes-');
 
   const objects = generate(COUNT);
   let oracle: Map<string, string>;
 
   test('the apiserver judges the generated objects, a mix of accepted and refused', () => {
-    oracle = apiserverVerdicts(cluster, objects.map((o) => shapeManifest(o.name, o.spec)).join('---\n'));
+    oracle = dryRunVerdicts(env.cluster, ['create'], objects.map((o) => shapeManifest(o.name, o.spec)).join('---\n'), NAMES);
     assert.equal(oracle.size, COUNT, `the apiserver judged every object (${oracle.size} of ${COUNT})`);
     const invalid = [...oracle.values()].filter((v) => v !== '').length;
     assert.ok(invalid > COUNT / 4 && invalid < (COUNT * 3) / 4, `a mix of valid and invalid objects (${invalid} invalid)`);
@@ -137,17 +98,12 @@ describe('Structural schemas: Plumbline agrees with the kube-apiserver', { timeo
 
   for (const source of ['the cluster', 'a CRD in the folder'] as const) {
     test(`plumbline check with the schema from ${source}: the same verdict and the same fields, per object`, () => {
-      const dir = join(work, source === 'the cluster' ? 'cluster' : 'workspace');
+      const dir = join(env.work, source === 'the cluster' ? 'cluster' : 'workspace');
       mkdirSync(dir);
       for (const o of objects) writeFileSync(join(dir, `${o.name}.yaml`), shapeManifest(o.name, o.spec));
-      const args = source === 'the cluster' ? ['--kubeconfig', cluster.kubeconfigPath, '--context', cluster.adminContext] : [];
+      const args = source === 'the cluster' ? ['--kubeconfig', env.cluster.kubeconfigPath, '--context', env.cluster.adminContext] : [];
       if (source !== 'the cluster') writeFileSync(join(dir, 'crd.yaml'), SHAPES_CRD);
-      const cli = spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), 'check', '-o', 'json', ...args, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-      assert.ok(cli.status === 0 || cli.status === 1, `plumbline check ran: ${cli.stderr}`);
-      const report = JSON.parse(cli.stdout) as { findings: JsonFinding[] };
-      const ours = new Map<string, JsonFinding[]>(objects.map((o) => [o.name, []]));
-      for (const f of report.findings) ours.get(/(s\d+)\.yaml$/.exec(f.path)?.[1] ?? '')?.push(f);
-
+      const ours = plumblineFindings([...args, dir], objects.map((o) => o.name));
       const disagreements: string[] = [];
       for (const o of objects) {
         const theirs = oracle.get(o.name) ?? '';
