@@ -165,7 +165,7 @@ export const SHAPE_POOLS: Record<string, string[]> = {
   pair: ['{a: x}', '{b: w}', '{a: x, b: w}', '{}', '{a: x, b: null}'],
   tier: ['gold', 'legacy', 'beta', 'silver'],
   source: ['{git: repo}', '{oci: image}', '{git: repo, oci: image}', '{path: ./x}', '{git: repo, oci: null}'],
-  window: ['{start: 1}', '{end: 5}', '{start: 1, end: 5}', '{start: -1, end: 5}', '{start: -1}', '{}'],
+  window: ['{start: 1}', '{end: 5}', '{start: 1, end: 5}', '{start: -1, end: 5}', '{start: -1}', '{}', '{start: null, end: 5}'],
   access: ['{user: me}', '{token: abcdefgh}', '{user: me, token: abcdefgh}', '{user: me, token: short}', '{}'],
   mode: ['{}', '{command: run}', '{image: nginx}', '{image: nginx, tag: "1.27"}', '{tag: "1.27"}'],
   net: ['{host: a, port: 80}', '{ip: 10.0.0.1, service: web}', '{host: a}', '{port: 80}', '{}'],
@@ -176,8 +176,8 @@ export const SHAPE_POOLS: Record<string, string[]> = {
   store: ['{}', '{cache: redis}', '{ttl: 5}', '{cache: redis, ttl: null}'],
   small: ['{}', '{p: a}', '{p: a, q: b}', '{p: a, r: c}'],
   big: ['{}', '{p: a}', '{q: b}', '{p: a, q: b}'],
-  outer: ['{}', '{cap: 4}', '{inner: {level: 8}}', '{inner: {}}', '{watch: {}}', '{watch: {period: 5}}', '{cap: 9, inner: {level: 8}, watch: {period: 12}}'],
-  steps: ['[{name: a, timeout: 30}]', '[{name: a}]', '[{name: long-a}]', '[{name: b, timeout: 30}, {name: c}]', '[]'],
+  outer: ['{}', '{cap: 4}', '{inner: {level: 8}}', '{inner: {}}', '{watch: {}}', '{watch: {period: 5}}', '{cap: 9, inner: {level: 8}, watch: {period: 12}}', '{inner: null, cap: 4}', '{watch: {period: null}}'],
+  steps: ['[{name: a, timeout: 30}]', '[{name: a}]', '[{name: long-a}]', '[{name: b, timeout: 30}, {name: c}]', '[]', '[{name: a, timeout: null}]'],
 };
 
 /** A Shape named `name` whose spec is `spec` (lines indented under `spec:`): spec's fields start on line 7. */

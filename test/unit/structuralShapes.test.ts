@@ -86,7 +86,7 @@ describe('oneOf counts its matches', () => {
 
   test('overlapping branches: a start of 0 or more and an end match both; a negative start with an end only one', () => {
     expectFindings(`  window:
-  ^^^^^^ error: Shape spec.window matches 2 of its oneOf alternatives, but must match exactly one; change it so that only one fits
+  ^^^^^^ error: Shape spec.window matches 2 of its oneOf alternatives: (\`start\`, where set, is at least 0), (\`end\` is set), but must match exactly one; change it so that only one fits
     start: 1
     end: 5
 `);

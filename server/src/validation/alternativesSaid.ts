@@ -33,10 +33,21 @@ export function conditionSaid(schema: OpenApiSchema, subject = 'it', depth = 0):
     said++;
     clauses.push(`${subject} is ${valueList(schema.enum)}`);
   }
+  if (schema.minimum !== undefined) {
+    said++;
+    clauses.push(`${subject} is ${schema.exclusiveMinimum === true ? 'more than' : 'at least'} ${schema.minimum}`);
+    if (schema.exclusiveMinimum !== undefined) said++;
+  }
+  if (schema.maximum !== undefined) {
+    said++;
+    clauses.push(`${subject} is ${schema.exclusiveMaximum === true ? 'less than' : 'at most'} ${schema.maximum}`);
+    if (schema.exclusiveMaximum !== undefined) said++;
+  }
   if (schema.properties !== undefined) {
     said++;
     for (const [name, property] of Object.entries(schema.properties)) {
-      const clause = conditionSaid(property, code(name), depth + 1);
+      // A property's schema holds only where the field is there: an absent field fits it.
+      const clause = conditionSaid(property, `${code(name)}, where set,`, depth + 1);
       if (clause === undefined) return undefined;
       clauses.push(clause);
     }
