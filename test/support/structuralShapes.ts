@@ -143,6 +143,23 @@ const SPEC_SCHEMA = `              type: object
                       type: object
                       properties:
                         period: {type: integer, default: 30}
+                # a default whose own fields are defaulted too: the CRD is accepted ({} fits maxProperties), the objects are not
+                reserve:
+                  type: object
+                  properties:
+                    pool:
+                      type: object
+                      default: {}
+                      maxProperties: 1
+                      properties:
+                        a: {type: string, default: x}
+                        b: {type: string, default: v}
+                    spare:
+                      type: object
+                      maxProperties: 1
+                      properties:
+                        c: {type: string}
+                        d: {type: string, default: z}
                 # list items defaulted one by one, and a rule on each item reading its default
                 steps:
                   type: array
@@ -177,6 +194,7 @@ export const SHAPE_POOLS: Record<string, string[]> = {
   small: ['{}', '{p: a}', '{p: a, q: b}', '{p: a, r: c}'],
   big: ['{}', '{p: a}', '{q: b}', '{p: a, q: b}'],
   outer: ['{}', '{cap: 4}', '{inner: {level: 8}}', '{inner: {}}', '{watch: {}}', '{watch: {period: 5}}', '{cap: 9, inner: {level: 8}, watch: {period: 12}}', '{inner: null, cap: 4}', '{watch: {period: null}}'],
+  reserve: ['{pool: {a: w, b: v}}', '{spare: {}}', '{spare: {c: w}}', '{}'],
   steps: ['[{name: a, timeout: 30}]', '[{name: a}]', '[{name: long-a}]', '[{name: b, timeout: 30}, {name: c}]', '[]', '[{name: a, timeout: null}]'],
 };
 

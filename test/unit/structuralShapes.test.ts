@@ -9,7 +9,6 @@ import type { OpenApiSchema } from '../../server/src/schemas/openapi';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
 import { crdBundle, crdDefinitions } from '../../server/src/schemas/workspaceCrds';
 import { expectCheckFindings } from '../support/checkExpect';
-import { crdYaml } from '../support/crdYaml';
 import { SHAPES_CRD } from '../support/structuralShapes';
 
 const base: SchemaBundleData = { format: 1, kubernetesVersion: 'v0.0.0-test', sources: {}, definitions: {}, kinds: {} };
@@ -186,32 +185,16 @@ describe('defaults are filled in before the checks', () => {
 });
 
 describe('a finding on a default itself', () => {
-  // A CRD the apiserver would refuse (its default breaks its own enum), read from the workspace as
-  // it is: the finding sits on the key above the absent field and says what to set.
-  const crd = crdYaml(
-    { group: 'bad.plumbline.dev', kind: 'Odd', plural: 'odds' },
-    `              type: object
-              properties:
-                tuning:
-                  type: object
-                  properties:
-                    level: {type: string, enum: [low, high], default: medium}
-`,
-  );
-  const withOdd = new SchemaResolver([bundled]);
-  withOdd.setWorkspaceCrds([crdBundle(crdDefinitions(crd), 'crds/odd.yaml', bundled)]);
-  test('sits on the parent key and names the default', () => {
-    expectCheckFindings(
-      `apiVersion: bad.plumbline.dev/v1
-kind: Odd
-metadata:
-  name: o
-spec:
-  tuning: {}
-  ^^^^^^ error: \`medium\` is not allowed for Odd spec.tuning.level: expected low, high (\`level\` is not set, so the apiserver sets its default "medium"; set \`level\` to a value that fits)
-`,
-      { role: { kind: 'manifests' }, schemas: withOdd, unknownKind: 'information' },
-    );
+  test('a default whose own fields are defaulted breaks a bound: the finding sits on the key above and names both defaults', () => {
+    expectFindings(`  reserve: {}
+  ^^^^^^^ error: Shape spec.reserve.pool allows at most 1 field(s) (the apiserver fills in the defaults \`a: "x"\`, \`b: "v"\` before it checks) (\`pool\` is not set, so the apiserver sets its default {}; set \`pool\` to a value that fits)
+`);
+    expectFindings(`  reserve:
+  ^^^^^^^ error: Shape spec.reserve.pool allows at most 1 field(s) (the apiserver fills in the defaults \`a: "x"\`, \`b: "v"\` before it checks) (\`pool\` is not set, so the apiserver sets its default {}; set \`pool\` to a value that fits)
+    spare:
+    ^^^^^ error: Shape spec.reserve.spare allows at most 1 field(s) (the apiserver fills in the default \`d: "z"\` before it checks)
+      c: w
+`);
   });
 });
 

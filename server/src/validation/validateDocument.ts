@@ -72,8 +72,19 @@ type PathSegment = string | number | ItemLabel;
  * nulls of non-nullable fields without one pruned. `keys` are the fields it then has.
  */
 interface Defaulted {
-  extra: Pair[];
+  /** The fields defaulting adds, with their schemas. */
+  added: readonly (readonly [string, CompiledSchema])[];
   keys: Set<string>;
+  /** The key the added fields sit at: the nearest line Git declares. */
+  anchor: Node;
+  /**
+   * Whether the walk that reports must visit the added fields: the apiserver refuses a CRD whose
+   * defaults break their own schema, so only a default with more below it (rules, alternatives,
+   * fields with defaults of their own) can give a finding; probes see every added field.
+   */
+  walk: boolean;
+  /** The added fields as YAML pairs, made on first use. */
+  pairs?: Pair[];
 }
 
 /** A mapping that defaulting leaves as written. */
@@ -382,13 +393,9 @@ class Walker {
       pairs = [...node.items, ...merged];
     }
     if (this.defaulting) {
-      let defaulted = this.defaults.get(node);
-      if (defaulted === undefined && !this.probe) {
-        defaulted = this.defaultsOf(pairs, schema, parentKey ?? (path.length === 0 ? (rootAnchor(node) ?? node) : firstKey(node)));
-        this.defaults.set(node, defaulted);
-      }
-      if (defaulted !== undefined && defaulted !== AS_WRITTEN) {
-        pairs = [...pairs, ...defaulted.extra];
+      const defaulted = this.defaultedOf(node, pairs, schema, parentKey, path);
+      if (defaulted !== AS_WRITTEN) {
+        if (this.probe || defaulted.walk) pairs = [...pairs, ...this.addedPairs(defaulted)];
         keys = defaulted.keys;
       }
     }
@@ -443,6 +450,17 @@ class Walker {
     if (schema.maxProperties !== undefined && count > schema.maxProperties) this.report(parentKey ?? node, `${this.where(path)} allows at most ${schema.maxProperties} field(s)${this.defaultsSaid(node, [{ properties: schema.properties === undefined ? {} : Object.fromEntries(schema.properties) }])}`, 'schema.maxProperties');
   }
 
+  /** What defaulting makes of a mapping: worked out by the walk that reports (kept out of object(), which runs for every mapping). */
+  private defaultedOf(node: YAMLMap, pairs: readonly unknown[], schema: CompiledSchema, parentKey: Node | null, path: PathSegment[]): Defaulted | typeof AS_WRITTEN {
+    let defaulted = this.defaults.get(node);
+    if (defaulted === undefined) {
+      if (this.probe) return AS_WRITTEN;
+      defaulted = this.defaultsOf(pairs, schema, parentKey ?? (path.length === 0 ? (rootAnchor(node) ?? node) : firstKey(node)));
+      this.defaults.set(node, defaulted);
+    }
+    return defaulted;
+  }
+
   /**
    * What structural defaulting makes of a mapping (the apiserver's order: nulls of non-nullable
    * fields without a default pruned, then absent fields and the remaining nulls given their
@@ -460,14 +478,21 @@ class Walker {
       if (tagOf(pair) !== PAIR_TAG || tagOf(pair.key) !== SCALAR_TAG || this.prunedNull(pair, schema) !== undefined) continue;
       written.add(String((pair.key as Scalar).value));
     }
-    const extra: Pair[] = [];
-    for (const [name, child] of defaulted) {
+    const added: (readonly [string, CompiledSchema])[] = [];
+    let walk = false;
+    for (const entry of defaulted) {
+      const [name, child] = entry;
       if (written.has(name) || child.default === null) continue;
-      extra.push(defaultPair(this.doc, name, child.default, anchor));
+      added.push(entry);
       written.add(name);
+      walk ||= !child.plain || child.code === OBJECT || child.code === ARRAY;
     }
-    if (extra.length === 0 && !nulls) return AS_WRITTEN;
-    return { extra, keys: written };
+    if (added.length === 0 && !nulls) return AS_WRITTEN;
+    return { added, keys: written, anchor, walk };
+  }
+
+  private addedPairs(defaulted: Defaulted): Pair[] {
+    return (defaulted.pairs ??= defaulted.added.map(([name, child]) => defaultPair(this.doc, name, child.default, defaulted.anchor)));
   }
 
   /** The key of a pair whose value is null where the schema does not allow null: the apiserver drops it (or defaults it). */
@@ -483,10 +508,10 @@ class Walker {
   /** The defaults filled into a mapping that a branch speaks of, said so that a finding on it names them. */
   private defaultsSaid(node: Node, branches: readonly OpenApiSchema[]): string {
     const defaulted = isMap(node) ? this.defaults.get(node) : undefined;
-    if (defaulted === undefined || defaulted === AS_WRITTEN || defaulted.extra.length === 0) return '';
+    if (defaulted === undefined || defaulted === AS_WRITTEN || defaulted.added.length === 0) return '';
     const names = new Set<string>();
     for (const branch of branches) namesIn(branch, names);
-    const said = defaulted.extra.filter((p) => names.has(String((p.key as Scalar).value))).map((p) => `\`${String((p.key as Scalar).value)}: ${JSON.stringify((p.value as Node).toJSON())}\``);
+    const said = defaulted.added.filter(([name]) => names.has(name)).map(([name, child]) => `\`${name}: ${JSON.stringify(child.default)}\``);
     // A defaulted field cannot be left out (nor nulled: null takes the default too), so the reader must know it counts.
     return said.length === 0 ? '' : ` (the apiserver fills in the default${said.length > 1 ? 's' : ''} ${said.join(', ')} before it checks)`;
   }
@@ -645,9 +670,11 @@ class Walker {
 function defaultPair(doc: Document.Parsed, name: string, value: unknown, anchor: Node): Pair {
   const said = `\`${name}\` is not set, so the apiserver sets its default ${JSON.stringify(value)}; set \`${name}\` to a value that fits`;
   const key = new yaml.Scalar(name);
-  const node = doc.createNode(value) as Node;
   const range = anchor.range;
   key.range = range;
+  DEFAULT_NODES.set(key, said);
+  // Most defaults are scalars (an interval, a flag): made directly, not by the document's node factory.
+  const node = value !== null && typeof value === 'object' ? (doc.createNode(value) as Node) : new yaml.Scalar(value);
   visit(node, (_key, n) => {
     if (isNode(n)) {
       n.range = range;
