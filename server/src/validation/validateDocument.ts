@@ -136,7 +136,7 @@ class Walker {
    */
   private readonly defaulting: boolean;
   /** Per mapping of a custom resource, what defaulting makes of it: found by the walk that reports, read by its probes. */
-  private defaults = new Map<YAMLMap, Defaulted | typeof AS_WRITTEN>();
+  private defaults = new Map<YAMLMap, Defaulted>();
 
   constructor(
     private readonly view: SchemaView,
@@ -452,12 +452,10 @@ class Walker {
 
   /** What defaulting makes of a mapping: worked out by the walk that reports (kept out of object(), which runs for every mapping). */
   private defaultedOf(node: YAMLMap, pairs: readonly unknown[], schema: CompiledSchema, parentKey: Node | null, path: PathSegment[]): Defaulted | typeof AS_WRITTEN {
-    let defaulted = this.defaults.get(node);
-    if (defaulted === undefined) {
-      if (this.probe) return AS_WRITTEN;
-      defaulted = this.defaultsOf(pairs, schema, parentKey ?? (path.length === 0 ? (rootAnchor(node) ?? node) : firstKey(node)));
-      this.defaults.set(node, defaulted);
-    }
+    // The walk that reports meets each mapping once; only what changes is kept for its probes (a mapping not kept is as written).
+    if (this.probe) return this.defaults.get(node) ?? AS_WRITTEN;
+    const defaulted = this.defaultsOf(pairs, schema, parentKey ?? (path.length === 0 ? (rootAnchor(node) ?? node) : firstKey(node)));
+    if (defaulted !== AS_WRITTEN) this.defaults.set(node, defaulted);
     return defaulted;
   }
 
@@ -508,7 +506,7 @@ class Walker {
   /** The defaults filled into a mapping that a branch speaks of, said so that a finding on it names them. */
   private defaultsSaid(node: Node, branches: readonly OpenApiSchema[]): string {
     const defaulted = isMap(node) ? this.defaults.get(node) : undefined;
-    if (defaulted === undefined || defaulted === AS_WRITTEN || defaulted.added.length === 0) return '';
+    if (defaulted === undefined || defaulted.added.length === 0) return '';
     const names = new Set<string>();
     for (const branch of branches) namesIn(branch, names);
     const said = defaulted.added.filter(([name]) => names.has(name)).map(([name, child]) => `\`${name}: ${JSON.stringify(child.default)}\``);
