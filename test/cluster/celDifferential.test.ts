@@ -8,11 +8,9 @@
 //
 //   npm run build && node --import tsx --test --test-reporter=spec test/cluster/celDifferential.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { checkFile } from '../../server/src/check/checkFile';
@@ -21,11 +19,11 @@ import { SchemaBundle, indexKinds } from '../../server/src/schemas/bundle';
 import type { OpenApiSchema } from '../../server/src/schemas/openapi';
 import { SchemaResolver } from '../../server/src/schemas/resolver';
 import { LspHarness } from '../support/lspClient';
-import { REPO } from '../support/paths';
-import { startCluster, waitForOpenApiKind, type Cluster } from './harness';
+import { clusterWithCrd, dryRunVerdicts, plumblineFindings } from './crdOracle';
 
 const GROUP = 'cel.plumbline.dev';
 const COUNT = 240;
+const NAMES = { group: GROUP, kind: 'Probe', plural: 'probes' };
 
 const SPEC_SCHEMA = `
               type: object
@@ -207,30 +205,6 @@ function generate(count: number): { name: string; spec: string }[] {
 
 const manifest = (name: string, spec: string): string => `apiVersion: ${GROUP}/v1\nkind: Probe\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n${spec}\n`;
 
-interface JsonFinding {
-  path: string;
-  line: number;
-  severity: string;
-  code: string;
-  message: string;
-}
-
-/** The apiserver's verdict on each object of a multi-document stream: its error text, or '' when accepted. */
-function apiserverVerdicts(cluster: Cluster, verb: string[], stream: string): Map<string, string> {
-  const run = spawnSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...verb, '--dry-run=server', '-o', 'name', '-f', '-'], { input: stream, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const verdicts = new Map<string, string>();
-  for (const line of run.stdout.split('\n')) {
-    const m = /^probe\.cel\.plumbline\.dev\/(\S+)$/.exec(line.trim());
-    if (m?.[1] !== undefined) verdicts.set(m[1], '');
-  }
-  // `The Probe "p001" is invalid: [spec.x: Invalid value: ..., ...]`, one object per error line.
-  for (const line of run.stderr.split('\n')) {
-    const m = /Probe\.cel\.plumbline\.dev "([^"]+)" is invalid: (.*)$/.exec(line);
-    if (m?.[1] !== undefined) verdicts.set(m[1], m[2] ?? 'invalid');
-  }
-  return verdicts;
-}
-
 /**
  * The part of our message the apiserver's must contain: all of it but the kind we put in front,
  * or for a rule that failed at runtime, the rule it names (the engines word the cause differently).
@@ -241,40 +215,21 @@ const asApiserverWords = (message: string): string => {
 };
 
 describe('CEL rules: Plumbline agrees with the kube-apiserver', { timeout: 10 * 60_000 }, () => {
-  let cluster: Cluster;
-  let work: string;
-  const kubectl = (args: string[], input?: string): string => execFileSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'plumbline-cel-'));
-    cluster = await startCluster();
-    kubectl(['apply', '-f', '-'], CRD);
-    kubectl(['wait', '--for=condition=established', '--timeout=60s', `crd/probes.${GROUP}`]);
-    // The CLI reads the schema from /openapi/v3, where it appears after Established.
-    await waitForOpenApiKind(cluster, `${GROUP}/v1`, 'Probe');
-  });
-  after(async () => {
-    await cluster?.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
-  });
+  const env = clusterWithCrd(CRD, NAMES, 'plumbline-cel-');
+  const kubectl = env.kubectl;
 
   test(`${COUNT} generated objects as dry-run creates: the same verdict and the apiserver's words`, () => {
     const objects = generate(COUNT);
-    const dir = join(work, 'create');
+    const dir = join(env.work, 'create');
     mkdirSync(dir);
     for (const o of objects) writeFileSync(join(dir, `${o.name}.yaml`), manifest(o.name, o.spec));
-    const oracle = apiserverVerdicts(cluster, ['create'], objects.map((o) => manifest(o.name, o.spec)).join('---\n'));
+    const oracle = dryRunVerdicts(env.cluster, ['create'], objects.map((o) => manifest(o.name, o.spec)).join('---\n'), NAMES);
     assert.equal(oracle.size, COUNT, `the apiserver judged every object (${oracle.size} of ${COUNT})`);
     const invalid = [...oracle.values()].filter((v) => v !== '').length;
     assert.ok(invalid > COUNT / 4 && invalid < COUNT, `a mix of valid and invalid objects (${invalid} invalid)`);
 
     // Our verdict through the CLI, with the schema (rules included) read from the cluster.
-    const cli = spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), 'check', '-o', 'json', '--kubeconfig', cluster.kubeconfigPath, '--context', cluster.adminContext, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    assert.ok(cli.status === 0 || cli.status === 1, `plumbline check ran: ${cli.stderr}`);
-    const report = JSON.parse(cli.stdout) as { findings: JsonFinding[] };
-    const ours = new Map<string, JsonFinding[]>(objects.map((o) => [o.name, []]));
-    for (const f of report.findings) ours.get(/(p\d+)\.yaml$/.exec(f.path)?.[1] ?? '')?.push(f);
-
+    const ours = plumblineFindings(['--kubeconfig', env.cluster.kubeconfigPath, '--context', env.cluster.adminContext, dir], objects.map((o) => o.name));
     const disagreements: string[] = [];
     for (const o of objects) {
       const theirs = oracle.get(o.name) ?? '';
@@ -294,7 +249,7 @@ describe('CEL rules: Plumbline agrees with the kube-apiserver', { timeout: 10 * 
     // Tighten the memory rule: the live objects' 3Gi now breaks it, which ratcheting forgives while it is unchanged.
     kubectl(['apply', '-f', '-'], CRD.replace("quantity('4Gi')", "quantity('2Gi')").replace('below 4Gi', 'below 2Gi'));
     const deadline = Date.now() + 60_000;
-    while (apiserverVerdicts(cluster, ['create'], manifest('probe-rule', '  replicas: 3\n  memory: 3Gi')).get('probe-rule') === '') {
+    while (dryRunVerdicts(env.cluster, ['create'], manifest('probe-rule', '  replicas: 3\n  memory: 3Gi'), NAMES).get('probe-rule') === '') {
       if (Date.now() > deadline) assert.fail('the tightened CRD rule never took effect');
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -305,7 +260,7 @@ describe('CEL rules: Plumbline agrees with the kube-apiserver', { timeout: 10 * 
       const memory = next() < 0.3 ? '2.5Gi' : '3Gi';
       return { name: o.name, spec: `  replicas: 3\n  owner: ${owner}\n  size: ${size}\n  memory: ${memory}` };
     });
-    const oracle = apiserverVerdicts(cluster, ['replace'], updates.map((o) => manifest(o.name, o.spec)).join('---\n'));
+    const oracle = dryRunVerdicts(env.cluster, ['replace'], updates.map((o) => manifest(o.name, o.spec)).join('---\n'), NAMES);
     assert.equal(oracle.size, updates.length);
     const bundle = resolverFromCluster(kubectl);
     const disagreements: string[] = [];
@@ -326,8 +281,8 @@ describe('CEL rules: Plumbline agrees with the kube-apiserver', { timeout: 10 * 
 
   test('in the editor: a transition rule runs against the live object once drift has read it', async () => {
     // u039 exists since the previous test (owner team0); the editor changes its owner.
-    const uri = pathToFileURL(join(work, 'u039.yaml')).href;
-    const lsp = await LspHarness.start({ cluster: { kubeconfig: cluster.kubeconfigPath } }, { initializationOptions: { cacheDir: join(work, 'lsp-cache') } });
+    const uri = pathToFileURL(join(env.work, 'u039.yaml')).href;
+    const lsp = await LspHarness.start({ cluster: { kubeconfig: env.cluster.kubeconfigPath } }, { initializationOptions: { cacheDir: join(env.work, 'lsp-cache') } });
     try {
       const text = manifest('u039', '  replicas: 3\n  owner: someone-else\n  size: 4\n  memory: 3Gi');
       await lsp.open(uri, text);

@@ -9,6 +9,8 @@ export const INTEGER = 4;
 export const NUMBER = 5;
 export const BOOLEAN = 6;
 
+const NONE: readonly (readonly [string, CompiledSchema])[] = [];
+
 function typeCode(type: OpenApiSchema['type']): number {
   switch (type) {
     case 'object':
@@ -40,7 +42,7 @@ export class CompiledSchema {
   readonly code: number;
   /**
    * Nothing but the type check and its children's: no CEL rules, quantity, int-or-string,
-   * anyOf or oneOf. Most schemas are; the walk takes a shorter way through them.
+   * anyOf, oneOf, allOf or not. Most schemas are; the walk takes a shorter way through them.
    */
   readonly plain: boolean;
   /** A Kubernetes quantity (500m, 1Gi, 2): a string or a number. */
@@ -81,6 +83,19 @@ export class CompiledSchema {
   readonly exclusiveMaximum: boolean;
   readonly anyOf: readonly OpenApiSchema[] | undefined;
   readonly oneOf: readonly OpenApiSchema[] | undefined;
+  /** Value validations that must each hold (an allOf's alternatives and negations, which merging would lose). */
+  readonly allOf: readonly OpenApiSchema[] | undefined;
+  /** A schema the value must not match. */
+  readonly not: OpenApiSchema | undefined;
+  /** The value the apiserver sets where this field is absent (structural defaulting). */
+  readonly default: unknown;
+  readonly nullable: boolean;
+  /**
+   * Without a type, the keywords that judge a map or a list: an anyOf/oneOf/not branch states no
+   * type (the schema around it does), and `required` there must still be checked.
+   */
+  readonly checksObjects: boolean;
+  readonly checksLists: boolean;
   /** Any of enum, minLength, maxLength, pattern or format applies to strings. */
   readonly checksStrings: boolean;
   /** Any of enum, minimum or maximum applies to numbers. */
@@ -92,6 +107,7 @@ export class CompiledSchema {
   private propertySchemas: Map<string, CompiledSchema> | undefined;
   private additionalSchema: CompiledSchema | undefined;
   private itemSchema: CompiledSchema | undefined;
+  private defaultedSchemas: readonly (readonly [string, CompiledSchema])[] | undefined;
 
   /**
    * `flat` is the flattened `schema`; `flatten` flattens the item schema to tell lists of
@@ -134,11 +150,17 @@ export class CompiledSchema {
     this.exclusiveMaximum = flat.exclusiveMaximum === true;
     this.anyOf = flat.anyOf;
     this.oneOf = flat.oneOf;
+    this.allOf = flat.allOf !== undefined && flat.allOf.length > 0 ? flat.allOf : undefined;
+    this.not = flat.not;
+    this.default = flat.default;
+    this.nullable = flat.nullable === true;
+    this.checksObjects = this.required !== undefined || this.minProperties !== undefined || this.maxProperties !== undefined;
+    this.checksLists = this.items !== undefined || this.minItems !== undefined || this.maxItems !== undefined;
     const rules = flat['x-kubernetes-validations'];
     this.celRules = Array.isArray(rules) && rules.length > 0 ? rules : undefined;
     this.checksStrings = this.enum !== undefined || this.minLength !== undefined || this.maxLength !== undefined || this.pattern !== undefined || this.format !== undefined;
     this.checksNumbers = this.enum !== undefined || this.minimum !== undefined || this.maximum !== undefined;
-    this.plain = this.celRules === undefined && !this.quantity && !this.intOrString && this.anyOf === undefined && this.oneOf === undefined;
+    this.plain = this.celRules === undefined && !this.quantity && !this.intOrString && this.anyOf === undefined && this.oneOf === undefined && this.allOf === undefined && this.not === undefined;
   }
 
   /** The compiled schema of property `key`, or undefined when `properties` does not name it. */
@@ -151,6 +173,23 @@ export class CompiledSchema {
       this.propertySchemas = compiled;
     }
     return compiled.get(key);
+  }
+
+  /** The properties that have a default, with their compiled schemas: found once per schema (most have none). */
+  defaulted(): readonly (readonly [string, CompiledSchema])[] {
+    let found = this.defaultedSchemas;
+    if (found === undefined) {
+      const list: (readonly [string, CompiledSchema])[] = [];
+      if (this.properties !== undefined) {
+        for (const name of this.properties.keys()) {
+          const child = this.property(name);
+          if (child !== undefined && child.default !== undefined) list.push([name, child]);
+        }
+      }
+      found = list.length === 0 ? NONE : list;
+      this.defaultedSchemas = found;
+    }
+    return found;
   }
 
   /** The compiled schema of keys not in `properties`, when that is a schema. */

@@ -45,10 +45,32 @@ export class SchemaView {
     if (base.allOf === undefined || depth > 8) return base;
     const { allOf, ...own } = base;
     let merged: OpenApiSchema = {};
-    for (const part of allOf) merged = combine(merged, this.merge(part, depth + 1));
+    const conjuncts: OpenApiSchema[] = [];
+    for (const part of allOf) merged = combine(merged, apart(this.merge(part, depth + 1), conjuncts));
     // The field's own keywords (its description above all) win over the referenced type's.
-    return combine(merged, own);
+    const out = combine(merged, own);
+    if (conjuncts.length > 0) out.allOf = conjuncts;
+    return out;
   }
+}
+
+/**
+ * A part of an allOf with its alternatives and negation taken out into `conjuncts`: merged, two
+ * parts' anyOf (a CRD's `allOf: [{anyOf: …}, {anyOf: …}]`) would overwrite each other, and each
+ * must hold on its own. What stays is merged as Kubernetes nests field types (`allOf: [{$ref}]`).
+ * The flattened schema keeps the conjuncts as its `allOf`.
+ */
+function apart(part: OpenApiSchema, conjuncts: OpenApiSchema[]): OpenApiSchema {
+  if (part.anyOf === undefined && part.oneOf === undefined && part.not === undefined && part.allOf === undefined) return part;
+  const { anyOf, oneOf, not, allOf, ...rest } = part;
+  const conjunct: OpenApiSchema = {};
+  if (anyOf !== undefined) conjunct.anyOf = anyOf;
+  if (oneOf !== undefined) conjunct.oneOf = oneOf;
+  if (not !== undefined) conjunct.not = not;
+  if (anyOf !== undefined || oneOf !== undefined || not !== undefined) conjuncts.push(conjunct);
+  // A part that had conjuncts of its own (an allOf nested in an allOf) hands them on.
+  if (allOf !== undefined) conjuncts.push(...allOf);
+  return rest;
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -19,6 +19,7 @@ import { closestName } from './suggest';
 import { mayHavePlaceholder, withKnownValues, type PostBuildValues } from '../manifests/placeholders';
 import { isBuiltInGroup } from './apiNames';
 import { duplicateProblems, goField, metadataProblems } from './apiRules';
+import { namesIn, noneSaid, notSaid, severalSaid } from './alternativesSaid';
 
 export interface ValidateOptions {
   /** A kustomize patch: a partial object, so required fields may be missing. */
@@ -65,6 +66,30 @@ class ItemLabel {
 
 type PathSegment = string | number | ItemLabel;
 
+/**
+ * A mapping as the apiserver validates it after structural defaulting: absent fields with a
+ * default filled in (`extra`, nodes made from the default, at the line of the key above), and
+ * nulls of non-nullable fields without one pruned. `keys` are the fields it then has.
+ */
+interface Defaulted {
+  /** The fields defaulting adds, with their schemas. */
+  added: readonly (readonly [string, CompiledSchema])[];
+  keys: Set<string>;
+  /** The key the added fields sit at: the nearest line Git declares. */
+  anchor: Node;
+  /**
+   * Whether the walk that reports must visit the added fields: the apiserver refuses a CRD whose
+   * defaults break their own schema, so only a default with more below it (rules, alternatives,
+   * fields with defaults of their own) can give a finding; probes see every added field.
+   */
+  walk: boolean;
+  /** The added fields as YAML pairs, made on first use. */
+  pairs?: Pair[];
+}
+
+/** A mapping that defaulting leaves as written. */
+const AS_WRITTEN: unique symbol = Symbol('as written');
+
 /** The path as the apiserver spells it (`spec.containers[1]`): list items by their index. */
 function goPathOf(path: readonly PathSegment[]): (string | number)[] {
   return path.map((segment) => (segment instanceof ItemLabel ? segment.index : segment));
@@ -103,6 +128,16 @@ class Walker {
   /** Whether a mapping of this document may have a `<<` key to merge (a quick parse tells when none has). */
   private readonly mergeKeys: boolean;
 
+  /**
+   * A custom resource is defaulted from its schema before the apiserver validates it (on decode),
+   * so `required`, alternatives and value checks see the defaults. Built-in kinds are defaulted by
+   * Go code instead (their OpenAPI `default`s, such as `containerPort: 0`, are no such thing), and
+   * a patch is defaulted only once merged into what it patches.
+   */
+  private readonly defaulting: boolean;
+  /** Per mapping of a custom resource, what defaulting makes of it: found by the walk that reports, read by its probes. */
+  private defaults = new Map<YAMLMap, Defaulted>();
+
   constructor(
     private readonly view: SchemaView,
     private readonly doc: Document.Parsed,
@@ -110,6 +145,17 @@ class Walker {
     private readonly options: ValidateOptions,
   ) {
     this.mergeKeys = mayHaveMergeKeys(doc);
+    this.defaulting = options.apiGroup !== undefined && !isBuiltInGroup(options.apiGroup) && !options.partial;
+  }
+
+  /** A walk that only tries `schema` on a node (an alternative, a negation): its findings are the caller's to use. */
+  private probeWith(node: Node, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number): Problem[] {
+    const probe = new Walker(this.view, this.doc, this.kind, this.options);
+    probe.anchors = this.anchors;
+    probe.defaults = this.defaults;
+    probe.probe = true;
+    probe.visit(node, schema, path, parentKey, depth);
+    return probe.problems;
   }
 
   private anchors: Map<string, { at: number; node: Node }[]> | undefined;
@@ -137,7 +183,8 @@ class Walker {
     const start = range?.[0] ?? 0;
     const end = range?.[1] ?? start;
     const substituted = node === null || node === undefined ? undefined : SUBSTITUTED.get(node);
-    const said = substituted === undefined ? message : `${substituted.secret === undefined ? message : masked(message, substituted.secret)} (${substituted.said})`;
+    const fromDefault = node === null || node === undefined ? undefined : DEFAULT_NODES.get(node);
+    const said = substituted !== undefined ? `${substituted.secret === undefined ? message : masked(message, substituted.secret)} (${substituted.said})` : fromDefault !== undefined ? `${message} (${fromDefault})` : message;
     this.problems.push({ start, end: Math.max(end, start), severity, code, message: said, ...(data !== undefined ? { data } : {}) });
   }
 
@@ -197,8 +244,11 @@ class Walker {
       return;
     }
     this.typed(node, tag, schema, path, parentKey, depth, old);
+    // After the walk below: it has found each mapping's defaults, which the branches must see.
     if (schema.anyOf !== undefined) this.alternatives(node, schema.anyOf, schema, path, parentKey, depth, 'any');
     if (schema.oneOf !== undefined) this.alternatives(node, schema.oneOf, schema, path, parentKey, depth, 'one');
+    if (schema.allOf !== undefined) for (const part of schema.allOf) this.problems.push(...this.probeWith(node, schema.compiled(part), path, parentKey, depth));
+    if (schema.not !== undefined) this.negation(node, schema.not, schema, path, parentKey, depth);
   }
 
   private quantity(node: Node, schema: CompiledSchema, path: PathSegment[]): void {
@@ -262,8 +312,14 @@ class Walker {
         return this.report(node, `${this.where(path)} must be true or false, not ${describeNode(node)}`, 'schema.type');
       }
       default:
-        // Untyped (RawExtension, preserve-unknown-fields): anything goes, but enum and format still apply to scalars.
-        if (schema.checksStrings && tag === SCALAR_TAG && typeof (node as Scalar).value === 'string') this.stringChecks(node as Scalar, (node as Scalar).value as string, schema, path);
+        // Untyped (RawExtension, preserve-unknown-fields, an alternative's branch): any type goes, and the checks for the type it has apply.
+        if (tag === SCALAR_TAG) {
+          const value = (node as Scalar).value;
+          if (schema.checksStrings && typeof value === 'string') this.stringChecks(node as Scalar, value, schema, path);
+          else if (schema.checksNumbers && typeof value === 'number') this.numberChecks(node as Scalar, value, schema, path);
+        } else if (tag === MAP_TAG) {
+          if (schema.checksObjects) this.object(node as YAMLMap, schema, path, parentKey, depth, old);
+        } else if (tag === SEQ_TAG && schema.checksLists) this.list(node as YAMLSeq, schema, path, depth, old);
     }
   }
 
@@ -336,6 +392,13 @@ class Walker {
       for (const p of merged) keys.add(String((p.key as Scalar).value));
       pairs = [...node.items, ...merged];
     }
+    if (this.defaulting) {
+      const defaulted = this.defaultedOf(node, pairs, schema, parentKey, path);
+      if (defaulted !== AS_WRITTEN) {
+        if (this.probe || defaulted.walk) pairs = [...pairs, ...this.addedPairs(defaulted)];
+        keys = defaulted.keys;
+      }
+    }
     for (let i = 0; i < pairs.length; i++) {
       const pair = pairs[i] as Pair;
       if (tagOf(pair) !== PAIR_TAG) continue;
@@ -384,7 +447,71 @@ class Walker {
     if (options.apiGroup !== undefined && path.length > 0 && path[path.length - 1] === 'metadata') this.metadata(node, path);
     const count = keys?.size ?? node.items.length;
     if (schema.minProperties !== undefined && count < schema.minProperties) this.report(parentKey ?? node, `${this.where(path)} needs at least ${schema.minProperties} field(s)`, 'schema.minProperties');
-    if (schema.maxProperties !== undefined && count > schema.maxProperties) this.report(node, `${this.where(path)} allows at most ${schema.maxProperties} field(s)`, 'schema.maxProperties');
+    if (schema.maxProperties !== undefined && count > schema.maxProperties) this.report(parentKey ?? node, `${this.where(path)} allows at most ${schema.maxProperties} field(s)${this.defaultsSaid(node, [{ properties: schema.properties === undefined ? {} : Object.fromEntries(schema.properties) }])}`, 'schema.maxProperties');
+  }
+
+  /** What defaulting makes of a mapping: worked out by the walk that reports (kept out of object(), which runs for every mapping). */
+  private defaultedOf(node: YAMLMap, pairs: readonly unknown[], schema: CompiledSchema, parentKey: Node | null, path: PathSegment[]): Defaulted | typeof AS_WRITTEN {
+    // The walk that reports meets each mapping once; only what changes is kept for its probes (a mapping not kept is as written).
+    if (this.probe) return this.defaults.get(node) ?? AS_WRITTEN;
+    const defaulted = this.defaultsOf(pairs, schema, parentKey ?? (path.length === 0 ? (rootAnchor(node) ?? node) : firstKey(node)));
+    if (defaulted !== AS_WRITTEN) this.defaults.set(node, defaulted);
+    return defaulted;
+  }
+
+  /**
+   * What structural defaulting makes of a mapping (the apiserver's order: nulls of non-nullable
+   * fields without a default pruned, then absent fields and the remaining nulls given their
+   * default); AS_WRITTEN for most, which have neither.
+   */
+  private defaultsOf(pairs: readonly unknown[], schema: CompiledSchema, anchor: Node): Defaulted | typeof AS_WRITTEN {
+    const defaulted = schema.defaulted();
+    // Most mappings have neither a default nor a null: told by one pass that allocates nothing.
+    let nulls = false;
+    for (let i = 0; i < pairs.length && !nulls; i++) nulls = this.prunedNull(pairs[i] as Pair, schema) !== undefined;
+    if (defaulted.length === 0 && !nulls) return AS_WRITTEN;
+    const written = new Set<string>();
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i] as Pair;
+      if (tagOf(pair) !== PAIR_TAG || tagOf(pair.key) !== SCALAR_TAG || this.prunedNull(pair, schema) !== undefined) continue;
+      written.add(String((pair.key as Scalar).value));
+    }
+    const added: (readonly [string, CompiledSchema])[] = [];
+    let walk = false;
+    for (const entry of defaulted) {
+      const [name, child] = entry;
+      if (written.has(name) || child.default === null) continue;
+      added.push(entry);
+      written.add(name);
+      walk ||= !child.plain || child.code === OBJECT || child.code === ARRAY;
+    }
+    if (added.length === 0 && !nulls) return AS_WRITTEN;
+    return { added, keys: written, anchor, walk };
+  }
+
+  private addedPairs(defaulted: Defaulted): Pair[] {
+    return (defaulted.pairs ??= defaulted.added.map(([name, child]) => defaultPair(this.doc, name, child.default, defaulted.anchor)));
+  }
+
+  /** The key of a pair whose value is null where the schema does not allow null: the apiserver drops it (or defaults it). */
+  private prunedNull(pair: Pair, schema: CompiledSchema): string | undefined {
+    const value = pair.value as Node | null;
+    if (value !== null && !(tagOf(value) === SCALAR_TAG && (value as Scalar).value === null)) return undefined;
+    if (tagOf(pair) !== PAIR_TAG || tagOf(pair.key) !== SCALAR_TAG) return undefined;
+    const key = String((pair.key as Scalar).value);
+    const child = schema.property(key) ?? schema.additionalCompiled();
+    return child !== undefined && !child.nullable ? key : undefined;
+  }
+
+  /** The defaults filled into a mapping that a branch speaks of, said so that a finding on it names them. */
+  private defaultsSaid(node: Node, branches: readonly OpenApiSchema[]): string {
+    const defaulted = isMap(node) ? this.defaults.get(node) : undefined;
+    if (defaulted === undefined || defaulted.added.length === 0) return '';
+    const names = new Set<string>();
+    for (const branch of branches) namesIn(branch, names);
+    const said = defaulted.added.filter(([name]) => names.has(name)).map(([name, child]) => `\`${name}: ${JSON.stringify(child.default)}\``);
+    // A defaulted field cannot be left out (nor nulled: null takes the default too), so the reader must know it counts.
+    return said.length === 0 ? '' : ` (the apiserver fills in the default${said.length > 1 ? 's' : ''} ${said.join(', ')} before it checks)`;
   }
 
   /** The object's own metadata, or a built-in pod template's (labels and annotations only, as ValidatePodTemplateSpec). */
@@ -494,23 +621,69 @@ class Walker {
     }
   }
 
-  /** anyOf/oneOf: the value must fit at least one alternative; report the closest one's problems. */
+  /**
+   * anyOf/oneOf: the value must fit at least one alternative (anyOf) or exactly one (oneOf, as the
+   * apiserver's validator counts: "must validate one and only one schema (oneOf)"). With none,
+   * the closest one's problems are reported, or which fields to set when the branches only require some.
+   */
   private alternatives(node: Node, options: readonly OpenApiSchema[], schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number, mode: 'any' | 'one'): void {
     let best: Problem[] | undefined;
-    let matches = 0;
+    const matched: OpenApiSchema[] = [];
     for (const option of options) {
-      const probe = new Walker(this.view, this.doc, this.kind, this.options);
-      probe.anchors = this.anchors;
-      probe.probe = true;
-      probe.visit(node, schema.compiled(option), path, parentKey, depth);
-      if (probe.problems.length === 0) matches++;
-      else if (best === undefined || probe.problems.length < best.length) best = probe.problems;
+      const problems = this.probeWith(node, schema.compiled(option), path, parentKey, depth);
+      if (problems.length === 0) {
+        matched.push(option);
+        // anyOf is satisfied by one; oneOf must know whether a second fits too.
+        if (mode === 'any') return;
+      } else if (best === undefined || problems.length < best.length) best = problems;
     }
-    if (matches === 0 && best !== undefined) this.problems.push(...best);
-    // oneOf with several matches is legal for the structural subset Kubernetes uses; we only flag no match.
-    void mode;
+    const anchor = this.anchorOf(node, parentKey);
+    if (matched.length === 0 && best !== undefined) {
+      const said = noneSaid(this.where(path), options, mode);
+      const defaults = this.defaultsSaid(node, options);
+      if (said !== undefined) this.report(anchor, `${said}${defaults}`, 'schema.alternatives');
+      // The closest branch's own findings say what to change; a default that made it fail is named on the first.
+      else this.problems.push(...best.map((p, i) => (i === 0 && defaults !== '' ? { ...p, message: `${p.message}${defaults}` } : p)));
+    } else if (matched.length > 1 && !this.options.partial) {
+      // Not in a patch: its branches cannot be told apart by `required`, which a partial object is not held to.
+      this.report(anchor, `${severalSaid(this.where(path), matched, matched.length)}${this.defaultsSaid(node, matched)}`, 'schema.oneOf');
+    }
+  }
+
+  /** `not`: the value must not fit the schema. */
+  private negation(node: Node, not: OpenApiSchema, schema: CompiledSchema, path: PathSegment[], parentKey: Node | null, depth: number): void {
+    if (this.probeWith(node, schema.compiled(not), path, parentKey, depth).length > 0) return;
+    this.report(this.anchorOf(node, parentKey), `${notSaid(this.where(path), not)}${this.defaultsSaid(node, [not])}`, 'schema.not');
+  }
+
+  /** Where a finding about a whole value sits: a scalar itself; a map or list at its key, else (a list item, the root) its first key. */
+  private anchorOf(node: Node, parentKey: Node | null): Node {
+    if (isScalar(node)) return node;
+    if (parentKey !== null) return parentKey;
+    return isMap(node) ? firstKey(node) : node;
   }
 }
+
+/** A field the apiserver fills in from its default: made from the default, at the line of `anchor` (the nearest key Git declares). */
+function defaultPair(doc: Document.Parsed, name: string, value: unknown, anchor: Node): Pair {
+  const said = `\`${name}\` is not set, so the apiserver sets its default ${JSON.stringify(value)}; set \`${name}\` to a value that fits`;
+  const key = new yaml.Scalar(name);
+  const range = anchor.range;
+  key.range = range;
+  DEFAULT_NODES.set(key, said);
+  // Most defaults are scalars (an interval, a flag): made directly, not by the document's node factory.
+  const node = value !== null && typeof value === 'object' ? (doc.createNode(value) as Node) : new yaml.Scalar(value);
+  visit(node, (_key, n) => {
+    if (isNode(n)) {
+      n.range = range;
+      DEFAULT_NODES.set(n, said);
+    }
+  });
+  return new yaml.Pair(key, node);
+}
+
+/** Nodes made from a schema's default, with what to say of them: a finding on one names the default. */
+const DEFAULT_NODES = new WeakMap<Node, string>();
 
 function segmentAt(path: readonly PathSegment[], at: number): PathSegment | undefined {
   return path[path.length + at];
