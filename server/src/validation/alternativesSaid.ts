@@ -102,7 +102,8 @@ export function noneSaid(where: string, branches: readonly OpenApiSchema[], mode
 }
 
 /** Several oneOf branches matched: which, and what to do. */
-export function severalSaid(where: string, matched: readonly OpenApiSchema[], count: number): string {
+export function severalSaid(where: string, matched: readonly OpenApiSchema[]): string {
+  const count = matched.length;
   const sets = matched.map(requiredOnly);
   if (sets.every((s) => s !== undefined)) {
     const names = [...new Set(sets.flatMap((s) => s ?? []))];

@@ -646,7 +646,7 @@ class Walker {
       else this.problems.push(...best.map((p, i) => (i === 0 && defaults !== '' ? { ...p, message: `${p.message}${defaults}` } : p)));
     } else if (matched.length > 1 && !this.options.partial) {
       // Not in a patch: its branches cannot be told apart by `required`, which a partial object is not held to.
-      this.report(anchor, `${severalSaid(this.where(path), matched, matched.length)}${this.defaultsSaid(node, matched)}`, 'schema.oneOf');
+      this.report(anchor, `${severalSaid(this.where(path), matched)}${this.defaultsSaid(node, matched)}`, 'schema.oneOf');
     }
   }
 
