@@ -109,9 +109,8 @@ export class SchemaResolver {
    * names the schemas that know Flux, not every CRD file of the repository.
    */
   describe(group?: string): string {
-    const knows = (l: Layer): boolean => group === undefined || l.bundle.kindKeys().some((k) => k.startsWith(`${group}/`));
-    const any = group !== undefined && this.layers.some(knows);
-    const layers = any ? this.layers.filter(knows) : this.layers;
+    const defining = group === undefined ? [] : this.layersDefining(group);
+    const layers = defining.length > 0 ? defining : this.layers;
     const workspace = layers.filter((l) => l.bundle.source.kind === 'workspace');
     const labels: string[] = [];
     for (const l of layers) {
@@ -126,12 +125,12 @@ export class SchemaResolver {
    * (Flux, Argo CD…): a version missing there may still be served by an older release of it.
    */
   onlyBundledProjectKnows(group: string): boolean {
-    const knowing = this.layers.filter(({ bundle }) => bundle.kindKeys().some((k) => k.startsWith(`${group}/`)));
-    return knowing.length > 0 && knowing.every(({ bundle }) => bundle.source.kind === 'bundled' && bundle.source.groupLabels?.has(group) === true);
+    const defining = this.layersDefining(group);
+    return defining.length > 0 && defining.every(({ bundle }) => bundle.source.kind === 'bundled' && bundle.source.groupLabels?.has(group) === true);
   }
 
-  /** Whether any layer defines the group at all (so a missing version is a real mistake). */
-  knowsGroup(group: string): boolean {
-    return this.layers.some(({ bundle }) => bundle.kindKeys().some((k) => k.startsWith(`${group}/`)));
+  /** The layers that define some kind of the group, in lookup order. */
+  private layersDefining(group: string): Layer[] {
+    return this.layers.filter(({ bundle }) => bundle.kindKeys().some((k) => k.startsWith(`${group}/`)));
   }
 }
