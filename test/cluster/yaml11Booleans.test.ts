@@ -2,7 +2,8 @@
 // oracle. kubectl reads the files (sigs.k8s.io/yaml, YAML 1.1); the apiserver stores what it is
 // sent. What `plumbline check` says of the same files must match: a plain `on:` key arrives as
 // "true" (our warning), a plain `yes` where a string goes is refused (our error), quoted they are
-// kept as written (nothing to say).
+// kept as written (nothing to say). And what we send to a cluster is read as kubectl reads it:
+// YAML 1.1 booleans, octals, underscores and merge keys.
 //
 //   node --import tsx --test --test-reporter=spec test/cluster/yaml11Booleans.test.ts
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPO } from '../support/paths';
 import { startCluster, type Cluster } from './harness';
+import { ManifestParser } from '../../server/src/manifests/parse';
+import { kubectlValue } from '../../server/src/manifests/kubectlRead';
 
 const CONFIGMAP = `apiVersion: v1
 kind: ConfigMap
@@ -101,4 +104,86 @@ describe('YAML 1.1 booleans: plumbline check says what kubectl and the apiserver
     assert.equal(accepted.status, 0, accepted.stderr);
     assert.deepEqual(check(quoted), []);
   });
+
+  test('every plain scalar YAML 1.1 reads otherwise is read as kubectl reads it (its client-side dry run is the oracle)', () => {
+    const file = join(work, 'scalars.yaml');
+    writeFileSync(file, SCALARS);
+    const run = spawnSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'create', '--dry-run=client', '--validate=false', '-o', 'json', '-f', file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const theirs = JSON.parse(run.stdout) as { data: Record<string, unknown> };
+    const parsed = new ManifestParser().parse(SCALARS);
+    const ours = kubectlValue(parsed, parsed.documents[0]!, 100) as { data: Record<string, unknown> };
+    assert.deepEqual(ours.data, theirs.data);
+    // The values that differ from YAML 1.2's reading, so the test shows what it guards.
+    assert.equal(theirs.data['octal'], 509);
+    assert.equal(theirs.data['affirmative'], true);
+    assert.equal(theirs.data['true'], 'key');
+    assert.equal(theirs.data['false'], false);
+    assert.equal(theirs.data['underscored'], 1000);
+    assert.equal((theirs.data['merged'] as Record<string, unknown>)['size'], 'small');
+  });
+
+  test('plumbline diff of a plain file kubectl applied with `yes`, `on`, `0775` and a merge key: in sync, as kubectl sees it', () => {
+    const file = join(work, 'plain-1.1.yaml');
+    writeFileSync(file, YAML11_DEPLOYMENT);
+    const applied = spawnSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', file], { encoding: 'utf8' });
+    assert.equal(applied.status, 0, applied.stderr);
+    const diff = spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), 'diff', '--kubeconfig', cluster.kubeconfigPath, file], { encoding: 'utf8' });
+    assert.equal(diff.status, 0, diff.stdout + diff.stderr);
+    assert.match(diff.stdout, /in sync: 1, drifted: 0, not in cluster: 0, rejected: 0/);
+  });
 });
+
+// A ConfigMap's data, which kubectl's client-side dry run prints as it read it (the apiserver would refuse the non-strings).
+const SCALARS = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: scalars, namespace: default}
+base: &base {size: small, keep: yes}
+data:
+  affirmative: yes
+  no: No
+  onoff: [on, Off, y, N, YES, 'no', "on", !!str on]
+  octal: 0775
+  negativeOctal: -0644
+  zeroO: 0o17
+  hex: 0x1F
+  binary: 0b101
+  underscored: 1_000
+  underscoredFloat: 1_0.5
+  notOctal: 09
+  exponent: 1e3
+  fraction: .5
+  date: 2024-01-01
+  nothing: ~
+  merged:
+    <<: *base
+    keep: mine
+  on: key
+`;
+
+const YAML11_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: yaml11
+  namespace: default
+  labels: &labels {app: yaml11}
+spec:
+  selector: {matchLabels: *labels}
+  template:
+    metadata:
+      labels:
+        <<: *labels
+        tier: web
+    spec:
+      hostNetwork: yes
+      containers:
+        - name: app
+          image: nginx:1.27
+          stdin: on
+          tty: n
+      volumes:
+        - name: scripts
+          configMap:
+            name: scripts
+            defaultMode: 0775
+`;

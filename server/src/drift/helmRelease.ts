@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
-import { parseAllDocuments } from 'yaml';
 import type { ClusterClient, KubeObject } from '../cluster/http';
 import { parseApiVersion } from '../manifests/identity';
-import { YAML_LOG } from '../manifests/yamlLog';
+import { kubectlValue } from '../manifests/kubectlRead';
+import { ManifestParser } from '../manifests/parse';
 import { isObject } from './diff';
 
 /** What Helm writes on every object of a release (Helm 3.2 and later), naming the release. */
@@ -76,10 +76,12 @@ export function manifestOf(secretValue: string): string | undefined {
   }
 }
 
+/** The objects of a release's manifest, read as Helm applied them (YAML 1.1 scalars, see kubectlValue). */
 export function objectsOfManifest(manifest: string): KubeObject[] {
-  return parseAllDocuments(manifest, { prettyErrors: false, ...YAML_LOG }).flatMap((doc) => {
-    if (!('errors' in doc) || doc.errors.length > 0) return [];
-    const value = doc.toJS({ maxAliasCount: 50 }) as unknown;
+  const file = new ManifestParser().parse(manifest);
+  return file.documents.flatMap((d) => {
+    if (d.syntax.some((p) => p.severity === 'error')) return [];
+    const value = kubectlValue(file, d, 50);
     return isObject(value) && typeof value['kind'] === 'string' ? [value] : [];
   });
 }

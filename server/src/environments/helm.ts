@@ -6,6 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubeObject } from '../manifests/kubeObject';
 import { ManifestParser } from '../manifests/parse';
+import { kubectlValue } from '../manifests/kubectlRead';
 import type { Environment, HelmRenderer } from './model';
 
 const run = promisify(execFile);
@@ -52,9 +53,11 @@ export function parseHelmOutput(stdout: string, chartDir: string): HelmObject[] 
     const inChart = from?.split('/').slice(1).join('/');
     const candidate = inChart !== undefined && inChart !== '' ? join(chartDir, inChart) : undefined;
     const source = candidate !== undefined && existsSync(candidate) ? candidate : undefined;
-    for (const d of new ManifestParser().parse(chunk).documents) {
+    const file = new ManifestParser().parse(chunk);
+    for (const d of file.documents) {
       if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) continue;
-      objects.push({ object: d.doc.toJS({ maxAliasCount: 100 }) as KubeObject, source });
+      // Helm reads its output as kubectl does (YAML 1.1 scalars: a template's `defaultMode: 0644` is 420).
+      objects.push({ object: kubectlValue(file, d, 100) as KubeObject, source });
     }
   }
   return objects;

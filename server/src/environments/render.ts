@@ -9,6 +9,7 @@ import { kustomizationIn } from '../kustomize/tree';
 import { globRegExp } from '../files/glob';
 import { documentLine } from '../manifests/documentLine';
 import { ManifestParser } from '../manifests/parse';
+import { kubectlValue } from '../manifests/kubectlRead';
 import { collectYamlFiles, readTextIfSane } from '../files/files';
 import { RepositoryRoot } from '../files/insideRoot';
 import { renderHelm } from './helm';
@@ -53,7 +54,7 @@ function objectsOf(text: string, source: string | undefined): RenderedObject[] {
   const file = new ManifestParser().parse(text);
   return file.documents.flatMap((d) => {
     if (d.identity === undefined || d.syntax.some((p) => p.severity === 'error')) return [];
-    const rendered: RenderedObject = { object: d.doc.toJS({ maxAliasCount: 100 }) as KubeObject, source };
+    const rendered: RenderedObject = { object: kubectlValue(file, d, 100) as KubeObject, source };
     if (source !== undefined) rendered.line = documentLine(file, d);
     return [rendered];
   });

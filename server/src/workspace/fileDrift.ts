@@ -4,7 +4,8 @@ import { anchorOf, driftProblems, driftSummary, reportHealth } from '../drift/fi
 import type { ResourceHealth } from '../health/health';
 import type { IgnoreRule } from '../drift/ignore';
 import { clusterOf, targetFor, type TargetSettings } from '../environments/target';
-import { documentSpan, documentValue, type ManifestFile } from '../manifests/parse';
+import { documentSpan, type ManifestFile } from '../manifests/parse';
+import { kubectlValue } from '../manifests/kubectlRead';
 import type { Finding, Severity } from '../manifests/problem';
 import type { Range } from '../manifests/lineIndex';
 import type { DriftData, DriftEntry } from './driftEntry';
@@ -100,8 +101,8 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
   const compared = await Promise.all(
     documents.map(async (d) => {
       try {
-        // A data parse's document gives its data without a tree: most objects have no finding to place.
-        const desired = documentValue(d, 100) as Record<string, unknown>;
+        // Read as kubectl reads it (YAML 1.1 scalars); a data parse's document gives its data without a tree, as most have nothing YAML 1.1 reads otherwise.
+        const desired = kubectlValue(file, d, 100) as Record<string, unknown>;
         return withoutIgnored(await engine.compare(d.identity!, desired), rules, d.identity!);
       } catch {
         return undefined;

@@ -1,0 +1,115 @@
+// kubectl, Argo CD and Helm read YAML with sigs.k8s.io/yaml, whose go-yaml v2 resolves plain
+// scalars as YAML 1.1 does: `yes`, `on`, `n`… are booleans, `0775` is the octal 509, `1_000` is
+// 1000, and `<<` merges mappings. Our parser reads YAML 1.2, where the first three are a string,
+// 775 and a string, and `<<` is a key. The objects we send to a cluster as those tools would
+// (a plain file's dry-run, a plain folder's or a chart's render) must be read as they read them,
+// or `defaultMode: 0775` arrives as 775 and `hostNetwork: yes` as "yes", which the apiserver
+// refuses where kubectl's apply succeeds. (kustomize quotes such booleans and writes octals in
+// decimal, so what it builds reads the same either way.)
+
+import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Document } from 'yaml';
+import { documentSpan, documentValue, type ManifestDocument, type ManifestFile } from './parse';
+
+// A plain word or number YAML 1.1 reads otherwise than YAML 1.2, standing alone (after a space, a
+// dash, `[`, `{` or `,`, before a space, `:`, `,`, `]` or `}`), or a merge key. A prefilter: a match
+// only sends the document through the slower walk below, which decides.
+const MAY_READ_OTHERWISE = /(?:^|[\s[{,])(?:[yYnN]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[-+]?0[0-9_]+|[-+]?0[bB][01_]+|[-+]?[0-9][0-9_]*_[0-9_]*)(?=$|[\s:,\]}])|<</m;
+
+const YAML11_TRUE = /^(?:[yY]|[Yy]es|YES|[Oo]n|ON)$/;
+const YAML11_FALSE = /^(?:[nN]|[Nn]o|NO|[Oo]ff|OFF)$/;
+
+// The documents whose values are read, not their trees walked: a bound on the nodes aliases bring in, as yaml's maxAliasCount bounds its own.
+const MAX_ALIASED_NODES = 100_000;
+
+/** A plain scalar's value as go-yaml v2 resolves it where it differs from YAML 1.2's `core`, else `core`. */
+function plainValue(source: string, core: unknown): unknown {
+  if (source.length <= 3) {
+    if (YAML11_TRUE.test(source)) return true;
+    if (YAML11_FALSE.test(source)) return false;
+  }
+  const c = source.charCodeAt(0);
+  const signed = c === 43 || c === 45;
+  const first = signed ? source.charCodeAt(1) : c;
+  if (first < 48 || first > 57) return core;
+  // go-yaml v2 drops underscores, then reads an integer with Go's prefixes (0x, 0o, 0b, and a bare leading 0 for octal), then a float.
+  const plain = source.includes('_') ? source.replace(/_/g, '') : source;
+  const digits = signed ? plain.slice(1) : plain;
+  let value: number | undefined;
+  if (/^0[0-7]+$/.test(digits)) value = parseInt(digits, 8);
+  else if (/^0[oO][0-7]+$/.test(digits)) value = parseInt(digits.slice(2), 8);
+  else if (/^0[bB][01]+$/.test(digits)) value = parseInt(digits.slice(2), 2);
+  else if (/^0[xX][0-9a-fA-F]+$/.test(digits)) value = parseInt(digits.slice(2), 16);
+  else if (/^[0-9]+$/.test(digits)) value = parseInt(digits, 10);
+  else if (plain !== source && /^[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?$|^[0-9]+\.$/.test(digits)) value = Number(digits);
+  if (value === undefined || !Number.isSafeInteger(Math.trunc(value))) return core;
+  return c === 45 ? -value : value;
+}
+
+/** The data of one yaml node as sigs.k8s.io/yaml reads it. */
+class Reader {
+  private aliased = 0;
+
+  constructor(private readonly doc: Document.Parsed) {}
+
+  read(node: unknown, depth: number): unknown {
+    if (depth > 512) throw new Error('a YAML document nested deeper than 512 levels');
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (target === undefined) throw new Error(`alias *${node.source} names no anchor`);
+      if (++this.aliased > MAX_ALIASED_NODES) throw new Error('aliases expand to too many nodes');
+      return this.read(target, depth + 1);
+    }
+    if (isScalar(node)) {
+      // A tagged scalar (`!!str yes`) is what its tag says; only plain scalars resolve by their look.
+      if (node.type !== Scalar.PLAIN || node.tag !== undefined || typeof node.source !== 'string') return node.value;
+      return plainValue(node.source, node.value);
+    }
+    if (isSeq(node)) return node.items.map((item) => this.read(item, depth + 1));
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      const merges: unknown[] = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = pair.key;
+        if (isScalar(key) && key.type === Scalar.PLAIN && key.tag === undefined && key.source === '<<') {
+          merges.push(pair.value);
+          continue;
+        }
+        set(out, keyString(this.read(key, depth + 1)), this.read(pair.value, depth + 1));
+      }
+      // Keys the mapping states itself win over merged ones, and earlier merge sources over later.
+      for (const value of merges) {
+        const sources = isSeq(value) ? value.items : [value];
+        for (const source of sources) {
+          const merged = this.read(source, depth + 1);
+          if (typeof merged !== 'object' || merged === null || Array.isArray(merged)) throw new Error('a merge key `<<` takes a mapping or a list of mappings');
+          for (const [k, v] of Object.entries(merged)) if (!Object.prototype.hasOwnProperty.call(out, k)) set(out, k, v);
+        }
+      }
+      return out;
+    }
+    return node === undefined ? null : node;
+  }
+}
+
+/** A mapping key as a JSON key: sigs.k8s.io/yaml writes a boolean, number or null key as its text. */
+function keyString(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint') return String(key);
+  return key === null || key === undefined ? 'null' : JSON.stringify(key);
+}
+
+function set(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+/**
+ * One document's data as kubectl sends it (see above). Most documents have nothing YAML 1.1 reads
+ * otherwise, and give their data as documentValue does, without walking a tree.
+ */
+export function kubectlValue(file: ManifestFile, d: ManifestDocument, maxAliasCount: number): unknown {
+  const [start, end] = documentSpan(d);
+  if (!MAY_READ_OTHERWISE.test(file.text.slice(d.base + start, d.base + end))) return documentValue(d, maxAliasCount);
+  return new Reader(d.doc).read(d.doc.contents, 0);
+}
