@@ -1,4 +1,5 @@
-import * as yaml from 'yaml';
+import { kubectlValue } from '../manifests/kubectlRead';
+import { ManifestParser } from '../manifests/parse';
 import { indexKinds, SchemaBundle } from './bundle';
 import type { OpenApiSchema } from './openapi';
 
@@ -52,37 +53,31 @@ function definitionOf(group: string, version: string, kind: string, schema: Reco
 export function crdDefinitions(text: string): Record<string, OpenApiSchema> {
   const definitions: Record<string, OpenApiSchema> = {};
   if (!MENTIONS_CRD.test(text)) return definitions;
-  let docs: yaml.Document.Parsed[];
-  try {
-    docs = yaml.parseAllDocuments(text, { prettyErrors: false }) as yaml.Document.Parsed[];
-  } catch {
-    return definitions;
-  }
-  for (const doc of docs) {
-    if (!Array.isArray(doc)) {
-      // A broken document is reported where it is written, not here.
-      if (doc.errors.length > 0) continue;
-      let crd: unknown;
-      try {
-        crd = doc.toJS({ maxAliasCount: 100 });
-      } catch {
-        continue;
-      }
-      if (!isObject(crd)) continue;
-      const { apiVersion, kind, spec } = crd as CrdShape;
-      if (kind !== 'CustomResourceDefinition' || typeof apiVersion !== 'string' || !apiVersion.startsWith('apiextensions.k8s.io/')) continue;
-      const group = spec?.group;
-      const crdKind = spec?.names?.kind;
-      if (typeof group !== 'string' || typeof crdKind !== 'string') continue;
-      // apiextensions.k8s.io/v1beta1 allowed one schema for all versions, and `version` alone.
-      const shared = spec?.validation?.openAPIV3Schema;
-      const versions: CrdVersion[] = Array.isArray(spec?.versions) ? (spec.versions as CrdVersion[]) : typeof spec?.version === 'string' ? [{ name: spec.version, served: true }] : [];
-      for (const v of versions) {
-        if (typeof v !== 'object' || v === null || typeof v.name !== 'string' || v.served === false) continue;
-        const own = isObject(v.schema) ? v.schema['openAPIV3Schema'] : undefined;
-        const schema = own ?? shared;
-        definitions[`${group}.${v.name}.${crdKind}`] = definitionOf(group, v.name, crdKind, isObject(schema) ? schema : { 'x-kubernetes-preserve-unknown-fields': true });
-      }
+  // Read as kubectl reads the file to apply it (YAML 1.1 scalars): a default `y` is the boolean the apiserver stores.
+  const file = new ManifestParser().parse(text);
+  for (const d of file.documents) {
+    // A broken document is reported where it is written, not here.
+    if (d.syntax.some((p) => p.severity === 'error')) continue;
+    let crd: unknown;
+    try {
+      crd = kubectlValue(file, d, 100);
+    } catch {
+      continue;
+    }
+    if (!isObject(crd)) continue;
+    const { apiVersion, kind, spec } = crd as CrdShape;
+    if (kind !== 'CustomResourceDefinition' || typeof apiVersion !== 'string' || !apiVersion.startsWith('apiextensions.k8s.io/')) continue;
+    const group = spec?.group;
+    const crdKind = spec?.names?.kind;
+    if (typeof group !== 'string' || typeof crdKind !== 'string') continue;
+    // apiextensions.k8s.io/v1beta1 allowed one schema for all versions, and `version` alone.
+    const shared = spec?.validation?.openAPIV3Schema;
+    const versions: CrdVersion[] = Array.isArray(spec?.versions) ? (spec.versions as CrdVersion[]) : typeof spec?.version === 'string' ? [{ name: spec.version, served: true }] : [];
+    for (const v of versions) {
+      if (typeof v !== 'object' || v === null || typeof v.name !== 'string' || v.served === false) continue;
+      const own = isObject(v.schema) ? v.schema['openAPIV3Schema'] : undefined;
+      const schema = own ?? shared;
+      definitions[`${group}.${v.name}.${crdKind}`] = definitionOf(group, v.name, crdKind, isObject(schema) ? schema : { 'x-kubernetes-preserve-unknown-fields': true });
     }
   }
   return definitions;
