@@ -1,7 +1,7 @@
 // Issue 15: kubectl reads manifests as YAML 1.1 (sigs.k8s.io/yaml on go-yaml v2), where plain
 // y/yes/on (true) and n/no/off (false), in the case variants go-yaml v2 lists, are booleans: a
 // key becomes "true"/"false", a value where a string goes is refused by the apiserver. Files that
-// kustomize reads (YAML 1.2) keep them as strings.
+// kustomize reads (YAML 1.2) keep them as strings. Numbers both read as go-yaml does (0775, 0b11, 1_000).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkFile, type CheckOptions } from '../../server/src/check/checkFile';
@@ -55,6 +55,16 @@ describe('YAML 1.1 booleans as kubectl reads them', () => {
     );
     // Short keys that are no such word: nothing to say.
     assert.deepEqual(quick('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  app: x\n  env: "y"\n  ON1: z\n'), []);
+  });
+
+  test('numbers as kubectl and kustomize read them: 1_000, 0b11 and 0775 are integers, and a plain 1_0 where a string goes is the apiserver\'s error', () => {
+    const deployment = (spec: string, workingDir = '/srv'): string =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n${spec}  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers:\n        - name: c\n          image: nginx\n          workingDir: ${workingDir}\n`;
+    for (const options of [OPTIONS, { ...OPTIONS, role: { kind: 'manifests', kustomized: true } } satisfies CheckOptions]) {
+      assert.deepEqual(findings(deployment('  replicas: 1_000\n  minReadySeconds: 0b11\n  revisionHistoryLimit: 0775\n'), options), []);
+      assert.deepEqual(findings(deployment('', '1_0'), options), [['error', 'schema.type', 'Deployment spec.template.spec.containers[c].workingDir must be a string, not a number: kubectl reads `1_0` as 10 (YAML 1.1); quote it: "1_0"', 12, 22]]);
+      assert.deepEqual(findings(deployment('', '"1_0"'), options), []);
+    }
   });
 
   test('files kustomize reads (YAML 1.2) keep the words as strings: nothing to say', () => {

@@ -27,11 +27,19 @@ function plainValue(source: string, core: unknown): unknown {
     if (YAML11_TRUE.test(source)) return true;
     if (YAML11_FALSE.test(source)) return false;
   }
+  return yaml11Number(source) ?? core;
+}
+
+/**
+ * The number go-yaml v2 (and kustomize's go-yaml v3) reads a plain scalar as, where YAML 1.2 reads
+ * another number or a string: `0775` (octal 509), `0b11`, `1_000`; undefined for any other scalar.
+ */
+export function yaml11Number(source: string): number | undefined {
   const c = source.charCodeAt(0);
   const signed = c === 43 || c === 45;
   const first = signed ? source.charCodeAt(1) : c;
-  if (first < 48 || first > 57) return core;
-  // go-yaml v2 drops underscores, then reads an integer with Go's prefixes (0x, 0o, 0b, and a bare leading 0 for octal), then a float.
+  if (first < 48 || first > 57) return undefined;
+  // Underscores are dropped, then an integer is read with Go's prefixes (0x, 0o, 0b, and a bare leading 0 for octal), then a float.
   const plain = source.includes('_') ? source.replace(/_/g, '') : source;
   const digits = signed ? plain.slice(1) : plain;
   let value: number | undefined;
@@ -41,7 +49,7 @@ function plainValue(source: string, core: unknown): unknown {
   else if (/^0[xX][0-9a-fA-F]+$/.test(digits)) value = parseInt(digits.slice(2), 16);
   else if (/^[0-9]+$/.test(digits)) value = parseInt(digits, 10);
   else if (plain !== source && /^[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?$|^[0-9]+\.$/.test(digits)) value = Number(digits);
-  if (value === undefined || !Number.isSafeInteger(Math.trunc(value))) return core;
+  if (value === undefined || !Number.isSafeInteger(Math.trunc(value))) return undefined;
   return c === 45 ? -value : value;
 }
 
