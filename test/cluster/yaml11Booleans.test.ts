@@ -8,7 +8,7 @@
 //   node --import tsx --test --test-reporter=spec test/cluster/yaml11Booleans.test.ts
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -103,6 +103,25 @@ describe('YAML 1.1 booleans: plumbline check says what kubectl and the apiserver
     const accepted = kubectl(quoted);
     assert.equal(accepted.status, 0, accepted.stderr);
     assert.deepEqual(check(quoted), []);
+  });
+
+  test('a plain `yes` for a boolean field: kubectl sends true; kustomize builds the string "yes", which the apiserver refuses, and so does our check', () => {
+    const folder = join(work, 'kustomized');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'deployment.yaml'), deployment('"x"').replace('    spec:\n', '    spec:\n      hostNetwork: yes\n'));
+    const direct = kubectl(join(folder, 'deployment.yaml'));
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.deepEqual(check(join(folder, 'deployment.yaml')), []);
+    writeFileSync(join(folder, 'kustomization.yaml'), 'resources:\n  - deployment.yaml\n');
+    const built = spawnSync('kubectl', ['kustomize', folder], { encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stderr);
+    const refused = spawnSync('kubectl', ['--kubeconfig', cluster.kubeconfigPath, 'create', '--dry-run=server', '-f', '-'], { input: built.stdout, encoding: 'utf8' });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /hostNetwork/);
+    assert.deepEqual(
+      check(folder).map((f) => [f.line, f.severity, f.code]),
+      [[9, 'error', 'schema.type']],
+    );
   });
 
   test('every plain scalar YAML 1.1 reads otherwise is read as kubectl reads it (its client-side dry run is the oracle)', () => {

@@ -67,6 +67,14 @@ describe('YAML 1.1 booleans as kubectl reads them', () => {
     }
   });
 
+  test('a plain yes where a boolean goes: kubectl reads true, fine; kustomize keeps the string "yes", which the apiserver refuses', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostNetwork: yes\n  containers:\n    - name: c\n      image: nginx\n';
+    assert.deepEqual(findings(pod), []);
+    assert.deepEqual(findings(pod, { ...OPTIONS, role: { kind: 'manifests', kustomized: true } }), [
+      ['error', 'schema.type', 'Pod spec.hostNetwork must be true or false: kustomize reads a plain `yes` as the string "yes" (YAML 1.2), which the apiserver refuses; write true', 5, 15],
+    ]);
+  });
+
   test('files kustomize reads (YAML 1.2) keep the words as strings: nothing to say', () => {
     const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  on: push\n  flag: yes\n';
     assert.deepEqual(findings(text, { ...OPTIONS, role: { kind: 'manifests', kustomized: true } }), []);

@@ -106,7 +106,6 @@ function tagOf(node: unknown): symbol | undefined {
 const { isAlias, isMap, isNode, isPair, isScalar, isSeq, visit } = yaml;
 const PLAIN = yaml.Scalar.PLAIN;
 
-const YAML11_BOOLEANS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 const SOPS_VALUE = /^ENC\[[A-Z0-9_]+,/;
 
 class Walker {
@@ -311,7 +310,12 @@ class Walker {
       case BOOLEAN: {
         if (tag === SCALAR_TAG) {
           const value = (node as Scalar).value;
-          if (typeof value === 'boolean' || ((node as Scalar).type === PLAIN_TYPE && YAML11_BOOLEANS.test(String(value)))) return;
+          if (typeof value === 'boolean') return;
+          if (yaml11Boolean(node) !== undefined) {
+            // kubectl reads a plain `yes` as true (YAML 1.1); kustomize keeps it a string, and writes it quoted for the apiserver to refuse.
+            if (this.options.kustomized !== true) return;
+            return this.report(node, `${this.where(path)} must be true or false: kustomize reads a plain \`${String(value)}\` as the string "${String(value)}" (YAML 1.2), which the apiserver refuses; write ${String(yaml11Boolean(node))}`, 'schema.type');
+          }
         }
         return this.report(node, `${this.where(path)} must be true or false, not ${describeNode(node)}`, 'schema.type');
       }
