@@ -24,7 +24,7 @@
 
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { CodeLensRequest, ConfigurationRequest, type CodeLens, type Diagnostic } from 'vscode-languageserver-protocol';
@@ -181,7 +181,9 @@ async function runCli(cluster: Cluster, expected: ReadonlySet<string>, byFile: R
   const found = new Set<string>();
   for (const f of json.findings) {
     if (!f.code.startsWith('drift.')) continue;
-    const resource = byFile.get(relative(MANIFESTS, join(DIR, f.path)));
+    // resolve, not join: the CLI prints a path outside its working directory absolute (a worktree
+    // whose .cache/bench links elsewhere runs it in the link's target).
+    const resource = byFile.get(relative(MANIFESTS, resolve(DIR, f.path)));
     found.add(resource === undefined ? `?${f.path}` : keyOf(resource));
   }
   return {
@@ -521,7 +523,7 @@ async function main(): Promise<number> {
     if (lastCli !== undefined) {
       const codesByFile = new Map<string, Set<string>>();
       for (const f of lastCli.json.findings) {
-        const file = relative(MANIFESTS, join(DIR, f.path));
+        const file = relative(MANIFESTS, resolve(DIR, f.path));
         codesByFile.set(file, (codesByFile.get(file) ?? new Set<string>()).add(f.code));
       }
       for (const c of changes) check(codesByFile.get(c.resource.file)?.has(c.expectedCode) === true, `${keyOf(c.resource)} (${c.what}) has no ${c.expectedCode} finding: ${[...(codesByFile.get(c.resource.file) ?? [])].join(', ')}`);

@@ -141,10 +141,7 @@ async function documentsDrift(file: ManifestFile, engine: DriftEngine, rules: re
         ...(report.state === 'drifted' ? { appliedAs: report.appliedAs.who } : {}),
       } satisfies DriftData,
     }));
-    return {
-      entry: { range: lazyRange(file, d), identity, report, summary: driftSummary(report), ...withHealth(reportHealth(report)) },
-      findings: [...findings, ...(terraform[i] ?? [])],
-    };
+    return { entry: lazyEntry(lazyRange(file, d), identity, report), findings: [...findings, ...(terraform[i] ?? [])] };
   });
   return computed.filter((c) => c !== undefined);
 }
@@ -178,6 +175,22 @@ function lazyRange(file: ManifestFile, d: ManifestFile['documents'][number]): Ra
   };
 }
 
-function withHealth(health: ResourceHealth | undefined): { health?: ResourceHealth } {
-  return health === undefined ? {} : { health };
+/**
+ * The entry of a document compared as written, with its lens words and health worked out when
+ * first read: the editor's lenses and hover read them, `plumbline diff` never does, and for a
+ * 2,000-object diff they were a lens title and a health verdict (in a WeakMap) per object.
+ */
+function lazyEntry(range: Range, identity: DriftEntry['identity'], report: DriftEntry['report']): DriftEntry {
+  let summary: string | undefined;
+  return {
+    range,
+    identity,
+    report,
+    get summary() {
+      return (summary ??= driftSummary(report));
+    },
+    get health(): ResourceHealth | undefined {
+      return reportHealth(report);
+    },
+  };
 }
