@@ -84,7 +84,17 @@ export function declarations(path: string, file: ManifestFile): Declaration[] {
   return out;
 }
 
-/** What a file declares, with the offsets of each name in it (for a check worker to send). */
+/**
+ * A copy of `s` that refers to no other string. The parser cuts names out of a file's text, and
+ * V8 keeps a cut (and a string joined from cuts) pointing into the text it came from: the
+ * declarations kept to the end of a check held every file's text, the 7.2 MB of the bench's
+ * 4,250 files. Joining forces V8 to copy the characters once the result is cut again.
+ */
+function detached(s: string): string {
+  return ` ${s}`.slice(1);
+}
+
+/** What a file declares, with the offsets of each name in it (for a check worker to send), in strings of their own: they outlive the text. */
 export function declaredOffsets(file: ManifestFile): ChunkDeclaration[] {
   const out: ChunkDeclaration[] = [];
   const chunks = file.chunks;
@@ -93,8 +103,8 @@ export function declaredOffsets(file: ManifestFile): ChunkDeclaration[] {
     const declared = declaredIn(parsed);
     for (let i = 0; i < declared.length; i++) {
       const d = declared[i] as ChunkDeclaration;
-      const placed: ChunkDeclaration = { key: d.key, kind: d.kind, name: d.name, start: start + d.start, end: start + d.end };
-      if (d.namespace !== undefined) placed.namespace = d.namespace;
+      const placed: ChunkDeclaration = { key: detached(d.key), kind: detached(d.kind), name: detached(d.name), start: start + d.start, end: start + d.end };
+      if (d.namespace !== undefined) placed.namespace = detached(d.namespace);
       out.push(placed);
     }
   }
