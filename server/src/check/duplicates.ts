@@ -116,6 +116,21 @@ function declarationLabel(d: ChunkDeclaration): string {
   return `${d.kind}/${d.name}${d.namespace === undefined ? '' : ` in namespace ${d.namespace}`}`;
 }
 
+/**
+ * The declarations of the resources declared more than once, in their order: those alone can be
+ * duplicates, or the first declaration a duplicate names, in any group of files.
+ */
+export function repeatedDeclarations(all: readonly Declaration[]): Declaration[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const d of all) {
+    const key = d.key;
+    if (seen.has(key)) repeated.add(key);
+    else seen.add(key);
+  }
+  return repeated.size === 0 ? [] : all.filter((d) => repeated.has(d.key));
+}
+
 /** One error on every declaration after the first of the same resource, naming where the first is. */
 export function duplicateFindings(all: readonly Declaration[], display: (path: string) => string = (p) => p): Map<string, Finding[]> {
   const first = new Map<string, Declaration>();
