@@ -17,7 +17,7 @@ import { checkPiece } from './checkPiece';
 import { hasYamlSchema, PlainYamlService } from '../validation/plainYamlService';
 import { pathToFileURL } from 'node:url';
 import { decodeManifest } from '../files/decode';
-import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readListedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
+import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readListedFileWith, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
 
 export interface FileReport {
   path: string;
@@ -117,6 +117,12 @@ type DecodedRead = { ok: true; byteLength: number; decoded: ReturnType<typeof de
  */
 function decodedRead(got: FileRead): DecodedRead {
   return got.ok ? { ok: true, byteLength: got.bytes.byteLength, decoded: decodeManifest(got.bytes) } : got;
+}
+
+/** decodedRead of readListedFileSync, decoded where the bytes were read, without a copy of them. */
+function decodedListedRead(path: string, maxBytes: number, limitName: string): DecodedRead {
+  const got = readListedFileWith(path, maxBytes, limitName, (bytes) => ({ byteLength: bytes.byteLength, decoded: decodeManifest(bytes) }));
+  return got.ok ? { ok: true, ...got.value } : got;
 }
 
 /** A path that was not read, as the report of a file: one finding that says why. */
@@ -225,7 +231,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     run.syncReads === true,
     (path) => readBoundedFile(path, maxBytes, limitName).then(decodedRead),
     // Listed as regular files by collectYamlPaths: read without a stat first.
-    (path) => decodedRead(readListedFileSync(path, maxBytes, limitName)),
+    (path) => decodedListedRead(path, maxBytes, limitName),
   );
   for (const [path, read] of reading) {
     const got = await read;

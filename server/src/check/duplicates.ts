@@ -27,8 +27,16 @@ const chunkDeclarations = new WeakMap<ParsedChunk, ChunkDeclaration[]>();
 
 function declaredIn(chunk: ParsedChunk): ChunkDeclaration[] {
   let out = chunkDeclarations.get(chunk);
-  if (out !== undefined) return out;
-  out = [];
+  if (out === undefined) {
+    out = declaredOf(chunk);
+    chunkDeclarations.set(chunk, out);
+  }
+  return out;
+}
+
+/** What a chunk's documents declare. */
+function declaredOf(chunk: ParsedChunk): ChunkDeclaration[] {
+  const out: ChunkDeclaration[] = [];
   const documents = chunk.documents;
   for (let i = 0; i < documents.length; i++) {
     const d = documents[i] as ParsedChunk['documents'][number];
@@ -45,7 +53,6 @@ function declaredIn(chunk: ParsedChunk): ChunkDeclaration[] {
     if (id.namespace !== undefined) declared.namespace = id.namespace;
     out.push(declared);
   }
-  chunkDeclarations.set(chunk, out);
   return out;
 }
 
@@ -100,7 +107,8 @@ export function declaredOffsets(file: ManifestFile): ChunkDeclaration[] {
   const chunks = file.chunks;
   for (let c = 0; c < chunks.length; c++) {
     const { start, parsed } = chunks[c] as PlacedChunk;
-    const declared = declaredIn(parsed);
+    // Not kept per chunk as the editor's are: a check parses each chunk once, and a WeakMap entry per chunk cost its time and the collector's.
+    const declared = declaredOf(parsed);
     for (let i = 0; i < declared.length; i++) {
       const d = declared[i] as ChunkDeclaration;
       const placed: ChunkDeclaration = { key: detached(d.key), kind: detached(d.kind), name: detached(d.name), start: start + d.start, end: start + d.end };

@@ -189,7 +189,7 @@ function refusal(path: string, info: Stats, maxBytes: number, limitName: string)
   return undefined;
 }
 
-function unreadable(path: string, error: unknown): FileRead {
+function unreadable(path: string, error: unknown): { ok: false; skipped: SkippedPath } {
   return { ok: false, skipped: { path, severity: 'error', code: 'file.unreadable', reason: `cannot read: ${errorText(error)}` } };
 }
 
@@ -267,6 +267,17 @@ let scratch: Buffer | undefined;
  * (too large, or no longer a regular file) before anything more is read.
  */
 export function readListedFileSync(path: string, maxBytes: number, limitName = 'plumbline.maxFileSize'): FileRead {
+  // The scratch is read into again for the next file: the bytes are copied out of it.
+  const read = readListedFileWith(path, maxBytes, limitName, (bytes, scratched) => (scratched ? Buffer.from(bytes) : bytes));
+  return read.ok ? { ok: true, bytes: read.value } : read;
+}
+
+/**
+ * readListedFileSync, with the bytes handed to `take` at once: a small file's are a view of a
+ * scratch buffer (`scratched`) that the next read overwrites, which `take` must not keep; a
+ * caller that decodes them there saves copying each file (1% of a check of 4,250 files).
+ */
+export function readListedFileWith<T>(path: string, maxBytes: number, limitName: string, take: (bytes: Buffer, scratched: boolean) => T): { ok: true; value: T } | { ok: false; skipped: SkippedPath } {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
@@ -279,8 +290,7 @@ export function readListedFileSync(path: string, maxBytes: number, limitName = '
     for (let read = -1; read !== 0 && length < scratch.length; length += read) read = readSync(fd, scratch, length, scratch.length - length, null);
     if (length < scratch.length) {
       if (length > maxBytes) return { ok: false, skipped: { path, severity: 'warning', code: 'file.too-large', reason: tooLargeReason(length, maxBytes, limitName) } };
-      // The scratch is read into again for the next file: the bytes are copied out of it.
-      return { ok: true, bytes: Buffer.from(scratch.subarray(0, length)) };
+      return { ok: true, value: take(scratch.subarray(0, length), true) };
     }
     // A large file: judged by its stat, as readBoundedFileSync does, then read to its size.
     const info = fstatSync(fd);
@@ -289,7 +299,7 @@ export function readListedFileSync(path: string, maxBytes: number, limitName = '
     const bytes = Buffer.allocUnsafe(Math.max(info.size, length));
     scratch.copy(bytes, 0, 0, length);
     for (let read = -1; read !== 0 && length < bytes.length; length += read) read = readSync(fd, bytes, length, bytes.length - length, null);
-    return { ok: true, bytes: length < bytes.length ? bytes.subarray(0, length) : bytes };
+    return { ok: true, value: take(length < bytes.length ? bytes.subarray(0, length) : bytes, false) };
   } catch (error) {
     return unreadable(path, error);
   } finally {
