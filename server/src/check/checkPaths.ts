@@ -49,6 +49,11 @@ export interface CheckRun {
    * command-line run that has nothing else to serve meanwhile (the language server has).
    */
   syncReads?: boolean;
+  /**
+   * Called once, before the first file of LARGE_FILE_BYTES or more is checked in this thread:
+   * the CLI tunes V8's heap for it (heap.ts, optimizeHeapForSize).
+   */
+  beforeLargeFile?: () => void;
   /** Files larger than this are skipped unread (default 20 MB). */
   maxFileBytes?: number;
   /** The setting or flag that raises the limit, named in the skip message. */
@@ -82,6 +87,9 @@ async function buildPatchIndex(files: readonly string[]): Promise<{ index: Patch
   for (const path of kustomizations) index.update(path, await readTextIfSane(path));
   return { index, kustomizations: [...kustomizations] };
 }
+
+/** A file this large holds hundreds of documents: see CheckRun.beforeLargeFile. */
+const LARGE_FILE_BYTES = 1024 * 1024;
 
 // Files read at once: one at a time, a folder of small files spends most of its time waiting.
 const READ_AHEAD = 32;
@@ -221,6 +229,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   const parallelInputs: { text: string | undefined; role: FileRole; placeholder: boolean }[] = [];
   const workers = run.workers ?? 0;
   let bytesRead = 0;
+  let largeFileSeen = false;
   const maxBytes = run.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const limitName = run.maxFileSizeName ?? 'plumbline.maxFileSize';
   // YAML that is not Kubernetes but names a JSON schema (a chart's values file, a modeline): judged
@@ -253,6 +262,10 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       }
       parallel = new ParallelCheck(started.pool, run.unknownKind, inlineSchemas);
       if (run.workspaceCrds !== undefined && run.workspaceCrds.size > 0) parallel.setCrds(parallel.checksInline ? [] : run.workspaceCrds.snapshot());
+    }
+    if (got.byteLength >= LARGE_FILE_BYTES && parallel?.checksInline === true && !largeFileSeen) {
+      largeFileSeen = true;
+      run.beforeLargeFile?.();
     }
     const decoded = got.decoded;
     if ('finding' in decoded) {
