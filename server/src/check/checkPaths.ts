@@ -127,7 +127,7 @@ function decodedRead(got: FileRead): DecodedRead {
   return got.ok ? { ok: true, byteLength: got.bytes.byteLength, decoded: decodeManifest(got.bytes) } : got;
 }
 
-/** decodedRead of readListedFileSync, decoded where the bytes were read, without a copy of them. */
+/** A listed file (collectYamlPaths), read and decoded where its bytes were read, without a copy of them. */
 function decodedListedRead(path: string, maxBytes: number, limitName: string): DecodedRead {
   const got = readListedFileWith(path, maxBytes, limitName, (bytes) => ({ byteLength: bytes.byteLength, decoded: decodeManifest(bytes) }));
   return got.ok ? { ok: true, ...got.value } : got;

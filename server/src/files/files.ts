@@ -255,29 +255,21 @@ function readOpenFile(fd: number, size: number): Buffer {
   return at < size ? bytes.subarray(0, at) : bytes;
 }
 
-// The first read of readListedFileSync goes here: most manifests are a few KB.
+// The first read of readListedFileWith goes here: most manifests are a few KB.
 const SCRATCH_BYTES = 64 * 1024;
 let scratch: Buffer | undefined;
 
 /**
- * readBoundedFileSync of a path a folder listing (collectYamlPaths) found to be a regular file:
- * a small file is read without a stat. A check reads thousands of small files, and the stat
- * before each (two with readFileSync's own) was a quarter of the reading. A file that fills the
- * first read's SCRATCH_BYTES is stat'ed then, and refused as readBoundedFileSync refuses it
- * (too large, or no longer a regular file) before anything more is read.
+ * readBoundedFileSync of a path a folder listing (collectYamlPaths) found to be a regular file,
+ * with the bytes handed to `take` at once: a small file is read without a stat. A check reads
+ * thousands of small files, and the stat before each (two with readFileSync's own) was a
+ * quarter of the reading. A file that fills the first read's SCRATCH_BYTES is stat'ed then, and
+ * refused as readBoundedFileSync refuses it (too large, or no longer a regular file) before
+ * anything more is read. A small file's bytes are a view of the scratch buffer, which the next
+ * read overwrites: `take` must not keep them (check decodes them there, instead of copying each
+ * file out first).
  */
-export function readListedFileSync(path: string, maxBytes: number, limitName = 'plumbline.maxFileSize'): FileRead {
-  // The scratch is read into again for the next file: the bytes are copied out of it.
-  const read = readListedFileWith(path, maxBytes, limitName, (bytes, scratched) => (scratched ? Buffer.from(bytes) : bytes));
-  return read.ok ? { ok: true, bytes: read.value } : read;
-}
-
-/**
- * readListedFileSync, with the bytes handed to `take` at once: a small file's are a view of a
- * scratch buffer (`scratched`) that the next read overwrites, which `take` must not keep; a
- * caller that decodes them there saves copying each file (1% of a check of 4,250 files).
- */
-export function readListedFileWith<T>(path: string, maxBytes: number, limitName: string, take: (bytes: Buffer, scratched: boolean) => T): { ok: true; value: T } | { ok: false; skipped: SkippedPath } {
+export function readListedFileWith<T>(path: string, maxBytes: number, limitName: string, take: (bytes: Buffer) => T): { ok: true; value: T } | { ok: false; skipped: SkippedPath } {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
@@ -290,7 +282,7 @@ export function readListedFileWith<T>(path: string, maxBytes: number, limitName:
     for (let read = -1; read !== 0 && length < scratch.length; length += read) read = readSync(fd, scratch, length, scratch.length - length, null);
     if (length < scratch.length) {
       if (length > maxBytes) return { ok: false, skipped: { path, severity: 'warning', code: 'file.too-large', reason: tooLargeReason(length, maxBytes, limitName) } };
-      return { ok: true, value: take(scratch.subarray(0, length), true) };
+      return { ok: true, value: take(scratch.subarray(0, length)) };
     }
     // A large file: judged by its stat, as readBoundedFileSync does, then read to its size.
     const info = fstatSync(fd);
@@ -299,7 +291,7 @@ export function readListedFileWith<T>(path: string, maxBytes: number, limitName:
     const bytes = Buffer.allocUnsafe(Math.max(info.size, length));
     scratch.copy(bytes, 0, 0, length);
     for (let read = -1; read !== 0 && length < bytes.length; length += read) read = readSync(fd, bytes, length, bytes.length - length, null);
-    return { ok: true, value: take(length < bytes.length ? bytes.subarray(0, length) : bytes, false) };
+    return { ok: true, value: take(length < bytes.length ? bytes.subarray(0, length) : bytes) };
   } catch (error) {
     return unreadable(path, error);
   } finally {
