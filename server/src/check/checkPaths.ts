@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { checkFileAs, looksTemplatedFile, resourcesIn, type CheckOptions } from './checkFile';
 import { mayHavePlaceholder, type PostBuildValues } from '../manifests/placeholders';
-import { declarations, PlacedDeclaration, type Declaration } from './duplicates';
-import { applyScopes, appliedFoldersOf, FolderLookup, mayApplyFolders, scopedDuplicateFindings, unitPathsIn, unitPathsOfText, type AppliedFolder } from './duplicateScopes';
+import { declarations, PlacedDeclaration, repeatedDeclarations, type Declaration } from './duplicates';
+import { applyScopes, appliedFoldersOf, FolderLookup, mayApplyFolders, scopedDuplicateFindings, unitPathsIn, unitPathsOfText, type AppliedFolder, type UnitPath } from './duplicateScopes';
 import { fileRole, type FileRole } from './fileRole';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { CheckWorkers, ParallelCheck, worthParallel } from './parallelCheck';
@@ -17,7 +17,7 @@ import { checkPiece } from './checkPiece';
 import { hasYamlSchema, PlainYamlService } from '../validation/plainYamlService';
 import { pathToFileURL } from 'node:url';
 import { decodeManifest } from '../files/decode';
-import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readListedFileSync, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
+import { collectYamlPaths, displayPath, readBoundedFile, readBoundedFileSync, readListedFileWith, readTextIfSane, type FileRead, type SkippedPath } from '../files/files';
 
 export interface FileReport {
   path: string;
@@ -49,6 +49,11 @@ export interface CheckRun {
    * command-line run that has nothing else to serve meanwhile (the language server has).
    */
   syncReads?: boolean;
+  /**
+   * Called once, before the first file of LARGE_FILE_BYTES or more is checked in this thread:
+   * the CLI tunes V8's heap for it (heap.ts, optimizeHeapForSize).
+   */
+  beforeLargeFile?: () => void;
   /** Files larger than this are skipped unread (default 20 MB). */
   maxFileBytes?: number;
   /** The setting or flag that raises the limit, named in the skip message. */
@@ -83,16 +88,19 @@ async function buildPatchIndex(files: readonly string[]): Promise<{ index: Patch
   return { index, kustomizations: [...kustomizations] };
 }
 
+/** A file this large holds hundreds of documents: see CheckRun.beforeLargeFile. */
+const LARGE_FILE_BYTES = 1024 * 1024;
+
 // Files read at once: one at a time, a folder of small files spends most of its time waiting.
 const READ_AHEAD = 32;
 
 /** The files' contents in order: read READ_AHEAD at a time, or each when its turn comes with `sync`. */
-function* readAhead(files: readonly string[], sync: boolean, read: (path: string) => Promise<FileRead>, readSync: (path: string) => FileRead): Generator<[string, Promise<FileRead>]> {
+function* readAhead<T>(files: readonly string[], sync: boolean, read: (path: string) => Promise<T>, readSync: (path: string) => T): Generator<[string, Promise<T>]> {
   if (sync) {
     for (const path of files) yield [path, Promise.resolve(readSync(path))];
     return;
   }
-  const pending: (Promise<FileRead> | undefined)[] = [];
+  const pending: (Promise<T> | undefined)[] = [];
   const start = (i: number): void => {
     const path = files[i];
     if (path !== undefined) pending[i] = read(path);
@@ -106,6 +114,23 @@ function* readAhead(files: readonly string[], sync: boolean, read: (path: string
     pending[i] = undefined;
     yield [path, next];
   }
+}
+
+/** A file read and decoded: its text (or why it has none) and how many bytes it had. */
+type DecodedRead = { ok: true; byteLength: number; decoded: ReturnType<typeof decodeManifest> } | { ok: false; skipped: SkippedPath };
+
+/**
+ * Decodes a file as soon as it is read, so that its bytes are not held while its text is
+ * checked: the bench's 7.2 MB file was both a Buffer and a string for the whole check.
+ */
+function decodedRead(got: FileRead): DecodedRead {
+  return got.ok ? { ok: true, byteLength: got.bytes.byteLength, decoded: decodeManifest(got.bytes) } : got;
+}
+
+/** A listed file (collectYamlPaths), read and decoded where its bytes were read, without a copy of them. */
+function decodedListedRead(path: string, maxBytes: number, limitName: string): DecodedRead {
+  const got = readListedFileWith(path, maxBytes, limitName, (bytes) => ({ byteLength: bytes.byteLength, decoded: decodeManifest(bytes) }));
+  return got.ok ? { ok: true, ...got.value } : got;
 }
 
 /** A path that was not read, as the report of a file: one finding that says why. */
@@ -190,6 +215,8 @@ function postBuildOf(run: CheckRun): (path: string, text: string) => Promise<rea
 async function checkFiles(files: readonly string[], patches: PatchIndex, kustomizations: readonly string[], run: CheckRun, started: { pool?: CheckWorkers }): Promise<FileReport[]> {
   const postBuild = postBuildOf(run);
   const appliedFolders: AppliedFolder[] = [];
+  // The paths the Flux Kustomizations and Argo CD Applications checked in pieces apply, made folders only when duplicates are looked for.
+  const unitPathsOf: { path: string; paths: UnitPath[] }[] = [];
   const folderLookup = new FolderLookup();
   const reports: FileReport[] = [];
   const toCheck: { report: FileReport; text: string; role: FileRole }[] = [];
@@ -202,6 +229,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   const parallelInputs: { text: string | undefined; role: FileRole; placeholder: boolean }[] = [];
   const workers = run.workers ?? 0;
   let bytesRead = 0;
+  let largeFileSeen = false;
   const maxBytes = run.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const limitName = run.maxFileSizeName ?? 'plumbline.maxFileSize';
   // YAML that is not Kubernetes but names a JSON schema (a chart's values file, a modeline): judged
@@ -210,9 +238,9 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
   const reading = readAhead(
     files,
     run.syncReads === true,
-    (path) => readBoundedFile(path, maxBytes, limitName),
+    (path) => readBoundedFile(path, maxBytes, limitName).then(decodedRead),
     // Listed as regular files by collectYamlPaths: read without a stat first.
-    (path) => readListedFileSync(path, maxBytes, limitName),
+    (path) => decodedListedRead(path, maxBytes, limitName),
   );
   for (const [path, read] of reading) {
     const got = await read;
@@ -222,8 +250,7 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     }
     const report: FileReport = { path, documents: 0, resources: 0, skipped: undefined, findings: [] };
     reports.push(report);
-    const bytes = got.bytes;
-    bytesRead += bytes.byteLength;
+    bytesRead += got.byteLength;
     // Enough to check that workers pay off: start them now, they load while the rest is read.
     // Without workers, large input is checked in pieces too: one file's parse trees never all live at once.
     if (parallel === undefined && run.workers !== undefined && (worthParallel(bytesRead, workers, files.length) || (workers === 0 && worthParallel(bytesRead, 1, files.length)))) {
@@ -236,7 +263,11 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       parallel = new ParallelCheck(started.pool, run.unknownKind, inlineSchemas);
       if (run.workspaceCrds !== undefined && run.workspaceCrds.size > 0) parallel.setCrds(parallel.checksInline ? [] : run.workspaceCrds.snapshot());
     }
-    const decoded = decodeManifest(bytes);
+    if (got.byteLength >= LARGE_FILE_BYTES && parallel?.checksInline === true && !largeFileSeen) {
+      largeFileSeen = true;
+      run.beforeLargeFile?.();
+    }
+    const decoded = got.decoded;
     if ('finding' in decoded) {
       report.findings.push(decoded.finding);
       report.skipped = decoded.finding.code === 'file.binary' ? 'binary' : undefined;
@@ -260,7 +291,9 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     if (parallel !== undefined) {
       for (const file of toCheck.splice(0)) {
         const inline = parallel.checksInline;
-        const again = (): string | undefined => textAgain(file.report.path, maxBytes, limitName);
+        // The path alone in the closure: capturing `file` would keep its text to the end of the check.
+        const checked = file.report.path;
+        const again = (): string | undefined => textAgain(checked, maxBytes, limitName);
         parallel.add(file.text, file.role, inline ? again : undefined);
         inParallel.push(file.report);
         parallelInputs.push({ text: inline ? undefined : file.text, role: file.role, placeholder: mayHavePlaceholder(file.text) });
@@ -298,10 +331,10 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
       }
       for (const d of r.declarations) declared.push(new PlacedDeclaration(report.path, d, 0, r.lines));
     });
-    for (const [i, report] of inParallel.entries()) {
+    inParallel.forEach((report, i) => {
       const paths = results[i]?.unitPaths ?? [];
-      if (paths.length > 0) appliedFolders.push(...(await appliedFoldersOf(report.path, paths, folderLookup)));
-    }
+      if (paths.length > 0) unitPathsOf.push({ path: report.path, paths });
+    });
     // Workers know no post-build values: a file a Flux Kustomization substitutes in is checked again here with them.
     for (const [i, report] of inParallel.entries()) {
       const input = parallelInputs[i];
@@ -335,14 +368,21 @@ async function checkFiles(files: readonly string[], patches: PatchIndex, kustomi
     const service = new PlainYamlService();
     for (const { report, text } of plain) report.findings.push(...(await service.findings(pathToFileURL(resolve(report.path)).href, 1, text)));
   }
+  // Only a resource declared more than once can be a duplicate: without one (most runs), the
+  // scopes are not worked out, and the 4,250 files of the bench were a fifth of its peak heap.
+  const repeated = repeatedDeclarations(declared);
+  if (repeated.length === 0) return reports;
+  for (const { path, paths } of unitPathsOf) appliedFolders.push(...(await appliedFoldersOf(path, paths, folderLookup)));
   // Only files applied together can fight over an object: within a file, a kustomization's build, a Flux Kustomization's or Argo CD Application's path.
   const scopes = await applyScopes(kustomizations, appliedFolders, files);
+  const found = scopedDuplicateFindings(repeated, scopes, displayPath);
+  if (found.size === 0) return reports;
   const byPath = new Map<string, FileReport>();
   for (const r of reports) {
     const absolute = resolve(r.path);
     if (!byPath.has(absolute)) byPath.set(absolute, r);
   }
-  for (const [path, findings] of scopedDuplicateFindings(declared, scopes, displayPath)) {
+  for (const [path, findings] of found) {
     byPath.get(resolve(path))?.findings.push(...findings);
   }
   return reports;

@@ -123,6 +123,15 @@ export class CheckWorkers {
   }
 }
 
+/**
+ * A file's line index, built from `text()` on first use. A closure of its own: one made where the
+ * text is in scope would keep the text of a file checked inline alive to the end of the check.
+ */
+function lineIndexOf(text: () => string | undefined): () => Lines {
+  let lines: LineIndex | undefined;
+  return () => (lines ??= new LineIndex(text() ?? ''));
+}
+
 /** Cuts a file's text at document boundaries into pieces of about `size` characters; returns where each starts. */
 function pieceStarts(text: string, size: number): number[] {
   if (text.length <= size) return [0];
@@ -308,11 +317,7 @@ export class ParallelCheck {
   private placeFile(file: number): void {
     const text = this.texts[file] ?? '';
     const again = this.readAgain[file];
-    let lines: LineIndex | undefined;
-    const into: TextResult =
-      this.checksInline && again !== undefined
-        ? { documents: 0, resources: 0, findings: [], declarations: [], unitPaths: [], lines: () => (lines ??= new LineIndex(again() ?? '')) }
-        : { documents: 0, resources: 0, findings: [], declarations: [], unitPaths: [], lines: () => (lines ??= new LineIndex(text)) };
+    const into: TextResult = { documents: 0, resources: 0, findings: [], declarations: [], unitPaths: [], lines: lineIndexOf(this.checksInline && again !== undefined ? again : () => text) };
     this.placed[file] = into;
     let templated = false;
     // Lines before each piece with findings, counted on from the file's previous such piece

@@ -18,7 +18,7 @@ import { mayBeNotApplied } from '../environments/notAppliedGate';
 import { downgradeNotApplied, formatText, skippedFiles, type NotAppliedSummary } from './checkCommand';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/limits';
 import { flatten, toSarif } from './formats';
-import { keepYoungGenerationSmall } from './heap';
+import { keepYoungGenerationSmall, optimizeHeapForSize } from './heap';
 import { COMMAND_USAGE, EXIT, HELP_OPTION, isCommand, OUTPUTS, printedHelp, USAGE } from './usage';
 import { requireWithCodeCache } from './codeCache';
 import { tuneForShortRun } from './shortRun';
@@ -163,6 +163,7 @@ async function check(args: string[]): Promise<number> {
       ...(workers !== undefined ? { workers } : {}),
       ...(pool !== undefined ? { pool } : {}),
       syncReads: true,
+      ...(workers === 0 ? { beforeLargeFile: optimizeHeapForSize } : {}),
       maxFileBytes: Math.round(maxFileMB * 1024 * 1024),
       maxFileSizeName: '--max-file-size',
       // The Flux Kustomizations' post-build values, read from the repository when a file has a placeholder

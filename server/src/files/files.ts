@@ -189,7 +189,7 @@ function refusal(path: string, info: Stats, maxBytes: number, limitName: string)
   return undefined;
 }
 
-function unreadable(path: string, error: unknown): FileRead {
+function unreadable(path: string, error: unknown): { ok: false; skipped: SkippedPath } {
   return { ok: false, skipped: { path, severity: 'error', code: 'file.unreadable', reason: `cannot read: ${errorText(error)}` } };
 }
 
@@ -255,18 +255,21 @@ function readOpenFile(fd: number, size: number): Buffer {
   return at < size ? bytes.subarray(0, at) : bytes;
 }
 
-// The first read of readListedFileSync goes here: most manifests are a few KB.
+// The first read of readListedFileWith goes here: most manifests are a few KB.
 const SCRATCH_BYTES = 64 * 1024;
 let scratch: Buffer | undefined;
 
 /**
- * readBoundedFileSync of a path a folder listing (collectYamlPaths) found to be a regular file:
- * a small file is read without a stat. A check reads thousands of small files, and the stat
- * before each (two with readFileSync's own) was a quarter of the reading. A file that fills the
- * first read's SCRATCH_BYTES is stat'ed then, and refused as readBoundedFileSync refuses it
- * (too large, or no longer a regular file) before anything more is read.
+ * readBoundedFileSync of a path a folder listing (collectYamlPaths) found to be a regular file,
+ * with the bytes handed to `take` at once: a small file is read without a stat. A check reads
+ * thousands of small files, and the stat before each (two with readFileSync's own) was a
+ * quarter of the reading. A file that fills the first read's SCRATCH_BYTES is stat'ed then, and
+ * refused as readBoundedFileSync refuses it (too large, or no longer a regular file) before
+ * anything more is read. A small file's bytes are a view of the scratch buffer, which the next
+ * read overwrites: `take` must not keep them (check decodes them there, instead of copying each
+ * file out first).
  */
-export function readListedFileSync(path: string, maxBytes: number, limitName = 'plumbline.maxFileSize'): FileRead {
+export function readListedFileWith<T>(path: string, maxBytes: number, limitName: string, take: (bytes: Buffer) => T): { ok: true; value: T } | { ok: false; skipped: SkippedPath } {
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
@@ -279,8 +282,7 @@ export function readListedFileSync(path: string, maxBytes: number, limitName = '
     for (let read = -1; read !== 0 && length < scratch.length; length += read) read = readSync(fd, scratch, length, scratch.length - length, null);
     if (length < scratch.length) {
       if (length > maxBytes) return { ok: false, skipped: { path, severity: 'warning', code: 'file.too-large', reason: tooLargeReason(length, maxBytes, limitName) } };
-      // The scratch is read into again for the next file: the bytes are copied out of it.
-      return { ok: true, bytes: Buffer.from(scratch.subarray(0, length)) };
+      return { ok: true, value: take(scratch.subarray(0, length)) };
     }
     // A large file: judged by its stat, as readBoundedFileSync does, then read to its size.
     const info = fstatSync(fd);
@@ -289,7 +291,7 @@ export function readListedFileSync(path: string, maxBytes: number, limitName = '
     const bytes = Buffer.allocUnsafe(Math.max(info.size, length));
     scratch.copy(bytes, 0, 0, length);
     for (let read = -1; read !== 0 && length < bytes.length; length += read) read = readSync(fd, bytes, length, bytes.length - length, null);
-    return { ok: true, bytes: length < bytes.length ? bytes.subarray(0, length) : bytes };
+    return { ok: true, value: take(length < bytes.length ? bytes.subarray(0, length) : bytes) };
   } catch (error) {
     return unreadable(path, error);
   } finally {
