@@ -92,6 +92,18 @@ describe('CEL rules (x-kubernetes-validations)', () => {
 `);
   });
 
+  test('a rule sees a plain number as the apiserver receives it: 010 is the octal 8, 1_0 is 10', () => {
+    expectFindings(`${HEAD}spec:
+  minReplicas: 9
+  replicas: 010
+  ^^^^^^^^ error: Gadget spec.replicas: Invalid value: replicas must be at least minReplicas
+`);
+    expectFindings(`${HEAD}spec:
+  minReplicas: 9
+  replicas: 1_0
+`);
+  });
+
   test('messageExpression that fails falls back to message; fieldPath moves the finding; defaults apply before rules', () => {
     // minReplicas defaults to 1, so replicas: 0 fails even though minReplicas is not written.
     expectFindings(`${HEAD}spec:

@@ -53,6 +53,22 @@ export function yaml11Number(source: string): number | undefined {
   return c === 45 ? -value : value;
 }
 
+// A plain scalar with a leading 0 and more (0775, 0b11) or an underscore (1_000): the only ones go-yaml
+// (kubectl's v2 and kustomize's v3 alike) reads as another number than YAML 1.2 does, or as a number where it reads a string.
+const READS_OTHERWISE_AS_NUMBER = /^[-+]?0[0-9bB_]|^[-+]?[0-9][0-9_]*_/;
+
+/** Whether a plain scalar's text may be a number go-yaml reads otherwise than YAML 1.2 (see yaml11Number). */
+export function mayReadAsNumber(source: string): boolean {
+  return source.length > 1 && READS_OTHERWISE_AS_NUMBER.test(source);
+}
+
+/** A scalar's value, with a plain number read as kubectl and kustomize read it (0775 is 509, 1_000 is 1000): what the apiserver receives. */
+export function plainNumberAsRead(node: Scalar): unknown {
+  const source = node.source;
+  if (node.type !== Scalar.PLAIN || typeof source !== 'string' || !mayReadAsNumber(source)) return node.value;
+  return yaml11Number(source) ?? node.value;
+}
+
 /** The data of one yaml node as sigs.k8s.io/yaml reads it. */
 class Reader {
   private aliased = 0;

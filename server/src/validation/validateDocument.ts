@@ -8,7 +8,7 @@ import { mayHaveMergeKeys } from '../manifests/quickParse';
 import { celEquals, isPlainMap } from './cel/celValue';
 import { compiledRules } from './cel/compileRules';
 import { yaml11Boolean, type QuoteFix } from './yaml11Keys';
-import { yaml11Number } from '../manifests/kubectlRead';
+import { mayReadAsNumber, plainNumberAsRead, yaml11Number } from '../manifests/kubectlRead';
 import { declTypeOf } from './cel/estimateCost';
 import { evaluateRules, PER_OBJECT_COST_BUDGET, type CostBudget, type OldValue, type RuleVerdict } from './cel/evaluateRules';
 import { parseFieldPath } from './cel/fieldPath';
@@ -285,14 +285,14 @@ class Walker {
           const read = String(yaml11Boolean(node));
           return this.report(node, `${this.where(path)} must be a string, not a boolean: kubectl reads \`${value}\` as ${read} (YAML 1.1); quote it: "${value}"`, 'schema.type', 'error', { replacement: `"${value}"` } satisfies QuoteFix);
         }
-        if (value.length > 1 && (node as Scalar).type === PLAIN_TYPE && READS_OTHERWISE_AS_NUMBER.test(value) && yaml11Number(value) !== undefined) {
+        if ((node as Scalar).type === PLAIN_TYPE && mayReadAsNumber(value) && yaml11Number(value) !== undefined) {
           return this.report(node, `${this.where(path)} must be a string, not a number: kubectl reads \`${value}\` as ${String(yaml11Number(value))} (YAML 1.1); quote it: "${value}"`, 'schema.type', 'error', { replacement: `"${value}"` } satisfies QuoteFix);
         }
         if (schema.checksStrings) this.stringChecks(node as Scalar, value, schema, path);
         return;
       }
       case INTEGER: {
-        const value = tag === SCALAR_TAG ? numberAsRead(node as Scalar) : undefined;
+        const value = tag === SCALAR_TAG ? plainNumberAsRead(node as Scalar) : undefined;
         if (typeof value !== 'number' || !Number.isInteger(value)) {
           return this.report(node, `${this.where(path)} must be an integer, not ${describeNode(node)}`, 'schema.type');
         }
@@ -300,7 +300,7 @@ class Walker {
         return;
       }
       case NUMBER: {
-        const value = tag === SCALAR_TAG ? numberAsRead(node as Scalar) : undefined;
+        const value = tag === SCALAR_TAG ? plainNumberAsRead(node as Scalar) : undefined;
         if (typeof value !== 'number') {
           return this.report(node, `${this.where(path)} must be a number, not ${describeNode(node)}`, 'schema.type');
         }
@@ -772,17 +772,6 @@ function compilePattern(pattern: string): RegExp | undefined {
   return re2RegExp(pattern);
 }
 
-
-// A plain scalar with a leading 0 and more (0775, 0b11) or an underscore (1_000): the only ones
-// kubectl and kustomize (go-yaml) read as another number than YAML 1.2 does, or as a number where it reads a string.
-const READS_OTHERWISE_AS_NUMBER = /^[-+]?0[0-9bB_]|^[-+]?[0-9][0-9_]*_/;
-
-/** A scalar's value, with a plain number read as kubectl and kustomize read it (0775 is 509, 1_000 is 1000). */
-function numberAsRead(node: Scalar): unknown {
-  const source = node.source;
-  if (node.type !== PLAIN_TYPE || typeof source !== 'string' || source.length < 2 || !READS_OTHERWISE_AS_NUMBER.test(source)) return node.value;
-  return yaml11Number(source) ?? node.value;
-}
 
 /** `containers[web]` reads better than `containers[0]` in a message. */
 function itemLabel(item: Node, key: string, index: number): string | number {

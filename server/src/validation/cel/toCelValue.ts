@@ -1,6 +1,7 @@
 import { parse } from '@marcbachmann/cel-js';
 import type { Node } from 'yaml';
 import { isMap, isPair, isScalar, isSeq } from '../../manifests/yamlNodes';
+import { plainNumberAsRead } from '../../manifests/kubectlRead';
 import type { OpenApiSchema } from '../../schemas/openapi';
 import type { SchemaView } from '../schemaView';
 import { celFieldName } from './fieldNames';
@@ -136,8 +137,8 @@ export const NOT_CONVERTED: unique symbol = Symbol('not converted');
 function fromNode(node: unknown, schema: OpenApiSchema | undefined, view: SchemaView | undefined, size: ValueSize, depth: number): unknown {
   if (node === null || node === undefined) return undefined;
   if (isScalar(node)) {
-    const value = node.value;
-    // A scalar's value is its JSON already (toJS would return it as it is).
+    // The number the apiserver receives for a plain `0775` or `1_000` (see plainNumberAsRead); any other scalar's value is its JSON already.
+    const value = plainNumberAsRead(node);
     if (typeof value === 'object' && value !== null) throw NOT_PLAIN;
     return toCelValue(value, schema, view, size, depth);
   }
