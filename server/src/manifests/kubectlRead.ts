@@ -15,19 +15,23 @@ import { documentSpan, documentValue, type ManifestDocument, type ManifestFile }
 // only sends the document through the slower walk below, which decides.
 const MAY_READ_OTHERWISE = /(?:^|[\s[{,])(?:[yYnN]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[-+]?0[0-9_]+|[-+]?0[bB][01_]+|[-+]?[0-9][0-9_]*_[0-9_]*)(?=$|[\s:,\]}])|<</m;
 
-const YAML11_TRUE = /^(?:[yY]|[Yy]es|YES|[Oo]n|ON)$/;
-const YAML11_FALSE = /^(?:[nN]|[Nn]o|NO|[Oo]ff|OFF)$/;
+/** The plain scalars YAML 1.1 reads as booleans (go-yaml v2's list) and YAML 1.2 as strings. */
+export const YAML11_ONLY_BOOLEANS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 
-// The documents whose values are read, not their trees walked: a bound on the nodes aliases bring in, as yaml's maxAliasCount bounds its own.
-const MAX_ALIASED_NODES = 100_000;
+/** The boolean go-yaml v2 reads a plain scalar's text as, where YAML 1.2 reads a string; else undefined. */
+export function yaml11BooleanWord(source: string): boolean | undefined {
+  // Every such word has at most three letters: most scalars are ruled out by their length.
+  if (source.length > 3 || !YAML11_ONLY_BOOLEANS.test(source)) return undefined;
+  return /^(y|yes|on)$/i.test(source);
+}
+
+// How many aliases one walk may follow: each brings its anchor's whole tree again, so a few nested
+// ones could multiply a small document (yaml's maxAliasCount bounds its own reading the same way).
+const MAX_ALIASES_FOLLOWED = 100_000;
 
 /** A plain scalar's value as go-yaml v2 resolves it where it differs from YAML 1.2's `core`, else `core`. */
 function plainValue(source: string, core: unknown): unknown {
-  if (source.length <= 3) {
-    if (YAML11_TRUE.test(source)) return true;
-    if (YAML11_FALSE.test(source)) return false;
-  }
-  return yaml11Number(source) ?? core;
+  return yaml11BooleanWord(source) ?? yaml11Number(source) ?? core;
 }
 
 /**
@@ -80,7 +84,7 @@ class Reader {
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (target === undefined) throw new Error(`alias *${node.source} names no anchor`);
-      if (++this.aliased > MAX_ALIASED_NODES) throw new Error('aliases expand to too many nodes');
+      if (++this.aliased > MAX_ALIASES_FOLLOWED) throw new Error('aliases expand to too many nodes');
       return this.read(target, depth + 1);
     }
     if (isScalar(node)) {

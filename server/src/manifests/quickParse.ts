@@ -387,7 +387,7 @@ export function hasExactRanges(doc: Document.Parsed): boolean {
 /** Quick documents with a plain key that YAML 1.1 reads as a boolean (`on:`, `yes:`): rare, so most skip that check's walk. */
 const BOOLISH_KEYS = new WeakSet<Document.Parsed>();
 
-// The plain words YAML 1.1 reads as booleans and YAML 1.2 as strings (as yaml11Keys.ts's YAML11_ONLY_BOOLEANS).
+// The plain words YAML 1.1 reads as booleans and YAML 1.2 as strings (as kubectlRead.ts's YAML11_ONLY_BOOLEANS, which this module cannot import: kubectlRead imports the parser).
 const YAML11_BOOLEAN_WORD = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 
 /**

@@ -8,8 +8,9 @@
 import { isMap, isScalar, isSeq, Scalar, type Node } from 'yaml';
 import type { Problem } from '../manifests/problem';
 
-/** The plain scalars YAML 1.1 reads as booleans and YAML 1.2 as strings. */
-export const YAML11_ONLY_BOOLEANS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+import { yaml11BooleanWord } from '../manifests/kubectlRead';
+
+export { YAML11_ONLY_BOOLEANS } from '../manifests/kubectlRead';
 
 /** What the quick fix puts in the finding's place. */
 export interface QuoteFix {
@@ -18,8 +19,8 @@ export interface QuoteFix {
 
 /** The boolean YAML 1.1 reads a plain scalar as, or undefined. */
 export function yaml11Boolean(node: unknown): boolean | undefined {
-  if (!isScalar(node) || typeof node.value !== 'string' || node.value.length > 3 || node.type !== Scalar.PLAIN || !YAML11_ONLY_BOOLEANS.test(node.value)) return undefined;
-  return /^(y|yes|on)$/i.test(node.value);
+  if (!isScalar(node) || typeof node.value !== 'string' || node.type !== Scalar.PLAIN) return undefined;
+  return yaml11BooleanWord(node.value);
 }
 
 /** A warning on each plain key of `root` (a Kubernetes document) that kubectl turns into "true" or "false". */
